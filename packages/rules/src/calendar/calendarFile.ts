@@ -1,0 +1,112 @@
+/**
+ * Reading school calendars from files: the JSON interchange format, or iCalendar (`.ics`)
+ * term dates. Both end in the same checks, so a calendar is valid whatever it came from.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { isIsoDate, weekdayName, type IsoDate } from '../dates.js';
+import { fieldPath, InputError, oneOf, type Problem } from '../problems.js';
+import { parseIcsCalendar } from './ics.js';
+import { SchoolCalendar, TERMS, type CalendarSpec, type HalfTerm } from './schoolCalendar.js';
+
+const isoDateSchema = z.string().refine(isIsoDate, { message: 'expected a date written YYYY-MM-DD' });
+
+const halfTermSchema = z.strictObject({
+  name: z.string().min(1),
+  term: z.enum(TERMS as [string, ...string[]], { message: `expected ${oneOf(TERMS)}` }),
+  start: isoDateSchema,
+  end: isoDateSchema,
+});
+
+/** The JSON calendar format. */
+export const calendarFileSchema = z.strictObject({
+  format: z.literal('school-calendar/1').optional(),
+  academicYear: z.string().regex(/^\d{4}\/\d{2}$/, { message: 'expected an academic year written like 2025/26' }),
+  name: z.string().optional(),
+  example: z.boolean().optional(),
+  source: z.string().optional(),
+  halfTerms: z.array(halfTermSchema),
+  nonSchoolDays: z.array(isoDateSchema).default([]),
+});
+
+/**
+ * Checks what a schema cannot: six half-terms in order, two per term, not overlapping,
+ * and an academic year that matches the dates.
+ */
+export function checkCalendarSpec(spec: CalendarSpec): Problem[] {
+  const problems: Problem[] = [];
+  const { halfTerms } = spec;
+  if (halfTerms.length !== 6) {
+    problems.push({ field: 'halfTerms', message: `expected six half-terms (autumn-1 … summer-2), found ${halfTerms.length}` });
+  }
+  const expectedTerms = ['autumn', 'autumn', 'spring', 'spring', 'summer', 'summer'];
+  const names = new Set<string>();
+  halfTerms.forEach((h: HalfTerm, i) => {
+    const field = `halfTerms[${i}]`;
+    if (names.has(h.name)) problems.push({ field: `${field}.name`, message: `"${h.name}" is used twice; half-term names must differ` });
+    names.add(h.name);
+    if (halfTerms.length === 6 && h.term !== expectedTerms[i]) {
+      problems.push({ field: `${field}.term`, message: `half-term ${i + 1} should be in the ${expectedTerms[i]} term, not ${h.term}` });
+    }
+    if (h.end < h.start) problems.push({ field: `${field}.end`, message: `${h.end} is before the start ${h.start}` });
+    const previous = halfTerms[i - 1];
+    if (previous && h.start <= previous.end) {
+      problems.push({ field: `${field}.start`, message: `${h.start} is not after the end of ${previous.name} (${previous.end}); half-terms must be in order and not overlap` });
+    }
+  });
+  const first = halfTerms[0];
+  const startYear = Number(spec.academicYear.slice(0, 4));
+  if (first && Number(first.start.slice(0, 4)) !== startYear) {
+    problems.push({ field: 'academicYear', message: `${spec.academicYear} does not match the first half-term, which starts ${first.start}` });
+  }
+  if (Number(spec.academicYear.slice(5, 7)) !== (startYear + 1) % 100) {
+    problems.push({ field: 'academicYear', message: `"${spec.academicYear}" is not two consecutive years (e.g. ${startYear}/${String((startYear + 1) % 100).padStart(2, '0')})` });
+  }
+  spec.nonSchoolDays.forEach((d: IsoDate, i) => {
+    const day = weekdayName(d);
+    if (day === 'Saturday' || day === 'Sunday') {
+      problems.push({ field: `nonSchoolDays[${i}]`, message: `${d} is a ${day}; weekends are never school days and need not be listed` });
+    }
+  });
+  return problems;
+}
+
+/** Builds a calendar from parsed JSON, or throws an {@link InputError} listing every problem. */
+export function parseCalendar(json: unknown, file = 'calendar'): SchoolCalendar {
+  const parsed = calendarFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new InputError(
+      `${file} is not a valid school calendar`,
+      parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issue.message })),
+    );
+  }
+  const { format: _format, source: _source, ...spec } = parsed.data;
+  return fromSpec(spec as CalendarSpec, file);
+}
+
+/** Builds a calendar from spec data after the checks, or throws an {@link InputError}. */
+export function fromSpec(spec: CalendarSpec, file = 'calendar'): SchoolCalendar {
+  const problems = checkCalendarSpec(spec).map((p) => ({ file, ...p }));
+  if (problems.length > 0) throw new InputError(`${file} is not a valid school calendar`, problems);
+  return new SchoolCalendar(spec);
+}
+
+/**
+ * Loads a calendar from a `.json` file (the interchange format) or an `.ics` file (term dates).
+ * @throws InputError listing every problem found.
+ */
+export async function loadCalendarFile(path: string): Promise<SchoolCalendar> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read calendar ${path}`, [{ file: path, message: error.code === 'ENOENT' ? 'no such file' : error.message }]);
+  });
+  if (/\.ics$/i.test(path) || text.trimStart().startsWith('BEGIN:VCALENDAR')) {
+    return fromSpec(parseIcsCalendar(text, path), path);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${path} is not valid JSON`, [{ file: path, message: (error as Error).message }]);
+  }
+  return parseCalendar(json, path);
+}

@@ -1,0 +1,168 @@
+/**
+ * The facts rules may name, per scope, each with a description a policy person can read.
+ *
+ * A rule's scope says what it is evaluated once for: the `pupil`, each `half-term` that has
+ * started, or each counted `exclusion`. Facts are read from {@link PupilFacts}; a few take
+ * parameters (e.g. the attendance window), passed as json-rules-engine `params`.
+ */
+import { EXCLUSION_CATEGORIES } from './codes.js';
+import { shortDate, type IsoDate } from './dates.js';
+import { ANNUAL_SUSPENSION_LIMIT, type ExclusionFacts, type HalfTermFacts, type PupilFacts } from './facts.js';
+
+export type Scope = 'pupil' | 'half-term' | 'exclusion';
+export const SCOPES: readonly Scope[] = ['pupil', 'half-term', 'exclusion'];
+
+/** What a rule of each scope is evaluated against. */
+export interface Subjects {
+  pupil: { readonly pupil: PupilFacts };
+  'half-term': { readonly pupil: PupilFacts; readonly halfTerm: HalfTermFacts };
+  exclusion: { readonly pupil: PupilFacts; readonly exclusion: ExclusionFacts };
+}
+export type Subject = Subjects[Scope];
+
+export interface FactDefinition<S> {
+  readonly description: string;
+  /** Parameters the fact takes, with what each means. */
+  readonly params?: Readonly<Record<string, string>>;
+  readonly value: (subject: S, params: Readonly<Record<string, unknown>>) => unknown;
+}
+
+type Catalog<S> = Readonly<Record<string, FactDefinition<S>>>;
+
+/** Facts about the pupil that every scope can read. */
+function pupilFlags<S extends { pupil: PupilFacts }>(): Catalog<S> {
+  return {
+    lookedAfter: { description: 'the pupil is looked after (a child in care)', value: (s) => s.pupil.record.lookedAfter },
+    hasSocialWorker: { description: 'the pupil has a social worker (child in need or on a child protection plan)', value: (s) => s.pupil.record.hasSocialWorker },
+    send: { description: 'SEND status: none, K (SEN support) or E (EHC plan)', value: (s) => s.pupil.record.send },
+    fsm: { description: 'the pupil is eligible for free school meals', value: (s) => s.pupil.record.fsm },
+    atRiskOfPermanentExclusion: { description: 'staff have flagged the pupil at risk of permanent exclusion', value: (s) => s.pupil.record.atRiskOfPermanentExclusion },
+  };
+}
+
+const pupilScope: Catalog<Subjects['pupil']> = {
+  ...pupilFlags<Subjects['pupil']>(),
+  suspensionDaysThisYear: {
+    description: `school days of suspension this academic year, including days at previous schools (the ${ANNUAL_SUSPENSION_LIMIT}-day count; a lunchtime is half a day)`,
+    value: (s) => s.pupil.suspensionDaysThisYear,
+  },
+  exclusionsThisYear: { description: 'exclusions of any kind this academic year, not cancelled', value: (s) => s.pupil.exclusions.length },
+  absenceRateYearToDate: {
+    description: 'percentage of possible sessions missed (authorised or unauthorised), year to date',
+    value: (s) => s.pupil.attendance.absenceRate,
+  },
+  possibleSessionsYearToDate: { description: 'possible sessions recorded, year to date', value: (s) => s.pupil.attendance.possibleSessions },
+  attendanceRateOverLastSchoolDays: {
+    description: 'attendance % over the last N school days up to the evaluation date',
+    params: { schoolDays: 'N, the number of school days in the window' },
+    value: (s, p) => s.pupil.attendance.overLastSchoolDays(Number(p.schoolDays)).rate,
+  },
+  ebsnaIndicatorCount: { description: 'emotional indicators of EBSNA recorded by staff', value: (s) => s.pupil.record.ebsnaIndicators.length },
+};
+
+const halfTermScope: Catalog<Subjects['half-term']> = {
+  ...pupilFlags<Subjects['half-term']>(),
+  suspensionsStartedInHalfTerm: {
+    description: 'suspensions, not cancelled, whose start date falls in the half-term',
+    params: { includeLunchtimes: 'whether lunchtime suspensions count' },
+    value: (s, p) => suspensionsCounted(s.halfTerm, p.includeLunchtimes !== false).length,
+  },
+  isCurrentHalfTerm: { description: 'the half-term is the one in progress on the evaluation date', value: (s) => s.halfTerm.isCurrent },
+};
+
+const exclusionScope: Catalog<Subjects['exclusion']> = {
+  ...pupilFlags<Subjects['exclusion']>(),
+  category: { description: 'the exclusion category: PERM, FIXD or LNCH', value: (s) => s.exclusion.category },
+  isPermanent: { description: 'the exclusion is permanent', value: (s) => s.exclusion.category === 'PERM' },
+  missesPublicExam: { description: 'the exclusion makes the pupil miss a public examination or national curriculum test', value: (s) => s.exclusion.missesPublicExam },
+  termSuspensionDays: {
+    description: 'school days of suspension in the term once this exclusion is counted (a lunchtime is half a day)',
+    value: (s) => s.exclusion.termTotal.days,
+  },
+  consecutiveDaysExcludedBefore: { description: 'school days already excluded back to back when this exclusion starts', value: (s) => s.exclusion.consecutive.daysBefore },
+  consecutiveDaysExcludedThrough: { description: 'school days excluded back to back by the end of this exclusion', value: (s) => s.exclusion.consecutive.daysThrough },
+  startDate: { description: 'the first day of the exclusion', value: (s) => s.exclusion.startDate },
+  sixthConsecutiveDay: { description: 'the sixth consecutive school day of exclusion, when it falls within this exclusion', value: (s) => s.exclusion.consecutive.sixthDay },
+  exclusionId: { description: 'the exclusion', value: (s) => [s.exclusion.id] },
+  consecutiveExclusionIds: { description: 'the exclusions in the back-to-back run, up to this one', value: (s) => s.exclusion.consecutive.exclusionIds },
+};
+
+const pupilScopeLists: Catalog<Subjects['pupil']> = {
+  exclusionIdsThisYear: { description: 'every exclusion counted this year', value: (s) => s.pupil.exclusions.map((e) => e.id) },
+  suspensionIdsThisYear: { description: 'every suspension counted this year', value: (s) => s.pupil.exclusions.filter((e) => e.isSuspension).map((e) => e.id) },
+};
+
+const halfTermScopeLists: Catalog<Subjects['half-term']> = {
+  suspensionIdsInHalfTerm: { description: 'the suspensions that started in the half-term', value: (s, p) => suspensionsCounted(s.halfTerm, p.includeLunchtimes !== false).map((e) => e.id) },
+};
+
+/** Every fact a rule may name, by scope. */
+export const FACTS: { readonly [K in Scope]: Catalog<Subjects[K]> } = {
+  pupil: { ...pupilScope, ...pupilScopeLists },
+  'half-term': { ...halfTermScope, ...halfTermScopeLists },
+  exclusion: exclusionScope,
+};
+
+function suspensionsCounted(h: HalfTermFacts, includeLunchtimes: boolean): readonly ExclusionFacts[] {
+  return includeLunchtimes ? h.suspensions : h.suspensions.filter((e) => e.category !== 'LNCH');
+}
+
+const dates = (values: readonly IsoDate[]) => values.map(shortDate).join(', ');
+const days = (n: number) => `${formatNumber(n)} school day${n === 1 ? '' : 's'}`;
+
+/** A number as a person writes it: 6, 5.5, 87.3. */
+export function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1).replace(/\.0$/, '');
+}
+
+type Words<N extends string> = Readonly<Record<N, string>>;
+
+const PUPIL_WORDS = ['academicYear', 'priorSchoolDays', 'suspensionsThisYear', 'daysLeft', 'windowFrom', 'windowPossibleSessions', 'asOf', 'indicators', 'missedSessions', 'possibleSessions'] as const;
+const HALF_TERM_WORDS = ['halfTerm', 'suspensionStartDates'] as const;
+const EXCLUSION_WORDS = ['exclusion', 'category', 'startDate', 'term', 'termParts', 'sixthDay', 'run', 'arrangedBy'] as const;
+
+/**
+ * Words for explanations, by scope: the placeholders a rule's `explain` templates may use
+ * besides `{result}` (the fact's value), `{threshold}` (what it was compared with) and the
+ * rule's own parameters.
+ */
+export const WORDS = {
+  pupil: {
+    names: PUPIL_WORDS,
+    of: ({ pupil }: Subjects['pupil'], params: Readonly<Record<string, unknown>>): Words<(typeof PUPIL_WORDS)[number]> => {
+      const window = pupil.attendance.overLastSchoolDays(Number(params.windowSchoolDays ?? 30));
+      return {
+        academicYear: pupil.calendar.academicYear,
+        priorSchoolDays: formatNumber(pupil.record.priorSchoolSuspensionDays),
+        suspensionsThisYear: pupil.exclusions.filter((e) => e.isSuspension).map((e) => `${e.id} ${days(e.schoolDays)}`).join(', ') || 'none',
+        daysLeft: formatNumber(Math.max(0, ANNUAL_SUSPENSION_LIMIT - pupil.suspensionDaysThisYear)),
+        windowFrom: window.from ? shortDate(window.from) : '—',
+        windowPossibleSessions: String(window.possibleSessions),
+        asOf: shortDate(pupil.asOf),
+        indicators: pupil.record.ebsnaIndicators.join(', '),
+        missedSessions: String(pupil.attendance.missedSessions),
+        possibleSessions: String(pupil.attendance.possibleSessions),
+      };
+    },
+  },
+  'half-term': {
+    names: HALF_TERM_WORDS,
+    of: ({ halfTerm }: Subjects['half-term'], params: Readonly<Record<string, unknown>>): Words<(typeof HALF_TERM_WORDS)[number]> => ({
+      halfTerm: halfTerm.halfTerm.name,
+      suspensionStartDates: dates(suspensionsCounted(halfTerm, params.includeLunchtimes !== false).map((e) => e.startDate)),
+    }),
+  },
+  exclusion: {
+    names: EXCLUSION_WORDS,
+    of: ({ exclusion }: Subjects['exclusion']): Words<(typeof EXCLUSION_WORDS)[number]> => ({
+      exclusion: exclusion.id,
+      category: EXCLUSION_CATEGORIES[exclusion.category],
+      startDate: shortDate(exclusion.startDate),
+      term: exclusion.termTotal.term,
+      termParts: exclusion.termTotal.parts.map((p) => `${p.id} ${formatNumber(p.days)}`).join(', '),
+      sixthDay: exclusion.consecutive.sixthDay ? shortDate(exclusion.consecutive.sixthDay) : '—',
+      run: exclusion.consecutive.exclusionIds.join(', '),
+      arrangedBy: exclusion.category === 'PERM' ? 'the local authority' : 'the school',
+    }),
+  },
+} as const;

@@ -1,0 +1,285 @@
+/**
+ * Facts derived once per pupil and evaluation date, in plain TypeScript: the school-day
+ * arithmetic the rules need (suspension days per term and year, consecutive days excluded,
+ * suspensions per half-term, attendance rates), so the rules themselves stay simple JSON.
+ *
+ * Only exclusions that are not cancelled and that start inside the calendar's year, on or
+ * before the evaluation date, are counted; attendance marks after that date are ignored.
+ */
+import type { SchoolCalendar, HalfTerm, Term } from './calendar/schoolCalendar.js';
+import { countsAsAttending, countsAsPossible, type AttendanceMark, type ExclusionCategory } from './codes.js';
+import { longDate, type IsoDate, type Session } from './dates.js';
+import { InputError, type Problem } from './problems.js';
+import type { Exclusion, PupilRecord } from './pupilRecord.js';
+
+/** The statutory annual limit: suspensions may not total more than 45 school days in a school year. */
+export const ANNUAL_SUSPENSION_LIMIT = 45;
+
+/** One exclusion, laid onto the calendar. */
+export interface ExclusionFacts {
+  readonly id: string;
+  readonly category: ExclusionCategory;
+  readonly startDate: IsoDate;
+  readonly startSession: Session;
+  readonly reasons: readonly string[];
+  readonly missesPublicExam: boolean;
+  /** FIXD or LNCH: counts toward the term and year totals. */
+  readonly isSuspension: boolean;
+  /** School days of suspension (half a day per session or lunchtime); 0 for a permanent exclusion. */
+  readonly schoolDays: number;
+  /** The last school day the exclusion covers in this year (none for an open-ended PERM). */
+  readonly lastDate: IsoDate | undefined;
+  /** Sessions that would fall after the end of the calendar's year. */
+  readonly sessionsBeyondYear: number;
+  /** School days of suspension per term that this exclusion covers. */
+  readonly daysByTerm: Readonly<Partial<Record<Term, number>>>;
+  /** The term total once this exclusion is added (the highest, if it spans two terms). */
+  readonly termTotal: TermTotal;
+  /** Where the exclusion sits in a run of back-to-back exclusion (FIXD and PERM; not lunchtimes). */
+  readonly consecutive: ConsecutiveRun;
+}
+
+export interface TermTotal {
+  readonly term: Term;
+  /** School days of suspension in the term, counting this exclusion and those that started before it. */
+  readonly days: number;
+  /** Which suspensions make up the total, with their days in this term. */
+  readonly parts: readonly { readonly id: string; readonly days: number }[];
+}
+
+export interface ConsecutiveRun {
+  /** School days already excluded, back to back, when this exclusion starts. */
+  readonly daysBefore: number;
+  /** School days excluded back to back by the end of this exclusion. */
+  readonly daysThrough: number;
+  /** The sixth consecutive school day of exclusion, when it falls within this exclusion. */
+  readonly sixthDay: IsoDate | undefined;
+  /** The exclusions in the run, up to and including this one. */
+  readonly exclusionIds: readonly string[];
+}
+
+export interface HalfTermFacts {
+  readonly halfTerm: HalfTerm;
+  /** The half-term in progress on the evaluation date (or the last to have started, in a holiday). */
+  readonly isCurrent: boolean;
+  /** Suspensions (FIXD and LNCH) whose start date falls in this half-term. */
+  readonly suspensions: readonly ExclusionFacts[];
+}
+
+export interface AttendanceFacts {
+  /** Possible sessions (attending or absent) in the year to date. */
+  readonly possibleSessions: number;
+  /** Sessions missed (authorised or unauthorised absence) in the year to date. */
+  readonly missedSessions: number;
+  /** Percentage of possible sessions missed, year to date; undefined with no possible sessions. */
+  readonly absenceRate: number | undefined;
+  /** Attendance % over the last `n` school days up to the evaluation date. */
+  overLastSchoolDays(n: number): { readonly rate: number | undefined; readonly possibleSessions: number; readonly from: IsoDate | undefined };
+}
+
+/** Everything the rules read about one pupil on one date. */
+export interface PupilFacts {
+  readonly record: PupilRecord;
+  readonly calendar: SchoolCalendar;
+  readonly asOf: IsoDate;
+  readonly currentHalfTerm: HalfTerm | undefined;
+  /** Counted exclusions in start order. */
+  readonly exclusions: readonly ExclusionFacts[];
+  /** Half-terms that have started by the evaluation date. */
+  readonly halfTerms: readonly HalfTermFacts[];
+  readonly suspensionDaysByTerm: Readonly<Record<Term, number>>;
+  /** School days of suspension this year, including days at previous schools (the 45-day count). */
+  readonly suspensionDaysThisYear: number;
+  readonly attendance: AttendanceFacts;
+}
+
+/**
+ * Problems that make a record impossible on this calendar: an exclusion starting, or a mark
+ * recorded, on a day in the year that is not a school day. Dates in other years are not checked.
+ */
+export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalendar): Problem[] {
+  const problems: Problem[] = [];
+  const notSchoolDay = (date: IsoDate) =>
+    `${longDate(date)} is not a school day in the ${calendar.name} calendar (weekend, holiday, INSET day or closure)`;
+  record.exclusions.forEach((e, i) => {
+    if (calendar.covers(e.startDate) && !calendar.isSchoolDay(e.startDate)) {
+      problems.push({ field: `exclusions[${i}].startDate`, message: notSchoolDay(e.startDate) });
+    }
+  });
+  record.attendance.forEach((a, i) => {
+    if (calendar.covers(a.date) && !calendar.isSchoolDay(a.date)) {
+      problems.push({ field: `attendance[${i}].date`, message: notSchoolDay(a.date) });
+    }
+  });
+  return problems;
+}
+
+/**
+ * Derives the facts for one pupil on `asOf`.
+ * @throws InputError when the record does not fit the calendar (see {@link checkRecordOnCalendar})
+ *   or `asOf` is before the calendar's year.
+ */
+export function derivePupilFacts(record: PupilRecord, calendar: SchoolCalendar, asOf: IsoDate): PupilFacts {
+  const problems = checkRecordOnCalendar(record, calendar);
+  if (problems.length > 0) {
+    throw new InputError(`pupil ${record.id} does not fit the ${calendar.name} calendar`, problems.map((p) => ({ location: `pupil ${record.id}`, ...p })));
+  }
+  if (asOf < calendar.firstDay) {
+    throw new InputError('evaluation date before the calendar', [
+      { field: 'asOf', message: `${asOf} is before the ${calendar.name} calendar starts (${calendar.firstDay}); use that year's calendar` },
+    ]);
+  }
+
+  const counted = record.exclusions
+    .filter((e) => !e.cancelled && calendar.covers(e.startDate) && e.startDate <= asOf)
+    .map((e) => ({ e, slot: calendar.sessionSlot(e.startDate, e.startSession) }))
+    .sort((a, b) => a.slot - b.slot || a.e.id.localeCompare(b.e.id));
+
+  const termRunning: Record<Term, { id: string; days: number }[]> = { autumn: [], spring: [], summer: [] };
+  const sessionsInYear = calendar.schoolDayCount * 2;
+  let run: { startSlot: number; endSlot: number; ids: string[] } | undefined;
+  const exclusions: ExclusionFacts[] = counted.map(({ e, slot }) => {
+    const laid = layExclusion(e, slot, calendar, sessionsInYear);
+    for (const [term, days] of Object.entries(laid.daysByTerm) as [Term, number][]) termRunning[term].push({ id: e.id, days });
+    const termTotal = highestTermTotal(laid.daysByTerm, termRunning, calendar.termOf(e.startDate) ?? 'autumn');
+
+    let consecutive: ConsecutiveRun = { daysBefore: 0, daysThrough: 0, sixthDay: undefined, exclusionIds: [] };
+    if (e.category !== 'LNCH') {
+      const end = laid.endSlot;
+      run = run && slot <= run.endSlot ? { startSlot: run.startSlot, endSlot: Math.max(run.endSlot, end), ids: [...run.ids, e.id] } : { startSlot: slot, endSlot: end, ids: [e.id] };
+      // The sixth day of exclusion begins with the run's eleventh session.
+      const sixthSlot = run.startSlot + 10;
+      consecutive = {
+        daysBefore: (slot - run.startSlot) / 2,
+        daysThrough: (run.endSlot - run.startSlot) / 2,
+        sixthDay: sixthSlot >= slot && sixthSlot < end && sixthSlot < sessionsInYear ? calendar.sessionAt(sixthSlot).date : undefined,
+        exclusionIds: run.ids,
+      };
+    }
+    return {
+      id: e.id,
+      category: e.category,
+      startDate: e.startDate,
+      startSession: e.startSession,
+      reasons: e.reasons,
+      missesPublicExam: e.missesPublicExam,
+      isSuspension: e.category !== 'PERM',
+      schoolDays: laid.schoolDays,
+      lastDate: laid.lastDate,
+      sessionsBeyondYear: laid.sessionsBeyondYear,
+      daysByTerm: laid.daysByTerm,
+      termTotal,
+      consecutive,
+    };
+  });
+
+  const suspensionDaysByTerm: Record<Term, number> = { autumn: 0, spring: 0, summer: 0 };
+  for (const term of Object.keys(termRunning) as Term[]) suspensionDaysByTerm[term] = sum(termRunning[term].map((p) => p.days));
+
+  const currentHalfTerm = calendar.latestHalfTermBy(asOf);
+  const halfTerms = calendar.halfTerms
+    .filter((h) => h.start <= asOf)
+    .map((halfTerm) => ({
+      halfTerm,
+      isCurrent: halfTerm === currentHalfTerm,
+      suspensions: exclusions.filter((x) => x.isSuspension && x.startDate >= halfTerm.start && x.startDate <= halfTerm.end),
+    }));
+
+  return {
+    record,
+    calendar,
+    asOf,
+    currentHalfTerm,
+    exclusions,
+    halfTerms,
+    suspensionDaysByTerm,
+    suspensionDaysThisYear: record.priorSchoolSuspensionDays + sum(Object.values(suspensionDaysByTerm)),
+    attendance: attendanceFacts(record, calendar, asOf),
+  };
+}
+
+function layExclusion(e: Exclusion, startSlot: number, calendar: SchoolCalendar, sessionsInYear: number) {
+  const daysByTerm: Partial<Record<Term, number>> = {};
+  const addDay = (date: IsoDate, days: number) => {
+    const term = calendar.termOf(date);
+    if (term) daysByTerm[term] = (daysByTerm[term] ?? 0) + days;
+  };
+  if (e.category === 'LNCH') {
+    // One lunchtime a school day, each half a school day.
+    const count = e.lunchtimes ?? 0;
+    const firstDay = Math.floor(startSlot / 2);
+    const inYear = Math.min(count, calendar.schoolDayCount - firstDay);
+    for (let i = 0; i < inYear; i++) addDay(calendar.schoolDayAt(firstDay + i), 0.5);
+    return {
+      schoolDays: count / 2,
+      daysByTerm,
+      lastDate: inYear > 0 ? calendar.schoolDayAt(firstDay + inYear - 1) : undefined,
+      sessionsBeyondYear: count - inYear,
+      endSlot: startSlot,
+    };
+  }
+  // An open-ended permanent exclusion runs to the end of the year.
+  const sessions = e.sessions ?? sessionsInYear - startSlot;
+  const endSlot = Math.min(startSlot + sessions, sessionsInYear);
+  if (e.category === 'FIXD') for (let s = startSlot; s < endSlot; s++) addDay(calendar.sessionAt(s).date, 0.5);
+  return {
+    schoolDays: e.category === 'FIXD' ? sessions / 2 : 0,
+    daysByTerm,
+    lastDate: e.sessions === undefined ? undefined : calendar.sessionAt(endSlot - 1).date,
+    sessionsBeyondYear: startSlot + sessions - endSlot,
+    endSlot,
+  };
+}
+
+function highestTermTotal(
+  own: Partial<Record<Term, number>>,
+  running: Record<Term, { id: string; days: number }[]>,
+  startTerm: Term,
+): TermTotal {
+  let best: TermTotal = { term: startTerm, days: sum(running[startTerm].map((p) => p.days)), parts: [...running[startTerm]] };
+  for (const term of Object.keys(own) as Term[]) {
+    const days = sum(running[term].map((p) => p.days));
+    if (days > best.days) best = { term, days, parts: [...running[term]] };
+  }
+  return best;
+}
+
+function attendanceFacts(record: PupilRecord, calendar: SchoolCalendar, asOf: IsoDate): AttendanceFacts {
+  const daysToDate = calendar.schoolDaysUpTo(asOf);
+  const possible = new Uint8Array(daysToDate);
+  const attended = new Uint8Array(daysToDate);
+  const count = (index: number, mark: AttendanceMark | undefined) => {
+    if (mark === undefined || !countsAsPossible(mark)) return;
+    possible[index]! += 1;
+    if (countsAsAttending(mark)) attended[index]! += 1;
+  };
+  for (const day of record.attendance) {
+    const index = calendar.schoolDayIndex(day.date);
+    if (index < 0 || index >= daysToDate) continue;
+    count(index, day.am);
+    count(index, day.pm);
+  }
+  const possibleSessions = sum(possible);
+  const missedSessions = possibleSessions - sum(attended);
+  return {
+    possibleSessions,
+    missedSessions,
+    absenceRate: possibleSessions > 0 ? (100 * missedSessions) / possibleSessions : undefined,
+    overLastSchoolDays(n: number) {
+      const from = Math.max(0, daysToDate - n);
+      let p = 0;
+      let a = 0;
+      for (let i = from; i < daysToDate; i++) {
+        p += possible[i]!;
+        a += attended[i]!;
+      }
+      return { rate: p > 0 ? (100 * a) / p : undefined, possibleSessions: p, from: daysToDate > 0 ? calendar.schoolDayAt(from) : undefined };
+    },
+  };
+}
+
+function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i]!;
+  return total;
+}

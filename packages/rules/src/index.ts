@@ -1,0 +1,45 @@
+/**
+ * @before-exclusion/rules — school calendars, school-day arithmetic and the triggers around
+ * exclusion in English schools: PEAP, EBSNA, statutory duties and deadlines. Each trigger is
+ * effective-dated, sourced and explained.
+ */
+export { SchoolCalendar, OutsideCalendarError, TERMS } from './calendar/schoolCalendar.js';
+export type { CalendarSpec, HalfTerm, SchoolSession, Term } from './calendar/schoolCalendar.js';
+export { calendarFileSchema, checkCalendarSpec, fromSpec, loadCalendarFile, parseCalendar } from './calendar/calendarFile.js';
+export { parseIcsCalendar } from './calendar/ics.js';
+export { bundledCalendar, BUNDLED_CALENDARS } from './calendar/bundled.js';
+
+export {
+  ATTENDANCE_MARKS,
+  EBSNA_INDICATORS,
+  EXCLUSION_CATEGORIES,
+  EXCLUSION_CATEGORY_SYNONYMS,
+  EXCLUSION_REASONS,
+  countsAsAttending,
+  countsAsPossible,
+} from './codes.js';
+export type { AttendanceMark, EbsnaIndicator, ExclusionCategory, ExclusionReason, MarkMeaning } from './codes.js';
+
+export { addDays, dayNumber, isIsoDate, isoDate, longDate, shortDate, weekdayName } from './dates.js';
+export type { IsoDate, Session } from './dates.js';
+
+export { InputError, formatProblem } from './problems.js';
+export type { Problem } from './problems.js';
+
+export { PUPIL_RECORD_FORMAT, exclusionSchema, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';
+export type { AttendanceDay, Exclusion, ParsedPupil, PupilRecord, PupilRecordInput } from './pupilRecord.js';
+
+export { ANNUAL_SUSPENSION_LIMIT, checkRecordOnCalendar, derivePupilFacts } from './facts.js';
+export type { AttendanceFacts, ConsecutiveRun, ExclusionFacts, HalfTermFacts, PupilFacts, TermTotal } from './facts.js';
+
+export { FACTS, SCOPES } from './factCatalog.js';
+export type { FactDefinition, Scope } from './factCatalog.js';
+
+export { RulePack, buildRulePack, defaultRulePack, loadRulePackFile, parseRule } from './rulePack.js';
+export type { ParameterDefinition, Rule, RulePackOverrides, RuleSource } from './rulePack.js';
+
+export { RulesEvaluator, evaluatePupil } from './evaluate.js';
+export type { EvaluateOptions, Trigger } from './evaluate.js';
+
+export { assessProposedSuspension } from './proposal.js';
+export type { ProposedSuspension, SuspensionAssessment } from './proposal.js';

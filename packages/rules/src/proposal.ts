@@ -1,0 +1,125 @@
+/**
+ * Checking a proposed suspension before the head decides: what it would trigger (duties,
+ * deadlines with dates, the sixth-day date), how many of the 45 days would be left — and a
+ * refusal when it would take the pupil past the annual limit.
+ */
+import type { SchoolCalendar } from './calendar/schoolCalendar.js';
+import { addDays, longDate, type IsoDate, type Session } from './dates.js';
+import { RulesEvaluator, type Trigger } from './evaluate.js';
+import { formatNumber } from './factCatalog.js';
+import { ANNUAL_SUSPENSION_LIMIT, derivePupilFacts, type ExclusionFacts } from './facts.js';
+import { fieldPath, InputError } from './problems.js';
+import { exclusionSchema, type PupilRecord } from './pupilRecord.js';
+import type { RulePack } from './rulePack.js';
+
+/** The id the proposed suspension carries in triggers' `exclusionIds`. */
+export const PROPOSED_ID = 'proposed';
+
+/** A suspension the head is considering. */
+export interface ProposedSuspension {
+  readonly startDate: IsoDate;
+  readonly startSession?: Session;
+  /** For a suspension (FIXD): registration sessions, two a school day. */
+  readonly sessions?: number;
+  /** For a lunchtime suspension (LNCH). */
+  readonly lunchtimes?: number;
+  readonly category?: 'FIXD' | 'SUSP' | 'LNCH';
+  readonly reasons?: readonly string[];
+  readonly missesPublicExam?: boolean;
+}
+
+export interface SuspensionAssessment {
+  /** False when the suspension would break the law: more than 45 school days in the year. */
+  readonly allowed: boolean;
+  /** Why it is refused, in plain English. */
+  readonly refusal?: string;
+  /** The proposal as it would lie on the calendar. */
+  readonly startDate: IsoDate;
+  readonly lastDate: IsoDate | undefined;
+  /** The first school day the pupil would be back (after a suspension of whole days). */
+  readonly returnDate: IsoDate | undefined;
+  readonly schoolDays: number;
+  /** Suspension days this year (including previous schools) before and after the proposal. */
+  readonly yearTotalBefore: number;
+  readonly yearTotalAfter: number;
+  /** Days of the 45 left after the proposal (never negative). */
+  readonly daysLeftOf45: number;
+  /** The term total the proposal would make, and in which term. */
+  readonly termTotalAfter: ExclusionFacts['termTotal'];
+  /** The sixth consecutive school day of exclusion, when the proposal reaches it. */
+  readonly sixthDay: IsoDate | undefined;
+  /** Everything the proposal would trigger or add to: duties, deadlines, PEAP. */
+  readonly triggers: readonly Trigger[];
+}
+
+/**
+ * What a proposed suspension would trigger, computed before the head decides.
+ * @example
+ * const a = await assessProposedSuspension(record, { startDate: '2025-11-10', sessions: 6 }, calendar);
+ * a.allowed; a.daysLeftOf45; a.triggers.map((t) => `${t.title}: ${t.dueDate ?? 'without delay'}`);
+ * @throws InputError when the proposal is malformed or does not start on a school day.
+ */
+export async function assessProposedSuspension(
+  record: PupilRecord,
+  proposal: ProposedSuspension,
+  calendar: SchoolCalendar,
+  options: { rules?: RulePack; evaluator?: RulesEvaluator } = {},
+): Promise<SuspensionAssessment> {
+  const parsed = exclusionSchema.safeParse({ id: PROPOSED_ID, category: 'FIXD', reasons: ['OT'], ...proposal });
+  if (!parsed.success) {
+    throw new InputError('the proposed suspension is not valid', parsed.error.issues.map((i) => ({ location: 'proposal', field: fieldPath(i.path), message: i.message })));
+  }
+  const proposed = parsed.data;
+  if (proposed.category === 'PERM') {
+    throw new InputError('the proposed suspension is not valid', [{ location: 'proposal', field: 'category', message: 'a permanent exclusion is not a suspension; accepted: FIXD, SUSP or LNCH' }]);
+  }
+  if (!calendar.covers(proposed.startDate) || !calendar.isSchoolDay(proposed.startDate)) {
+    throw new InputError('the proposed suspension is not valid', [
+      { location: 'proposal', field: 'startDate', message: `${longDate(proposed.startDate)} is not a school day in the ${calendar.name} calendar` },
+    ]);
+  }
+  if (record.exclusions.some((e) => e.id === PROPOSED_ID)) {
+    throw new InputError('the pupil record is not valid for a proposal', [{ field: 'exclusions', message: `an exclusion already has the id "${PROPOSED_ID}"` }]);
+  }
+
+  const evaluator = options.evaluator ?? new RulesEvaluator(options.rules);
+  const asOf = proposed.startDate;
+  const before = derivePupilFacts(record, calendar, asOf);
+  const after = derivePupilFacts({ ...record, exclusions: [...record.exclusions, proposed] }, calendar, asOf);
+  const [triggersBefore, triggersAfter] = await Promise.all([evaluator.evaluateFacts(before), evaluator.evaluateFacts(after)]);
+
+  const earlier = new Set(triggersBefore.map((t) => t.key));
+  const triggers = triggersAfter.filter((t) => !earlier.has(t.key) || t.exclusionIds?.includes(PROPOSED_ID));
+  const laid = after.exclusions.find((e) => e.id === PROPOSED_ID)!;
+  const yearTotalAfter = after.suspensionDaysThisYear;
+  const allowed = yearTotalAfter <= ANNUAL_SUSPENSION_LIMIT;
+  const wholeDays = proposed.category === 'FIXD' && (proposed.sessions ?? 0) % 2 === 0 && proposed.startSession === 'AM';
+
+  return {
+    allowed,
+    ...(allowed
+      ? {}
+      : {
+          refusal: `This would bring suspensions in ${calendar.academicYear} to ${formatNumber(yearTotalAfter)} school days (${formatNumber(before.suspensionDaysThisYear)} already, including ${formatNumber(record.priorSchoolSuspensionDays)} at previous schools). The law allows no more than ${ANNUAL_SUSPENSION_LIMIT}: at most ${formatNumber(Math.max(0, ANNUAL_SUSPENSION_LIMIT - before.suspensionDaysThisYear))} more can be given this year.`,
+        }),
+    startDate: proposed.startDate,
+    lastDate: laid.lastDate,
+    returnDate: wholeDays && laid.lastDate ? nextSchoolDay(calendar, laid.lastDate) : undefined,
+    schoolDays: laid.schoolDays,
+    yearTotalBefore: before.suspensionDaysThisYear,
+    yearTotalAfter,
+    daysLeftOf45: Math.max(0, ANNUAL_SUSPENSION_LIMIT - yearTotalAfter),
+    termTotalAfter: laid.termTotal,
+    sixthDay: laid.consecutive.sixthDay,
+    triggers,
+  };
+}
+
+function nextSchoolDay(calendar: SchoolCalendar, date: IsoDate): IsoDate | undefined {
+  try {
+    return calendar.addSchoolDays(addDays(date, 1), 0);
+  } catch {
+    return undefined; // the return falls in the next academic year
+  }
+}
+

@@ -1,0 +1,154 @@
+/**
+ * The pupil record interchange format, `pupil-record/1`: what an MIS or council system sends
+ * the rules about one pupil. Parsed at the edge by zod; everything inside trusts the types.
+ */
+import { z } from 'zod';
+import {
+  ATTENDANCE_MARKS,
+  EBSNA_INDICATORS,
+  EXCLUSION_CATEGORY_SYNONYMS,
+  EXCLUSION_REASONS,
+  type ExclusionCategory,
+} from './codes.js';
+import { isIsoDate } from './dates.js';
+import { fieldPath, type Problem } from './problems.js';
+
+export const PUPIL_RECORD_FORMAT = 'pupil-record/1';
+
+const list = (values: readonly string[]) => values.join(', ');
+
+function codeOf<const T extends readonly [string, ...string[]]>(values: T, what: string) {
+  return z.enum(values, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not ${what}; accepted: ${list(values)}`,
+  });
+}
+
+/** Objects refuse fields they do not know, naming the fields they accept. */
+function record<const S extends z.ZodRawShape>(shape: S, what: string) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} in ${what}; accepted fields: ${list(Object.keys(shape))}`
+        : undefined,
+  });
+}
+
+const isoDate = z.string({ error: 'expected a date written YYYY-MM-DD' }).refine(isIsoDate, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a date written YYYY-MM-DD`,
+});
+const flag = z.boolean({ error: 'expected true or false' }).default(false);
+
+const categoryCodes = Object.keys(EXCLUSION_CATEGORY_SYNONYMS) as [string, ...string[]];
+const category = codeOf(categoryCodes, 'an exclusion category').transform(
+  (code) => EXCLUSION_CATEGORY_SYNONYMS[code] as ExclusionCategory,
+);
+const reason = codeOf(Object.keys(EXCLUSION_REASONS) as [keyof typeof EXCLUSION_REASONS, ...(keyof typeof EXCLUSION_REASONS)[]], 'an exclusion reason code');
+const mark = codeOf(Object.keys(ATTENDANCE_MARKS) as [keyof typeof ATTENDANCE_MARKS, ...(keyof typeof ATTENDANCE_MARKS)[]], 'an attendance mark').optional();
+const indicator = codeOf(Object.keys(EBSNA_INDICATORS) as [keyof typeof EBSNA_INDICATORS, ...(keyof typeof EBSNA_INDICATORS)[]], 'an EBSNA indicator');
+
+/** A suspension (fixed period or lunchtime) or a permanent exclusion. */
+export const exclusionSchema = record(
+  {
+    id: z.string().min(1, 'expected the exclusion\'s id'),
+    category,
+    startDate: isoDate,
+    startSession: z.enum(['AM', 'PM'], { error: 'expected AM or PM' }).default('AM'),
+    /** Registration sessions (two a day) for FIXD and PERM; omitted for an open-ended PERM. */
+    sessions: z.int('expected a whole number of sessions').min(1).max(90, 'a suspension cannot exceed 45 school days (90 sessions)').optional(),
+    /** Lunchtimes for LNCH; each counts as half a school day. */
+    lunchtimes: z.int('expected a whole number of lunchtimes').min(1).max(90).optional(),
+    reasons: z.array(reason).min(1, 'expected 1 to 3 reason codes').max(3, 'expected 1 to 3 reason codes'),
+    cancelled: flag,
+    missesPublicExam: flag,
+  },
+  'an exclusion',
+).superRefine((e, ctx) => {
+  if (e.category === 'LNCH') {
+    if (e.lunchtimes === undefined) ctx.addIssue({ code: 'custom', path: ['lunchtimes'], message: 'a lunchtime suspension (LNCH) needs "lunchtimes"' });
+    if (e.sessions !== undefined) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'a lunchtime suspension (LNCH) counts "lunchtimes", not "sessions"' });
+  } else {
+    if (e.lunchtimes !== undefined) ctx.addIssue({ code: 'custom', path: ['lunchtimes'], message: `"lunchtimes" is only for LNCH; a ${e.category} exclusion counts "sessions"` });
+    if (e.category === 'FIXD' && e.sessions === undefined) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'a suspension (FIXD) needs "sessions": its length in registration sessions, two a school day' });
+  }
+});
+
+export const attendanceDaySchema = record({ date: isoDate, am: mark, pm: mark }, 'an attendance day');
+
+/** One pupil, pseudonymous: no names, only what the rules need. */
+export const pupilRecordSchema = record(
+  {
+    format: z.literal(PUPIL_RECORD_FORMAT, { error: `expected "${PUPIL_RECORD_FORMAT}"` }).optional(),
+    id: z.string({ error: 'expected the pupil\'s (pseudonymous) id' }).min(1, 'expected the pupil\'s (pseudonymous) id'),
+    schoolId: z.string({ error: 'expected the school\'s id' }).min(1, 'expected the school\'s id'),
+    /** National curriculum year: 0 = Reception, 1–13 = Years 1–13, 14 = Year 14. */
+    yearGroup: z.int('expected a year group from 0 (Reception) to 14').min(0).max(14).optional(),
+    sex: z.enum(['F', 'M', 'U'], { error: 'expected F, M or U (for equality monitoring only)' }).optional(),
+    /** DfE ethnicity code (e.g. WBRI), for equality monitoring only: never a trigger input. */
+    ethnicity: z.string().regex(/^[A-Z]{4}$/, 'expected a four-letter DfE ethnicity code such as WBRI').optional(),
+    send: z.enum(['none', 'K', 'E'], { error: 'expected none, K (SEN support) or E (EHC plan)' }).default('none'),
+    lookedAfter: flag,
+    hasSocialWorker: flag,
+    fsm: flag,
+    atRiskOfPermanentExclusion: flag,
+    priorSchoolSuspensionDays: z
+      .number('expected a number of school days')
+      .min(0)
+      .max(45)
+      .refine((n) => Number.isInteger(n * 2), 'expected whole or half school days')
+      .default(0),
+    exclusions: z.array(exclusionSchema).default([]),
+    attendance: z.array(attendanceDaySchema).default([]),
+    ebsnaIndicators: z.array(indicator).default([]),
+  },
+  'a pupil record',
+).superRefine((p, ctx) => {
+  const seen = new Set<string>();
+  p.exclusions.forEach((e, i) => {
+    if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['exclusions', i, 'id'], message: `exclusion id "${e.id}" appears twice` });
+    seen.add(e.id);
+  });
+  const days = new Set<string>();
+  p.attendance.forEach((a, i) => {
+    if (days.has(a.date)) ctx.addIssue({ code: 'custom', path: ['attendance', i, 'date'], message: `${a.date} is recorded twice` });
+    days.add(a.date);
+  });
+});
+
+export type PupilRecord = z.output<typeof pupilRecordSchema>;
+/** A pupil record as written, before defaults are filled in. */
+export type PupilRecordInput = z.input<typeof pupilRecordSchema>;
+export type Exclusion = PupilRecord['exclusions'][number];
+export type AttendanceDay = PupilRecord['attendance'][number];
+
+/** The result of checking one record: the record, or every problem with it. */
+export type ParsedPupil = { ok: true; record: PupilRecord } | { ok: false; problems: Problem[] };
+
+/**
+ * Validates one pupil record, filling in defaults.
+ * @param where — the file and position to name in problems, e.g. `{ file: 'pupils.ndjson', location: 'line 4' }`.
+ */
+export function parsePupilRecord(json: unknown, where: Pick<Problem, 'file' | 'location'> = {}): ParsedPupil {
+  const parsed = pupilRecordSchema.safeParse(json);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  const id = typeof json === 'object' && json && 'id' in json && typeof json.id === 'string' ? ` (pupil ${json.id})` : '';
+  const location = where.location ? `${where.location}${id}` : id.trim().replace(/^\(|\)$/g, '') || undefined;
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((issue) => ({
+      ...(where.file ? { file: where.file } : {}),
+      ...(location ? { location } : {}),
+      field: fieldPath(issue.path) || '(record)',
+      message: issue.message,
+    })),
+  };
+}
+
+/** The JSON Schema of `pupil-record/1`, for other systems to validate against. */
+export function pupilRecordJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://before-exclusion.example/schemas/pupil-record-1.json',
+    title: 'pupil-record/1',
+    description: 'One pupil, as the rules library reads it. Pseudonymous: no names.',
+    ...z.toJSONSchema(pupilRecordSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Rules as data: each rule is a JSON file in json-rules-engine form plus metadata — id,
+ * version, the dates it is in force, its source, and parameters with defaults. A rule pack is
+ * the set of rules in use; a trust or council may override parameters, within their bounds.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { isIsoDate, type IsoDate } from './dates.js';
+import { FACTS, SCOPES, WORDS, type Scope } from './factCatalog.js';
+import { fieldPath, InputError, type Problem } from './problems.js';
+
+const OPERATORS = ['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn', 'contains', 'doesNotContain'];
+const isoDate = z.string().refine(isIsoDate, 'expected a date written YYYY-MM-DD');
+
+const parameterSchema = z.strictObject({
+  type: z.enum(['integer', 'number', 'boolean']),
+  default: z.union([z.number(), z.boolean()]),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+  description: z.string(),
+});
+
+export const ruleSourceSchema = z.strictObject({
+  kind: z.enum(['law', 'guidance', 'seed', 'setting']),
+  citation: z.string().min(1),
+  reference: z.string().optional(),
+  url: z.string().optional(),
+});
+
+/** A rule file, as written. */
+export const ruleFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id: z.string().regex(/^[a-z][a-z-]*(\.[a-z0-9-]+)+$/, 'expected a dotted id such as peap.required'),
+  trigger: z.string().min(1),
+  version: z.int().min(1),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  scope: z.enum(SCOPES as [Scope, ...Scope[]]),
+  /** Pupil-scope rules fire once per academic year unless they say once per half-term. */
+  period: z.enum(['academic-year', 'half-term']).optional(),
+  effectiveFrom: isoDate,
+  /** The last day in force; open-ended when omitted. */
+  effectiveTo: isoDate.optional(),
+  source: ruleSourceSchema,
+  parameters: z.record(z.string(), parameterSchema).default({}),
+  conditions: z.record(z.string(), z.unknown()),
+  /** The fact naming the exclusions a trigger concerns. */
+  concerns: z.string().optional(),
+  /** A due date: `schoolDays` school days after the date fact `from`. */
+  dueDate: z.strictObject({ from: z.string(), schoolDays: z.int().min(0) }).optional(),
+  /** Explanation templates, by condition name. */
+  explain: z.record(z.string(), z.string()),
+});
+
+export type RuleSource = z.output<typeof ruleSourceSchema>;
+export type ParameterDefinition = z.output<typeof parameterSchema>;
+type RuleFile = z.output<typeof ruleFileSchema>;
+
+/** A rule ready to evaluate: its parameters resolved into its conditions. */
+export interface Rule extends Omit<RuleFile, '$schema'> {
+  /** Parameter values in force (defaults, then the pack's overrides). */
+  readonly values: Readonly<Record<string, number | boolean>>;
+  /** The conditions with every `{ "param": … }` replaced by its value. */
+  readonly resolvedConditions: Record<string, unknown>;
+  /** The file it was read from. */
+  readonly file: string;
+}
+
+/** A rule-pack file: a trust's or council's parameter overrides. */
+export const rulePackFileSchema = z.strictObject({
+  format: z.literal('rule-pack/1', { error: 'expected "rule-pack/1"' }),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  parameters: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean()]))).default({}),
+});
+export type RulePackOverrides = z.input<typeof rulePackFileSchema>;
+
+/** The rules in use, with the pack's name. */
+export class RulePack {
+  readonly name: string;
+  readonly rules: readonly Rule[];
+  readonly #byId = new Map<string, Rule[]>();
+
+  constructor(name: string, rules: readonly Rule[]) {
+    this.name = name;
+    this.rules = rules;
+    for (const rule of rules) this.#byId.set(rule.id, [...(this.#byId.get(rule.id) ?? []), rule]);
+  }
+
+  /** The rules in force on `date`: at most one version of each. */
+  inForce(date: IsoDate, scope?: Scope): Rule[] {
+    return this.rules.filter(
+      (r) => r.effectiveFrom <= date && (r.effectiveTo === undefined || date <= r.effectiveTo) && (scope === undefined || r.scope === scope),
+    );
+  }
+
+  /** Every version of a rule, oldest first. */
+  versionsOf(id: string): readonly Rule[] {
+    return this.#byId.get(id) ?? [];
+  }
+
+  /** The ids of the rules in the pack. */
+  get ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+
+  /**
+   * A copy of this pack with a trust's or council's parameter overrides, validated.
+   * @throws InputError naming each unknown rule, unknown parameter or value out of bounds.
+   */
+  withOverrides(overrides: RulePackOverrides, file = 'rule pack'): RulePack {
+    const parsed = rulePackFileSchema.safeParse(overrides);
+    if (!parsed.success) {
+      throw new InputError(`${file} is not a valid rule pack`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })));
+    }
+    const problems: Problem[] = [];
+    for (const [id, values] of Object.entries(parsed.data.parameters)) {
+      const versions = this.versionsOf(id);
+      if (versions.length === 0) {
+        problems.push({ file, field: `parameters.${id}`, message: `no rule "${id}"; rules: ${this.ids.join(', ')}` });
+        continue;
+      }
+      for (const [name, value] of Object.entries(values)) {
+        const declared = versions.map((r) => r.parameters[name]).find((p) => p !== undefined);
+        if (!declared) {
+          const settable = [...new Set(versions.flatMap((r) => Object.keys(r.parameters)))];
+          problems.push({
+            file,
+            field: `parameters.${id}.${name}`,
+            message: settable.length ? `"${id}" has no parameter "${name}"; settable: ${settable.join(', ')}` : `"${id}" has no settable parameters (its numbers are statutory)`,
+          });
+          continue;
+        }
+        const message = checkParameterValue(declared, value);
+        if (message) problems.push({ file, field: `parameters.${id}.${name}`, message });
+      }
+    }
+    if (problems.length > 0) throw new InputError(`${file} cannot be applied`, problems);
+    const rules = this.rules.map((rule) => {
+      const values = { ...rule.values };
+      for (const [name, value] of Object.entries(parsed.data.parameters[rule.id] ?? {})) if (name in rule.parameters) values[name] = value;
+      return { ...rule, values, resolvedConditions: resolveParams(rule.conditions, values) as Record<string, unknown> };
+    });
+    return new RulePack(parsed.data.name, rules);
+  }
+}
+
+function checkParameterValue(p: ParameterDefinition, value: number | boolean): string | undefined {
+  if (p.type === 'boolean') return typeof value === 'boolean' ? undefined : `expected true or false, found ${value}`;
+  if (typeof value !== 'number') return `expected a number, found ${value}`;
+  if (p.type === 'integer' && !Number.isInteger(value)) return `expected a whole number, found ${value}`;
+  if (p.minimum !== undefined && value < p.minimum) return `${value} is below the minimum ${p.minimum} (${p.description})`;
+  if (p.maximum !== undefined && value > p.maximum) return `${value} is above the maximum ${p.maximum} (${p.description})`;
+  return undefined;
+}
+
+/** Replaces `{ "param": name }` anywhere in a condition tree with the parameter's value. */
+function resolveParams(node: unknown, values: Readonly<Record<string, number | boolean>>): unknown {
+  if (Array.isArray(node)) return node.map((n) => resolveParams(n, values));
+  if (node && typeof node === 'object') {
+    const entries = Object.entries(node);
+    if (entries.length === 1 && entries[0]![0] === 'param') return values[String(entries[0]![1])];
+    return Object.fromEntries(entries.map(([k, v]) => [k, resolveParams(v, values)]));
+  }
+  return node;
+}
+
+/**
+ * Validates one rule file: its shape, then that every fact, operator, parameter and
+ * explanation placeholder it names exists.
+ */
+export function parseRule(json: unknown, file: string): Rule {
+  const parsed = ruleFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new InputError(`${file} is not a valid rule`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })));
+  }
+  const { $schema: _schema, ...rule } = parsed.data;
+  const problems: Problem[] = [];
+  const facts = FACTS[rule.scope];
+  const factNames = Object.keys(facts);
+  const named: string[] = [];
+
+  const walk = (node: unknown, path: string) => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) {
+      problems.push({ file, field: path, message: 'expected a condition object' });
+      return;
+    }
+    const c = node as Record<string, unknown>;
+    for (const op of ['all', 'any'] as const) {
+      if (op in c) {
+        if (!Array.isArray(c[op])) problems.push({ file, field: `${path}.${op}`, message: 'expected an array of conditions' });
+        else c[op].forEach((child, i) => walk(child, `${path}.${op}[${i}]`));
+        return;
+      }
+    }
+    if ('not' in c) return walk(c.not, `${path}.not`);
+    if (typeof c.fact !== 'string' || !(c.fact in facts)) {
+      problems.push({ file, field: `${path}.fact`, message: `unknown fact ${JSON.stringify(c.fact)} for scope ${rule.scope}; facts: ${factNames.join(', ')}` });
+    }
+    if (typeof c.operator !== 'string' || !OPERATORS.includes(c.operator)) {
+      problems.push({ file, field: `${path}.operator`, message: `unknown operator ${JSON.stringify(c.operator)}; accepted: ${OPERATORS.join(', ')}` });
+    }
+    if (!('value' in c)) problems.push({ file, field: `${path}.value`, message: 'a condition needs a value to compare with' });
+    if (typeof c.name !== 'string') problems.push({ file, field: `${path}.name`, message: 'every condition needs a name (explanations and grounds refer to it)' });
+    else named.push(c.name);
+    JSON.stringify(c, (key, value: unknown) => {
+      if (key === 'param' && !(String(value) in rule.parameters)) {
+        problems.push({ file, field: path, message: `parameter "${String(value)}" is not declared; declared: ${Object.keys(rule.parameters).join(', ') || 'none'}` });
+      }
+      return value;
+    });
+  };
+  walk(rule.conditions, 'conditions');
+
+  const words = new Set(['result', 'threshold', ...Object.keys(rule.parameters), ...WORDS[rule.scope].names]);
+  for (const [name, template] of Object.entries(rule.explain)) {
+    if (!named.includes(name)) problems.push({ file, field: `explain.${name}`, message: `no condition is named "${name}"; conditions: ${named.join(', ')}` });
+    for (const [, word] of template.matchAll(/\{([^}]+)\}/g)) {
+      if (!words.has(word!)) problems.push({ file, field: `explain.${name}`, message: `unknown placeholder {${word}}; accepted: ${[...words].map((w) => `{${w}}`).join(', ')}` });
+    }
+  }
+  if (Object.keys(rule.explain).length === 0) problems.push({ file, field: 'explain', message: 'explain at least one condition' });
+  for (const [field, fact] of [['concerns', rule.concerns], ['dueDate.from', rule.dueDate?.from]] as const) {
+    if (fact !== undefined && !(fact in facts)) problems.push({ file, field, message: `unknown fact "${fact}" for scope ${rule.scope}; facts: ${factNames.join(', ')}` });
+  }
+  for (const [name, p] of Object.entries(rule.parameters)) {
+    const message = checkParameterValue(p, p.default);
+    if (message) problems.push({ file, field: `parameters.${name}.default`, message });
+  }
+  if (rule.effectiveTo !== undefined && rule.effectiveTo < rule.effectiveFrom) {
+    problems.push({ file, field: 'effectiveTo', message: `${rule.effectiveTo} is before effectiveFrom ${rule.effectiveFrom}` });
+  }
+  if (rule.period && rule.scope !== 'pupil') problems.push({ file, field: 'period', message: `only pupil-scope rules choose a period; ${rule.scope} rules fire once per ${rule.scope}` });
+  if (problems.length > 0) throw new InputError(`${file} is not a valid rule`, problems);
+
+  const values = Object.fromEntries(Object.entries(rule.parameters).map(([k, p]) => [k, p.default]));
+  return { ...rule, values, resolvedConditions: resolveParams(rule.conditions, values) as Record<string, unknown>, file };
+}
+
+
+/**
+ * Builds a pack from rules, checking that versions of one rule never overlap in time.
+ * @throws InputError when two versions of a rule are in force on the same day.
+ */
+export function buildRulePack(name: string, rules: readonly Rule[]): RulePack {
+  const problems: Problem[] = [];
+  const byId = new Map<string, Rule[]>();
+  for (const r of rules) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  for (const [id, versions] of byId) {
+    const sorted = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+    sorted.forEach((r, i) => {
+      const next = sorted[i + 1];
+      if (next && (r.effectiveTo === undefined || r.effectiveTo >= next.effectiveFrom)) {
+        problems.push({ file: next.file, field: 'effectiveFrom', message: `"${id}" v${next.version} starts ${next.effectiveFrom} while v${r.version} (${r.file}) is still in force; end v${r.version} the day before` });
+      }
+    });
+  }
+  if (problems.length > 0) throw new InputError(`rule pack "${name}" has overlapping rule versions`, problems);
+  return new RulePack(name, [...rules].sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version));
+}
+
+/** The folder of the rules this package ships. */
+export const BUILT_IN_RULES_DIR = new URL('../rules/', import.meta.url);
+
+let builtIn: RulePack | undefined;
+
+/** The rules this package ships (statutory duties, PEAP, EBSNA, attendance), with their defaults. */
+export function defaultRulePack(): RulePack {
+  builtIn ??= buildRulePack(
+    'default',
+    readdirSync(BUILT_IN_RULES_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => parseRule(JSON.parse(readFileSync(new URL(f, BUILT_IN_RULES_DIR), 'utf8')), `rules/${f}`)),
+  );
+  return builtIn;
+}
+
+/**
+ * The default rules with a rule-pack file's overrides applied.
+ * @throws InputError when the file cannot be read or names what does not exist.
+ */
+export async function loadRulePackFile(path: string): Promise<RulePack> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new InputError(`cannot read rule pack ${path}`, [{ file: path, message: (error as Error).message }]);
+  }
+  return defaultRulePack().withOverrides(json as RulePackOverrides, path);
+}
+
