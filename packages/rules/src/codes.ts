@@ -7,7 +7,7 @@
 /** Exclusion categories as stored. `SUSP` (newer data standards) is read as `FIXD`. */
 export const EXCLUSION_CATEGORIES = {
   PERM: 'permanent exclusion',
-  FIXD: 'suspension (fixed period)',
+  FIXD: 'suspension',
   LNCH: 'lunchtime suspension',
 } as const;
 export type ExclusionCategory = keyof typeof EXCLUSION_CATEGORIES;

@@ -1,0 +1,261 @@
+#!/usr/bin/env node
+/**
+ * `rules` — the command line for the rules library: evaluate pupils, check a proposed
+ * suspension, print the record schema, explain a rule, or read a calendar.
+ *
+ * Exit codes: 0 done · 2 bad input or usage (every problem listed) · 3 proposal refused · 1 other failure.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { calendarFileSchema, loadCalendarFile } from './calendar/calendarFile.js';
+import type { SchoolCalendar } from './calendar/schoolCalendar.js';
+import { readPupilRecords, readRawRecords } from './cli/pupilFile.js';
+import { FORMATS, triggerWriter, type Format } from './cli/triggerOutput.js';
+import { isIsoDate, longDate, type IsoDate } from './dates.js';
+import { describeRule } from './describeRule.js';
+import { RulesEvaluator } from './evaluate.js';
+import { formatNumber } from './factCatalog.js';
+import { formatProblem, InputError } from './problems.js';
+import { assessProposedSuspension } from './proposal.js';
+import { parsePupilRecord, pupilRecordJsonSchema } from './pupilRecord.js';
+import { defaultRulePack, loadRulePackFile, rulePackFileSchema, type RulePack } from './rulePack.js';
+
+const USAGE = `rules — exclusion-prevention rules for English schools
+
+Usage:
+  rules evaluate --calendar FILE --pupils FILE [--as-of DATE] [--rules PACK] [--format json|table|csv]
+  rules check-suspension --calendar FILE --pupil FILE [--id PUPIL] --start DATE (--sessions N | --lunchtimes N)
+                         [--session AM|PM] [--misses-public-exam] [--rules PACK] [--format text|json]
+  rules schema [pupil-record|calendar|rule-pack]
+  rules explain [RULE_ID] [--rules PACK]
+  rules calendar --calendar FILE [--format text|json]
+
+Files: calendars are JSON (school-calendar/1) or iCalendar (.ics); pupils are a JSON array, one
+record, or NDJSON (one pupil-record/1 per line, streamed); PACK is a rule-pack/1 JSON file of
+parameter overrides. Dates are YYYY-MM-DD; --as-of defaults to today.
+Exit codes: 0 done, 2 bad input (every problem listed), 3 proposed suspension refused, 1 failure.`;
+
+class UsageError extends Error {}
+
+type Options = Record<string, string | boolean | undefined>;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      calendar: { type: 'string' },
+      pupils: { type: 'string' },
+      pupil: { type: 'string' },
+      id: { type: 'string' },
+      'as-of': { type: 'string' },
+      rules: { type: 'string' },
+      format: { type: 'string' },
+      start: { type: 'string' },
+      session: { type: 'string' },
+      sessions: { type: 'string' },
+      lunchtimes: { type: 'string' },
+      'misses-public-exam': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  switch (command) {
+    case 'evaluate':
+      return evaluate(values);
+    case 'check-suspension':
+      return checkSuspension(values);
+    case 'schema':
+      return schema(rest[0] ?? 'pupil-record');
+    case 'explain':
+      return explain(rest[0], values);
+    case 'calendar':
+      return calendar(values);
+    default:
+      throw new UsageError(`unknown command "${command}"; commands: evaluate, check-suspension, schema, explain, calendar`);
+  }
+}
+
+async function evaluate(options: Options): Promise<number> {
+  const cal = await loadCalendarFile(required(options, 'calendar'));
+  const pupilsPath = required(options, 'pupils');
+  const format = choice(options, 'format', FORMATS, 'table');
+  const asOf = asOfDate(options, cal);
+  const pack = await rulePack(options);
+  const evaluator = new RulesEvaluator(pack);
+  const writer = triggerWriter(format, process.stdout);
+  const counts = new Map<string, number>();
+  let pupils = 0;
+  let fired = 0;
+  for await (const { record } of readPupilRecords(pupilsPath, cal)) {
+    pupils++;
+    for (const t of await evaluator.evaluate(record, cal, asOf)) {
+      writer.write(t);
+      fired++;
+      counts.set(t.trigger, (counts.get(t.trigger) ?? 0) + 1);
+    }
+  }
+  const byTrigger = [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+  const summary = `${pupils} pupil${pupils === 1 ? '' : 's'} evaluated as of ${asOf} on ${cal.name} with rules "${pack.name}": ${fired} trigger${fired === 1 ? '' : 's'}${byTrigger ? ` (${byTrigger})` : ''}`;
+  writer.end(summary);
+  if (format !== 'table') process.stderr.write(`${summary}\n`);
+  return 0;
+}
+
+async function checkSuspension(options: Options): Promise<number> {
+  const cal = await loadCalendarFile(required(options, 'calendar'));
+  const record = await onePupil(required(options, 'pupil'), options.id as string | undefined);
+  const format = choice(options, 'format', ['text', 'json'] as const, 'text');
+  const start = required(options, 'start');
+  if (!isIsoDate(start)) throw new UsageError(`--start ${start} is not a date written YYYY-MM-DD`);
+  if ((options.sessions === undefined) === (options.lunchtimes === undefined)) {
+    throw new UsageError('give the length as --sessions N (two a school day) or, for a lunchtime suspension, --lunchtimes N');
+  }
+  const whole = (name: 'sessions' | 'lunchtimes') => {
+    const text = String(options[name]);
+    if (!/^\d+$/.test(text)) throw new UsageError(`--${name} ${text} is not a whole number`);
+    return Number(text);
+  };
+  const assessment = await assessProposedSuspension(
+    record,
+    {
+      startDate: start,
+      startSession: choice(options, 'session', ['AM', 'PM'] as const, 'AM'),
+      ...(options.sessions !== undefined ? { sessions: whole('sessions') } : { category: 'LNCH' as const, lunchtimes: whole('lunchtimes') }),
+      missesPublicExam: options['misses-public-exam'] === true,
+    },
+    cal,
+    { rules: await rulePack(options) },
+  );
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify({ pupilId: record.id, ...assessment }, null, 2)}\n`);
+  } else {
+    const a = assessment;
+    const out: string[] = [
+      `Proposed suspension for pupil ${record.id}: ${formatNumber(a.schoolDays)} school day${a.schoolDays === 1 ? '' : 's'}, from ${longDate(a.startDate)}${a.lastDate ? ` to ${longDate(a.lastDate)}` : ''}.`,
+    ];
+    if (a.returnDate) out.push(`Back in school: ${longDate(a.returnDate)}.`);
+    out.push(
+      a.allowed ? 'Allowed by the 45-day limit.' : `REFUSED: ${a.refusal}`,
+      `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeftOf45)} of 45 left).`,
+      `${a.termTotalAfter.term[0]!.toUpperCase()}${a.termTotalAfter.term.slice(1)} term total after: ${formatNumber(a.termTotalAfter.days)} school days (${a.termTotalAfter.parts.map((p) => `${p.id} ${formatNumber(p.days)}`).join(', ')}).`,
+    );
+    if (a.sixthDay) out.push(`Sixth consecutive school day of exclusion: ${longDate(a.sixthDay)} — full-time education must be in place from then.`);
+    out.push('', a.triggers.length ? 'This would trigger:' : 'This would trigger no duties beyond the record.');
+    for (const t of a.triggers) {
+      out.push(`  • ${t.title}${t.dueDate ? ` — due ${longDate(t.dueDate)}` : ''}`, `      ${t.explanation}`);
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+  return assessment.allowed ? 0 : 3;
+}
+
+function schema(which: string): number {
+  const schemas: Record<string, () => unknown> = {
+    'pupil-record': pupilRecordJsonSchema,
+    calendar: () => z.toJSONSchema(calendarFileSchema, { io: 'input', unrepresentable: 'any' }),
+    'rule-pack': () => z.toJSONSchema(rulePackFileSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+  const make = schemas[which];
+  if (!make) throw new UsageError(`unknown schema "${which}"; schemas: ${Object.keys(schemas).join(', ')}`);
+  process.stdout.write(`${JSON.stringify(make(), null, 2)}\n`);
+  return 0;
+}
+
+async function explain(id: string | undefined, options: Options): Promise<number> {
+  const pack = await rulePack(options);
+  if (id === undefined) {
+    const lines = pack.ids.map((ruleId) => {
+      const versions = pack.versionsOf(ruleId);
+      return `  ${ruleId.padEnd(42)} ${versions[versions.length - 1]!.title}`;
+    });
+    process.stdout.write(`Rules in pack "${pack.name}" (rules explain RULE_ID for one in full):\n${lines.join('\n')}\n`);
+    return 0;
+  }
+  const versions = pack.versionsOf(id);
+  if (versions.length === 0) throw new UsageError(`no rule "${id}"; rules: ${pack.ids.join(', ')}`);
+  process.stdout.write(`${describeRule(versions)}\n`);
+  return 0;
+}
+
+async function calendar(options: Options): Promise<number> {
+  const cal = await loadCalendarFile(required(options, 'calendar'));
+  if (choice(options, 'format', ['text', 'json'] as const, 'text') === 'json') {
+    process.stdout.write(`${JSON.stringify({ format: 'school-calendar/1', ...cal.toSpec() }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [`${cal.name}${cal.example ? ' — an EXAMPLE calendar: load your school\'s own for real use' : ''}`, `${cal.schoolDayCount} school days, ${cal.firstDay} to ${cal.lastDay}`];
+  for (const h of cal.halfTerms) lines.push(`  ${h.name.padEnd(10)} ${h.start} to ${h.end}  ${cal.schoolDaysIn(h).length} school days`);
+  const closures = cal.toSpec().nonSchoolDays;
+  lines.push(`Non-school weekdays in term: ${closures.length ? closures.join(', ') : 'none'}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function onePupil(path: string, id: string | undefined) {
+  const matches = [];
+  for await (const raw of readRawRecords(path)) {
+    if (!('json' in raw)) throw new InputError(`${path} is not valid`, [raw]);
+    const json = raw.json as { id?: unknown };
+    if (id === undefined || json?.id === id) matches.push(raw);
+  }
+  if (matches.length !== 1) {
+    throw new UsageError(
+      id === undefined ? `${path} holds ${matches.length} records; choose one with --id PUPIL` : `${path} holds ${matches.length} records with id "${id}"`,
+    );
+  }
+  const parsed = parsePupilRecord(matches[0]!.json, { file: path, location: matches[0]!.location });
+  if (!parsed.ok) throw new InputError(`${path}: the pupil record is not valid`, parsed.problems);
+  return parsed.record;
+}
+
+async function rulePack(options: Options): Promise<RulePack> {
+  return typeof options.rules === 'string' ? loadRulePackFile(options.rules) : defaultRulePack();
+}
+
+function asOfDate(options: Options, cal: SchoolCalendar): IsoDate {
+  const given = options['as-of'];
+  const asOf = typeof given === 'string' ? given : new Date().toISOString().slice(0, 10);
+  if (!isIsoDate(asOf)) throw new UsageError(`--as-of ${asOf} is not a date written YYYY-MM-DD`);
+  if (asOf < cal.firstDay) {
+    throw new UsageError(`${given === undefined ? 'today' : '--as-of'} (${asOf}) is before the ${cal.name} calendar starts (${cal.firstDay}); pass --as-of a date in that year or use that year's calendar`);
+  }
+  return asOf;
+}
+
+function required(options: Options, name: string): string {
+  const value = options[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required (rules --help for usage)`);
+  return value;
+}
+
+function choice<const T extends readonly string[]>(options: Options, name: string, accepted: T, fallback: T[number]): T[number] {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !accepted.includes(value)) throw new UsageError(`--${name} ${String(value)} is not accepted; use ${accepted.join(', ')}`);
+  return value as T[number];
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof InputError) {
+      process.stderr.write(`${error.message.split('\n')[0]}\n${error.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`rules: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`rules: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
+
