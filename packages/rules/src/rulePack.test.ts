@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from './problems.js';
+import { buildRulePack, defaultRulePack, parseRule } from './rulePack.js';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map((p) => `${p.field}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('the default rule pack', () => {
+  it('holds every public trigger, each sourced', () => {
+    const pack = defaultRulePack();
+    expect(new Set(pack.rules.map((r) => r.trigger))).toEqual(
+      new Set([
+        'peap.required', 'statutory.notify-parents', 'statutory.notify-local-authority', 'statutory.notify-social-worker',
+        'statutory.notify-virtual-school-head', 'statutory.notify-governing-board', 'statutory.governors-must-review',
+        'statutory.governors-review-on-request', 'statutory.alternative-provision-from-day-6', 'statutory.annual-limit-exceeded',
+        'statutory.annual-limit-approaching', 'ebsna.referral-suggested', 'attendance.persistent-absence', 'attendance.severe-absence',
+        'send.consider-ehcp-review', 'looked-after.contact-virtual-school',
+      ]),
+    );
+    for (const rule of pack.rules) expect(rule.source.citation.length).toBeGreaterThan(20);
+  });
+
+  it('has one version of each rule in force on any day', () => {
+    const pack = defaultRulePack();
+    expect(pack.inForce('2021-10-01').find((r) => r.id === 'statutory.notify-local-authority')?.version).toBe(1);
+    expect(pack.inForce('2022-09-01').find((r) => r.id === 'statutory.notify-local-authority')?.version).toBe(2);
+    expect(pack.inForce('2021-10-01').some((r) => r.id === 'statutory.notify-social-worker')).toBe(false);
+  });
+});
+
+describe('overriding parameters for a trust or council', () => {
+  it('applies a validated override to the rule it names', () => {
+    const pack = defaultRulePack().withOverrides({ format: 'rule-pack/1', name: 'Example Trust', parameters: { 'peap.required': { threshold: 3 } } });
+    const peap = pack.versionsOf('peap.required')[0]!;
+    expect(pack.name).toBe('Example Trust');
+    expect(peap.values.threshold).toBe(3);
+    expect(JSON.stringify(peap.resolvedConditions)).toContain('"value":3');
+    expect(defaultRulePack().versionsOf('peap.required')[0]!.values.threshold).toBe(2);
+  });
+
+  it('names unknown rules, unknown parameters, statutory numbers and values out of bounds', () => {
+    expect(
+      problemsOf(() =>
+        defaultRulePack().withOverrides({
+          format: 'rule-pack/1',
+          name: 'Bad',
+          parameters: {
+            'peap.requird': { threshold: 3 },
+            'peap.required': { threshold: 0, colour: 1 },
+            'statutory.governors-must-review': { days: 20 },
+            'ebsna.referral-suggested': { attendanceBelow: 185, windowSchoolDays: 12.5 },
+          },
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^parameters\.peap\.requird: no rule "peap\.requird"; rules: .*peap\.required/),
+      'parameters.peap.required.threshold: 0 is below the minimum 1 (suspensions starting in one half-term that call for a PEAP)',
+      'parameters.peap.required.colour: "peap.required" has no parameter "colour"; settable: threshold, includeLunchtimes',
+      'parameters.statutory.governors-must-review.days: "statutory.governors-must-review" has no settable parameters (its numbers are statutory)',
+      'parameters.ebsna.referral-suggested.attendanceBelow: 185 is above the maximum 100 (attendance % below which to suggest a referral)',
+      'parameters.ebsna.referral-suggested.windowSchoolDays: expected a whole number, found 12.5',
+    ]);
+  });
+});
+
+describe('reading a rule file', () => {
+  const base = {
+    id: 'trust.example', trigger: 'trust.example', version: 1, title: 'Example', scope: 'exclusion', effectiveFrom: '2025-09-01',
+    source: { kind: 'setting', citation: 'Example Trust behaviour policy' },
+    conditions: { all: [{ name: 'permanent', fact: 'isPermanent', operator: 'equal', value: true }] },
+    explain: { permanent: '{exclusion} is permanent' },
+  };
+
+  it('accepts a well-formed rule', () => {
+    expect(parseRule(base, 'example.json').values).toEqual({});
+  });
+
+  it('names unknown facts, operators, parameters and placeholders', () => {
+    expect(
+      problemsOf(() =>
+        parseRule(
+          {
+            ...base,
+            conditions: { any: [{ name: 'a', fact: 'isPermanant', operator: 'equals', value: { param: 'limit' } }, { fact: 'category', operator: 'equal', value: 'PERM' }] },
+            explain: { a: '{exclusionn}', b: 'x' },
+          },
+          'example.json',
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^conditions\.any\[0\]\.fact: unknown fact "isPermanant" for scope exclusion; facts: .*isPermanent/),
+      expect.stringMatching(/^conditions\.any\[0\]\.operator: unknown operator "equals"; accepted: equal, notEqual/),
+      'conditions.any[0]: parameter "limit" is not declared; declared: none',
+      'conditions.any[1].name: every condition needs a name (explanations and grounds refer to it)',
+      expect.stringMatching(/^explain\.a: unknown placeholder \{exclusionn\}; accepted: .*\{exclusion\}/),
+      'explain.b: no condition is named "b"; conditions: a',
+    ]);
+  });
+
+  it('refuses two versions of a rule in force on the same day', () => {
+    const v1 = parseRule(base, 'v1.json');
+    const v2 = parseRule({ ...base, version: 2, effectiveFrom: '2026-01-01' }, 'v2.json');
+    expect(problemsOf(() => buildRulePack('test', [v1, v2]))).toEqual([
+      'effectiveFrom: "trust.example" v2 starts 2026-01-01 while v1 (v1.json) is still in force; end v1 the day before',
+    ]);
+    const ended = parseRule({ ...base, effectiveTo: '2025-12-31' }, 'v1.json');
+    expect(buildRulePack('test', [ended, v2]).inForce('2026-02-01').map((r) => r.version)).toEqual([2]);
+  });
+});

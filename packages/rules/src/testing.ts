@@ -1,0 +1,12 @@
+/** Helpers for this package's tests: a pupil record from the few fields a test cares about. */
+import { parsePupilRecord, type PupilRecord, type PupilRecordInput } from './pupilRecord.js';
+
+export function pupil(fields: Partial<PupilRecordInput> = {}): PupilRecord {
+  const parsed = parsePupilRecord({ id: 'P1', schoolId: 'SCH1', ...fields });
+  if (!parsed.ok) throw new Error(parsed.problems.map((p) => `${p.field}: ${p.message}`).join('\n'));
+  return parsed.record;
+}
+
+export function suspension(id: string, startDate: string, sessions: number, extra: Record<string, unknown> = {}) {
+  return { id, category: 'FIXD' as const, startDate, sessions, reasons: ['DB' as const], ...extra };
+}
