@@ -189,19 +189,20 @@ export class BaselineRules {
     let attended = 0;
     let windowPossible = 0;
     let windowAttended = 0;
+    const markClass = this.#markClass;
     for (const day of record.attendance) {
       const index = this.#indexOf.get(day.date);
       if (index === undefined || index >= toDate) continue;
-      for (const mark of [day.am, day.pm]) {
-        if (mark === undefined) continue;
-        const c = this.#markClass.get(mark) ?? NOT_COUNTED;
-        if (c === NOT_COUNTED) continue;
-        possible++;
-        if (c === COUNTS_ATTENDING) attended++;
-        if (index >= windowFrom) {
-          windowPossible++;
-          if (c === COUNTS_ATTENDING) windowAttended++;
-        }
+      // Each session: 0 not counted, 1 absent, 2 attending.
+      const am = day.am === undefined ? NOT_COUNTED : (markClass.get(day.am) ?? NOT_COUNTED);
+      const pm = day.pm === undefined ? NOT_COUNTED : (markClass.get(day.pm) ?? NOT_COUNTED);
+      const p = (am !== NOT_COUNTED ? 1 : 0) + (pm !== NOT_COUNTED ? 1 : 0);
+      const a = (am === COUNTS_ATTENDING ? 1 : 0) + (pm === COUNTS_ATTENDING ? 1 : 0);
+      possible += p;
+      attended += a;
+      if (index >= windowFrom) {
+        windowPossible += p;
+        windowAttended += a;
       }
     }
     const missed = possible - attended;

@@ -235,7 +235,7 @@ export function* syntheticCohort(options: CohortOptions): Generator<PupilRecordI
     const marks: (AttendanceMark | undefined)[] = new Array(daysToDate * 2);
     let absentYesterday = false;
     for (let d = 0; d < daysToDate; d++) {
-      const absent = rng() < (absentYesterday ? stick : start);
+      const absent: boolean = rng() < (absentYesterday ? stick : start);
       absentYesterday = absent;
       if (absent) {
         const mark = absenceMark(rng, profile);
