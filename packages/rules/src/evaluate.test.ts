@@ -32,6 +32,14 @@ describe('evaluatePupil', () => {
     expect(new Set(first.map((t) => t.key)).size).toBe(first.length);
   });
 
+  it('gives every caller its full result when evaluations overlap', async () => {
+    const evaluator = new RulesEvaluator();
+    const records = Array.from({ length: 20 }, (_, i) => pupil({ id: `P${i}`, exclusions: [suspension('S1', '2025-10-02', 2), suspension('S2', '2025-10-14', 2)] }));
+    const results = await Promise.all(records.map((r) => evaluator.evaluate(r, calendar, '2025-10-20')));
+    for (const triggers of results) expect(triggers.map((t) => t.trigger).filter((t) => t === 'peap.required')).toHaveLength(1);
+    expect(new Set(results.map((r) => r.length))).toEqual(new Set([5]));
+  });
+
   it('dates a duty that falls after the end of the year as unknown, and says why', async () => {
     const record = pupil({ exclusions: [suspension('S1', '2026-07-06', 12)] });
     const [onRequest] = (await evaluatePupil(record, calendar, { asOf: '2026-07-20' })).filter((t) => t.trigger === 'statutory.governors-review-on-request');

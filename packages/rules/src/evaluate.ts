@@ -58,6 +58,7 @@ interface ConditionResult {
 export class RulesEvaluator {
   readonly rules: RulePack;
   readonly #engines = new Map<string, { engine: Engine; rules: Map<string, Rule> }>();
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(rules: RulePack = defaultRulePack()) {
     this.rules = rules;
@@ -68,8 +69,17 @@ export class RulesEvaluator {
     return this.evaluateFacts(derivePupilFacts(record, calendar, asOf));
   }
 
-  /** The triggers for facts already derived. */
-  async evaluateFacts(pupil: PupilFacts): Promise<Trigger[]> {
+  /**
+   * The triggers for facts already derived. Calls are queued: json-rules-engine keeps one run
+   * status per engine, so overlapping runs of a shared engine could skip each other's rules.
+   */
+  evaluateFacts(pupil: PupilFacts): Promise<Trigger[]> {
+    const result = this.#queue.then(() => this.#evaluateNow(pupil));
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async #evaluateNow(pupil: PupilFacts): Promise<Trigger[]> {
     const triggers: Trigger[] = [];
     await this.#run('pupil', { pupil }, pupil.asOf, triggers);
     for (const halfTerm of pupil.halfTerms) {
