@@ -145,7 +145,9 @@ async function checkSuspension(options: Options): Promise<number> {
       `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeftOf45)} of 45 left).`,
       `${a.termTotalAfter.term[0]!.toUpperCase()}${a.termTotalAfter.term.slice(1)} term total after: ${formatNumber(a.termTotalAfter.days)} school days (${a.termTotalAfter.parts.map((p) => `${p.id} ${formatNumber(p.days)}`).join(', ')}).`,
     );
-    if (a.sixthDay) out.push(`Sixth consecutive school day of exclusion: ${longDate(a.sixthDay)} — full-time education must be in place from then.`);
+    if (a.fullTimeEducationFrom) {
+      out.push(`Full-time education must be in place from ${longDate(a.fullTimeEducationFrom)}${a.sixthDay && a.sixthDay !== a.fullTimeEducationFrom ? ` (the sixth consecutive school day of exclusion was ${longDate(a.sixthDay)})` : ' (the sixth consecutive school day of exclusion)'}.`);
+    }
     out.push('', a.triggers.length ? 'This would trigger:' : 'This would trigger no duties beyond the record.');
     for (const t of a.triggers) {
       out.push(`  • ${t.title}${t.dueDate ? ` — due ${longDate(t.dueDate)}` : ''}`, `      ${t.explanation}`);

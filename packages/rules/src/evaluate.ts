@@ -149,7 +149,8 @@ function toTrigger(rule: Rule, scope: Scope, subject: Subject, result: RuleResul
   if (rule.dueDate) {
     const from = fact(rule.dueDate.from) as IsoDate | undefined;
     try {
-      dueDate = from === undefined ? undefined : pupil.calendar.addSchoolDays(from, rule.dueDate.schoolDays);
+      if (from === undefined) clauses.push(`the due date falls after the end of the ${pupil.calendar.academicYear} calendar`);
+      else dueDate = pupil.calendar.addSchoolDays(from, rule.dueDate.schoolDays);
     } catch (error) {
       if (!(error instanceof OutsideCalendarError)) throw error;
       clauses.push(`due ${rule.dueDate.schoolDays} school days after ${from}, which is past the end of the ${pupil.calendar.academicYear} calendar: count the rest on the next year's calendar`);
@@ -191,12 +192,20 @@ function periodOf(rule: Rule, subject: Subject, scope: Scope): string {
   return year;
 }
 
-/** The leaf conditions that held, in order, outside any `not`. */
+/** The leaf conditions that made the rule fire: those in branches that held, outside any `not`. */
 function conditionsHeld(node: ConditionResult): ConditionResult[] {
-  if (node.all) return node.all.flatMap(conditionsHeld);
-  if (node.any) return node.any.flatMap(conditionsHeld);
+  if (node.all) return holds(node) ? node.all.flatMap(conditionsHeld) : [];
+  if (node.any) return node.any.filter(holds).flatMap(conditionsHeld);
   if (node.not) return [];
   return node.result ? [node] : [];
+}
+
+/** Whether a condition held, worked out from its leaves (nested groups may carry no result). */
+function holds(node: ConditionResult): boolean {
+  if (node.all) return node.all.every(holds);
+  if (node.any) return node.any.some(holds);
+  if (node.not) return !holds(node.not);
+  return node.result === true;
 }
 
 function fill(template: string, words: Readonly<Record<string, string>>): string {

@@ -82,7 +82,10 @@ const exclusionScope: Catalog<Subjects['exclusion']> = {
   consecutiveDaysExcludedBefore: { description: 'school days already excluded back to back when this exclusion starts', value: (s) => s.exclusion.consecutive.daysBefore },
   consecutiveDaysExcludedThrough: { description: 'school days excluded back to back by the end of this exclusion', value: (s) => s.exclusion.consecutive.daysThrough },
   startDate: { description: 'the first day of the exclusion', value: (s) => s.exclusion.startDate },
-  sixthConsecutiveDay: { description: 'the sixth consecutive school day of exclusion, when it falls within this exclusion', value: (s) => s.exclusion.consecutive.sixthDay },
+  fullTimeEducationFrom: {
+    description: 'the first day of this exclusion on which full-time education is due: the sixth consecutive school day of exclusion, or its own first day when the run is already past day 5',
+    value: (s) => s.exclusion.consecutive.fullTimeEducationFrom,
+  },
   exclusionId: { description: 'the exclusion', value: (s) => [s.exclusion.id] },
   consecutiveExclusionIds: { description: 'the exclusions in the back-to-back run, up to this one', value: (s) => s.exclusion.consecutive.exclusionIds },
 };
@@ -117,9 +120,9 @@ export function formatNumber(n: number): string {
 
 type Words<N extends string> = Readonly<Record<N, string>>;
 
-const PUPIL_WORDS = ['academicYear', 'priorSchoolDays', 'suspensionsThisYear', 'daysLeft', 'windowFrom', 'windowPossibleSessions', 'asOf', 'indicators', 'missedSessions', 'possibleSessions'] as const;
+const PUPIL_WORDS = ['academicYear', 'priorSchoolDays', 'suspensionsThisYear', 'exclusionsThisYear', 'daysLeft', 'windowDays', 'windowFrom', 'windowPossibleSessions', 'asOf', 'indicators', 'missedSessions', 'possibleSessions'] as const;
 const HALF_TERM_WORDS = ['halfTerm', 'suspensionStartDates'] as const;
-const EXCLUSION_WORDS = ['exclusion', 'category', 'startDate', 'term', 'termParts', 'sixthDay', 'run', 'arrangedBy'] as const;
+const EXCLUSION_WORDS = ['exclusion', 'category', 'startDate', 'term', 'termParts', 'sixthDay', 'fullTimeFrom', 'run', 'arrangedBy'] as const;
 
 /**
  * Words for explanations, by scope: the placeholders a rule's `explain` templates may use
@@ -135,7 +138,9 @@ export const WORDS = {
         academicYear: pupil.calendar.academicYear,
         priorSchoolDays: formatNumber(pupil.record.priorSchoolSuspensionDays),
         suspensionsThisYear: pupil.exclusions.filter((e) => e.isSuspension).map((e) => `${e.id} ${days(e.schoolDays)}`).join(', ') || 'none',
+        exclusionsThisYear: pupil.exclusions.map((e) => `${e.id}, ${EXCLUSION_CATEGORIES[e.category]} from ${shortDate(e.startDate)}`).join('; ') || 'none',
         daysLeft: formatNumber(Math.max(0, ANNUAL_SUSPENSION_LIMIT - pupil.suspensionDaysThisYear)),
+        windowDays: String(window.schoolDays),
         windowFrom: window.from ? shortDate(window.from) : '—',
         windowPossibleSessions: String(window.possibleSessions),
         asOf: shortDate(pupil.asOf),
@@ -160,7 +165,8 @@ export const WORDS = {
       startDate: shortDate(exclusion.startDate),
       term: exclusion.termTotal.term,
       termParts: exclusion.termTotal.parts.map((p) => `${p.id} ${formatNumber(p.days)}`).join(', '),
-      sixthDay: exclusion.consecutive.sixthDay ? shortDate(exclusion.consecutive.sixthDay) : '—',
+      sixthDay: exclusion.consecutive.sixthDay ? shortDate(exclusion.consecutive.sixthDay) : 'after the end of this calendar',
+      fullTimeFrom: exclusion.consecutive.fullTimeEducationFrom ? shortDate(exclusion.consecutive.fullTimeEducationFrom) : 'the sixth day, next school year',
       run: exclusion.consecutive.exclusionIds.join(', '),
       arrangedBy: exclusion.category === 'PERM' ? 'the local authority' : 'the school',
     }),

@@ -48,7 +48,7 @@ describe('consecutive days of exclusion', () => {
   it('joins back-to-back suspensions over a weekend and finds the sixth day', () => {
     // Wed 1 Oct for 6 sessions (Wed–Fri), then Mon 6 Oct for 6 (Mon–Wed): day 6 is Mon 6 Oct + 2 = Wed 8 Oct.
     const facts = derivePupilFacts(pupil({ exclusions: [suspension('S1', '2025-10-01', 6), suspension('S2', '2025-10-06', 6)] }), calendar, '2025-10-20');
-    expect(facts.exclusions[1]?.consecutive).toEqual({ daysBefore: 3, daysThrough: 6, sixthDay: '2025-10-08', exclusionIds: ['S1', 'S2'] });
+    expect(facts.exclusions[1]?.consecutive).toEqual({ daysBefore: 3, daysThrough: 6, sixthDay: '2025-10-08', fullTimeEducationFrom: '2025-10-08', exclusionIds: ['S1', 'S2'] });
     expect(facts.exclusions[0]?.consecutive.sixthDay).toBeUndefined();
   });
 
@@ -78,6 +78,17 @@ describe('attendance', () => {
 });
 
 describe('checking a record against the calendar', () => {
+  it('refuses suspensions that overlap, since their days would count twice', () => {
+    try {
+      derivePupilFacts(pupil({ exclusions: [suspension('S1', '2025-10-06', 6), suspension('S2', '2025-10-07', 2, { startSession: 'PM' })] }), calendar, '2025-11-20');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InputError).problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+        'exclusions[1].startDate: S2 starts PM Tuesday 7 Oct 2025, while S1 (exclusions[0]) still covers that session; exclusions may follow each other but not overlap',
+      ]);
+    }
+  });
+
   it('refuses an exclusion starting on a day that is not a school day, naming the field', () => {
     expect(() => derivePupilFacts(pupil({ exclusions: [suspension('S1', '2025-10-27', 2)] }), calendar, '2025-11-20')).toThrow(InputError);
     try {

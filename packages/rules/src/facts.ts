@@ -50,10 +50,16 @@ export interface TermTotal {
 export interface ConsecutiveRun {
   /** School days already excluded, back to back, when this exclusion starts. */
   readonly daysBefore: number;
-  /** School days excluded back to back by the end of this exclusion. */
+  /** School days excluded back to back by the end of this exclusion (past the year's end too). */
   readonly daysThrough: number;
-  /** The sixth consecutive school day of exclusion, when it falls within this exclusion. */
+  /** The run's sixth consecutive school day of exclusion, once reached in this year (maybe in an earlier exclusion). */
   readonly sixthDay: IsoDate | undefined;
+  /**
+   * Within this exclusion, the first day full-time education is due: the sixth day when it
+   * falls here, or the exclusion's first day when the run is already past its fifth day.
+   * Undefined when the run does not reach day 6 in this exclusion, or only after the year ends.
+   */
+  readonly fullTimeEducationFrom: IsoDate | undefined;
   /** The exclusions in the run, up to and including this one. */
   readonly exclusionIds: readonly string[];
 }
@@ -74,7 +80,13 @@ export interface AttendanceFacts {
   /** Percentage of possible sessions missed, year to date; undefined with no possible sessions. */
   readonly absenceRate: number | undefined;
   /** Attendance % over the last `n` school days up to the evaluation date. */
-  overLastSchoolDays(n: number): { readonly rate: number | undefined; readonly possibleSessions: number; readonly from: IsoDate | undefined };
+  overLastSchoolDays(n: number): {
+    readonly rate: number | undefined;
+    readonly possibleSessions: number;
+    /** The window's first day, and its length: fewer than `n` school days early in the year. */
+    readonly from: IsoDate | undefined;
+    readonly schoolDays: number;
+  };
 }
 
 /** Everything the rules read about one pupil on one date. */
@@ -104,6 +116,21 @@ export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalen
   record.exclusions.forEach((e, i) => {
     if (calendar.covers(e.startDate) && !calendar.isSchoolDay(e.startDate)) {
       problems.push({ field: `exclusions[${i}].startDate`, message: notSchoolDay(e.startDate) });
+    }
+  });
+  // Two suspensions cannot cover the same session: it would count the days twice.
+  const placed = record.exclusions
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => !e.cancelled && e.category !== 'LNCH' && e.sessions !== undefined && calendar.isSchoolDay(e.startDate))
+    .map(({ e, i }) => ({ e, i, start: calendar.sessionSlot(e.startDate, e.startSession), end: calendar.sessionSlot(e.startDate, e.startSession) + e.sessions! }))
+    .sort((a, b) => a.start - b.start);
+  placed.forEach((p, k) => {
+    const earlier = placed.slice(0, k).find((q) => q.end > p.start);
+    if (earlier) {
+      problems.push({
+        field: `exclusions[${p.i}].startDate`,
+        message: `${p.e.id} starts ${p.e.startSession} ${longDate(p.e.startDate)}, while ${earlier.e.id} (exclusions[${earlier.i}]) still covers that session; exclusions may follow each other but not overlap`,
+      });
     }
   });
   record.attendance.forEach((a, i) => {
@@ -143,16 +170,19 @@ export function derivePupilFacts(record: PupilRecord, calendar: SchoolCalendar, 
     for (const [term, days] of Object.entries(laid.daysByTerm) as [Term, number][]) termRunning[term].push({ id: e.id, days });
     const termTotal = highestTermTotal(laid.daysByTerm, termRunning, calendar.termOf(e.startDate) ?? 'autumn');
 
-    let consecutive: ConsecutiveRun = { daysBefore: 0, daysThrough: 0, sixthDay: undefined, exclusionIds: [] };
+    let consecutive: ConsecutiveRun = { daysBefore: 0, daysThrough: 0, sixthDay: undefined, fullTimeEducationFrom: undefined, exclusionIds: [] };
     if (e.category !== 'LNCH') {
-      const end = laid.endSlot;
+      // Slots past the end of the year still count: a suspension may run on after the summer.
+      const end = laid.endSlot + laid.sessionsBeyondYear;
       run = run && slot <= run.endSlot ? { startSlot: run.startSlot, endSlot: Math.max(run.endSlot, end), ids: [...run.ids, e.id] } : { startSlot: slot, endSlot: end, ids: [e.id] };
       // The sixth day of exclusion begins with the run's eleventh session.
       const sixthSlot = run.startSlot + 10;
+      const dueSlot = Math.max(sixthSlot, slot);
       consecutive = {
         daysBefore: (slot - run.startSlot) / 2,
-        daysThrough: (run.endSlot - run.startSlot) / 2,
-        sixthDay: sixthSlot >= slot && sixthSlot < end && sixthSlot < sessionsInYear ? calendar.sessionAt(sixthSlot).date : undefined,
+        daysThrough: (end - run.startSlot) / 2,
+        sixthDay: sixthSlot < run.endSlot && sixthSlot < sessionsInYear ? calendar.sessionAt(sixthSlot).date : undefined,
+        fullTimeEducationFrom: dueSlot < end && dueSlot < sessionsInYear ? calendar.sessionAt(dueSlot).date : undefined,
         exclusionIds: run.ids,
       };
     }
@@ -273,7 +303,12 @@ function attendanceFacts(record: PupilRecord, calendar: SchoolCalendar, asOf: Is
         p += possible[i]!;
         a += attended[i]!;
       }
-      return { rate: p > 0 ? (100 * a) / p : undefined, possibleSessions: p, from: daysToDate > 0 ? calendar.schoolDayAt(from) : undefined };
+      return {
+        rate: p > 0 ? (100 * a) / p : undefined,
+        possibleSessions: p,
+        from: daysToDate > 0 ? calendar.schoolDayAt(from) : undefined,
+        schoolDays: daysToDate - from,
+      };
     },
   };
 }

@@ -46,8 +46,10 @@ export interface SuspensionAssessment {
   readonly daysLeftOf45: number;
   /** The term total the proposal would make, and in which term. */
   readonly termTotalAfter: ExclusionFacts['termTotal'];
-  /** The sixth consecutive school day of exclusion, when the proposal reaches it. */
+  /** The sixth consecutive school day of exclusion, when the run the proposal joins reaches it. */
   readonly sixthDay: IsoDate | undefined;
+  /** From when, during the proposal, full-time education must be provided. */
+  readonly fullTimeEducationFrom: IsoDate | undefined;
   /** Everything the proposal would trigger or add to: duties, deadlines, PEAP. */
   readonly triggers: readonly Trigger[];
 }
@@ -111,6 +113,7 @@ export async function assessProposedSuspension(
     daysLeftOf45: Math.max(0, ANNUAL_SUSPENSION_LIMIT - yearTotalAfter),
     termTotalAfter: laid.termTotal,
     sixthDay: laid.consecutive.sixthDay,
+    fullTimeEducationFrom: laid.consecutive.fullTimeEducationFrom,
     triggers,
   };
 }

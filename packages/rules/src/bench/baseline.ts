@@ -42,6 +42,23 @@ const NOT_COUNTED = 0;
 const COUNTS_ABSENT = 1;
 const COUNTS_ATTENDING = 2;
 
+/** Class of each mark by its character code, for one-character marks (two-character ones are looked up). */
+const CLASS_BY_CHAR = new Uint8Array(128);
+const CLASS_OF_LONG = new Map<string, number>();
+for (const [marks, c] of [[ATTENDING, COUNTS_ATTENDING], [ABSENT, COUNTS_ABSENT]] as const) {
+  for (const m of marks) {
+    if (m.length === 1) CLASS_BY_CHAR[m.charCodeAt(0)] = c;
+    else CLASS_OF_LONG.set(m, c);
+  }
+}
+
+/** How a (validated) mark counts; an unknown or missing mark counts for nothing. */
+function classOf(mark: string | undefined): number {
+  if (mark === undefined) return NOT_COUNTED;
+  if (mark.length === 1) return CLASS_BY_CHAR[mark.charCodeAt(0) & 127]!;
+  return CLASS_OF_LONG.get(mark) ?? NOT_COUNTED;
+}
+
 /** The LA notification rule changed on 1 Sep 2022 (every suspension since). */
 const LA_EVERY_EXCLUSION_FROM: IsoDate = '2022-09-01';
 /** The social worker and virtual school head duties start on 1 Sep 2022. */
@@ -59,8 +76,10 @@ export class BaselineRules {
   readonly #calendar: SchoolCalendar;
   readonly #asOf: IsoDate;
   readonly #year: string;
-  /** Date → school-day index. */
-  readonly #indexOf = new Map<IsoDate, number>();
+  /** The key ({@link dateKey}) of the calendar's first day; the table below is indexed from it. */
+  readonly #firstKey: number;
+  /** For each date key from the first day's to the last day's: its school-day index, or -1. */
+  readonly #indexByKey: Int32Array;
   /** Term (0–2) of each school day. */
   readonly #termOfDay: Uint8Array;
   readonly #sessionsInYear: number;
@@ -68,7 +87,6 @@ export class BaselineRules {
   readonly #daysToDate: number;
   readonly #halfTerms: { start: IsoDate; end: IsoDate; period: string; current: boolean }[];
   readonly #currentHalfTermPeriod: string;
-  readonly #markClass = new Map<string, number>();
 
   constructor(calendar: SchoolCalendar, asOf: IsoDate) {
     this.#calendar = calendar;
@@ -78,9 +96,11 @@ export class BaselineRules {
     this.#sessionsInYear = 2 * n;
     this.#termOfDay = new Uint8Array(n);
     const termNumber = { autumn: 0, spring: 1, summer: 2 } as const;
+    this.#firstKey = dateKey(calendar.firstDay);
+    this.#indexByKey = new Int32Array(dateKey(calendar.lastDay) - this.#firstKey + 1).fill(-1);
     for (let i = 0; i < n; i++) {
       const date = calendar.schoolDayAt(i);
-      this.#indexOf.set(date, i);
+      this.#indexByKey[dateKey(date) - this.#firstKey] = i;
       const term = calendar.termOf(date);
       if (term === undefined) throw new Error(`school day ${date} outside every half-term`);
       this.#termOfDay[i] = termNumber[term];
@@ -89,8 +109,12 @@ export class BaselineRules {
     const started = calendar.halfTerms.filter((h) => h.start <= asOf);
     this.#halfTerms = started.map((h, i) => ({ start: h.start, end: h.end, period: `${this.#year} ${h.name}`, current: i === started.length - 1 }));
     this.#currentHalfTermPeriod = `${this.#year} ${started[started.length - 1]?.name ?? 'before term'}`;
-    for (const m of ATTENDING) this.#markClass.set(m, COUNTS_ATTENDING);
-    for (const m of ABSENT) this.#markClass.set(m, COUNTS_ABSENT);
+  }
+
+  /** The school-day index of a (validated) date, or -1 when it is not a school day of this year. */
+  #indexOf(date: IsoDate): number {
+    const offset = dateKey(date) - this.#firstKey;
+    return offset >= 0 && offset < this.#indexByKey.length ? this.#indexByKey[offset]! : -1;
   }
 
   /** The `{ trigger, period }` pairs the default pack fires for one parsed record on asOf. */
@@ -103,8 +127,8 @@ export class BaselineRules {
     const counted: { e: PupilRecord['exclusions'][number]; slot: number }[] = [];
     for (const e of record.exclusions) {
       if (e.cancelled || e.startDate < firstDay || e.startDate > lastDay || e.startDate > asOf) continue;
-      const day = this.#indexOf.get(e.startDate);
-      if (day === undefined) throw new Error(`pupil ${record.id}: exclusion ${e.id} starts on ${e.startDate}, not a school day`);
+      const day = this.#indexOf(e.startDate);
+      if (day < 0) throw new Error(`pupil ${record.id}: exclusion ${e.id} starts on ${e.startDate}, not a school day`);
       counted.push({ e, slot: 2 * day + (e.startSession === 'PM' ? 1 : 0) });
     }
     counted.sort((a, b) => a.slot - b.slot || (a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
@@ -189,13 +213,12 @@ export class BaselineRules {
     let attended = 0;
     let windowPossible = 0;
     let windowAttended = 0;
-    const markClass = this.#markClass;
     for (const day of record.attendance) {
-      const index = this.#indexOf.get(day.date);
-      if (index === undefined || index >= toDate) continue;
+      const index = this.#indexOf(day.date);
+      if (index < 0 || index >= toDate) continue;
       // Each session: 0 not counted, 1 absent, 2 attending.
-      const am = day.am === undefined ? NOT_COUNTED : (markClass.get(day.am) ?? NOT_COUNTED);
-      const pm = day.pm === undefined ? NOT_COUNTED : (markClass.get(day.pm) ?? NOT_COUNTED);
+      const am = classOf(day.am);
+      const pm = classOf(day.pm);
       const p = (am !== NOT_COUNTED ? 1 : 0) + (pm !== NOT_COUNTED ? 1 : 0);
       const a = (am === COUNTS_ATTENDING ? 1 : 0) + (pm === COUNTS_ATTENDING ? 1 : 0);
       possible += p;
@@ -214,4 +237,17 @@ export class BaselineRules {
     }
     return out;
   }
+}
+
+/**
+ * A key for a `YYYY-MM-DD` date already validated by the record schema, read digit by digit
+ * (no regular expression, no Date object): 31 slots a month, so keys keep date order and a
+ * year of dates fits a table of ~400 entries.
+ */
+function dateKey(date: IsoDate): number {
+  const digit = (i: number) => date.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  return (year * 12 + month - 1) * 31 + day - 1;
 }

@@ -11,7 +11,11 @@
  *   ~0.1% permanent exclusions; 1% of exclusions later cancelled;
  * - a full year of attendance to `asOf`, most pupils ~95% present with a tail of persistent
  *   (≥10% missed) and severe (≥50%) absentees; absence in spells, real marks (`/`, `\`, `L`, `I`,
- *   `M`, `O`, `N`, `G`, `U`, `V`, `Y2`, and `E` on the sessions of a suspension);
+ *   `M`, `C`, `R`, `O`, `N`, `G`, `U`, `V` on a trip day, `Y2` on a snow day, and `E` on the
+ *   sessions of a suspension; a permanently excluded pupil leaves the roll 15 school days later);
+ * - start dates on school days (AM, some PM), some back to back, Year 11 suspensions in the exam
+ *   season sometimes missing a public exam, a quarter of schools writing `SUSP` for `FIXD`, a few
+ *   exclusions starting just after `asOf` (to be ignored), prior-school suspension days for a few;
  * - a few staff flags: at risk of permanent exclusion, EBSNA indicators among low attenders.
  */
 import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
@@ -90,14 +94,19 @@ const P_SUSPENDED = 0.041;
 const GEOMETRIC_P = 0.37;
 const MAX_INCIDENTS = 24;
 /** A suspended pupil's last incident is a permanent exclusion with this chance (≈0.1% of pupils). */
-const P_PERMANENT_GIVEN_SUSPENDED = 0.025;
+const P_PERMANENT_GIVEN_SUSPENDED = 0.035;
 const P_LUNCHTIME = 0.12;
 const P_CANCELLED = 0.01;
 /** A suspension starting straight after the previous one ends (back-to-back). */
 const P_BACK_TO_BACK = 0.06;
 const P_PM_START = 0.15;
-/** Pupils arriving mid-year with suspension days at a previous school. */
-const P_PRIOR_SCHOOL_DAYS = 0.002;
+/**
+ * Pupils arriving mid-year with suspension days at a previous school (in-year moves, managed
+ * moves): more likely among pupils who are suspended here too, and then sometimes enough to
+ * take the year past 45 days — the data error `statutory.annual-limit-exceeded` exists for.
+ */
+const P_PRIOR_SCHOOL_DAYS = 0.001;
+const P_PRIOR_SCHOOL_DAYS_IF_SUSPENDED = 0.05;
 
 const ETHNICITY: readonly (readonly [string, number])[] = [
   ['WBRI', 62], ['WOTH', 6], ['AIND', 3], ['APKN', 5], ['ABAN', 2], ['BAFR', 4], ['BCRB', 1], ['MWBC', 2],
@@ -127,11 +136,11 @@ interface AbsenceProfile {
 
 function absenceProfile(rng: Rng, vulnerable: boolean): AbsenceProfile {
   const u = rng();
-  const shift = vulnerable ? 0.08 : 0; // more of the vulnerable fall into the persistent tail
-  if (u < 0.6 - shift) return { rate: rng() * 0.06, stickiness: 0.45, unauthorised: 0.1 };
-  if (u < 0.82 - shift) return { rate: 0.06 + rng() * 0.04, stickiness: 0.5, unauthorised: 0.2 };
-  if (u < 0.975 - shift / 4) return { rate: 0.1 + rng() * 0.35, stickiness: 0.6, unauthorised: 0.4 };
-  return { rate: 0.5 + rng() * 0.45, stickiness: 0.88, unauthorised: 0.55 };
+  const shift = vulnerable ? 0.06 : 0; // more of the vulnerable fall into the persistent tail
+  if (u < 0.65 - shift) return { rate: rng() * 0.06, stickiness: 0.45, unauthorised: 0.1 };
+  if (u < 0.85 - shift) return { rate: 0.06 + rng() * 0.035, stickiness: 0.5, unauthorised: 0.2 };
+  if (u < 0.98 - shift / 4) return { rate: 0.1 + rng() * 0.3, stickiness: 0.6, unauthorised: 0.4 };
+  return { rate: 0.5 + rng() * 0.4, stickiness: 0.88, unauthorised: 0.55 };
 }
 
 /** What the MIS writes for a missed session. */
@@ -284,13 +293,13 @@ export function* syntheticCohort(options: CohortOptions): Generator<PupilRecordI
     }
     const lowAttender = possible > 0 && missed / possible >= 0.1;
     const ebsnaIndicators: EbsnaIndicator[] = [];
-    if (rng() < (lowAttender ? 0.12 : 0.004)) {
+    if (rng() < (lowAttender ? 0.08 : 0.003)) {
       const count = int(rng, 1, 3);
       const offset = int(rng, 0, INDICATORS.length - 1);
       for (let k = 0; k < count; k++) ebsnaIndicators.push(INDICATORS[(offset + k) % INDICATORS.length]!);
     }
     const atRisk = rng() < (incidentCount >= 4 ? 0.35 : incidentCount >= 2 ? 0.08 : 0.002 * weight);
-    const prior = rng() < P_PRIOR_SCHOOL_DAYS ? int(rng, 1, 40) / 2 : 0;
+    const prior = rng() < (incidentCount > 0 ? P_PRIOR_SCHOOL_DAYS_IF_SUSPENDED : P_PRIOR_SCHOOL_DAYS) ? int(rng, 1, incidentCount > 0 ? 60 : 20) / 2 : 0;
 
     return {
       format: 'pupil-record/1',
