@@ -57,7 +57,9 @@ interface ConditionResult {
  */
 export class RulesEvaluator {
   readonly rules: RulePack;
+  /** One engine per scope and set of rule versions in force, and the same looked up by date. */
   readonly #engines = new Map<string, { engine: Engine; rules: Map<string, Rule> }>();
+  readonly #enginesByDate = new Map<string, { engine: Engine; rules: Map<string, Rule> }>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(rules: RulePack = defaultRulePack()) {
@@ -98,18 +100,22 @@ export class RulesEvaluator {
     const { results } = await engine.run({ subject });
     const fired = results
       .map((result) => ({ result, rule: rules.get(result.name)! }))
-      .sort((a, b) => a.rule.id.localeCompare(b.rule.id));
+      .sort((a, b) => (a.rule.id < b.rule.id ? -1 : 1));
     for (const { result, rule } of fired) out.push(toTrigger(rule, scope, subject, result));
   }
 
   #engineFor(scope: Scope, date: IsoDate) {
+    const byDate = `${scope}|${date}`;
+    const known = this.#enginesByDate.get(byDate);
+    if (known) return known;
     const inForce = this.rules.inForce(date, scope);
     const cacheKey = `${scope}|${inForce.map((r) => `${r.id}@${r.version}`).join(',')}`;
     let cached = this.#engines.get(cacheKey);
     if (!cached) {
       const engine = new Engine([], { allowUndefinedFacts: false });
       for (const [name, fact] of Object.entries(FACTS[scope])) {
-        engine.addFact(name, async (params, almanac) => fact.value((await almanac.factValue('subject')) as never, params ?? {}));
+        // Facts are cheap reads of derived data: caching them would cost more (hashing params) than it saves.
+        engine.addFact(name, async (params, almanac) => fact.value((await almanac.factValue('subject')) as never, params ?? {}), { cache: false });
       }
       for (const rule of inForce) {
         engine.addRule({ name: rule.id, conditions: rule.resolvedConditions as never, event: { type: rule.trigger } });
@@ -117,6 +123,7 @@ export class RulesEvaluator {
       cached = { engine, rules: new Map(inForce.map((r) => [r.id, r])) };
       this.#engines.set(cacheKey, cached);
     }
+    this.#enginesByDate.set(byDate, cached);
     return cached;
   }
 }
@@ -174,9 +181,14 @@ function toTrigger(rule: Rule, scope: Scope, subject: Subject, result: RuleResul
   };
 }
 
+const factParams = new WeakMap<Rule, Record<string, unknown>>();
+
 /** Facts' own params (e.g. a window length) named in the rule, so explanations can use them. */
 function paramsOfFacts(rule: Rule): Record<string, unknown> {
+  const known = factParams.get(rule);
+  if (known) return known;
   const out: Record<string, unknown> = {};
+  factParams.set(rule, out);
   JSON.stringify(rule.resolvedConditions, (key, value: unknown) => {
     if (key === 'params' && value && typeof value === 'object') Object.assign(out, value);
     return value;

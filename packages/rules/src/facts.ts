@@ -134,7 +134,7 @@ export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalen
     }
   });
   record.attendance.forEach((a, i) => {
-    if (calendar.covers(a.date) && !calendar.isSchoolDay(a.date)) {
+    if (calendar.schoolDayIndex(a.date) < 0 && calendar.covers(a.date)) {
       problems.push({ field: `attendance[${i}].date`, message: notSchoolDay(a.date) });
     }
   });
@@ -160,7 +160,7 @@ export function derivePupilFacts(record: PupilRecord, calendar: SchoolCalendar, 
   const counted = record.exclusions
     .filter((e) => !e.cancelled && calendar.covers(e.startDate) && e.startDate <= asOf)
     .map((e) => ({ e, slot: calendar.sessionSlot(e.startDate, e.startSession) }))
-    .sort((a, b) => a.slot - b.slot || a.e.id.localeCompare(b.e.id));
+    .sort((a, b) => a.slot - b.slot || (a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
 
   const termRunning: Record<Term, { id: string; days: number }[]> = { autumn: [], spring: [], summer: [] };
   const sessionsInYear = calendar.schoolDayCount * 2;

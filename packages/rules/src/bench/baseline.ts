@@ -15,15 +15,17 @@
  *   statutory.notify-virtual-school-head, statutory.notify-governing-board (PERM, term total
  *   > 5 days, public exam), statutory.governors-must-review (PERM, term total > 15, public exam),
  *   statutory.governors-review-on-request (5 < term total ≤ 15, not PERM, no public exam),
- *   statutory.alternative-provision-from-day-6 (the sixth consecutive day falls in this exclusion),
- *   send.consider-ehcp-review (EHC plan);
+ *   statutory.alternative-provision-from-day-6 (the back-to-back run is past its fifth day by the
+ *   end of this exclusion, counting days after the year's end: so this exclusion and every later
+ *   one in the run), send.consider-ehcp-review (EHC plan);
  * - per half-term: peap.required (≥ 2 suspensions started in it, lunchtimes included; or the
  *   at-risk flag in the current half-term);
  * - per pupil: attendance.persistent-absence (≥ 10% missed, ≥ 10 possible sessions),
  *   attendance.severe-absence (≥ 50%), ebsna.referral-suggested (attendance < 90% over the last
  *   30 school days and ≥ 1 indicator; once per half-term), statutory.annual-limit-approaching
  *   (35 to 45 days), statutory.annual-limit-exceeded (> 45 days),
- *   looked-after.contact-virtual-school (looked after and excluded this year or at risk).
+ *   looked-after.contact-virtual-school (looked after and excluded this year or at risk),
+ *   send.consider-ehcp-review (EHC plan and flagged at risk of permanent exclusion; per year).
  */
 import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
 import type { IsoDate } from '../dates.js';
@@ -65,7 +67,7 @@ const LA_EVERY_EXCLUSION_FROM: IsoDate = '2022-09-01';
 const SOCIAL_WORKER_AND_VSH_FROM: IsoDate = '2022-09-01';
 
 const EBSNA_WINDOW_DAYS = 30;
-/** In half school days (sessions): 35, 45, 5 and 15 school days. */
+/** In half school days (sessions): 35, 45, 5 and 15 school days, and 5 days before the sixth. */
 const WARN_AT = 70;
 const ANNUAL_LIMIT = 90;
 const TERM_NOTIFY = 10;
@@ -142,10 +144,11 @@ export class BaselineRules {
       const startTerm = this.#termOfDay[startDay]!;
       const touched = [false, false, false];
       touched[startTerm] = true;
-      let end = slot; // exclusive end slot of a FIXD/PERM
+      let end = slot; // exclusive end slot of a FIXD/PERM, past the year's end if it runs on
       if (e.category === 'FIXD') {
-        end = Math.min(slot + (e.sessions ?? 0), this.#sessionsInYear);
-        for (let s = slot; s < end; s++) {
+        end = slot + (e.sessions ?? 0);
+        const endInYear = Math.min(end, this.#sessionsInYear);
+        for (let s = slot; s < endInYear; s++) {
           const t = this.#termOfDay[s >> 1]!;
           termHalfDays[t]!++;
           touched[t] = true;
@@ -166,7 +169,7 @@ export class BaselineRules {
       for (let t = 0; t < 3; t++) if (touched[t] && termHalfDays[t]! > termTotal) termTotal = termHalfDays[t]!;
 
       // Back-to-back exclusion (not lunchtimes): a run continues when this one starts by the run's end.
-      let before = 0;
+      // `through`: sessions excluded back to back from the run's start to the end of this exclusion.
       let through = 0;
       if (e.category !== 'LNCH') {
         if (runEnd >= 0 && slot <= runEnd) runEnd = Math.max(runEnd, end);
@@ -174,15 +177,14 @@ export class BaselineRules {
           runStart = slot;
           runEnd = end;
         }
-        before = slot - runStart;
-        through = runEnd - runStart;
+        through = end - runStart;
       }
 
       const permanent = e.category === 'PERM';
       const exam = e.missesPublicExam;
       const period = e.id;
       const fire = (trigger: string) => out.push({ trigger, period });
-      if (through > SIXTH_DAY && before <= SIXTH_DAY) fire('statutory.alternative-provision-from-day-6');
+      if (through > SIXTH_DAY) fire('statutory.alternative-provision-from-day-6');
       if (permanent || termTotal > TERM_MUST_REVIEW || exam) fire('statutory.governors-must-review');
       if (termTotal > TERM_NOTIFY && termTotal <= TERM_MUST_REVIEW && !permanent && !exam) fire('statutory.governors-review-on-request');
       if (permanent || termTotal > TERM_NOTIFY || exam) fire('statutory.notify-governing-board');
@@ -206,6 +208,7 @@ export class BaselineRules {
     if (totalHalfDays >= WARN_AT && totalHalfDays <= ANNUAL_LIMIT) out.push({ trigger: 'statutory.annual-limit-approaching', period: year });
     if (totalHalfDays > ANNUAL_LIMIT) out.push({ trigger: 'statutory.annual-limit-exceeded', period: year });
     if (record.lookedAfter && (counted.length > 0 || record.atRiskOfPermanentExclusion)) out.push({ trigger: 'looked-after.contact-virtual-school', period: year });
+    if (record.send === 'E' && record.atRiskOfPermanentExclusion) out.push({ trigger: 'send.consider-ehcp-review', period: year });
 
     const toDate = this.#daysToDate;
     const windowFrom = Math.max(0, toDate - EBSNA_WINDOW_DAYS);
