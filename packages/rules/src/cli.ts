@@ -143,7 +143,7 @@ async function checkSuspension(options: Options): Promise<number> {
     out.push(
       a.allowed ? 'Allowed by the 45-day limit.' : `REFUSED: ${a.refusal}`,
       `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeftOf45)} of 45 left).`,
-      `${a.termTotalAfter.term[0]!.toUpperCase()}${a.termTotalAfter.term.slice(1)} term total after: ${formatNumber(a.termTotalAfter.days)} school days (${a.termTotalAfter.parts.map((p) => `${p.id} ${formatNumber(p.days)}`).join(', ')}).`,
+      `Term total${a.termTotalsAfter.length > 1 ? 's' : ''} after: ${a.termTotalsAfter.map((t) => `${t.term} ${formatNumber(t.days)} school days`).join(', ')}.`,
     );
     if (a.fullTimeEducationFrom) {
       out.push(`Full-time education must be in place from ${longDate(a.fullTimeEducationFrom)}${a.sixthDay && a.sixthDay !== a.fullTimeEducationFrom ? ` (the sixth consecutive school day of exclusion was ${longDate(a.sixthDay)})` : ' (the sixth consecutive school day of exclusion)'}.`);

@@ -42,6 +42,12 @@ describe('assessProposedSuspension', () => {
     expect(a.triggers.find((t) => t.trigger === 'statutory.alternative-provision-from-day-6')?.dueDate).toBe('2025-10-08');
   });
 
+  it('gives the total in each term a proposal over the Easter holiday touches', async () => {
+    const a = await assessProposedSuspension(pupil({ exclusions: [suspension('S1', '2026-01-13', 4)] }), { startDate: '2026-03-23', sessions: 24 }, calendar);
+    expect(a.termTotalsAfter).toEqual([{ term: 'spring', days: 7 }, { term: 'summer', days: 7 }]);
+    expect(a.lastDate).toBe('2026-04-21');
+  });
+
   it('refuses a proposal that does not start on a school day', async () => {
     await expect(assessProposedSuspension(pupil(), { startDate: '2025-10-27', sessions: 2 }, calendar)).rejects.toThrow(InputError);
     await expect(assessProposedSuspension(pupil(), { startDate: '2025-10-27', sessions: 2 }, calendar)).rejects.toThrow(/Monday 27 Oct 2025 is not a school day/);

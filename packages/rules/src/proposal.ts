@@ -3,7 +3,7 @@
  * deadlines with dates, the sixth-day date), how many of the 45 days would be left — and a
  * refusal when it would take the pupil past the annual limit.
  */
-import type { SchoolCalendar } from './calendar/schoolCalendar.js';
+import type { SchoolCalendar, Term } from './calendar/schoolCalendar.js';
 import { addDays, longDate, type IsoDate, type Session } from './dates.js';
 import { RulesEvaluator, type Trigger } from './evaluate.js';
 import { formatNumber } from './factCatalog.js';
@@ -44,8 +44,10 @@ export interface SuspensionAssessment {
   readonly yearTotalAfter: number;
   /** Days of the 45 left after the proposal (never negative). */
   readonly daysLeftOf45: number;
-  /** The term total the proposal would make, and in which term. */
+  /** The highest term total the proposal would make, in the term it falls in (the one the duties follow). */
   readonly termTotalAfter: ExclusionFacts['termTotal'];
+  /** Suspension days after the proposal in each term it touches (two when it runs over a holiday between terms). */
+  readonly termTotalsAfter: readonly { readonly term: Term; readonly days: number }[];
   /** The sixth consecutive school day of exclusion, when the run the proposal joins reaches it. */
   readonly sixthDay: IsoDate | undefined;
   /** From when, during the proposal, full-time education must be provided. */
@@ -112,6 +114,7 @@ export async function assessProposedSuspension(
     yearTotalAfter,
     daysLeftOf45: Math.max(0, ANNUAL_SUSPENSION_LIMIT - yearTotalAfter),
     termTotalAfter: laid.termTotal,
+    termTotalsAfter: (Object.keys(laid.daysByTerm) as Term[]).map((term) => ({ term, days: after.suspensionDaysByTerm[term] })),
     sixthDay: laid.consecutive.sixthDay,
     fullTimeEducationFrom: laid.consecutive.fullTimeEducationFrom,
     triggers,
