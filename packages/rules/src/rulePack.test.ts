@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from './problems.js';
+import { problemsOf } from './testing.js';
 import { buildRulePack, defaultRulePack, parseRule } from './rulePack.js';
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems.map((p) => `${p.field}: ${p.message}`);
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('the default rule pack', () => {
   it('holds every public trigger, each sourced', () => {

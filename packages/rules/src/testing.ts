@@ -1,4 +1,5 @@
 /** Helpers for this package's tests: a pupil record from the few fields a test cares about. */
+import { InputError } from './problems.js';
 import { parsePupilRecord, type PupilRecord, type PupilRecordInput } from './pupilRecord.js';
 
 export function pupil(fields: Partial<PupilRecordInput> = {}): PupilRecord {
@@ -9,4 +10,15 @@ export function pupil(fields: Partial<PupilRecordInput> = {}): PupilRecord {
 
 export function suspension(id: string, startDate: string, sessions: number, extra: Record<string, unknown> = {}) {
   return { id, category: 'FIXD' as const, startDate, sessions, reasons: ['DB' as const], ...extra };
+}
+
+/** The problems an input was refused for, as `field: message` lines; fails unless it was refused. */
+export function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map((p) => `${p.field ?? ''}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected an InputError');
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../problems.js';
+import { problemsOf } from '../testing.js';
 import { bundledCalendar } from './bundled.js';
 import { loadCalendarFile, parseCalendar } from './calendarFile.js';
 import { parseIcsCalendar } from './ics.js';
@@ -10,15 +10,6 @@ import { parseIcsCalendar } from './ics.js';
 const dir = mkdtempSync(join(tmpdir(), 'calendar-'));
 const DATA = new URL('../../data/calendars/', import.meta.url).pathname;
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems.map((p) => `${p.field ?? ''}: ${p.message}`);
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 const valid = bundledCalendar('2025/26').toSpec();
 
