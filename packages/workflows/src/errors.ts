@@ -1,0 +1,25 @@
+/** Errors a person can cause, each saying what happened and what would work instead. */
+
+/** The case does not exist, or the actor may not see it: the same answer, so nothing leaks. */
+export class CaseNotFound extends Error {
+  constructor(caseId: string) {
+    super(`no case ${caseId} that you can see`);
+    this.name = 'CaseNotFound';
+  }
+}
+
+/** The event is malformed, or the case's state does not allow it now. */
+export class EventRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventRefused';
+  }
+}
+
+/** Someone else changed the case since it was read: read it again and retry. */
+export class RevisionConflict extends Error {
+  constructor(caseId: string, expected: number, actual: number) {
+    super(`case ${caseId} changed since you read it (revision ${expected}, now ${actual}); read it again before acting`);
+    this.name = 'RevisionConflict';
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Sending what transitions queued (a Teams prompt, a reminder) after they commit: each
+ * message is tried until it is sent, with growing waits between tries, and carries an
+ * idempotency key so a receiver can drop a repeat if the process died mid-send.
+ */
+import type { Db } from './store/database.js';
+
+export interface OutboxMessage {
+  readonly id: number;
+  readonly idempotencyKey: string;
+  readonly kind: string;
+  readonly caseId: string | null;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly attempts: number;
+}
+
+/** Delivers one kind of message; throws to have it retried later. */
+export type OutboxSender = (message: OutboxMessage) => Promise<void>;
+
+export interface DeliveryResult {
+  readonly sent: number;
+  readonly failed: number;
+  /** Due messages of kinds no sender handles here. */
+  readonly waiting: number;
+}
+
+const MAX_WAIT_MINUTES = 60;
+
+/** Sends every due, unsent message of a kind in `senders`, one at a time, in queue order. */
+export async function deliverOutbox(db: Db, senders: Readonly<Record<string, OutboxSender>>, now: Date): Promise<DeliveryResult> {
+  const due = db
+    .prepare<[string], { id: number; idempotency_key: string; kind: string; case_id: string | null; payload: string; attempts: number }>(
+      'SELECT id, idempotency_key, kind, case_id, payload, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id',
+    )
+    .all(now.toISOString());
+  let sent = 0;
+  let failed = 0;
+  let waiting = 0;
+  for (const row of due) {
+    const send = senders[row.kind];
+    if (!send) {
+      waiting++;
+      continue;
+    }
+    try {
+      await send({ id: row.id, idempotencyKey: row.idempotency_key, kind: row.kind, caseId: row.case_id, payload: JSON.parse(row.payload) as Record<string, unknown>, attempts: row.attempts });
+      db.prepare('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?').run(new Date().toISOString(), row.id);
+      sent++;
+    } catch (error) {
+      const waitMinutes = Math.min(MAX_WAIT_MINUTES, 2 ** row.attempts);
+      const next = new Date(now.getTime() + waitMinutes * 60_000).toISOString();
+      db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(next, String((error as Error).message).slice(0, 500), row.id);
+      failed++;
+    }
+  }
+  return { sent, failed, waiting };
+}

@@ -1,0 +1,229 @@
+/**
+ * The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained, each row's
+ * hash covering the previous one, so an edited row breaks the chain from there on. A chain
+ * cannot see rows cut off its end, so the latest (seq, hash) is also kept outside the
+ * database, HMAC-signed with a key from configuration: the anchor.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { canonicalJson } from './canonicalJson.js';
+import type { Db } from './database.js';
+
+const GENESIS = '0'.repeat(64);
+
+/** What happened, who did it, and under which rule. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly actor: string;
+  readonly role: string;
+  /** `case-opened`, `event`, `case-read`, `note`, `import`, `deadline-fired`… */
+  readonly action: string;
+  readonly caseId?: string;
+  readonly event?: string;
+  readonly ruleId?: string;
+  readonly ruleVersion?: number;
+  /** The data entered; stored with the row and covered by its hash. */
+  readonly data: unknown;
+}
+
+export interface AuditRow extends Omit<AuditEntry, 'data'> {
+  readonly seq: number;
+  readonly data: unknown;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+interface StoredRow {
+  seq: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  case_id: string | null;
+  event: string | null;
+  rule_id: string | null;
+  rule_version: number | null;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly rows: number;
+  /** The first row whose hash or link is wrong, or the anchor's complaint. */
+  readonly problem?: { readonly seq?: number; readonly message: string };
+  readonly anchor?: { readonly seq: number; readonly hash: string };
+}
+
+/** The hash of a row, from its fields and the previous row's hash. */
+function rowHash(row: Omit<StoredRow, 'hash'>): string {
+  const { prev_hash: prev, ...fields } = row;
+  return createHash('sha256').update(prev).update(canonicalJson(fields)).digest('hex');
+}
+
+export class AuditLog {
+  readonly #db: Db;
+  readonly #anchor: AuditAnchor;
+  readonly #insert;
+  readonly #last;
+
+  constructor(db: Db, anchor: AuditAnchor) {
+    this.#db = db;
+    this.#anchor = anchor;
+    this.#insert = db.prepare(
+      `INSERT INTO audit_log (seq, at, actor, role, action, case_id, event, rule_id, rule_version, data, prev_hash, hash)
+       VALUES (@seq, @at, @actor, @role, @action, @case_id, @event, @rule_id, @rule_version, @data, @prev_hash, @hash)`,
+    );
+    this.#last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  }
+
+  /** Appends a row. Call inside the transaction that makes the change it records. */
+  append(entry: AuditEntry): { seq: number; hash: string } {
+    if (!this.#db.inTransaction) throw new Error('audit rows are written inside the transaction they record');
+    const last = this.#last.get();
+    const row = {
+      seq: (last?.seq ?? 0) + 1,
+      at: entry.at,
+      actor: entry.actor,
+      role: entry.role,
+      action: entry.action,
+      case_id: entry.caseId ?? null,
+      event: entry.event ?? null,
+      rule_id: entry.ruleId ?? null,
+      rule_version: entry.ruleVersion ?? null,
+      data: canonicalJson(entry.data ?? null),
+      prev_hash: last?.hash ?? GENESIS,
+    };
+    const hash = rowHash(row);
+    this.#insert.run({ ...row, hash });
+    return { seq: row.seq, hash };
+  }
+
+  /** Records the latest row in the anchor. Call after the transaction commits. */
+  anchorLatest(): void {
+    const last = this.#last.get();
+    if (last) this.#anchor.write(last.seq, last.hash);
+  }
+
+  /** The rows about one case, oldest first. */
+  entriesFor(caseId: string): AuditRow[] {
+    return this.#db
+      .prepare<[string], StoredRow>('SELECT * FROM audit_log WHERE case_id = ? ORDER BY seq')
+      .all(caseId)
+      .map(toAuditRow);
+  }
+
+  /**
+   * Recomputes the chain from the first row and checks it against the anchor. Reports the
+   * first row that does not match, or rows missing from the end.
+   */
+  verify(): VerifyResult {
+    let prev = GENESIS;
+    let expectedSeq = 1;
+    let rows = 0;
+    const hashes = new Map<number, string>();
+    const anchor = this.#anchor.read();
+    if ('error' in anchor) return { ok: false, rows: 0, problem: { message: anchor.error } };
+    for (const row of this.#db.prepare<[], StoredRow>('SELECT * FROM audit_log ORDER BY seq').iterate()) {
+      rows++;
+      if (row.seq !== expectedSeq) return { ok: false, rows, problem: { seq: expectedSeq, message: `row ${expectedSeq} is missing (the next row is ${row.seq})` } };
+      if (row.prev_hash !== prev) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} does not follow row ${row.seq - 1}: its previous-hash does not match` } };
+      const { hash, ...rest } = row;
+      if (rowHash(rest) !== hash) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} has been altered: its contents do not match its hash` } };
+      if (anchor.value && row.seq === anchor.value.seq) hashes.set(row.seq, hash);
+      prev = hash;
+      expectedSeq++;
+    }
+    if (anchor.value) {
+      const { seq, hash } = anchor.value;
+      if (seq > rows) {
+        return { ok: false, rows, anchor: anchor.value, problem: { seq: rows + 1, message: `the log ends at row ${rows} but the anchor records row ${seq}: rows have been removed from the end` } };
+      }
+      if (hashes.get(seq) !== hash) {
+        return { ok: false, rows, anchor: anchor.value, problem: { seq, message: `row ${seq} does not match the anchor's hash: the log has been rewritten` } };
+      }
+    } else if (rows > 0) {
+      return { ok: false, rows, problem: { message: `no anchor found at ${this.#anchor.path}: the end of the log cannot be checked` } };
+    }
+    return anchor.value ? { ok: true, rows, anchor: anchor.value } : { ok: true, rows };
+  }
+}
+
+function toAuditRow(r: StoredRow): AuditRow {
+  return {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    role: r.role,
+    action: r.action,
+    ...(r.case_id ? { caseId: r.case_id } : {}),
+    ...(r.event ? { event: r.event } : {}),
+    ...(r.rule_id ? { ruleId: r.rule_id } : {}),
+    ...(r.rule_version !== null ? { ruleVersion: r.rule_version } : {}),
+    data: JSON.parse(r.data) as unknown,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/**
+ * The latest (seq, hash) of the audit log, in a file beside the database, signed with an
+ * HMAC key the database does not hold.
+ */
+export class AuditAnchor {
+  readonly path: string;
+  readonly #key: Buffer;
+
+  constructor(path: string, key: Buffer) {
+    if (key.length < 16) throw new Error('the audit anchor key must be at least 16 bytes');
+    this.path = path;
+    this.#key = key;
+  }
+
+  /**
+   * The anchor for a database file. The key comes from `key` (configuration, e.g.
+   * AUDIT_ANCHOR_KEY); without one, a random key is kept in `audit-anchor.key` beside the
+   * database (readable by its owner only) — fine for a local trial, not for production.
+   */
+  static forDatabase(databasePath: string, key?: string): AuditAnchor {
+    const anchorPath = `${databasePath}.anchor`;
+    if (key) return new AuditAnchor(anchorPath, Buffer.from(key, 'utf8'));
+    const keyPath = join(dirname(databasePath), 'audit-anchor.key');
+    if (!existsSync(keyPath)) {
+      writeFileSync(keyPath, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    }
+    chmodSync(keyPath, 0o600);
+    return new AuditAnchor(anchorPath, Buffer.from(readFileSync(keyPath, 'utf8').trim(), 'utf8'));
+  }
+
+  read(): { value?: { seq: number; hash: string } } | { error: string } {
+    if (!existsSync(this.path)) return {};
+    try {
+      const { seq, hash, mac } = JSON.parse(readFileSync(this.path, 'utf8')) as { seq: number; hash: string; mac: string };
+      const expected = this.#mac(seq, hash);
+      const given = Buffer.from(String(mac), 'hex');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return { error: `the anchor ${this.path} is not signed with this key: it was edited, or the key is wrong` };
+      }
+      return { value: { seq, hash } };
+    } catch (error) {
+      return { error: `the anchor ${this.path} cannot be read: ${(error as Error).message}` };
+    }
+  }
+
+  write(seq: number, hash: string): void {
+    const current = this.read();
+    // A broken anchor stays broken for verify to report; and another process may have
+    // anchored a later row already: never move the anchor back.
+    if ('error' in current || (current.value && current.value.seq >= seq)) return;
+    const temp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ seq, hash, mac: this.#mac(seq, hash).toString('hex') }));
+    renameSync(temp, this.path);
+  }
+
+  #mac(seq: number, hash: string): Buffer {
+    return createHmac('sha256', this.#key).update(`${seq}:${hash}`).digest();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The case store's schema, as numbered migrations. `PRAGMA user_version` records how many
+ * have been applied; opening a database applies the rest in one transaction.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: schools, staff, pupils, cases, deadlines, outbox, audit log */ `
+  CREATE TABLE schools (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE calendars (
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    academic_year TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    PRIMARY KEY (school_id, academic_year)
+  ) STRICT;
+
+  CREATE TABLE staff (
+    id TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('headteacher', 'deputy', 'senco', 'inclusion-officer', 'admin')),
+    teams_aad_id TEXT UNIQUE,
+    slack_user_id TEXT,
+    slack_team_id TEXT,
+    UNIQUE (slack_team_id, slack_user_id)
+  ) STRICT;
+
+  -- The schools a member of staff covers (a head: theirs; an inclusion officer: the council's or trust's).
+  CREATE TABLE staff_schools (
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    PRIMARY KEY (staff_id, school_id)
+  ) STRICT;
+
+  -- Pseudonymous: the pupil-record/1 JSON the rules need, no names.
+  CREATE TABLE pupils (
+    id TEXT PRIMARY KEY,
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    record TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    machine_version INTEGER NOT NULL,
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    pupil_id TEXT NOT NULL,
+    -- Opening from a trigger is idempotent: one case per pupil, trigger and period.
+    open_key TEXT UNIQUE,
+    rule_id TEXT,
+    rule_version INTEGER,
+    state TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'done')),
+    snapshot TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    opened_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX cases_by_school ON cases (school_id, status);
+  CREATE INDEX cases_by_pupil ON cases (pupil_id);
+
+  CREATE TABLE deadlines (
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'fired', 'cancelled')),
+    fired_at TEXT,
+    PRIMARY KEY (case_id, key)
+  ) STRICT;
+  CREATE INDEX deadlines_pending ON deadlines (status, due_date);
+
+  -- Side effects (messages to send) written with the transition, sent after commit.
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    case_id TEXT REFERENCES cases(id),
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    sent_at TEXT,
+    last_error TEXT
+  ) STRICT;
+  CREATE INDEX outbox_unsent ON outbox (sent_at, next_attempt_at);
+
+  -- Append-only and hash-chained: hash = sha256(prev_hash + canonical JSON of the row).
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    case_id TEXT,
+    event TEXT,
+    rule_id TEXT,
+    rule_version INTEGER,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_by_case ON audit_log (case_id, seq);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: record a correction as a new event'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
+];
