@@ -7,6 +7,8 @@ export { SchoolCalendar, OutsideCalendarError, TERMS } from './calendar/schoolCa
 export type { CalendarSpec, HalfTerm, SchoolSession, Term } from './calendar/schoolCalendar.js';
 export { calendarFileSchema, checkCalendarSpec, fromSpec, loadCalendarFile, parseCalendar } from './calendar/calendarFile.js';
 export { parseIcsCalendar } from './calendar/ics.js';
+export { checkPupilFile, readPupilRecords, readRawRecords } from './cli/pupilFile.js';
+export type { CheckedRecord, RawRecord } from './cli/pupilFile.js';
 export { bundledCalendar, BUNDLED_CALENDARS } from './calendar/bundled.js';
 
 export {

@@ -6,6 +6,7 @@ import { SYSTEM } from './access.js';
 import { CaseService } from './caseService.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CaseDefinition, CaseKind } from './machines/caseDefinition.js';
+import { CASE_DEFINITIONS } from './machines/index.js';
 import { deliverOutbox, type DeliveryResult, type OutboxSender } from './outbox.js';
 import { fireDueDeadlines, type TickResult } from './scheduler.js';
 import { StaffDirectory } from './staff.js';
@@ -44,7 +45,7 @@ export class CaseStore {
     const clock = options.clock ?? systemClock;
     const db = openDatabase(path);
     const audit = new AuditLog(db, AuditAnchor.forDatabase(path, options.anchorKey ?? process.env.AUDIT_ANCHOR_KEY));
-    const cases = new CaseService(db, audit, options.definitions ?? defaultDefinitions(), clock);
+    const cases = new CaseService(db, audit, options.definitions ?? CASE_DEFINITIONS, clock);
     return new CaseStore(path, db, audit, cases, new StaffDirectory(db, audit, clock), clock);
   }
 
@@ -64,8 +65,3 @@ export class CaseStore {
 }
 
 export { SYSTEM };
-
-// Replaced by the machines' registry once it lands.
-function defaultDefinitions(): Readonly<Record<CaseKind, CaseDefinition>> {
-  throw new Error('no case definitions given');
-}

@@ -1,0 +1,78 @@
+/**
+ * What the cases show for a report period: PEAPs held and their outcomes (overturned permanent
+ * exclusions among them), statutory duties met on time, late or still overdue, and EBSNA
+ * referrals and their outcomes. Read straight from the stored snapshots' contexts.
+ */
+import type { CaseStore } from './caseStore.js';
+import type { PeapContext } from './machines/peapCase.js';
+import type { SuspensionContext } from './machines/suspensionCase.js';
+
+export interface MeasureRow {
+  readonly measure: string;
+  readonly breakdown: string;
+  readonly category: string;
+  readonly value: number;
+}
+
+type Timeliness = 'on-time' | 'late' | 'overdue';
+
+/** Case measures for `schools` between `start` and `end` (YYYY-MM-DD, inclusive). */
+export function caseMeasures(store: CaseStore, schools: readonly string[], start: string, end: string): MeasureRow[] {
+  if (schools.length === 0) return [];
+  const rows = store.db
+    .prepare<string[], { kind: string; state: string; snapshot: string; opened_at: string }>(
+      `SELECT kind, state, snapshot, opened_at FROM cases WHERE school_id IN (${schools.map(() => '?').join(', ')})`,
+    )
+    .all(...schools);
+  const tally = new Map<string, number>();
+  const add = (measure: string, breakdown: string, category: string) => {
+    const key = `${measure}|${breakdown}|${category}`;
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  };
+  const within = (date: string | undefined) => date !== undefined && date.slice(0, 10) >= start && date.slice(0, 10) <= end;
+
+  for (const row of rows) {
+    const context = (JSON.parse(row.snapshot) as { context: unknown }).context;
+    if (row.kind === 'peap') {
+      const c = context as PeapContext;
+      if (within(row.opened_at)) add('peaps-opened', 'total', 'all');
+      if (c.decision && within(c.decision.at)) {
+        add('peaps-held', 'total', 'all');
+        add('peaps-held', 'outcome', c.decision.decision);
+      }
+    } else if (row.kind === 'suspension') {
+      const c = context as SuspensionContext;
+      if (!within(c.exclusion.startDate) || c.cancelled) continue;
+      for (const [recipient, notice] of Object.entries(c.notices)) {
+        const when: Timeliness | undefined = notice?.sent ? (notice.sent.sentOn <= c.exclusion.startDate ? 'on-time' : 'late') : 'overdue';
+        add('statutory-duties', 'timeliness', when);
+        add('statutory-duties', `notify-${recipient}`, when);
+      }
+      if (c.provisionFrom) {
+        const when = c.provision ? (c.provision.from <= c.provisionFrom ? 'on-time' : 'late') : c.provisionFrom <= end ? 'overdue' : undefined;
+        if (when) {
+          add('statutory-duties', 'timeliness', when);
+          add('statutory-duties', 'provision-from-day-6', when);
+        }
+      }
+      if (c.boardReview && (c.boardReview.kind === 'must' || c.boardReview.requestedOn)) {
+        const when = c.review ? (c.review.heldOn <= c.boardReview.dueDate ? 'on-time' : 'late') : c.boardReview.dueDate < end ? 'overdue' : undefined;
+        if (when) {
+          add('statutory-duties', 'timeliness', when);
+          add('statutory-duties', 'governing-board-review', when);
+        }
+      }
+    } else if (row.kind === 'ebsna') {
+      if (!within(row.opened_at)) continue;
+      add('ebsna-referrals', 'total', 'all');
+      const state = JSON.parse(row.state) as unknown;
+      add('ebsna-referrals', 'outcome', typeof state === 'string' ? (state === 'referred' ? 'awaiting-panel' : state) : 'in-progress');
+    }
+  }
+  return [...tally]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([key, value]) => {
+      const [measure, breakdown, category] = key.split('|') as [string, string, string];
+      return { measure, breakdown, category, value };
+    });
+}

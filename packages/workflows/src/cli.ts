@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+/**
+ * `cases` — the case store from the command line: import pupils, open cases from the rules,
+ * list and show cases, act on them, verify the audit trail, report the figures, and fire due
+ * deadlines. Reading and acting commands run as a member of staff (`--as`), with the same
+ * access rules as every other channel.
+ *
+ * Exit codes: 0 done · 2 bad input, refused or not allowed · 3 audit verification failed · 1 other failure.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatProblem, InputError } from '@before-exclusion/rules';
+import { z } from 'zod';
+import { AccessDenied, SYSTEM } from './access.js';
+import { describeState, type CaseView } from './caseService.js';
+import { englishDate } from './clock.js';
+import { CaseStore } from './caseStore.js';
+import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
+import { evaluateStoredPupils } from './openCases.js';
+import { importPupils } from './pupils.js';
+import { buildReport, reportToCsv } from './reports.js';
+import { staffMemberSchema } from './staff.js';
+
+const USAGE = `cases — exclusion-prevention case workflows
+
+Usage (every command takes --db FILE, default data/cases.db or $CASES_DB):
+  cases import --pupils FILE --calendar FILE        import pupils (all or nothing) and their calendar
+  cases staff FILE                                  add or update schools and staff from a JSON file
+  cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
+  cases list --as STAFF [--school S] [--overdue] [--status active|done]
+  cases show CASE --as STAFF                        a case and its timeline (the read is audited)
+  cases act CASE EVENT --as STAFF [--data JSON] [--revision N]
+  cases note CASE TEXT --as STAFF                   add an audit note (inclusion officers, heads)
+  cases audit verify                                recompute the audit chain and check its anchor
+  cases report --year 2025/26 --quarter 2 --as STAFF [--school S] [--publication] [--format json|csv]
+  cases tick [--now DATETIME]                       fire due deadlines and send the outbox
+
+The audit anchor is signed with $AUDIT_ANCHOR_KEY (without it, a key file beside the database).`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values: o, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string' },
+      as: { type: 'string' },
+      pupils: { type: 'string' },
+      calendar: { type: 'string' },
+      'as-of': { type: 'string' },
+      rules: { type: 'string' },
+      school: { type: 'string' },
+      overdue: { type: 'boolean' },
+      status: { type: 'string' },
+      data: { type: 'string' },
+      revision: { type: 'string' },
+      year: { type: 'string' },
+      quarter: { type: 'string' },
+      publication: { type: 'boolean' },
+      format: { type: 'string' },
+      now: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (o.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || o.help ? 0 : 2;
+  }
+  const now = o.now ? instant(o.now) : undefined;
+  const store = CaseStore.open({ path: o.db ?? process.env.CASES_DB ?? 'data/cases.db', ...(now ? { clock: () => now } : {}) });
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const staff = () => {
+    if (!o.as) throw new UsageError('--as STAFF is required: who is asking (their staff id)');
+    return store.staff.actorFor(o.as);
+  };
+  try {
+    switch (command) {
+      case 'import': {
+        if (!o.pupils || !o.calendar) throw new UsageError('cases import needs --pupils FILE and --calendar FILE');
+        const result = await importPupils(store.db, store.audit, () => now ?? new Date(), SYSTEM, { pupils: o.pupils, calendar: o.calendar });
+        out(`imported ${result.pupils} pupils of ${result.schools.length} school(s) (${result.schools.join(', ')}) with the ${result.academicYear} calendar`);
+        return 0;
+      }
+      case 'staff': {
+        const file = args[0];
+        if (!file) throw new UsageError('cases staff FILE: a JSON file { "schools": [{ "id", "name" }], "staff": [{ "id", "displayName", "role", "schoolIds" }] }');
+        const parsed = staffFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        if (!parsed.success) {
+          throw new InputError(`${file} is not a valid staff file`, parsed.error.issues.map((i) => ({ file, field: i.path.join('.'), message: i.message })));
+        }
+        for (const school of parsed.data.schools) store.staff.upsertSchool(school, SYSTEM);
+        for (const member of parsed.data.staff) store.staff.upsert(member, SYSTEM);
+        out(`${parsed.data.schools.length} school(s), ${parsed.data.staff.length} member(s) of staff`);
+        return 0;
+      }
+      case 'evaluate': {
+        const asOf = o['as-of'] ?? (now ?? new Date()).toISOString().slice(0, 10);
+        const result = await evaluateStoredPupils(store, { asOf, ...(o.rules ? { rulesFile: o.rules } : {}) });
+        out(`evaluated ${result.pupils} pupils as of ${asOf}: ${result.triggers} triggers; opened ${result.opened} case(s), updated ${result.updated}, ${result.unchanged} already open${result.skipped ? `; ${result.skipped} pupil(s) skipped (no calendar for their school on that date)` : ''}`);
+        return 0;
+      }
+      case 'list': {
+        const status = o.status === undefined ? undefined : z.enum(['active', 'done']).parse(o.status);
+        const today = englishDate(now ?? new Date());
+        const cases = store.cases.list(staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: today } : {}) });
+        if (cases.length === 0) out('no cases');
+        for (const c of cases) out(summary(c, today));
+        return 0;
+      }
+      case 'show': {
+        const id = need(args[0], 'cases show CASE');
+        const actor = staff();
+        const view = store.cases.get(actor, id);
+        out(summary(view, englishDate(now ?? new Date())));
+        out(`  state: ${describeState(view.state)} · revision ${view.revision}${view.ruleId ? ` · opened by ${view.ruleId} v${view.ruleVersion}` : ''}`);
+        for (const d of view.deadlines) out(`  deadline ${d.label}: ${d.dueDate} (${d.status})`);
+        if (view.nextEvents.length) out(`  next: ${view.nextEvents.join(', ')}`);
+        out('  timeline:');
+        for (const row of store.audit.entriesFor(id)) out(`    #${row.seq} ${row.at} ${row.actor} (${row.role}) ${row.action}${row.event ? ` ${row.event}` : ''}`);
+        return 0;
+      }
+      case 'act': {
+        const id = need(args[0], 'cases act CASE EVENT');
+        const type = need(args[1], 'cases act CASE EVENT');
+        const data = o.data ? (JSON.parse(o.data) as Record<string, unknown>) : {};
+        const view = store.cases.send(staff(), id, { ...data, type }, o.revision ? { expectedRevision: Number(o.revision) } : {});
+        out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
+        return 0;
+      }
+      case 'note': {
+        store.cases.note(staff(), need(args[0], 'cases note CASE TEXT'), need(args.slice(1).join(' '), 'cases note CASE TEXT'));
+        out('noted');
+        return 0;
+      }
+      case 'audit': {
+        if (args[0] !== 'verify') throw new UsageError('cases audit verify');
+        const result = store.audit.verify();
+        out(result.ok ? `audit log verified: ${result.rows} rows, anchored at row ${result.anchor?.seq ?? 0}` : `AUDIT LOG BROKEN at row ${result.problem?.seq ?? '?'}: ${result.problem?.message}`);
+        return result.ok ? 0 : 3;
+      }
+      case 'report': {
+        const year = need(o.year, '--year 2025/26');
+        const quarter = Number(need(o.quarter, '--quarter 1-4'));
+        const report = buildReport(store, staff(), { academicYear: year, quarter, ...(o.school ? { schoolId: o.school } : {}), forPublication: o.publication === true });
+        out(o.format === 'csv' ? reportToCsv(report) : JSON.stringify(report, null, 2));
+        return 0;
+      }
+      case 'tick': {
+        const at = now ?? new Date();
+        const deadlines = store.fireDueDeadlines(at);
+        const sent = await store.deliverOutbox(localSenders(out), at);
+        out(`deadlines fired: ${deadlines.fired} (${deadlines.moot} no longer relevant); messages sent: ${sent.sent}, failed: ${sent.failed}, waiting for a channel: ${sent.waiting}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}" (cases --help)`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+const staffFileSchema = z.strictObject({
+  schools: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1) })).default([]),
+  staff: z.array(staffMemberSchema).default([]),
+});
+
+/** Without Teams or Slack configured, messages are printed (ids only, never pupil details). */
+function localSenders(out: (text: string) => void) {
+  const print = async (m: { kind: string; caseId: string | null; idempotencyKey: string }) => out(`  [local] ${m.kind} for case ${m.caseId ?? '-'} (${m.idempotencyKey})`);
+  return { 'prompt-headteacher': print, 'remind-deadline': print, 're-notify': print };
+}
+
+function summary(c: CaseView, today: string): string {
+  const overdue = c.deadlines.filter((d) => d.status !== 'cancelled' && d.dueDate < today && c.status === 'active');
+  return `${c.id}  ${c.kind.padEnd(13)} school ${c.schoolId}  pupil ${c.pupilId}  ${describeState(c.state)}${c.status === 'done' ? ' (closed)' : ''}${overdue.length ? `  OVERDUE: ${overdue.map((d) => `${d.label} ${d.dueDate}`).join(', ')}` : ''}`;
+}
+
+function need(value: string | undefined, usage: string): string {
+  if (!value) throw new UsageError(`usage: ${usage}`);
+  return value;
+}
+
+function instant(text: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now ${text} is not a date-time (e.g. 2025-10-20T09:00:00Z)`);
+  return date;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof InputError) {
+      process.stderr.write(`${error.message.split('\n')[0]}\n${error.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof UsageError || error instanceof AccessDenied || error instanceof CaseNotFound || error instanceof EventRefused || error instanceof RevisionConflict) {
+      process.stderr.write(`cases: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`cases: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,77 @@
+/**
+ * Sample inputs and events for each machine: enough to reach every state, used by the
+ * model-based tests (graph paths replayed against the real store) and by anyone exploring.
+ */
+import type { CaseKind } from './caseDefinition.js';
+
+type Sample = { readonly type: string; readonly [field: string]: unknown };
+
+/** Inputs per machine: several where branches depend on the input (a suspension with and without each duty). */
+export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, unknown>[]>> = {
+  peap: [{ pupilId: 'P1', schoolId: 'SCH-A', openedBy: 'trigger', halfTerm: '2025/26 autumn-1', exclusionIds: ['X1', 'X2'] }],
+  suspension: [
+    {
+      pupilId: 'P1',
+      schoolId: 'SCH-A',
+      exclusion: { id: 'X1', category: 'PERM', startDate: '2025-10-06' },
+      notices: ['parents', 'local-authority'],
+      provisionFrom: '2025-10-13',
+      boardReview: { kind: 'must', dueDate: '2025-10-27' },
+    },
+    { pupilId: 'P1', schoolId: 'SCH-A', exclusion: { id: 'X2', category: 'FIXD', startDate: '2025-11-10' }, notices: ['parents'], boardReview: { kind: 'on-request', dueDate: '2026-01-30' } },
+    { pupilId: 'P1', schoolId: 'SCH-A', exclusion: { id: 'X3', category: 'FIXD', startDate: '2025-11-20' }, notices: ['parents'] },
+  ],
+  ebsna: [{ pupilId: 'P1', schoolId: 'SCH-A', referredBy: 'head-a', attendanceAtReferral: 78, indicators: ['anxiety'] }],
+  reintegration: [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2025-09-08', warnOn: '2025-11-10', returnBy: '2025-11-24' }],
+};
+
+/** Events a person (or the scheduler) may send, per machine, in an order that reaches every state. */
+export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
+  peap: [
+    { type: 'SCHEDULE_MEETING', date: '2025-10-20' },
+    { type: 'ANSWER', questionId: 'pupil-voice.happy-here', answer: 'Sometimes' },
+    { type: 'ANSWER', questionId: 'head.factors-considered', answer: 'Yes: SEN support and a recent bereavement' },
+    { type: 'ANSWER', questionId: 'head.sanction-appropriate', answer: 'Yes' },
+    { type: 'ANSWER', questionId: 'head.reasons-recorded', answer: 'Yes' },
+    { type: 'ANSWER', questionId: 'support.school-based', answer: ['mentoring', 'nurture group'] },
+    { type: 'ANSWER', questionId: 'support.exhausted', answer: true },
+    { type: 'COMPLETE_REFLECTION' },
+    { type: 'DECIDE', decision: 'no-exclusion-support-plan', rationale: 'A support plan with mentoring', followUpDate: '2025-12-01' },
+    { type: 'DEADLINE_REACHED', key: 'follow-up' },
+    { type: 'CLOSE_FOLLOW_UP', outcome: 'no further suspensions' },
+    { type: 'FURTHER_SUSPENSION', exclusionId: 'X3' },
+  ],
+  suspension: [
+    { type: 'RECORD_NOTICE', recipient: 'parents', method: 'letter', sentOn: '2025-10-06' },
+    { type: 'RECORD_NOTICE', recipient: 'local-authority', method: 'portal', sentOn: '2025-10-06' },
+    { type: 'ARRANGE_PROVISION', provider: 'Pupil referral unit', from: '2025-10-13' },
+    { type: 'DEADLINE_REACHED', key: 'provision' },
+    { type: 'DEADLINE_REACHED', key: 'board-review' },
+    { type: 'PARENTS_REQUEST_REVIEW', requestedOn: '2025-11-12', dueDate: '2026-01-30' },
+    { type: 'RECORD_BOARD_REVIEW', outcome: 'upheld', heldOn: '2025-10-24', irpWindowEnds: '2025-11-18' },
+    { type: 'REQUEST_IRP', requestedOn: '2025-11-10', panelBy: '2025-12-01' },
+    { type: 'RECORD_IRP_DECISION', outcome: 'upheld', heldOn: '2025-11-28' },
+    { type: 'DEADLINE_REACHED', key: 'irp-window' },
+    { type: 'CANCEL', reason: 'new evidence' },
+  ],
+  ebsna: [
+    { type: 'PANEL_DECISION', outcome: 'accept' },
+    { type: 'PANEL_DECISION', outcome: 'decline', reason: 'needs met by school-based support' },
+    { type: 'PANEL_DECISION', outcome: 'redirect', reason: 'health need', redirectTo: 'CAMHS' },
+    { type: 'ALLOCATE', sasoId: 'saso-1', assistantEpId: 'aep-1' },
+    { type: 'START_ASSESSMENT' },
+    { type: 'AGREE_PLAN', summary: 'Graded return with a key adult', firstReviewDue: '2025-11-24' },
+    { type: 'DEADLINE_REACHED', key: 'review' },
+    { type: 'HOLD_REVIEW', attendance: 84, outcome: 'continue', nextReviewDue: '2026-01-12' },
+    { type: 'HOLD_REVIEW', attendance: 96, outcome: 'attendance-restored' },
+    { type: 'HOLD_REVIEW', attendance: 40, outcome: 'escalate' },
+  ],
+  reintegration: [
+    { type: 'RECORD_REVIEW', heldOn: '2025-10-01' },
+    { type: 'DEADLINE_REACHED', key: 'week-10' },
+    { type: 'DEADLINE_REACHED', key: 'week-12' },
+    { type: 'RETURN_TO_HOME_SCHOOL', returnedOn: '2025-11-20', followUpEnds: '2026-02-13' },
+    { type: 'FURTHER_EXCLUSION', exclusionId: 'X9' },
+    { type: 'DEADLINE_REACHED', key: 'follow-up-end' },
+  ],
+};

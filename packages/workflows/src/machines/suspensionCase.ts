@@ -1,0 +1,220 @@
+/**
+ * The statutory duties of one exclusion (domain §4.2): the notices due (parents, local
+ * authority, social worker, virtual school head, governing board), full-time education from
+ * the sixth day, the governing board's review by its date, and for a permanent exclusion the
+ * independent review window and panel. Closed when every duty is done; a head may cancel only
+ * before the board has reviewed, and everyone notified is then notified again.
+ */
+import { assign, setup } from 'xstate';
+import { z } from 'zod';
+import { effectActions, type CaseDefinition, type DeadlineReached, type Stamp } from './caseDefinition.js';
+
+export const RECIPIENTS = ['parents', 'local-authority', 'social-worker', 'virtual-school-head', 'governing-board'] as const;
+export type Recipient = (typeof RECIPIENTS)[number];
+const METHODS = ['letter', 'email', 'hand', 'phone', 'portal'] as const;
+
+const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
+
+const suspensionInput = z.strictObject({
+  pupilId: z.string().min(1),
+  schoolId: z.string().min(1),
+  exclusion: z.strictObject({ id: z.string().min(1), category: z.enum(['FIXD', 'LNCH', 'PERM']), startDate: isoDate, lastDate: isoDate.optional() }),
+  notices: z.array(z.enum(RECIPIENTS)).min(1, 'at least the parents are notified'),
+  provisionFrom: isoDate.optional(),
+  boardReview: z.strictObject({ kind: z.enum(['must', 'on-request']), dueDate: isoDate }).optional(),
+});
+type SuspensionInput = z.input<typeof suspensionInput>;
+
+export interface Notice {
+  readonly due: true;
+  readonly sent?: { by: string; at: string; method: string; sentOn: string };
+}
+
+export interface SuspensionContext {
+  readonly pupilId: string;
+  readonly schoolId: string;
+  readonly exclusion: SuspensionInput['exclusion'];
+  readonly notices: Partial<Record<Recipient, Notice>>;
+  readonly provisionFrom?: string;
+  readonly provision?: { provider: string; from: string; by: string; at: string; late: boolean };
+  readonly boardReview?: { kind: 'must' | 'on-request'; dueDate: string; requestedOn?: string };
+  readonly review?: { outcome: 'upheld' | 'reinstated'; heldOn: string; by: string; at: string; irpWindowEnds?: string };
+  readonly irp?: { requestedOn?: string; panelBy?: string; outcome?: string; heldOn?: string };
+  readonly overdue: string[];
+  readonly cancelled?: { reason: string; by: string; at: string };
+}
+
+export const suspensionEvents = {
+  RECORD_NOTICE: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(METHODS), sentOn: isoDate }),
+  ARRANGE_PROVISION: z.strictObject({ provider: z.string().trim().min(1), from: isoDate }),
+  PARENTS_REQUEST_REVIEW: z.strictObject({ requestedOn: isoDate, dueDate: isoDate }),
+  RECORD_BOARD_REVIEW: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }),
+  REQUEST_IRP: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }),
+  RECORD_IRP_DECISION: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }),
+  CANCEL: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling') }),
+};
+
+type SuspensionEvent =
+  | ({ type: 'RECORD_NOTICE'; recipient: Recipient; method: string; sentOn: string } & Stamp)
+  | ({ type: 'ARRANGE_PROVISION'; provider: string; from: string } & Stamp)
+  | ({ type: 'PARENTS_REQUEST_REVIEW'; requestedOn: string; dueDate: string } & Stamp)
+  | ({ type: 'RECORD_BOARD_REVIEW'; outcome: 'upheld' | 'reinstated'; heldOn: string; irpWindowEnds?: string } & Stamp)
+  | ({ type: 'REQUEST_IRP'; requestedOn: string; panelBy: string } & Stamp)
+  | ({ type: 'RECORD_IRP_DECISION'; outcome: string; heldOn: string } & Stamp)
+  | ({ type: 'CANCEL'; reason: string } & Stamp)
+  | DeadlineReached;
+
+const allSent = (c: SuspensionContext) => Object.values(c.notices).every((n) => n?.sent);
+const deadline = (key: string) => ({ event }: { event: SuspensionEvent }) => event.type === 'DEADLINE_REACHED' && event.key === key;
+
+export const suspensionMachine = setup({
+  types: { context: {} as SuspensionContext, events: {} as SuspensionEvent, input: {} as SuspensionInput },
+  actions: {
+    ...effectActions,
+    markOverdue: assign({ overdue: ({ context }, params: { key: string }) => (context.overdue.includes(params.key) ? context.overdue : [...context.overdue, params.key]) }),
+  },
+  guards: {
+    noticeDue: ({ context, event }) => event.type === 'RECORD_NOTICE' && context.notices[event.recipient]?.due === true && !context.notices[event.recipient]?.sent,
+    allSent: ({ context }) => allSent(context),
+    provisionRequired: ({ context }) => context.provisionFrom !== undefined,
+    reviewMust: ({ context }) => context.boardReview?.kind === 'must',
+    reviewOnRequest: ({ context }) => context.boardReview?.kind === 'on-request',
+    permanentUpheld: ({ context }) => context.exclusion.category === 'PERM' && context.review?.outcome === 'upheld' && context.review.irpWindowEnds !== undefined,
+    notReviewed: ({ context }) => context.review === undefined,
+    provisionDeadline: deadline('provision'),
+    reviewDeadline: deadline('board-review'),
+    irpWindowDeadline: deadline('irp-window'),
+  },
+}).createMachine({
+  id: 'suspension-case',
+  context: ({ input }) => {
+    const i = suspensionInput.parse(input);
+    return {
+      pupilId: i.pupilId,
+      schoolId: i.schoolId,
+      exclusion: i.exclusion,
+      notices: Object.fromEntries(i.notices.map((r) => [r, { due: true }])),
+      ...(i.provisionFrom ? { provisionFrom: i.provisionFrom } : {}),
+      ...(i.boardReview ? { boardReview: i.boardReview } : {}),
+      overdue: [],
+    } as SuspensionContext;
+  },
+  entry: [
+    { type: 'enqueue', params: ({ context }) => ({ kind: 'prompt-headteacher', key: 'opened', payload: { pupilId: context.pupilId, schoolId: context.schoolId, caseKind: 'suspension' } }) },
+  ],
+  initial: 'open',
+  states: {
+    open: {
+      type: 'parallel',
+      onDone: 'closed',
+      on: {
+        CANCEL: {
+          guard: 'notReviewed',
+          target: 'cancelled',
+          actions: [
+            assign({ cancelled: ({ event }) => ({ reason: event.reason, by: event.by, at: event.at }) }),
+            { type: 'enqueue', params: ({ context }) => ({ kind: 're-notify', key: 'cancelled', payload: { pupilId: context.pupilId, schoolId: context.schoolId, recipients: Object.keys(context.notices) } }) },
+            { type: 'cancelDeadline', params: { key: 'provision' } },
+            { type: 'cancelDeadline', params: { key: 'board-review' } },
+          ],
+        },
+      },
+      states: {
+        notices: {
+          initial: 'pending',
+          states: {
+            pending: {
+              always: { guard: 'allSent', target: 'all-sent' },
+              on: {
+                RECORD_NOTICE: {
+                  guard: 'noticeDue',
+                  actions: assign({
+                    notices: ({ context, event }) => ({ ...context.notices, [event.recipient]: { due: true, sent: { by: event.by, at: event.at, method: event.method, sentOn: event.sentOn } } }),
+                  }),
+                },
+              },
+            },
+            'all-sent': { type: 'final' },
+          },
+        },
+        provision: {
+          initial: 'checking',
+          states: {
+            checking: { always: [{ guard: 'provisionRequired', target: 'due' }, { target: 'not-required' }] },
+            due: {
+              entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'provision', dueDate: context.provisionFrom!, label: 'full-time education from the sixth day' }) },
+              on: {
+                ARRANGE_PROVISION: { target: 'arranged', actions: [assign({ provision: ({ event }) => ({ provider: event.provider, from: event.from, by: event.by, at: event.at, late: false }) }), { type: 'cancelDeadline', params: { key: 'provision' } }] },
+                DEADLINE_REACHED: { guard: 'provisionDeadline', target: 'overdue', actions: { type: 'markOverdue', params: { key: 'provision' } } },
+              },
+            },
+            overdue: {
+              entry: { type: 'enqueue', params: ({ context }) => ({ kind: 'remind-deadline', key: 'provision-overdue', payload: { schoolId: context.schoolId, deadline: 'provision' } }) },
+              on: { ARRANGE_PROVISION: { target: 'arranged', actions: assign({ provision: ({ event }) => ({ provider: event.provider, from: event.from, by: event.by, at: event.at, late: true }) }) } },
+            },
+            arranged: { type: 'final' },
+            'not-required': { type: 'final' },
+          },
+        },
+        review: {
+          initial: 'checking',
+          states: {
+            checking: { always: [{ guard: 'reviewMust', target: 'due' }, { guard: 'reviewOnRequest', target: 'on-request' }, { target: 'not-required' }] },
+            'on-request': {
+              on: {
+                PARENTS_REQUEST_REVIEW: { target: 'due', actions: assign({ boardReview: ({ event }) => ({ kind: 'on-request' as const, dueDate: event.dueDate, requestedOn: event.requestedOn }) }) },
+                RECORD_BOARD_REVIEW: { target: 'reviewed', actions: assign({ review: ({ event }) => ({ outcome: event.outcome, heldOn: event.heldOn, by: event.by, at: event.at }) }) },
+              },
+            },
+            due: {
+              entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'board-review', dueDate: context.boardReview!.dueDate, label: 'governing board review' }) },
+              on: {
+                RECORD_BOARD_REVIEW: {
+                  target: 'reviewed',
+                  actions: [
+                    assign({ review: ({ event }) => ({ outcome: event.outcome, heldOn: event.heldOn, by: event.by, at: event.at, ...(event.irpWindowEnds ? { irpWindowEnds: event.irpWindowEnds } : {}) }) }),
+                    { type: 'cancelDeadline', params: { key: 'board-review' } },
+                  ],
+                },
+                DEADLINE_REACHED: { guard: 'reviewDeadline', actions: [{ type: 'markOverdue', params: { key: 'board-review' } }, { type: 'enqueue', params: ({ context }) => ({ kind: 'remind-deadline', key: 'board-review-overdue', payload: { schoolId: context.schoolId, deadline: 'board-review' } }) }] },
+              },
+            },
+            reviewed: { always: [{ guard: 'permanentUpheld', target: 'irp-window' }, { target: 'done' }] },
+            'irp-window': {
+              entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'irp-window', dueDate: context.review!.irpWindowEnds!, label: 'independent review: application window closes' }) },
+              on: {
+                REQUEST_IRP: { target: 'irp-requested', actions: [assign({ irp: ({ event }) => ({ requestedOn: event.requestedOn, panelBy: event.panelBy }) }), { type: 'cancelDeadline', params: { key: 'irp-window' } }] },
+                DEADLINE_REACHED: { guard: 'irpWindowDeadline', target: 'done' },
+              },
+            },
+            'irp-requested': {
+              on: { RECORD_IRP_DECISION: { target: 'done', actions: assign({ irp: ({ context, event }) => ({ ...context.irp, outcome: event.outcome, heldOn: event.heldOn }) }) } },
+            },
+            done: { type: 'final' },
+            'not-required': { type: 'final' },
+          },
+        },
+      },
+    },
+    cancelled: { type: 'final' },
+    closed: { type: 'final' },
+  },
+});
+
+export const suspensionCase: CaseDefinition<typeof suspensionMachine> = {
+  kind: 'suspension',
+  version: 1,
+  machine: suspensionMachine,
+  input: suspensionInput,
+  events: suspensionEvents,
+  explainRefusal(snapshot, event) {
+    const c = (snapshot as unknown as { context: SuspensionContext }).context;
+    const e = event as { type: string; recipient?: Recipient };
+    if (e.type === 'CANCEL' && c.review) return 'an exclusion can be cancelled only before the governing board has reviewed it';
+    if (e.type === 'RECORD_NOTICE' && e.recipient) {
+      if (!c.notices[e.recipient]) return `no notice to ${e.recipient} is due for this exclusion; due: ${Object.keys(c.notices).join(', ')}`;
+      if (c.notices[e.recipient]?.sent) return `the notice to ${e.recipient} was already recorded as sent on ${c.notices[e.recipient]!.sent!.sentOn}`;
+    }
+    return undefined;
+  },
+};

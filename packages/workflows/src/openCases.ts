@@ -1,0 +1,115 @@
+/**
+ * Opening cases from the rules: every stored pupil is evaluated on their school's calendar,
+ * and each trigger opens (or updates) its case — idempotently, by the trigger's stable key, so
+ * evaluating the same data twice opens nothing new.
+ *
+ * - `peap.required` opens a PEAP case per pupil and half-term; a further suspension in that
+ *   half-term is sent to the same case (FURTHER_SUSPENSION), which reopens its review.
+ * - The statutory duties of an exclusion open one suspension case for it, with the notices,
+ *   sixth-day date and board review the rules found.
+ */
+import { defaultRulePack, loadRulePackFile, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
+import { SYSTEM } from './access.js';
+import type { CaseStore } from './caseStore.js';
+import { calendarFor, storedPupils } from './pupils.js';
+
+export interface EvaluationResult {
+  readonly pupils: number;
+  readonly skipped: number;
+  readonly triggers: number;
+  readonly opened: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+const NOTICE_OF: Readonly<Record<string, string>> = {
+  'statutory.notify-parents': 'parents',
+  'statutory.notify-local-authority': 'local-authority',
+  'statutory.notify-social-worker': 'social-worker',
+  'statutory.notify-virtual-school-head': 'virtual-school-head',
+  'statutory.notify-governing-board': 'governing-board',
+};
+
+/** Evaluates every stored pupil as of `asOf` and opens or updates their cases. */
+export async function evaluateStoredPupils(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult> {
+  const evaluator = new RulesEvaluator(options.rulesFile ? await loadRulePackFile(options.rulesFile) : defaultRulePack());
+  const tally = { pupils: 0, skipped: 0, triggers: 0, opened: 0, updated: 0, unchanged: 0 };
+  for (const record of [...storedPupils(store.db)]) {
+    const calendar = calendarFor(store.db, record.schoolId, options.asOf);
+    if (!calendar) {
+      tally.skipped++;
+      continue;
+    }
+    tally.pupils++;
+    const triggers = await evaluator.evaluate(record, calendar, options.asOf);
+    tally.triggers += triggers.length;
+    for (const outcome of openCasesFor(store, triggers)) tally[outcome]++;
+  }
+  return tally;
+}
+
+type Outcome = 'opened' | 'updated' | 'unchanged';
+
+/** Opens or updates the cases one pupil's triggers call for. */
+export function openCasesFor(store: CaseStore, triggers: readonly Trigger[]): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const t of triggers.filter((x) => x.trigger === 'peap.required')) outcomes.push(openPeap(store, t));
+  const byExclusion = new Map<string, Trigger[]>();
+  for (const t of triggers) {
+    if (!t.trigger.startsWith('statutory.') || t.trigger.startsWith('statutory.annual-limit')) continue;
+    const id = t.period; // exclusion-scope triggers are about one exclusion
+    byExclusion.set(id, [...(byExclusion.get(id) ?? []), t]);
+  }
+  for (const [exclusionId, duties] of byExclusion) outcomes.push(openSuspension(store, exclusionId, duties));
+  return outcomes;
+}
+
+function openPeap(store: CaseStore, t: Trigger): Outcome {
+  const { case: view, created } = store.cases.open(SYSTEM, {
+    kind: 'peap',
+    schoolId: t.schoolId,
+    pupilId: t.pupilId,
+    openKey: t.key,
+    rule: { id: t.ruleId, version: t.ruleVersion },
+    input: {
+      pupilId: t.pupilId,
+      schoolId: t.schoolId,
+      openedBy: 'trigger',
+      trigger: { key: t.key, ruleId: t.ruleId, ruleVersion: t.ruleVersion, explanation: t.explanation },
+      halfTerm: t.period,
+      exclusionIds: [...(t.exclusionIds ?? [])],
+    },
+  });
+  if (created) return 'opened';
+  const known = new Set((view.context.exclusionIds as string[] | undefined) ?? []);
+  const further = (t.exclusionIds ?? []).filter((id) => !known.has(id));
+  for (const exclusionId of further) store.cases.send(SYSTEM, view.id, { type: 'FURTHER_SUSPENSION', exclusionId });
+  return further.length ? 'updated' : 'unchanged';
+}
+
+function openSuspension(store: CaseStore, exclusionId: string, duties: readonly Trigger[]): Outcome {
+  const first = duties[0]!;
+  const pupil = store.db.prepare<[string], { record: string }>('SELECT record FROM pupils WHERE id = ?').get(first.pupilId);
+  const exclusion = pupil ? (JSON.parse(pupil.record) as { exclusions: { id: string; category: string; startDate: string }[] }).exclusions.find((e) => e.id === exclusionId) : undefined;
+  if (!exclusion) return 'unchanged';
+  const provision = duties.find((d) => d.trigger === 'statutory.alternative-provision-from-day-6');
+  const mustReview = duties.find((d) => d.trigger === 'statutory.governors-must-review');
+  const onRequest = duties.find((d) => d.trigger === 'statutory.governors-review-on-request');
+  const review = mustReview ?? onRequest;
+  const { created } = store.cases.open(SYSTEM, {
+    kind: 'suspension',
+    schoolId: first.schoolId,
+    pupilId: first.pupilId,
+    openKey: `${first.pupilId}/suspension/${exclusionId}`,
+    rule: { id: first.ruleId, version: first.ruleVersion },
+    input: {
+      pupilId: first.pupilId,
+      schoolId: first.schoolId,
+      exclusion: { id: exclusion.id, category: exclusion.category, startDate: exclusion.startDate },
+      notices: duties.map((d) => NOTICE_OF[d.trigger]).filter((n): n is string => n !== undefined),
+      ...(provision?.dueDate ? { provisionFrom: provision.dueDate } : {}),
+      ...(review?.dueDate ? { boardReview: { kind: mustReview ? 'must' : 'on-request', dueDate: review.dueDate } } : {}),
+    },
+  });
+  return created ? 'opened' : 'unchanged';
+}
