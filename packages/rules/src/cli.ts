@@ -243,6 +243,12 @@ function choice<const T extends readonly string[]>(options: Options, name: strin
   return value as T[number];
 }
 
+// Output piped into `head` and closed early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -189,6 +189,12 @@ function instant(text: string): Date {
   return date;
 }
 
+// Output piped into `head` and closed early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
