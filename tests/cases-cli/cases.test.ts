@@ -84,6 +84,14 @@ describe('cases evaluate, list, show and act', () => {
     expect(cases('act', peap, 'DECIDE', '--as', 'head-a', '--data', '{"decision":"permanent-exclusion","rationale":"x","followUpDate":"2026-03-01"}').stderr).toMatch(
       /^cases: the decision comes after the head's reflection/,
     );
+    // Opening by hand: reintegration dates are counted in school weeks on the school's calendar.
+    const reintegration = cases('open', 'reintegration', '--pupil', 'P2', '--as', 'head-a', '--data', '{"startDate":"2025-11-12"}');
+    expect(reintegration.stdout).toMatch(/^reintegration-\w+: on-pathway: active\n$/);
+    const shownReintegration = cases('show', reintegration.stdout.split(':')[0]!, '--as', 'head-a').stdout;
+    expect(shownReintegration).toContain('deadline reintegration: week 10 warning: 2026-02-05 (pending)');
+    expect(shownReintegration).toContain('deadline reintegration: return by week 12: 2026-02-26 (pending)');
+    expect(cases('open', 'ebsna', '--pupil', 'P3', '--as', 'head-a', '--data', '{"attendanceAtReferral":70}')).toMatchObject({ code: 2, stderr: 'cases: head-a does not cover school SCH-B\n' });
+
     const shown = cases('show', peap, '--as', 'officer').stdout;
     expect(shown).toContain('opened by peap.required v1');
     expect(shown).toMatch(/head-a \(headteacher\) event SCHEDULE_MEETING/);

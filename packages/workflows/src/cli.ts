@@ -20,6 +20,9 @@ import { evaluateStoredPupils } from './openCases.js';
 import { importPupils } from './pupils.js';
 import { buildReport, reportToCsv } from './reports.js';
 import { staffMemberSchema } from './staff.js';
+import { CASE_KINDS, type CaseKind } from './machines/caseDefinition.js';
+import { calendarFor } from './pupils.js';
+import type { OpenCase } from './caseService.js';
 
 const USAGE = `cases — exclusion-prevention case workflows
 
@@ -29,6 +32,8 @@ Usage (every command takes --db FILE, default data/cases.db or $CASES_DB):
   cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
   cases list --as STAFF [--school S] [--overdue] [--status active|done]
   cases show CASE --as STAFF                        a case and its timeline (the read is audited)
+  cases open KIND --pupil ID --as STAFF [--data JSON]  open a case by hand (peap for a pupil at risk,
+                                                    ebsna on referral, reintegration from --data startDate)
   cases act CASE EVENT --as STAFF [--data JSON] [--revision N]
   cases note CASE TEXT --as STAFF                   add an audit note (inclusion officers, heads)
   cases audit verify                                recompute the audit chain and check its anchor
@@ -47,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       db: { type: 'string' },
       as: { type: 'string' },
       pupils: { type: 'string' },
+      pupil: { type: 'string' },
       calendar: { type: 'string' },
       'as-of': { type: 'string' },
       rules: { type: 'string' },
@@ -121,6 +127,15 @@ async function main(argv: string[]): Promise<number> {
         for (const row of store.audit.entriesFor(id)) out(`    #${row.seq} ${row.at} ${row.actor} (${row.role}) ${row.action}${row.event ? ` ${row.event}` : ''}`);
         return 0;
       }
+      case 'open': {
+        const kind = z.enum(CASE_KINDS as [CaseKind, ...CaseKind[]], { error: `KIND is one of ${CASE_KINDS.join(', ')}` }).parse(args[0]);
+        const actor = staff();
+        const pupilId = need(o.pupil, `cases open ${kind} --pupil ID`);
+        const data = o.data ? (JSON.parse(o.data) as Record<string, unknown>) : {};
+        const { case: view } = store.cases.open(actor, openRequest(store, kind, pupilId, actor.id, data, englishDate(now ?? new Date())));
+        out(`${view.id}: ${describeState(view.state)}`);
+        return 0;
+      }
       case 'act': {
         const id = need(args[0], 'cases act CASE EVENT');
         const type = need(args[1], 'cases act CASE EVENT');
@@ -159,6 +174,32 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     store.close();
+  }
+}
+
+/**
+ * What opening a case by hand needs beyond `--data`: the pupil's school, and for reintegration
+ * the week-10 warning and week-12 return dates, counted in school weeks on the school's calendar.
+ */
+function openRequest(store: CaseStore, kind: CaseKind, pupilId: string, staffId: string, data: Record<string, unknown>, today: string): OpenCase {
+  const pupil = store.db.prepare<[string], { school_id: string }>('SELECT school_id FROM pupils WHERE id = ?').get(pupilId);
+  if (!pupil) throw new UsageError(`no pupil ${pupilId} in the store (cases import first)`);
+  const schoolId = pupil.school_id;
+  const base = { pupilId, schoolId };
+  switch (kind) {
+    case 'peap':
+      return { kind, ...base, input: { ...base, openedBy: 'headteacher', halfTerm: String(data.halfTerm ?? today), exclusionIds: [], ...data } };
+    case 'ebsna':
+      return { kind, ...base, input: { ...base, referredBy: staffId, ...data } };
+    case 'reintegration': {
+      const startDate = String(data.startDate ?? today);
+      const calendar = calendarFor(store.db, schoolId, startDate);
+      if (!calendar) throw new UsageError(`school ${schoolId} has no calendar covering ${startDate}`);
+      // Ten and twelve school weeks of five school days each.
+      return { kind, ...base, input: { ...base, startDate, warnOn: calendar.addSchoolDays(startDate, 50), returnBy: calendar.addSchoolDays(startDate, 60), ...data } };
+    }
+    case 'suspension':
+      throw new UsageError('suspension cases open from the rules (cases evaluate), with the duties they found');
   }
 }
 

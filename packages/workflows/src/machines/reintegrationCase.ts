@@ -50,6 +50,10 @@ export const reintegrationMachine = setup({
   id: 'reintegration-case',
   context: ({ input }) => ({ ...reintegrationInput.parse(input), reviews: [], warned: false }),
   initial: 'on-pathway',
+  entry: [
+    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'week-10', dueDate: context.warnOn, label: 'reintegration: week 10 warning' }) },
+    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'week-12', dueDate: context.returnBy, label: 'reintegration: return by week 12' }) },
+  ],
   states: {
     // Reviews and the return are the same whether or not week 12 has passed.
     'on-pathway': {
