@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// A stable entry for the `rules` command: the compiled CLI lives in dist/ (built by `pnpm build`).
+import '../dist/cli.js';
