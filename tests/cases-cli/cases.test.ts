@@ -90,7 +90,7 @@ describe('cases evaluate, list, show and act', () => {
     const shownReintegration = cases('show', reintegration.stdout.split(':')[0]!, '--as', 'head-a').stdout;
     expect(shownReintegration).toContain('deadline reintegration: week 10 warning: 2026-02-05 (pending)');
     expect(shownReintegration).toContain('deadline reintegration: return by week 12: 2026-02-26 (pending)');
-    expect(cases('open', 'ebsna', '--pupil', 'P3', '--as', 'head-a', '--data', '{"attendanceAtReferral":70}')).toMatchObject({ code: 2, stderr: 'cases: head-a does not cover school SCH-B\n' });
+    expect(cases('open', 'ebsna', '--pupil', 'P3', '--as', 'head-a', '--data', '{"attendanceAtReferral":70}')).toMatchObject({ code: 2, stderr: 'cases: no pupil P3 that you can see\n' });
 
     const shown = cases('show', peap, '--as', 'officer').stdout;
     expect(shown).toContain('opened by peap.required v1');

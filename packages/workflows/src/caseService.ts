@@ -192,7 +192,7 @@ export class CaseService {
   }
 
   /** The cases an actor may see, newest activity first. */
-  list(actor: Actor, filter: { schoolId?: string; status?: 'active' | 'done'; overdueOn?: string } = {}): CaseView[] {
+  list(actor: Actor, filter: { schoolId?: string; pupilId?: string; status?: 'active' | 'done'; overdueOn?: string } = {}): CaseView[] {
     if (filter.schoolId) assertCanRead(actor, filter.schoolId);
     const schools = actor.role === 'system' ? undefined : filter.schoolId ? [filter.schoolId] : actor.schoolIds;
     if (schools && schools.length === 0) return [];
@@ -204,6 +204,10 @@ export class CaseService {
     } else if (filter.schoolId) {
       where.push('school_id = ?');
       params.push(filter.schoolId);
+    }
+    if (filter.pupilId) {
+      where.push('pupil_id = ?');
+      params.push(filter.pupilId);
     }
     if (filter.status) {
       where.push('status = ?');

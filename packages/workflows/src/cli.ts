@@ -21,8 +21,7 @@ import { importPupils } from './pupils.js';
 import { buildReport, reportToCsv } from './reports.js';
 import { staffMemberSchema } from './staff.js';
 import { CASE_KINDS, type CaseKind } from './machines/caseDefinition.js';
-import { calendarFor } from './pupils.js';
-import type { OpenCase } from './caseService.js';
+import { openByHand } from './openByHand.js';
 
 const USAGE = `cases — exclusion-prevention case workflows
 
@@ -132,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
         const actor = staff();
         const pupilId = need(o.pupil, `cases open ${kind} --pupil ID`);
         const data = o.data ? (JSON.parse(o.data) as Record<string, unknown>) : {};
-        const { case: view } = store.cases.open(actor, openRequest(store, kind, pupilId, actor.id, data, englishDate(now ?? new Date())));
+        const { case: view } = openByHand(store, actor, kind, pupilId, englishDate(now ?? new Date()), data);
         out(`${view.id}: ${describeState(view.state)}`);
         return 0;
       }
@@ -174,32 +173,6 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     store.close();
-  }
-}
-
-/**
- * What opening a case by hand needs beyond `--data`: the pupil's school, and for reintegration
- * the week-10 warning and week-12 return dates, counted in school weeks on the school's calendar.
- */
-function openRequest(store: CaseStore, kind: CaseKind, pupilId: string, staffId: string, data: Record<string, unknown>, today: string): OpenCase {
-  const pupil = store.db.prepare<[string], { school_id: string }>('SELECT school_id FROM pupils WHERE id = ?').get(pupilId);
-  if (!pupil) throw new UsageError(`no pupil ${pupilId} in the store (cases import first)`);
-  const schoolId = pupil.school_id;
-  const base = { pupilId, schoolId };
-  switch (kind) {
-    case 'peap':
-      return { kind, ...base, input: { ...base, openedBy: 'headteacher', halfTerm: String(data.halfTerm ?? today), exclusionIds: [], ...data } };
-    case 'ebsna':
-      return { kind, ...base, input: { ...base, referredBy: staffId, ...data } };
-    case 'reintegration': {
-      const startDate = String(data.startDate ?? today);
-      const calendar = calendarFor(store.db, schoolId, startDate);
-      if (!calendar) throw new UsageError(`school ${schoolId} has no calendar covering ${startDate}`);
-      // Ten and twelve school weeks of five school days each.
-      return { kind, ...base, input: { ...base, startDate, warnOn: calendar.addSchoolDays(startDate, 50), returnBy: calendar.addSchoolDays(startDate, 60), ...data } };
-    }
-    case 'suspension':
-      throw new UsageError('suspension cases open from the rules (cases evaluate), with the duties they found');
   }
 }
 

@@ -2,8 +2,8 @@
 
 /** The case does not exist, or the actor may not see it: the same answer, so nothing leaks. */
 export class CaseNotFound extends Error {
-  constructor(caseId: string) {
-    super(`no case ${caseId} that you can see`);
+  constructor(id: string, what: 'case' | 'pupil' = 'case') {
+    super(`no ${what} ${id} that you can see`);
     this.name = 'CaseNotFound';
   }
 }

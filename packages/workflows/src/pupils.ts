@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { loadCalendarFile, readPupilRecords, SchoolCalendar, type IsoDate, type PupilRecord } from '@before-exclusion/rules';
 import type { Actor } from './access.js';
 import type { Clock } from './clock.js';
+import { CaseNotFound } from './errors.js';
 import type { AuditLog } from './store/auditLog.js';
 import type { Db } from './store/database.js';
 
@@ -57,6 +58,16 @@ export async function importPupils(db: Db, audit: AuditLog, clock: Clock, actor:
 /** Every stored pupil, in id order. */
 export function* storedPupils(db: Db): Generator<PupilRecord> {
   for (const row of db.prepare<[], { record: string }>('SELECT record FROM pupils ORDER BY id').iterate()) yield JSON.parse(row.record) as PupilRecord;
+}
+
+/**
+ * One stored pupil, for someone allowed to see their school.
+ * @throws CaseNotFound — the same answer whether the pupil is unknown or out of reach, so nothing leaks.
+ */
+export function pupilRecord(db: Db, actor: Actor, pupilId: string): PupilRecord {
+  const row = db.prepare<[string], { school_id: string; record: string }>('SELECT school_id, record FROM pupils WHERE id = ?').get(pupilId);
+  if (!row || (actor.role !== 'system' && !actor.schoolIds.includes(row.school_id))) throw new CaseNotFound(pupilId, 'pupil');
+  return JSON.parse(row.record) as PupilRecord;
 }
 
 /** The calendar a school follows on a date: the latest of its years to have started by then. */

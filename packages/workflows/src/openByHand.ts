@@ -1,0 +1,54 @@
+/**
+ * Opening a case by hand (a head starting a PEAP for a pupil at risk, a school referring to the
+ * EBSNA pathway, a reintegration starting): what the request needs beyond the person's own data —
+ * the pupil's school, the half-term, and for reintegration the week-10 warning and week-12 return
+ * dates, counted in school weeks on the school's calendar. Every channel (CLI, Teams, Slack) opens
+ * cases through here.
+ */
+import type { Actor } from './access.js';
+import type { CaseView, OpenCase } from './caseService.js';
+import type { CaseStore } from './caseStore.js';
+import { EventRefused } from './errors.js';
+import type { CaseKind } from './machines/caseDefinition.js';
+import { calendarFor, pupilRecord } from './pupils.js';
+
+/**
+ * Opens a case of `kind` for a pupil, or — for a PEAP — returns the pupil's PEAP still in
+ * progress, so a second "start" never makes a second case.
+ * @param today — the school date (England) the request is made on.
+ * @throws CaseNotFound when the actor cannot see the pupil; EventRefused when the request is not valid.
+ */
+export function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, pupilId: string, today: string, data: Record<string, unknown> = {}): { case: CaseView; created: boolean } {
+  const record = pupilRecord(store.db, actor, pupilId);
+  const base = { pupilId, schoolId: record.schoolId };
+  if (kind === 'peap') {
+    const open = store.cases.list(actor, { schoolId: record.schoolId, status: 'active', pupilId }).find((c) => c.kind === 'peap');
+    if (open) return { case: open, created: false };
+  }
+  return store.cases.open(actor, openRequest(store, kind, base, actor.id, today, data));
+}
+
+function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): OpenCase {
+  const calendarOn = (date: string) => {
+    const calendar = calendarFor(store.db, base.schoolId, date);
+    if (!calendar) throw new EventRefused(`school ${base.schoolId} has no calendar covering ${date}; import its calendar first`);
+    return calendar;
+  };
+  switch (kind) {
+    case 'peap': {
+      const halfTerm = calendarOn(today).latestHalfTermBy(today);
+      const period = `${calendarOn(today).academicYear} ${halfTerm?.name ?? 'before term'}`;
+      return { kind, ...base, input: { ...base, openedBy: 'headteacher', halfTerm: period, exclusionIds: [], ...data } };
+    }
+    case 'ebsna':
+      return { kind, ...base, input: { ...base, referredBy: staffId, ...data } };
+    case 'reintegration': {
+      const startDate = String(data.startDate ?? today);
+      const calendar = calendarOn(startDate);
+      // Ten and twelve school weeks of five school days each.
+      return { kind, ...base, input: { ...base, startDate, warnOn: calendar.addSchoolDays(startDate, 50), returnBy: calendar.addSchoolDays(startDate, 60), ...data } };
+    }
+    case 'suspension':
+      throw new EventRefused('suspension cases open from the rules (cases evaluate), with the duties they found');
+  }
+}
