@@ -16,7 +16,7 @@ import { describeRule } from './describeRule.js';
 import { RulesEvaluator } from './evaluate.js';
 import { formatNumber } from './factCatalog.js';
 import { formatProblem, InputError } from './problems.js';
-import { assessProposedSuspension } from './proposal.js';
+import { assessProposedSuspension, describeAssessment } from './proposal.js';
 import { parsePupilRecord, pupilRecordJsonSchema } from './pupilRecord.js';
 import { defaultRulePack, loadRulePackFile, rulePackFileSchema, type RulePack } from './rulePack.js';
 
@@ -136,18 +136,7 @@ async function checkSuspension(options: Options): Promise<number> {
     process.stdout.write(`${JSON.stringify({ pupilId: record.id, ...assessment }, null, 2)}\n`);
   } else {
     const a = assessment;
-    const out: string[] = [
-      `Proposed suspension for pupil ${record.id}: ${formatNumber(a.schoolDays)} school day${a.schoolDays === 1 ? '' : 's'}, from ${longDate(a.startDate)}${a.lastDate ? ` to ${longDate(a.lastDate)}` : ''}.`,
-    ];
-    if (a.returnDate) out.push(`Back in school: ${longDate(a.returnDate)}.`);
-    out.push(
-      a.allowed ? 'Allowed by the 45-day limit.' : `REFUSED: ${a.refusal}`,
-      `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeftOf45)} of 45 left).`,
-      `Term total${a.termTotalsAfter.length > 1 ? 's' : ''} after: ${a.termTotalsAfter.map((t) => `${t.term} ${formatNumber(t.days)} school days`).join(', ')}.`,
-    );
-    if (a.fullTimeEducationFrom) {
-      out.push(`Full-time education must be in place from ${longDate(a.fullTimeEducationFrom)}${a.sixthDay && a.sixthDay !== a.fullTimeEducationFrom ? ` (the sixth consecutive school day of exclusion was ${longDate(a.sixthDay)})` : ' (the sixth consecutive school day of exclusion)'}.`);
-    }
+    const out = describeAssessment(a, record.id);
     out.push('', a.triggers.length ? 'This would trigger:' : 'This would trigger no duties beyond the record.');
     for (const t of a.triggers) {
       out.push(`  • ${t.title}${t.dueDate ? ` — due ${longDate(t.dueDate)}` : ''}`, `      ${t.explanation}`);

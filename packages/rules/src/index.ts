@@ -43,6 +43,6 @@ export type { ParameterDefinition, Rule, RulePackOverrides, RuleSource } from '.
 export { RulesEvaluator, evaluatePupil } from './evaluate.js';
 export type { EvaluateOptions, Trigger } from './evaluate.js';
 
-export { assessProposedSuspension, PROPOSED_ID } from './proposal.js';
+export { assessProposedSuspension, describeAssessment, PROPOSED_ID } from './proposal.js';
 export { describeRule } from './describeRule.js';
 export type { ProposedSuspension, SuspensionAssessment } from './proposal.js';

@@ -121,6 +121,30 @@ export async function assessProposedSuspension(
   };
 }
 
+/**
+ * An assessment in plain English, a line each: the suspension as it lies on the calendar, the
+ * return date, the 45-day limit (or the refusal), the year and term totals, and from when
+ * full-time education must be in place. The triggers are left to the caller to list.
+ * @example describeAssessment(a, 'DEMO-010')[0] // "Proposed suspension for pupil DEMO-010: 3 school days, from …"
+ */
+export function describeAssessment(a: SuspensionAssessment, pupilId: string): string[] {
+  const out: string[] = [
+    `Proposed suspension for pupil ${pupilId}: ${formatNumber(a.schoolDays)} school day${a.schoolDays === 1 ? '' : 's'}, from ${longDate(a.startDate)}${a.lastDate ? ` to ${longDate(a.lastDate)}` : ''}.`,
+  ];
+  if (a.returnDate) out.push(`Back in school: ${longDate(a.returnDate)}.`);
+  out.push(
+    a.allowed ? 'Allowed by the 45-day limit.' : `REFUSED: ${a.refusal}`,
+    `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeftOf45)} of 45 left).`,
+    `Term total${a.termTotalsAfter.length > 1 ? 's' : ''} after: ${a.termTotalsAfter.map((t) => `${t.term} ${formatNumber(t.days)} school days`).join(', ')}.`,
+  );
+  if (a.fullTimeEducationFrom) {
+    out.push(
+      `Full-time education must be in place from ${longDate(a.fullTimeEducationFrom)}${a.sixthDay && a.sixthDay !== a.fullTimeEducationFrom ? ` (the sixth consecutive school day of exclusion was ${longDate(a.sixthDay)})` : ' (the sixth consecutive school day of exclusion)'}.`,
+    );
+  }
+  return out;
+}
+
 function nextSchoolDay(calendar: SchoolCalendar, date: IsoDate): IsoDate | undefined {
   try {
     return calendar.addSchoolDays(addDays(date, 1), 0);

@@ -369,6 +369,11 @@ export class CaseService {
   }
 }
 
+/** The deadlines of an open case whose date has passed by `today` (YYYY-MM-DD) without being met. */
+export function overdueDeadlines(view: CaseView, today: string): CaseDeadline[] {
+  return view.status === 'active' ? view.deadlines.filter((d) => d.status !== 'cancelled' && d.dueDate < today) : [];
+}
+
 /** A state value in words: `meeting-scheduled`, or `open (notices: pending, review: due)`. */
 export function describeState(value: unknown): string {
   if (typeof value === 'string') return value;

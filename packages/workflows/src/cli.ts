@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem, InputError } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { AccessDenied, SYSTEM } from './access.js';
-import { describeState, type CaseView } from './caseService.js';
+import { describeState, overdueDeadlines, type CaseView } from './caseService.js';
 import { englishDate } from './clock.js';
 import { CaseStore } from './caseStore.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
@@ -188,7 +188,7 @@ function localSenders(out: (text: string) => void) {
 }
 
 function summary(c: CaseView, today: string): string {
-  const overdue = c.deadlines.filter((d) => d.status !== 'cancelled' && d.dueDate < today && c.status === 'active');
+  const overdue = overdueDeadlines(c, today);
   return `${c.id}  ${c.kind.padEnd(13)} school ${c.schoolId}  pupil ${c.pupilId}  ${describeState(c.state)}${c.status === 'done' ? ' (closed)' : ''}${overdue.length ? `  OVERDUE: ${overdue.map((d) => `${d.label} ${d.dueDate}`).join(', ')}` : ''}`;
 }
 

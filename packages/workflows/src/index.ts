@@ -5,7 +5,7 @@
  */
 export { CaseStore, SYSTEM } from './caseStore.js';
 export type { CaseStoreOptions } from './caseStore.js';
-export { CaseService, describeState } from './caseService.js';
+export { CaseService, describeState, overdueDeadlines } from './caseService.js';
 export type { CaseDeadline, CaseEvent, CaseView, OpenCase } from './caseService.js';
 export { AccessDenied, STAFF_ROLES, assertCanAct, assertCanRead } from './access.js';
 export type { Actor, StaffRole } from './access.js';
