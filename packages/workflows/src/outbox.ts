@@ -55,3 +55,13 @@ export async function deliverOutbox(db: Db, senders: Readonly<Record<string, Out
   }
   return { sent, failed, waiting };
 }
+
+/** Whether a message has already reached a recipient in a channel (a retry skips them). */
+export function delivered(db: Db, outboxId: number, channel: string, staffId: string): boolean {
+  return db.prepare('SELECT 1 FROM deliveries WHERE outbox_id = ? AND channel = ? AND staff_id = ?').get(outboxId, channel, staffId) !== undefined;
+}
+
+/** Records that a message reached a recipient in a channel. */
+export function markDelivered(db: Db, outboxId: number, channel: string, staffId: string, at: Date): void {
+  db.prepare('INSERT INTO deliveries (outbox_id, channel, staff_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(outboxId, channel, staffId, at.toISOString());
+}

@@ -99,6 +99,19 @@ export class StaffDirectory {
       .map((r) => r.id);
   }
 
+  /** Remembers how to reach a member of staff in a channel (a Teams conversation reference, say). */
+  setAddress(staffId: string, channel: string, address: unknown): void {
+    this.#db
+      .prepare('INSERT INTO staff_addresses (staff_id, channel, address, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (staff_id, channel) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at')
+      .run(staffId, channel, JSON.stringify(address), this.#now().toISOString());
+  }
+
+  /** How to reach a member of staff in a channel, if they have been seen there. */
+  addressOf<T = unknown>(staffId: string, channel: string): T | undefined {
+    const row = this.#db.prepare<[string, string], { address: string }>('SELECT address FROM staff_addresses WHERE staff_id = ? AND channel = ?').get(staffId, channel);
+    return row ? (JSON.parse(row.address) as T) : undefined;
+  }
+
   #actor(row: StaffRow): Actor {
     const schoolIds = this.#db
       .prepare<[string], { school_id: string }>('SELECT school_id FROM staff_schools WHERE staff_id = ? ORDER BY school_id')

@@ -108,4 +108,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  /* 2: how staff are reached in each channel, and which outbox messages each channel has delivered */ `
+  -- A channel's address for a member of staff: a Teams conversation reference, a Slack DM channel.
+  CREATE TABLE staff_addresses (
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    channel TEXT NOT NULL,
+    address TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (staff_id, channel)
+  ) STRICT;
+
+  -- One row per message, channel and recipient delivered: a retried message skips those already sent.
+  CREATE TABLE deliveries (
+    outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+    channel TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (outbox_id, channel, staff_id)
+  ) STRICT;
+  `,
 ];

@@ -1,0 +1,339 @@
+/**
+ * The assistant: what headteachers and inclusion officers can ask, answered the same way in
+ * every channel. It knows nothing of Teams or Slack — a channel maps its user to a member of
+ * staff, turns a message or button into a `Command`, and renders the `Reply`s it gets back.
+ *
+ * Every answer is saved to the case at once, through the case service (checked for access,
+ * validated, audited), with the revision the card was drawn from, so a stale card cannot save twice.
+ */
+import { assessProposedSuspension, describeAssessment, InputError, isIsoDate, longDate, RulesEvaluator, type IsoDate } from '@before-exclusion/rules';
+import {
+  AccessDenied,
+  CaseNotFound,
+  EventRefused,
+  RevisionConflict,
+  calendarFor,
+  describeState,
+  openByHand,
+  overdueDeadlines,
+  pupilRecord,
+  type Actor,
+  type CaseStore,
+  type CaseView,
+} from '@before-exclusion/workflows';
+import { HELP_TEXT, type Command } from './commands.js';
+import {
+  DECISIONS,
+  DECISION_TITLES,
+  answerEvent,
+  answerOf,
+  answering,
+  applicableQuestions,
+  displayAnswer,
+  gateMissing,
+  nextStep,
+  parseAnswer,
+  parseDecision,
+  peapContext,
+  positionOf,
+  suggestedAnswer,
+  type AnswerValue,
+} from './interview.js';
+import { DEFAULT_QUESTIONS, MEETING_DATE, type Question } from './questionSet.js';
+import type { CaseLine, Reply } from './replies.js';
+
+export interface AssistantOptions {
+  readonly questions?: readonly Question[];
+  /** The school date (England) the service works on. */
+  readonly today: () => IsoDate;
+  /** Shared so its compiled rules are reused across turns. */
+  readonly evaluator?: RulesEvaluator;
+}
+
+/** Said to someone a channel cannot map to a member of staff — and nothing else. */
+export const UNKNOWN_USER_REPLY: Reply = {
+  type: 'message',
+  tone: 'warning',
+  text: 'Sorry — I can only help staff your school or council has set up. Please ask your administrator to add you.',
+};
+
+const DECIDERS: readonly string[] = ['headteacher', 'deputy'];
+
+export class Assistant {
+  readonly #store: CaseStore;
+  readonly #questions: readonly Question[];
+  readonly #today: () => IsoDate;
+  readonly #evaluator: RulesEvaluator;
+
+  constructor(store: CaseStore, options: AssistantOptions) {
+    this.#store = store;
+    this.#questions = options.questions ?? DEFAULT_QUESTIONS;
+    this.#today = options.today;
+    this.#evaluator = options.evaluator ?? new RulesEvaluator();
+  }
+
+  /** Answers one command for a member of staff. Errors a person can cause come back as messages. */
+  async handle(actor: Actor, command: Command): Promise<Reply[]> {
+    try {
+      return await this.#dispatch(actor, command);
+    } catch (error) {
+      if (error instanceof CaseNotFound || error instanceof AccessDenied || error instanceof EventRefused) {
+        return [{ type: 'message', tone: 'error', text: sentence(error.message) }];
+      }
+      throw error;
+    }
+  }
+
+  /** A message for a typed text that is not a command. */
+  notUnderstood(text: string): Reply[] {
+    const short = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+    return [{ type: 'message', tone: 'info', text: `I did not understand "${short}".\n\n${HELP_TEXT}` }];
+  }
+
+  /** The card that prompts a head when the rules open a case. */
+  prompt(caseId: string): Reply {
+    const view = this.#store.cases.get({ id: 'system', role: 'system', schoolIds: [] }, caseId);
+    const context = view.context as { trigger?: { explanation?: string } };
+    const why =
+      view.kind === 'peap'
+        ? `A pre-exclusion assessment (PEAP) is needed: ${context.trigger?.explanation ?? 'the pupil is at risk of permanent exclusion'}.`
+        : `A ${view.kind} case has opened with statutory duties to meet.`;
+    return { type: 'prompt', caseId, pupilId: view.pupilId, caseKind: view.kind, why, deadlines: view.deadlines.filter((d) => d.status === 'pending').map((d) => ({ label: d.label, dueDate: d.dueDate })) };
+  }
+
+  async #dispatch(actor: Actor, c: Command): Promise<Reply[]> {
+    switch (c.verb) {
+      case 'help':
+        return [{ type: 'menu', role: actor.role === 'system' ? 'admin' : actor.role, name: actor.id }];
+      case 'cases.mine':
+        return [this.#caseList(actor, actor.role === 'inclusion-officer' ? 'Cases across your schools' : 'Your open cases')];
+      case 'cases.overview':
+        if (actor.role !== 'inclusion-officer' && actor.role !== 'system') return [{ type: 'message', tone: 'info', text: 'The overview is for inclusion officers. Here are your open cases.' }, this.#caseList(actor, 'Your open cases')];
+        return [this.#caseList(actor, 'Cases across your schools — overdue duties first')];
+      case 'case.status':
+        return [this.#status(actor, c.caseId)];
+      case 'peap.form':
+        return [{ type: 'start-form' }];
+      case 'peap.start': {
+        const { case: view, created } = openByHand(this.#store, actor, 'peap', c.pupilId, this.#today());
+        const opening: Reply = { type: 'message', tone: 'info', text: created ? `Started a pre-exclusion assessment for pupil ${view.pupilId} (case ${view.id}).` : `Pupil ${view.pupilId} already has a pre-exclusion assessment in progress (case ${view.id}); carrying on where it stopped.` };
+        return [opening, ...this.#interview(actor, view)];
+      }
+      case 'peap.resume':
+        return this.#interview(actor, this.#peap(actor, c.caseId));
+      case 'peap.change': {
+        const view = this.#peap(actor, c.caseId);
+        const question = this.#question(c.questionId);
+        if (!answering(view)) return this.#interview(actor, view);
+        return [this.#questionReply(actor, view, question, { value: answerOf(peapContext(view), question.id) })];
+      }
+      case 'peap.answer':
+        return this.#answer(actor, c);
+      case 'peap.decide':
+        return this.#decide(actor, c);
+      case 'suspension.form':
+        return [{ type: 'check-form', ...(c.pupilId ? { pupilId: c.pupilId } : {}) }];
+      case 'suspension.check':
+        return [await this.#check(actor, c)];
+    }
+  }
+
+  #answer(actor: Actor, c: Extract<Command, { verb: 'peap.answer' }>): Reply[] {
+    const view = this.#peap(actor, c.caseId);
+    const question = this.#question(c.questionId);
+    if (!answering(view)) return [{ type: 'message', tone: 'info', text: 'The decision has been recorded, so the answers can no longer change.' }, ...this.#interview(actor, view)];
+    const parsed = parseAnswer(question, c.answer);
+    if ('error' in parsed) return [this.#questionReply(actor, view, question, { error: parsed.error, ...(typeof c.answer === 'string' ? { value: c.answer } : {}) })];
+    if (c.revision !== view.revision) return this.#stale(actor, view, JSON.stringify(answerOf(peapContext(view), question.id)) === JSON.stringify(parsed.value));
+    try {
+      const next = this.#store.cases.send(actor, view.id, answerEvent(question, parsed.value), { expectedRevision: c.revision });
+      return this.#interview(actor, next);
+    } catch (error) {
+      if (error instanceof RevisionConflict) return this.#stale(actor, this.#peap(actor, c.caseId), false);
+      if (error instanceof EventRefused) return [this.#questionReply(actor, view, question, { error: sentence(error.message) })];
+      throw error;
+    }
+  }
+
+  #decide(actor: Actor, c: Extract<Command, { verb: 'peap.decide' }>): Reply[] {
+    let view = this.#peap(actor, c.caseId);
+    if (!answering(view)) return this.#interview(actor, view);
+    if (!DECIDERS.includes(actor.role)) return [this.#review(actor, view, 'Only the headteacher, or a deputy acting for them, records the decision.')];
+    const parsed = parseDecision(c as unknown as Record<string, unknown>);
+    if ('error' in parsed) return [this.#review(actor, view, parsed.error)];
+    if (c.revision !== view.revision) return this.#stale(actor, view, false);
+    try {
+      // Submitting the review completes the head's reflection; the decision follows it.
+      if (view.state === 'pupil-voice-captured') view = this.#store.cases.send(actor, view.id, { type: 'COMPLETE_REFLECTION' }, { expectedRevision: view.revision });
+      const decided = this.#store.cases.send(actor, view.id, { type: 'DECIDE', ...parsed }, { expectedRevision: view.revision });
+      return [{ type: 'decided', caseId: decided.id, pupilId: decided.pupilId, decision: DECISION_TITLES[parsed.decision], followUpDate: parsed.followUpDate }];
+    } catch (error) {
+      if (error instanceof RevisionConflict) return this.#stale(actor, this.#peap(actor, c.caseId), false);
+      if (error instanceof EventRefused) return [this.#review(actor, this.#peap(actor, c.caseId), sentence(error.message))];
+      throw error;
+    }
+  }
+
+  /** A card drawn from an older revision was pressed: say so, and show where the case stands. */
+  #stale(actor: Actor, view: CaseView, alreadySaved: boolean): Reply[] {
+    const text = alreadySaved
+      ? 'That answer was already saved.'
+      : 'That card is out of date — the case has changed since it was shown (perhaps answered on another device). Here is where it stands now.';
+    return [{ type: 'message', tone: alreadySaved ? 'info' : 'warning', text }, ...this.#interview(actor, view)];
+  }
+
+  /** The next thing to show for a PEAP: the first unanswered question, the review, or the outcome. */
+  #interview(actor: Actor, view: CaseView): Reply[] {
+    const step = nextStep(view, this.#questions);
+    switch (step.kind) {
+      case 'question':
+        return [this.#questionReply(actor, view, step.question)];
+      case 'review':
+        return [this.#review(actor, view)];
+      case 'decided': {
+        const decision = peapContext(view).decision;
+        return decision
+          ? [{ type: 'decided', caseId: view.id, pupilId: view.pupilId, decision: DECISION_TITLES[decision.decision], followUpDate: decision.followUpDate }]
+          : [this.#status(actor, view.id)];
+      }
+    }
+  }
+
+  #questionReply(actor: Actor, view: CaseView, question: Question, extra: { value?: unknown; error?: string } = {}): Reply {
+    const { number, total } = positionOf(view, this.#questions, question.id);
+    const saved = extra.value ?? answerOf(peapContext(view), question.id);
+    const suggestion = saved === undefined && question.prefill ? suggestedAnswer(question, pupilRecord(this.#store.db, actor, view.pupilId), peapContext(view)) : undefined;
+    const value = (saved ?? suggestion) as AnswerValue | undefined;
+    return {
+      type: 'question',
+      caseId: view.id,
+      pupilId: view.pupilId,
+      revision: view.revision,
+      question,
+      number,
+      total,
+      ...(value !== undefined ? { value } : {}),
+      suggested: suggestion !== undefined,
+      ...(extra.error ? { error: extra.error } : {}),
+    };
+  }
+
+  #review(actor: Actor, view: CaseView, error?: string): Reply {
+    const context = peapContext(view);
+    const items = applicableQuestions(this.#questions, context).map((q) => ({
+      questionId: q.id,
+      section: q.section,
+      text: q.text,
+      answer: displayAnswer(q, answerOf(context, q.id)),
+      changeable: view.nextEvents.includes(q.id === MEETING_DATE ? 'SCHEDULE_MEETING' : 'ANSWER'),
+    }));
+    const from = context.meetingDate && context.meetingDate > this.#today() ? context.meetingDate : this.#today();
+    const calendar = calendarFor(this.#store.db, view.schoolId, from);
+    let followUp = from;
+    try {
+      followUp = calendar ? calendar.addSchoolDays(from, 30) : from; // about six school weeks
+    } catch {
+      followUp = from; // past the end of the calendar's year: the head picks the date
+    }
+    return {
+      type: 'review',
+      caseId: view.id,
+      pupilId: view.pupilId,
+      revision: view.revision,
+      items,
+      gateMissing: gateMissing(view),
+      canDecide: DECIDERS.includes(actor.role),
+      decisions: DECISIONS,
+      followUpSuggested: followUp,
+      ...(error ? { error } : {}),
+    };
+  }
+
+  #caseList(actor: Actor, title: string): Reply {
+    const today = this.#today();
+    const lines = this.#store.cases
+      .list(actor, { status: 'active' })
+      .map((v) => caseLine(v, today))
+      .sort((a, b) => Number(b.overdue.length > 0) - Number(a.overdue.length > 0) || (a.nextDeadline?.dueDate ?? '9999').localeCompare(b.nextDeadline?.dueDate ?? '9999'));
+    return { type: 'case-list', title, cases: lines, empty: 'No open cases. When the rules open one for your school, I will message you.' };
+  }
+
+  #status(actor: Actor, caseId: string): Reply {
+    const view = this.#store.cases.get(actor, caseId);
+    const timeline = this.#store.audit.entriesFor(caseId).filter((r) => r.action !== 'case-read');
+    return {
+      type: 'case-status',
+      case: caseLine(view, this.#today()),
+      deadlines: view.deadlines.map((d) => ({ label: d.label, dueDate: d.dueDate, status: d.status })),
+      // Events and who sent them; the answers themselves stay in the case.
+      timeline: timeline.map((r) => ({ at: r.at, who: `${r.actor} (${r.role})`, what: r.action === 'event' ? `${r.event ?? ''}${questionOf(r.data)}` : r.action })),
+      ...(view.ruleId ? { openedBy: `${view.ruleId} v${view.ruleVersion}` } : {}),
+    };
+  }
+
+  async #check(actor: Actor, c: Extract<Command, { verb: 'suspension.check' }>): Promise<Reply> {
+    const pupilId = String(c.pupilId ?? '').trim();
+    const startDate = String(c.startDate ?? '').trim();
+    const sessions = String(c.sessions ?? '').trim();
+    const form = (error: string): Reply => ({ type: 'check-form', pupilId, startDate, sessions, error });
+    if (!pupilId) return form('Please give the pupil id.');
+    if (!isIsoDate(startDate)) return form('Please give the first day, written YYYY-MM-DD.');
+    if (!/^\d+$/.test(sessions) || Number(sessions) < 1) return form('Please give the length in sessions (two a school day): a whole number, 1 or more.');
+    const record = pupilRecord(this.#store.db, actor, pupilId);
+    const calendar = calendarFor(this.#store.db, record.schoolId, startDate);
+    if (!calendar || !calendar.covers(startDate)) return form(`School ${record.schoolId} has no calendar covering ${longDate(startDate)}.`);
+    try {
+      const a = await assessProposedSuspension(record, { startDate, sessions: Number(sessions) }, calendar, { evaluator: this.#evaluator });
+      const [headline, ...facts] = describeAssessment(a, record.id);
+      return {
+        type: 'assessment',
+        pupilId: record.id,
+        allowed: a.allowed,
+        headline: headline ?? '',
+        facts,
+        duties: a.triggers.map((t) => ({ title: t.title, due: t.dueDate ? longDate(t.dueDate) : 'without delay', explanation: t.explanation })),
+      };
+    } catch (error) {
+      if (error instanceof InputError) return form(error.problems.map((p) => p.message).join('; '));
+      throw error;
+    }
+  }
+
+  #peap(actor: Actor, caseId: string): CaseView {
+    const view = this.#store.cases.get(actor, caseId);
+    if (view.kind !== 'peap') throw new EventRefused(`case ${caseId} is a ${view.kind} case, not a pre-exclusion assessment`);
+    return view;
+  }
+
+  #question(id: string): Question {
+    const question = this.#questions.find((q) => q.id === id);
+    if (!question) throw new EventRefused(`there is no question "${id}" in this question set`);
+    return question;
+  }
+}
+
+function caseLine(view: CaseView, today: IsoDate): CaseLine {
+  const pending = view.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today);
+  return {
+    id: view.id,
+    kind: view.kind,
+    pupilId: view.pupilId,
+    schoolId: view.schoolId,
+    state: describeState(view.state),
+    closed: view.status === 'done',
+    overdue: overdueDeadlines(view, today).map((d) => ({ label: d.label, dueDate: d.dueDate })),
+    ...(pending[0] ? { nextDeadline: { label: pending[0].label, dueDate: pending[0].dueDate } } : {}),
+    resumable: view.kind === 'peap' && answering(view),
+  };
+}
+
+function questionOf(data: unknown): string {
+  const id = data && typeof data === 'object' && 'questionId' in data ? (data as { questionId: unknown }).questionId : undefined;
+  return typeof id === 'string' ? ` ${id}` : '';
+}
+
+/** "no case X that you can see" → "No case X that you can see." */
+function sentence(text: string): string {
+  const t = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}

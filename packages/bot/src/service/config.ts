@@ -1,0 +1,98 @@
+/**
+ * The service's settings, from environment variables (and `.env` in the working directory),
+ * validated at start: a bad setting stops the service with a message naming it and what is
+ * accepted. Without Microsoft or Slack credentials the service runs in local mode.
+ */
+import { existsSync } from 'node:fs';
+import { isIsoDate } from '@before-exclusion/rules';
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const minutes = (fallback: number) => z.coerce.number({ error: 'expected a number' }).positive('expected a positive number').default(fallback);
+const optional = z
+  .string()
+  .optional()
+  .transform((s) => (s?.trim() ? s.trim() : undefined));
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int('expected a port number').min(0).max(65535).default(3978),
+    /** Loopback by default: expose the service deliberately (behind TLS) when it goes live. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    CASES_DB: z.string().min(1).default('data/cases.db'),
+    AUDIT_ANCHOR_KEY: optional,
+    /** The Azure Bot registration; empty = local mode (no inbound token check). */
+    MicrosoftAppId: optional,
+    MicrosoftAppPassword: optional,
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+    MicrosoftAppTenantId: optional,
+    /** Microsoft 365 tenants whose users may talk to the bot (comma-separated ids); empty = any. */
+    TEAMS_ALLOWED_TENANTS: list,
+    SLACK_SIGNING_SECRET: optional,
+    SLACK_BOT_TOKEN: optional,
+    /** Slack workspaces (team ids) allowed; empty = any whose users are on the staff list. */
+    SLACK_ALLOWED_TEAMS: list,
+    /** Where Slack's Web API is (a test points it at a fake). */
+    SLACK_API_URL: optional,
+    /** A trust's question file (peap-questions/1) and rule pack (rule-pack/1). */
+    QUESTIONS_FILE: optional,
+    RULES_FILE: optional,
+    /** How often the rules run over stored pupils, and deadlines and the outbox are worked. */
+    EVALUATE_EVERY_MINUTES: minutes(60),
+    TICK_EVERY_SECONDS: minutes(30),
+    /** On an empty database: load the demo school (on), or start empty (off). */
+    DEMO: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
+    /** Work as if today were this school date (YYYY-MM-DD); the clock still runs. The demo uses 2026-03-20. */
+    SCHOOL_DATE: optional.refine((s) => s === undefined || isIsoDate(s), 'expected a date written YYYY-MM-DD'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && !c.MicrosoftAppId && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'is empty: in production the bot must have its Microsoft App ID, or every request would be accepted without a token' });
+    }
+    if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is needed with MicrosoftAppId (the client secret of the Azure Bot registration)' });
+    }
+    if (c.NODE_ENV === 'production' && !c.AUDIT_ANCHOR_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['AUDIT_ANCHOR_KEY'], message: 'is empty: in production the audit anchor must be signed with a key kept outside the database folder' });
+    }
+    if (Boolean(c.SLACK_SIGNING_SECRET) !== Boolean(c.SLACK_BOT_TOKEN)) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+/** Thrown for settings the service cannot start with; the message lists each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the service cannot start with these settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and checks the settings.
+ * @param env — the environment (default `process.env`, after loading `.env` if present).
+ * @throws ConfigError naming each bad setting and what is accepted.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readEnv()): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'} ${i.message.startsWith('is ') ? i.message : `: ${i.message}`}`));
+  return parsed.data;
+}
+
+function readEnv(): NodeJS.ProcessEnv {
+  // Variables already set win over .env, as with every dotenv loader.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return process.env;
+}
+
+/** Local mode: no Microsoft credentials, so no inbound token check — for Agents Playground and tests. */
+export function isLocalMode(config: Config): boolean {
+  return !config.MicrosoftAppId;
+}

@@ -1,0 +1,288 @@
+/**
+ * The Teams app package as Teams and an administrator meet it: a ZIP that opens, a manifest
+ * that fits the v1.17 schema's essentials and limits, icons of the sizes and colours Teams
+ * demands, and settings refused with the name of the setting. The ZIP and PNGs are read back
+ * here with node:zlib alone, so the tests need no system tools and no network.
+ */
+import { crc32 as zlibCrc32, inflateRawSync, inflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AppPackageSettingError, buildAppPackage, colorIcon, outlineIcon, teamsManifest, type AppPackageOptions } from './appPackage.js';
+import { crc32, zipFiles } from './zip.js';
+
+const APP_ID = '8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
+
+const options: AppPackageOptions = {
+  appId: APP_ID,
+  version: '1.2.3',
+  developerName: 'Before Exclusion contributors',
+  websiteUrl: 'https://github.com/before-exclusion/before-exclusion',
+  privacyUrl: 'https://github.com/before-exclusion/before-exclusion/blob/main/PRIVACY.md',
+  termsUrl: 'https://github.com/before-exclusion/before-exclusion/blob/main/LICENSE',
+  validDomains: ['bot.example.org'],
+};
+
+/** The files in a ZIP, read from its central directory; each entry's CRC and sizes are checked. */
+function readZip(zip: Buffer): Map<string, Buffer> {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  expect(end, 'end of central directory record').toBeGreaterThanOrEqual(0);
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  expect(at + zip.readUInt32LE(end + 12)).toBe(end);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    expect(zip.readUInt32LE(at), 'central directory header').toBe(0x02014b50);
+    const method = zip.readUInt16LE(at + 10);
+    const crc = zip.readUInt32LE(at + 16);
+    const compressedSize = zip.readUInt32LE(at + 20);
+    const size = zip.readUInt32LE(at + 24);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const localAt = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+
+    expect(zip.readUInt32LE(localAt), `local header of ${name}`).toBe(0x04034b50);
+    const localName = zip.toString('utf8', localAt + 30, localAt + 30 + zip.readUInt16LE(localAt + 26));
+    expect(localName).toBe(name);
+    const dataAt = localAt + 30 + zip.readUInt16LE(localAt + 26) + zip.readUInt16LE(localAt + 28);
+    const stored = zip.subarray(dataAt, dataAt + compressedSize);
+    expect([0, 8]).toContain(method);
+    const data = method === 8 ? inflateRawSync(stored) : Buffer.from(stored);
+    expect(data.length, `size of ${name}`).toBe(size);
+    expect(zlibCrc32(data), `CRC of ${name}`).toBe(crc);
+    files.set(name, data);
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return files;
+}
+
+/** A PNG's size, colour type and RGBA pixels; chunk CRCs are checked and row filters undone. */
+function readPng(png: Buffer): { width: number; height: number; colourType: number; pixels: Buffer } {
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  let at = 8;
+  let header: Buffer | undefined;
+  const idat: Buffer[] = [];
+  let ended = false;
+  while (at < png.length) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    const data = png.subarray(at + 8, at + 8 + length);
+    expect(png.readUInt32BE(at + 8 + length), `CRC of ${type}`).toBe(zlibCrc32(png.subarray(at + 4, at + 8 + length)));
+    if (type === 'IHDR') header = data;
+    if (type === 'IDAT') idat.push(data);
+    if (type === 'IEND') ended = true;
+    at += 12 + length;
+  }
+  expect(ended, 'IEND chunk').toBe(true);
+  if (header === undefined) throw new Error('no IHDR chunk');
+  const width = header.readUInt32BE(0);
+  const height = header.readUInt32BE(4);
+  const colourType = header.readUInt8(9);
+  expect(header.readUInt8(8), 'bit depth').toBe(8);
+  expect(header.readUInt8(12), 'interlace').toBe(0);
+
+  const stride = width * 4;
+  const rows = inflateSync(Buffer.concat(idat));
+  expect(rows.length).toBe((stride + 1) * height);
+  const pixels = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = rows[y * (stride + 1)]!;
+    for (let x = 0; x < stride; x++) {
+      const raw = rows[y * (stride + 1) + 1 + x]!;
+      const left = x >= 4 ? pixels[y * stride + x - 4]! : 0;
+      const up = y > 0 ? pixels[(y - 1) * stride + x]! : 0;
+      const upLeft = x >= 4 && y > 0 ? pixels[(y - 1) * stride + x - 4]! : 0;
+      const predicted = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter];
+      if (predicted === undefined) throw new Error(`row ${y} has filter ${filter}; PNG filters are 0 to 4`);
+      pixels[y * stride + x] = (raw + predicted) & 0xff;
+    }
+  }
+  return { width, height, colourType, pixels };
+}
+
+function paeth(left: number, up: number, upLeft: number): number {
+  const p = left + up - upLeft;
+  const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - upLeft)];
+  return pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
+}
+
+// The essentials of the Teams v1.17 manifest schema for what this app declares: required
+// fields, formats and the length limits Teams enforces on upload. Strict objects, as the
+// schema allows no unknown properties.
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+const httpsUrl = z.string().max(2048).regex(/^https:\/\//);
+const scope = z.enum(['personal', 'team', 'groupChat']);
+const manifestSchema = z.strictObject({
+  $schema: z.literal('https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json'),
+  manifestVersion: z.string().regex(/^\d+\.\d+$/),
+  version: z.string().regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/),
+  id: guid,
+  packageName: z.string().max(64).regex(/^[A-Za-z0-9.\-_]+$/),
+  developer: z.strictObject({ name: z.string().min(1).max(32), websiteUrl: httpsUrl, privacyUrl: httpsUrl, termsOfUseUrl: httpsUrl }),
+  name: z.strictObject({ short: z.string().min(1).max(30), full: z.string().min(1).max(100) }),
+  description: z.strictObject({ short: z.string().min(1).max(80), full: z.string().min(1).max(4000) }),
+  icons: z.strictObject({ color: z.string().min(1), outline: z.string().min(1) }),
+  accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  bots: z
+    .array(
+      z.strictObject({
+        botId: guid,
+        scopes: z.array(scope).min(1).max(3),
+        supportsFiles: z.boolean(),
+        isNotificationOnly: z.boolean(),
+        commandLists: z
+          .array(
+            z.strictObject({
+              scopes: z.array(scope).min(1).max(3),
+              commands: z.array(z.strictObject({ title: z.string().min(1).max(32), description: z.string().min(1).max(128) })).max(10),
+            }),
+          )
+          .max(3),
+      }),
+    )
+    .max(1),
+  permissions: z.array(z.enum(['identity', 'messageTeamMembers'])),
+  validDomains: z.array(z.string().max(2048)).max(16),
+});
+
+function manifestIn(zip: Buffer): unknown {
+  const data = readZip(zip).get('manifest.json');
+  if (data === undefined) throw new Error('no manifest.json in the package');
+  return JSON.parse(data.toString('utf8'));
+}
+
+describe('Teams app package', () => {
+  it('opens as a ZIP holding exactly manifest.json, color.png and outline.png at its root', () => {
+    const files = readZip(buildAppPackage(options));
+    expect([...files.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+  });
+
+  it('holds a manifest with the essentials of the v1.17 schema, for the given app id and version', () => {
+    const manifest = manifestIn(buildAppPackage(options));
+    const checked = manifestSchema.safeParse(manifest);
+    expect(checked.error?.issues).toBeUndefined();
+    const { manifestVersion, id, version, icons, bots } = manifestSchema.parse(manifest);
+    const [major = 0, minor = 0] = manifestVersion.split('.').map(Number);
+    expect(major > 1 || (major === 1 && minor >= 17)).toBe(true);
+    expect(id).toBe(APP_ID);
+    expect(version).toBe('1.2.3');
+    expect(icons).toEqual({ color: 'color.png', outline: 'outline.png' });
+    expect(bots[0]?.botId).toBe(APP_ID);
+    expect(manifest).not.toHaveProperty('webApplicationInfo');
+  });
+
+  it('offers the bot in personal chats and teams, with the six commands in both', () => {
+    const [bot] = teamsManifest(options).bots;
+    expect(bot?.scopes).toEqual(['personal', 'team']);
+    expect(bot?.isNotificationOnly).toBe(false);
+    const commandsByScope = new Map<string, string[]>();
+    for (const list of bot?.commandLists ?? []) {
+      for (const scope of list.scopes) commandsByScope.set(scope, list.commands.map((command) => command.title));
+    }
+    const six = ['help', 'my cases', 'start peap', 'check suspension', 'status', 'overview'];
+    expect(commandsByScope.get('personal')).toEqual(six);
+    expect(commandsByScope.get('team')).toEqual(six);
+  });
+
+  it('keeps names, descriptions and commands within the lengths Teams accepts', () => {
+    const manifest = teamsManifest(options);
+    expect(manifest.name.short.length).toBeLessThanOrEqual(30);
+    expect(manifest.name.full.length).toBeLessThanOrEqual(100);
+    expect(manifest.description.short.length).toBeLessThanOrEqual(80);
+    expect(manifest.description.full.length).toBeLessThanOrEqual(4000);
+    for (const command of manifest.bots.flatMap((bot) => bot.commandLists.flatMap((list) => list.commands))) {
+      expect(command.title.length, command.title).toBeLessThanOrEqual(32);
+      expect(command.description.length, command.title).toBeLessThanOrEqual(128);
+    }
+    expect(manifest.description.full).toMatch(/two suspensions in a half-term/);
+    expect(manifest.description.full).toMatch(/PEAP/);
+  });
+
+  it('lists the given domains, and none by default; the bot id defaults to the app id', () => {
+    const { validDomains: _, ...withoutDomains } = options;
+    expect(teamsManifest(withoutDomains).validDomains).toEqual([]);
+    expect(teamsManifest(options).validDomains).toEqual(['bot.example.org']);
+    const otherBot = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+    expect(teamsManifest({ ...options, botId: otherBot }).bots[0]?.botId).toBe(otherBot);
+  });
+});
+
+describe('Teams app icons', () => {
+  it('are a 192×192 colour icon and a 32×32 outline icon, as stored in the package', () => {
+    const files = readZip(buildAppPackage(options));
+    const color = readPng(files.get('color.png') ?? Buffer.alloc(0));
+    const outline = readPng(files.get('outline.png') ?? Buffer.alloc(0));
+    expect([color.width, color.height]).toEqual([192, 192]);
+    expect([outline.width, outline.height]).toEqual([32, 32]);
+    expect(files.get('color.png')).toEqual(colorIcon());
+    expect(files.get('outline.png')).toEqual(outlineIcon());
+  });
+
+  it('draws the outline icon only in white on transparent, as Teams requires', () => {
+    const { pixels, colourType } = readPng(outlineIcon());
+    expect(colourType).toBe(6); // RGBA
+    let drawn = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      const [r, g, b, a] = pixels.subarray(i, i + 4);
+      if (a === 0) continue;
+      drawn++;
+      expect([r, g, b], `pixel ${i / 4}`).toEqual([255, 255, 255]);
+    }
+    expect(drawn, 'some of the icon is drawn').toBeGreaterThan(50);
+    expect(pixels[3], 'the corner is transparent').toBe(0);
+  });
+
+  it('fills the colour icon, opaque, with the accent colour behind a white symbol', () => {
+    const { pixels } = readPng(colorIcon());
+    const seeThrough = pixels.filter((value, i) => i % 4 === 3 && value !== 255).length;
+    expect(seeThrough, 'pixels not fully opaque').toBe(0);
+    expect([...pixels.subarray(0, 3)]).toEqual([0x1f, 0x6e, 0x5c]);
+    const upperShield = (64 * 192 + 96) * 4; // above the tick, on the centre line
+    expect([...pixels.subarray(upperShield, upperShield + 3)]).toEqual([255, 255, 255]);
+  });
+});
+
+describe('settings the package refuses', () => {
+  it.each(['', 'before-exclusion', '{8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b}', '28:8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b', '8c6f1a2e3b4d4e5f9a0b1c2d3e4f5a6b'])(
+    'refuses app id %j, naming TEAMS_APP_ID and saying a GUID is wanted',
+    (appId) => {
+      expect(() => buildAppPackage({ ...options, appId })).toThrow(AppPackageSettingError);
+      expect(() => teamsManifest({ ...options, appId })).toThrow(/TEAMS_APP_ID \(or MicrosoftAppId\) must be .*a GUID/);
+    },
+  );
+
+  it.each([
+    [{ websiteUrl: 'http://example.org' }, /TEAMS_WEBSITE_URL must be an https:\/\/ URL/],
+    [{ privacyUrl: 'example.org/privacy' }, /TEAMS_PRIVACY_URL must be an https:\/\/ URL/],
+    [{ termsUrl: 'ftp://example.org/terms' }, /TEAMS_TERMS_URL must be an https:\/\/ URL/],
+    [{ version: '1.0' }, /TEAMS_APP_VERSION must be MAJOR.MINOR.PATCH/],
+    [{ version: 'v1.0.0' }, /TEAMS_APP_VERSION must be MAJOR.MINOR.PATCH/],
+    [{ developerName: 'A developer name far longer than Teams allows' }, /TEAMS_DEVELOPER_NAME must be 1 to 32 characters/],
+    [{ validDomains: ['https://bot.example.org/'] }, /validDomains .*host name without scheme/],
+    [{ botId: 'bot' }, /botId must be .*a GUID/],
+  ] satisfies [Partial<AppPackageOptions>, RegExp][])('refuses %j, naming the setting', (change, message) => {
+    expect(() => teamsManifest({ ...options, ...change })).toThrow(message);
+  });
+});
+
+describe('ZIP writer', () => {
+  it('computes the standard CRC-32 check value', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    const sample = Buffer.from('Before Exclusion — pre-exclusion assessment');
+    expect(crc32(sample)).toBe(zlibCrc32(sample));
+  });
+
+  it('round-trips empty files, UTF-8 names and larger data', () => {
+    const large = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 251));
+    const files = readZip(zipFiles([{ name: 'empty.txt', data: Buffer.alloc(0) }, { name: 'folder/naïve.txt', data: Buffer.from('é') }, { name: 'large.bin', data: large }]));
+    expect(files.get('empty.txt')).toEqual(Buffer.alloc(0));
+    expect(files.get('folder/naïve.txt')?.toString('utf8')).toBe('é');
+    expect(files.get('large.bin')?.equals(large)).toBe(true);
+  });
+
+  it('refuses duplicate and absolute names', () => {
+    expect(() => zipFiles([{ name: 'a', data: Buffer.alloc(0) }, { name: 'a', data: Buffer.alloc(0) }])).toThrow(/appears twice/);
+    expect(() => zipFiles([{ name: '/etc/passwd', data: Buffer.alloc(0) }])).toThrow(/relative path/);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The assistant's replies as Adaptive Cards (1.4) for Teams. Every button is an `Action.Execute`
+ * (Universal Actions: the card is replaced in place, so a pressed card cannot be pressed again)
+ * with an `Action.Submit` fallback carrying the same verb and data for clients without them.
+ */
+import { longDate } from '@before-exclusion/rules';
+import type { CaseLine, Reply } from '../conversation/replies.js';
+import type { Question } from '../conversation/questionSet.js';
+import type { AnswerValue } from '../conversation/interview.js';
+
+export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; body: Element[]; $schema: string; msteams?: { width: 'Full' } };
+type Element = Record<string, unknown>;
+
+/** The verb and ids a button carries; the card's inputs are merged in when it is pressed. */
+export type ActionData = { verb: string } & Record<string, unknown>;
+
+/** One card holding every reply of a turn, in order. */
+export function replyCard(replies: readonly Reply[]): AdaptiveCard {
+  const body: Element[] = [];
+  replies.forEach((reply, i) => body.push({ type: 'Container', separator: i > 0, spacing: i > 0 ? 'Medium' : 'None', items: render(reply) }));
+  return card(body);
+}
+
+/** What a pressed card becomes when the next step is sent as a new message (the Action.Submit path). */
+export function receiptCard(text: string): AdaptiveCard {
+  return card([{ type: 'TextBlock', text, wrap: true, isSubtle: true }]);
+}
+
+function card(body: Element[]): AdaptiveCard {
+  return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.4', body, msteams: { width: 'Full' } };
+}
+
+function button(title: string, data: ActionData, style?: 'positive' | 'destructive'): Element {
+  return { type: 'Action.Execute', title, verb: data.verb, data, ...(style ? { style } : {}), fallback: { type: 'Action.Submit', title, data, ...(style ? { style } : {}) } };
+}
+
+const actions = (...list: Element[]): Element => ({ type: 'ActionSet', actions: list });
+const text = (t: string, extra: Element = {}): Element => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
+const heading = (t: string): Element => text(t, { weight: 'Bolder', size: 'Medium' });
+const subtle = (t: string): Element => text(t, { isSubtle: true, spacing: 'None', size: 'Small' });
+const problem = (t: string): Element => text(t, { color: 'Attention', weight: 'Bolder' });
+
+function render(reply: Reply): Element[] {
+  switch (reply.type) {
+    case 'message':
+      return [text(reply.text, reply.tone === 'error' ? { color: 'Attention' } : reply.tone === 'warning' ? { color: 'Warning' } : {})];
+    case 'menu':
+      return [
+        heading('Before Exclusion'),
+        text('I prompt you when a pupil needs a pre-exclusion assessment, walk you through its questions, and show the statutory duties and dates of a suspension before you decide.'),
+        actions(
+          button('My cases', { verb: 'cases.mine' }),
+          button('Start a PEAP', { verb: 'peap.form' }),
+          button('Check a suspension', { verb: 'suspension.form' }),
+          ...(reply.role === 'inclusion-officer' ? [button('Overview', { verb: 'cases.overview' })] : []),
+        ),
+      ];
+    case 'question':
+      return [
+        subtle(`Pre-exclusion assessment · pupil ${reply.pupilId} · question ${reply.number} of ${reply.total} · ${reply.question.section}`),
+        text(reply.question.text, { weight: 'Bolder' }),
+        ...(reply.question.hint ? [subtle(reply.question.hint)] : []),
+        ...(reply.suggested ? [text('From the record — confirm, or correct it:', { size: 'Small', color: 'Accent' })] : []),
+        input(reply.question, reply.value),
+        ...(reply.error ? [problem(reply.error)] : []),
+        actions(button(reply.suggested ? 'Confirm and continue' : 'Save and continue', { verb: 'peap.answer', caseId: reply.caseId, questionId: reply.question.id, revision: reply.revision }, 'positive')),
+      ];
+    case 'review':
+      return [
+        heading(`Review before the decision · pupil ${reply.pupilId}`),
+        subtle('Every answer is saved. Change any of them, then record the decision.'),
+        ...reply.items.map((item) => ({
+          type: 'Container',
+          spacing: 'Small',
+          items: [
+            subtle(`${item.section}: ${item.text}`),
+            text(item.answer),
+            ...(item.changeable ? [actions(button('Change', { verb: 'peap.change', caseId: reply.caseId, questionId: item.questionId }))] : []),
+          ],
+        })),
+        ...(reply.gateMissing.length ? [text(`A permanent exclusion cannot be recorded until these are recorded: ${reply.gateMissing.join('; ')}.`, { color: 'Warning' })] : []),
+        ...(reply.error ? [problem(reply.error)] : []),
+        ...(reply.canDecide
+          ? [
+              { type: 'Input.ChoiceSet', id: 'decision', label: 'Decision', isRequired: true, style: 'expanded', choices: reply.decisions.map((d) => ({ title: d.title, value: d.value })) },
+              { type: 'Input.Text', id: 'rationale', label: 'Rationale', isMultiline: true, isRequired: true, maxLength: 4000 },
+              { type: 'Input.Date', id: 'followUpDate', label: 'Follow-up review', value: reply.followUpSuggested, isRequired: true },
+              actions(button('Record the decision', { verb: 'peap.decide', caseId: reply.caseId, revision: reply.revision }, 'positive')),
+            ]
+          : [text('Only the headteacher, or a deputy acting for them, records the decision.', { isSubtle: true })]),
+      ];
+    case 'decided':
+      return [
+        heading(`Decision recorded · pupil ${reply.pupilId}`),
+        text(`${reply.decision}. Follow-up review: ${longDate(reply.followUpDate)}.`),
+        actions(button('Case status', { verb: 'case.status', caseId: reply.caseId }), button('My cases', { verb: 'cases.mine' })),
+      ];
+    case 'case-list':
+      return [heading(reply.title), ...(reply.cases.length ? reply.cases.slice(0, 25).flatMap(caseLine) : [text(reply.empty)])];
+    case 'case-status':
+      return [
+        heading(`Case ${reply.case.id} · ${reply.case.kind} · pupil ${reply.case.pupilId}`),
+        text(`School ${reply.case.schoolId} · ${reply.case.closed ? 'closed' : reply.case.state}${reply.openedBy ? ` · opened by ${reply.openedBy}` : ''}`),
+        ...(reply.deadlines.length ? [{ type: 'FactSet', facts: reply.deadlines.map((d) => ({ title: d.label, value: `${longDate(d.dueDate)} (${d.status})` })) }] : []),
+        ...(reply.case.overdue.length ? [problem(`Overdue: ${reply.case.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}`)] : []),
+        subtle('Timeline'),
+        ...reply.timeline.slice(-15).map((t) => subtle(`${t.at.slice(0, 16).replace('T', ' ')} · ${t.who} · ${t.what}`)),
+        ...(reply.case.resumable ? [actions(button('Continue the assessment', { verb: 'peap.resume', caseId: reply.case.id }, 'positive'))] : []),
+      ];
+    case 'start-form':
+      return [
+        heading('Start a pre-exclusion assessment'),
+        { type: 'Input.Text', id: 'pupilId', label: 'Pupil id', isRequired: true, value: reply.pupilId ?? '' },
+        ...(reply.error ? [problem(reply.error)] : []),
+        actions(button('Start', { verb: 'peap.start' }, 'positive')),
+      ];
+    case 'check-form':
+      return [
+        heading('Check a proposed suspension'),
+        subtle('Before you decide: the duties and dates it would set, and whether it stays within 45 school days this year.'),
+        { type: 'Input.Text', id: 'pupilId', label: 'Pupil id', isRequired: true, value: reply.pupilId ?? '' },
+        { type: 'Input.Date', id: 'startDate', label: 'First day', isRequired: true, value: reply.startDate ?? '' },
+        { type: 'Input.Number', id: 'sessions', label: 'Length in sessions (two a school day)', min: 1, isRequired: true, ...(reply.sessions ? { value: Number(reply.sessions) } : {}) },
+        ...(reply.error ? [problem(reply.error)] : []),
+        actions(button('Check', { verb: 'suspension.check' }, 'positive')),
+      ];
+    case 'assessment':
+      return [
+        heading(`Proposed suspension · pupil ${reply.pupilId}`),
+        text(reply.headline),
+        ...reply.facts.map((f) => text(f, f.startsWith('REFUSED') ? { color: 'Attention', weight: 'Bolder' } : {})),
+        text(reply.duties.length ? 'It would set these duties:' : 'It would set no duties beyond those already on record.', { weight: 'Bolder' }),
+        ...reply.duties.flatMap((d) => [text(`• ${d.title} — due ${d.due}`), subtle(d.explanation)]),
+        actions(button('Check another', { verb: 'suspension.form', pupilId: reply.pupilId })),
+      ];
+    case 'prompt':
+      return [
+        heading(`Action needed · pupil ${reply.pupilId}`),
+        text(reply.why),
+        ...(reply.deadlines.length ? [{ type: 'FactSet', facts: reply.deadlines.map((d) => ({ title: d.label, value: longDate(d.dueDate) })) }] : []),
+        actions(
+          reply.caseKind === 'peap' ? button('Start the PEAP', { verb: 'peap.resume', caseId: reply.caseId }, 'positive') : button('See the case', { verb: 'case.status', caseId: reply.caseId }),
+        ),
+      ];
+    case 'reminder':
+      return [heading(`Reminder · pupil ${reply.pupilId}`), text(reply.what), actions(button('See the case', { verb: 'case.status', caseId: reply.caseId }))];
+  }
+}
+
+function caseLine(c: CaseLine): Element[] {
+  return [
+    {
+      type: 'Container',
+      separator: true,
+      items: [
+        text(`**${c.kind}** · pupil ${c.pupilId} · ${c.state}`, { spacing: 'None' }),
+        subtle(`${c.id} · school ${c.schoolId}${c.nextDeadline ? ` · next: ${c.nextDeadline.label} ${longDate(c.nextDeadline.dueDate)}` : ''}`),
+        ...(c.overdue.length ? [text(`Overdue: ${c.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}`, { color: 'Attention', size: 'Small' })] : []),
+        actions(...(c.resumable ? [button('Continue', { verb: 'peap.resume', caseId: c.id }, 'positive')] : []), button('Status', { verb: 'case.status', caseId: c.id })),
+      ],
+    },
+  ];
+}
+
+function input(question: Question, value: AnswerValue | undefined): Element {
+  const base = { id: 'answer', label: 'Your answer', isRequired: true };
+  switch (question.kind) {
+    case 'text':
+      return { type: 'Input.Text', ...base, isMultiline: true, maxLength: 4000, value: typeof value === 'string' ? value : '' };
+    case 'date':
+      return { type: 'Input.Date', ...base, value: typeof value === 'string' ? value : '' };
+    case 'yes-no':
+      return { type: 'Input.ChoiceSet', ...base, style: 'expanded', choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }], value: value === true ? 'yes' : value === false ? 'no' : '' };
+    case 'choice':
+    case 'choices':
+      return {
+        type: 'Input.ChoiceSet',
+        ...base,
+        style: 'expanded',
+        isMultiSelect: question.kind === 'choices',
+        choices: (question.options ?? []).map((o) => ({ title: o.title, value: o.value })),
+        value: Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : '',
+      };
+  }
+}

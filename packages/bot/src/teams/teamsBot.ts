@@ -1,0 +1,149 @@
+/**
+ * The Teams channel: a teams-ai `Application` on a `TeamsAdapter`. It maps the Teams user (their
+ * Azure AD object id) to a member of staff, turns messages and card buttons into the assistant's
+ * commands, and renders its replies as Adaptive Cards. The only module that imports teams-ai.
+ *
+ * With a Microsoft App ID configured, botbuilder refuses requests without a valid Bot Framework
+ * token (401). The token does not prove the user's tenant, so the tenant allow-list is checked here.
+ */
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference, type Request, type Response } from 'botbuilder';
+import type { Actor, CaseStore } from '@before-exclusion/workflows';
+import { UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
+import type { Channel } from '../conversation/channel.js';
+import { parseAction, parseText, VERBS, type Command } from '../conversation/commands.js';
+import type { Reply } from '../conversation/replies.js';
+import type { Logger } from '../service/log.js';
+import { errorText } from '../service/log.js';
+import { receiptCard, replyCard, type AdaptiveCard } from './cards.js';
+
+export interface TeamsSettings {
+  readonly appId?: string | undefined;
+  readonly appPassword?: string | undefined;
+  readonly appType?: string | undefined;
+  readonly appTenantId?: string | undefined;
+  /** Tenants allowed to use the bot; empty = any. */
+  readonly allowedTenants: readonly string[];
+}
+
+export interface TeamsBot extends Channel {
+  /** Handles `POST /api/messages`. */
+  process(req: Request, res: Response): Promise<void>;
+}
+
+/** Called when a member of staff is first seen in a channel, so messages waiting for them go now. */
+export type OnReachable = (staffId: string) => void;
+
+export function createTeamsBot(store: CaseStore, assistant: Assistant, settings: TeamsSettings, log: Logger, onReachable: OnReachable = () => {}): TeamsBot {
+  const adapter = new TeamsAdapter({
+    MicrosoftAppId: settings.appId ?? '',
+    MicrosoftAppPassword: settings.appPassword ?? '',
+    MicrosoftAppType: settings.appType ?? 'MultiTenant',
+    MicrosoftAppTenantId: settings.appTenantId ?? '',
+  });
+  const app = new Application({ adapter, botAppId: settings.appId ?? '', removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+
+  /** The member of staff behind a turn; remembers how to reach them for prompts. */
+  const staffOf = (context: TurnContext): Actor | undefined => {
+    const aad = context.activity.from?.aadObjectId;
+    const actor = aad ? store.staff.byTeamsId(aad) : undefined;
+    if (actor && isPersonal(context.activity)) {
+      const first = store.staff.addressOf(actor.id, 'teams') === undefined;
+      store.staff.setAddress(actor.id, 'teams', TurnContext.getConversationReference(context.activity));
+      if (first) onReachable(actor.id);
+    }
+    return actor;
+  };
+
+  const answer = async (context: TurnContext, command: Command | undefined, typed?: string): Promise<Reply[]> => {
+    const actor = staffOf(context);
+    if (!actor) {
+      log.info('teams: refused an unknown user', { channel: 'teams' });
+      return [UNKNOWN_USER_REPLY];
+    }
+    const started = Date.now();
+    const replies = command ? await assistant.handle(actor, command) : assistant.notUnderstood(typed ?? '');
+    log.info('teams: turn', { channel: 'teams', staffId: actor.id, verb: command?.verb ?? 'unknown-text', ms: Date.now() - started });
+    return replies;
+  };
+
+  const actionCommand = (data: Record<string, unknown>): Command | Reply[] => {
+    const parsed = parseAction(data);
+    return 'error' in parsed ? [{ type: 'message', tone: 'error', text: parsed.error }] : parsed.command;
+  };
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
+    if (!botAdded) return;
+    const actor = staffOf(context);
+    if (actor) await context.sendActivity(cardMessage(await assistant.handle(actor, { verb: 'help' })));
+  });
+
+  // Universal Actions: the reply replaces the pressed card.
+  app.adaptiveCards.actionExecute<Record<string, unknown>>([...VERBS], async (context, _state, data) => {
+    const command = actionCommand(data);
+    return replyCard(Array.isArray(command) ? command : await answer(context, command));
+  });
+
+  // The fallback: the pressed card becomes a receipt (so it cannot be pressed again) and the reply follows.
+  app.adaptiveCards.actionSubmit<Record<string, unknown>>([...VERBS], async (context, _state, data) => {
+    const command = actionCommand(data);
+    const replies = Array.isArray(command) ? command : await answer(context, command);
+    if (context.activity.replyToId) {
+      await context.updateActivity({ ...MessageFactory.attachment(CardFactory.adaptiveCard(receiptCard('Done — see below.'))), id: context.activity.replyToId }).catch(() => undefined);
+    }
+    await context.sendActivity(cardMessage(replies));
+  });
+
+  app.activity(ActivityTypes.Message, async (context) => {
+    const typed = (context.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').trim();
+    const command = parseText(typed);
+    await context.sendActivity(cardMessage(await answer(context, command, typed)));
+  });
+
+  app.error(async (context, error) => {
+    log.error('teams: turn failed', { channel: 'teams', error: errorText(error) });
+    await context.sendActivity('Sorry — something went wrong on our side. Your saved answers are safe; please try again.').catch(() => undefined);
+  });
+
+  const allowed = (activity: Partial<Activity>): boolean => {
+    if (settings.allowedTenants.length === 0) return true;
+    const tenant = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    return tenant !== undefined && settings.allowedTenants.includes(tenant);
+  };
+
+  return {
+    name: 'teams',
+    async process(req, res) {
+      await adapter.process(req, res, async (context) => {
+        if (!allowed(context.activity)) {
+          log.warn('teams: ignored a tenant not on the allow-list', { channel: 'teams' });
+          return;
+        }
+        await app.run(context);
+      });
+    },
+    canReach(staffId) {
+      return store.staff.addressOf(staffId, 'teams') !== undefined;
+    },
+    async send(staffId, replies) {
+      const reference = store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
+      if (!reference) throw new Error(`${staffId} has not been seen in Teams yet`);
+      // Without the activity id the message starts a new thread rather than replying to an old one.
+      const { activityId: _old, ...conversation } = reference;
+      await adapter.continueConversationAsync(settings.appId ?? '', conversation, async (context) => {
+        await context.sendActivity(cardMessage(replies));
+      });
+    },
+  };
+}
+
+function cardMessage(replies: readonly Reply[]): Partial<Activity> {
+  return MessageFactory.attachment(CardFactory.adaptiveCard(replyCard(replies) satisfies AdaptiveCard));
+}
+
+function isPersonal(activity: Partial<Activity>): boolean {
+  const type = activity.conversation?.conversationType;
+  return type === undefined || type === 'personal';
+}
+
