@@ -12,6 +12,7 @@ import {
   CaseNotFound,
   EventRefused,
   RevisionConflict,
+  SYSTEM,
   calendarFor,
   describeState,
   openByHand,
@@ -92,13 +93,21 @@ export class Assistant {
 
   /** The card that prompts a head when the rules open a case. */
   prompt(caseId: string): Reply {
-    const view = this.#store.cases.get({ id: 'system', role: 'system', schoolIds: [] }, caseId);
+    const view = this.#store.cases.get(SYSTEM, caseId);
     const context = view.context as { trigger?: { explanation?: string } };
     const why =
       view.kind === 'peap'
         ? `A pre-exclusion assessment (PEAP) is needed: ${context.trigger?.explanation ?? 'the pupil is at risk of permanent exclusion'}.`
         : `A ${view.kind} case has opened with statutory duties to meet.`;
     return { type: 'prompt', caseId, pupilId: view.pupilId, caseKind: view.kind, why, deadlines: view.deadlines.filter((d) => d.status === 'pending').map((d) => ({ label: d.label, dueDate: d.dueDate })) };
+  }
+
+  /** One card for several cases opened at once: PEAPs first, each with its button. */
+  digest(caseIds: readonly string[]): Reply {
+    const today = this.#today();
+    const lines = [...new Set(caseIds)].map((id) => caseLine(this.#store.cases.get(SYSTEM, id), today));
+    lines.sort((a, b) => Number(b.kind === 'peap') - Number(a.kind === 'peap'));
+    return { type: 'case-list', title: `${lines.length} cases have opened for your school and need your attention`, cases: lines, empty: '' };
   }
 
   async #dispatch(actor: Actor, c: Command): Promise<Reply[]> {

@@ -34,6 +34,12 @@ export interface TeamsBot extends Channel {
 /** Called when a member of staff is first seen in a channel, so messages waiting for them go now. */
 export type OnReachable = (staffId: string) => void;
 
+/** What sending unprompted needs of an adapter (botbuilder's `TestAdapter` lacks it; tests subclass it). */
+export interface ProactiveAdapter {
+  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+}
+
+/** The Teams channel served over HTTP by a `TeamsAdapter`. */
 export function createTeamsBot(store: CaseStore, assistant: Assistant, settings: TeamsSettings, log: Logger, onReachable: OnReachable = () => {}): TeamsBot {
   const adapter = new TeamsAdapter({
     MicrosoftAppId: settings.appId ?? '',
@@ -41,7 +47,51 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
     MicrosoftAppType: settings.appType ?? 'MultiTenant',
     MicrosoftAppTenantId: settings.appTenantId ?? '',
   });
-  const app = new Application({ adapter, botAppId: settings.appId ?? '', removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+  const app = createTeamsApplication(store, assistant, log, onReachable, adapter);
+  const allowed = (activity: Partial<Activity>): boolean => {
+    if (settings.allowedTenants.length === 0) return true;
+    const tenant = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    return tenant !== undefined && settings.allowedTenants.includes(tenant);
+  };
+  return {
+    ...teamsSender(store, adapter, settings.appId ?? ''),
+    async process(req, res) {
+      await adapter.process(req, res, async (context) => {
+        if (!allowed(context.activity)) {
+          log.warn('teams: ignored a tenant not on the allow-list', { channel: 'teams' });
+          return;
+        }
+        await app.run(context);
+      });
+    },
+  };
+}
+
+/** Sending to staff unprompted, at the conversation reference stored when they were last seen. */
+export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: string): Channel {
+  return {
+    name: 'teams',
+    canReach(staffId) {
+      return store.staff.addressOf(staffId, 'teams') !== undefined;
+    },
+    async send(staffId, replies) {
+      const reference = store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
+      if (!reference) throw new Error(`${staffId} has not been seen in Teams yet`);
+      // Without the activity id the message starts a new thread rather than replying to an old one.
+      const { activityId: _old, ...conversation } = reference;
+      await adapter.continueConversationAsync(appId, conversation, async (context) => {
+        await context.sendActivity(cardMessage(replies));
+      });
+    },
+  };
+}
+
+/**
+ * The teams-ai application: every route, whatever adapter runs it (the HTTP `TeamsAdapter`, or
+ * botbuilder's `TestAdapter` in tests).
+ */
+export function createTeamsApplication(store: CaseStore, assistant: Assistant, log: Logger, onReachable: OnReachable = () => {}, adapter?: TeamsAdapter): Application {
+  const app = new Application({ ...(adapter ? { adapter } : {}), removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
 
   /** The member of staff behind a turn; remembers how to reach them for prompts. */
   const staffOf = (context: TurnContext): Actor | undefined => {
@@ -106,36 +156,7 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
     await context.sendActivity('Sorry — something went wrong on our side. Your saved answers are safe; please try again.').catch(() => undefined);
   });
 
-  const allowed = (activity: Partial<Activity>): boolean => {
-    if (settings.allowedTenants.length === 0) return true;
-    const tenant = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
-    return tenant !== undefined && settings.allowedTenants.includes(tenant);
-  };
-
-  return {
-    name: 'teams',
-    async process(req, res) {
-      await adapter.process(req, res, async (context) => {
-        if (!allowed(context.activity)) {
-          log.warn('teams: ignored a tenant not on the allow-list', { channel: 'teams' });
-          return;
-        }
-        await app.run(context);
-      });
-    },
-    canReach(staffId) {
-      return store.staff.addressOf(staffId, 'teams') !== undefined;
-    },
-    async send(staffId, replies) {
-      const reference = store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
-      if (!reference) throw new Error(`${staffId} has not been seen in Teams yet`);
-      // Without the activity id the message starts a new thread rather than replying to an old one.
-      const { activityId: _old, ...conversation } = reference;
-      await adapter.continueConversationAsync(settings.appId ?? '', conversation, async (context) => {
-        await context.sendActivity(cardMessage(replies));
-      });
-    },
-  };
+  return app;
 }
 
 function cardMessage(replies: readonly Reply[]): Partial<Activity> {

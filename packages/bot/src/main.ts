@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * `pnpm start`: the service, with settings from the environment (and `.env`). A setting it
+ * cannot use stops it at once with a message naming the setting; SIGINT or SIGTERM stop it
+ * gracefully, after the turns in flight.
+ */
+import { ConfigError, loadConfig } from './service/config.js';
+import { createLogger, errorText } from './service/log.js';
+import { startService } from './service/service.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : errorText(error)}\n`);
+  process.exit(2);
+}
+const log = createLogger(config.LOG_LEVEL);
+const service = await startService(config, log).catch((error: unknown) => {
+  log.error('could not start', { error: errorText(error) });
+  process.exit(1);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log.info(`${signal}: stopping after the turns in flight`);
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('stopping failed', { error: errorText(error) });
+        process.exit(1);
+      },
+    );
+  });
+}

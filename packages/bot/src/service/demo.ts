@@ -1,0 +1,42 @@
+/**
+ * The demo school, loaded into an empty database so a newcomer can try the service at once:
+ * the bundled example 2025/26 calendar, 30 fictional pupils, a demo head and a demo inclusion
+ * officer — all clearly labelled fictional. The demo head is the user Microsoft 365 Agents
+ * Playground signs in as, so the Playground talks to the service as the head.
+ */
+import { fileURLToPath } from 'node:url';
+import { importPupils, SYSTEM, type CaseStore } from '@before-exclusion/workflows';
+
+/** The school date the demo data is written for (its attendance runs to here). */
+export const DEMO_SCHOOL_DATE = '2026-03-20';
+export const DEMO_SCHOOL = { id: 'DEMO-SCH', name: 'Demo Academy (fictional)' };
+
+/** Agents Playground's default user (its `from.aadObjectId`). */
+export const PLAYGROUND_USER_AAD_ID = '00000000-0000-0000-0000-0000000000020';
+
+const resource = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
+
+/** Whether the store holds no school yet. */
+export function isEmpty(store: CaseStore): boolean {
+  return store.db.prepare('SELECT 1 FROM schools LIMIT 1').get() === undefined;
+}
+
+/** Whether the store holds the demo school. */
+export function hasDemo(store: CaseStore): boolean {
+  return store.db.prepare('SELECT 1 FROM schools WHERE id = ?').get(DEMO_SCHOOL.id) !== undefined;
+}
+
+/** Loads the demo school, its pupils and staff (into an empty store). */
+export async function loadDemo(store: CaseStore, clock: () => Date): Promise<{ pupils: number }> {
+  store.staff.upsertSchool(DEMO_SCHOOL, SYSTEM);
+  const result = await importPupils(store.db, store.audit, clock, SYSTEM, {
+    pupils: resource('@before-exclusion/rules/data/demo/pupils.ndjson'),
+    calendar: resource('@before-exclusion/rules/data/calendars/england-2025-26.example.json'),
+  });
+  store.staff.upsert(
+    { id: 'demo-head', displayName: 'Demo Head (fictional)', role: 'headteacher', schoolIds: [DEMO_SCHOOL.id], teamsAadId: PLAYGROUND_USER_AAD_ID, slackUserId: 'U0DEMOHEAD', slackTeamId: 'T0DEMO' },
+    SYSTEM,
+  );
+  store.staff.upsert({ id: 'demo-officer', displayName: 'Demo Inclusion Officer (fictional)', role: 'inclusion-officer', schoolIds: [DEMO_SCHOOL.id], teamsAadId: 'demo-officer-aad', slackUserId: 'U0DEMOOFFICER', slackTeamId: 'T0DEMO' }, SYSTEM);
+  return { pupils: result.pupils };
+}

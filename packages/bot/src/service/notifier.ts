@@ -1,0 +1,72 @@
+/**
+ * Sends what the case machines queued in the outbox to the staff concerned, in every channel
+ * they can be reached in: a prompt when the rules open a case, a reminder when a deadline
+ * passes. A message reaches each head once per channel — a retry after a partial failure skips
+ * those already reached — and waits in the outbox until someone can be reached.
+ */
+import { delivered, markDelivered, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
+import type { Assistant } from '../conversation/assistant.js';
+import type { Channel } from '../conversation/channel.js';
+import type { Reply } from '../conversation/replies.js';
+
+const DEADLINE_WORDS: Readonly<Record<string, string>> = {
+  provision: 'Full-time education from the sixth day of exclusion is not yet recorded as arranged.',
+  'board-review': "The governing board's review of the exclusion is overdue.",
+  'ebsna-review': 'The six-weekly EBSNA review is due.',
+  'reintegration-week-10': 'The pupil reaches week 10 of the reintegration pathway: plan the return to their home school (week 12 at the latest).',
+  'reintegration-week-12': 'The pupil has passed 12 weeks on the reintegration pathway: the case is escalated.',
+};
+
+/** From this many prompts due at once for a school, a head gets one card listing them. */
+const DIGEST_FROM = 3;
+
+/** The outbox senders for the messages staff receive. */
+export function staffNotifier(store: CaseStore, assistant: Assistant, channels: readonly Channel[], clock: () => Date): Record<string, OutboxSender> {
+  const toHeads = (reply: (m: OutboxMessage) => Reply, digest?: (m: OutboxMessage, schoolId: string) => { ids: number[]; reply: Reply } | undefined) => async (m: OutboxMessage) => {
+    if (!m.caseId) return;
+    const schoolId = String(m.payload.schoolId ?? '');
+    const heads = store.staff.inRole(schoolId, 'headteacher');
+    // A backlog (a first import, a head reached for the first time) goes as one card, not dozens.
+    const batch = digest?.(m, schoolId);
+    const message = batch?.reply ?? reply(m);
+    let reached = 0;
+    const failures: string[] = [];
+    for (const head of heads) {
+      for (const channel of channels) {
+        if (!channel.canReach(head)) continue;
+        if (delivered(store.db, m.id, channel.name, head)) {
+          reached++;
+          continue;
+        }
+        try {
+          await channel.send(head, [message]);
+          for (const id of batch?.ids ?? [m.id]) markDelivered(store.db, id, channel.name, head, clock());
+          reached++;
+        } catch (error) {
+          failures.push(`${channel.name} to ${head}: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
+    if (reached === 0) throw new Error(`no headteacher of school ${schoolId} can be reached in a channel yet`);
+  };
+  return {
+    'prompt-headteacher': toHeads(
+      (m) => assistant.prompt(m.caseId!),
+      (m, schoolId) => {
+        const due = store.db
+          .prepare<[string, string], { id: number; case_id: string }>(
+            `SELECT id, case_id FROM outbox WHERE kind = 'prompt-headteacher' AND sent_at IS NULL AND next_attempt_at <= ? AND json_extract(payload, '$.schoolId') = ? ORDER BY id`,
+          )
+          .all(clock().toISOString(), schoolId);
+        if (due.length < DIGEST_FROM || !due.some((d) => d.id === m.id)) return undefined;
+        return { ids: due.map((d) => d.id), reply: assistant.digest(due.map((d) => d.case_id)) };
+      },
+    ),
+    'remind-deadline': toHeads((m) => {
+      const pupilId = store.cases.get(SYSTEM, m.caseId!).pupilId;
+      const deadline = String(m.payload.deadline ?? '');
+      return { type: 'reminder', caseId: m.caseId!, pupilId, what: DEADLINE_WORDS[deadline] ?? `A deadline needs attention: ${deadline}.` };
+    }),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The service `pnpm start` runs: one process serving the Teams endpoint (`POST /api/messages`)
+ * and `GET /healthz`, firing due deadlines and sending the outbox every few seconds, and running
+ * the rules over stored pupils periodically. On an empty database it loads the demo school.
+ * Stopping it finishes the turns in flight, then closes the database.
+ */
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
+import { CaseStore, englishDate, evaluateStoredPupils } from '@before-exclusion/workflows';
+import { Assistant } from '../conversation/assistant.js';
+import type { Channel } from '../conversation/channel.js';
+import { loadQuestionSet } from '../conversation/questionSet.js';
+import { createTeamsBot } from '../teams/teamsBot.js';
+import { isLocalMode, type Config } from './config.js';
+import { DEMO_SCHOOL_DATE, hasDemo, isEmpty, loadDemo } from './demo.js';
+import { errorText, type Logger } from './log.js';
+import { staffNotifier } from './notifier.js';
+import { schoolClock } from './schoolClock.js';
+
+export interface RunningService {
+  readonly url: string;
+  readonly store: CaseStore;
+  /** Fires due deadlines and sends the outbox now (the timer does this every TICK_EVERY_SECONDS). */
+  tick(): Promise<void>;
+  /** Runs the rules over stored pupils now. */
+  evaluate(): Promise<void>;
+  /** Stops taking requests, finishes those in flight, stops the timers, closes the database. */
+  close(): Promise<void>;
+}
+
+export async function startService(config: Config, log: Logger): Promise<RunningService> {
+  // The store's clock is the service's: set once the store says whether it holds the demo.
+  let clock = schoolClock(config.SCHOOL_DATE);
+  const store = CaseStore.open({ path: config.CASES_DB, clock: () => clock(), ...(config.AUDIT_ANCHOR_KEY ? { anchorKey: config.AUDIT_ANCHOR_KEY } : {}) });
+  const demo = isEmpty(store) && config.DEMO === 'on';
+  const schoolDate = config.SCHOOL_DATE ?? (demo || hasDemo(store) ? DEMO_SCHOOL_DATE : undefined);
+  clock = schoolClock(schoolDate);
+  const today = () => englishDate(clock());
+  if (demo) {
+    const { pupils } = await loadDemo(store, clock);
+    log.info('demo: loaded the fictional Demo Academy', { count: pupils });
+  }
+  if (schoolDate) log.info(`working on school date ${schoolDate} (SCHOOL_DATE)`);
+
+  const rules = config.RULES_FILE ? await loadRulePackFile(config.RULES_FILE) : defaultRulePack();
+  const assistant = new Assistant(store, { today, evaluator: new RulesEvaluator(rules), ...(config.QUESTIONS_FILE ? { questions: loadQuestionSet(config.QUESTIONS_FILE) } : {}) });
+  // A member of staff seen for the first time: what waits for them goes at the next tick.
+  const onReachable = () => store.db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL').run(clock().toISOString());
+  const teams = createTeamsBot(
+    store,
+    assistant,
+    { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, appType: config.MicrosoftAppType, appTenantId: config.MicrosoftAppTenantId, allowedTenants: config.TEAMS_ALLOWED_TENANTS },
+    log,
+    onReachable,
+  );
+  const channels: Channel[] = [teams];
+  const senders = staffNotifier(store, assistant, channels, clock);
+
+  let inFlight = 0;
+  let stopping = false;
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    const ok = !stopping && store.db.prepare('SELECT 1 AS ok').get() !== undefined;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stopping', mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
+  });
+  app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
+    inFlight++;
+    try {
+      await teams.process(req, res);
+    } catch (error) {
+      log.error('teams: request failed', { channel: 'teams', error: errorText(error) });
+      if (!res.headersSent) res.status(500).end();
+    } finally {
+      inFlight--;
+    }
+  });
+
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST}:${port}`;
+  log.info(`listening on ${url} (${isLocalMode(config) ? 'local mode: no Microsoft credentials, requests are not authenticated' : 'Bot Framework tokens required'})`, { port });
+
+  // One tick at a time: a slow send never overlaps the next tick.
+  let ticking: Promise<void> = Promise.resolve();
+  const tick = () =>
+    (ticking = ticking.then(async () => {
+      try {
+        const fired = store.fireDueDeadlines(clock());
+        const sent = await store.deliverOutbox(senders, clock());
+        if (fired.fired || sent.sent || sent.failed) log.info('tick', { nFired: fired.fired, nSent: sent.sent, nFailed: sent.failed, nWaiting: sent.waiting });
+      } catch (error) {
+        log.error('tick failed', { error: errorText(error) });
+      }
+    }));
+  const evaluate = () =>
+    (ticking = ticking.then(async () => {
+      try {
+        const result = await evaluateStoredPupils(store, { asOf: today(), ...(config.RULES_FILE ? { rulesFile: config.RULES_FILE } : {}) });
+        log.info('rules evaluated', { count: result.pupils, nTriggers: result.triggers, nOpened: result.opened, nUpdated: result.updated });
+      } catch (error) {
+        log.error('rules evaluation failed', { error: errorText(error) });
+      }
+    }));
+  await evaluate();
+  await tick();
+  const timers = [setInterval(tick, config.TICK_EVERY_SECONDS * 1000), setInterval(evaluate, config.EVALUATE_EVERY_MINUTES * 60_000)];
+  for (const t of timers) t.unref();
+
+  return {
+    url,
+    store,
+    tick,
+    evaluate,
+    async close() {
+      if (stopping) return;
+      stopping = true;
+      for (const t of timers) clearInterval(t);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + 10_000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      server.closeAllConnections();
+      await closed;
+      await ticking;
+      store.close();
+      log.info('stopped');
+    },
+  };
+}
