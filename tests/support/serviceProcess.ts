@@ -1,0 +1,69 @@
+/**
+ * The service as `pnpm start` runs it — the built `packages/bot/dist/main.js` in a child process
+ * with its own database — for suites that talk to it over HTTP, kill it and start it again.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+const main = join(root, 'packages/bot/dist/main.js');
+
+export interface ServiceProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Every log line so far (JSON). */
+  readonly logs: string[];
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+}
+
+/** A fresh folder for a service's database. */
+export function dataDir(prefix = 'bot-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts the service and resolves once it listens. `env` adds to (and overrides) the defaults. */
+export function startService(dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [main], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', PORT: '0', CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: 'test-anchor-key-0123456789abcdef', TICK_EVERY_SECONDS: '0.5', LOG_LEVEL: 'info', ...env },
+  });
+  const logs: string[] = [];
+  let stderr = '';
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        logs.push(line);
+        const m = line.match(/listening on (http:\/\/[^ ]+)/);
+        if (m) {
+          resolve({
+            url: m[1]!,
+            child,
+            logs,
+            stop: async () => {
+              child.kill('SIGTERM');
+              return exited;
+            },
+            kill: async () => {
+              child.kill('SIGKILL');
+              await exited;
+            },
+          });
+        }
+      }
+    });
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    void exited.then((code) => reject(new Error(`the service exited (${code}) before listening:\n${stderr}\n${logs.join('\n')}`)));
+  });
+}
