@@ -1,0 +1,64 @@
+/**
+ * Resuming after a crash: the service is killed (SIGKILL) in the middle of a head's interview
+ * and started again on the same database; the head carries on at the next question, with every
+ * answer given before the crash intact.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeConnector } from '../support/fakeConnector.js';
+import { dataDir, startService, type ServiceProcess } from '../support/serviceProcess.js';
+import { actionData, answerFor, cardOf, cardText, executeActivity, messageActivity, type TeamsUser } from '../support/teamsActivities.js';
+import { post } from './teamsHttp.js';
+
+const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '00000000-0000-0000-0000-0000000000020' };
+const conversation = 'a:demo-head-personal-chat';
+
+describe('resuming an interview after the service is killed', () => {
+  const running: ServiceProcess[] = [];
+  afterAll(async () => {
+    for (const s of running) if (s.child.exitCode === null) await s.stop();
+  });
+
+  it('continues at the next question with every earlier answer intact', async () => {
+    const connector = await startFakeConnector();
+    const dir = dataDir();
+    let service = await startService(dir);
+    running.push(service);
+
+    const message = messageActivity(head, connector.url, conversation, 'start peap DEMO-001');
+    await post(service.url, message);
+    let card = cardOf((await connector.waitForReplyTo(message.id)).activity);
+    const answered: Record<string, string> = {};
+    for (let i = 0; i < 6; i++) {
+      const data = actionData(card, 'peap.answer');
+      const answer = answerFor(card, `answer ${i + 1} before the crash`);
+      answered[String(data.questionId)] = answer;
+      const res = await post(service.url, executeActivity(head, connector.url, conversation, 'card', 'peap.answer', { ...data, answer }));
+      card = res.body.value;
+    }
+    expect(cardText(card)).toContain('question 7 of');
+
+    await service.kill();
+    service = await startService(dir);
+    running.push(service);
+
+    // On another day, another device: "my cases", then Continue.
+    const again = messageActivity({ ...head, id: '29:demo-head-on-a-phone' }, connector.url, 'a:another-device', 'my cases');
+    await post(service.url, again);
+    const list = cardOf((await connector.waitForReplyTo(again.id)).activity);
+    const resume = actionData(list, 'peap.resume');
+    const res = await post(service.url, executeActivity(head, connector.url, 'a:another-device', 'card', 'peap.resume', resume));
+    expect(cardText(res.body.value)).toContain('question 7 of');
+
+    const db = new Database(join(dir, 'cases.db'), { readonly: true });
+    const { snapshot } = db.prepare('SELECT snapshot FROM cases WHERE id = ?').get(resume.caseId) as { snapshot: string };
+    db.close();
+    const context = JSON.parse(snapshot).context;
+    for (const [questionId, answer] of Object.entries(answered)) {
+      const saved = questionId === 'meeting.date' ? context.meetingDate : context.answers[questionId]?.value;
+      expect(saved, questionId).toBe(answer);
+    }
+    await connector.close();
+  });
+});
