@@ -29,10 +29,15 @@ export function dataDir(prefix = 'bot-'): string {
 
 /** Starts the service and resolves once it listens. `env` adds to (and overrides) the defaults. */
 export function startService(dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [main], {
+  return startServer(main, dir, { CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: 'test-anchor-key-0123456789abcdef', TICK_EVERY_SECONDS: '0.5', LOG_LEVEL: 'info', ...env });
+}
+
+/** Starts a Node server script that logs "listening on URL", and resolves once it does. */
+export function startServer(script: string, dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [script], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', PORT: '0', CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: 'test-anchor-key-0123456789abcdef', TICK_EVERY_SECONDS: '0.5', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
   });
   const logs: string[] = [];
   let stderr = '';

@@ -96,9 +96,11 @@ export class Assistant {
     const view = this.#store.cases.get(SYSTEM, caseId);
     const context = view.context as { trigger?: { explanation?: string } };
     const why =
-      view.kind === 'peap'
-        ? `A pre-exclusion assessment (PEAP) is needed: ${context.trigger?.explanation ?? 'the pupil is at risk of permanent exclusion'}.`
-        : `A ${view.kind} case has opened with statutory duties to meet.`;
+      view.kind !== 'peap'
+        ? `A ${view.kind} case has opened with statutory duties to meet.`
+        : context.trigger?.explanation
+          ? `A pre-exclusion assessment (PEAP) is needed: ${context.trigger.explanation}.`
+          : 'A pre-exclusion assessment (PEAP) has been started for this pupil by a member of staff.';
     return { type: 'prompt', caseId, pupilId: view.pupilId, caseKind: view.kind, why, deadlines: view.deadlines.filter((d) => d.status === 'pending').map((d) => ({ label: d.label, dueDate: d.dueDate })) };
   }
 
@@ -171,6 +173,11 @@ export class Assistant {
     const parsed = parseDecision(c as unknown as Record<string, unknown>);
     if ('error' in parsed) return [this.#review(actor, view, parsed.error)];
     if (c.revision !== view.revision) return this.#stale(actor, view, false);
+    // Checked before anything is sent, so a refused decision leaves no half-step in the trail.
+    const missing = gateMissing(view);
+    if (missing.length && (parsed.decision === 'permanent-exclusion' || (parsed.decision === 'suspension' && peapContext(view).gateSuspensions))) {
+      return [this.#review(actor, view, `The PEAP gate holds back a ${DECISION_TITLES[parsed.decision].toLowerCase()} decision until these are recorded: ${missing.join('; ')}.`)];
+    }
     try {
       // Submitting the review completes the head's reflection; the decision follows it.
       if (view.state === 'pupil-voice-captured') view = this.#store.cases.send(actor, view.id, { type: 'COMPLETE_REFLECTION' }, { expectedRevision: view.revision });

@@ -14,6 +14,9 @@ type Element = Record<string, unknown>;
 /** The verb and ids a button carries; the card's inputs are merged in when it is pressed. */
 export type ActionData = { verb: string } & Record<string, unknown>;
 
+/** Cards over ~28 KB are refused by Teams: a long list shows its first cases and says how many more. */
+const CASES_ON_A_CARD = 25;
+
 /** One card holding every reply of a turn, in order. */
 export function replyCard(replies: readonly Reply[]): AdaptiveCard {
   const body: Element[] = [];
@@ -95,8 +98,15 @@ function render(reply: Reply): Element[] {
         text(`${reply.decision}. Follow-up review: ${longDate(reply.followUpDate)}.`),
         actions(button('Case status', { verb: 'case.status', caseId: reply.caseId }), button('My cases', { verb: 'cases.mine' })),
       ];
-    case 'case-list':
-      return [heading(reply.title), ...(reply.cases.length ? reply.cases.slice(0, 25).flatMap(caseLine) : [text(reply.empty)])];
+    case 'case-list': {
+      const shown = reply.cases.slice(0, CASES_ON_A_CARD);
+      const more = reply.cases.length - shown.length;
+      return [
+        heading(reply.title),
+        ...(reply.cases.length ? shown.flatMap(caseLine) : [text(reply.empty)]),
+        ...(more > 0 ? [text(`…and ${more} more (those with overdue duties and PEAPs come first). Type "status CASE-ID" for any case.`, { isSubtle: true })] : []),
+      ];
+    }
     case 'case-status':
       return [
         heading(`Case ${reply.case.id} · ${reply.case.kind} · pupil ${reply.case.pupilId}`),
