@@ -14,7 +14,7 @@ import { actionData, answerFor, cardOf, cardText, executeActivity, installActivi
 import { post } from './teamsHttp.js';
 
 /** The demo head, as Agents Playground and Teams identify them. */
-const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '00000000-0000-0000-0000-0000000000020' };
+const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d' };
 const stranger: TeamsUser = { id: '29:stranger', name: 'Someone Else', aadObjectId: '11111111-2222-3333-4444-555555555555' };
 
 describe('the Teams bot over HTTP, in local mode', () => {

@@ -11,7 +11,7 @@ import { dataDir, startService, type ServiceProcess } from '../support/servicePr
 import { actionData, answerFor, cardOf, cardText, executeActivity, messageActivity, type TeamsUser } from '../support/teamsActivities.js';
 import { post } from './teamsHttp.js';
 
-const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '00000000-0000-0000-0000-0000000000020' };
+const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d' };
 const conversation = 'a:demo-head-personal-chat';
 
 describe('resuming an interview after the service is killed', () => {

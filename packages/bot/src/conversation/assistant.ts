@@ -134,8 +134,9 @@ export class Assistant {
         return this.#interview(actor, this.#peap(actor, c.caseId));
       case 'peap.change': {
         const view = this.#peap(actor, c.caseId);
-        const question = this.#question(c.questionId);
         if (!answering(view)) return this.#interview(actor, view);
+        if (!c.questionId) return [this.#review(actor, view, 'Choose the answer to change.')];
+        const question = this.#question(c.questionId);
         return [this.#questionReply(actor, view, question, { value: answerOf(peapContext(view), question.id) })];
       }
       case 'peap.answer':

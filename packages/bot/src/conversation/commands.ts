@@ -13,7 +13,7 @@ export type Command =
   | { readonly verb: 'peap.start'; readonly pupilId: string }
   | { readonly verb: 'peap.resume'; readonly caseId: string }
   | { readonly verb: 'peap.answer'; readonly caseId: string; readonly questionId: string; readonly revision: number; readonly answer: unknown }
-  | { readonly verb: 'peap.change'; readonly caseId: string; readonly questionId: string }
+  | { readonly verb: 'peap.change'; readonly caseId: string; readonly questionId?: string | undefined }
   | { readonly verb: 'peap.decide'; readonly caseId: string; readonly revision: number; readonly decision: unknown; readonly rationale: unknown; readonly followUpDate: unknown }
   | { readonly verb: 'suspension.form'; readonly pupilId?: string }
   | { readonly verb: 'suspension.check'; readonly pupilId: unknown; readonly startDate: unknown; readonly sessions: unknown };
@@ -59,7 +59,7 @@ const actionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('peap.start'), pupilId: z.string().trim().min(1, 'Please give the pupil id.').max(100) }),
   z.object({ verb: z.literal('peap.resume'), caseId: id }),
   z.object({ verb: z.literal('peap.answer'), caseId: id, questionId: id, revision, answer: z.unknown() }),
-  z.object({ verb: z.literal('peap.change'), caseId: id, questionId: id }),
+  z.object({ verb: z.literal('peap.change'), caseId: id, questionId: id.optional() }),
   z.object({ verb: z.literal('peap.decide'), caseId: id, revision, decision: z.unknown(), rationale: z.unknown(), followUpDate: z.unknown() }),
   z.object({ verb: z.literal('suspension.form'), pupilId: id.optional() }),
   z.object({ verb: z.literal('suspension.check'), pupilId: z.unknown(), startDate: z.unknown(), sessions: z.unknown() }),

@@ -11,8 +11,8 @@ import { importPupils, SYSTEM, type CaseStore } from '@before-exclusion/workflow
 export const DEMO_SCHOOL_DATE = '2026-03-20';
 export const DEMO_SCHOOL = { id: 'DEMO-SCH', name: 'Demo Academy (fictional)' };
 
-/** Agents Playground's default user (its `from.aadObjectId`). */
-export const PLAYGROUND_USER_AAD_ID = '00000000-0000-0000-0000-0000000000020';
+/** The user `pnpm playground` signs in as (packages/bot/playground/agentsplayground.yml). */
+export const PLAYGROUND_USER_AAD_ID = '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d';
 
 const resource = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
 

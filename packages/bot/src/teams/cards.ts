@@ -68,30 +68,31 @@ function render(reply: Reply): Element[] {
         ...(reply.error ? [problem(reply.error)] : []),
         actions(button(reply.suggested ? 'Confirm and continue' : 'Save and continue', { verb: 'peap.answer', caseId: reply.caseId, questionId: reply.question.id, revision: reply.revision }, 'positive')),
       ];
-    case 'review':
+    case 'review': {
+      const changeable = reply.items.filter((i) => i.changeable);
       return [
         heading(`Review before the decision · pupil ${reply.pupilId}`),
         subtle('Every answer is saved. Change any of them, then record the decision.'),
-        ...reply.items.map((item) => ({
-          type: 'Container',
-          spacing: 'Small',
-          items: [
-            subtle(`${item.section}: ${item.text}`),
-            text(item.answer),
-            ...(item.changeable ? [actions(button('Change', { verb: 'peap.change', caseId: reply.caseId, questionId: item.questionId }))] : []),
-          ],
-        })),
+        ...reply.items.flatMap((item) => [text(`${item.section}: ${item.text}`, { isSubtle: true, size: 'Small', spacing: 'Medium' }), text(paragraphs(item.answer), { spacing: 'None' })]),
+        ...(changeable.length
+          ? [
+              { type: 'Input.ChoiceSet', id: 'questionId', label: 'Change an answer', style: 'compact', placeholder: 'Choose a question', choices: changeable.map((i) => ({ title: i.text.length > 80 ? `${i.text.slice(0, 77)}…` : i.text, value: i.questionId })) },
+              actions(button('Change this answer', { verb: 'peap.change', caseId: reply.caseId })),
+            ]
+          : []),
         ...(reply.gateMissing.length ? [text(`A permanent exclusion cannot be recorded until these are recorded: ${reply.gateMissing.join('; ')}.`, { color: 'Warning' })] : []),
         ...(reply.error ? [problem(reply.error)] : []),
+        // Not isRequired: the client would then refuse "Change this answer" until a decision is chosen. The service checks.
         ...(reply.canDecide
           ? [
-              { type: 'Input.ChoiceSet', id: 'decision', label: 'Decision', isRequired: true, style: 'expanded', choices: reply.decisions.map((d) => ({ title: d.title, value: d.value })) },
-              { type: 'Input.Text', id: 'rationale', label: 'Rationale', isMultiline: true, isRequired: true, maxLength: 4000 },
-              { type: 'Input.Date', id: 'followUpDate', label: 'Follow-up review', value: reply.followUpSuggested, isRequired: true },
+              { type: 'Input.ChoiceSet', id: 'decision', label: 'Decision', style: 'expanded', choices: reply.decisions.map((d) => ({ title: d.title, value: d.value })) },
+              { type: 'Input.Text', id: 'rationale', label: 'Rationale', isMultiline: true, maxLength: 4000 },
+              { type: 'Input.Date', id: 'followUpDate', label: 'Follow-up review', value: reply.followUpSuggested },
               actions(button('Record the decision', { verb: 'peap.decide', caseId: reply.caseId, revision: reply.revision }, 'positive')),
             ]
           : [text('Only the headteacher, or a deputy acting for them, records the decision.', { isSubtle: true })]),
       ];
+    }
     case 'decided':
       return [
         heading(`Decision recorded · pupil ${reply.pupilId}`),
@@ -155,6 +156,11 @@ function render(reply: Reply): Element[] {
     case 'reminder':
       return [heading(`Reminder · pupil ${reply.pupilId}`), text(reply.what), actions(button('See the case', { verb: 'case.status', caseId: reply.caseId }))];
   }
+}
+
+/** Line breaks a person typed, kept: a TextBlock joins single newlines. */
+function paragraphs(t: string): string {
+  return t.replace(/\n+/g, '\n\n');
 }
 
 function caseLine(c: CaseLine): Element[] {

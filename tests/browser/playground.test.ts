@@ -1,0 +1,154 @@
+/**
+ * End to end, as a head meets it: the service (`pnpm start`, demo school), Microsoft 365 Agents
+ * Playground as the Teams client, and headless Chromium clicking its cards. The demo head is
+ * greeted, receives the waiting cases unprompted, completes a whole PEAP by filling and pressing
+ * the cards, and records the decision; a screenshot of the summary card is saved; the case in the
+ * store holds every answer.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataDir, root, startService, type ServiceProcess } from '../support/serviceProcess.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = join(root, 'test-results/playground-peap-summary.png');
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function waitForUrl(url: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('a head completes a PEAP in Agents Playground', () => {
+  let service: ServiceProcess;
+  let dir: string;
+  let playground: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup (it installs Debian's chromium) or set CHROMIUM_PATH`);
+    dir = dataDir('bot-browser-');
+    service = await startService(dir);
+    const port = await freePort();
+    playground = spawn(
+      join(root, 'tests/node_modules/.bin/agentsplayground'),
+      ['start', '-e', `${service.url}/api/messages`, '-c', 'msteams', '-p', String(port), '--dt'],
+      {
+        cwd: dir,
+        detached: true,
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          TEAMSAPPTESTER_BROWSER: 'none',
+          M365_AGENTS_PLAYGROUND_CONFIG_PATH: join(root, 'packages/bot/playground/agentsplayground.yml'),
+          M365_AGENTS_PLAYGROUND_LOGFILE: join(dir, 'playground.log'),
+        },
+      },
+    );
+    await waitForUrl(`http://localhost:${port}/_debug/ping`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    // Tall enough for the whole summary card in one screenshot.
+    page = await browser.newPage({ viewport: { width: 1200, height: 3000 } });
+    // The client asks a CDN for fonts; with no network that only stalls the page.
+    await page.route((u) => !['localhost', '127.0.0.1'].includes(u.hostname), (r) => r.abort());
+    await page.goto(`http://localhost:${port}/`, { waitUntil: 'domcontentloaded' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (playground?.pid) {
+      try {
+        process.kill(-playground.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    await service?.stop();
+  });
+
+  const card = (text: string | RegExp): Locator => page.locator('.ac-adaptiveCard', { hasText: text }).last();
+  const say = async (text: string) => {
+    await page.locator('[contenteditable="true"][role="textbox"]').click();
+    await page.keyboard.type(text);
+    await page.getByRole('button', { name: 'Send Message' }).click();
+  };
+
+  /** Answers the question card on screen the way a head would: confirm what is pre-filled, or write/choose. */
+  async function answer(question: Locator, n: number): Promise<void> {
+    const date = question.getByRole('combobox', { name: /Your answer/ });
+    const textbox = question.getByRole('textbox', { name: /Your answer/ });
+    if ((await question.getByRole('radio', { name: 'Yes' }).count()) > 0) await question.getByRole('radio', { name: 'Yes' }).check();
+    else if ((await question.getByRole('checkbox').count()) > 0) {
+      const family = question.getByRole('checkbox', { name: 'Family circumstances' });
+      if (!(await family.isChecked())) await family.check();
+    } else if ((await date.count()) > 0) await date.fill('2026-03-25');
+    else if ((await textbox.inputValue()) === '') await textbox.fill(`What the head wrote for question ${n}.`);
+    await question.getByRole('button', { name: /and continue/ }).click();
+  }
+
+  it('greets the head, sends the waiting cases, and walks them through every question to the decision', { timeout: 240_000 }, async () => {
+    await page.locator('[contenteditable="true"][role="textbox"]').waitFor({ timeout: 60_000 });
+    await card('I prompt you when a pupil needs a pre-exclusion assessment').waitFor({ timeout: 60_000 });
+    await card(/cases have opened for your school/).waitFor({ timeout: 30_000 });
+
+    await say('start peap DEMO-002');
+    let current = card(/question 1 of \d+/);
+    await current.waitFor({ timeout: 30_000 });
+    let total = 0;
+    for (let n = 1; ; n++) {
+      const heading = (await current.innerText()).match(/question (\d+) of (\d+)/);
+      expect(Number(heading?.[1])).toBe(n);
+      total = Number(heading?.[2]);
+      await answer(current, n);
+      if (n === total) break;
+      current = card(new RegExp(`question ${n + 1} of \\d+`));
+      await current.waitFor({ timeout: 30_000 });
+    }
+    const summary = card('Review before the decision');
+    await summary.waitFor({ timeout: 30_000 });
+    await expect(summary.innerText()).resolves.toContain('What the head wrote for question');
+    mkdirSync(join(root, 'test-results'), { recursive: true });
+    await summary.screenshot({ path: SCREENSHOT });
+
+    await summary.getByRole('radio', { name: 'No exclusion: a support plan' }).check();
+    await summary.getByRole('textbox', { name: /Rationale/ }).fill('A support plan with a key adult and a part-time timetable.');
+    await summary.getByRole('button', { name: 'Record the decision' }).click();
+    await card('Decision recorded · pupil DEMO-002').waitFor({ timeout: 30_000 });
+
+    const db = new Database(join(dir, 'cases.db'), { readonly: true });
+    const row = db.prepare("SELECT state, snapshot FROM cases WHERE kind = 'peap' AND pupil_id = 'DEMO-002'").get() as { state: string; snapshot: string };
+    db.close();
+    const context = JSON.parse(row.snapshot).context;
+    expect(JSON.parse(row.state)).toBe('decided');
+    expect(context.meetingDate).toBe('2026-03-25');
+    // Every question but the meeting date is an answer in the case: all of them saved.
+    expect(Object.keys(context.answers)).toHaveLength(total - 1);
+    expect(context.answers['factors.family.how'].value).toMatch(/What the head wrote/);
+    expect(context.answers['support.exhausted'].value).toBe(true);
+    expect(context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', by: 'demo-head' });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+  });
+});
