@@ -91,6 +91,12 @@ export class StaffDirectory {
     return row && this.#actor(row);
   }
 
+  /** A member of staff's Slack identity (workspace and user), if they have one. */
+  slackIdentity(staffId: string): { teamId: string; userId: string } | undefined {
+    const row = this.#db.prepare<[string], { slack_team_id: string | null; slack_user_id: string | null }>('SELECT slack_team_id, slack_user_id FROM staff WHERE id = ?').get(staffId);
+    return row?.slack_team_id && row.slack_user_id ? { teamId: row.slack_team_id, userId: row.slack_user_id } : undefined;
+  }
+
   /** Staff of a school in a role (e.g. its headteacher, to prompt). */
   inRole(schoolId: string, role: StaffRole): string[] {
     return this.#db

@@ -1,8 +1,9 @@
 /**
- * The service `pnpm start` runs: one process serving the Teams endpoint (`POST /api/messages`)
- * and `GET /healthz`, firing due deadlines and sending the outbox every few seconds, and running
- * the rules over stored pupils periodically. On an empty database it loads the demo school.
- * Stopping it finishes the turns in flight, then closes the database.
+ * The service `pnpm start` runs: one process serving the Teams endpoint (`POST /api/messages`),
+ * Slack's (`/slack/…`, when Slack is configured) and `GET /healthz`; firing due deadlines and
+ * sending the outbox every few seconds; running the rules over stored pupils periodically. On an
+ * empty database it loads the demo school. Stopping it finishes the requests in flight, then
+ * closes the database.
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -11,6 +12,7 @@ import { CaseStore, englishDate, evaluateStoredPupils } from '@before-exclusion/
 import { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { loadQuestionSet } from '../conversation/questionSet.js';
+import { mountSlack } from '../slack/slackApp.js';
 import { createTeamsBot } from '../teams/teamsBot.js';
 import { isLocalMode, type Config } from './config.js';
 import { DEMO_SCHOOL_DATE, hasDemo, isEmpty, loadDemo } from './demo.js';
@@ -61,19 +63,26 @@ export async function startService(config: Config, log: Logger): Promise<Running
   let stopping = false;
   const app = express();
   app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    next();
+  });
+  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
+    channels.push(
+      mountSlack(app, store, assistant, { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN, allowedTeams: config.SLACK_ALLOWED_TEAMS, apiUrl: config.SLACK_API_URL }, log, onReachable),
+    );
+  }
   app.get('/healthz', (_req, res) => {
     const ok = !stopping && store.db.prepare('SELECT 1 AS ok').get() !== undefined;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stopping', mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
   });
   app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
-    inFlight++;
     try {
       await teams.process(req, res);
     } catch (error) {
       log.error('teams: request failed', { channel: 'teams', error: errorText(error) });
       if (!res.headersSent) res.status(500).end();
-    } finally {
-      inFlight--;
     }
   });
 

@@ -1,0 +1,294 @@
+/**
+ * The assistant's replies in Block Kit, for Slack: messages (DMs, slash-command responses, the
+ * App Home tab) and the interview as modals — one question a view, the review as the last, within
+ * Slack's limits (100 blocks a view, 3,000 characters of private metadata, 24 of a title).
+ * Buttons carry the same verbs and data as Teams cards, as JSON in their `value`.
+ */
+import { longDate } from '@before-exclusion/rules';
+import type { AnswerValue } from '../conversation/interview.js';
+import type { Question } from '../conversation/questionSet.js';
+import type { CaseLine, Reply } from '../conversation/replies.js';
+
+type Block = Record<string, unknown>;
+export interface ModalView {
+  type: 'modal';
+  callback_id: string;
+  private_metadata: string;
+  title: { type: 'plain_text'; text: string };
+  submit?: { type: 'plain_text'; text: string };
+  close: { type: 'plain_text'; text: string };
+  blocks: Block[];
+}
+
+/** Callback ids of the modals, and the input block ids whose errors Slack shows in the field. */
+export const VIEWS = { question: 'peap_question', review: 'peap_review', check: 'suspension_check', start: 'peap_start', info: 'info' } as const;
+export const ANSWER_BLOCK = 'answer';
+const MAX_BLOCKS = 100;
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 150), emoji: true });
+const mrkdwn = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } });
+const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: text.slice(0, 3000) }] });
+const header = (text: string): Block => ({ type: 'header', text: plain(text) });
+
+let buttons = 0;
+/** A button carrying a verb and its data; action ids are unique because Slack requires it within a view. */
+function button(text: string, data: { verb: string } & Record<string, unknown>, style?: 'primary' | 'danger'): Block {
+  return { type: 'button', text: plain(text), action_id: `${data.verb}#${++buttons % 10_000}`, value: JSON.stringify(data), ...(style ? { style } : {}) };
+}
+const actions = (...elements: Block[]): Block => ({ type: 'actions', elements });
+
+/** Replies as message blocks (a DM, a response to a slash command, the Home tab). */
+export function messageBlocks(replies: readonly Reply[]): Block[] {
+  const blocks = replies.flatMap((r, i) => [...(i > 0 ? [{ type: 'divider' }] : []), ...messageReply(r)]);
+  return blocks.slice(0, 50);
+}
+
+/** A one-line summary of replies, for notifications and clients that cannot show blocks. */
+export function fallbackText(replies: readonly Reply[]): string {
+  const r = replies[0];
+  if (!r) return '';
+  switch (r.type) {
+    case 'message':
+      return r.text.slice(0, 300);
+    case 'prompt':
+      return `Action needed for pupil ${r.pupilId}`;
+    case 'reminder':
+      return `Reminder for pupil ${r.pupilId}`;
+    case 'case-list':
+      return r.title;
+    default:
+      return 'Before Exclusion';
+  }
+}
+
+function messageReply(r: Reply): Block[] {
+  switch (r.type) {
+    case 'message':
+      return [mrkdwn(`${r.tone === 'error' ? ':warning: ' : ''}${slackMarkdown(r.text)}`)];
+    case 'menu':
+      return [
+        header('Before Exclusion'),
+        mrkdwn('I prompt you when a pupil needs a pre-exclusion assessment, walk you through its questions, and show the statutory duties and dates of a suspension before you decide.'),
+        actions(
+          button('My cases', { verb: 'cases.mine' }),
+          button('Start a PEAP', { verb: 'peap.form' }, 'primary'),
+          button('Check a suspension', { verb: 'suspension.form' }),
+          ...(r.role === 'inclusion-officer' ? [button('Overview', { verb: 'cases.overview' })] : []),
+        ),
+      ];
+    case 'case-list': {
+      const shown = r.cases.slice(0, 12);
+      const more = r.cases.length - shown.length;
+      return [
+        header(r.title.slice(0, 150)),
+        ...(r.cases.length ? shown.flatMap(caseLine) : [mrkdwn(r.empty)]),
+        ...(more > 0 ? [context(`…and ${more} more (overdue duties and PEAPs first). \`/peap status CASE-ID\` for any case.`)] : []),
+      ];
+    }
+    case 'case-status':
+      return [
+        header(`Case ${r.case.id}`),
+        mrkdwn(`*${r.case.kind}* · pupil ${r.case.pupilId} · school ${r.case.schoolId} · ${r.case.closed ? 'closed' : r.case.state}${r.openedBy ? ` · opened by ${r.openedBy}` : ''}`),
+        ...(r.deadlines.length ? [mrkdwn(r.deadlines.map((d) => `• ${d.label}: ${longDate(d.dueDate)} (${d.status})`).join('\n'))] : []),
+        ...(r.case.overdue.length ? [mrkdwn(`:warning: *Overdue:* ${r.case.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}`)] : []),
+        context(r.timeline.slice(-10).map((t) => `${t.at.slice(0, 16).replace('T', ' ')} · ${t.who} · ${t.what}`).join('\n') || 'No events yet.'),
+        ...(r.case.resumable ? [actions(button('Continue the assessment', { verb: 'peap.resume', caseId: r.case.id }, 'primary'))] : []),
+      ];
+    case 'assessment':
+      return [
+        header(`Proposed suspension · ${r.pupilId}`),
+        mrkdwn(r.headline),
+        mrkdwn(r.facts.map((f) => (f.startsWith('REFUSED') ? `:no_entry: *${f}*` : f)).join('\n')),
+        mrkdwn(r.duties.length ? `*It would set these duties:*\n${r.duties.map((d) => `• ${d.title} — due ${d.due}`).join('\n')}` : 'It would set no duties beyond those already on record.'),
+      ];
+    case 'prompt':
+      return [
+        header(`Action needed · pupil ${r.pupilId}`),
+        mrkdwn(r.why),
+        ...(r.deadlines.length ? [mrkdwn(r.deadlines.map((d) => `• ${d.label}: ${longDate(d.dueDate)}`).join('\n'))] : []),
+        actions(r.caseKind === 'peap' ? button('Start the PEAP', { verb: 'peap.resume', caseId: r.caseId }, 'primary') : button('See the case', { verb: 'case.status', caseId: r.caseId })),
+      ];
+    case 'reminder':
+      return [header(`Reminder · pupil ${r.pupilId}`), mrkdwn(r.what), actions(button('See the case', { verb: 'case.status', caseId: r.caseId }))];
+    case 'decided':
+      return [mrkdwn(`*Decision recorded · pupil ${r.pupilId}*\n${r.decision}. Follow-up review: ${longDate(r.followUpDate)}.`)];
+    case 'start-form':
+    case 'check-form':
+    case 'question':
+    case 'review':
+      // Forms and the interview live in modals; a message offers the button that opens one.
+      return [actions(button('Open', r.type === 'question' || r.type === 'review' ? { verb: 'peap.resume', caseId: r.caseId } : { verb: r.type === 'start-form' ? 'peap.form' : 'suspension.form' }, 'primary'))];
+  }
+}
+
+function caseLine(c: CaseLine): Block[] {
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*${c.kind}* · pupil ${c.pupilId} · ${c.state}\n${c.id} · school ${c.schoolId}${c.nextDeadline ? ` · next: ${c.nextDeadline.label} ${longDate(c.nextDeadline.dueDate)}` : ''}${c.overdue.length ? `\n:warning: Overdue: ${c.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}` : ''}`,
+      },
+      accessory: c.resumable ? button('Continue', { verb: 'peap.resume', caseId: c.id }, 'primary') : button('Status', { verb: 'case.status', caseId: c.id }),
+    },
+  ];
+}
+
+/** The modal for an interview step or form, or undefined when the reply belongs in a message. */
+export function modalView(replies: readonly Reply[]): ModalView | undefined {
+  const step = replies.find((r) => r.type === 'question' || r.type === 'review' || r.type === 'check-form' || r.type === 'start-form' || r.type === 'assessment' || r.type === 'decided');
+  if (!step) return undefined;
+  const notes = replies.filter((r) => r.type === 'message').flatMap((r) => messageReply(r));
+  switch (step.type) {
+    case 'question':
+      return {
+        type: 'modal',
+        callback_id: VIEWS.question,
+        private_metadata: JSON.stringify({ caseId: step.caseId, questionId: step.question.id, revision: step.revision }),
+        title: plain(`PEAP · ${step.pupilId}`.slice(0, 24)),
+        submit: plain(step.suggested ? 'Confirm and continue' : 'Save and continue'),
+        close: plain('Stop for now'),
+        blocks: [
+          ...notes,
+          context(`Question ${step.number} of ${step.total} · ${step.question.section}`),
+          mrkdwn(`*${step.question.text}*`),
+          ...(step.question.hint ? [context(step.question.hint)] : []),
+          ...(step.suggested ? [context('From the record — confirm, or correct it.')] : []),
+          { type: 'input', block_id: ANSWER_BLOCK, label: plain('Your answer'), element: answerElement(step.question, step.value) },
+        ],
+      };
+    case 'review': {
+      const changeable = step.items.filter((i) => i.changeable);
+      const items = step.items.map((i) => mrkdwn(`_${i.section}: ${i.text}_\n${i.answer}`));
+      const blocks: Block[] = [
+        ...notes,
+        mrkdwn('*Review before the decision.* Every answer is saved; change any of them, then record the decision.'),
+        ...items,
+        ...(changeable.length
+          ? [
+              {
+                type: 'actions',
+                block_id: 'change',
+                elements: [
+                  {
+                    type: 'static_select',
+                    action_id: 'peap.change',
+                    placeholder: plain('Change an answer…'),
+                    options: changeable.slice(0, 100).map((i) => ({ text: plain(i.text.length > 75 ? `${i.text.slice(0, 72)}…` : i.text), value: JSON.stringify({ verb: 'peap.change', caseId: step.caseId, questionId: i.questionId }) })),
+                  },
+                ],
+              },
+            ]
+          : []),
+        ...(step.gateMissing.length ? [mrkdwn(`:warning: A permanent exclusion cannot be recorded until these are recorded: ${step.gateMissing.join('; ')}.`)] : []),
+        ...(step.canDecide
+          ? [
+              { type: 'input', block_id: 'decision', label: plain('Decision'), element: { type: 'radio_buttons', action_id: 'value', options: step.decisions.map((d) => ({ text: plain(d.title), value: d.value })) } },
+              { type: 'input', block_id: 'rationale', label: plain('Rationale'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 } },
+              { type: 'input', block_id: 'followUpDate', label: plain('Follow-up review'), element: { type: 'datepicker', action_id: 'value', initial_date: step.followUpSuggested } },
+            ]
+          : [context('Only the headteacher, or a deputy acting for them, records the decision.')]),
+      ];
+      return {
+        type: 'modal',
+        callback_id: VIEWS.review,
+        private_metadata: JSON.stringify({ caseId: step.caseId, revision: step.revision }),
+        title: plain(`Review · ${step.pupilId}`.slice(0, 24)),
+        ...(step.canDecide ? { submit: plain('Record the decision') } : {}),
+        close: plain('Close'),
+        blocks: blocks.length > MAX_BLOCKS ? [...blocks.slice(0, MAX_BLOCKS - 1), context('(shortened to fit Slack)')] : blocks,
+      };
+    }
+    case 'check-form':
+      return {
+        type: 'modal',
+        callback_id: VIEWS.check,
+        private_metadata: '{}',
+        title: plain('Check a suspension'),
+        submit: plain('Check'),
+        close: plain('Close'),
+        blocks: [
+          ...notes,
+          context('Before you decide: the duties and dates it would set, and whether it stays within 45 school days this year.'),
+          { type: 'input', block_id: 'pupilId', label: plain('Pupil id'), element: { type: 'plain_text_input', action_id: 'value', ...(step.pupilId ? { initial_value: step.pupilId } : {}) } },
+          { type: 'input', block_id: 'startDate', label: plain('First day'), element: { type: 'datepicker', action_id: 'value', ...(step.startDate ? { initial_date: step.startDate } : {}) } },
+          { type: 'input', block_id: 'sessions', label: plain('Length in sessions (two a school day)'), element: { type: 'number_input', is_decimal_allowed: false, min_value: '1', action_id: 'value', ...(step.sessions ? { initial_value: step.sessions } : {}) } },
+        ],
+      };
+    case 'start-form':
+      return {
+        type: 'modal',
+        callback_id: VIEWS.start,
+        private_metadata: '{}',
+        title: plain('Start a PEAP'),
+        submit: plain('Start'),
+        close: plain('Close'),
+        blocks: [...notes, { type: 'input', block_id: 'pupilId', label: plain('Pupil id'), element: { type: 'plain_text_input', action_id: 'value', ...(step.pupilId ? { initial_value: step.pupilId } : {}) } }],
+      };
+    case 'assessment':
+    case 'decided':
+      return { type: 'modal', callback_id: VIEWS.info, private_metadata: '{}', title: plain(step.type === 'decided' ? 'Decision recorded' : 'Proposed suspension'), close: plain('Done'), blocks: [...notes, ...messageReply(step)] };
+  }
+}
+
+/** The field a form's error belongs in (Slack shows it under that input). */
+export function errorBlock(reply: Reply): string | undefined {
+  switch (reply.type) {
+    case 'question':
+      return reply.error ? ANSWER_BLOCK : undefined;
+    case 'review':
+      return reply.error ? (/rationale/i.test(reply.error) ? 'rationale' : /date/i.test(reply.error) ? 'followUpDate' : 'decision') : undefined;
+    case 'check-form':
+      return reply.error ? (/sessions/i.test(reply.error) ? 'sessions' : /date|day/i.test(reply.error) && !/pupil/i.test(reply.error) ? 'startDate' : 'pupilId') : undefined;
+    case 'start-form':
+      return reply.error ? 'pupilId' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function answerElement(question: Question, value: AnswerValue | undefined): Block {
+  const option = (o: { value: string; title: string }) => ({ text: plain(o.title), value: o.value });
+  switch (question.kind) {
+    case 'text':
+      return { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000, ...(typeof value === 'string' && value ? { initial_value: value.slice(0, 3000) } : {}) };
+    case 'date':
+      return { type: 'datepicker', action_id: 'value', ...(typeof value === 'string' ? { initial_date: value } : {}) };
+    case 'yes-no': {
+      const options = [option({ value: 'yes', title: 'Yes' }), option({ value: 'no', title: 'No' })];
+      const initial = value === true ? options[0] : value === false ? options[1] : undefined;
+      return { type: 'radio_buttons', action_id: 'value', options, ...(initial ? { initial_option: initial } : {}) };
+    }
+    case 'choice': {
+      const options = (question.options ?? []).map(option);
+      const initial = options.find((o) => o.value === value);
+      return { type: 'radio_buttons', action_id: 'value', options, ...(initial ? { initial_option: initial } : {}) };
+    }
+    case 'choices': {
+      const options = (question.options ?? []).map(option);
+      const initial = options.filter((o) => Array.isArray(value) && value.includes(o.value));
+      return { type: 'checkboxes', action_id: 'value', options, ...(initial.length ? { initial_options: initial } : {}) };
+    }
+  }
+}
+
+/** What a person entered in an input block, whatever its element. */
+export function inputValue(state: Record<string, Record<string, SlackInputState>> | undefined, blockId: string): string | string[] | undefined {
+  const s = state?.[blockId]?.value;
+  if (!s) return undefined;
+  if (s.type === 'checkboxes') return (s.selected_options ?? []).map((o) => o.value);
+  return s.value ?? s.selected_date ?? s.selected_option?.value ?? undefined;
+}
+
+export interface SlackInputState {
+  type: string;
+  value?: string | null;
+  selected_date?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: { value: string }[];
+}
+
+/** Teams-flavoured markdown (`**bold**`) as Slack mrkdwn (`*bold*`). */
+function slackMarkdown(text: string): string {
+  return text.replace(/\*\*(.+?)\*\*/g, '*$1*');
+}

@@ -1,0 +1,24 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+await page.route(u => !['localhost','127.0.0.1'].includes(u.hostname), r => r.abort());
+await page.goto('http://localhost:56150/', { waitUntil: 'domcontentloaded' });
+const composer = page.locator('[contenteditable="true"][role="textbox"]');
+await composer.click(); await page.keyboard.type('proactive'); await page.keyboard.press('Enter');
+await page.locator('p', { hasText: 'proactive hello' }).waitFor();
+await composer.click(); await page.keyboard.type('hi'); await page.keyboard.press('Enter');
+await page.locator('.ac-adaptiveCard').waitFor();
+const out = await page.evaluate(() => {
+  const p = [...document.querySelectorAll('p')].find(e => e.textContent.includes('proactive hello'));
+  const card = document.querySelector('.ac-adaptiveCard');
+  const anc = new Set(); for (let e = p; e; e = e.parentElement) anc.add(e);
+  let lca = card; while (!anc.has(lca)) lca = lca.parentElement;
+  const desc = (e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.getAttribute('role') ? '[role=' + e.getAttribute('role') + ']' : ''}${e.getAttribute('aria-label') ? '[aria-label="' + e.getAttribute('aria-label') + '"]' : ''}${e.getAttribute('tabindex') ? '[tabindex]' : ''}${[...e.attributes].filter(a => a.name.startsWith('data-')).map(a => `[${a.name}="${a.value.slice(0,40)}"]`).join('')}${typeof e.className === 'string' ? e.className.split(' ').filter(c => c && !/^(f[0-9a-z]{5,8}|___[0-9a-z]+|r[0-9a-z]{6,8})$/.test(c)).map(c => '.' + c).join('') : ''}`;
+  const lines = [];
+  const up = []; for (let e = lca; e && e !== document.body; e = e.parentElement) up.push(desc(e)); lines.push('LCA chain: ' + up.join(' < '));
+  const rec = (e, d) => { if (d > 9 || e.classList?.contains('ac-adaptiveCard')) { lines.push('  '.repeat(d) + desc(e) + ' …'); return; } const txt = [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join(' '); lines.push('  '.repeat(d) + desc(e) + (txt ? ` "${txt.slice(0,60)}"` : '')); for (const c of e.children) if (c.tagName !== 'svg') rec(c, d + 1); };
+  rec(lca, 0);
+  return lines.join('\n');
+});
+console.log(out);
+await browser.close();

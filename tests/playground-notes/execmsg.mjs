@@ -1,0 +1,16 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+await page.route(u => !['localhost','127.0.0.1'].includes(u.hostname), r => r.abort());
+await page.goto('http://localhost:56150/', { waitUntil: 'domcontentloaded' });
+const composer = page.locator('[contenteditable="true"][role="textbox"]');
+await composer.click(); await page.keyboard.type('execmsg'); await page.keyboard.press('Enter');
+const c1 = page.locator('.ac-adaptiveCard', { hasText: 'Execute – question card' }).last();
+await c1.waitFor();
+await c1.getByRole('button', { name: 'Finish (message)' }).click();
+await page.waitForTimeout(2000);
+console.log('card still there:', await c1.count());
+console.log(await page.locator('.fai-OutputCard').last().innerText());
+console.log('text "All done" anywhere:', await page.getByText('All done, thank you').count());
+await page.screenshot({ path: 'shot-execmsg.png' });
+await browser.close();

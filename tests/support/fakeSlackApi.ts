@@ -1,0 +1,55 @@
+/**
+ * A fake Slack Web API on loopback: the service's Bolt app is pointed here (`SLACK_API_URL`), so
+ * every call it makes — `views.open/update/push/publish`, `conversations.open`,
+ * `chat.postMessage` — is recorded for the test to read. Only this edge is fake.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  readonly method: string;
+  readonly args: Record<string, any>;
+}
+
+export interface FakeSlackApi {
+  /** For SLACK_API_URL (ends with a slash, as the Web API client expects). */
+  readonly url: string;
+  readonly calls: SlackCall[];
+  /** Resolves with the first call of `method` after the first `after` calls. */
+  waitForCall(method: string, after?: number, timeoutMs?: number): Promise<SlackCall>;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+  const calls: SlackCall[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
+      const args: Record<string, any> = req.headers['content-type']?.includes('json') ? JSON.parse(body || '{}') : Object.fromEntries(new URLSearchParams(body));
+      // The client sends nested arguments (views, blocks) as JSON strings in a form.
+      for (const [k, v] of Object.entries(args)) if (typeof v === 'string' && /^[[{]/.test(v)) args[k] = JSON.parse(v);
+      calls.push({ method, args });
+      const result = method === 'conversations.open' ? { channel: { id: `D-${args.users}` } } : method.startsWith('views.') ? { view: { id: 'V-fake', ...(args.view ?? {}) } } : method === 'chat.postMessage' ? { channel: args.channel, ts: `${Date.now()}.000` } : {};
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...result }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    async waitForCall(method, after = 0, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const found = calls.slice(after).find((c) => c.method === method);
+        if (found) return found;
+        if (Date.now() > until) throw new Error(`waited ${timeoutMs} ms for ${method}; calls: ${calls.map((c) => c.method).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
