@@ -24,13 +24,15 @@ export interface FakeConnector {
   close(): Promise<void>;
 }
 
-export async function startFakeConnector(): Promise<FakeConnector> {
+/** @param delayMs — how long it takes to answer each send (to hold a bot's turn in flight). */
+export async function startFakeConnector(delayMs = 0): Promise<FakeConnector> {
   const sent: SentActivity[] = [];
   let next = 1;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
+    req.on('end', async () => {
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       const m = req.url?.match(/^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/);
       if (!m || (req.method !== 'POST' && req.method !== 'PUT')) {
         res.writeHead(404).end();

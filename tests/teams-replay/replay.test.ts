@@ -159,3 +159,23 @@ describe('the Teams bot over HTTP, secured', () => {
     }
   });
 });
+
+describe('stopping the service', () => {
+  it('finishes a turn in flight on SIGTERM, then exits cleanly', async () => {
+    const slowConnector = await startFakeConnector(800);
+    const service = await startService(dataDir());
+    try {
+      const message = messageActivity(head, slowConnector.url, 'a:c', 'my cases');
+      const pending = post(service.url, message);
+      await new Promise((r) => setTimeout(r, 200)); // the bot is now waiting on the connector
+      const exited = service.stop();
+      const res = await pending;
+      expect(res.status).toBe(200);
+      expect(cardText(cardOf((await slowConnector.waitForReplyTo(message.id)).activity))).toContain('Your open cases');
+      expect(await exited).toBe(0);
+      expect(service.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    } finally {
+      await slowConnector.close();
+    }
+  });
+});

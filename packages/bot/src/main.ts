@@ -16,19 +16,22 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.LOG_LEVEL);
-const service = await startService(config, log).catch((error: unknown) => {
+const starting = startService(config, log).catch((error: unknown) => {
   log.error('could not start', { error: errorText(error) });
   process.exit(1);
 });
+// Installed before the service is up, so a signal during start-up also stops it gracefully.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    log.info(`${signal}: stopping after the turns in flight`);
-    service.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('stopping failed', { error: errorText(error) });
-        process.exit(1);
-      },
-    );
+    log.info(`${signal}: stopping after the requests in flight`);
+    starting
+      .then((service) => service.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error('stopping failed', { error: errorText(error) });
+          process.exit(1);
+        },
+      );
   });
 }

@@ -174,8 +174,9 @@ export class CaseService {
     return this.#transition(current, full, actor, at);
   }
 
-  /** A case, for someone allowed to see it; the read is audited. */
+  /** A case, for someone allowed to see it; a person's read is audited (the system's own reads, to build a prompt say, are not). */
   get(actor: Actor, caseId: string): CaseView {
+    if (actor.role === 'system') return this.#view(this.#visibleRow(actor, caseId));
     const row = this.#db.transaction(() => {
       const found = this.#visibleRow(actor, caseId);
       this.#audit.append({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: 'case-read', caseId, data: null });

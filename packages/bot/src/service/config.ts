@@ -20,7 +20,7 @@ const optional = z
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int('expected a port number').min(0).max(65535).default(3978),
+    PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a port number from 0 to 65535').min(0, 'expected a port number from 0 to 65535').max(65535, 'expected a port number from 0 to 65535').default(3978),
     /** Loopback by default: expose the service deliberately (behind TLS) when it goes live. */
     HOST: z.string().min(1).default('127.0.0.1'),
     CASES_DB: z.string().min(1).default('data/cases.db'),
@@ -51,7 +51,7 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((c, ctx) => {
-    if (c.NODE_ENV === 'production' && !c.MicrosoftAppId && !c.SLACK_SIGNING_SECRET) {
+    if (c.NODE_ENV === 'production' && !c.MicrosoftAppId) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'is empty: in production the bot must have its Microsoft App ID, or every request would be accepted without a token' });
     }
     if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
@@ -61,7 +61,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['AUDIT_ANCHOR_KEY'], message: 'is empty: in production the audit anchor must be signed with a key kept outside the database folder' });
     }
     if (Boolean(c.SLACK_SIGNING_SECRET) !== Boolean(c.SLACK_BOT_TOKEN)) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });
+      ctx.addIssue({ code: 'custom', path: [c.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'], message: 'is needed too: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });
     }
   });
 
@@ -82,7 +82,7 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = readEnv()): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'} ${i.message.startsWith('is ') ? i.message : `: ${i.message}`}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}${i.message.startsWith('is ') ? ' ' : ': '}${i.message}`));
   return parsed.data;
 }
 

@@ -26,29 +26,24 @@ export function staffNotifier(store: CaseStore, assistant: Assistant, channels: 
     if (!m.caseId) return;
     const schoolId = String(m.payload.schoolId ?? '');
     const heads = store.staff.inRole(schoolId, 'headteacher');
+    // Who is still to receive it, where: nothing is built for nobody.
+    const targets = heads.flatMap((head) => channels.filter((c) => c.canReach(head)).map((channel) => ({ head, channel })));
+    const pending = targets.filter(({ head, channel }) => !delivered(store.db, m.id, channel.name, head));
+    if (targets.length === 0) throw new Error(`no headteacher of school ${schoolId} can be reached in a channel yet`);
+    if (pending.length === 0) return;
     // A backlog (a first import, a head reached for the first time) goes as one card, not dozens.
     const batch = digest?.(m, schoolId);
     const message = batch?.reply ?? reply(m);
-    let reached = 0;
     const failures: string[] = [];
-    for (const head of heads) {
-      for (const channel of channels) {
-        if (!channel.canReach(head)) continue;
-        if (delivered(store.db, m.id, channel.name, head)) {
-          reached++;
-          continue;
-        }
-        try {
-          await channel.send(head, [message]);
-          for (const id of batch?.ids ?? [m.id]) markDelivered(store.db, id, channel.name, head, clock());
-          reached++;
-        } catch (error) {
-          failures.push(`${channel.name} to ${head}: ${(error as Error).message}`);
-        }
+    for (const { head, channel } of pending) {
+      try {
+        await channel.send(head, [message]);
+        for (const id of batch?.ids ?? [m.id]) markDelivered(store.db, id, channel.name, head, clock());
+      } catch (error) {
+        failures.push(`${channel.name} to ${head}: ${(error as Error).message}`);
       }
     }
     if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
-    if (reached === 0) throw new Error(`no headteacher of school ${schoolId} can be reached in a channel yet`);
   };
   return {
     'prompt-headteacher': toHeads(

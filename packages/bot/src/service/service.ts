@@ -113,8 +113,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
         log.error('rules evaluation failed', { error: errorText(error) });
       }
     }));
-  await evaluate();
-  await tick();
+  // The first evaluation runs in the background: requests are served meanwhile, and close() waits for it.
+  void evaluate().then(tick);
   const timers = [setInterval(tick, config.TICK_EVERY_SECONDS * 1000), setInterval(evaluate, config.EVALUATE_EVERY_MINUTES * 60_000)];
   for (const t of timers) t.unref();
 
