@@ -12,7 +12,7 @@ import { CaseStore } from '../../packages/workflows/dist/index.js';
 import { startFakeConnector, type FakeConnector } from '../support/fakeConnector.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fakeSlackApi.js';
 import { dataDir, startService, type ServiceProcess } from '../support/serviceProcess.js';
-import { SIGNING_SECRET, answerState, blockAction, blocksText, interaction, slashCommand, viewSubmission } from '../support/slackRequests.js';
+import { SIGNING_SECRET, answerState, blockAction, blocksText, interaction, signedPost, slashCommand, viewSubmission } from '../support/slackRequests.js';
 import { actionData, answerFor, cardOf, cardText, executeActivity, messageActivity, type TeamsUser } from '../support/teamsActivities.js';
 import { post } from '../teams-replay/teamsHttp.js';
 
@@ -125,6 +125,19 @@ describe('the Slack app, signed requests against the running service', () => {
     expect(blocksText(checked.body.view.blocks)).toContain('REFUSED');
     const saturday = await interaction(service.url, viewSubmission(form.args.view, { pupilId: { value: { type: 'plain_text_input', value: 'DEMO-010' } }, startDate: { value: { type: 'datepicker', selected_date: '2026-03-21' } }, sessions: { value: { type: 'number_input', value: '2' } } }));
     expect(saturday.body).toMatchObject({ response_action: 'errors', errors: { startDate: expect.stringContaining('not a school day') } });
+  });
+
+  it("publishes the Home tab: what the app does and the head's open cases", async () => {
+    const before = slack.calls.length;
+    const event = { token: 'legacy', team_id: 'T0DEMO', api_app_id: 'A0DEMO', type: 'event_callback', event_id: 'Ev1', event_time: Math.floor(Date.now() / 1000), event: { type: 'app_home_opened', user: 'U0DEMOHEAD', channel: 'D0DEMO', tab: 'home', event_ts: `${Date.now() / 1000}` } };
+    expect((await signedPost(`${service.url}/slack/events`, JSON.stringify(event), 'application/json')).status).toBe(200);
+    const published = await slack.waitForCall('views.publish', before);
+    expect(published.args.user_id).toBe('U0DEMOHEAD');
+    expect(published.args.view.type).toBe('home');
+    const text = blocksText(published.args.view.blocks);
+    expect(text).toContain('Before Exclusion');
+    expect(text).toContain('Your open cases');
+    expect(text).toMatch(/pupil DEMO-\d{3}/);
   });
 
   it('refuses a bad signature, a stale timestamp and another workspace, writing nothing', async () => {

@@ -17,6 +17,8 @@ export interface SentActivity {
 export interface FakeConnector {
   readonly url: string;
   readonly sent: SentActivity[];
+  /** Sends received and not yet answered (with a delay, the bot's turn is in flight meanwhile). */
+  readonly answering: () => number;
   /** Resolves when at least `count` activities have been recorded in total. */
   waitFor(count: number, timeoutMs?: number): Promise<SentActivity[]>;
   /** Resolves with the bot's reply to the activity with this id (posted to …/activities/:id). */
@@ -28,11 +30,14 @@ export interface FakeConnector {
 export async function startFakeConnector(delayMs = 0): Promise<FakeConnector> {
   const sent: SentActivity[] = [];
   let next = 1;
+  let answering = 0;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', async () => {
+      answering++;
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      answering--;
       const m = req.url?.match(/^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/);
       if (!m || (req.method !== 'POST' && req.method !== 'PUT')) {
         res.writeHead(404).end();
@@ -53,6 +58,7 @@ export async function startFakeConnector(delayMs = 0): Promise<FakeConnector> {
   return {
     url: `http://127.0.0.1:${port}/`,
     sent,
+    answering: () => answering,
     async waitFor(count, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       while (sent.length < count) {

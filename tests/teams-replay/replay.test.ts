@@ -119,6 +119,16 @@ describe('the Teams bot over HTTP, in local mode', () => {
     expect(allowed).toMatch(/notify the local authority/i);
   });
 
+  it('reports its health, and its logs carry no answer a head gave', async () => {
+    const health = await fetch(`${service.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', mode: 'local', schoolDate: '2026-03-20', channels: ['teams'] });
+    const logs = service.logs.join('\n');
+    expect(logs).toContain('"msg":"teams: turn"');
+    expect(logs).not.toMatch(/An answer given in the test|A support plan with a key adult|SEND:/);
+    for (const line of service.logs) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
   it('answers an unknown Teams user politely and with nothing else', async () => {
     const reply = await say('my cases', stranger);
     const text = cardText(cardOf(reply.activity));
@@ -167,7 +177,7 @@ describe('stopping the service', () => {
     try {
       const message = messageActivity(head, slowConnector.url, 'a:c', 'my cases');
       const pending = post(service.url, message);
-      await new Promise((r) => setTimeout(r, 200)); // the bot is now waiting on the connector
+      while (slowConnector.answering() === 0) await new Promise((r) => setTimeout(r, 10)); // the bot's reply is waiting on the connector
       const exited = service.stop();
       const res = await pending;
       expect(res.status).toBe(200);
