@@ -65,3 +65,17 @@ export function delivered(db: Db, outboxId: number, channel: string, staffId: st
 export function markDelivered(db: Db, outboxId: number, channel: string, staffId: string, at: Date): void {
   db.prepare('INSERT INTO deliveries (outbox_id, channel, staff_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(outboxId, channel, staffId, at.toISOString());
 }
+
+/** Unsent messages of a kind, due by `now`, about a school (their payload's `schoolId`), in queue order. */
+export function dueForSchool(db: Db, kind: string, schoolId: string, now: Date): { id: number; caseId: string }[] {
+  return db
+    .prepare<[string, string, string], { id: number; caseId: string }>(
+      `SELECT id, case_id AS caseId FROM outbox WHERE kind = ? AND sent_at IS NULL AND next_attempt_at <= ? AND json_extract(payload, '$.schoolId') = ? ORDER BY id`,
+    )
+    .all(kind, now.toISOString(), schoolId);
+}
+
+/** Makes every unsent message due at `now` (someone they wait for can now be reached). */
+export function retryUnsentNow(db: Db, now: Date): void {
+  db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL').run(now.toISOString());
+}

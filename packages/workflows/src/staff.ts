@@ -48,6 +48,11 @@ export class StaffDirectory {
     this.#audit.anchorLatest();
   }
 
+  /** Every school, in id order. */
+  schools(): { id: string; name: string }[] {
+    return this.#db.prepare<[], { id: string; name: string }>('SELECT id, name FROM schools ORDER BY id').all();
+  }
+
   /** Adds or updates a member of staff and the schools they cover (all of them, replacing the old list). */
   upsert(member: StaffMember, by: Actor): void {
     const m = staffMemberSchema.parse(member);

@@ -18,12 +18,12 @@ const resource = (specifier: string) => fileURLToPath(import.meta.resolve(specif
 
 /** Whether the store holds no school yet. */
 export function isEmpty(store: CaseStore): boolean {
-  return store.db.prepare('SELECT 1 FROM schools LIMIT 1').get() === undefined;
+  return store.staff.schools().length === 0;
 }
 
 /** Whether the store holds the demo school. */
 export function hasDemo(store: CaseStore): boolean {
-  return store.db.prepare('SELECT 1 FROM schools WHERE id = ?').get(DEMO_SCHOOL.id) !== undefined;
+  return store.staff.schools().some((s) => s.id === DEMO_SCHOOL.id);
 }
 
 /** Loads the demo school, its pupils and staff (into an empty store). */

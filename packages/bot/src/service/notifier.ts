@@ -4,7 +4,7 @@
  * passes. A message reaches each head once per channel — a retry after a partial failure skips
  * those already reached — and waits in the outbox until someone can be reached.
  */
-import { delivered, markDelivered, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
+import { delivered, dueForSchool, markDelivered, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
@@ -49,13 +49,9 @@ export function staffNotifier(store: CaseStore, assistant: Assistant, channels: 
     'prompt-headteacher': toHeads(
       (m) => assistant.prompt(m.caseId!),
       (m, schoolId) => {
-        const due = store.db
-          .prepare<[string, string], { id: number; case_id: string }>(
-            `SELECT id, case_id FROM outbox WHERE kind = 'prompt-headteacher' AND sent_at IS NULL AND next_attempt_at <= ? AND json_extract(payload, '$.schoolId') = ? ORDER BY id`,
-          )
-          .all(clock().toISOString(), schoolId);
+        const due = dueForSchool(store.db, 'prompt-headteacher', schoolId, clock());
         if (due.length < DIGEST_FROM || !due.some((d) => d.id === m.id)) return undefined;
-        return { ids: due.map((d) => d.id), reply: assistant.digest(due.map((d) => d.case_id)) };
+        return { ids: due.map((d) => d.id), reply: assistant.digest(due.map((d) => d.caseId)) };
       },
     ),
     'remind-deadline': toHeads((m) => {

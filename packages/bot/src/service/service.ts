@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
-import { CaseStore, englishDate, evaluateStoredPupils } from '@before-exclusion/workflows';
+import { CaseStore, englishDate, evaluateStoredPupils, retryUnsentNow } from '@before-exclusion/workflows';
 import { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { loadQuestionSet } from '../conversation/questionSet.js';
@@ -48,7 +48,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const rules = config.RULES_FILE ? await loadRulePackFile(config.RULES_FILE) : defaultRulePack();
   const assistant = new Assistant(store, { today, evaluator: new RulesEvaluator(rules), ...(config.QUESTIONS_FILE ? { questions: loadQuestionSet(config.QUESTIONS_FILE) } : {}) });
   // A member of staff seen for the first time: what waits for them goes at the next tick.
-  const onReachable = () => store.db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL').run(clock().toISOString());
+  const onReachable = () => retryUnsentNow(store.db, clock());
   const teams = createTeamsBot(
     store,
     assistant,

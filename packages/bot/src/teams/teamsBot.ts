@@ -77,9 +77,7 @@ export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: 
     async send(staffId, replies) {
       const reference = store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
       if (!reference) throw new Error(`${staffId} has not been seen in Teams yet`);
-      // Without the activity id the message starts a new thread rather than replying to an old one.
-      const { activityId: _old, ...conversation } = reference;
-      await adapter.continueConversationAsync(appId, conversation, async (context) => {
+      await adapter.continueConversationAsync(appId, reference, async (context) => {
         await context.sendActivity(cardMessage(replies));
       });
     },
@@ -98,9 +96,14 @@ export function createTeamsApplication(store: CaseStore, assistant: Assistant, l
     const aad = context.activity.from?.aadObjectId;
     const actor = aad ? store.staff.byTeamsId(aad) : undefined;
     if (actor && isPersonal(context.activity)) {
-      const first = store.staff.addressOf(actor.id, 'teams') === undefined;
-      store.staff.setAddress(actor.id, 'teams', TurnContext.getConversationReference(context.activity));
-      if (first) onReachable(actor.id);
+      // Without the message's own id the reference stays the same turn after turn (written only on change),
+      // and a prompt sent to it starts a new message rather than replying to an old one.
+      const { activityId: _message, ...reference } = TurnContext.getConversationReference(context.activity);
+      const known = store.staff.addressOf(actor.id, 'teams');
+      if (JSON.stringify(known) !== JSON.stringify(reference)) {
+        store.staff.setAddress(actor.id, 'teams', reference);
+        if (known === undefined) onReachable(actor.id);
+      }
     }
     return actor;
   };
