@@ -21,7 +21,7 @@ export { evaluateStoredPupils, openCasesFor } from './openCases.js';
 export type { EvaluationResult } from './openCases.js';
 export { buildReport, reportPeriod, reportToCsv, keyStage, BREAKDOWNS } from './reports.js';
 export type { Report, ReportOptions, ReportRow } from './reports.js';
-export { delivered, dueForSchool, markDelivered, retryUnsentNow } from './outbox.js';
+export { NobodyToReach, delivered, dueForSchool, markDelivered, retryUnsentNow } from './outbox.js';
 export type { OutboxMessage, OutboxSender, DeliveryResult } from './outbox.js';
 export type { TickResult } from './scheduler.js';
 export type { AuditEntry, AuditRow, VerifyResult } from './store/auditLog.js';

@@ -14,13 +14,21 @@ export interface OutboxMessage {
   readonly attempts: number;
 }
 
+/** Thrown by a sender when nobody the message is for can be reached yet: it waits (and is retried), it has not failed. */
+export class NobodyToReach extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NobodyToReach';
+  }
+}
+
 /** Delivers one kind of message; throws to have it retried later. */
 export type OutboxSender = (message: OutboxMessage) => Promise<void>;
 
 export interface DeliveryResult {
   readonly sent: number;
   readonly failed: number;
-  /** Due messages of kinds no sender handles here. */
+  /** Due messages of kinds no sender handles here, or for people no channel can reach yet. */
   readonly waiting: number;
 }
 
@@ -50,7 +58,8 @@ export async function deliverOutbox(db: Db, senders: Readonly<Record<string, Out
       const waitMinutes = Math.min(MAX_WAIT_MINUTES, 2 ** row.attempts);
       const next = new Date(now.getTime() + waitMinutes * 60_000).toISOString();
       db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(next, String((error as Error).message).slice(0, 500), row.id);
-      failed++;
+      if (error instanceof NobodyToReach) waiting++;
+      else failed++;
     }
   }
   return { sent, failed, waiting };

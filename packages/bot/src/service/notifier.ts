@@ -4,7 +4,7 @@
  * passes. A message reaches each head once per channel — a retry after a partial failure skips
  * those already reached — and waits in the outbox until someone can be reached.
  */
-import { delivered, dueForSchool, markDelivered, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
+import { delivered, dueForSchool, markDelivered, NobodyToReach, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
@@ -29,7 +29,7 @@ export function staffNotifier(store: CaseStore, assistant: Assistant, channels: 
     // Who is still to receive it, where: nothing is built for nobody.
     const targets = heads.flatMap((head) => channels.filter((c) => c.canReach(head)).map((channel) => ({ head, channel })));
     const pending = targets.filter(({ head, channel }) => !delivered(store.db, m.id, channel.name, head));
-    if (targets.length === 0) throw new Error(`no headteacher of school ${schoolId} can be reached in a channel yet`);
+    if (targets.length === 0) throw new NobodyToReach(`no headteacher of school ${schoolId} can be reached in a channel yet`);
     if (pending.length === 0) return;
     // A backlog (a first import, a head reached for the first time) goes as one card, not dozens.
     const batch = digest?.(m, schoolId);
