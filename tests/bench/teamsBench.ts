@@ -2,9 +2,10 @@
  * Benchmark (not a test): N simulated headteachers (default 200), all at once, each completing a
  * whole pre-exclusion interview through the running service's `/api/messages` — a message, then
  * every question answered with `Action.Execute`, then the decision — against a fake connector
- * on loopback. Prints p50/p95/p99 turn latency and turns/s, beside a bare echo bot on the same
+ * on loopback. Prints p50/p95/p99 and mean turn latency and turns/s, beside a bare echo bot on the same
  * adapter (teams-ai + botbuilder + express) driven with as many turns in the same run, then
- * checks the store: no answer lost or duplicated (exit code 1 if any).
+ * checks the store: no answer lost or duplicated (exit code 1 if any). Every head waits for each
+ * reply before the next turn, so at saturation the mean latency is about heads ÷ turns per second.
  *
  *   pnpm bench:bot [--heads 200]
  */
@@ -75,7 +76,8 @@ function percentile(sorted: number[], p: number): number {
 function summary(name: string, latencies: number[], ms: number): string {
   const sorted = [...latencies].sort((a, b) => a - b);
   const f = (n: number) => n.toFixed(1).padStart(7);
-  return `${name.padEnd(28)} turns ${String(latencies.length).padStart(6)}  p50 ${f(percentile(sorted, 50))} ms  p95 ${f(percentile(sorted, 95))} ms  p99 ${f(percentile(sorted, 99))} ms  ${(latencies.length / (ms / 1000)).toFixed(0).padStart(6)} turns/s`;
+  const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+  return `${name.padEnd(28)} turns ${String(latencies.length).padStart(6)}  p50 ${f(percentile(sorted, 50))} ms  p95 ${f(percentile(sorted, 95))} ms  p99 ${f(percentile(sorted, 99))} ms  mean ${f(mean)} ms  ${(latencies.length / (ms / 1000)).toFixed(0).padStart(6)} turns/s`;
 }
 
 async function main(): Promise<number> {

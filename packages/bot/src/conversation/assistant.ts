@@ -151,19 +151,20 @@ export class Assistant {
   }
 
   #answer(actor: Actor, c: Extract<Command, { verb: 'peap.answer' }>): Reply[] {
-    const view = this.#peap(actor, c.caseId);
     const question = this.#question(c.questionId);
-    if (!answering(view)) return [{ type: 'message', tone: 'info', text: 'The decision has been recorded, so the answers can no longer change.' }, ...this.#interview(actor, view)];
     const parsed = parseAnswer(question, c.answer);
-    if ('error' in parsed) return [this.#questionReply(actor, view, question, { error: parsed.error, ...(typeof c.answer === 'string' ? { value: c.answer } : {}) })];
-    if (c.revision !== view.revision) return this.#stale(actor, view, JSON.stringify(answerOf(peapContext(view), question.id)) === JSON.stringify(parsed.value));
+    if ('error' in parsed) return [this.#questionReply(actor, this.#peap(actor, c.caseId), question, { error: parsed.error, ...(typeof c.answer === 'string' ? { value: c.answer } : {}) })];
     try {
-      const next = this.#store.cases.send(actor, view.id, answerEvent(question, parsed.value), { expectedRevision: c.revision });
+      // One transaction on the way a head usually goes: the answer's audited event records the access too.
+      const next = this.#store.cases.send(actor, c.caseId, answerEvent(question, parsed.value), { expectedRevision: c.revision });
       return this.#interview(actor, next);
     } catch (error) {
-      if (error instanceof RevisionConflict) return this.#stale(actor, this.#peap(actor, c.caseId), false);
-      if (error instanceof EventRefused) return [this.#questionReply(actor, view, question, { error: sentence(error.message) })];
-      throw error;
+      if (!(error instanceof RevisionConflict || error instanceof EventRefused)) throw error;
+      // Refused: show where the case stands (an audited read).
+      const view = this.#peap(actor, c.caseId);
+      if (!answering(view)) return [{ type: 'message', tone: 'info', text: 'The decision has been recorded, so the answers can no longer change.' }, ...this.#interview(actor, view)];
+      if (error instanceof RevisionConflict) return this.#stale(actor, view, JSON.stringify(answerOf(peapContext(view), question.id)) === JSON.stringify(parsed.value));
+      return [this.#questionReply(actor, view, question, { error: sentence(error.message) })];
     }
   }
 
