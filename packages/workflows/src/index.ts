@@ -27,5 +27,5 @@ export type { TickResult } from './scheduler.js';
 export type { AuditEntry, AuditRow, VerifyResult } from './store/auditLog.js';
 export { CASE_KINDS } from './machines/caseDefinition.js';
 export type { CaseDefinition, CaseKind, Effect } from './machines/caseDefinition.js';
-export { CASE_DEFINITIONS, PEAP_DECISIONS, PEAP_QUESTIONS, RECIPIENTS, peapGateMissing, peapCase, suspensionCase, ebsnaCase, reintegrationCase } from './machines/index.js';
+export { CASE_DEFINITIONS, PEAP_DECISIONS, PEAP_QUESTIONS, RECIPIENTS, peapGateMissing, peapGateRefusal, peapCase, suspensionCase, ebsnaCase, reintegrationCase } from './machines/index.js';
 export type { PeapContext, PeapDecision, SuspensionContext, EbsnaContext, ReintegrationContext, Recipient } from './machines/index.js';

@@ -36,8 +36,8 @@ function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; 
   };
   switch (kind) {
     case 'peap': {
-      const halfTerm = calendarOn(today).latestHalfTermBy(today);
-      const period = `${calendarOn(today).academicYear} ${halfTerm?.name ?? 'before term'}`;
+      const calendar = calendarOn(today);
+      const period = `${calendar.academicYear} ${calendar.latestHalfTermBy(today)?.name ?? 'before term'}`;
       return { kind, ...base, input: { ...base, openedBy: 'headteacher', halfTerm: period, exclusionIds: [], ...data } };
     }
     case 'ebsna':

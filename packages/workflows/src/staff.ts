@@ -110,11 +110,19 @@ export class StaffDirectory {
       .map((r) => r.id);
   }
 
-  /** Remembers how to reach a member of staff in a channel (a Teams conversation reference, say). */
-  setAddress(staffId: string, channel: string, address: unknown): void {
+  /**
+   * Remembers how to reach a member of staff in a channel (a Teams conversation reference, say),
+   * writing only when it changed — channels call this on every turn.
+   * @returns true when they could not be reached in that channel before.
+   */
+  setAddress(staffId: string, channel: string, address: unknown): boolean {
+    const json = JSON.stringify(address);
+    const known = this.#db.prepare<[string, string], { address: string }>('SELECT address FROM staff_addresses WHERE staff_id = ? AND channel = ?').get(staffId, channel);
+    if (known?.address === json) return false;
     this.#db
       .prepare('INSERT INTO staff_addresses (staff_id, channel, address, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (staff_id, channel) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at')
-      .run(staffId, channel, JSON.stringify(address), this.#now().toISOString());
+      .run(staffId, channel, json, this.#now().toISOString());
+    return known === undefined;
   }
 
   /** How to reach a member of staff in a channel, if they have been seen there. */

@@ -17,6 +17,7 @@ import {
   describeState,
   openByHand,
   overdueDeadlines,
+  peapGateRefusal,
   pupilRecord,
   type Actor,
   type CaseStore,
@@ -176,10 +177,8 @@ export class Assistant {
     if ('error' in parsed) return [this.#review(actor, view, parsed.error)];
     if (c.revision !== view.revision) return this.#stale(actor, view, false);
     // Checked before anything is sent, so a refused decision leaves no half-step in the trail.
-    const missing = gateMissing(view);
-    if (missing.length && (parsed.decision === 'permanent-exclusion' || (parsed.decision === 'suspension' && peapContext(view).gateSuspensions))) {
-      return [this.#review(actor, view, `The PEAP gate holds back a ${DECISION_TITLES[parsed.decision].toLowerCase()} decision until these are recorded: ${missing.join('; ')}.`)];
-    }
+    const refusal = peapGateRefusal(peapContext(view), parsed.decision);
+    if (refusal) return [this.#review(actor, view, sentence(refusal))];
     try {
       // Submitting the review completes the head's reflection; the decision follows it.
       if (view.state === 'pupil-voice-captured') view = this.#store.cases.send(actor, view.id, { type: 'COMPLETE_REFLECTION' }, { expectedRevision: view.revision });

@@ -57,7 +57,6 @@ export async function startService(config: Config, log: Logger): Promise<Running
     onReachable,
   );
   const channels: Channel[] = [teams];
-  const senders = staffNotifier(store, assistant, channels, clock);
 
   let inFlight = 0;
   let stopping = false;
@@ -73,6 +72,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       mountSlack(app, store, assistant, { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN, allowedTeams: config.SLACK_ALLOWED_TEAMS, apiUrl: config.SLACK_API_URL }, log, onReachable),
     );
   }
+  const senders = staffNotifier(store, assistant, channels, clock);
   app.get('/healthz', (_req, res) => {
     const ok = !stopping && store.db.prepare('SELECT 1 AS ok').get() !== undefined;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stopping', mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });

@@ -48,10 +48,7 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
   const staffOf = (teamId: string | undefined, userId: string | undefined): Actor | undefined => {
     if (!allowedTeam(teamId) || !userId) return undefined;
     const actor = store.staff.bySlackId(teamId!, userId);
-    if (actor && store.staff.addressOf(actor.id, 'slack') === undefined) {
-      store.staff.setAddress(actor.id, 'slack', { teamId, userId });
-      onReachable(actor.id);
-    }
+    if (actor && store.staff.setAddress(actor.id, 'slack', { teamId, userId })) onReachable(actor.id);
     return actor;
   };
   const run = async (actor: Actor, command: Command | undefined, typed = ''): Promise<Reply[]> => {

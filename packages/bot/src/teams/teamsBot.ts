@@ -96,14 +96,10 @@ export function createTeamsApplication(store: CaseStore, assistant: Assistant, l
     const aad = context.activity.from?.aadObjectId;
     const actor = aad ? store.staff.byTeamsId(aad) : undefined;
     if (actor && isPersonal(context.activity)) {
-      // Without the message's own id the reference stays the same turn after turn (written only on change),
+      // Without the message's own id the reference stays the same turn after turn (so it is not rewritten),
       // and a prompt sent to it starts a new message rather than replying to an old one.
       const { activityId: _message, ...reference } = TurnContext.getConversationReference(context.activity);
-      const known = store.staff.addressOf(actor.id, 'teams');
-      if (JSON.stringify(known) !== JSON.stringify(reference)) {
-        store.staff.setAddress(actor.id, 'teams', reference);
-        if (known === undefined) onReachable(actor.id);
-      }
+      if (store.staff.setAddress(actor.id, 'teams', reference)) onReachable(actor.id);
     }
     return actor;
   };

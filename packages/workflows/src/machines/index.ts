@@ -13,7 +13,7 @@ export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
 };
 
 export { ebsnaCase, peapCase, reintegrationCase, suspensionCase };
-export { PEAP_DECISIONS, PEAP_QUESTIONS, peapGateMissing } from './peapCase.js';
+export { PEAP_DECISIONS, PEAP_QUESTIONS, peapGateMissing, peapGateRefusal } from './peapCase.js';
 export type { PeapContext, PeapDecision } from './peapCase.js';
 export { RECIPIENTS } from './suspensionCase.js';
 export type { Recipient, SuspensionContext } from './suspensionCase.js';

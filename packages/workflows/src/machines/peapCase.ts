@@ -93,6 +93,12 @@ export function peapGateMissing(c: PeapContext): string[] {
 
 const gated = (c: PeapContext, decision: PeapDecision) => decision === 'permanent-exclusion' || (decision === 'suspension' && c.gateSuspensions);
 
+/** Why the PEAP gate holds back `decision` now, in words; undefined when it lets it through. */
+export function peapGateRefusal(c: PeapContext, decision: PeapDecision): string | undefined {
+  const missing = gated(c, decision) ? peapGateMissing(c) : [];
+  return missing.length ? `the PEAP gate holds back a ${decision.replace(/-/g, ' ')} decision until these are recorded: ${missing.join('; ')}` : undefined;
+}
+
 export const peapMachine = setup({
   types: { context: {} as PeapContext, events: {} as PeapEvent, input: {} as PeapInput },
   actions: {
@@ -107,7 +113,7 @@ export const peapMachine = setup({
     }),
   },
   guards: {
-    gateOpen: ({ context, event }) => event.type !== 'DECIDE' || !gated(context, event.decision) || peapGateMissing(context).length === 0,
+    gateOpen: ({ context, event }) => event.type !== 'DECIDE' || peapGateRefusal(context, event.decision) === undefined,
     pupilHeard: ({ context }) => hasPupilVoice(context),
     isFollowUp: ({ event }) => event.type === 'DEADLINE_REACHED' && event.key === 'follow-up',
   },
@@ -175,10 +181,8 @@ export const peapCase: CaseDefinition<typeof peapMachine> = {
   explainRefusal(snapshot, event) {
     const s = snapshot as unknown as { value: string; context: PeapContext };
     const e = event as { type: string; decision?: PeapDecision };
-    if (e.type === 'DECIDE' && s.value === 'head-reflection' && e.decision && gated(s.context, e.decision)) {
-      const missing = peapGateMissing(s.context);
-      if (missing.length) return `the PEAP gate holds back a ${e.decision.replace(/-/g, ' ')} decision until these are recorded: ${missing.join('; ')}`;
-    }
+    const refusal = e.type === 'DECIDE' && s.value === 'head-reflection' && e.decision ? peapGateRefusal(s.context, e.decision) : undefined;
+    if (refusal) return refusal;
     if (e.type === 'DECIDE' && s.value !== 'head-reflection') return `the decision comes after the head's reflection; the case is at ${s.value}`;
     return undefined;
   },
