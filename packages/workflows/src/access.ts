@@ -4,6 +4,8 @@
  * inclusion officer reads across the schools they cover and may add audit notes; nobody
  * edits history.
  */
+import type { CaseDefinition } from './machines/caseDefinition.js';
+
 export type StaffRole = 'headteacher' | 'deputy' | 'senco' | 'inclusion-officer' | 'admin';
 export const STAFF_ROLES: readonly StaffRole[] = ['headteacher', 'deputy', 'senco', 'inclusion-officer', 'admin'];
 
@@ -16,10 +18,6 @@ export interface Actor {
 
 export const SYSTEM: Actor = { id: 'system', role: 'system', schoolIds: [] };
 
-/** Roles that act on their school's cases (answer, record, decide). */
-const ACTING_ROLES: readonly string[] = ['headteacher', 'deputy', 'senco', 'admin'];
-/** Events only a head (or a deputy acting as head) may send. */
-const HEAD_ONLY_EVENTS: readonly string[] = ['DECIDE', 'CANCEL'];
 
 /** Thrown when an actor may not do something; the message says what and why, and names no pupil. */
 export class AccessDenied extends Error {
@@ -38,16 +36,53 @@ export function assertCanRead(actor: Actor, schoolId: string): void {
   if (!covers(actor, schoolId)) throw new AccessDenied(`${actor.id} does not cover school ${schoolId}`);
 }
 
-/** May `actor` send `eventType` to a case of `schoolId`? */
-export function assertCanAct(actor: Actor, schoolId: string, eventType: string): void {
-  if (actor.role === 'system') return;
+/** The answer to "may they?": yes, or no and why (in words, naming no pupil). */
+export type Permission = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+const ROLE_NAMES: Readonly<Record<StaffRole, string>> = {
+  headteacher: 'the headteacher',
+  deputy: 'a deputy',
+  senco: 'the SENCO',
+  'inclusion-officer': 'an inclusion officer',
+  admin: 'an administrator',
+};
+
+function byRole(actor: Actor, roles: readonly StaffRole[], what: string): Permission {
+  if (actor.role === 'system' || roles.includes(actor.role)) return { allowed: true };
+  if (roles.length === 0) return { allowed: false, reason: `nobody ${what} by hand` };
+  if (actor.role === 'inclusion-officer') return { allowed: false, reason: `an inclusion officer reads cases and adds audit notes but does not act on them` };
+  return { allowed: false, reason: `only ${roles.map((r) => ROLE_NAMES[r]).join(' or ')} ${what}` };
+}
+
+/**
+ * May `actor` send `eventType` to `target` now? The one home of case policy: the event's
+ * declared roles, the actor's schools and the case's state. Every channel asks this (to show a
+ * button, say); the case service enforces the same answer.
+ */
+export function can(actor: Actor, target: { readonly schoolId: string; readonly nextEvents: readonly string[] }, eventType: string, definition: CaseDefinition): Permission {
+  if (!covers(actor, target.schoolId)) return { allowed: false, reason: `${actor.id} does not cover school ${target.schoolId}` };
+  const spec = definition.events[eventType];
+  if (!spec) return { allowed: false, reason: `a ${definition.kind} case has no event "${eventType}"` };
+  const role = byRole(actor, spec.by, `may send ${eventType}`);
+  if (!role.allowed) return role;
+  if (!target.nextEvents.includes(eventType)) return { allowed: false, reason: `${eventType} is not possible at this stage of the case` };
+  return { allowed: true };
+}
+
+/** May `actor` send `eventType` (whatever the state) to a case of `schoolId`? @throws AccessDenied */
+export function assertMaySend(actor: Actor, schoolId: string, eventType: string, definition: CaseDefinition): void {
   assertCanRead(actor, schoolId);
-  if (!ACTING_ROLES.includes(actor.role)) {
-    throw new AccessDenied(`an ${actor.role} reads cases and adds audit notes but does not act on them`);
-  }
-  if (HEAD_ONLY_EVENTS.includes(eventType) && actor.role !== 'headteacher' && actor.role !== 'deputy') {
-    throw new AccessDenied(`only the headteacher (or a deputy acting for them) may send ${eventType}`);
-  }
+  const spec = definition.events[eventType];
+  if (!spec) return; // unknown events are refused, with the list of known ones, by validation
+  const role = byRole(actor, spec.by, `may send ${eventType}`);
+  if (!role.allowed) throw new AccessDenied(role.reason);
+}
+
+/** May `actor` open a case of this kind for a pupil of `schoolId`? @throws AccessDenied */
+export function assertMayOpen(actor: Actor, schoolId: string, definition: CaseDefinition): void {
+  assertCanRead(actor, schoolId);
+  const role = byRole(actor, definition.openedBy, `opens a ${definition.kind} case`);
+  if (!role.allowed) throw new AccessDenied(role.reason === `nobody opens a ${definition.kind} case by hand` ? `${definition.kind} cases open from the rules, with the duties they found` : role.reason);
 }
 
 /** May `actor` add an audit note to a case of `schoolId`? */

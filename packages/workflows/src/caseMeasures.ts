@@ -1,11 +1,9 @@
 /**
  * What the cases show for a report period: PEAPs held and their outcomes (overturned permanent
  * exclusions among them), statutory duties met on time, late or still overdue, and EBSNA
- * referrals and their outcomes. Read straight from the stored snapshots' contexts.
+ * referrals and their outcomes, from the cases' contexts.
  */
-import type { CaseStore } from './caseStore.js';
-import type { PeapContext } from './machines/peapCase.js';
-import type { SuspensionContext } from './machines/suspensionCase.js';
+import type { CaseView } from './caseService.js';
 
 export interface MeasureRow {
   readonly measure: string;
@@ -16,14 +14,8 @@ export interface MeasureRow {
 
 type Timeliness = 'on-time' | 'late' | 'overdue';
 
-/** Case measures for `schools` between `start` and `end` (YYYY-MM-DD, inclusive). */
-export function caseMeasures(store: CaseStore, schools: readonly string[], start: string, end: string): MeasureRow[] {
-  if (schools.length === 0) return [];
-  const rows = store.db
-    .prepare<string[], { kind: string; state: string; snapshot: string; opened_at: string }>(
-      `SELECT kind, state, snapshot, opened_at FROM cases WHERE school_id IN (${schools.map(() => '?').join(', ')})`,
-    )
-    .all(...schools);
+/** Case measures over `cases` between `start` and `end` (YYYY-MM-DD, inclusive). */
+export function caseMeasures(cases: readonly CaseView[], start: string, end: string): MeasureRow[] {
   const tally = new Map<string, number>();
   const add = (measure: string, breakdown: string, category: string) => {
     const key = `${measure}|${breakdown}|${category}`;
@@ -31,17 +23,16 @@ export function caseMeasures(store: CaseStore, schools: readonly string[], start
   };
   const within = (date: string | undefined) => date !== undefined && date.slice(0, 10) >= start && date.slice(0, 10) <= end;
 
-  for (const row of rows) {
-    const context = (JSON.parse(row.snapshot) as { context: unknown }).context;
+  for (const row of cases) {
     if (row.kind === 'peap') {
-      const c = context as PeapContext;
-      if (within(row.opened_at)) add('peaps-opened', 'total', 'all');
+      const c = row.context;
+      if (within(row.openedAt)) add('peaps-opened', 'total', 'all');
       if (c.decision && within(c.decision.at)) {
         add('peaps-held', 'total', 'all');
         add('peaps-held', 'outcome', c.decision.decision);
       }
     } else if (row.kind === 'suspension') {
-      const c = context as SuspensionContext;
+      const c = row.context;
       if (!within(c.exclusion.startDate) || c.cancelled) continue;
       for (const [recipient, notice] of Object.entries(c.notices)) {
         const when: Timeliness | undefined = notice?.sent ? (notice.sent.sentOn <= c.exclusion.startDate ? 'on-time' : 'late') : 'overdue';
@@ -63,9 +54,9 @@ export function caseMeasures(store: CaseStore, schools: readonly string[], start
         }
       }
     } else if (row.kind === 'ebsna') {
-      if (!within(row.opened_at)) continue;
+      if (!within(row.openedAt)) continue;
       add('ebsna-referrals', 'total', 'all');
-      const state = JSON.parse(row.state) as unknown;
+      const state = row.state;
       add('ebsna-referrals', 'outcome', typeof state === 'string' ? (state === 'referred' ? 'awaiting-panel' : state) : 'in-progress');
     }
   }

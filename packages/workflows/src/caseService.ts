@@ -1,17 +1,20 @@
 /**
  * The case service: every read and write of a case goes through here, checked for access,
- * validated, and — for writes — applied as one immediate SQLite transaction: load the
- * snapshot, run the machine's pure `transition()`, then write the snapshot, its deadlines,
- * its outbox messages and an audit row together, or nothing at all.
+ * validated, and — for writes — applied as one audited write transaction: load the snapshot,
+ * run the machine's pure `transition()`, then write the snapshot, its deadlines, its outbox
+ * messages and an audit row together, or nothing at all.
  */
 import { randomBytes } from 'node:crypto';
-import { __unsafe_getAllOwnEventDescriptors as eventsAccepted, createActor, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { assertCanAct, assertCanAnnotate, assertCanRead, type Actor } from './access.js';
+import { __unsafe_getAllOwnEventDescriptors as eventsAccepted, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { assertCanAnnotate, assertCanRead, assertMayOpen, assertMaySend, can, type Actor, type Permission } from './access.js';
 import { systemClock, type Clock } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
 import type { CaseDefinition, CaseKind, Effect } from './machines/caseDefinition.js';
+import type { ContextOf, EventOf } from './machines/index.js';
 import type { AuditLog, AuditRow } from './store/auditLog.js';
-import type { Db } from './store/database.js';
+import type { AuditedTx, AuditedWrite } from './store/auditedWrite.js';
+import { caseRows, type CaseRow, type DeadlineRow } from './store/caseRows.js';
+import type { Queryable } from './store/database.js';
 
 export interface CaseDeadline {
   readonly key: string;
@@ -20,25 +23,27 @@ export interface CaseDeadline {
   readonly status: 'pending' | 'fired' | 'cancelled';
 }
 
-/** A case as people see it. */
-export interface CaseView {
+interface CaseViewOf<K extends CaseKind> {
   readonly id: string;
-  readonly kind: CaseKind;
+  readonly kind: K;
   readonly schoolId: string;
   readonly pupilId: string;
   /** The machine's state value, e.g. `"meeting-scheduled"` or `{ "open": { … } }`. */
   readonly state: unknown;
   readonly status: 'active' | 'done';
   readonly revision: number;
-  readonly context: Record<string, unknown>;
+  readonly context: ContextOf<K>;
   readonly ruleId?: string;
   readonly ruleVersion?: number;
   readonly openedAt: string;
   readonly updatedAt: string;
   readonly deadlines: readonly CaseDeadline[];
-  /** Event types the case accepts now. */
+  /** Event types the case accepts now (whoever sends them: ask `can` for a person). */
   readonly nextEvents: readonly string[];
 }
+
+/** A case as people see it, typed by its kind: `CaseView<'peap'>` carries a `PeapContext`; `CaseView` is any, told apart by `kind`. */
+export type CaseView<K extends CaseKind = CaseKind> = K extends CaseKind ? CaseViewOf<K> : never;
 
 export interface OpenCase {
   readonly kind: CaseKind;
@@ -51,36 +56,29 @@ export interface OpenCase {
   readonly rule?: { readonly id: string; readonly version: number };
 }
 
+/** An event from outside the type system (the command line, a form), checked at run time. */
 export interface CaseEvent {
   readonly type: string;
   readonly [field: string]: unknown;
 }
 
-interface CaseRow {
-  id: string;
-  kind: CaseKind;
-  machine_version: number;
-  school_id: string;
-  pupil_id: string;
-  open_key: string | null;
-  rule_id: string | null;
-  rule_version: number | null;
-  state: string;
-  status: 'active' | 'done';
-  snapshot: string;
-  revision: number;
-  opened_at: string;
-  updated_at: string;
+type Stamped = CaseEvent & { by: string; at: string };
+
+export interface SendOptions {
+  /** The revision the sender last saw; a stale one is refused. */
+  readonly expectedRevision?: number;
 }
 
 export class CaseService {
-  readonly #db: Db;
+  readonly #db: Queryable;
+  readonly #write: AuditedWrite;
   readonly #audit: AuditLog;
   readonly #definitions: Readonly<Record<CaseKind, CaseDefinition>>;
   readonly #now: Clock;
 
-  constructor(db: Db, audit: AuditLog, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock) {
+  constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock) {
     this.#db = db;
+    this.#write = write;
     this.#audit = audit;
     this.#definitions = definitions;
     this.#now = clock;
@@ -88,17 +86,17 @@ export class CaseService {
 
   /**
    * Opens a case, or returns the one already opened with the same `openKey`.
-   * @throws EventRefused when the input is not valid for the kind of case.
+   * @throws AccessDenied when the actor may not open this kind; EventRefused when the input is not valid for it.
    */
-  open(actor: Actor, request: OpenCase): { case: CaseView; created: boolean } {
-    assertCanAct(actor, request.schoolId, 'OPEN');
+  async open(actor: Actor, request: OpenCase): Promise<{ case: CaseView; created: boolean }> {
     const definition = this.#definition(request.kind);
+    assertMayOpen(actor, request.schoolId, definition);
     const parsed = definition.input.safeParse(request.input);
     if (!parsed.success) throw new EventRefused(`cannot open a ${request.kind} case: ${issues(parsed.error)}`);
     const at = this.#now().toISOString();
-    const result = this.#db.transaction(() => {
+    const result = await this.#write(async (tx) => {
       if (request.openKey) {
-        const existing = this.#db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE open_key = ?').get(request.openKey);
+        const existing = await caseRows.byOpenKey(tx, request.openKey);
         if (existing) return { row: existing, created: false };
       }
       const id = `${request.kind}-${randomBytes(5).toString('hex')}`;
@@ -119,14 +117,9 @@ export class CaseService {
         opened_at: at,
         updated_at: at,
       };
-      this.#db
-        .prepare(
-          `INSERT INTO cases (id, kind, machine_version, school_id, pupil_id, open_key, rule_id, rule_version, state, status, snapshot, revision, opened_at, updated_at)
-           VALUES (@id, @kind, @machine_version, @school_id, @pupil_id, @open_key, @rule_id, @rule_version, @state, @status, @snapshot, @revision, @opened_at, @updated_at)`,
-        )
-        .run(row);
-      this.#applyEffects(id, actions as unknown as Effect[], at);
-      this.#audit.append({
+      await caseRows.insert(tx, row);
+      await caseRows.applyEffects(tx, row, actions as unknown as Effect[], at);
+      await tx.audit({
         at,
         actor: actor.id,
         role: actor.role,
@@ -136,106 +129,109 @@ export class CaseService {
         data: { kind: request.kind, input: parsed.data, openKey: request.openKey },
       });
       return { row, created: true };
-    }).immediate();
-    if (result.created) this.#audit.anchorLatest();
-    return { case: this.#view(result.row), created: result.created };
+    });
+    return { case: await this.#view(result.row), created: result.created };
   }
 
   /**
-   * Sends an event to a case: validated, checked against the machine, applied atomically.
-   * @param expectedRevision — the revision the sender last saw; a stale one is refused.
-   * @throws CaseNotFound, AccessDenied, EventRefused or RevisionConflict.
+   * Sends events to a case — one, or several accepted or refused together (a head's last
+   * answers with the decision, say) — each validated, checked for who may send it and against
+   * the machine, then applied in one transaction with an audit row each.
+   * @throws CaseNotFound, AccessDenied, EventRefused or RevisionConflict; nothing is written then.
    */
-  send(actor: Actor, caseId: string, event: CaseEvent, options: { expectedRevision?: number } = {}): CaseView {
+  async send<K extends CaseKind>(actor: Actor, target: { readonly id: string; readonly kind: K }, events: EventOf<K> | readonly EventOf<K>[], options: SendOptions = {}): Promise<CaseView<K>> {
+    const list = (Array.isArray(events) ? events : [events]) as readonly CaseEvent[];
+    const view = await this.sendUnchecked(actor, target.id, list, options);
+    if (view.kind !== target.kind) throw new EventRefused(`case ${target.id} is a ${view.kind} case, not a ${target.kind} case`);
+    return view as CaseView<K>;
+  }
+
+  /** `send` for events typed at run time only (the command line, a form): validated the same way. */
+  async sendUnchecked(actor: Actor, caseId: string, events: readonly CaseEvent[], options: SendOptions = {}): Promise<CaseView> {
+    if (events.length === 0) throw new EventRefused('nothing to send');
     const at = this.#now().toISOString();
-    const row = this.#db.transaction(() => {
-      const current = this.#visibleRow(actor, caseId);
-      assertCanAct(actor, current.school_id, event.type);
+    const row = await this.#write(async (tx) => {
+      let current = await this.#visibleRow(tx, actor, caseId);
       if (options.expectedRevision !== undefined && options.expectedRevision !== current.revision) {
         throw new RevisionConflict(caseId, options.expectedRevision, current.revision);
       }
-      return this.#transition(current, this.#validated(current, event, actor.id, at), actor, at);
-    }).immediate();
-    this.#audit.anchorLatest();
+      const definition = this.#definition(current.kind);
+      for (const event of events) {
+        assertMaySend(actor, current.school_id, event.type, definition);
+        current = await this.#transition(tx, current, this.#validated(current, event, actor.id, at), actor, at);
+      }
+      return current;
+    });
     return this.#view(row);
   }
 
   /**
-   * Applies `event` to a case inside the caller's transaction (used by the deadline scheduler).
+   * Applies `event` to a case inside the caller's transaction (the deadline scheduler's).
    * Returns undefined when the case's state does not accept the event now.
    */
-  transitionInTransaction(caseId: string, event: CaseEvent, actor: Actor, at: string): CaseRow | undefined {
-    const current = this.#row(caseId);
+  async transitionInTransaction(tx: AuditedTx, caseId: string, event: CaseEvent, actor: Actor, at: string): Promise<CaseRow | undefined> {
+    const current = await caseRows.get(tx, caseId);
     if (!current) throw new CaseNotFound(caseId);
     const definition = this.#definition(current.kind);
     const snapshot = this.#restore(definition, current);
     const full = { ...event, by: actor.id, at };
     if (!snapshot.can(full as never)) return undefined;
-    return this.#transition(current, full, actor, at);
+    return this.#transition(tx, current, full, actor, at);
   }
 
   /** A case, for someone allowed to see it; a person's read is audited (the system's own reads, to build a prompt say, are not). */
-  get(actor: Actor, caseId: string): CaseView {
-    if (actor.role === 'system') return this.#view(this.#visibleRow(actor, caseId));
-    const row = this.#db.transaction(() => {
-      const found = this.#visibleRow(actor, caseId);
-      this.#audit.append({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: 'case-read', caseId, data: null });
-      return found;
-    }).immediate();
-    this.#audit.anchorLatest();
+  async get(actor: Actor, caseId: string): Promise<CaseView>;
+  /** A case of kind `kind`. @throws EventRefused when it is another kind. */
+  async get<K extends CaseKind>(actor: Actor, caseId: string, kind: K): Promise<CaseView<K>>;
+  async get(actor: Actor, caseId: string, kind?: CaseKind): Promise<CaseView> {
+    const row =
+      actor.role === 'system'
+        ? await this.#visibleRow(this.#db, actor, caseId)
+        : await this.#write(async (tx) => {
+            const found = await this.#visibleRow(tx, actor, caseId);
+            await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: 'case-read', caseId, data: null });
+            return found;
+          });
+    if (kind && row.kind !== kind) throw new EventRefused(`case ${caseId} is a ${row.kind} case, not a ${kind} case`);
     return this.#view(row);
   }
 
   /** The audit trail of a case, for someone allowed to see it; the read is audited. */
-  timeline(actor: Actor, caseId: string): AuditRow[] {
-    this.get(actor, caseId);
+  async timeline(actor: Actor, caseId: string): Promise<AuditRow[]> {
+    await this.get(actor, caseId);
     return this.#audit.entriesFor(caseId);
   }
 
   /** The cases an actor may see, newest activity first. */
-  list(actor: Actor, filter: { schoolId?: string; pupilId?: string; status?: 'active' | 'done'; overdueOn?: string } = {}): CaseView[] {
+  async list(actor: Actor, filter: { schoolId?: string; pupilId?: string; status?: 'active' | 'done'; overdueOn?: string } = {}): Promise<CaseView[]> {
     if (filter.schoolId) assertCanRead(actor, filter.schoolId);
-    const schools = actor.role === 'system' ? undefined : filter.schoolId ? [filter.schoolId] : actor.schoolIds;
-    if (schools && schools.length === 0) return [];
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (schools) {
-      where.push(`school_id IN (${schools.map(() => '?').join(', ')})`);
-      params.push(...schools);
-    } else if (filter.schoolId) {
-      where.push('school_id = ?');
-      params.push(filter.schoolId);
-    }
-    if (filter.pupilId) {
-      where.push('pupil_id = ?');
-      params.push(filter.pupilId);
-    }
-    if (filter.status) {
-      where.push('status = ?');
-      params.push(filter.status);
-    }
-    if (filter.overdueOn) {
-      where.push(`EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = cases.id AND d.due_date < ? AND (d.status = 'pending' OR d.status = 'fired'))`);
-      params.push(filter.overdueOn);
-    }
-    const rows = this.#db
-      .prepare<unknown[], CaseRow>(`SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id`)
-      .all(...params);
-    return rows.map((r) => this.#view(r));
+    const schoolIds = filter.schoolId ? [filter.schoolId] : actor.role === 'system' ? undefined : actor.schoolIds;
+    const rows = await caseRows.list(this.#db, {
+      ...(schoolIds ? { schoolIds } : {}),
+      ...(filter.pupilId ? { pupilId: filter.pupilId } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.overdueOn ? { overdueOn: filter.overdueOn } : {}),
+    });
+    const deadlines = await caseRows.deadlinesOf(this.#db, rows.map((r) => r.id));
+    return rows.map((r) => this.#viewWith(r, deadlines.get(r.id) ?? []));
+  }
+
+  /** May `actor` send `eventType` to `view` now? Ask before offering it; `send` enforces the same. */
+  can(actor: Actor, view: CaseView, eventType: string): Permission {
+    return can(actor, view, eventType, this.#definition(view.kind));
   }
 
   /** Adds a note to a case's audit trail: a comment or a correction, never an edit. */
-  note(actor: Actor, caseId: string, text: string): void {
+  async note(actor: Actor, caseId: string, text: string): Promise<void> {
     if (text.trim() === '') throw new EventRefused('a note needs some text');
-    this.#db.transaction(() => {
-      const row = this.#visibleRow(actor, caseId);
+    await this.#write(async (tx) => {
+      const row = await this.#visibleRow(tx, actor, caseId);
       assertCanAnnotate(actor, row.school_id);
-      this.#audit.append({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: 'note', caseId, data: { text } });
-    }).immediate();
-    this.#audit.anchorLatest();
+      await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: 'note', caseId, data: { text } });
+    });
   }
 
-  #transition(current: CaseRow, event: CaseEvent & { by: string; at: string }, actor: Actor, at: string): CaseRow {
+  async #transition(tx: AuditedTx, current: CaseRow, event: Stamped, actor: Actor, at: string): Promise<CaseRow> {
     const definition = this.#definition(current.kind);
     const snapshot = this.#restore(definition, current);
     const [next, actions] = transition(definition.machine, snapshot, event as never);
@@ -247,13 +243,12 @@ export class CaseService {
       revision: current.revision + 1,
       updated_at: at,
     };
-    const changed = this.#db
-      .prepare('UPDATE cases SET state = @state, status = @status, snapshot = @snapshot, revision = @revision, updated_at = @updated_at WHERE id = @id AND revision = @expected')
-      .run({ ...updated, expected: current.revision }).changes;
-    if (changed !== 1) throw new RevisionConflict(current.id, current.revision, this.#row(current.id)?.revision ?? -1);
-    this.#applyEffects(current.id, actions as unknown as Effect[], at);
+    if (!(await caseRows.update(tx, updated, current.revision))) {
+      throw new RevisionConflict(current.id, current.revision, (await caseRows.get(tx, current.id))?.revision ?? -1);
+    }
+    await caseRows.applyEffects(tx, current, actions as unknown as Effect[], at);
     const { type, by: _by, at: _at, ...data } = event;
-    this.#audit.append({
+    await tx.audit({
       at,
       actor: actor.id,
       role: actor.role,
@@ -266,14 +261,14 @@ export class CaseService {
     return updated;
   }
 
-  #validated(row: CaseRow, event: CaseEvent, by: string, at: string): CaseEvent & { by: string; at: string } {
+  #validated(row: CaseRow, event: CaseEvent, by: string, at: string): Stamped {
     const definition = this.#definition(row.kind);
     const { type, ...payload } = event;
-    const schema = definition.events[type];
-    if (!schema) {
+    const spec = definition.events[type];
+    if (!spec) {
       throw new EventRefused(`a ${row.kind} case has no event "${type}"; events: ${Object.keys(definition.events).join(', ')}`);
     }
-    const parsed = schema.safeParse(payload);
+    const parsed = spec.payload.safeParse(payload);
     if (!parsed.success) throw new EventRefused(`${type} is not valid: ${issues(parsed.error)}`);
     const full = { type, ...(parsed.data as object), by, at };
     const snapshot = this.#restore(definition, row);
@@ -285,42 +280,10 @@ export class CaseService {
     return full;
   }
 
-  #applyEffects(caseId: string, actions: readonly Effect[], at: string): void {
-    for (const action of actions) {
-      switch (action.type) {
-        case 'scheduleDeadline':
-          this.#db
-            .prepare(
-              `INSERT INTO deadlines (case_id, key, label, due_date, status) VALUES (?, ?, ?, ?, 'pending')
-               ON CONFLICT (case_id, key) DO UPDATE SET label = excluded.label, due_date = excluded.due_date, status = 'pending', fired_at = NULL`,
-            )
-            .run(caseId, action.params.key, action.params.label, action.params.dueDate);
-          break;
-        case 'cancelDeadline':
-          this.#db.prepare(`UPDATE deadlines SET status = 'cancelled' WHERE case_id = ? AND key = ? AND status = 'pending'`).run(caseId, action.params.key);
-          break;
-        case 'enqueue':
-          this.#db
-            .prepare(
-              `INSERT INTO outbox (case_id, idempotency_key, kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (idempotency_key) DO NOTHING`,
-            )
-            .run(caseId, `${caseId}/${action.params.key}`, action.params.kind, JSON.stringify(action.params.payload), at, at);
-          break;
-        default:
-          break; // assign and other built-in actions have already done their work in the snapshot
-      }
-    }
-  }
-
-  #visibleRow(actor: Actor, caseId: string): CaseRow {
-    const row = this.#row(caseId);
+  async #visibleRow(q: Queryable, actor: Actor, caseId: string): Promise<CaseRow> {
+    const row = await caseRows.get(q, caseId);
     if (!row || (actor.role !== 'system' && !actor.schoolIds.includes(row.school_id))) throw new CaseNotFound(caseId);
     return row;
-  }
-
-  #row(caseId: string): CaseRow | undefined {
-    return this.#db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?').get(caseId);
   }
 
   #definition(kind: CaseKind): CaseDefinition {
@@ -333,7 +296,7 @@ export class CaseService {
     if (row.machine_version !== definition.version) {
       throw new Error(`case ${row.id} was stored by version ${row.machine_version} of the ${row.kind} machine; this program runs version ${definition.version}`);
     }
-    return createActor(definition.machine, { snapshot: JSON.parse(row.snapshot) }).getSnapshot() as AnyMachineSnapshot;
+    return definition.machine.resolveState(JSON.parse(row.snapshot) as never) as AnyMachineSnapshot;
   }
 
   /** The events people may send that the current state has a transition for (guards aside). */
@@ -343,15 +306,14 @@ export class CaseService {
     return Object.keys(definition.events).filter((type) => accepted.has(type));
   }
 
-  #view(row: CaseRow): CaseView {
+  async #view(row: CaseRow): Promise<CaseView> {
+    const deadlines = await caseRows.deadlinesOf(this.#db, [row.id]);
+    return this.#viewWith(row, deadlines.get(row.id) ?? []);
+  }
+
+  #viewWith(row: CaseRow, deadlines: readonly DeadlineRow[]): CaseView {
     const definition = this.#definition(row.kind);
     const snapshot = this.#restore(definition, row);
-    const deadlines = this.#db
-      .prepare<[string], { key: string; label: string; due_date: string; status: CaseDeadline['status'] }>(
-        'SELECT key, label, due_date, status FROM deadlines WHERE case_id = ? ORDER BY due_date, key',
-      )
-      .all(row.id)
-      .map((d) => ({ key: d.key, label: d.label, dueDate: d.due_date, status: d.status }));
     return {
       id: row.id,
       kind: row.kind,
@@ -360,13 +322,13 @@ export class CaseService {
       state: snapshot.value,
       status: row.status,
       revision: row.revision,
-      context: snapshot.context as Record<string, unknown>,
+      context: snapshot.context as never,
       ...(row.rule_id ? { ruleId: row.rule_id, ruleVersion: row.rule_version ?? 0 } : {}),
       openedAt: row.opened_at,
       updatedAt: row.updated_at,
-      deadlines,
+      deadlines: deadlines.map((d) => ({ key: d.key, label: d.label, dueDate: d.due_date, status: d.status })),
       nextEvents: this.#nextEvents(definition, snapshot),
-    };
+    } as CaseView;
   }
 }
 
@@ -390,4 +352,3 @@ function issues(error: { issues: readonly { path: readonly PropertyKey[]; messag
   return error.issues.map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`).join('; ');
 }
 
-export type { CaseRow };

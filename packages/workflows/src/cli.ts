@@ -7,25 +7,27 @@
  *
  * Exit codes: 0 done · 2 bad input, refused or not allowed · 3 audit verification failed · 1 other failure.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatProblem, InputError } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { AccessDenied, SYSTEM } from './access.js';
 import { describeState, overdueDeadlines, type CaseView } from './caseService.js';
 import { englishDate } from './clock.js';
-import { CaseStore } from './caseStore.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
-import { evaluateStoredPupils } from './openCases.js';
-import { importPupils } from './pupils.js';
-import { buildReport, reportToCsv } from './reports.js';
-import { staffMemberSchema } from './staff.js';
 import { CASE_KINDS, type CaseKind } from './machines/caseDefinition.js';
 import { openByHand } from './openByHand.js';
+import { evaluateStoredPupils } from './openCases.js';
+import { buildReport, reportToCsv } from './reports.js';
+import { CaseStore, defaultAnchorPath } from './store/caseStore.js';
+import { copyStore } from './store/copyStore.js';
+import { isPostgresUrl, sqlitePath } from './store/database.js';
+import { staffMemberSchema } from './store/staff.js';
 
 const USAGE = `cases — exclusion-prevention case workflows
 
-Usage (every command takes --db FILE, default data/cases.db or $CASES_DB):
+Usage (every command takes --db FILE|URL: a SQLite file, or postgres://… for PostgreSQL;
+default $DATABASE_URL, else $CASES_DB, else data/cases.db):
   cases import --pupils FILE --calendar FILE        import pupils (all or nothing) and their calendar
   cases staff FILE                                  add or update schools and staff from a JSON file
   cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
@@ -38,8 +40,14 @@ Usage (every command takes --db FILE, default data/cases.db or $CASES_DB):
   cases audit verify                                recompute the audit chain and check its anchor
   cases report --year 2025/26 --quarter 2 --as STAFF [--school S] [--publication] [--format json|csv]
   cases tick [--now DATETIME]                       fire due deadlines and send the outbox
+  cases migrate-store --from sqlite:FILE --to postgres://…   copy a store (audit chain intact) into an
+                                                    empty database; the copy's chain is verified
+  cases backup FILE                                 a consistent copy of a SQLite store while it runs
+                                                    (PostgreSQL: says how to use pg_dump)
+  cases restore FILE                                verify a backup's audit chain, then put it in place of --db
 
-The audit anchor is signed with $AUDIT_ANCHOR_KEY (without it, a key file beside the database).`;
+The audit anchor is signed with $AUDIT_ANCHOR_KEY (without it, a key file beside the anchor);
+it is kept beside a SQLite file, or in $AUDIT_ANCHOR_FILE (default data/audit.anchor) for PostgreSQL.`;
 
 class UsageError extends Error {}
 
@@ -65,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       publication: { type: 'boolean' },
       format: { type: 'string' },
       now: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -74,8 +84,22 @@ async function main(argv: string[]): Promise<number> {
     return command || o.help ? 0 : 2;
   }
   const now = o.now ? instant(o.now) : undefined;
-  const store = CaseStore.open({ path: o.db ?? process.env.CASES_DB ?? 'data/cases.db', ...(now ? { clock: () => now } : {}) });
   const out = (text: string) => process.stdout.write(`${text}\n`);
+  const url = o.db ?? process.env.DATABASE_URL ?? process.env.CASES_DB ?? 'data/cases.db';
+  const anchorPath = (u: string) => (isPostgresUrl(u) && process.env.AUDIT_ANCHOR_FILE) || defaultAnchorPath(u);
+  const anchorKey = process.env.AUDIT_ANCHOR_KEY;
+  if (command === 'migrate-store') {
+    const from = need(o.from, 'cases migrate-store --from sqlite:FILE --to postgres://…');
+    const to = need(o.to, 'cases migrate-store --from sqlite:FILE --to postgres://…');
+    const copied = await copyStore({ url: from, anchorPath: anchorPath(from), ...(anchorKey ? { anchorKey } : {}) }, { url: to, anchorPath: anchorPath(to), ...(anchorKey ? { anchorKey } : {}) });
+    out(`copied ${Object.entries(copied.rows).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+    out(copied.verified.ok ? `the copy's audit log verified: ${copied.verified.rows} rows, anchored at row ${copied.verified.anchor?.seq ?? 0}` : `THE COPY DOES NOT VERIFY: ${copied.verified.problem?.message}`);
+    return copied.verified.ok ? 0 : 3;
+  }
+  if (command === 'restore') {
+    return restore(need(args[0], 'cases restore FILE --db FILE'), url, anchorPath, anchorKey, out);
+  }
+  const store = await CaseStore.open({ url, anchorPath: anchorPath(url), ...(anchorKey ? { anchorKey } : {}), ...(now ? { clock: () => now } : {}) });
   const staff = () => {
     if (!o.as) throw new UsageError('--as STAFF is required: who is asking (their staff id)');
     return store.staff.actorFor(o.as);
@@ -84,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'import': {
         if (!o.pupils || !o.calendar) throw new UsageError('cases import needs --pupils FILE and --calendar FILE');
-        const result = await importPupils(store.db, store.audit, () => now ?? new Date(), SYSTEM, { pupils: o.pupils, calendar: o.calendar });
+        const result = await store.pupils.import(SYSTEM, { pupils: o.pupils, calendar: o.calendar });
         out(`imported ${result.pupils} pupils of ${result.schools.length} school(s) (${result.schools.join(', ')}) with the ${result.academicYear} calendar`);
         return 0;
       }
@@ -95,85 +119,129 @@ async function main(argv: string[]): Promise<number> {
         if (!parsed.success) {
           throw new InputError(`${file} is not a valid staff file`, parsed.error.issues.map((i) => ({ file, field: i.path.join('.'), message: i.message })));
         }
-        for (const school of parsed.data.schools) store.staff.upsertSchool(school, SYSTEM);
-        for (const member of parsed.data.staff) store.staff.upsert(member, SYSTEM);
+        for (const school of parsed.data.schools) await store.staff.upsertSchool(school, SYSTEM);
+        for (const member of parsed.data.staff) await store.staff.upsert(member, SYSTEM);
         out(`${parsed.data.schools.length} school(s), ${parsed.data.staff.length} member(s) of staff`);
         return 0;
       }
       case 'evaluate': {
         const asOf = o['as-of'] ?? (now ?? new Date()).toISOString().slice(0, 10);
         const result = await evaluateStoredPupils(store, { asOf, ...(o.rules ? { rulesFile: o.rules } : {}) });
+        if (!result) {
+          out('another instance is evaluating the rules now; nothing done');
+          return 0;
+        }
         out(`evaluated ${result.pupils} pupils as of ${asOf}: ${result.triggers} triggers; opened ${result.opened} case(s), updated ${result.updated}, ${result.unchanged} already open${result.skipped ? `; ${result.skipped} pupil(s) skipped (no calendar for their school on that date)` : ''}`);
         return 0;
       }
       case 'list': {
         const status = o.status === undefined ? undefined : z.enum(['active', 'done']).parse(o.status);
         const today = englishDate(now ?? new Date());
-        const cases = store.cases.list(staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: today } : {}) });
+        const cases = await store.cases.list(await staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: today } : {}) });
         if (cases.length === 0) out('no cases');
         for (const c of cases) out(summary(c, today));
         return 0;
       }
       case 'show': {
         const id = need(args[0], 'cases show CASE');
-        const actor = staff();
-        const view = store.cases.get(actor, id);
+        const actor = await staff();
+        const view = await store.cases.get(actor, id);
         out(summary(view, englishDate(now ?? new Date())));
         out(`  state: ${describeState(view.state)} · revision ${view.revision}${view.ruleId ? ` · opened by ${view.ruleId} v${view.ruleVersion}` : ''}`);
         for (const d of view.deadlines) out(`  deadline ${d.label}: ${d.dueDate} (${d.status})`);
         if (view.nextEvents.length) out(`  next: ${view.nextEvents.join(', ')}`);
         out('  timeline:');
-        for (const row of store.audit.entriesFor(id)) out(`    #${row.seq} ${row.at} ${row.actor} (${row.role}) ${row.action}${row.event ? ` ${row.event}` : ''}`);
+        for (const row of await store.audit.entriesFor(id)) out(`    #${row.seq} ${row.at} ${row.actor} (${row.role}) ${row.action}${row.event ? ` ${row.event}` : ''}`);
         return 0;
       }
       case 'open': {
         const kind = z.enum(CASE_KINDS as [CaseKind, ...CaseKind[]], { error: `KIND is one of ${CASE_KINDS.join(', ')}` }).parse(args[0]);
-        const actor = staff();
+        const actor = await staff();
         const pupilId = need(o.pupil, `cases open ${kind} --pupil ID`);
-        const data = o.data ? (JSON.parse(o.data) as Record<string, unknown>) : {};
-        const { case: view } = openByHand(store, actor, kind, pupilId, englishDate(now ?? new Date()), data);
+        const data = o.data ? jsonObject(o.data) : {};
+        const { case: view } = await openByHand(store, actor, kind, pupilId, englishDate(now ?? new Date()), data);
         out(`${view.id}: ${describeState(view.state)}`);
         return 0;
       }
       case 'act': {
         const id = need(args[0], 'cases act CASE EVENT');
         const type = need(args[1], 'cases act CASE EVENT');
-        const data = o.data ? (JSON.parse(o.data) as Record<string, unknown>) : {};
-        const view = store.cases.send(staff(), id, { ...data, type }, o.revision ? { expectedRevision: Number(o.revision) } : {});
+        const data = o.data ? jsonObject(o.data) : {};
+        const view = await store.cases.sendUnchecked(await staff(), id, [{ ...data, type }], o.revision ? { expectedRevision: Number(o.revision) } : {});
         out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
         return 0;
       }
       case 'note': {
-        store.cases.note(staff(), need(args[0], 'cases note CASE TEXT'), need(args.slice(1).join(' '), 'cases note CASE TEXT'));
+        await store.cases.note(await staff(), need(args[0], 'cases note CASE TEXT'), need(args.slice(1).join(' '), 'cases note CASE TEXT'));
         out('noted');
         return 0;
       }
       case 'audit': {
         if (args[0] !== 'verify') throw new UsageError('cases audit verify');
-        const result = store.audit.verify();
+        const result = await store.audit.verify();
         out(result.ok ? `audit log verified: ${result.rows} rows, anchored at row ${result.anchor?.seq ?? 0}` : `AUDIT LOG BROKEN at row ${result.problem?.seq ?? '?'}: ${result.problem?.message}`);
         return result.ok ? 0 : 3;
       }
       case 'report': {
         const year = need(o.year, '--year 2025/26');
         const quarter = Number(need(o.quarter, '--quarter 1-4'));
-        const report = buildReport(store, staff(), { academicYear: year, quarter, ...(o.school ? { schoolId: o.school } : {}), forPublication: o.publication === true });
+        const report = await buildReport(store, await staff(), { academicYear: year, quarter, ...(o.school ? { schoolId: o.school } : {}), forPublication: o.publication === true });
         out(o.format === 'csv' ? reportToCsv(report) : JSON.stringify(report, null, 2));
         return 0;
       }
       case 'tick': {
         const at = now ?? new Date();
-        const deadlines = store.fireDueDeadlines(at);
+        const deadlines = await store.fireDueDeadlines(at);
         const sent = await store.deliverOutbox(localSenders(out), at);
         out(`deadlines fired: ${deadlines.fired} (${deadlines.moot} no longer relevant); messages sent: ${sent.sent}, failed: ${sent.failed}, waiting for a channel: ${sent.waiting}`);
+        return 0;
+      }
+      case 'backup': {
+        const file = need(args[0], 'cases backup FILE');
+        await store.backup(file);
+        out(`backed up ${store.backend.location} to ${file}; keep ${store.audit.anchorPath} (the anchor) with it, and restore with "cases restore ${file}"`);
         return 0;
       }
       default:
         throw new UsageError(`unknown command "${command}" (cases --help)`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
+}
+
+/** Puts a SQLite backup in place of the store at `url`, once its audit chain verifies against the backup's own anchor. */
+async function restore(file: string, url: string, anchorPath: (u: string) => string, anchorKey: string | undefined, out: (text: string) => void): Promise<number> {
+  if (isPostgresUrl(url)) throw new UsageError('restore a PostgreSQL store with pg_restore into an empty database, then run "cases audit verify" against it');
+  if (!existsSync(file)) throw new UsageError(`no backup at ${file}`);
+  if (!existsSync(`${file}.anchor`)) throw new UsageError(`no anchor at ${file}.anchor: "cases backup" writes one beside the backup; without it the backup's end cannot be checked`);
+  const target = sqlitePath(url);
+  if (existsSync(target)) throw new UsageError(`${target} exists: move it aside first (restore never overwrites a store)`);
+  const staged = `${target}.restoring`;
+  copyFileSync(file, staged);
+  const store = await CaseStore.open({ url: staged, anchorPath: `${file}.anchor`, ...(anchorKey ? { anchorKey } : {}) });
+  const result = await store.audit.verify();
+  await store.close();
+  if (!result.ok) {
+    for (const f of [staged, `${staged}-wal`, `${staged}-shm`]) rmSync(f, { force: true });
+    out(`NOT RESTORED: the backup's audit log does not verify (row ${result.problem?.seq ?? '?'}: ${result.problem?.message})`);
+    return 3;
+  }
+  renameSync(staged, target);
+  copyFileSync(`${file}.anchor`, anchorPath(target));
+  out(`restored ${file} to ${target}: audit log verified, ${result.rows} rows`);
+  return 0;
+}
+
+function jsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--data is not JSON: ${text.slice(0, 60)}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--data must be a JSON object, e.g. {"date":"2025-10-20"}');
+  return value as Record<string, unknown>;
 }
 
 const staffFileSchema = z.strictObject({

@@ -7,10 +7,9 @@
  */
 import type { Actor } from './access.js';
 import type { CaseView, OpenCase } from './caseService.js';
-import type { CaseStore } from './caseStore.js';
 import { EventRefused } from './errors.js';
 import type { CaseKind } from './machines/caseDefinition.js';
-import { calendarFor, pupilRecord } from './pupils.js';
+import type { CaseStore } from './store/caseStore.js';
 
 /**
  * Opens a case of `kind` for a pupil, or — for a PEAP — returns the pupil's PEAP still in
@@ -18,25 +17,25 @@ import { calendarFor, pupilRecord } from './pupils.js';
  * @param today — the school date (England) the request is made on.
  * @throws CaseNotFound when the actor cannot see the pupil; EventRefused when the request is not valid.
  */
-export function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, pupilId: string, today: string, data: Record<string, unknown> = {}): { case: CaseView; created: boolean } {
-  const record = pupilRecord(store.db, actor, pupilId);
+export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, pupilId: string, today: string, data: Record<string, unknown> = {}): Promise<{ case: CaseView; created: boolean }> {
+  const record = await store.pupils.record(actor, pupilId);
   const base = { pupilId, schoolId: record.schoolId };
   if (kind === 'peap') {
-    const open = store.cases.list(actor, { schoolId: record.schoolId, status: 'active', pupilId }).find((c) => c.kind === 'peap');
+    const open = (await store.cases.list(actor, { schoolId: record.schoolId, status: 'active', pupilId })).find((c) => c.kind === 'peap');
     if (open) return { case: open, created: false };
   }
-  return store.cases.open(actor, openRequest(store, kind, base, actor.id, today, data));
+  return store.cases.open(actor, await openRequest(store, kind, base, actor.id, today, data));
 }
 
-function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): OpenCase {
-  const calendarOn = (date: string) => {
-    const calendar = calendarFor(store.db, base.schoolId, date);
+async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
+  const calendarOn = async (date: string) => {
+    const calendar = await store.pupils.calendarFor(base.schoolId, date);
     if (!calendar) throw new EventRefused(`school ${base.schoolId} has no calendar covering ${date}; import its calendar first`);
     return calendar;
   };
   switch (kind) {
     case 'peap': {
-      const calendar = calendarOn(today);
+      const calendar = await calendarOn(today);
       const period = `${calendar.academicYear} ${calendar.latestHalfTermBy(today)?.name ?? 'before term'}`;
       return { kind, ...base, input: { ...base, openedBy: 'headteacher', halfTerm: period, exclusionIds: [], ...data } };
     }
@@ -44,7 +43,7 @@ function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; 
       return { kind, ...base, input: { ...base, referredBy: staffId, ...data } };
     case 'reintegration': {
       const startDate = String(data.startDate ?? today);
-      const calendar = calendarOn(startDate);
+      const calendar = await calendarOn(startDate);
       // Ten and twelve school weeks of five school days each.
       return { kind, ...base, input: { ...base, startDate, warnOn: calendar.addSchoolDays(startDate, 50), returnBy: calendar.addSchoolDays(startDate, 60), ...data } };
     }

@@ -10,8 +10,7 @@
  */
 import { defaultRulePack, loadRulePackFile, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
 import { SYSTEM } from './access.js';
-import type { CaseStore } from './caseStore.js';
-import { calendarFor, storedPupils } from './pupils.js';
+import type { CaseStore } from './store/caseStore.js';
 
 export interface EvaluationResult {
   readonly pupils: number;
@@ -30,12 +29,19 @@ const NOTICE_OF: Readonly<Record<string, string>> = {
   'statutory.notify-governing-board': 'governing-board',
 };
 
-/** Evaluates every stored pupil as of `asOf` and opens or updates their cases. */
-export async function evaluateStoredPupils(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult> {
+/**
+ * Evaluates every stored pupil as of `asOf` and opens or updates their cases — on one instance at
+ * a time (another instance already evaluating: this returns undefined at once).
+ */
+export async function evaluateStoredPupils(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult | undefined> {
+  return store.leases.runExclusive('rules-evaluation', 30 * 60_000, () => evaluate(store, options));
+}
+
+async function evaluate(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult> {
   const evaluator = new RulesEvaluator(options.rulesFile ? await loadRulePackFile(options.rulesFile) : defaultRulePack());
   const tally = { pupils: 0, skipped: 0, triggers: 0, opened: 0, updated: 0, unchanged: 0 };
-  for (const record of [...storedPupils(store.db)]) {
-    const calendar = calendarFor(store.db, record.schoolId, options.asOf);
+  for await (const record of store.pupils.all()) {
+    const calendar = await store.pupils.calendarFor(record.schoolId, options.asOf);
     if (!calendar) {
       tally.skipped++;
       continue;
@@ -43,7 +49,7 @@ export async function evaluateStoredPupils(store: CaseStore, options: { asOf: Is
     tally.pupils++;
     const triggers = await evaluator.evaluate(record, calendar, options.asOf);
     tally.triggers += triggers.length;
-    for (const outcome of openCasesFor(store, triggers)) tally[outcome]++;
+    for (const outcome of await openCasesFor(store, triggers)) tally[outcome]++;
   }
   return tally;
 }
@@ -51,21 +57,21 @@ export async function evaluateStoredPupils(store: CaseStore, options: { asOf: Is
 type Outcome = 'opened' | 'updated' | 'unchanged';
 
 /** Opens or updates the cases one pupil's triggers call for. */
-export function openCasesFor(store: CaseStore, triggers: readonly Trigger[]): Outcome[] {
+export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const t of triggers.filter((x) => x.trigger === 'peap.required')) outcomes.push(openPeap(store, t));
+  for (const t of triggers.filter((x) => x.trigger === 'peap.required')) outcomes.push(await openPeap(store, t));
   const byExclusion = new Map<string, Trigger[]>();
   for (const t of triggers) {
     if (!t.trigger.startsWith('statutory.') || t.trigger.startsWith('statutory.annual-limit')) continue;
     const id = t.period; // exclusion-scope triggers are about one exclusion
     byExclusion.set(id, [...(byExclusion.get(id) ?? []), t]);
   }
-  for (const [exclusionId, duties] of byExclusion) outcomes.push(openSuspension(store, exclusionId, duties));
+  for (const [exclusionId, duties] of byExclusion) outcomes.push(await openSuspension(store, exclusionId, duties));
   return outcomes;
 }
 
-function openPeap(store: CaseStore, t: Trigger): Outcome {
-  const { case: view, created } = store.cases.open(SYSTEM, {
+async function openPeap(store: CaseStore, t: Trigger): Promise<Outcome> {
+  const { case: view, created } = await store.cases.open(SYSTEM, {
     kind: 'peap',
     schoolId: t.schoolId,
     pupilId: t.pupilId,
@@ -81,22 +87,23 @@ function openPeap(store: CaseStore, t: Trigger): Outcome {
     },
   });
   if (created) return 'opened';
-  const known = new Set((view.context.exclusionIds as string[] | undefined) ?? []);
+  if (view.kind !== 'peap') return 'unchanged';
+  const known = new Set(view.context.exclusionIds);
   const further = (t.exclusionIds ?? []).filter((id) => !known.has(id));
-  for (const exclusionId of further) store.cases.send(SYSTEM, view.id, { type: 'FURTHER_SUSPENSION', exclusionId });
+  if (further.length) await store.cases.send(SYSTEM, view, further.map((exclusionId) => ({ type: 'FURTHER_SUSPENSION' as const, exclusionId })));
   return further.length ? 'updated' : 'unchanged';
 }
 
-function openSuspension(store: CaseStore, exclusionId: string, duties: readonly Trigger[]): Outcome {
+async function openSuspension(store: CaseStore, exclusionId: string, duties: readonly Trigger[]): Promise<Outcome> {
   const first = duties[0]!;
-  const pupil = store.db.prepare<[string], { record: string }>('SELECT record FROM pupils WHERE id = ?').get(first.pupilId);
-  const exclusion = pupil ? (JSON.parse(pupil.record) as { exclusions: { id: string; category: string; startDate: string }[] }).exclusions.find((e) => e.id === exclusionId) : undefined;
+  const pupil = await store.pupils.record(SYSTEM, first.pupilId).catch(() => undefined);
+  const exclusion = pupil?.exclusions.find((e) => e.id === exclusionId);
   if (!exclusion) return 'unchanged';
   const provision = duties.find((d) => d.trigger === 'statutory.alternative-provision-from-day-6');
   const mustReview = duties.find((d) => d.trigger === 'statutory.governors-must-review');
   const onRequest = duties.find((d) => d.trigger === 'statutory.governors-review-on-request');
   const review = mustReview ?? onRequest;
-  const { created } = store.cases.open(SYSTEM, {
+  const { created } = await store.cases.open(SYSTEM, {
     kind: 'suspension',
     schoolId: first.schoolId,
     pupilId: first.pupilId,

@@ -8,8 +8,8 @@
  */
 import type { PupilRecord } from '@before-exclusion/rules';
 import { assertCanRead, type Actor } from './access.js';
-import type { CaseStore } from './caseStore.js';
 import { caseMeasures } from './caseMeasures.js';
+import type { CaseStore } from './store/caseStore.js';
 
 export const BREAKDOWNS = ['total', 'reason', 'sex', 'key-stage', 'send', 'fsm', 'looked-after', 'ethnicity'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
@@ -57,25 +57,17 @@ export function reportPeriod(academicYear: string, quarter: number): { start: st
  * Builds the report for the schools `actor` may see (or one of them).
  * @throws AccessDenied when asking for a school the actor does not cover.
  */
-export function buildReport(store: CaseStore, actor: Actor, options: ReportOptions): Report {
+export async function buildReport(store: CaseStore, actor: Actor, options: ReportOptions): Promise<Report> {
   const { start, end } = reportPeriod(options.academicYear, options.quarter);
   if (options.schoolId) assertCanRead(actor, options.schoolId);
-  const schools = options.schoolId
-    ? [options.schoolId]
-    : actor.role === 'system'
-      ? store.db.prepare<[], { id: string }>('SELECT id FROM schools ORDER BY id').all().map((r) => r.id)
-      : [...actor.schoolIds].sort();
+  const schools = options.schoolId ? [options.schoolId] : actor.role === 'system' ? (await store.staff.schools()).map((s) => s.id) : [...actor.schoolIds].sort();
   const rows: ReportRow[] = [];
-  const pupils = schools.length
-    ? store.db
-        .prepare<string[], { record: string }>(`SELECT record FROM pupils WHERE school_id IN (${schools.map(() => '?').join(', ')}) ORDER BY id`)
-        .all(...schools)
-        .map((r) => JSON.parse(r.record) as PupilRecord)
-    : [];
+  const pupils = await store.pupils.inSchools(schools);
+  const cases = (await store.cases.list(actor, options.schoolId ? { schoolId: options.schoolId } : {})).filter((c) => schools.includes(c.schoolId));
   for (const scope of [...schools, 'all']) {
     const inScope = scope === 'all' ? pupils : pupils.filter((p) => p.schoolId === scope);
     rows.push(...exclusionMeasures(scope, inScope, start, end));
-    rows.push(...caseMeasures(store, scope === 'all' ? schools : [scope], start, end).map((r) => ({ school: scope, ...r })));
+    rows.push(...caseMeasures(scope === 'all' ? cases : cases.filter((c) => c.schoolId === scope), start, end).map((r) => ({ school: scope, ...r })));
   }
   const forPublication = options.forPublication === true;
   return {

@@ -2,13 +2,14 @@
  * Deadlines that survive restarts: each is a row, and `fireDueDeadlines` sends
  * `DEADLINE_REACHED` for every pending one whose date has come (in England), marking it fired
  * in the same transaction as the transition — so each fires exactly once, however often the
- * process stops and starts.
+ * process stops and starts, and however many instances share the database.
  */
 import { SYSTEM } from './access.js';
 import type { CaseService } from './caseService.js';
 import { englishDate } from './clock.js';
-import type { AuditLog } from './store/auditLog.js';
-import type { Db } from './store/database.js';
+import type { AuditedWrite } from './store/auditedWrite.js';
+import { caseRows } from './store/caseRows.js';
+import type { Queryable } from './store/database.js';
 
 export interface TickResult {
   /** Deadlines whose case moved on. */
@@ -18,26 +19,21 @@ export interface TickResult {
 }
 
 /** Fires every pending deadline due on or before the English date of `now`. */
-export function fireDueDeadlines(db: Db, cases: CaseService, audit: AuditLog, now: Date): TickResult {
-  const today = englishDate(now);
+export async function fireDueDeadlines(db: Queryable, write: AuditedWrite, cases: CaseService, now: Date): Promise<TickResult> {
   const at = now.toISOString();
-  const due = db
-    .prepare<[string], { case_id: string; key: string }>(`SELECT case_id, key FROM deadlines WHERE status = 'pending' AND due_date <= ? ORDER BY due_date, case_id, key`)
-    .all(today);
+  const due = await caseRows.dueDeadlines(db, englishDate(now));
   let fired = 0;
   let moot = 0;
   for (const { case_id: caseId, key } of due) {
-    const outcome = db.transaction(() => {
-      // Another process may have fired it since the query above.
-      const still = db.prepare(`UPDATE deadlines SET status = 'fired', fired_at = ? WHERE case_id = ? AND key = ? AND status = 'pending'`).run(at, caseId, key);
-      if (still.changes === 0) return 'gone';
-      const moved = cases.transitionInTransaction(caseId, { type: 'DEADLINE_REACHED', key }, SYSTEM, at);
-      if (!moved) audit.append({ at, actor: SYSTEM.id, role: SYSTEM.role, action: 'deadline-moot', caseId, event: 'DEADLINE_REACHED', data: { key } });
+    const outcome = await write(async (tx) => {
+      // Another instance may have fired it since the query above.
+      if (!(await caseRows.markFired(tx, caseId, key, at))) return 'gone';
+      const moved = await cases.transitionInTransaction(tx, caseId, { type: 'DEADLINE_REACHED', key }, SYSTEM, at);
+      if (!moved) await tx.audit({ at, actor: SYSTEM.id, role: SYSTEM.role, action: 'deadline-moot', caseId, event: 'DEADLINE_REACHED', data: { key } });
       return moved ? 'fired' : 'moot';
-    }).immediate();
+    });
     if (outcome === 'fired') fired++;
     if (outcome === 'moot') moot++;
   }
-  if (due.length > 0) audit.anchorLatest();
   return { fired, moot };
 }

@@ -1,12 +1,17 @@
-/** Helpers for this package's tests: a store in a temporary folder, a school with staff, and a small machine. */
+/**
+ * Helpers for this package's tests: a store in a temporary folder — SQLite, or a fresh
+ * PostgreSQL database when TEST_DATABASE_URL names a server — a school with staff, and a small machine.
+ */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, assign } from 'xstate';
 import { z } from 'zod';
 import { SYSTEM } from './access.js';
-import { CaseStore } from './caseStore.js';
-import { effectActions, type CaseDefinition, type CaseKind } from './machines/caseDefinition.js';
+import { ACTING, DECIDING, effectActions, type CaseDefinition, type CaseKind } from './machines/caseDefinition.js';
+import { CaseStore } from './store/caseStore.js';
+import { createPostgresDatabase, type Dialect } from './store/database.js';
 
 /** A tiny case machine: open → answered → decided, with a deadline and a prompt. */
 export const toyMachine = setup({
@@ -45,10 +50,11 @@ export const toyDefinition: CaseDefinition = {
   kind: 'peap',
   version: 1,
   machine: toyMachine,
+  openedBy: ACTING,
   input: z.strictObject({ pupilId: z.string(), reviewBy: z.string() }),
   events: {
-    ANSWER: z.strictObject({ questionId: z.string(), answer: z.string().min(1) }),
-    DECIDE: z.strictObject({ decision: z.string().min(1) }),
+    ANSWER: { payload: z.strictObject({ questionId: z.string(), answer: z.string().min(1) }), by: ACTING },
+    DECIDE: { payload: z.strictObject({ decision: z.string().min(1) }), by: DECIDING },
   },
   explainRefusal: (snapshot, event) => (event.type === 'DECIDE' && snapshot.value === 'open' ? 'answer at least one question before deciding' : undefined),
 };
@@ -57,21 +63,37 @@ export function toyDefinitions(): Record<CaseKind, CaseDefinition> {
   return { peap: toyDefinition, suspension: toyDefinition, ebsna: toyDefinition, reintegration: toyDefinition };
 }
 
-/** A fresh store in a temporary folder, with two schools, their heads and an inclusion officer. */
-export function testStore(options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date } = {}) {
+/** The backends the store's suites run on: SQLite always, PostgreSQL when TEST_DATABASE_URL names a server. */
+export const BACKENDS: readonly Dialect[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** Where a fresh, empty store goes on `backend`: a file in a new folder, or a new PostgreSQL database. */
+export async function freshStoreUrl(backend: Dialect = 'sqlite'): Promise<{ url: string; dir: string; anchorPath: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cases-'));
-  const path = join(dir, 'cases.db');
+  if (backend === 'sqlite') return { url: join(dir, 'cases.db'), dir, anchorPath: join(dir, 'cases.db.anchor') };
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) throw new Error('TEST_DATABASE_URL is not set: no PostgreSQL server to test on');
+  return { url: await createPostgresDatabase(server, `cases_${randomBytes(6).toString('hex')}`), dir, anchorPath: join(dir, 'audit.anchor') };
+}
+
+export const TEST_ANCHOR_KEY = 'test-anchor-key-0123456789';
+
+/** A fresh store (SQLite by default), with two schools, their heads and an inclusion officer. */
+export async function testStore(options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date; backend?: Dialect } = {}) {
+  const { url, dir, anchorPath } = await freshStoreUrl(options.backend);
   let clock = options.now ?? (() => new Date('2025-10-06T09:00:00Z'));
-  const store = CaseStore.open({ path, anchorKey: 'test-anchor-key-0123456789', clock: () => clock(), ...(options.definitions ? { definitions: options.definitions } : {}) });
-  store.staff.upsertSchool({ id: 'SCH-A', name: 'School A' }, SYSTEM);
-  store.staff.upsertSchool({ id: 'SCH-B', name: 'School B' }, SYSTEM);
-  store.staff.upsert({ id: 'head-a', displayName: 'Head A', role: 'headteacher', schoolIds: ['SCH-A'] }, SYSTEM);
-  store.staff.upsert({ id: 'head-b', displayName: 'Head B', role: 'headteacher', schoolIds: ['SCH-B'] }, SYSTEM);
-  store.staff.upsert({ id: 'officer', displayName: 'Inclusion Officer', role: 'inclusion-officer', schoolIds: ['SCH-A', 'SCH-B'] }, SYSTEM);
+  const store = await CaseStore.open({ url, anchorPath, anchorKey: TEST_ANCHOR_KEY, clock: () => clock(), ...(options.definitions ? { definitions: options.definitions } : {}) });
+  await store.staff.upsertSchool({ id: 'SCH-A', name: 'School A' }, SYSTEM);
+  await store.staff.upsertSchool({ id: 'SCH-B', name: 'School B' }, SYSTEM);
+  await store.staff.upsert({ id: 'head-a', displayName: 'Head A', role: 'headteacher', schoolIds: ['SCH-A'] }, SYSTEM);
+  await store.staff.upsert({ id: 'head-b', displayName: 'Head B', role: 'headteacher', schoolIds: ['SCH-B'] }, SYSTEM);
+  await store.staff.upsert({ id: 'officer', displayName: 'Inclusion Officer', role: 'inclusion-officer', schoolIds: ['SCH-A', 'SCH-B'] }, SYSTEM);
   return {
     store,
-    path,
+    url,
+    /** The SQLite file (for SQLite stores). */
+    path: url,
     dir,
+    anchorPath,
     setNow(now: string) {
       clock = () => new Date(now);
     },

@@ -9,6 +9,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
+import type { StaffRole } from '../access.js';
 
 export type CaseKind = 'peap' | 'suspension' | 'ebsna' | 'reintegration';
 export const CASE_KINDS: readonly CaseKind[] = ['peap', 'suspension', 'ebsna', 'reintegration'];
@@ -58,15 +59,38 @@ export type Effect =
   | { readonly type: 'cancelDeadline'; readonly params: CancelDeadline }
   | { readonly type: 'enqueue'; readonly params: Enqueue };
 
-export interface CaseDefinition<M extends AnyStateMachine = AnyStateMachine> {
+/**
+ * One event people may send: its payload (without `type` and the stamp) and who may send it.
+ * The machine's event type is inferred from these, so each event is declared once.
+ */
+export interface EventSpec<S extends z.ZodType = z.ZodType> {
+  readonly payload: S;
+  /** The roles that may send it (the system — scheduler, rules, imports — always may). */
+  readonly by: readonly StaffRole[];
+}
+export type EventSpecs = Readonly<Record<string, EventSpec>>;
+
+/** Those who act on their school's cases: answer, record, schedule. */
+export const ACTING: readonly StaffRole[] = ['headteacher', 'deputy', 'senco', 'admin'];
+/** Those who decide and cancel: the headteacher, or a deputy acting for them. */
+export const DECIDING: readonly StaffRole[] = ['headteacher', 'deputy'];
+
+/** The events a machine receives, as its specs declare them, stamped. */
+export type EventsOf<E extends EventSpecs> = { [K in keyof E & string]: { readonly type: K } & z.output<E[K]['payload']> & Stamp }[keyof E & string];
+/** The events a caller sends, as its specs accept them (before defaults apply, without the stamp). */
+export type EventInputsOf<E extends EventSpecs> = { [K in keyof E & string]: { readonly type: K } & z.input<E[K]['payload']> }[keyof E & string];
+
+export interface CaseDefinition<M extends AnyStateMachine = AnyStateMachine, E extends EventSpecs = EventSpecs> {
   readonly kind: CaseKind;
   /** Bump when a stored snapshot of the previous version could no longer be read. */
   readonly version: number;
   readonly machine: M;
+  /** Who may open one by hand (the system always may: the rules open cases from triggers). */
+  readonly openedBy: readonly StaffRole[];
   /** The input a case opens with (without the stamp). */
   readonly input: z.ZodType;
-  /** The payload of each event a person may send (without `type` and the stamp). */
-  readonly events: Readonly<Record<string, z.ZodType>>;
+  /** Each event a person may send: its payload and who may send it. */
+  readonly events: E;
   /** Why an event is refused in the current state, in words, when a guard says no. */
   explainRefusal?(snapshot: ReturnType<M['resolveState']>, event: { type: string }): string | undefined;
 }

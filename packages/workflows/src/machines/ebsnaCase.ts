@@ -6,7 +6,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { effectActions, type CaseDefinition, type DeadlineReached, type Stamp } from './caseDefinition.js';
+import { ACTING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 const percent = z.number().min(0).max(100);
@@ -35,24 +35,24 @@ export interface EbsnaContext {
 }
 
 export const ebsnaEvents = {
-  PANEL_DECISION: z
-    .strictObject({ outcome: z.enum(['accept', 'decline', 'redirect']), reason: z.string().trim().min(1).optional(), redirectTo: z.string().trim().min(1).optional() })
-    .refine((d) => d.outcome === 'accept' || d.reason !== undefined, { message: 'a declined or redirected referral needs a reason', path: ['reason'] }),
-  ALLOCATE: z.strictObject({ sasoId: z.string().min(1), assistantEpId: z.string().min(1) }),
-  START_ASSESSMENT: z.strictObject({}),
-  AGREE_PLAN: z.strictObject({ summary: z.string().trim().min(1), firstReviewDue: isoDate }),
-  HOLD_REVIEW: z
-    .strictObject({ attendance: percent, outcome: z.enum(['continue', 'attendance-restored', 'escalate']), nextReviewDue: isoDate.optional(), notes: z.string().optional() })
-    .refine((d) => d.outcome !== 'continue' || d.nextReviewDue !== undefined, { message: 'continuing needs the next review date (six weeks on)', path: ['nextReviewDue'] }),
+  PANEL_DECISION: {
+    payload: z
+      .strictObject({ outcome: z.enum(['accept', 'decline', 'redirect']), reason: z.string().trim().min(1).optional(), redirectTo: z.string().trim().min(1).optional() })
+      .refine((d) => d.outcome === 'accept' || d.reason !== undefined, { message: 'a declined or redirected referral needs a reason', path: ['reason'] }),
+    by: ACTING,
+  },
+  ALLOCATE: { payload: z.strictObject({ sasoId: z.string().min(1), assistantEpId: z.string().min(1) }), by: ACTING },
+  START_ASSESSMENT: { payload: z.strictObject({}), by: ACTING },
+  AGREE_PLAN: { payload: z.strictObject({ summary: z.string().trim().min(1), firstReviewDue: isoDate }), by: ACTING },
+  HOLD_REVIEW: {
+    payload: z
+      .strictObject({ attendance: percent, outcome: z.enum(['continue', 'attendance-restored', 'escalate']), nextReviewDue: isoDate.optional(), notes: z.string().optional() })
+      .refine((d) => d.outcome !== 'continue' || d.nextReviewDue !== undefined, { message: 'continuing needs the next review date (six weeks on)', path: ['nextReviewDue'] }),
+    by: ACTING,
+  },
 };
 
-type EbsnaEvent =
-  | ({ type: 'PANEL_DECISION'; outcome: 'accept' | 'decline' | 'redirect'; reason?: string; redirectTo?: string } & Stamp)
-  | ({ type: 'ALLOCATE'; sasoId: string; assistantEpId: string } & Stamp)
-  | ({ type: 'START_ASSESSMENT' } & Stamp)
-  | ({ type: 'AGREE_PLAN'; summary: string; firstReviewDue: string } & Stamp)
-  | ({ type: 'HOLD_REVIEW'; attendance: number; outcome: 'continue' | 'attendance-restored' | 'escalate'; nextReviewDue?: string; notes?: string } & Stamp)
-  | DeadlineReached;
+type EbsnaEvent = EventsOf<typeof ebsnaEvents> | DeadlineReached;
 
 export const ebsnaMachine = setup({
   types: { context: {} as EbsnaContext, events: {} as EbsnaEvent, input: {} as EbsnaInput },
@@ -124,9 +124,10 @@ export const ebsnaMachine = setup({
   },
 });
 
-export const ebsnaCase: CaseDefinition<typeof ebsnaMachine> = {
+export const ebsnaCase: CaseDefinition<typeof ebsnaMachine, typeof ebsnaEvents> = {
   kind: 'ebsna',
   version: 1,
+  openedBy: ACTING,
   machine: ebsnaMachine,
   input: ebsnaInput,
   events: ebsnaEvents,

@@ -7,7 +7,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { effectActions, type CaseDefinition, type DeadlineReached, type Stamp } from './caseDefinition.js';
+import { ACTING, DECIDING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 /** Question ids the gate reads; a trust's question set may add others. */
 export const PEAP_QUESTIONS = {
@@ -56,22 +56,18 @@ const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 const answerValue = z.union([z.string().min(1, 'an answer cannot be empty'), z.array(z.string().min(1)).min(1, 'list at least one item'), z.boolean()]);
 
 export const peapEvents = {
-  SCHEDULE_MEETING: z.strictObject({ date: isoDate }),
-  ANSWER: z.strictObject({ questionId: z.string().min(1), answer: answerValue }),
-  COMPLETE_REFLECTION: z.strictObject({}),
-  DECIDE: z.strictObject({ decision: z.enum(PEAP_DECISIONS), rationale: z.string().trim().min(1, 'give the rationale for the decision'), followUpDate: isoDate }),
-  CLOSE_FOLLOW_UP: z.strictObject({ outcome: z.string().trim().min(1) }),
-  FURTHER_SUSPENSION: z.strictObject({ exclusionId: z.string().min(1) }),
+  SCHEDULE_MEETING: { payload: z.strictObject({ date: isoDate }), by: ACTING },
+  ANSWER: { payload: z.strictObject({ questionId: z.string().min(1), answer: answerValue }), by: ACTING },
+  COMPLETE_REFLECTION: { payload: z.strictObject({}), by: ACTING },
+  DECIDE: {
+    payload: z.strictObject({ decision: z.enum(PEAP_DECISIONS), rationale: z.string().trim().min(1, 'give the rationale for the decision'), followUpDate: isoDate }),
+    by: DECIDING,
+  },
+  CLOSE_FOLLOW_UP: { payload: z.strictObject({ outcome: z.string().trim().min(1) }), by: ACTING },
+  FURTHER_SUSPENSION: { payload: z.strictObject({ exclusionId: z.string().min(1) }), by: ACTING },
 };
 
-type PeapEvent =
-  | ({ type: 'SCHEDULE_MEETING'; date: string } & Stamp)
-  | ({ type: 'ANSWER'; questionId: string; answer: AnswerValue } & Stamp)
-  | ({ type: 'COMPLETE_REFLECTION' } & Stamp)
-  | ({ type: 'DECIDE'; decision: PeapDecision; rationale: string; followUpDate: string } & Stamp)
-  | ({ type: 'CLOSE_FOLLOW_UP'; outcome: string } & Stamp)
-  | ({ type: 'FURTHER_SUSPENSION'; exclusionId: string } & Stamp)
-  | DeadlineReached;
+type PeapEvent = EventsOf<typeof peapEvents> | DeadlineReached;
 
 const answered = (c: PeapContext, id: string) => {
   const v = c.answers[id]?.value;
@@ -172,9 +168,10 @@ export const peapMachine = setup({
   },
 });
 
-export const peapCase: CaseDefinition<typeof peapMachine> = {
+export const peapCase: CaseDefinition<typeof peapMachine, typeof peapEvents> = {
   kind: 'peap',
   version: 1,
+  openedBy: ACTING,
   machine: peapMachine,
   input: peapInput,
   events: peapEvents,

@@ -5,7 +5,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { effectActions, type CaseDefinition, type DeadlineReached, type Stamp } from './caseDefinition.js';
+import { ACTING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 
@@ -27,16 +27,12 @@ export interface ReintegrationContext extends z.output<typeof reintegrationInput
 }
 
 export const reintegrationEvents = {
-  RECORD_REVIEW: z.strictObject({ heldOn: isoDate, notes: z.string().optional() }),
-  RETURN_TO_HOME_SCHOOL: z.strictObject({ returnedOn: isoDate, followUpEnds: isoDate }),
-  FURTHER_EXCLUSION: z.strictObject({ exclusionId: z.string().min(1) }),
+  RECORD_REVIEW: { payload: z.strictObject({ heldOn: isoDate, notes: z.string().optional() }), by: ACTING },
+  RETURN_TO_HOME_SCHOOL: { payload: z.strictObject({ returnedOn: isoDate, followUpEnds: isoDate }), by: ACTING },
+  FURTHER_EXCLUSION: { payload: z.strictObject({ exclusionId: z.string().min(1) }), by: ACTING },
 };
 
-type ReintegrationEvent =
-  | ({ type: 'RECORD_REVIEW'; heldOn: string; notes?: string } & Stamp)
-  | ({ type: 'RETURN_TO_HOME_SCHOOL'; returnedOn: string; followUpEnds: string } & Stamp)
-  | ({ type: 'FURTHER_EXCLUSION'; exclusionId: string } & Stamp)
-  | DeadlineReached;
+type ReintegrationEvent = EventsOf<typeof reintegrationEvents> | DeadlineReached;
 
 export const reintegrationMachine = setup({
   types: { context: {} as ReintegrationContext, events: {} as ReintegrationEvent, input: {} as ReintegrationInput },
@@ -92,9 +88,10 @@ export const reintegrationMachine = setup({
   },
 });
 
-export const reintegrationCase: CaseDefinition<typeof reintegrationMachine> = {
+export const reintegrationCase: CaseDefinition<typeof reintegrationMachine, typeof reintegrationEvents> = {
   kind: 'reintegration',
   version: 1,
+  openedBy: ACTING,
   machine: reintegrationMachine,
   input: reintegrationInput,
   events: reintegrationEvents,

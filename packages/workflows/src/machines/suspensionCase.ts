@@ -7,7 +7,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { effectActions, type CaseDefinition, type DeadlineReached, type Stamp } from './caseDefinition.js';
+import { ACTING, DECIDING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 export const RECIPIENTS = ['parents', 'local-authority', 'social-worker', 'virtual-school-head', 'governing-board'] as const;
 export type Recipient = (typeof RECIPIENTS)[number];
@@ -45,24 +45,16 @@ export interface SuspensionContext {
 }
 
 export const suspensionEvents = {
-  RECORD_NOTICE: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(METHODS), sentOn: isoDate }),
-  ARRANGE_PROVISION: z.strictObject({ provider: z.string().trim().min(1), from: isoDate }),
-  PARENTS_REQUEST_REVIEW: z.strictObject({ requestedOn: isoDate, dueDate: isoDate }),
-  RECORD_BOARD_REVIEW: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }),
-  REQUEST_IRP: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }),
-  RECORD_IRP_DECISION: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }),
-  CANCEL: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling') }),
+  RECORD_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(METHODS), sentOn: isoDate }), by: ACTING },
+  ARRANGE_PROVISION: { payload: z.strictObject({ provider: z.string().trim().min(1), from: isoDate }), by: ACTING },
+  PARENTS_REQUEST_REVIEW: { payload: z.strictObject({ requestedOn: isoDate, dueDate: isoDate }), by: ACTING },
+  RECORD_BOARD_REVIEW: { payload: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }), by: ACTING },
+  REQUEST_IRP: { payload: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }), by: ACTING },
+  RECORD_IRP_DECISION: { payload: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }), by: ACTING },
+  CANCEL: { payload: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling') }), by: DECIDING },
 };
 
-type SuspensionEvent =
-  | ({ type: 'RECORD_NOTICE'; recipient: Recipient; method: string; sentOn: string } & Stamp)
-  | ({ type: 'ARRANGE_PROVISION'; provider: string; from: string } & Stamp)
-  | ({ type: 'PARENTS_REQUEST_REVIEW'; requestedOn: string; dueDate: string } & Stamp)
-  | ({ type: 'RECORD_BOARD_REVIEW'; outcome: 'upheld' | 'reinstated'; heldOn: string; irpWindowEnds?: string } & Stamp)
-  | ({ type: 'REQUEST_IRP'; requestedOn: string; panelBy: string } & Stamp)
-  | ({ type: 'RECORD_IRP_DECISION'; outcome: string; heldOn: string } & Stamp)
-  | ({ type: 'CANCEL'; reason: string } & Stamp)
-  | DeadlineReached;
+type SuspensionEvent = EventsOf<typeof suspensionEvents> | DeadlineReached;
 
 const allSent = (c: SuspensionContext) => Object.values(c.notices).every((n) => n?.sent);
 const deadline = (key: string) => ({ event }: { event: SuspensionEvent }) => event.type === 'DEADLINE_REACHED' && event.key === key;
@@ -201,9 +193,11 @@ export const suspensionMachine = setup({
   },
 });
 
-export const suspensionCase: CaseDefinition<typeof suspensionMachine> = {
+export const suspensionCase: CaseDefinition<typeof suspensionMachine, typeof suspensionEvents> = {
   kind: 'suspension',
   version: 1,
+  // Opened by the rules, with the duties they found.
+  openedBy: [],
   machine: suspensionMachine,
   input: suspensionInput,
   events: suspensionEvents,

@@ -5,10 +5,10 @@
  * database, HMAC-signed with a key from configuration: the anchor.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from './canonicalJson.js';
-import type { Db } from './database.js';
+import type { Database, Queryable } from './database.js';
 
 const GENESIS = '0'.repeat(64);
 
@@ -34,7 +34,7 @@ export interface AuditRow extends Omit<AuditEntry, 'data'> {
   readonly hash: string;
 }
 
-interface StoredRow {
+export interface StoredRow {
   seq: number;
   at: string;
   actor: string;
@@ -64,25 +64,25 @@ function rowHash(row: Omit<StoredRow, 'hash'>): string {
 }
 
 export class AuditLog {
-  readonly #db: Db;
+  readonly #db: Database;
   readonly #anchor: AuditAnchor;
-  readonly #insert;
-  readonly #last;
 
-  constructor(db: Db, anchor: AuditAnchor) {
+  constructor(db: Database, anchor: AuditAnchor) {
     this.#db = db;
     this.#anchor = anchor;
-    this.#insert = db.prepare(
-      `INSERT INTO audit_log (seq, at, actor, role, action, case_id, event, rule_id, rule_version, data, prev_hash, hash)
-       VALUES (@seq, @at, @actor, @role, @action, @case_id, @event, @rule_id, @rule_version, @data, @prev_hash, @hash)`,
-    );
-    this.#last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
   }
 
-  /** Appends a row. Call inside the transaction that makes the change it records. */
-  append(entry: AuditEntry): { seq: number; hash: string } {
-    if (!this.#db.inTransaction) throw new Error('audit rows are written inside the transaction they record');
-    const last = this.#last.get();
+  /** Where the anchor is kept. */
+  get anchorPath(): string {
+    return this.#anchor.path;
+  }
+
+  /**
+   * Appends a row inside `tx`, the write transaction that makes the change it records. Only
+   * `AuditedWriter` calls this (it anchors after commit); nothing else in the package may.
+   */
+  async append(tx: Queryable, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
+    const last = await tx.get<{ seq: number; hash: string }>(LAST_ROW);
     const row = {
       seq: (last?.seq ?? 0) + 1,
       at: entry.at,
@@ -97,42 +97,54 @@ export class AuditLog {
       prev_hash: last?.hash ?? GENESIS,
     };
     const hash = rowHash(row);
-    this.#insert.run({ ...row, hash });
+    await tx.run(
+      `INSERT INTO audit_log (seq, at, actor, role, action, case_id, event, rule_id, rule_version, data, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [row.seq, row.at, row.actor, row.role, row.action, row.case_id, row.event, row.rule_id, row.rule_version, row.data, row.prev_hash, hash],
+    );
     return { seq: row.seq, hash };
   }
 
-  /** Records the latest row in the anchor. Call after the transaction commits. */
-  anchorLatest(): void {
-    const last = this.#last.get();
+  /** Records `latest` (or the latest row) in the anchor. Called after the transaction commits. */
+  async anchor(latest?: { seq: number; hash: string }): Promise<void> {
+    const last = latest ?? (await this.#db.get<{ seq: number; hash: string }>(LAST_ROW));
     if (last) this.#anchor.write(last.seq, last.hash);
   }
 
   /** The rows about one case, oldest first. */
-  entriesFor(caseId: string): AuditRow[] {
-    return this.#db
-      .prepare<[string], StoredRow>('SELECT * FROM audit_log WHERE case_id = ? ORDER BY seq')
-      .all(caseId)
-      .map(toAuditRow);
+  async entriesFor(caseId: string): Promise<AuditRow[]> {
+    const rows = await this.#db.all<StoredRow>('SELECT * FROM audit_log WHERE case_id = ? ORDER BY seq', [caseId]);
+    return rows.map(toAuditRow);
+  }
+
+  /** Every row from `afterSeq` on, a page at a time, oldest first (copying a store, say). */
+  async *rows(afterSeq = 0, page = 1000): AsyncGenerator<AuditRow & { readonly stored: StoredRow }> {
+    for (let from = afterSeq; ; ) {
+      const rows = await this.#db.all<StoredRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?', [from, page]);
+      for (const row of rows) yield { ...toAuditRow(row), stored: row };
+      if (rows.length < page) return;
+      from = rows[rows.length - 1]!.seq;
+    }
   }
 
   /**
    * Recomputes the chain from the first row and checks it against the anchor. Reports the
    * first row that does not match, or rows missing from the end.
    */
-  verify(): VerifyResult {
+  async verify(): Promise<VerifyResult> {
     let prev = GENESIS;
     let expectedSeq = 1;
     let rows = 0;
-    const hashes = new Map<number, string>();
+    let anchoredHash: string | undefined;
     const anchor = this.#anchor.read();
     if ('error' in anchor) return { ok: false, rows: 0, problem: { message: anchor.error } };
-    for (const row of this.#db.prepare<[], StoredRow>('SELECT * FROM audit_log ORDER BY seq').iterate()) {
+    for await (const { stored: row } of this.rows()) {
       rows++;
       if (row.seq !== expectedSeq) return { ok: false, rows, problem: { seq: expectedSeq, message: `row ${expectedSeq} is missing (the next row is ${row.seq})` } };
       if (row.prev_hash !== prev) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} does not follow row ${row.seq - 1}: its previous-hash does not match` } };
       const { hash, ...rest } = row;
       if (rowHash(rest) !== hash) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} has been altered: its contents do not match its hash` } };
-      if (anchor.value && row.seq === anchor.value.seq) hashes.set(row.seq, hash);
+      if (anchor.value && row.seq === anchor.value.seq) anchoredHash = hash;
       prev = hash;
       expectedSeq++;
     }
@@ -141,7 +153,7 @@ export class AuditLog {
       if (seq > rows) {
         return { ok: false, rows, anchor: anchor.value, problem: { seq: rows + 1, message: `the log ends at row ${rows} but the anchor records row ${seq}: rows have been removed from the end` } };
       }
-      if (hashes.get(seq) !== hash) {
+      if (anchoredHash !== hash) {
         return { ok: false, rows, anchor: anchor.value, problem: { seq, message: `row ${seq} does not match the anchor's hash: the log has been rewritten` } };
       }
     } else if (rows > 0) {
@@ -150,6 +162,8 @@ export class AuditLog {
     return anchor.value ? { ok: true, rows, anchor: anchor.value } : { ok: true, rows };
   }
 }
+
+const LAST_ROW = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
 
 function toAuditRow(r: StoredRow): AuditRow {
   return {
@@ -183,14 +197,14 @@ export class AuditAnchor {
   }
 
   /**
-   * The anchor for a database file. The key comes from `key` (configuration, e.g.
+   * The anchor kept at `anchorPath`. The key comes from `key` (configuration, e.g.
    * AUDIT_ANCHOR_KEY); without one, a random key is kept in `audit-anchor.key` beside the
-   * database (readable by its owner only) — fine for a local trial, not for production.
+   * anchor (readable by its owner only) — fine for a local trial, not for production.
    */
-  static forDatabase(databasePath: string, key?: string): AuditAnchor {
-    const anchorPath = `${databasePath}.anchor`;
+  static at(anchorPath: string, key?: string): AuditAnchor {
     if (key) return new AuditAnchor(anchorPath, Buffer.from(key, 'utf8'));
-    const keyPath = join(dirname(databasePath), 'audit-anchor.key');
+    mkdirSync(dirname(anchorPath), { recursive: true });
+    const keyPath = join(dirname(anchorPath), 'audit-anchor.key');
     if (!existsSync(keyPath)) {
       writeFileSync(keyPath, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
     }

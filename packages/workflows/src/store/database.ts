@@ -1,41 +1,69 @@
 /**
- * Opening the case store: one SQLite file (WAL, `synchronous=FULL` because a lost answer or
- * audit row matters), migrated on open.
+ * The database underneath the case store, behind one small interface so nothing outside
+ * `store/` knows which it is: SQLite (one file, the embedded default) or PostgreSQL (several
+ * service instances on one database). SQL here is written once, in the subset both speak, with
+ * `?` placeholders.
+ *
+ * Writes are serialised: `write()` runs its function as the only writer — SQLite's
+ * `BEGIN IMMEDIATE`, PostgreSQL's transaction-scoped advisory lock — so the audit chain has one
+ * head and a case is never transitioned from a stale row, whichever instance writes.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.js';
+export type Dialect = 'sqlite' | 'postgres';
+export type SqlValue = string | number | null;
 
-export type Db = Database.Database;
+/** Reads and writes; inside `write()` they belong to its transaction. */
+export interface Queryable {
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** Runs a statement; resolves to the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface Database extends Queryable {
+  readonly dialect: Dialect;
+  /** Where the data is, safe to print (a PostgreSQL password is masked). */
+  readonly location: string;
+  /** Runs `fn` in one transaction as the only writer; commits when it resolves, rolls back when it throws. No network calls inside. */
+  write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** A consistent copy to `file` while the database is in use (SQLite's online backup). */
+  backup(file: string): Promise<void>;
+  close(): Promise<void>;
+}
 
 /** The default database file, relative to the working directory. */
 export const DEFAULT_DATABASE_PATH = 'data/cases.db';
 
-/**
- * Opens (creating if need be) the case database at `path` and applies pending migrations.
- * @throws Error when the file was written by a newer version of this package.
- */
-export function openDatabase(path: string = DEFAULT_DATABASE_PATH): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db, path);
-  return db;
+/** Whether `url` names a PostgreSQL database (`postgres://…` or `postgresql://…`). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
 }
 
-function migrate(db: Db, path: string): void {
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  if (applied > MIGRATIONS.length) {
-    db.close();
-    throw new Error(`${path} has schema version ${applied}, newer than this program knows (${MIGRATIONS.length}); upgrade the program`);
+/** A SQLite location: `sqlite:FILE` or a plain path. */
+export function sqlitePath(url: string): string {
+  return url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+}
+
+/**
+ * Opens the database `url` names — `postgres://…` for PostgreSQL, otherwise a SQLite file
+ * (`sqlite:FILE` or a path) — and applies pending migrations under a lock.
+ * @throws Error when the database was written by a newer version of this package.
+ */
+export async function openDatabase(url: string = DEFAULT_DATABASE_PATH): Promise<Database> {
+  if (isPostgresUrl(url)) {
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(url);
   }
-  if (applied === MIGRATIONS.length) return;
-  db.transaction(() => {
-    for (let v = applied; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
+  const { openSqlite } = await import('./sqlite.js');
+  return openSqlite(sqlitePath(url));
+}
+
+/** The password in a connection URL, masked for messages and logs. */
+export function maskedUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+/** Creates an empty PostgreSQL database `name` on the server at `serverUrl`; resolves to its URL. */
+export async function createPostgresDatabase(serverUrl: string, name: string): Promise<string> {
+  const postgres = await import('./postgres.js');
+  return postgres.createPostgresDatabase(serverUrl, name);
 }

@@ -1,0 +1,128 @@
+/**
+ * The case store: schools, staff, pupils, cases, deadlines, the outbox and the audit trail, as
+ * a typed façade of small repositories over one database — a SQLite file by default, or
+ * PostgreSQL when `DATABASE_URL` names one. The handle stays in here: callers read and write
+ * through the repositories, each write audited.
+ */
+import { join } from 'node:path';
+import { SYSTEM } from '../access.js';
+import { CaseService } from '../caseService.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { CaseDefinition, CaseKind } from '../machines/caseDefinition.js';
+import { CASE_DEFINITIONS } from '../machines/index.js';
+import { fireDueDeadlines, type TickResult } from '../scheduler.js';
+import { AuditAnchor, AuditLog, type AuditRow, type VerifyResult } from './auditLog.js';
+import { auditedWriter, type AuditedWrite } from './auditedWrite.js';
+import { DEFAULT_DATABASE_PATH, isPostgresUrl, openDatabase, sqlitePath, type Database, type Dialect } from './database.js';
+import { Leases } from './leases.js';
+import { Outbox, type DeliveryResult, type OutboxSender } from './outbox.js';
+import { Pupils } from './pupils.js';
+import { StaffDirectory } from './staff.js';
+
+export interface CaseStoreOptions {
+  /**
+   * Where the data is: `postgres://…` for PostgreSQL, otherwise a SQLite file (`sqlite:FILE` or
+   * a path); `data/cases.db` by default.
+   */
+  readonly url?: string;
+  /** The HMAC key for the audit anchor (configuration: AUDIT_ANCHOR_KEY). */
+  readonly anchorKey?: string;
+  /** Where the anchor is kept: beside a SQLite file by default; `data/audit.anchor` for PostgreSQL. */
+  readonly anchorPath?: string;
+  readonly clock?: Clock;
+  readonly definitions?: Readonly<Record<CaseKind, CaseDefinition>>;
+}
+
+/** Read-only access to the audit trail: a case's rows, and the whole chain checked. */
+export interface AuditTrail {
+  /** The rows about one case, oldest first. Not access-checked: a person reads them through `cases.timeline`. */
+  entriesFor(caseId: string): Promise<AuditRow[]>;
+  /** Recomputes the chain and checks it against the anchor. */
+  verify(): Promise<VerifyResult>;
+  /** Where the anchor is kept. */
+  readonly anchorPath: string;
+}
+
+export class CaseStore {
+  /** Which database holds the store, and where (safe to print). */
+  readonly backend: { readonly dialect: Dialect; readonly location: string };
+  readonly cases: CaseService;
+  readonly staff: StaffDirectory;
+  readonly pupils: Pupils;
+  readonly outbox: Outbox;
+  readonly leases: Leases;
+  readonly audit: AuditTrail;
+  readonly #db: Database;
+  readonly #write: AuditedWrite;
+  readonly #clock: Clock;
+  readonly #anchorKey: string | undefined;
+
+  private constructor(db: Database, log: AuditLog, clock: Clock, definitions: Readonly<Record<CaseKind, CaseDefinition>>, anchorKey: string | undefined) {
+    this.#db = db;
+    this.#anchorKey = anchorKey;
+    this.#clock = clock;
+    this.#write = auditedWriter(db, log);
+    this.backend = { dialect: db.dialect, location: db.location };
+    this.cases = new CaseService(db, this.#write, log, definitions, clock);
+    this.staff = new StaffDirectory(db, this.#write, clock);
+    this.pupils = new Pupils(db, this.#write, clock);
+    this.outbox = new Outbox(db);
+    this.leases = new Leases(db);
+    this.audit = { entriesFor: (id) => log.entriesFor(id), verify: () => log.verify(), anchorPath: log.anchorPath };
+  }
+
+  /** Opens (creating and migrating) the store. */
+  static async open(options: CaseStoreOptions = {}): Promise<CaseStore> {
+    const url = options.url ?? DEFAULT_DATABASE_PATH;
+    const anchorPath = options.anchorPath ?? defaultAnchorPath(url);
+    const anchorKey = options.anchorKey ?? process.env.AUDIT_ANCHOR_KEY;
+    const anchor = AuditAnchor.at(anchorPath, anchorKey);
+    const db = await openDatabase(url);
+    return new CaseStore(db, new AuditLog(db, anchor), options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey);
+  }
+
+  /** Fires the deadlines that have come due by `now`. */
+  fireDueDeadlines(now: Date = this.#clock()): Promise<TickResult> {
+    return fireDueDeadlines(this.#db, this.#write, this.cases, now);
+  }
+
+  /** Sends the outbox's due messages through `senders`. */
+  deliverOutbox(senders: Readonly<Record<string, OutboxSender>>, now: Date = this.#clock()): Promise<DeliveryResult> {
+    return this.outbox.deliver(senders, now);
+  }
+
+  /** Whether the database answers. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.#db.get<{ ok: number }>('SELECT 1 AS ok'))?.ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A consistent copy of a SQLite store to `file`, taken while it is in use, with its own anchor
+   * (`FILE.anchor`, signed with this store's key) so the copy can be verified on its own.
+   * @throws Error for PostgreSQL, saying how to use pg_dump.
+   */
+  async backup(file: string): Promise<void> {
+    await this.#db.backup(file);
+    const copy = await openDatabase(file);
+    try {
+      await new AuditLog(copy, AuditAnchor.at(`${file}.anchor`, this.#anchorKey)).anchor();
+    } finally {
+      await copy.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+}
+
+/** The anchor of a store at `url`: beside a SQLite file, or `data/audit.anchor` for PostgreSQL. */
+export function defaultAnchorPath(url: string): string {
+  return isPostgresUrl(url) ? join('data', 'audit.anchor') : `${sqlitePath(url)}.anchor`;
+}
+
+export { SYSTEM };

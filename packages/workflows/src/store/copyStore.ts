@@ -1,0 +1,78 @@
+/**
+ * Copying a store to another database — a SQLite trial moving to PostgreSQL, say — row for row,
+ * the audit chain byte for byte, in one transaction on the target. The source's chain is
+ * verified first and the copy's after, against an anchor written for the copy; a target that
+ * already holds data is refused, so nothing there is overwritten.
+ */
+import { AuditAnchor, AuditLog, type VerifyResult } from './auditLog.js';
+import { openDatabase, type Database, type SqlValue } from './database.js';
+
+/** Every table, parents before children; `leases` is left behind (it belongs to running instances). */
+const TABLES = ['schools', 'calendars', 'staff', 'staff_schools', 'pupils', 'cases', 'deadlines', 'outbox', 'staff_addresses', 'deliveries', 'audit_log'] as const;
+const KEYS: Readonly<Record<(typeof TABLES)[number], string>> = {
+  schools: 'id',
+  calendars: 'school_id, academic_year',
+  staff: 'id',
+  staff_schools: 'staff_id, school_id',
+  pupils: 'id',
+  cases: 'id',
+  deadlines: 'case_id, key',
+  outbox: 'id',
+  staff_addresses: 'staff_id, channel',
+  deliveries: 'outbox_id, channel, staff_id',
+  audit_log: 'seq',
+};
+
+export interface CopyResult {
+  readonly rows: Readonly<Record<string, number>>;
+  readonly verified: VerifyResult;
+}
+
+export interface StoreLocation {
+  /** `postgres://…`, `sqlite:FILE` or a path. */
+  readonly url: string;
+  readonly anchorPath: string;
+  readonly anchorKey?: string;
+}
+
+/**
+ * Copies the store at `from` into the empty database at `to`.
+ * @throws Error when the source's audit trail does not verify, or the target is not empty.
+ */
+export async function copyStore(from: StoreLocation, to: StoreLocation): Promise<CopyResult> {
+  const source = await openDatabase(from.url);
+  let target: Database | undefined;
+  try {
+    const sourceCheck = await new AuditLog(source, AuditAnchor.at(from.anchorPath, from.anchorKey)).verify();
+    if (!sourceCheck.ok) throw new Error(`the source's audit trail does not verify (${sourceCheck.problem?.message}); fix that before copying`);
+    target = await openDatabase(to.url);
+    const db = target;
+    for (const table of TABLES) {
+      const found = await db.get(`SELECT 1 AS found FROM ${table} LIMIT 1`);
+      if (found) throw new Error(`the target already holds data (table ${table} is not empty); copy into an empty database`);
+    }
+    const rows: Record<string, number> = {};
+    await db.write(async (tx) => {
+      for (const table of TABLES) {
+        rows[table] = 0;
+        for (let offset = 0; ; offset += 1000) {
+          const page = await source.all<Record<string, SqlValue>>(`SELECT * FROM ${table} ORDER BY ${KEYS[table]} LIMIT 1000 OFFSET ?`, [offset]);
+          for (const row of page) {
+            const columns = Object.keys(row);
+            await tx.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns.map((c) => row[c] ?? null));
+          }
+          rows[table] += page.length;
+          if (page.length < 1000) break;
+        }
+      }
+      // The copied outbox ids were given explicitly: PostgreSQL's identity must carry on after them.
+      if (db.dialect === 'postgres') await tx.run(`SELECT setval(pg_get_serial_sequence('outbox', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM outbox), false)`);
+    });
+    const log = new AuditLog(db, AuditAnchor.at(to.anchorPath, to.anchorKey));
+    await log.anchor();
+    return { rows, verified: await log.verify() };
+  } finally {
+    await source.close();
+    await target?.close();
+  }
+}

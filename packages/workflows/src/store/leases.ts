@@ -1,0 +1,37 @@
+/**
+ * Work one instance does at a time (the rules' evaluation over every pupil): a named lease in
+ * the database, taken for a while and given back when done. An instance that dies holding one
+ * loses it when it runs out, so the work is never stuck.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database } from './database.js';
+
+export class Leases {
+  readonly #db: Database;
+  readonly #holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /**
+   * Runs `work` if no other instance holds the lease `name`, holding it meanwhile (for at most
+   * `forMs`). Resolves to the work's result, or `undefined` when another instance has it.
+   */
+  async runExclusive<T>(name: string, forMs: number, work: () => Promise<T>): Promise<T | undefined> {
+    const now = new Date();
+    const until = new Date(now.getTime() + forMs).toISOString();
+    const taken = await this.#db.write(async (tx) => {
+      const held = await tx.get<{ holder: string; until: string }>('SELECT holder, until FROM leases WHERE name = ?', [name]);
+      if (held && held.holder !== this.#holder && held.until > now.toISOString()) return false;
+      await tx.run('INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until', [name, this.#holder, until]);
+      return true;
+    });
+    if (!taken) return undefined;
+    try {
+      return await work();
+    } finally {
+      await this.#db.run('DELETE FROM leases WHERE name = ? AND holder = ?', [name, this.#holder]).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Sending what transitions queued (a Teams prompt, a reminder) after they commit: each message
+ * is tried until it is sent, with growing waits between tries, and carries an idempotency key
+ * so a receiver can drop a repeat if the process died mid-send.
+ *
+ * Several service instances may work one outbox: an instance first takes a lease on the due
+ * messages it will send (one serialised write), so no two send the same message; a lease held
+ * by an instance that died runs out, and another takes the message over. Each channel records
+ * whom it reached, so a retried message skips them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database } from './database.js';
+
+export interface OutboxMessage {
+  readonly id: number;
+  readonly idempotencyKey: string;
+  readonly kind: string;
+  readonly caseId: string | null;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly attempts: number;
+}
+
+/** Thrown by a sender when nobody the message is for can be reached yet: it waits (and is retried), it has not failed. */
+export class NobodyToReach extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NobodyToReach';
+  }
+}
+
+/** Delivers one kind of message; throws to have it retried later. */
+export type OutboxSender = (message: OutboxMessage) => Promise<void>;
+
+export interface DeliveryResult {
+  readonly sent: number;
+  readonly failed: number;
+  /** Due messages of kinds no sender handles here, or for people no channel can reach yet. */
+  readonly waiting: number;
+}
+
+/** A message in the outbox, as an operator or a test sees it. */
+export interface OutboxEntry extends OutboxMessage {
+  readonly sentAt: string | null;
+  readonly lastError: string | null;
+}
+
+const MAX_WAIT_MINUTES = 60;
+/** How long an instance may take to send what it claimed before another may take it over. */
+const LEASE_MS = 5 * 60_000;
+
+interface OutboxRow {
+  id: number;
+  idempotency_key: string;
+  kind: string;
+  case_id: string | null;
+  payload: string;
+  attempts: number;
+  sent_at: string | null;
+  last_error: string | null;
+}
+
+const message = (row: OutboxRow): OutboxMessage => ({
+  id: row.id,
+  idempotencyKey: row.idempotency_key,
+  kind: row.kind,
+  caseId: row.case_id,
+  payload: JSON.parse(row.payload) as Record<string, unknown>,
+  attempts: row.attempts,
+});
+
+export class Outbox {
+  readonly #db: Database;
+  /** This instance, as a lease holder. */
+  readonly #holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Sends every due, unsent message of a kind in `senders`, one at a time, in queue order. */
+  async deliver(senders: Readonly<Record<string, OutboxSender>>, now: Date): Promise<DeliveryResult> {
+    const kinds = Object.keys(senders);
+    const claimed = await this.#claim(kinds, now);
+    const unhandled = await this.#db.get<{ n: number }>(
+      `SELECT CAST(count(*) AS INTEGER) AS n FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?${kinds.length ? ` AND kind NOT IN (${kinds.map(() => '?').join(', ')})` : ''}`,
+      [now.toISOString(), ...kinds],
+    );
+    let sent = 0;
+    let failed = 0;
+    let waiting = unhandled?.n ?? 0;
+    for (const row of claimed) {
+      try {
+        await senders[row.kind]!(message(row));
+        await this.#db.run('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, lease_holder = NULL, lease_until = NULL WHERE id = ?', [new Date().toISOString(), row.id]);
+        sent++;
+      } catch (error) {
+        const waitMinutes = Math.min(MAX_WAIT_MINUTES, 2 ** row.attempts);
+        const next = new Date(now.getTime() + waitMinutes * 60_000).toISOString();
+        await this.#db.run('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_holder = NULL, lease_until = NULL WHERE id = ?', [
+          next,
+          String((error as Error).message).slice(0, 500),
+          row.id,
+        ]);
+        if (error instanceof NobodyToReach) waiting++;
+        else failed++;
+      }
+    }
+    return { sent, failed, waiting };
+  }
+
+  /** Whether a message has already reached a recipient in a channel (a retry skips them). */
+  async delivered(outboxId: number, channel: string, staffId: string): Promise<boolean> {
+    return (await this.#db.get('SELECT 1 AS found FROM deliveries WHERE outbox_id = ? AND channel = ? AND staff_id = ?', [outboxId, channel, staffId])) !== undefined;
+  }
+
+  /** Records that a message reached a recipient in a channel. */
+  async markDelivered(outboxId: number, channel: string, staffId: string, at: Date): Promise<void> {
+    await this.#db.run('INSERT INTO deliveries (outbox_id, channel, staff_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [outboxId, channel, staffId, at.toISOString()]);
+  }
+
+  /** Unsent messages of a kind about a school that this instance holds the lease on, in queue order (to send as one digest). */
+  dueForSchool(kind: string, schoolId: string): Promise<{ id: number; caseId: string }[]> {
+    return this.#db.all<{ id: number; caseId: string }>(
+      `SELECT id, case_id AS "caseId" FROM outbox WHERE kind = ? AND school_id = ? AND sent_at IS NULL AND lease_holder = ? ORDER BY id`,
+      [kind, schoolId, this.#holder],
+    );
+  }
+
+  /** Makes every unsent message due at `now` (someone they wait for can now be reached). */
+  async retryUnsentNow(now: Date): Promise<void> {
+    await this.#db.run('UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL', [now.toISOString()]);
+  }
+
+  /** Every message, in queue order (for operators and tests; payloads hold ids, never pupil details). */
+  async entries(filter: { kind?: string } = {}): Promise<OutboxEntry[]> {
+    const rows = await this.#db.all<OutboxRow>(`SELECT * FROM outbox${filter.kind ? ' WHERE kind = ?' : ''} ORDER BY id`, filter.kind ? [filter.kind] : []);
+    return rows.map((r) => ({ ...message(r), sentAt: r.sent_at, lastError: r.last_error }));
+  }
+
+  /** Every delivery recorded: which message reached whom, in which channel. */
+  deliveries(): Promise<{ outboxId: number; channel: string; staffId: string }[]> {
+    return this.#db.all(`SELECT outbox_id AS "outboxId", channel, staff_id AS "staffId" FROM deliveries ORDER BY outbox_id, channel, staff_id`);
+  }
+
+  /** Takes the lease on the due, unsent messages no live lease holds. */
+  #claim(kinds: readonly string[], now: Date): Promise<OutboxRow[]> {
+    if (kinds.length === 0) return Promise.resolve([]);
+    const at = now.toISOString();
+    const until = new Date(now.getTime() + LEASE_MS).toISOString();
+    return this.#db.write(async (tx) => {
+      const rows = await tx.all<OutboxRow>(
+        `SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
+        [at, at, ...kinds],
+      );
+      for (let i = 0; i < rows.length; i += 500) {
+        const ids = rows.slice(i, i + 500).map((r) => r.id);
+        await tx.run(`UPDATE outbox SET lease_holder = ?, lease_until = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [this.#holder, until, ...ids]);
+      }
+      return rows;
+    });
+  }
+}

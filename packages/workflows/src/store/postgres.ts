@@ -1,0 +1,138 @@
+/**
+ * PostgreSQL through node-postgres, for a council or trust running several service instances
+ * on one database. Writers take one transaction-scoped advisory lock, so writes are serialised
+ * across instances exactly as SQLite serialises them in one file: the audit chain never forks.
+ * Migrations run once, under a session advisory lock, whichever instance starts first.
+ */
+import pg from 'pg';
+import { maskedUrl, type Database, type Queryable, type SqlValue } from './database.js';
+import { MIGRATIONS } from './migrations.js';
+
+/** Advisory lock keys (any fixed numbers; these spell "case" and "migr"). */
+const WRITE_LOCK = 0x63617365;
+const MIGRATION_LOCK = 0x6d696772;
+
+export async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // An idle client's error (the server restarting) must not crash the service; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    await migrate(pool, url);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresDatabase(pool, url);
+}
+
+async function migrate(pool: pg.Pool, url: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+    const row = (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0];
+    const applied = row?.version ?? 0;
+    if (applied > MIGRATIONS.length) {
+      throw new Error(`${maskedUrl(url)} has schema version ${applied}, newer than this program knows (${MIGRATIONS.length}); upgrade the program`);
+    }
+    for (let v = applied; v < MIGRATIONS.length; v++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(MIGRATIONS[v]!.postgres);
+        await client.query(v === 0 && !row ? 'INSERT INTO schema_version (version) VALUES ($1)' : 'UPDATE schema_version SET version = $1', [v + 1]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+}
+
+/** `?` placeholders as PostgreSQL's `$1, $2…` (the store's SQL has no `?` inside string literals). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function queryable(run: (text: string, params: readonly SqlValue[]) => Promise<pg.QueryResult>): Queryable {
+  return {
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await run(numbered(sql), params)).rows as T[],
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => (await run(numbered(sql), params)).rows[0] as T | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => (await run(numbered(sql), params)).rowCount ?? 0,
+  };
+}
+
+class PostgresDatabase implements Database {
+  readonly dialect = 'postgres' as const;
+  readonly location: string;
+  readonly #pool: pg.Pool;
+  readonly #direct: Queryable;
+
+  constructor(pool: pg.Pool, url: string) {
+    this.#pool = pool;
+    this.location = maskedUrl(url);
+    this.#direct = queryable((text, params) => pool.query(text, [...params]));
+  }
+
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.#direct.all<T>(sql, params);
+  }
+
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.#direct.get<T>(sql, params);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return this.#direct.run(sql, params);
+  }
+
+  async write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+        const result = await fn(queryable((text, params) => client.query(text, [...params])));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async backup(): Promise<void> {
+    throw new Error(
+      `back up a PostgreSQL store with pg_dump, e.g. pg_dump --format=custom --file=cases.dump "${this.location}"; restore it into an empty database with pg_restore, then run "cases audit verify" against it before use`,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
+
+/**
+ * Creates an empty database named `name` on the server `serverUrl` points at, and returns its
+ * URL (for tests and for trying a copy; in production a DBA creates it).
+ */
+export async function createPostgresDatabase(serverUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`"${name}" is not a plain database name (lower-case letters, digits and _)`);
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

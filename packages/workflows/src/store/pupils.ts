@@ -1,0 +1,114 @@
+/**
+ * Pupils and school calendars in the store: imported all-or-nothing from the rules' interchange
+ * formats (pupil-record/1 and school calendars), pseudonymous, audited as counts — never the
+ * records themselves.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { loadCalendarFile, readPupilRecords, SchoolCalendar, type IsoDate, type PupilRecord } from '@before-exclusion/rules';
+import type { Actor } from '../access.js';
+import type { Clock } from '../clock.js';
+import { CaseNotFound } from '../errors.js';
+import type { AuditedWrite } from './auditedWrite.js';
+import type { Queryable } from './database.js';
+
+export interface ImportResult {
+  readonly pupils: number;
+  readonly schools: readonly string[];
+  readonly academicYear: string;
+}
+
+export class Pupils {
+  readonly #db: Queryable;
+  readonly #write: AuditedWrite;
+  readonly #now: Clock;
+  /** Calendars parsed before, by their stored text: read again every time, parsed once. */
+  readonly #parsed = new Map<string, SchoolCalendar>();
+
+  constructor(db: Queryable, write: AuditedWrite, clock: Clock) {
+    this.#db = db;
+    this.#write = write;
+    this.#now = clock;
+  }
+
+  /**
+   * Imports a pupils file and the calendar its schools follow. Every record is checked before
+   * any is written (readPupilRecords checks the whole file first): one bad record, nothing written.
+   * @throws InputError listing every problem, with file, line and field.
+   */
+  async import(actor: Actor, files: { pupils: string; calendar: string }): Promise<ImportResult> {
+    const calendar = await loadCalendarFile(files.calendar);
+    const records: PupilRecord[] = [];
+    for await (const { record } of readPupilRecords(files.pupils, calendar)) records.push(record);
+    const schools = [...new Set(records.map((r) => r.schoolId))].sort();
+    const at = this.#now().toISOString();
+    await this.#write(async (tx) => {
+      for (const school of schools) {
+        await tx.run('INSERT INTO schools (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', [school, school]);
+        await tx.run('INSERT INTO calendars (school_id, academic_year, spec) VALUES (?, ?, ?) ON CONFLICT (school_id, academic_year) DO UPDATE SET spec = excluded.spec', [
+          school,
+          calendar.academicYear,
+          JSON.stringify(calendar.toSpec()),
+        ]);
+      }
+      for (const r of records) {
+        await tx.run(
+          'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
+          [r.id, r.schoolId, JSON.stringify(r), at],
+        );
+      }
+      await tx.audit({
+        at,
+        actor: actor.id,
+        role: actor.role,
+        action: 'import',
+        data: { pupils: records.length, schools, academicYear: calendar.academicYear, file: basename(files.pupils), sha256: sha256(files.pupils) },
+      });
+    });
+    return { pupils: records.length, schools, academicYear: calendar.academicYear };
+  }
+
+  /** Every stored pupil, in id order, a page at a time. */
+  async *all(page = 1000): AsyncGenerator<PupilRecord> {
+    for (let after = ''; ; ) {
+      const rows = await this.#db.all<{ id: string; record: string }>('SELECT id, record FROM pupils WHERE id > ? ORDER BY id LIMIT ?', [after, page]);
+      for (const row of rows) yield JSON.parse(row.record) as PupilRecord;
+      if (rows.length < page) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /** The stored pupils of some schools, in id order (for the figures). */
+  async inSchools(schoolIds: readonly string[]): Promise<PupilRecord[]> {
+    if (schoolIds.length === 0) return [];
+    const rows = await this.#db.all<{ record: string }>(`SELECT record FROM pupils WHERE school_id IN (${schoolIds.map(() => '?').join(', ')}) ORDER BY id`, schoolIds);
+    return rows.map((r) => JSON.parse(r.record) as PupilRecord);
+  }
+
+  /**
+   * One stored pupil, for someone allowed to see their school.
+   * @throws CaseNotFound — the same answer whether the pupil is unknown or out of reach, so nothing leaks.
+   */
+  async record(actor: Actor, pupilId: string): Promise<PupilRecord> {
+    const row = await this.#db.get<{ school_id: string; record: string }>('SELECT school_id, record FROM pupils WHERE id = ?', [pupilId]);
+    if (!row || (actor.role !== 'system' && !actor.schoolIds.includes(row.school_id))) throw new CaseNotFound(pupilId, 'pupil');
+    return JSON.parse(row.record) as PupilRecord;
+  }
+
+  /** The calendar a school follows on a date: the latest of its years to have started by then. */
+  async calendarFor(schoolId: string, date: IsoDate): Promise<SchoolCalendar | undefined> {
+    const rows = await this.#db.all<{ spec: string }>('SELECT spec FROM calendars WHERE school_id = ? ORDER BY academic_year', [schoolId]);
+    let found: SchoolCalendar | undefined;
+    for (const { spec } of rows) {
+      let calendar = this.#parsed.get(spec);
+      if (!calendar) this.#parsed.set(spec, (calendar = new SchoolCalendar(JSON.parse(spec))));
+      if (calendar.firstDay <= date) found = calendar;
+    }
+    return found;
+  }
+}
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
