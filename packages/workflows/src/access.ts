@@ -57,15 +57,22 @@ function byRole(actor: Actor, roles: readonly StaffRole[], what: string): Permis
 /**
  * May `actor` send `eventType` to `target` now? The one home of case policy: the event's
  * declared roles, the actor's schools and the case's state. Every channel asks this (to show a
- * button, say); the case service enforces the same answer.
+ * button, say); the case service enforces the same answer. `atAnyStage` leaves the state out:
+ * "may this person ever decide?", for a form shown before the last step.
  */
-export function can(actor: Actor, target: { readonly schoolId: string; readonly nextEvents: readonly string[] }, eventType: string, definition: CaseDefinition): Permission {
+export function can(
+  actor: Actor,
+  target: { readonly schoolId: string; readonly nextEvents: readonly string[] },
+  eventType: string,
+  definition: CaseDefinition,
+  options: { readonly atAnyStage?: boolean } = {},
+): Permission {
   if (!covers(actor, target.schoolId)) return { allowed: false, reason: `${actor.id} does not cover school ${target.schoolId}` };
   const spec = definition.events[eventType];
   if (!spec) return { allowed: false, reason: `a ${definition.kind} case has no event "${eventType}"` };
   const role = byRole(actor, spec.by, `may send ${eventType}`);
   if (!role.allowed) return role;
-  if (!target.nextEvents.includes(eventType)) return { allowed: false, reason: `${eventType} is not possible at this stage of the case` };
+  if (!options.atAnyStage && !target.nextEvents.includes(eventType)) return { allowed: false, reason: `${eventType} is not possible at this stage of the case` };
   return { allowed: true };
 }
 

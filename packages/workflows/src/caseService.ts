@@ -217,8 +217,8 @@ export class CaseService {
   }
 
   /** May `actor` send `eventType` to `view` now? Ask before offering it; `send` enforces the same. */
-  can(actor: Actor, view: CaseView, eventType: string): Permission {
-    return can(actor, view, eventType, this.#definition(view.kind));
+  can(actor: Actor, view: CaseView, eventType: string, options: { readonly atAnyStage?: boolean } = {}): Permission {
+    return can(actor, view, eventType, this.#definition(view.kind), options);
   }
 
   /** Adds a note to a case's audit trail: a comment or a correction, never an edit. */

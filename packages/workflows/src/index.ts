@@ -7,7 +7,7 @@ export { CaseStore, SYSTEM, defaultAnchorPath } from './store/caseStore.js';
 export type { AuditTrail, CaseStoreOptions } from './store/caseStore.js';
 export { copyStore } from './store/copyStore.js';
 export type { CopyResult } from './store/copyStore.js';
-export { isPostgresUrl } from './store/database.js';
+export { createPostgresDatabase, isPostgresUrl } from './store/database.js';
 export { CaseService, describeState, overdueDeadlines } from './caseService.js';
 export type { CaseDeadline, CaseEvent, CaseView, OpenCase, SendOptions } from './caseService.js';
 export { AccessDenied, STAFF_ROLES, assertCanRead, can } from './access.js';

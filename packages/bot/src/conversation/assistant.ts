@@ -13,12 +13,9 @@ import {
   EventRefused,
   RevisionConflict,
   SYSTEM,
-  calendarFor,
   describeState,
   openByHand,
   overdueDeadlines,
-  peapGateRefusal,
-  pupilRecord,
   type Actor,
   type CaseStore,
   type CaseView,
@@ -36,7 +33,6 @@ import {
   nextStep,
   parseAnswer,
   parseDecision,
-  peapContext,
   positionOf,
   suggestedAnswer,
   type AnswerValue,
@@ -58,8 +54,6 @@ export const UNKNOWN_USER_REPLY: Reply = {
   tone: 'warning',
   text: 'Sorry — I can only help staff your school or council has set up. Please ask your administrator to add you.',
 };
-
-const DECIDERS: readonly string[] = ['headteacher', 'deputy'];
 
 export class Assistant {
   readonly #store: CaseStore;
@@ -93,22 +87,22 @@ export class Assistant {
   }
 
   /** The card that prompts a head when the rules open a case. */
-  prompt(caseId: string): Reply {
-    const view = this.#store.cases.get(SYSTEM, caseId);
-    const context = view.context as { trigger?: { explanation?: string } };
+  async prompt(caseId: string): Promise<Reply> {
+    const view = await this.#store.cases.get(SYSTEM, caseId);
     const why =
       view.kind !== 'peap'
         ? `A ${view.kind} case has opened with statutory duties to meet.`
-        : context.trigger?.explanation
-          ? `A pre-exclusion assessment (PEAP) is needed: ${context.trigger.explanation}.`
+        : view.context.trigger?.explanation
+          ? `A pre-exclusion assessment (PEAP) is needed: ${view.context.trigger.explanation}.`
           : 'A pre-exclusion assessment (PEAP) has been started for this pupil by a member of staff.';
     return { type: 'prompt', caseId, pupilId: view.pupilId, caseKind: view.kind, why, deadlines: view.deadlines.filter((d) => d.status === 'pending').map((d) => ({ label: d.label, dueDate: d.dueDate })) };
   }
 
   /** One card for several cases opened at once: PEAPs first, each with its button. */
-  digest(caseIds: readonly string[]): Reply {
+  async digest(caseIds: readonly string[]): Promise<Reply> {
     const today = this.#today();
-    const lines = [...new Set(caseIds)].map((id) => caseLine(this.#store.cases.get(SYSTEM, id), today));
+    const lines: CaseLine[] = [];
+    for (const id of new Set(caseIds)) lines.push(caseLine(await this.#store.cases.get(SYSTEM, id), today));
     lines.sort((a, b) => Number(b.kind === 'peap') - Number(a.kind === 'peap'));
     return { type: 'case-list', title: `${lines.length} cases have opened for your school and need your attention`, cases: lines, empty: '' };
   }
@@ -118,27 +112,28 @@ export class Assistant {
       case 'help':
         return [{ type: 'menu', role: actor.role === 'system' ? 'admin' : actor.role, name: actor.id }];
       case 'cases.mine':
-        return [this.#caseList(actor, actor.role === 'inclusion-officer' ? 'Cases across your schools' : 'Your open cases')];
+        return [await this.#caseList(actor, actor.role === 'inclusion-officer' ? 'Cases across your schools' : 'Your open cases')];
       case 'cases.overview':
-        if (actor.role !== 'inclusion-officer' && actor.role !== 'system') return [{ type: 'message', tone: 'info', text: 'The overview is for inclusion officers. Here are your open cases.' }, this.#caseList(actor, 'Your open cases')];
-        return [this.#caseList(actor, 'Cases across your schools — overdue duties first')];
+        if (actor.role !== 'inclusion-officer' && actor.role !== 'system') return [{ type: 'message', tone: 'info', text: 'The overview is for inclusion officers. Here are your open cases.' }, await this.#caseList(actor, 'Your open cases')];
+        return [await this.#caseList(actor, 'Cases across your schools — overdue duties first')];
       case 'case.status':
-        return [this.#status(actor, c.caseId)];
+        return [await this.#status(actor, c.caseId)];
       case 'peap.form':
         return [{ type: 'start-form' }];
       case 'peap.start': {
-        const { case: view, created } = openByHand(this.#store, actor, 'peap', c.pupilId, this.#today());
+        const { case: opened, created } = await openByHand(this.#store, actor, 'peap', c.pupilId, this.#today());
+        const view = asPeap(opened);
         const opening: Reply = { type: 'message', tone: 'info', text: created ? `Started a pre-exclusion assessment for pupil ${view.pupilId} (case ${view.id}).` : `Pupil ${view.pupilId} already has a pre-exclusion assessment in progress (case ${view.id}); carrying on where it stopped.` };
-        return [opening, ...this.#interview(actor, view)];
+        return [opening, ...(await this.#interview(actor, view))];
       }
       case 'peap.resume':
-        return this.#interview(actor, this.#peap(actor, c.caseId));
+        return this.#interview(actor, await this.#peap(actor, c.caseId));
       case 'peap.change': {
-        const view = this.#peap(actor, c.caseId);
+        const view = await this.#peap(actor, c.caseId);
         if (!answering(view)) return this.#interview(actor, view);
-        if (!c.questionId) return [this.#review(actor, view, 'Choose the answer to change.')];
+        if (!c.questionId) return [await this.#review(actor, view, 'Choose the answer to change.')];
         const question = this.#question(c.questionId);
-        return [this.#questionReply(actor, view, question, { value: answerOf(peapContext(view), question.id) })];
+        return [await this.#questionReply(actor, view, question, { value: answerOf(view.context, question.id) })];
       }
       case 'peap.answer':
         return this.#answer(actor, c);
@@ -151,75 +146,72 @@ export class Assistant {
     }
   }
 
-  #answer(actor: Actor, c: Extract<Command, { verb: 'peap.answer' }>): Reply[] {
+  async #answer(actor: Actor, c: Extract<Command, { verb: 'peap.answer' }>): Promise<Reply[]> {
     const question = this.#question(c.questionId);
     const parsed = parseAnswer(question, c.answer);
-    if ('error' in parsed) return [this.#questionReply(actor, this.#peap(actor, c.caseId), question, { error: parsed.error, ...(typeof c.answer === 'string' ? { value: c.answer } : {}) })];
+    if ('error' in parsed) return [await this.#questionReply(actor, await this.#peap(actor, c.caseId), question, { error: parsed.error, ...(typeof c.answer === 'string' ? { value: c.answer } : {}) })];
     try {
       // One transaction on the way a head usually goes: the answer's audited event records the access too.
-      const next = this.#store.cases.send(actor, c.caseId, answerEvent(question, parsed.value), { expectedRevision: c.revision });
-      return this.#interview(actor, next);
+      const next = await this.#store.cases.send(actor, { id: c.caseId, kind: 'peap' }, answerEvent(question, parsed.value), { expectedRevision: c.revision });
+      return await this.#interview(actor, next);
     } catch (error) {
-      if (!(error instanceof RevisionConflict || error instanceof EventRefused)) throw error;
+      if (!(error instanceof RevisionConflict || error instanceof EventRefused || error instanceof AccessDenied)) throw error;
       // Refused: show where the case stands (an audited read).
-      const view = this.#peap(actor, c.caseId);
-      if (!answering(view)) return [{ type: 'message', tone: 'info', text: 'The decision has been recorded, so the answers can no longer change.' }, ...this.#interview(actor, view)];
-      if (error instanceof RevisionConflict) return this.#stale(actor, view, JSON.stringify(answerOf(peapContext(view), question.id)) === JSON.stringify(parsed.value));
-      return [this.#questionReply(actor, view, question, { error: sentence(error.message) })];
+      const view = await this.#peap(actor, c.caseId);
+      if (!answering(view)) return [{ type: 'message', tone: 'info', text: 'The decision has been recorded, so the answers can no longer change.' }, ...(await this.#interview(actor, view))];
+      if (error instanceof RevisionConflict) return this.#stale(actor, view, JSON.stringify(answerOf(view.context, question.id)) === JSON.stringify(parsed.value));
+      return [await this.#questionReply(actor, view, question, { error: sentence(error.message) })];
     }
   }
 
-  #decide(actor: Actor, c: Extract<Command, { verb: 'peap.decide' }>): Reply[] {
-    let view = this.#peap(actor, c.caseId);
+  async #decide(actor: Actor, c: Extract<Command, { verb: 'peap.decide' }>): Promise<Reply[]> {
+    const view = await this.#peap(actor, c.caseId);
     if (!answering(view)) return this.#interview(actor, view);
-    if (!DECIDERS.includes(actor.role)) return [this.#review(actor, view, 'Only the headteacher, or a deputy acting for them, records the decision.')];
-    const parsed = parseDecision(c as unknown as Record<string, unknown>);
-    if ('error' in parsed) return [this.#review(actor, view, parsed.error)];
+    const parsed = parseDecision(c);
+    if ('error' in parsed) return [await this.#review(actor, view, parsed.error)];
     if (c.revision !== view.revision) return this.#stale(actor, view, false);
-    // Checked before anything is sent, so a refused decision leaves no half-step in the trail.
-    const refusal = peapGateRefusal(peapContext(view), parsed.decision);
-    if (refusal) return [this.#review(actor, view, sentence(refusal))];
+    // Submitting the review completes the head's reflection and decides, in one transaction:
+    // refused together (by the PEAP gate, say), nothing is left half-done in the trail.
+    const events = [...(view.state === 'pupil-voice-captured' ? [{ type: 'COMPLETE_REFLECTION' as const }] : []), { type: 'DECIDE' as const, ...parsed }];
     try {
-      // Submitting the review completes the head's reflection; the decision follows it.
-      if (view.state === 'pupil-voice-captured') view = this.#store.cases.send(actor, view.id, { type: 'COMPLETE_REFLECTION' }, { expectedRevision: view.revision });
-      const decided = this.#store.cases.send(actor, view.id, { type: 'DECIDE', ...parsed }, { expectedRevision: view.revision });
+      const decided = await this.#store.cases.send(actor, view, events, { expectedRevision: view.revision });
       return [{ type: 'decided', caseId: decided.id, pupilId: decided.pupilId, decision: DECISION_TITLES[parsed.decision], followUpDate: parsed.followUpDate }];
     } catch (error) {
-      if (error instanceof RevisionConflict) return this.#stale(actor, this.#peap(actor, c.caseId), false);
-      if (error instanceof EventRefused) return [this.#review(actor, this.#peap(actor, c.caseId), sentence(error.message))];
+      if (error instanceof RevisionConflict) return this.#stale(actor, await this.#peap(actor, c.caseId), false);
+      if (error instanceof EventRefused || error instanceof AccessDenied) return [await this.#review(actor, await this.#peap(actor, c.caseId), sentence(error.message))];
       throw error;
     }
   }
 
   /** A card drawn from an older revision was pressed: say so, and show where the case stands. */
-  #stale(actor: Actor, view: CaseView, alreadySaved: boolean): Reply[] {
+  async #stale(actor: Actor, view: CaseView<'peap'>, alreadySaved: boolean): Promise<Reply[]> {
     const text = alreadySaved
       ? 'That answer was already saved.'
       : 'That card is out of date — the case has changed since it was shown (perhaps answered on another device). Here is where it stands now.';
-    return [{ type: 'message', tone: alreadySaved ? 'info' : 'warning', text }, ...this.#interview(actor, view)];
+    return [{ type: 'message', tone: alreadySaved ? 'info' : 'warning', text }, ...(await this.#interview(actor, view))];
   }
 
   /** The next thing to show for a PEAP: the first unanswered question, the review, or the outcome. */
-  #interview(actor: Actor, view: CaseView): Reply[] {
+  async #interview(actor: Actor, view: CaseView<'peap'>): Promise<Reply[]> {
     const step = nextStep(view, this.#questions);
     switch (step.kind) {
       case 'question':
-        return [this.#questionReply(actor, view, step.question)];
+        return [await this.#questionReply(actor, view, step.question)];
       case 'review':
-        return [this.#review(actor, view)];
+        return [await this.#review(actor, view)];
       case 'decided': {
-        const decision = peapContext(view).decision;
+        const decision = view.context.decision;
         return decision
           ? [{ type: 'decided', caseId: view.id, pupilId: view.pupilId, decision: DECISION_TITLES[decision.decision], followUpDate: decision.followUpDate }]
-          : [this.#status(actor, view.id)];
+          : [await this.#status(actor, view.id)];
       }
     }
   }
 
-  #questionReply(actor: Actor, view: CaseView, question: Question, extra: { value?: unknown; error?: string } = {}): Reply {
+  async #questionReply(actor: Actor, view: CaseView<'peap'>, question: Question, extra: { value?: unknown; error?: string } = {}): Promise<Reply> {
     const { number, total } = positionOf(view, this.#questions, question.id);
-    const saved = extra.value ?? answerOf(peapContext(view), question.id);
-    const suggestion = saved === undefined && question.prefill ? suggestedAnswer(question, pupilRecord(this.#store.db, actor, view.pupilId), peapContext(view)) : undefined;
+    const saved = extra.value ?? answerOf(view.context, question.id);
+    const suggestion = saved === undefined && question.prefill ? suggestedAnswer(question, await this.#store.pupils.record(actor, view.pupilId), view.context) : undefined;
     const value = (saved ?? suggestion) as AnswerValue | undefined;
     return {
       type: 'question',
@@ -235,8 +227,8 @@ export class Assistant {
     };
   }
 
-  #review(actor: Actor, view: CaseView, error?: string): Reply {
-    const context = peapContext(view);
+  async #review(actor: Actor, view: CaseView<'peap'>, error?: string): Promise<Reply> {
+    const context = view.context;
     const items = applicableQuestions(this.#questions, context).map((q) => ({
       questionId: q.id,
       section: q.section,
@@ -245,7 +237,7 @@ export class Assistant {
       changeable: view.nextEvents.includes(q.id === MEETING_DATE ? 'SCHEDULE_MEETING' : 'ANSWER'),
     }));
     const from = context.meetingDate && context.meetingDate > this.#today() ? context.meetingDate : this.#today();
-    const calendar = calendarFor(this.#store.db, view.schoolId, from);
+    const calendar = await this.#store.pupils.calendarFor(view.schoolId, from);
     let followUp = from;
     try {
       followUp = calendar ? calendar.addSchoolDays(from, 30) : from; // about six school weeks
@@ -259,25 +251,24 @@ export class Assistant {
       revision: view.revision,
       items,
       gateMissing: gateMissing(view),
-      canDecide: DECIDERS.includes(actor.role),
+      canDecide: this.#store.cases.can(actor, view, 'DECIDE', { atAnyStage: true }).allowed,
       decisions: DECISIONS,
       followUpSuggested: followUp,
       ...(error ? { error } : {}),
     };
   }
 
-  #caseList(actor: Actor, title: string): Reply {
+  async #caseList(actor: Actor, title: string): Promise<Reply> {
     const today = this.#today();
-    const lines = this.#store.cases
-      .list(actor, { status: 'active' })
+    const lines = (await this.#store.cases.list(actor, { status: 'active' }))
       .map((v) => caseLine(v, today))
       .sort((a, b) => Number(b.overdue.length > 0) - Number(a.overdue.length > 0) || (a.nextDeadline?.dueDate ?? '9999').localeCompare(b.nextDeadline?.dueDate ?? '9999'));
     return { type: 'case-list', title, cases: lines, empty: 'No open cases. When the rules open one for your school, I will message you.' };
   }
 
-  #status(actor: Actor, caseId: string): Reply {
-    const view = this.#store.cases.get(actor, caseId);
-    const timeline = this.#store.audit.entriesFor(caseId).filter((r) => r.action !== 'case-read');
+  async #status(actor: Actor, caseId: string): Promise<Reply> {
+    const view = await this.#store.cases.get(actor, caseId);
+    const timeline = (await this.#store.audit.entriesFor(caseId)).filter((r) => r.action !== 'case-read');
     return {
       type: 'case-status',
       case: caseLine(view, this.#today()),
@@ -296,8 +287,8 @@ export class Assistant {
     if (!pupilId) return form('Please give the pupil id.');
     if (!isIsoDate(startDate)) return form('Please give the first day, written YYYY-MM-DD.');
     if (!/^\d+$/.test(sessions) || Number(sessions) < 1) return form('Please give the length in sessions (two a school day): a whole number, 1 or more.');
-    const record = pupilRecord(this.#store.db, actor, pupilId);
-    const calendar = calendarFor(this.#store.db, record.schoolId, startDate);
+    const record = await this.#store.pupils.record(actor, pupilId);
+    const calendar = await this.#store.pupils.calendarFor(record.schoolId, startDate);
     if (!calendar || !calendar.covers(startDate)) return form(`School ${record.schoolId} has no calendar covering ${longDate(startDate)}.`);
     try {
       const a = await assessProposedSuspension(record, { startDate, sessions: Number(sessions) }, calendar, { evaluator: this.#evaluator });
@@ -316,10 +307,8 @@ export class Assistant {
     }
   }
 
-  #peap(actor: Actor, caseId: string): CaseView {
-    const view = this.#store.cases.get(actor, caseId);
-    if (view.kind !== 'peap') throw new EventRefused(`case ${caseId} is a ${view.kind} case, not a pre-exclusion assessment`);
-    return view;
+  async #peap(actor: Actor, caseId: string): Promise<CaseView<'peap'>> {
+    return asPeap(await this.#store.cases.get(actor, caseId));
   }
 
   #question(id: string): Question {
@@ -327,6 +316,12 @@ export class Assistant {
     if (!question) throw new EventRefused(`there is no question "${id}" in this question set`);
     return question;
   }
+}
+
+/** The case as a PEAP. @throws EventRefused when it is another kind. */
+function asPeap(view: CaseView): CaseView<'peap'> {
+  if (view.kind !== 'peap') throw new EventRefused(`case ${view.id} is a ${view.kind} case, not a pre-exclusion assessment`);
+  return view;
 }
 
 function caseLine(view: CaseView, today: IsoDate): CaseLine {

@@ -8,7 +8,7 @@ export interface Channel {
   /** Stable: delivery records are kept per channel. */
   readonly name: string;
   /** Whether the member of staff has been seen in this channel (so there is somewhere to send). */
-  canReach(staffId: string): boolean;
+  canReach(staffId: string): Promise<boolean>;
   /** Sends replies to the member of staff, unprompted. Throws to have it retried. */
   send(staffId: string, replies: readonly Reply[]): Promise<void>;
 }

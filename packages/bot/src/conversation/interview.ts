@@ -4,13 +4,10 @@
  * another day, on another device, in Teams or in Slack — at the first unanswered question.
  */
 import { EXCLUSION_REASONS, isIsoDate, longDate, type PupilRecord } from '@before-exclusion/rules';
-import { PEAP_DECISIONS, peapGateMissing, type CaseView, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
+import { PEAP_DECISIONS, peapGateMissing, type CaseView, type EventOf, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
 import { MEETING_DATE, type Question } from './questionSet.js';
 
 export type AnswerValue = string | string[] | boolean;
-
-/** The states in which the interview's questions can still be answered (and changed). */
-const ANSWERING_STATES = ['triggered', 'meeting-scheduled', 'pupil-voice-captured', 'head-reflection'];
 
 export const DECISION_TITLES: Readonly<Record<PeapDecision, string>> = {
   'no-exclusion-support-plan': 'No exclusion: a support plan',
@@ -25,13 +22,9 @@ export type InterviewStep =
   | { readonly kind: 'review' }
   | { readonly kind: 'decided' };
 
-export function peapContext(view: CaseView): PeapContext {
-  return view.context as unknown as PeapContext;
-}
-
-/** Whether the interview's answers can still be given or changed. */
-export function answering(view: CaseView): boolean {
-  return view.status === 'active' && typeof view.state === 'string' && ANSWERING_STATES.includes(view.state);
+/** Whether the interview's answers can still be given or changed: the case's machine says so. */
+export function answering(view: CaseView<'peap'>): boolean {
+  return view.nextEvents.includes('ANSWER');
 }
 
 /** The questions that apply, given the answers so far (a factor's follow-up only when it was present). */
@@ -49,9 +42,9 @@ export function answerOf(context: PeapContext, questionId: string): AnswerValue 
 }
 
 /** Where the interview stands: the first unanswered question, the review, or past the decision. */
-export function nextStep(view: CaseView, questions: readonly Question[]): InterviewStep {
+export function nextStep(view: CaseView<'peap'>, questions: readonly Question[]): InterviewStep {
   if (!answering(view)) return { kind: 'decided' };
-  const context = peapContext(view);
+  const context = view.context;
   const asked = applicableQuestions(questions, context);
   const index = asked.findIndex((q) => answerOf(context, q.id) === undefined);
   const question = asked[index];
@@ -59,8 +52,8 @@ export function nextStep(view: CaseView, questions: readonly Question[]): Interv
 }
 
 /** The position of a question among those that apply, for "question 4 of 12". */
-export function positionOf(view: CaseView, questions: readonly Question[], questionId: string): { number: number; total: number } {
-  const asked = applicableQuestions(questions, peapContext(view));
+export function positionOf(view: CaseView<'peap'>, questions: readonly Question[], questionId: string): { number: number; total: number } {
+  const asked = applicableQuestions(questions, view.context);
   return { number: asked.findIndex((q) => q.id === questionId) + 1, total: asked.length };
 }
 
@@ -95,8 +88,10 @@ export function parseAnswer(question: Question, raw: unknown): { value: AnswerVa
 }
 
 /** The case event that saves an answer. */
-export function answerEvent(question: Question, value: AnswerValue): { type: string; [field: string]: unknown } {
-  return question.id === MEETING_DATE ? { type: 'SCHEDULE_MEETING', date: value } : { type: 'ANSWER', questionId: question.id, answer: value };
+export function answerEvent(question: Question, value: AnswerValue): EventOf<'peap'> {
+  if (question.id !== MEETING_DATE) return { type: 'ANSWER', questionId: question.id, answer: value };
+  if (typeof value !== 'string') throw new TypeError('the meeting date is a date, written YYYY-MM-DD');
+  return { type: 'SCHEDULE_MEETING', date: value };
 }
 
 /** An answer as a person reads it. */
@@ -146,8 +141,8 @@ function needsOnRecord(record: PupilRecord): string {
 }
 
 /** What still stands between the case and a permanent exclusion decision, in words. */
-export function gateMissing(view: CaseView): string[] {
-  return peapGateMissing(peapContext(view));
+export function gateMissing(view: CaseView<'peap'>): string[] {
+  return peapGateMissing(view.context);
 }
 
 /** Reads the decision form: one of the decisions, a rationale, a follow-up date after the meeting. */

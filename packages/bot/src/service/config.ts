@@ -23,8 +23,13 @@ export const configSchema = z
     PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a port number from 0 to 65535').min(0, 'expected a port number from 0 to 65535').max(65535, 'expected a port number from 0 to 65535').default(3978),
     /** Loopback by default: expose the service deliberately (behind TLS) when it goes live. */
     HOST: z.string().min(1).default('127.0.0.1'),
+    /** The SQLite file, when DATABASE_URL is not set. */
     CASES_DB: z.string().min(1).default('data/cases.db'),
+    /** PostgreSQL for several instances (postgres://user:password@host:port/database); unset = SQLite at CASES_DB. */
+    DATABASE_URL: optional.refine((s) => s === undefined || /^postgres(ql)?:\/\//i.test(s), 'expected a postgres://… URL (leave it unset for SQLite at CASES_DB)'),
     AUDIT_ANCHOR_KEY: optional,
+    /** Where the audit anchor is kept: beside the SQLite file by default, data/audit.anchor for PostgreSQL. */
+    AUDIT_ANCHOR_FILE: optional,
     /** The Azure Bot registration; empty = local mode (no inbound token check). */
     MicrosoftAppId: optional,
     MicrosoftAppPassword: optional,

@@ -5,7 +5,7 @@
  * Playground signs in as, so the Playground talks to the service as the head.
  */
 import { fileURLToPath } from 'node:url';
-import { importPupils, SYSTEM, type CaseStore } from '@before-exclusion/workflows';
+import { SYSTEM, type CaseStore } from '@before-exclusion/workflows';
 
 /** The school date the demo data is written for (its attendance runs to here). */
 export const DEMO_SCHOOL_DATE = '2026-03-20';
@@ -17,26 +17,26 @@ export const PLAYGROUND_USER_AAD_ID = '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d';
 const resource = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
 
 /** Whether the store holds no school yet. */
-export function isEmpty(store: CaseStore): boolean {
-  return store.staff.schools().length === 0;
+export async function isEmpty(store: CaseStore): Promise<boolean> {
+  return (await store.staff.schools()).length === 0;
 }
 
 /** Whether the store holds the demo school. */
-export function hasDemo(store: CaseStore): boolean {
-  return store.staff.schools().some((s) => s.id === DEMO_SCHOOL.id);
+export async function hasDemo(store: CaseStore): Promise<boolean> {
+  return (await store.staff.schools()).some((s) => s.id === DEMO_SCHOOL.id);
 }
 
 /** Loads the demo school, its pupils and staff (into an empty store). */
-export async function loadDemo(store: CaseStore, clock: () => Date): Promise<{ pupils: number }> {
-  store.staff.upsertSchool(DEMO_SCHOOL, SYSTEM);
-  const result = await importPupils(store.db, store.audit, clock, SYSTEM, {
+export async function loadDemo(store: CaseStore): Promise<{ pupils: number }> {
+  await store.staff.upsertSchool(DEMO_SCHOOL, SYSTEM);
+  const result = await store.pupils.import(SYSTEM, {
     pupils: resource('@before-exclusion/rules/data/demo/pupils.ndjson'),
     calendar: resource('@before-exclusion/rules/data/calendars/england-2025-26.example.json'),
   });
-  store.staff.upsert(
+  await store.staff.upsert(
     { id: 'demo-head', displayName: 'Demo Head (fictional)', role: 'headteacher', schoolIds: [DEMO_SCHOOL.id], teamsAadId: PLAYGROUND_USER_AAD_ID, slackUserId: 'U0DEMOHEAD', slackTeamId: 'T0DEMO' },
     SYSTEM,
   );
-  store.staff.upsert({ id: 'demo-officer', displayName: 'Demo Inclusion Officer (fictional)', role: 'inclusion-officer', schoolIds: [DEMO_SCHOOL.id], teamsAadId: 'demo-officer-aad', slackUserId: 'U0DEMOOFFICER', slackTeamId: 'T0DEMO' }, SYSTEM);
+  await store.staff.upsert({ id: 'demo-officer', displayName: 'Demo Inclusion Officer (fictional)', role: 'inclusion-officer', schoolIds: [DEMO_SCHOOL.id], teamsAadId: 'demo-officer-aad', slackUserId: 'U0DEMOOFFICER', slackTeamId: 'T0DEMO' }, SYSTEM);
   return { pupils: result.pupils };
 }

@@ -4,7 +4,7 @@
  * passes. A message reaches each head once per channel — a retry after a partial failure skips
  * those already reached — and waits in the outbox until someone can be reached.
  */
-import { delivered, dueForSchool, markDelivered, NobodyToReach, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
+import { NobodyToReach, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
@@ -22,23 +22,27 @@ const DIGEST_FROM = 3;
 
 /** The outbox senders for the messages staff receive. */
 export function staffNotifier(store: CaseStore, assistant: Assistant, channels: readonly Channel[], clock: () => Date): Record<string, OutboxSender> {
-  const toHeads = (reply: (m: OutboxMessage) => Reply, digest?: (m: OutboxMessage, schoolId: string) => { ids: number[]; reply: Reply } | undefined) => async (m: OutboxMessage) => {
+  const toHeads =
+    (reply: (m: OutboxMessage) => Promise<Reply>, digest?: (m: OutboxMessage, schoolId: string) => Promise<{ ids: number[]; reply: Reply } | undefined>) => async (m: OutboxMessage) => {
     if (!m.caseId) return;
     const schoolId = String(m.payload.schoolId ?? '');
-    const heads = store.staff.inRole(schoolId, 'headteacher');
-    // Who is still to receive it, where: nothing is built for nobody.
-    const targets = heads.flatMap((head) => channels.filter((c) => c.canReach(head)).map((channel) => ({ head, channel })));
-    const pending = targets.filter(({ head, channel }) => !delivered(store.db, m.id, channel.name, head));
+    const targets: { head: string; channel: Channel }[] = [];
+    for (const head of await store.staff.inRole(schoolId, 'headteacher')) {
+      for (const channel of channels) if (await channel.canReach(head)) targets.push({ head, channel });
+    }
     if (targets.length === 0) throw new NobodyToReach(`no headteacher of school ${schoolId} can be reached in a channel yet`);
+    // Who is still to receive it, where: nothing is built for nobody.
+    const pending: typeof targets = [];
+    for (const t of targets) if (!(await store.outbox.delivered(m.id, t.channel.name, t.head))) pending.push(t);
     if (pending.length === 0) return;
     // A backlog (a first import, a head reached for the first time) goes as one card, not dozens.
-    const batch = digest?.(m, schoolId);
-    const message = batch?.reply ?? reply(m);
+    const batch = await digest?.(m, schoolId);
+    const message = batch?.reply ?? (await reply(m));
     const failures: string[] = [];
     for (const { head, channel } of pending) {
       try {
         await channel.send(head, [message]);
-        for (const id of batch?.ids ?? [m.id]) markDelivered(store.db, id, channel.name, head, clock());
+        for (const id of batch?.ids ?? [m.id]) await store.outbox.markDelivered(id, channel.name, head, clock());
       } catch (error) {
         failures.push(`${channel.name} to ${head}: ${(error as Error).message}`);
       }
@@ -48,14 +52,14 @@ export function staffNotifier(store: CaseStore, assistant: Assistant, channels: 
   return {
     'prompt-headteacher': toHeads(
       (m) => assistant.prompt(m.caseId!),
-      (m, schoolId) => {
-        const due = dueForSchool(store.db, 'prompt-headteacher', schoolId, clock());
+      async (m, schoolId) => {
+        const due = await store.outbox.dueForSchool('prompt-headteacher', schoolId);
         if (due.length < DIGEST_FROM || !due.some((d) => d.id === m.id)) return undefined;
-        return { ids: due.map((d) => d.id), reply: assistant.digest(due.map((d) => d.caseId)) };
+        return { ids: due.map((d) => d.id), reply: await assistant.digest(due.map((d) => d.caseId)) };
       },
     ),
-    'remind-deadline': toHeads((m) => {
-      const pupilId = store.cases.get(SYSTEM, m.caseId!).pupilId;
+    'remind-deadline': toHeads(async (m) => {
+      const pupilId = (await store.cases.get(SYSTEM, m.caseId!)).pupilId;
       const deadline = String(m.payload.deadline ?? '');
       return { type: 'reminder', caseId: m.caseId!, pupilId, what: DEADLINE_WORDS[deadline] ?? `A deadline needs attention: ${deadline}.` };
     }),

@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
-import { CaseStore, englishDate, evaluateStoredPupils, retryUnsentNow } from '@before-exclusion/workflows';
+import { CaseStore, englishDate, evaluateStoredPupils } from '@before-exclusion/workflows';
 import { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { loadQuestionSet } from '../conversation/questionSet.js';
@@ -34,21 +34,25 @@ export interface RunningService {
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   // The store's clock is the service's: set once the store says whether it holds the demo.
   let clock = schoolClock(config.SCHOOL_DATE);
-  const store = CaseStore.open({ path: config.CASES_DB, clock: () => clock(), ...(config.AUDIT_ANCHOR_KEY ? { anchorKey: config.AUDIT_ANCHOR_KEY } : {}) });
-  const demo = isEmpty(store) && config.DEMO === 'on';
-  const schoolDate = config.SCHOOL_DATE ?? (demo || hasDemo(store) ? DEMO_SCHOOL_DATE : undefined);
+  const store = await CaseStore.open({
+    url: config.DATABASE_URL ?? config.CASES_DB,
+    clock: () => clock(),
+    ...(config.AUDIT_ANCHOR_KEY ? { anchorKey: config.AUDIT_ANCHOR_KEY } : {}),
+    ...(config.AUDIT_ANCHOR_FILE ? { anchorPath: config.AUDIT_ANCHOR_FILE } : {}),
+  });
+  log.info(`case store: ${store.backend.dialect} at ${store.backend.location}`);
+  // Instances starting together on an empty database: one loads the demo, the others find it loaded.
+  const demo = config.DEMO === 'on' && (await store.leases.runExclusive('demo-load', 60_000, async () => (await isEmpty(store)) && (await loadDemo(store)).pupils)) ;
+  if (demo) log.info('demo: loaded the fictional Demo Academy', { count: demo });
+  const schoolDate = config.SCHOOL_DATE ?? (demo || (await hasDemo(store)) ? DEMO_SCHOOL_DATE : undefined);
   clock = schoolClock(schoolDate);
   const today = () => englishDate(clock());
-  if (demo) {
-    const { pupils } = await loadDemo(store, clock);
-    log.info('demo: loaded the fictional Demo Academy', { count: pupils });
-  }
   if (schoolDate) log.info(`working on school date ${schoolDate} (SCHOOL_DATE)`);
 
   const rules = config.RULES_FILE ? await loadRulePackFile(config.RULES_FILE) : defaultRulePack();
   const assistant = new Assistant(store, { today, evaluator: new RulesEvaluator(rules), ...(config.QUESTIONS_FILE ? { questions: loadQuestionSet(config.QUESTIONS_FILE) } : {}) });
   // A member of staff seen for the first time: what waits for them goes at the next tick.
-  const onReachable = () => retryUnsentNow(store.db, clock());
+  const onReachable = () => void store.outbox.retryUnsentNow(clock()).catch((error: unknown) => log.error('outbox: retry failed', { error: errorText(error) }));
   const teams = createTeamsBot(
     store,
     assistant,
@@ -73,8 +77,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     );
   }
   const senders = staffNotifier(store, assistant, channels, clock);
-  app.get('/healthz', (_req, res) => {
-    const ok = !stopping && store.db.prepare('SELECT 1 AS ok').get() !== undefined;
+  app.get('/healthz', async (_req, res) => {
+    const ok = !stopping && (await store.ping());
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stopping', mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
   });
   app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
@@ -97,7 +101,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const tick = () =>
     (ticking = ticking.then(async () => {
       try {
-        const fired = store.fireDueDeadlines(clock());
+        const fired = await store.fireDueDeadlines(clock());
         const sent = await store.deliverOutbox(senders, clock());
         if (fired.fired || sent.sent || sent.failed) log.info('tick', { nFired: fired.fired, nSent: sent.sent, nFailed: sent.failed, nWaiting: sent.waiting });
       } catch (error) {
@@ -108,6 +112,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     (ticking = ticking.then(async () => {
       try {
         const result = await evaluateStoredPupils(store, { asOf: today(), ...(config.RULES_FILE ? { rulesFile: config.RULES_FILE } : {}) });
+        if (!result) return log.info('rules: another instance is evaluating them now');
         log.info('rules evaluated', { count: result.pupils, nTriggers: result.triggers, nOpened: result.opened, nUpdated: result.updated });
       } catch (error) {
         log.error('rules evaluation failed', { error: errorText(error) });
@@ -134,7 +139,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       server.closeAllConnections();
       await closed;
       await ticking;
-      store.close();
+      await store.close();
       log.info('stopped');
     },
   };

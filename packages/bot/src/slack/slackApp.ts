@@ -45,10 +45,10 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
   });
 
   const allowedTeam = (teamId: string | undefined) => teamId !== undefined && (settings.allowedTeams.length === 0 || settings.allowedTeams.includes(teamId));
-  const staffOf = (teamId: string | undefined, userId: string | undefined): Actor | undefined => {
+  const staffOf = async (teamId: string | undefined, userId: string | undefined): Promise<Actor | undefined> => {
     if (!allowedTeam(teamId) || !userId) return undefined;
-    const actor = store.staff.bySlackId(teamId!, userId);
-    if (actor && store.staff.setAddress(actor.id, 'slack', { teamId, userId })) onReachable(actor.id);
+    const actor = await store.staff.bySlackId(teamId!, userId);
+    if (actor && (await store.staff.setAddress(actor.id, 'slack', { teamId, userId }))) onReachable(actor.id);
     return actor;
   };
   const run = async (actor: Actor, command: Command | undefined, typed = ''): Promise<Reply[]> => {
@@ -81,7 +81,7 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
 
   // `/peap …`: the same words as in Teams, with "start" and "check" short for "start peap" and "check suspension".
   app.command('/peap', async ({ command, ack, client }) => {
-    const actor = staffOf(command.team_id, command.user_id);
+    const actor = await staffOf(command.team_id, command.user_id);
     if (!actor) return void (await ack({ response_type: 'ephemeral', text: UNKNOWN_USER_REPLY.type === 'message' ? UNKNOWN_USER_REPLY.text : '' }));
     const text = command.text.trim().replace(/^start\b/i, 'start peap').replace(/^check\b/i, 'check suspension') || 'help';
     const replies = await run(actor, parseText(text), command.text);
@@ -97,7 +97,7 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
   app.action(/.*/, async ({ ack, body, action, client }) => {
     await ack();
     if (body.type !== 'block_actions') return;
-    const actor = staffOf(body.team?.id ?? body.user.team_id, body.user.id);
+    const actor = await staffOf(body.team?.id ?? body.user.team_id, body.user.id);
     const raw = (action as { value?: string; selected_option?: { value: string } }).value ?? (action as { selected_option?: { value: string } }).selected_option?.value;
     let replies: Reply[];
     if (!actor) replies = refused('button');
@@ -117,7 +117,7 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
   /** A modal submitted: answer it, show the field's error in place, or move the modal on. */
   const submit = (build: (meta: Record<string, unknown>, values: ViewState) => Command) =>
     async ({ ack, body, view }: { ack: (r?: object) => Promise<void>; body: { team: { id: string } | null; user: { id: string; team_id?: string } }; view: { private_metadata: string; state: { values: ViewState } } }) => {
-      const actor = staffOf(body.team?.id ?? body.user.team_id, body.user.id);
+      const actor = await staffOf(body.team?.id ?? body.user.team_id, body.user.id);
       if (!actor) return ack({ response_action: 'update', view: infoView(refused('modal')) });
       const replies = await run(actor, build(safeJson(view.private_metadata) as Record<string, unknown>, view.state.values));
       const failed = replies.find((r) => errorBlock(r) !== undefined);
@@ -134,7 +134,7 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
 
   // The Home tab: what they can do and their open cases (across their schools for an officer).
   app.event('app_home_opened', async ({ event, body, client }) => {
-    const actor = staffOf(body.team_id, event.user);
+    const actor = await staffOf(body.team_id, event.user);
     const replies = actor ? [...(await run(actor, { verb: 'help' })), ...(await run(actor, { verb: actor.role === 'inclusion-officer' ? 'cases.overview' : 'cases.mine' }))] : refused('home');
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: messageBlocks(replies) as never } });
   });
@@ -142,7 +142,7 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
   // Typed in the app's DM: the same commands as in Teams.
   app.message(async ({ message, body }) => {
     if (message.subtype !== undefined || !('user' in message) || !message.user) return;
-    const actor = staffOf((body as { team_id?: string }).team_id, message.user);
+    const actor = await staffOf((body as { team_id?: string }).team_id, message.user);
     const text = ('text' in message ? message.text : '') ?? '';
     await dm(message.user, actor ? await run(actor, parseText(text), text) : refused('message'));
   });
@@ -153,12 +153,12 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
 
   return {
     name: 'slack',
-    canReach(staffId) {
-      const identity = store.staff.slackIdentity(staffId);
+    async canReach(staffId) {
+      const identity = await store.staff.slackIdentity(staffId);
       return identity !== undefined && allowedTeam(identity.teamId);
     },
     async send(staffId, replies) {
-      const identity = store.staff.slackIdentity(staffId);
+      const identity = await store.staff.slackIdentity(staffId);
       if (!identity) throw new Error(`${staffId} has no Slack identity`);
       await dm(identity.userId, replies);
     },

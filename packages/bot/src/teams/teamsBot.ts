@@ -71,11 +71,11 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
 export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: string): Channel {
   return {
     name: 'teams',
-    canReach(staffId) {
-      return store.staff.addressOf(staffId, 'teams') !== undefined;
+    async canReach(staffId) {
+      return (await store.staff.addressOf(staffId, 'teams')) !== undefined;
     },
     async send(staffId, replies) {
-      const reference = store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
+      const reference = await store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
       if (!reference) throw new Error(`${staffId} has not been seen in Teams yet`);
       await adapter.continueConversationAsync(appId, reference, async (context) => {
         await context.sendActivity(cardMessage(replies));
@@ -92,20 +92,20 @@ export function createTeamsApplication(store: CaseStore, assistant: Assistant, l
   const app = new Application({ ...(adapter ? { adapter } : {}), removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
 
   /** The member of staff behind a turn; remembers how to reach them for prompts. */
-  const staffOf = (context: TurnContext): Actor | undefined => {
+  const staffOf = async (context: TurnContext): Promise<Actor | undefined> => {
     const aad = context.activity.from?.aadObjectId;
-    const actor = aad ? store.staff.byTeamsId(aad) : undefined;
+    const actor = aad ? await store.staff.byTeamsId(aad) : undefined;
     if (actor && isPersonal(context.activity)) {
       // Without the message's own id the reference stays the same turn after turn (so it is not rewritten),
       // and a prompt sent to it starts a new message rather than replying to an old one.
       const { activityId: _message, ...reference } = TurnContext.getConversationReference(context.activity);
-      if (store.staff.setAddress(actor.id, 'teams', reference)) onReachable(actor.id);
+      if (await store.staff.setAddress(actor.id, 'teams', reference)) onReachable(actor.id);
     }
     return actor;
   };
 
   const answer = async (context: TurnContext, command: Command | undefined, typed?: string): Promise<Reply[]> => {
-    const actor = staffOf(context);
+    const actor = await staffOf(context);
     if (!actor) {
       log.info('teams: refused an unknown user', { channel: 'teams' });
       return [UNKNOWN_USER_REPLY];
@@ -124,7 +124,7 @@ export function createTeamsApplication(store: CaseStore, assistant: Assistant, l
   app.conversationUpdate('membersAdded', async (context) => {
     const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
     if (!botAdded) return;
-    const actor = staffOf(context);
+    const actor = await staffOf(context);
     if (actor) await context.sendActivity(cardMessage(await assistant.handle(actor, { verb: 'help' })));
   });
 

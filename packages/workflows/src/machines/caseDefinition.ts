@@ -75,10 +75,12 @@ export const ACTING: readonly StaffRole[] = ['headteacher', 'deputy', 'senco', '
 /** Those who decide and cancel: the headteacher, or a deputy acting for them. */
 export const DECIDING: readonly StaffRole[] = ['headteacher', 'deputy'];
 
+/** An object type without its index signature (zod types an empty strict object as `Record<string, never>`). */
+type Fields<T> = { [P in keyof T as string extends P ? never : P]: T[P] };
 /** The events a machine receives, as its specs declare them, stamped. */
-export type EventsOf<E extends EventSpecs> = { [K in keyof E & string]: { readonly type: K } & z.output<E[K]['payload']> & Stamp }[keyof E & string];
+export type EventsOf<E extends EventSpecs> = { [K in keyof E & string]: { readonly type: K } & Fields<z.output<E[K]['payload']>> & Stamp }[keyof E & string];
 /** The events a caller sends, as its specs accept them (before defaults apply, without the stamp). */
-export type EventInputsOf<E extends EventSpecs> = { [K in keyof E & string]: { readonly type: K } & z.input<E[K]['payload']> }[keyof E & string];
+export type EventInputsOf<E extends EventSpecs> = { [K in keyof E & string]: { readonly type: K } & Fields<z.input<E[K]['payload']>> }[keyof E & string];
 
 export interface CaseDefinition<M extends AnyStateMachine = AnyStateMachine, E extends EventSpecs = EventSpecs> {
   readonly kind: CaseKind;
