@@ -49,7 +49,7 @@ interface ExpectedTrigger {
 const FILE_KEYS = ['title', 'about', 'calendar', 'rules', 'cases'];
 const CASE_KEYS = ['name', 'about', 'asOf', 'calendar', 'rules', 'pupil', 'attendance', 'propose', 'expect', 'absent', 'expectAssessment', 'expectError', 'knownIssue'];
 const EXPECT_KEYS = ['trigger', 'exclusionIds', 'dueDate', 'grounds', 'version', 'explanation', 'explains'];
-const ASSESSMENT_KEYS = ['allowed', 'daysLeftOf45', 'sixthDay', 'returnDate', 'lastDate', 'schoolDays', 'yearTotalBefore', 'yearTotalAfter', 'refusalIncludes'];
+const ASSESSMENT_KEYS = ['allowed', 'daysLeft', 'sixthDay', 'returnDate', 'lastDate', 'schoolDays', 'yearTotalBefore', 'yearTotalAfter', 'refusalIncludes'];
 const ATTENDANCE_KEYS = ['from', 'to', 'mark', 'absences'];
 const ABSENCE_KEYS = ['from', 'to', 'date', 'mark', 'session'];
 
@@ -273,7 +273,7 @@ function compareAssessment(spec: unknown, a: SuspensionAssessment, where: string
   const check = (field: string, expected: unknown, actual: unknown) => {
     if (expected !== actual) diffs.push(`${field}: expected ${String(expected ?? 'none')}, found ${String(actual ?? 'none')}`);
   };
-  for (const field of ['allowed', 'daysLeftOf45', 'schoolDays', 'yearTotalBefore', 'yearTotalAfter'] as const) {
+  for (const field of ['allowed', 'daysLeft', 'schoolDays', 'yearTotalBefore', 'yearTotalAfter'] as const) {
     if (want[field] !== undefined) check(field, want[field], a[field]);
   }
   for (const field of ['sixthDay', 'returnDate', 'lastDate'] as const) {

@@ -12,7 +12,10 @@ import { longDate, type IsoDate, type Session } from './dates.js';
 import { InputError, type Problem } from './problems.js';
 import type { Exclusion, PupilRecord } from './pupilRecord.js';
 
-/** The statutory annual limit: suspensions may not total more than 45 school days in a school year. */
+/**
+ * The statutory annual limit, for explanations' words only ("N left of the 45"): decisions read it from the
+ * rule pack (`RulePack.annualSuspensionLimit`), and a test holds the two equal.
+ */
 export const ANNUAL_SUSPENSION_LIMIT = 45;
 
 /** One exclusion, laid onto the calendar. */

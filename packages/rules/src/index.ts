@@ -31,7 +31,7 @@ export type { Problem } from './problems.js';
 export { PUPIL_RECORD_FORMAT, exclusionSchema, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';
 export type { AttendanceDay, Exclusion, ParsedPupil, PupilRecord, PupilRecordInput } from './pupilRecord.js';
 
-export { ANNUAL_SUSPENSION_LIMIT, checkRecordOnCalendar, derivePupilFacts } from './facts.js';
+export { checkRecordOnCalendar, derivePupilFacts } from './facts.js';
 export type { AttendanceFacts, ConsecutiveRun, ExclusionFacts, HalfTermFacts, PupilFacts, TermTotal } from './facts.js';
 
 export { FACTS, SCOPES } from './factCatalog.js';

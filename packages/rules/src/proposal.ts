@@ -7,7 +7,7 @@ import type { SchoolCalendar, Term } from './calendar/schoolCalendar.js';
 import { addDays, longDate, type IsoDate, type Session } from './dates.js';
 import { RulesEvaluator, type Trigger } from './evaluate.js';
 import { formatNumber } from './factCatalog.js';
-import { ANNUAL_SUSPENSION_LIMIT, derivePupilFacts, type ExclusionFacts } from './facts.js';
+import { derivePupilFacts, type ExclusionFacts } from './facts.js';
 import { fieldPath, InputError } from './problems.js';
 import { exclusionSchema, type PupilRecord } from './pupilRecord.js';
 import type { RulePack } from './rulePack.js';
@@ -29,7 +29,7 @@ export interface ProposedSuspension {
 }
 
 export interface SuspensionAssessment {
-  /** False when the suspension would break the law: more than 45 school days in the year. */
+  /** False when the suspension would break the law: more than the annual limit (45 school days) in the year. */
   readonly allowed: boolean;
   /** Why it is refused, in plain English. */
   readonly refusal?: string;
@@ -42,8 +42,10 @@ export interface SuspensionAssessment {
   /** Suspension days this year (including previous schools) before and after the proposal. */
   readonly yearTotalBefore: number;
   readonly yearTotalAfter: number;
-  /** Days of the 45 left after the proposal (never negative). */
-  readonly daysLeftOf45: number;
+  /** The annual limit in force (45 school days), from the rule pack. */
+  readonly annualLimit: number;
+  /** Days of the annual limit left after the proposal (never negative). */
+  readonly daysLeft: number;
   /** The highest term total the proposal would make, in the term it falls in (the one the duties follow). */
   readonly termTotalAfter: ExclusionFacts['termTotal'];
   /** Suspension days after the proposal in each term it touches (two when it runs over a holiday between terms). */
@@ -60,7 +62,7 @@ export interface SuspensionAssessment {
  * What a proposed suspension would trigger, computed before the head decides.
  * @example
  * const a = await assessProposedSuspension(record, { startDate: '2025-11-10', sessions: 6 }, calendar);
- * a.allowed; a.daysLeftOf45; a.triggers.map((t) => `${t.title}: ${t.dueDate ?? 'without delay'}`);
+ * a.allowed; a.daysLeft; a.triggers.map((t) => `${t.title}: ${t.dueDate ?? 'without delay'}`);
  * @throws InputError when the proposal is malformed or does not start on a school day.
  */
 export async function assessProposedSuspension(
@@ -96,7 +98,8 @@ export async function assessProposedSuspension(
   const triggers = triggersAfter.filter((t) => !earlier.has(t.key) || t.exclusionIds?.includes(PROPOSED_ID));
   const laid = after.exclusions.find((e) => e.id === PROPOSED_ID)!;
   const yearTotalAfter = after.suspensionDaysThisYear;
-  const allowed = yearTotalAfter <= ANNUAL_SUSPENSION_LIMIT;
+  const limit = evaluator.rules.annualSuspensionLimit(asOf);
+  const allowed = yearTotalAfter <= limit;
   const wholeDays = proposed.category === 'FIXD' && (proposed.sessions ?? 0) % 2 === 0 && proposed.startSession === 'AM';
 
   return {
@@ -104,7 +107,7 @@ export async function assessProposedSuspension(
     ...(allowed
       ? {}
       : {
-          refusal: `This would bring suspensions in ${calendar.academicYear} to ${formatNumber(yearTotalAfter)} school days (${formatNumber(before.suspensionDaysThisYear)} already, including ${formatNumber(record.priorSchoolSuspensionDays)} at previous schools). The law allows no more than ${ANNUAL_SUSPENSION_LIMIT}: at most ${formatNumber(Math.max(0, ANNUAL_SUSPENSION_LIMIT - before.suspensionDaysThisYear))} more can be given this year.`,
+          refusal: `This would bring suspensions in ${calendar.academicYear} to ${formatNumber(yearTotalAfter)} school days (${formatNumber(before.suspensionDaysThisYear)} already, including ${formatNumber(record.priorSchoolSuspensionDays)} at previous schools). The law allows no more than ${limit}: at most ${formatNumber(Math.max(0, limit - before.suspensionDaysThisYear))} more can be given this year.`,
         }),
     startDate: proposed.startDate,
     lastDate: laid.lastDate,
@@ -112,7 +115,8 @@ export async function assessProposedSuspension(
     schoolDays: laid.schoolDays,
     yearTotalBefore: before.suspensionDaysThisYear,
     yearTotalAfter,
-    daysLeftOf45: Math.max(0, ANNUAL_SUSPENSION_LIMIT - yearTotalAfter),
+    annualLimit: limit,
+    daysLeft: Math.max(0, limit - yearTotalAfter),
     termTotalAfter: laid.termTotal,
     termTotalsAfter: (Object.keys(laid.daysByTerm) as Term[]).map((term) => ({ term, days: after.suspensionDaysByTerm[term] })),
     sixthDay: laid.consecutive.sixthDay,
@@ -133,8 +137,8 @@ export function describeAssessment(a: SuspensionAssessment, pupilId: string): st
   ];
   if (a.returnDate) out.push(`Back in school: ${longDate(a.returnDate)}.`);
   out.push(
-    a.allowed ? 'Allowed by the 45-day limit.' : `REFUSED: ${a.refusal}`,
-    `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeftOf45)} of 45 left).`,
+    a.allowed ? `Allowed by the ${a.annualLimit}-day limit.` : `REFUSED: ${a.refusal}`,
+    `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeft)} of ${a.annualLimit} left).`,
     `Term total${a.termTotalsAfter.length > 1 ? 's' : ''} after: ${a.termTotalsAfter.map((t) => `${t.term} ${formatNumber(t.days)} school days`).join(', ')}.`,
   );
   if (a.fullTimeEducationFrom) {

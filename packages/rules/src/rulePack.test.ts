@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from './testing.js';
+import { ANNUAL_SUSPENSION_LIMIT } from './facts.js';
 import { buildRulePack, defaultRulePack, parseRule } from './rulePack.js';
 
 
@@ -103,5 +104,19 @@ describe('reading a rule file', () => {
     ]);
     const ended = parseRule({ ...base, effectiveTo: '2025-12-31' }, 'v1.json');
     expect(buildRulePack('test', [ended, v2]).inForce('2026-02-01').map((r) => r.version)).toEqual([2]);
+  });
+});
+
+describe('statutory numbers live in the rule pack', () => {
+  it('reads the annual limit, the board-review windows and their sources from the rules in force', () => {
+    const pack = defaultRulePack();
+    expect(pack.annualSuspensionLimit('2026-03-20')).toBe(45);
+    // The explanations' words use a copy of the number: it must say what the rule says.
+    expect(ANNUAL_SUSPENSION_LIMIT).toBe(pack.annualSuspensionLimit('2026-03-20'));
+    expect(pack.statutoryNumber('statutory.governors-must-review', 'dueDate', '2026-03-20').value).toBe(15);
+    expect(pack.statutoryNumber('statutory.governors-must-review', 'term-total', '2026-03-20').value).toBe(15);
+    const { rule } = pack.statutoryNumber('statutory.annual-limit-exceeded', 'over-limit', '2026-03-20');
+    expect(rule.source.kind).toBe('law');
+    expect(() => pack.statutoryNumber('statutory.annual-limit-exceeded', 'no-such-condition', '2026-03-20')).toThrow(/has no number "no-such-condition"/);
   });
 });

@@ -100,6 +100,26 @@ export class RulePack {
     return this.#byId.get(id) ?? [];
   }
 
+  /**
+   * A number the law sets, read from the rule that encodes it as in force on `date` — the one
+   * home of statutory numbers: `pack.statutoryNumber('statutory.annual-limit-exceeded', 'over-limit', date)`
+   * is the 45-day annual limit. The value is a condition's (`value`), or the rule's due date's `schoolDays`
+   * when `condition` is `dueDate`.
+   * @throws Error when no version of the rule is in force then, or it has no such number.
+   */
+  statutoryNumber(ruleId: string, condition: string, date: IsoDate): { value: number; rule: Rule } {
+    const rule = this.versionsOf(ruleId).find((r) => r.effectiveFrom <= date && (r.effectiveTo === undefined || date <= r.effectiveTo));
+    if (!rule) throw new Error(`no version of rule ${ruleId} is in force on ${date}`);
+    const value = condition === 'dueDate' ? rule.dueDate?.schoolDays : findCondition(rule.resolvedConditions, condition);
+    if (typeof value !== 'number') throw new Error(`rule ${ruleId} v${rule.version} has no number "${condition}"`);
+    return { value, rule };
+  }
+
+  /** Suspensions may not total more than this many school days in a school year (the rule pack's annual limit on `date`). */
+  annualSuspensionLimit(date: IsoDate): number {
+    return this.statutoryNumber('statutory.annual-limit-exceeded', 'over-limit', date).value;
+  }
+
   /** The ids of the rules in the pack. */
   get ids(): string[] {
     return [...this.#byId.keys()];
@@ -152,6 +172,23 @@ function checkParameterValue(p: ParameterDefinition, value: number | boolean): s
   if (p.type === 'integer' && !Number.isInteger(value)) return `expected a whole number, found ${value}`;
   if (p.minimum !== undefined && value < p.minimum) return `${value} is below the minimum ${p.minimum} (${p.description})`;
   if (p.maximum !== undefined && value > p.maximum) return `${value} is above the maximum ${p.maximum} (${p.description})`;
+  return undefined;
+}
+
+/** The `value` of the condition called `name` anywhere in a condition tree. */
+function findCondition(node: unknown, name: string): unknown {
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const found = findCondition(n, name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (record.name === name && 'value' in record) return record.value;
+    return findCondition(Object.values(record), name);
+  }
   return undefined;
 }
 

@@ -209,7 +209,7 @@ export function modalView(replies: readonly Reply[]): ModalView | undefined {
         close: plain('Close'),
         blocks: [
           ...notes,
-          context('Before you decide: the duties and dates it would set, and whether it stays within 45 school days this year.'),
+          context('Before you decide: the duties and dates it would set, and whether it stays within the annual limit on suspension days.'),
           { type: 'input', block_id: 'pupilId', label: plain('Pupil id'), element: { type: 'plain_text_input', action_id: 'value', ...(step.pupilId ? { initial_value: step.pupilId } : {}) } },
           { type: 'input', block_id: 'startDate', label: plain('First day'), element: { type: 'datepicker', action_id: 'value', ...(step.startDate ? { initial_date: step.startDate } : {}) } },
           { type: 'input', block_id: 'sessions', label: plain('Length in sessions (two a school day)'), element: { type: 'number_input', is_decimal_allowed: false, min_value: '1', action_id: 'value', ...(step.sessions ? { initial_value: step.sessions } : {}) } },

@@ -128,7 +128,7 @@ function render(reply: Reply): Element[] {
     case 'check-form':
       return [
         heading('Check a proposed suspension'),
-        subtle('Before you decide: the duties and dates it would set, and whether it stays within 45 school days this year.'),
+        subtle('Before you decide: the duties and dates it would set, and whether it stays within the annual limit on suspension days.'),
         { type: 'Input.Text', id: 'pupilId', label: 'Pupil id', isRequired: true, value: reply.pupilId ?? '' },
         { type: 'Input.Date', id: 'startDate', label: 'First day', isRequired: true, value: reply.startDate ?? '' },
         { type: 'Input.Number', id: 'sessions', label: 'Length in sessions (two a school day)', min: 1, isRequired: true, ...(reply.sessions ? { value: Number(reply.sessions) } : {}) },
