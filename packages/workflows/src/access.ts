@@ -41,7 +41,7 @@ export type Permission = { readonly allowed: true } | { readonly allowed: false;
 
 const ROLE_NAMES: Readonly<Record<StaffRole, string>> = {
   headteacher: 'the headteacher',
-  deputy: 'a deputy',
+  deputy: 'a deputy acting for them',
   senco: 'the SENCO',
   'inclusion-officer': 'an inclusion officer',
   admin: 'an administrator',
@@ -51,7 +51,9 @@ function byRole(actor: Actor, roles: readonly StaffRole[], what: string): Permis
   if (actor.role === 'system' || roles.includes(actor.role)) return { allowed: true };
   if (roles.length === 0) return { allowed: false, reason: `nobody ${what} by hand` };
   if (actor.role === 'inclusion-officer') return { allowed: false, reason: `an inclusion officer reads cases and adds audit notes but does not act on them` };
-  return { allowed: false, reason: `only ${roles.map((r) => ROLE_NAMES[r]).join(' or ')} ${what}` };
+  const names = roles.map((r) => ROLE_NAMES[r]);
+  const who = names.length > 1 ? `${names.slice(0, -1).join(', ')}, or ${names.at(-1)},` : names[0];
+  return { allowed: false, reason: `only ${who} ${what}` };
 }
 
 /**
@@ -70,7 +72,7 @@ export function can(
   if (!covers(actor, target.schoolId)) return { allowed: false, reason: `${actor.id} does not cover school ${target.schoolId}` };
   const spec = definition.events[eventType];
   if (!spec) return { allowed: false, reason: `a ${definition.kind} case has no event "${eventType}"` };
-  const role = byRole(actor, spec.by, `may send ${eventType}`);
+  const role = byRole(actor, spec.by, spec.does ?? `may send ${eventType}`);
   if (!role.allowed) return role;
   if (!options.atAnyStage && !target.nextEvents.includes(eventType)) return { allowed: false, reason: `${eventType} is not possible at this stage of the case` };
   return { allowed: true };
@@ -81,7 +83,7 @@ export function assertMaySend(actor: Actor, schoolId: string, eventType: string,
   assertCanRead(actor, schoolId);
   const spec = definition.events[eventType];
   if (!spec) return; // unknown events are refused, with the list of known ones, by validation
-  const role = byRole(actor, spec.by, `may send ${eventType}`);
+  const role = byRole(actor, spec.by, spec.does ?? `may send ${eventType}`);
   if (!role.allowed) throw new AccessDenied(role.reason);
 }
 

@@ -141,17 +141,21 @@ export class CaseService {
    */
   async send<K extends CaseKind>(actor: Actor, target: { readonly id: string; readonly kind: K }, events: EventOf<K> | readonly EventOf<K>[], options: SendOptions = {}): Promise<CaseView<K>> {
     const list = (Array.isArray(events) ? events : [events]) as readonly CaseEvent[];
-    const view = await this.sendUnchecked(actor, target.id, list, options);
-    if (view.kind !== target.kind) throw new EventRefused(`case ${target.id} is a ${view.kind} case, not a ${target.kind} case`);
-    return view as CaseView<K>;
+    return (await this.#send(actor, target.id, list, options, target.kind)) as CaseView<K>;
   }
 
   /** `send` for events typed at run time only (the command line, a form): validated the same way. */
-  async sendUnchecked(actor: Actor, caseId: string, events: readonly CaseEvent[], options: SendOptions = {}): Promise<CaseView> {
+  sendUnchecked(actor: Actor, caseId: string, events: readonly CaseEvent[], options: SendOptions = {}): Promise<CaseView> {
+    return this.#send(actor, caseId, events, options);
+  }
+
+  /** Applies `events` to a case (of kind `kind`, when given: checked before anything is written). */
+  async #send(actor: Actor, caseId: string, events: readonly CaseEvent[], options: SendOptions, kind?: CaseKind): Promise<CaseView> {
     if (events.length === 0) throw new EventRefused('nothing to send');
     const at = this.#now().toISOString();
     const row = await this.#write(async (tx) => {
       let current = await this.#visibleRow(tx, actor, caseId);
+      if (kind && current.kind !== kind) throw new EventRefused(`case ${caseId} is a ${current.kind} case, not a ${kind} case`);
       if (options.expectedRevision !== undefined && options.expectedRevision !== current.revision) {
         throw new RevisionConflict(caseId, options.expectedRevision, current.revision);
       }

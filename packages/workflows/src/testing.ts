@@ -4,14 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, assign } from 'xstate';
 import { z } from 'zod';
 import { SYSTEM } from './access.js';
 import { ACTING, DECIDING, effectActions, type CaseDefinition, type CaseKind } from './machines/caseDefinition.js';
+import { AuditAnchor, AuditLog } from './store/auditLog.js';
+import { auditedWriter, type AuditedWrite } from './store/auditedWrite.js';
 import { CaseStore } from './store/caseStore.js';
-import { createPostgresDatabase, type Dialect } from './store/database.js';
+import { createPostgresDatabase, openDatabase, type Dialect } from './store/database.js';
 
 /** A tiny case machine: open → answered → decided, with a deadline and a prompt. */
 export const toyMachine = setup({
@@ -77,11 +80,60 @@ export async function freshStoreUrl(backend: Dialect = 'sqlite'): Promise<{ url:
 
 export const TEST_ANCHOR_KEY = 'test-anchor-key-0123456789';
 
+const require = createRequire(import.meta.url);
+/** The rules package's fictional demo school (DEMO-SCH): 30 pupils, some of them suspended, and its calendar. */
+export const DEMO_FILES = {
+  pupils: require.resolve('@before-exclusion/rules/data/demo/pupils.ndjson'),
+  calendar: require.resolve('@before-exclusion/rules/data/calendars/england-2025-26.example.json'),
+};
+
+/** Every store the helpers opened, to close after each test (`afterEach(closeTestStores)`). */
+const openStores = new Set<CaseStore>();
+
+/** Closes the stores the helpers opened (one already closed by its test is fine). */
+export async function closeTestStores(): Promise<void> {
+  const stores = [...openStores];
+  openStores.clear();
+  await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
+}
+
+/** Where a test store is, to open it again. */
+export interface StoreLocation {
+  readonly url: string;
+  readonly anchorPath: string;
+}
+
+/**
+ * Another CaseStore on the same database and anchor: a second service instance, or the same
+ * one after a restart.
+ */
+export async function openAgain(at: StoreLocation, options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date; anchorKey?: string } = {}): Promise<CaseStore> {
+  const store = await CaseStore.open({
+    url: at.url,
+    anchorPath: at.anchorPath,
+    anchorKey: options.anchorKey ?? TEST_ANCHOR_KEY,
+    ...(options.now ? { clock: options.now } : {}),
+    ...(options.definitions ? { definitions: options.definitions } : {}),
+  });
+  openStores.add(store);
+  return store;
+}
+
+/**
+ * An audited write transaction on the store at `at`, through a connection of its own: for
+ * driving `cases.transitionInTransaction` as the scheduler does, with any event.
+ */
+export async function auditedWriteTo(at: StoreLocation): Promise<{ write: AuditedWrite; close(): Promise<void> }> {
+  const db = await openDatabase(at.url);
+  return { write: auditedWriter(db, new AuditLog(db, AuditAnchor.at(at.anchorPath, TEST_ANCHOR_KEY))), close: () => db.close() };
+}
+
 /** A fresh store (SQLite by default), with two schools, their heads and an inclusion officer. */
 export async function testStore(options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date; backend?: Dialect } = {}) {
   const { url, dir, anchorPath } = await freshStoreUrl(options.backend);
   let clock = options.now ?? (() => new Date('2025-10-06T09:00:00Z'));
   const store = await CaseStore.open({ url, anchorPath, anchorKey: TEST_ANCHOR_KEY, clock: () => clock(), ...(options.definitions ? { definitions: options.definitions } : {}) });
+  openStores.add(store);
   await store.staff.upsertSchool({ id: 'SCH-A', name: 'School A' }, SYSTEM);
   await store.staff.upsertSchool({ id: 'SCH-B', name: 'School B' }, SYSTEM);
   await store.staff.upsert({ id: 'head-a', displayName: 'Head A', role: 'headteacher', schoolIds: ['SCH-A'] }, SYSTEM);

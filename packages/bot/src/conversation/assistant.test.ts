@@ -1,13 +1,13 @@
 /**
- * The assistant as headteachers and inclusion officers meet it, over a real SQLite case store
- * holding the demo school on its demo date (20 March 2026) with the rules already run: a whole
+ * The assistant as headteachers and inclusion officers meet it, over a real case store (SQLite,
+ * and PostgreSQL when TEST_DATABASE_URL names a server) holding the demo school on its demo date (20 March 2026) with the rules already run: a whole
  * PEAP from start to decision, answers pre-filled from the record, resuming anywhere, changing
  * an answer, stale cards, the PEAP gate, who may see and do what, and checking a proposed
  * suspension before it is given.
  */
-import { SYSTEM, type Actor, type CaseStore, type PeapContext } from '@before-exclusion/workflows';
+import { SYSTEM, type Actor, type CaseStore } from '@before-exclusion/workflows';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addOtherSchool, demoAssistant, demoStore, messages, only, openStore } from '../testing/fixtures.js';
+import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only, openStore, type StoreAt } from '../testing/fixtures.js';
 import type { Assistant } from './assistant.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE } from './questionSet.js';
 import type { Reply } from './replies.js';
@@ -19,25 +19,14 @@ const ATTESTATION_MISSING = 'the attestation that all support mechanisms have be
 const BASE_TOTAL = DEFAULT_QUESTIONS.filter((q) => !q.askedWhen).length;
 
 let store: CaseStore;
-let path: string;
+let at: StoreAt;
 let assistant: Assistant;
 let head: Actor;
 const opened: CaseStore[] = [];
 
-beforeEach(async () => {
-  ({ store, path } = await demoStore());
-  opened.push(store);
-  assistant = demoAssistant(store);
-  head = store.staff.actorFor('demo-head');
-});
-
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-});
-
-const peapCases = (pupilId: string) => store.cases.list(SYSTEM, { pupilId }).filter((c) => c.kind === 'peap');
-const caseContext = (caseId: string) => store.cases.get(SYSTEM, caseId).context as unknown as PeapContext;
-const auditedEvents = (caseId: string) => store.audit.entriesFor(caseId).filter((r) => r.action === 'event');
+const peapCases = async (pupilId: string) => (await store.cases.list(SYSTEM, { pupilId })).filter((c) => c.kind === 'peap');
+const caseContext = async (caseId: string) => (await store.cases.get(SYSTEM, caseId, 'peap')).context;
+const auditedEvents = async (caseId: string) => (await store.audit.entriesFor(caseId)).filter((r) => r.action === 'event');
 
 /** The one reply that moves the interview on: a question, the review or the outcome. */
 function step(replies: readonly Reply[]): Reply {
@@ -106,370 +95,407 @@ async function reviewedPeap(choices: Choices = {}) {
   return answerAll(step(await start('DEMO-003')), choices);
 }
 
-describe('a head completes a whole PEAP', () => {
-  it('walks every question in order with its progress, reviews every answer, records the decision, and the case holds it all', async () => {
-    const opening = await start('DEMO-003');
-    expect(messages(opening)).toEqual([expect.stringMatching(/^Pupil DEMO-003 already has a pre-exclusion assessment in progress \(case peap-\w+\); carrying on where it stopped\.$/)]);
-    const { asked, given, review } = await answerAll(step(opening));
-    const caseId = review.caseId;
+describe.each(BACKENDS)('the assistant on %s', (backend) => {
+  beforeEach(async () => {
+    ({ store, at } = await demoStore({ backend }));
+    opened.push(store);
+    assistant = demoAssistant(store);
+    head = await store.staff.actorFor('demo-head');
+  });
 
-    // Every question that applies, in the set's order: the family follow-up comes in once "family" is chosen.
-    const expectedIds = DEFAULT_QUESTIONS.filter((q) => !q.askedWhen || q.id === 'factors.family.how').map((q) => q.id);
-    expect(asked.map((q) => q.question.id)).toEqual(expectedIds);
-    expect(asked.map((q) => q.number)).toEqual(expectedIds.map((_, i) => i + 1));
-    const factorsAt = expectedIds.indexOf('factors.present');
-    expect(asked.slice(0, factorsAt + 1).map((q) => q.total)).toEqual(Array(factorsAt + 1).fill(BASE_TOTAL));
-    expect(asked.slice(factorsAt + 1).map((q) => q.total)).toEqual(Array(expectedIds.length - factorsAt - 1).fill(BASE_TOTAL + 1));
-    expect(asked.every((q) => q.caseId === caseId && q.pupilId === 'DEMO-003')).toBe(true);
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
 
-    // The review lists every answer as given, and nothing stands in the gate's way.
-    expect(review.items.map((i) => i.questionId)).toEqual(expectedIds);
-    const shown = Object.fromEntries(review.items.map((i) => [i.questionId, i.answer]));
-    expect(shown[MEETING_DATE]).toBe('Monday 23 Mar 2026');
-    expect(shown['pupil-voice.likes']).toBe('Answer to pupil-voice.likes.');
-    expect(shown['factors.present']).toBe('Family circumstances');
-    expect(shown['support.exhausted']).toBe('Yes');
-    expect(Object.values(shown)).not.toContain('(not answered)');
-    expect(review).toMatchObject({ gateMissing: [], canDecide: true });
+  describe('a head completes a whole PEAP', () => {
+    it('walks every question in order with its progress, reviews every answer, records the decision, and the case holds it all', async () => {
+      const opening = await start('DEMO-003');
+      expect(messages(opening)).toEqual([expect.stringMatching(/^Pupil DEMO-003 already has a pre-exclusion assessment in progress \(case peap-\w+\); carrying on where it stopped\.$/)]);
+      const { asked, given, review } = await answerAll(step(opening));
+      const caseId = review.caseId;
 
-    const decided = await assistant.handle(head, {
-      verb: 'peap.decide',
-      caseId,
-      revision: review.revision,
-      decision: 'no-exclusion-support-plan',
-      rationale: 'A support plan with weekly mentoring.',
-      followUpDate: '2026-05-01',
+      // Every question that applies, in the set's order: the family follow-up comes in once "family" is chosen.
+      const expectedIds = DEFAULT_QUESTIONS.filter((q) => !q.askedWhen || q.id === 'factors.family.how').map((q) => q.id);
+      expect(asked.map((q) => q.question.id)).toEqual(expectedIds);
+      expect(asked.map((q) => q.number)).toEqual(expectedIds.map((_, i) => i + 1));
+      const factorsAt = expectedIds.indexOf('factors.present');
+      expect(asked.slice(0, factorsAt + 1).map((q) => q.total)).toEqual(Array(factorsAt + 1).fill(BASE_TOTAL));
+      expect(asked.slice(factorsAt + 1).map((q) => q.total)).toEqual(Array(expectedIds.length - factorsAt - 1).fill(BASE_TOTAL + 1));
+      expect(asked.every((q) => q.caseId === caseId && q.pupilId === 'DEMO-003')).toBe(true);
+
+      // The review lists every answer as given, and nothing stands in the gate's way.
+      expect(review.items.map((i) => i.questionId)).toEqual(expectedIds);
+      const shown = Object.fromEntries(review.items.map((i) => [i.questionId, i.answer]));
+      expect(shown[MEETING_DATE]).toBe('Monday 23 Mar 2026');
+      expect(shown['pupil-voice.likes']).toBe('Answer to pupil-voice.likes.');
+      expect(shown['factors.present']).toBe('Family circumstances');
+      expect(shown['support.exhausted']).toBe('Yes');
+      expect(Object.values(shown)).not.toContain('(not answered)');
+      expect(review).toMatchObject({ gateMissing: [], canDecide: true });
+
+      const decided = await assistant.handle(head, {
+        verb: 'peap.decide',
+        caseId,
+        revision: review.revision,
+        decision: 'no-exclusion-support-plan',
+        rationale: 'A support plan with weekly mentoring.',
+        followUpDate: '2026-05-01',
+      });
+      expect(decided).toEqual([{ type: 'decided', caseId, pupilId: 'DEMO-003', decision: 'No exclusion: a support plan', followUpDate: '2026-05-01' }]);
+
+      const saved = await store.cases.get(SYSTEM, caseId, 'peap');
+      expect(saved.state).toBe('decided');
+      const context = saved.context;
+      expect(context.meetingDate).toBe('2026-03-23');
+      const expectedAnswers = Object.fromEntries(
+        Object.entries(given)
+          .filter(([id]) => id !== MEETING_DATE)
+          .map(([id, v]) => [id, id === 'factors.present' ? ['family'] : id === 'support.exhausted' ? true : String(v).trim()]),
+      );
+      expect(Object.fromEntries(Object.entries(context.answers).map(([id, a]) => [id, a.value]))).toEqual(expectedAnswers);
+      expect(Object.values(context.answers).every((a) => a.by === 'demo-head')).toBe(true);
+      expect(context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', rationale: 'A support plan with weekly mentoring.', followUpDate: '2026-05-01', by: 'demo-head' });
+      expect(saved.deadlines).toContainEqual(expect.objectContaining({ key: 'follow-up', dueDate: '2026-05-01', status: 'pending' }));
     });
-    expect(decided).toEqual([{ type: 'decided', caseId, pupilId: 'DEMO-003', decision: 'No exclusion: a support plan', followUpDate: '2026-05-01' }]);
 
-    const saved = store.cases.get(SYSTEM, caseId);
-    expect(saved.state).toBe('decided');
-    const context = saved.context as unknown as PeapContext;
-    expect(context.meetingDate).toBe('2026-03-23');
-    const expectedAnswers = Object.fromEntries(
-      Object.entries(given)
-        .filter(([id]) => id !== MEETING_DATE)
-        .map(([id, v]) => [id, id === 'factors.present' ? ['family'] : id === 'support.exhausted' ? true : String(v).trim()]),
-    );
-    expect(Object.fromEntries(Object.entries(context.answers).map(([id, a]) => [id, a.value]))).toEqual(expectedAnswers);
-    expect(Object.values(context.answers).every((a) => a.by === 'demo-head')).toBe(true);
-    expect(context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', rationale: 'A support plan with weekly mentoring.', followUpDate: '2026-05-01', by: 'demo-head' });
-    expect(saved.deadlines).toContainEqual(expect.objectContaining({ key: 'follow-up', dueDate: '2026-05-01', status: 'pending' }));
+    it('offers a follow-up date about six school weeks ahead, on a school day', async () => {
+      const { review } = await reviewedPeap();
+      // 30 school days after the meeting on Monday 23 March, skipping the Easter holiday and the May bank holiday.
+      expect(review.followUpSuggested).toBe('2026-05-19');
+    });
+
+    it('no longer lets the answers change once the decision is recorded', async () => {
+      const { asked, review } = await reviewedPeap();
+      await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'suspension', rationale: 'Two days.', followUpDate: '2026-05-01' });
+      const late = await answer(asked[3]!, 'A different answer.', head, (await store.cases.get(SYSTEM, review.caseId)).revision);
+      expect(messages(late)).toEqual(['The decision has been recorded, so the answers can no longer change.']);
+      expect((await caseContext(review.caseId)).answers['pupil-voice.likes']?.value).toBe('Answer to pupil-voice.likes.');
+    });
+
+    it('shows the question again with what was wrong when an answer is not valid, saving nothing', async () => {
+      const first = asQuestion(step(await start('DEMO-003')));
+      const replies = await answer(first, '23/03/2026');
+      expect(asQuestion(step(replies))).toMatchObject({ question: { id: MEETING_DATE }, number: 1, error: 'Please give a date, written YYYY-MM-DD.', value: '23/03/2026', revision: first.revision });
+      expect((await caseContext(first.caseId)).meetingDate).toBeUndefined();
+    });
   });
 
-  it('offers a follow-up date about six school weeks ahead, on a school day', async () => {
-    const { review } = await reviewedPeap();
-    // 30 school days after the meeting on Monday 23 March, skipping the Easter holiday and the May bank holiday.
-    expect(review.followUpSuggested).toBe('2026-05-19');
+  describe('answers pre-filled from the record', () => {
+    it("names both exclusions of a trigger-opened PEAP, and the pupil's SEND status, for the head to confirm", async () => {
+      const [peap] = await peapCases('DEMO-001');
+      expect(peap).toMatchObject({ ruleId: 'peap.required' });
+      const meeting = asQuestion(step(await assistant.handle(head, { verb: 'peap.resume', caseId: peap!.id })));
+      expect(meeting).toMatchObject({ question: { id: MEETING_DATE }, suggested: false });
+
+      const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
+      expect(exclusions).toMatchObject({ question: { id: 'exclusion.details' }, suggested: true });
+      expect(exclusions.value).toEqual(expect.stringContaining('DEMO-001-X1: FIXD from Thursday 2 Oct 2025'));
+      expect(exclusions.value).toEqual(expect.stringContaining('DEMO-001-X2: FIXD from Tuesday 14 Oct 2025'));
+
+      const needs = asQuestion(step(await answer(exclusions, exclusions.value)));
+      expect(needs).toMatchObject({ question: { id: 'pupil.needs' }, suggested: true, value: expect.stringMatching(/^SEND: none recorded$/m) });
+      expect((await caseContext(peap!.id)).answers['exclusion.details']?.value).toBe(exclusions.value);
+    });
+
+    it('says an EHC plan is on the record and offers SEND as a contributing factor', async () => {
+      let card = asQuestion(step(await start('DEMO-007')));
+      const seen: QuestionReply[] = [];
+      while (card.question.id !== 'factors.present') {
+        seen.push(card);
+        card = asQuestion(step(await answer(card, validAnswer(card))));
+      }
+      expect(seen.find((q) => q.question.id === 'pupil.needs')?.value).toMatch(/^SEND: an Education, Health and Care plan \(E\)$/m);
+      expect(card).toMatchObject({ suggested: true, value: ['send'] });
+      const next = asQuestion(step(await answer(card, card.value)));
+      expect(next.question.id).toBe('factors.send.how');
+    });
+
+    it('does not offer a suggestion again once the head has answered differently', async () => {
+      const meeting = asQuestion(step(await start('DEMO-007')));
+      const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
+      await answer(exclusions, 'Corrected by the head.');
+      const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: exclusions.caseId, questionId: 'exclusion.details' })));
+      expect(change).toMatchObject({ value: 'Corrected by the head.', suggested: false });
+    });
   });
 
-  it('no longer lets the answers change once the decision is recorded', async () => {
-    const { asked, review } = await reviewedPeap();
-    await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'suspension', rationale: 'Two days.', followUpDate: '2026-05-01' });
-    const late = await answer(asked[3]!, 'A different answer.', head, store.cases.get(SYSTEM, review.caseId).revision);
-    expect(messages(late)).toEqual(['The decision has been recorded, so the answers can no longer change.']);
-    expect(caseContext(review.caseId).answers['pupil-voice.likes']?.value).toBe('Answer to pupil-voice.likes.');
+  describe('resuming', () => {
+    it('resumes on another device at the first unanswered question, with earlier answers intact', async () => {
+      let card = asQuestion(step(await start('DEMO-003')));
+      for (let i = 0; i < 3; i++) card = asQuestion(step(await answer(card, validAnswer(card))));
+      expect(card).toMatchObject({ question: { id: 'pupil-voice.likes' }, number: 4 });
+
+      const elsewhere = await openStore(at);
+      opened.push(elsewhere);
+      const other = demoAssistant(elsewhere);
+      const resumed = await other.handle(await elsewhere.staff.actorFor('demo-head'), { verb: 'peap.resume', caseId: card.caseId });
+      expect(asQuestion(step(resumed))).toMatchObject({ question: { id: 'pupil-voice.likes' }, number: 4, total: BASE_TOTAL, revision: card.revision });
+      const { context } = await elsewhere.cases.get(SYSTEM, card.caseId, 'peap');
+      expect(context.meetingDate).toBe('2026-03-23');
+      expect(Object.keys(context.answers).sort()).toEqual(['exclusion.details', 'pupil.needs']);
+    });
+
+    it('"start peap" for a pupil with a PEAP in progress carries on with it rather than opening a second case', async () => {
+      const first = await start('DEMO-007');
+      expect(messages(first)[0]).toMatch(/^Started a pre-exclusion assessment for pupil DEMO-007 \(case peap-\w+\)\.$/);
+      const card = asQuestion(step(first));
+      const second = asQuestion(step(await answer(card, '2026-03-23')));
+
+      const again = await start('DEMO-007');
+      expect(messages(again)[0]).toMatch(/already has a pre-exclusion assessment in progress/);
+      expect(asQuestion(step(again))).toMatchObject({ caseId: card.caseId, question: { id: second.question.id }, number: 2 });
+      expect(await peapCases('DEMO-007')).toHaveLength(1);
+      expect(await peapCases('DEMO-003')).toHaveLength(1);
+      await start('DEMO-003');
+      expect(await peapCases('DEMO-003')).toHaveLength(1);
+    });
   });
 
-  it('shows the question again with what was wrong when an answer is not valid, saving nothing', async () => {
-    const first = asQuestion(step(await start('DEMO-003')));
-    const replies = await answer(first, '23/03/2026');
-    expect(asQuestion(step(replies))).toMatchObject({ question: { id: MEETING_DATE }, number: 1, error: 'Please give a date, written YYYY-MM-DD.', value: '23/03/2026', revision: first.revision });
-    expect(caseContext(first.caseId).meetingDate).toBeUndefined();
-  });
-});
+  describe('changing an answer', () => {
+    it('shows the saved value, saves the new one as a new audited event, and returns to the review', async () => {
+      const { review } = await reviewedPeap();
+      const caseId = review.caseId;
+      const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId, questionId: 'pupil-voice.likes' })));
+      expect(change).toMatchObject({ question: { id: 'pupil-voice.likes' }, value: 'Answer to pupil-voice.likes.', suggested: false, number: 4, total: BASE_TOTAL + 1 });
 
-describe('answers pre-filled from the record', () => {
-  it("names both exclusions of a trigger-opened PEAP, and the pupil's SEND status, for the head to confirm", async () => {
-    const [peap] = peapCases('DEMO-001');
-    expect(peap).toMatchObject({ ruleId: 'peap.required' });
-    const meeting = asQuestion(step(await assistant.handle(head, { verb: 'peap.resume', caseId: peap!.id })));
-    expect(meeting).toMatchObject({ question: { id: MEETING_DATE }, suggested: false });
+      const before = await auditedEvents(caseId);
+      const after = asReview(step(await answer(change, 'Drama, and seeing friends.')));
+      const events = await auditedEvents(caseId);
+      expect(events).toHaveLength(before.length + 1);
+      expect(events.at(-1)).toMatchObject({ actor: 'demo-head', event: 'ANSWER', data: { questionId: 'pupil-voice.likes', answer: 'Drama, and seeing friends.' } });
+      // The earlier answer stays in the trail: a change is a new event, never an edit.
+      expect(events.filter((e) => e.event === 'ANSWER' && (e.data as { questionId?: string }).questionId === 'pupil-voice.likes')).toHaveLength(2);
+      expect(after.items.find((i) => i.questionId === 'pupil-voice.likes')?.answer).toBe('Drama, and seeing friends.');
+      expect((await caseContext(caseId)).answers['pupil-voice.likes']?.value).toBe('Drama, and seeing friends.');
+    });
 
-    const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
-    expect(exclusions).toMatchObject({ question: { id: 'exclusion.details' }, suggested: true });
-    expect(exclusions.value).toEqual(expect.stringContaining('DEMO-001-X1: FIXD from Thursday 2 Oct 2025'));
-    expect(exclusions.value).toEqual(expect.stringContaining('DEMO-001-X2: FIXD from Tuesday 14 Oct 2025'));
+    it('asks the follow-up for a factor newly added, before returning to the review', async () => {
+      const { review } = await reviewedPeap({ factors: 'none' });
+      expect(review.items.some((i) => i.questionId.endsWith('.how'))).toBe(false);
+      const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: review.caseId, questionId: 'factors.present' })));
+      expect(change.value).toEqual(['none']);
+      const followUp = asQuestion(step(await answer(change, ['bereavement'])));
+      expect(followUp).toMatchObject({ question: { id: 'factors.bereavement.how' }, total: BASE_TOTAL + 1 });
+      expect(asReview(step(await answer(followUp, 'A bereavement plan with the school counsellor.'))).items.map((i) => i.questionId)).toContain('factors.bereavement.how');
+    });
 
-    const needs = asQuestion(step(await answer(exclusions, exclusions.value)));
-    expect(needs).toMatchObject({ question: { id: 'pupil.needs' }, suggested: true, value: expect.stringMatching(/^SEND: none recorded$/m) });
-    expect(caseContext(peap!.id).answers['exclusion.details']?.value).toBe(exclusions.value);
-  });
-
-  it('says an EHC plan is on the record and offers SEND as a contributing factor', async () => {
-    let card = asQuestion(step(await start('DEMO-007')));
-    const seen: QuestionReply[] = [];
-    while (card.question.id !== 'factors.present') {
-      seen.push(card);
-      card = asQuestion(step(await answer(card, validAnswer(card))));
-    }
-    expect(seen.find((q) => q.question.id === 'pupil.needs')?.value).toMatch(/^SEND: an Education, Health and Care plan \(E\)$/m);
-    expect(card).toMatchObject({ suggested: true, value: ['send'] });
-    const next = asQuestion(step(await answer(card, card.value)));
-    expect(next.question.id).toBe('factors.send.how');
+    it('no longer offers to change the meeting date once the pupil has been heard', async () => {
+      const { review } = await reviewedPeap();
+      expect(review.items.find((i) => i.questionId === MEETING_DATE)?.changeable).toBe(false);
+      expect(review.items.find((i) => i.questionId === 'pupil-voice.likes')?.changeable).toBe(true);
+    });
   });
 
-  it('does not offer a suggestion again once the head has answered differently', async () => {
-    const meeting = asQuestion(step(await start('DEMO-007')));
-    const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
-    await answer(exclusions, 'Corrected by the head.');
-    const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: exclusions.caseId, questionId: 'exclusion.details' })));
-    expect(change).toMatchObject({ value: 'Corrected by the head.', suggested: false });
-  });
-});
+  describe('stale cards', () => {
+    it('does not save an answer from a card drawn before the case changed, and says the card is out of date', async () => {
+      const meeting = asQuestion(step(await start('DEMO-003')));
+      const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
+      // Answered on another device: the case moves on.
+      await answer(exclusions, 'As on the record.');
 
-describe('resuming', () => {
-  it('resumes on another device at the first unanswered question, with earlier answers intact', async () => {
-    let card = asQuestion(step(await start('DEMO-003')));
-    for (let i = 0; i < 3; i++) card = asQuestion(step(await answer(card, validAnswer(card))));
-    expect(card).toMatchObject({ question: { id: 'pupil-voice.likes' }, number: 4 });
+      const stale = await answer(exclusions, 'A different account of the exclusions.');
+      expect(stale[0]).toMatchObject({ type: 'message', tone: 'warning', text: expect.stringMatching(/^That card is out of date/) });
+      expect(asQuestion(step(stale))).toMatchObject({ question: { id: 'pupil.needs' }, number: 3 });
+      expect((await caseContext(meeting.caseId)).answers['exclusion.details']?.value).toBe('As on the record.');
+    });
 
-    const elsewhere = openStore(path);
-    opened.push(elsewhere);
-    const other = demoAssistant(elsewhere);
-    const resumed = await other.handle(elsewhere.staff.actorFor('demo-head'), { verb: 'peap.resume', caseId: card.caseId });
-    expect(asQuestion(step(resumed))).toMatchObject({ question: { id: 'pupil-voice.likes' }, number: 4, total: BASE_TOTAL, revision: card.revision });
-    const context = elsewhere.cases.get(SYSTEM, card.caseId).context as unknown as PeapContext;
-    expect(context.meetingDate).toBe('2026-03-23');
-    expect(Object.keys(context.answers).sort()).toEqual(['exclusion.details', 'pupil.needs']);
-  });
+    it('says an answer pressed twice was already saved, and saves it once', async () => {
+      const meeting = asQuestion(step(await start('DEMO-003')));
+      const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
+      await answer(exclusions, 'As on the record.');
+      const events = (await auditedEvents(meeting.caseId)).length;
 
-  it('"start peap" for a pupil with a PEAP in progress carries on with it rather than opening a second case', async () => {
-    const first = await start('DEMO-007');
-    expect(messages(first)[0]).toMatch(/^Started a pre-exclusion assessment for pupil DEMO-007 \(case peap-\w+\)\.$/);
-    const card = asQuestion(step(first));
-    const second = asQuestion(step(await answer(card, '2026-03-23')));
+      const again = await answer(exclusions, 'As on the record.');
+      expect(messages(again)).toEqual(['That answer was already saved.']);
+      expect(asQuestion(step(again)).question.id).toBe('pupil.needs');
+      expect(await auditedEvents(meeting.caseId)).toHaveLength(events);
+    });
 
-    const again = await start('DEMO-007');
-    expect(messages(again)[0]).toMatch(/already has a pre-exclusion assessment in progress/);
-    expect(asQuestion(step(again))).toMatchObject({ caseId: card.caseId, question: { id: second.question.id }, number: 2 });
-    expect(peapCases('DEMO-007')).toHaveLength(1);
-    expect(peapCases('DEMO-003')).toHaveLength(1);
-    await start('DEMO-003');
-    expect(peapCases('DEMO-003')).toHaveLength(1);
-  });
-});
-
-describe('changing an answer', () => {
-  it('shows the saved value, saves the new one as a new audited event, and returns to the review', async () => {
-    const { review } = await reviewedPeap();
-    const caseId = review.caseId;
-    const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId, questionId: 'pupil-voice.likes' })));
-    expect(change).toMatchObject({ question: { id: 'pupil-voice.likes' }, value: 'Answer to pupil-voice.likes.', suggested: false, number: 4, total: BASE_TOTAL + 1 });
-
-    const before = auditedEvents(caseId);
-    const after = asReview(step(await answer(change, 'Drama, and seeing friends.')));
-    const events = auditedEvents(caseId);
-    expect(events).toHaveLength(before.length + 1);
-    expect(events.at(-1)).toMatchObject({ actor: 'demo-head', event: 'ANSWER', data: { questionId: 'pupil-voice.likes', answer: 'Drama, and seeing friends.' } });
-    // The earlier answer stays in the trail: a change is a new event, never an edit.
-    expect(events.filter((e) => e.event === 'ANSWER' && (e.data as { questionId?: string }).questionId === 'pupil-voice.likes')).toHaveLength(2);
-    expect(after.items.find((i) => i.questionId === 'pupil-voice.likes')?.answer).toBe('Drama, and seeing friends.');
-    expect(caseContext(caseId).answers['pupil-voice.likes']?.value).toBe('Drama, and seeing friends.');
+    it('does not record a decision from a review drawn before an answer changed', async () => {
+      const { review } = await reviewedPeap();
+      const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: review.caseId, questionId: 'head.sanction-appropriate' })));
+      await answer(change, 'On reflection, no.');
+      const replies = await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'suspension', rationale: 'r', followUpDate: '2026-05-01' });
+      expect(messages(replies)[0]).toMatch(/^That card is out of date/);
+      expect((await store.cases.get(SYSTEM, review.caseId)).state).not.toBe('decided');
+    });
   });
 
-  it('asks the follow-up for a factor newly added, before returning to the review', async () => {
-    const { review } = await reviewedPeap({ factors: 'none' });
-    expect(review.items.some((i) => i.questionId.endsWith('.how'))).toBe(false);
-    const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: review.caseId, questionId: 'factors.present' })));
-    expect(change.value).toEqual(['none']);
-    const followUp = asQuestion(step(await answer(change, ['bereavement'])));
-    expect(followUp).toMatchObject({ question: { id: 'factors.bereavement.how' }, total: BASE_TOTAL + 1 });
-    expect(asReview(step(await answer(followUp, 'A bereavement plan with the school counsellor.'))).items.map((i) => i.questionId)).toContain('factors.bereavement.how');
+  describe('the PEAP gate', () => {
+    it('refuses a permanent exclusion while the attestation is "no", shows what is missing, and leaves the case undecided', async () => {
+      const { review } = await reviewedPeap({ exhausted: 'no' });
+      expect(review.gateMissing).toEqual([ATTESTATION_MISSING]);
+      expect(review.items.find((i) => i.questionId === 'support.exhausted')?.answer).toBe('No');
+
+      const refused = asReview(
+        step(await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'permanent-exclusion', rationale: 'Serious assault.', followUpDate: '2026-05-01' })),
+      );
+      expect(refused.gateMissing).toEqual([ATTESTATION_MISSING]);
+      expect(refused.error).toMatch(/^The PEAP gate holds back a permanent exclusion decision until these are recorded: the attestation that all support mechanisms have been exhausted\.$/);
+      const saved = await store.cases.get(SYSTEM, review.caseId, 'peap');
+      expect(saved.state).not.toBe('decided');
+      expect(saved.context.decision).toBeUndefined();
+      expect((await auditedEvents(review.caseId)).some((e) => e.event === 'DECIDE')).toBe(false);
+      // Refused before anything was sent: no half-step (the reflection completed) in the trail.
+      expect((await auditedEvents(review.caseId)).some((e) => e.event === 'COMPLETE_REFLECTION')).toBe(false);
+    });
+
+    it('lets the permanent exclusion be recorded once all support is attested as exhausted', async () => {
+      const { review } = await reviewedPeap({ exhausted: 'no' });
+      await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'permanent-exclusion', rationale: 'r', followUpDate: '2026-05-01' });
+      const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: review.caseId, questionId: 'support.exhausted' })));
+      const attested = asReview(step(await answer(change, 'yes')));
+      expect(attested.gateMissing).toEqual([]);
+      const decided = await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: attested.revision, decision: 'permanent-exclusion', rationale: 'Serious assault.', followUpDate: '2026-05-01' });
+      expect(decided).toEqual([expect.objectContaining({ type: 'decided', decision: 'Permanent exclusion' })]);
+    });
+
+    it('does not hold back a decision other than permanent exclusion', async () => {
+      const { review } = await reviewedPeap({ exhausted: 'no' });
+      const decided = await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'permanent-exclusion-overturned', rationale: 'r', followUpDate: '2026-05-01' });
+      expect(step(decided)).toMatchObject({ type: 'decided', decision: 'Permanent exclusion considered and overturned' });
+    });
   });
 
-  it('no longer offers to change the meeting date once the pupil has been heard', async () => {
-    const { review } = await reviewedPeap();
-    expect(review.items.find((i) => i.questionId === MEETING_DATE)?.changeable).toBe(false);
-    expect(review.items.find((i) => i.questionId === 'pupil-voice.likes')?.changeable).toBe(true);
-  });
-});
+  describe('who may see and do what', () => {
+    it("keeps a head of another school out of the demo school's case: an error, and nothing saved", async () => {
+      const meeting = asQuestion(step(await start('DEMO-003')));
+      const otherHead = await addOtherSchool(store);
+      const before = (await store.cases.get(SYSTEM, meeting.caseId)).revision;
 
-describe('stale cards', () => {
-  it('does not save an answer from a card drawn before the case changed, and says the card is out of date', async () => {
-    const meeting = asQuestion(step(await start('DEMO-003')));
-    const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
-    // Answered on another device: the case moves on.
-    await answer(exclusions, 'As on the record.');
+      const seen = await assistant.handle(otherHead, { verb: 'peap.resume', caseId: meeting.caseId });
+      expect(seen).toEqual([{ type: 'message', tone: 'error', text: `No case ${meeting.caseId} that you can see.` }]);
+      const answered = await answer(meeting, '2026-03-24', otherHead);
+      expect(answered).toEqual([{ type: 'message', tone: 'error', text: `No case ${meeting.caseId} that you can see.` }]);
+      expect(await assistant.handle(otherHead, { verb: 'case.status', caseId: meeting.caseId })).toEqual([expect.objectContaining({ tone: 'error' })]);
+      expect(await assistant.handle(otherHead, { verb: 'peap.start', pupilId: 'DEMO-003' })).toEqual([{ type: 'message', tone: 'error', text: 'No pupil DEMO-003 that you can see.' }]);
 
-    const stale = await answer(exclusions, 'A different account of the exclusions.');
-    expect(stale[0]).toMatchObject({ type: 'message', tone: 'warning', text: expect.stringMatching(/^That card is out of date/) });
-    expect(asQuestion(step(stale))).toMatchObject({ question: { id: 'pupil.needs' }, number: 3 });
-    expect(caseContext(meeting.caseId).answers['exclusion.details']?.value).toBe('As on the record.');
-  });
+      expect((await store.cases.get(SYSTEM, meeting.caseId)).revision).toBe(before);
+      expect((await caseContext(meeting.caseId)).meetingDate).toBeUndefined();
+      expect(await peapCases('DEMO-003')).toHaveLength(1);
+      const otherList = only(await assistant.handle(otherHead, { verb: 'cases.mine' }), 'case-list');
+      expect(otherList.cases).toEqual([]);
+    });
 
-  it('says an answer pressed twice was already saved, and saves it once', async () => {
-    const meeting = asQuestion(step(await start('DEMO-003')));
-    const exclusions = asQuestion(step(await answer(meeting, '2026-03-23')));
-    await answer(exclusions, 'As on the record.');
-    const events = auditedEvents(meeting.caseId).length;
+    it('lets an inclusion officer read the review but not record the decision, or answer', async () => {
+      const { review } = await reviewedPeap();
+      const officer = await store.staff.actorFor('demo-officer');
+      const asOfficer = asReview(step(await assistant.handle(officer, { verb: 'peap.resume', caseId: review.caseId })));
+      expect(asOfficer.canDecide).toBe(false);
 
-    const again = await answer(exclusions, 'As on the record.');
-    expect(messages(again)).toEqual(['That answer was already saved.']);
-    expect(asQuestion(step(again)).question.id).toBe('pupil.needs');
-    expect(auditedEvents(meeting.caseId)).toHaveLength(events);
-  });
+      const refused = asReview(
+        step(await assistant.handle(officer, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'no-exclusion-support-plan', rationale: 'r', followUpDate: '2026-05-01' })),
+      );
+      expect(refused.error).toBe('An inclusion officer reads cases and adds audit notes but does not act on them.');
+      const change = asQuestion(step(await assistant.handle(officer, { verb: 'peap.change', caseId: review.caseId, questionId: 'pupil-voice.likes' })));
+      const answered = await answer(change, 'Changed by the officer.', officer);
+      expect(answered).toEqual([{ type: 'message', tone: 'error', text: 'An inclusion officer reads cases and adds audit notes but does not act on them.' }]);
 
-  it('does not record a decision from a review drawn before an answer changed', async () => {
-    const { review } = await reviewedPeap();
-    const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: review.caseId, questionId: 'head.sanction-appropriate' })));
-    await answer(change, 'On reflection, no.');
-    const replies = await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'suspension', rationale: 'r', followUpDate: '2026-05-01' });
-    expect(messages(replies)[0]).toMatch(/^That card is out of date/);
-    expect(store.cases.get(SYSTEM, review.caseId).state).not.toBe('decided');
-  });
-});
+      expect((await store.cases.get(SYSTEM, review.caseId)).state).not.toBe('decided');
+      expect((await caseContext(review.caseId)).answers['pupil-voice.likes']?.value).toBe('Answer to pupil-voice.likes.');
+    });
 
-describe('the PEAP gate', () => {
-  it('refuses a permanent exclusion while the attestation is "no", shows what is missing, and leaves the case undecided', async () => {
-    const { review } = await reviewedPeap({ exhausted: 'no' });
-    expect(review.gateMissing).toEqual([ATTESTATION_MISSING]);
-    expect(review.items.find((i) => i.questionId === 'support.exhausted')?.answer).toBe('No');
+    it('lets a SENCO answer but not record the decision, and leaves no half-step in the trail', async () => {
+      const { review } = await reviewedPeap();
+      await store.staff.upsert({ id: 'demo-senco', displayName: 'Demo SENCO (fictional)', role: 'senco', schoolIds: ['DEMO-SCH'] }, SYSTEM);
+      const senco = await store.staff.actorFor('demo-senco');
+      const asSenco = asReview(step(await assistant.handle(senco, { verb: 'peap.resume', caseId: review.caseId })));
+      expect(asSenco.canDecide).toBe(false);
 
-    const refused = asReview(
-      step(await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'permanent-exclusion', rationale: 'Serious assault.', followUpDate: '2026-05-01' })),
-    );
-    expect(refused.gateMissing).toEqual([ATTESTATION_MISSING]);
-    expect(refused.error).toMatch(/^The PEAP gate holds back a permanent exclusion decision until these are recorded: the attestation that all support mechanisms have been exhausted\.$/);
-    const saved = store.cases.get(SYSTEM, review.caseId);
-    expect(saved.state).not.toBe('decided');
-    expect((saved.context as unknown as PeapContext).decision).toBeUndefined();
-    expect(auditedEvents(review.caseId).some((e) => e.event === 'DECIDE')).toBe(false);
-    // Refused before anything was sent: no half-step (the reflection completed) in the trail.
-    expect(auditedEvents(review.caseId).some((e) => e.event === 'COMPLETE_REFLECTION')).toBe(false);
-  });
+      // The reflection is the SENCO's to complete, the decision is not: refused together, in one transaction.
+      const refused = asReview(
+        step(await assistant.handle(senco, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'no-exclusion-support-plan', rationale: 'r', followUpDate: '2026-05-01' })),
+      );
+      expect(refused.error).toBe('Only the headteacher, or a deputy acting for them, records the decision.');
+      expect(refused.revision).toBe(review.revision);
+      const saved = await store.cases.get(SYSTEM, review.caseId, 'peap');
+      expect(saved.state).toBe('pupil-voice-captured');
+      expect(saved.context.decision).toBeUndefined();
+      expect((await auditedEvents(review.caseId)).some((e) => e.event === 'COMPLETE_REFLECTION' || e.event === 'DECIDE')).toBe(false);
 
-  it('lets the permanent exclusion be recorded once all support is attested as exhausted', async () => {
-    const { review } = await reviewedPeap({ exhausted: 'no' });
-    await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'permanent-exclusion', rationale: 'r', followUpDate: '2026-05-01' });
-    const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: review.caseId, questionId: 'support.exhausted' })));
-    const attested = asReview(step(await answer(change, 'yes')));
-    expect(attested.gateMissing).toEqual([]);
-    const decided = await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: attested.revision, decision: 'permanent-exclusion', rationale: 'Serious assault.', followUpDate: '2026-05-01' });
-    expect(decided).toEqual([expect.objectContaining({ type: 'decided', decision: 'Permanent exclusion' })]);
-  });
+      const change = asQuestion(step(await assistant.handle(senco, { verb: 'peap.change', caseId: review.caseId, questionId: 'pupil-voice.likes' })));
+      const after = asReview(step(await answer(change, 'Music, as the SENCO heard it.', senco)));
+      expect(after.items.find((i) => i.questionId === 'pupil-voice.likes')?.answer).toBe('Music, as the SENCO heard it.');
+      expect((await auditedEvents(review.caseId)).at(-1)).toMatchObject({ actor: 'demo-senco', role: 'senco', event: 'ANSWER' });
+    });
 
-  it('does not hold back a decision other than permanent exclusion', async () => {
-    const { review } = await reviewedPeap({ exhausted: 'no' });
-    const decided = await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'permanent-exclusion-overturned', rationale: 'r', followUpDate: '2026-05-01' });
-    expect(step(decided)).toMatchObject({ type: 'decided', decision: 'Permanent exclusion considered and overturned' });
-  });
-});
+    it("lists the officer's cases across their schools with the overdue ones first", async () => {
+      const overview = only(await assistant.handle(await store.staff.actorFor('demo-officer'), { verb: 'cases.overview' }), 'case-list');
+      expect(overview.title).toMatch(/overdue duties first/);
+      const overdue = overview.cases.map((c) => c.overdue.length > 0);
+      expect(overdue.filter(Boolean).length).toBeGreaterThan(0);
+      expect(overdue.filter((o) => !o).length).toBeGreaterThan(0);
+      expect(overdue.indexOf(false)).toBe(overdue.lastIndexOf(true) + 1);
+      expect(overview.cases.find((c) => c.pupilId === 'DEMO-009' && c.kind === 'suspension' && c.overdue.length)?.overdue).toEqual([
+        { label: 'full-time education from the sixth day', dueDate: '2026-03-16' },
+      ]);
+      expect(new Set(overview.cases.map((c) => c.schoolId))).toEqual(new Set(['DEMO-SCH']));
+    });
 
-describe('who may see and do what', () => {
-  it("keeps a head of another school out of the demo school's case: an error, and nothing saved", async () => {
-    const meeting = asQuestion(step(await start('DEMO-003')));
-    const otherHead = addOtherSchool(store);
-    const before = store.cases.get(SYSTEM, meeting.caseId).revision;
-
-    const seen = await assistant.handle(otherHead, { verb: 'peap.resume', caseId: meeting.caseId });
-    expect(seen).toEqual([{ type: 'message', tone: 'error', text: `No case ${meeting.caseId} that you can see.` }]);
-    const answered = await answer(meeting, '2026-03-24', otherHead);
-    expect(answered).toEqual([{ type: 'message', tone: 'error', text: `No case ${meeting.caseId} that you can see.` }]);
-    expect(await assistant.handle(otherHead, { verb: 'case.status', caseId: meeting.caseId })).toEqual([expect.objectContaining({ tone: 'error' })]);
-    expect(await assistant.handle(otherHead, { verb: 'peap.start', pupilId: 'DEMO-003' })).toEqual([{ type: 'message', tone: 'error', text: 'No pupil DEMO-003 that you can see.' }]);
-
-    expect(store.cases.get(SYSTEM, meeting.caseId).revision).toBe(before);
-    expect(caseContext(meeting.caseId).meetingDate).toBeUndefined();
-    expect(peapCases('DEMO-003')).toHaveLength(1);
-    const otherList = only(await assistant.handle(otherHead, { verb: 'cases.mine' }), 'case-list');
-    expect(otherList.cases).toEqual([]);
+    it("tells a head the overview is for inclusion officers and shows the head's own cases instead", async () => {
+      const replies = await assistant.handle(head, { verb: 'cases.overview' });
+      expect(messages(replies)).toEqual(['The overview is for inclusion officers. Here are your open cases.']);
+      expect(only(replies, 'case-list').cases.length).toBeGreaterThan(0);
+    });
   });
 
-  it('lets an inclusion officer read the review but not record the decision, or answer', async () => {
-    const { review } = await reviewedPeap();
-    const officer = store.staff.actorFor('demo-officer');
-    const asOfficer = asReview(step(await assistant.handle(officer, { verb: 'peap.resume', caseId: review.caseId })));
-    expect(asOfficer.canDecide).toBe(false);
+  describe('checking a proposed suspension', () => {
+    const check = (startDate: string, sessions: string, pupilId = 'DEMO-010') => assistant.handle(head, { verb: 'suspension.check', pupilId, startDate, sessions });
 
-    const refused = asReview(
-      step(await assistant.handle(officer, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'no-exclusion-support-plan', rationale: 'r', followUpDate: '2026-05-01' })),
-    );
-    expect(refused.error).toBe('Only the headteacher, or a deputy acting for them, records the decision.');
-    const change = asQuestion(step(await assistant.handle(officer, { verb: 'peap.change', caseId: review.caseId, questionId: 'pupil-voice.likes' })));
-    const answered = await answer(change, 'Changed by the officer.', officer);
-    expect(answered).toEqual([{ type: 'message', tone: 'error', text: expect.stringMatching(/^An inclusion-officer reads cases and adds audit notes but does not act on them\.$/) }]);
+    it('refuses a suspension that would take DEMO-010 past 45 school days in the year, saying by how much', async () => {
+      const assessment = only(await check('2026-03-23', '22'), 'assessment');
+      expect(assessment.allowed).toBe(false);
+      expect(assessment.facts).toContainEqual(expect.stringMatching(/^REFUSED: This would bring suspensions in 2025\/26 to 46 school days .*no more than 45: at most 10 more can be given this year\.$/));
+    });
 
-    expect(store.cases.get(SYSTEM, review.caseId).state).not.toBe('decided');
-    expect(caseContext(review.caseId).answers['pupil-voice.likes']?.value).toBe('Answer to pupil-voice.likes.');
+    it('lists the duties a suspension within the limit would set, each with when it is due', async () => {
+      const assessment = only(await check('2026-03-23', '12'), 'assessment');
+      expect(assessment.allowed).toBe(true);
+      expect(assessment.headline).toBe('Proposed suspension for pupil DEMO-010: 6 school days, from Monday 23 Mar 2026 to Monday 13 Apr 2026.');
+      expect(assessment.duties).toContainEqual(expect.objectContaining({ title: 'Notify the parents in writing', due: 'without delay' }));
+      // Six consecutive school days across the Easter holiday: provision from the sixth.
+      expect(assessment.duties).toContainEqual(expect.objectContaining({ title: 'Full-time education from the sixth school day', due: 'Monday 13 Apr 2026' }));
+    });
+
+    it('warns that a short suspension brings DEMO-010 near the limit', async () => {
+      const assessment = only(await check('2026-03-23', '6'), 'assessment');
+      expect(assessment.allowed).toBe(true);
+      expect(assessment.facts).toContain('Suspension days this year: 35 now, 38 after (7 of 45 left).');
+      expect(assessment.duties.map((d) => d.title)).toContain('Suspensions are approaching the 45-day annual limit');
+    });
+
+    it.each([
+      ['a Saturday', '2026-03-21', 'Saturday 21 Mar 2026'],
+      ['the February half-term holiday', '2026-02-17', 'Tuesday 17 Feb 2026'],
+    ])('returns the form with an error when the first day is %s', async (_, date, long) => {
+      const form = only(await check(date, '2'), 'check-form');
+      expect(form).toEqual({ type: 'check-form', pupilId: 'DEMO-010', startDate: date, sessions: '2', error: expect.stringContaining(`${long} is not a school day`) });
+    });
+
+    it('returns the form saying what to write when the date or length is not readable', async () => {
+      expect(only(await check('23/03/2026', '2'), 'check-form').error).toBe('Please give the first day, written YYYY-MM-DD.');
+      expect(only(await check('2026-03-23', 'two'), 'check-form').error).toMatch(/^Please give the length in sessions/);
+      expect(only(await check('2026-03-23', '0'), 'check-form').error).toMatch(/^Please give the length in sessions/);
+    });
+
+    it("does not check a pupil of another school", async () => {
+      const otherHead = await addOtherSchool(store);
+      expect(await assistant.handle(otherHead, { verb: 'suspension.check', pupilId: 'DEMO-010', startDate: '2026-03-23', sessions: '2' })).toEqual([
+        { type: 'message', tone: 'error', text: 'No pupil DEMO-010 that you can see.' },
+      ]);
+    });
   });
 
-  it("lists the officer's cases across their schools with the overdue ones first", async () => {
-    const overview = only(await assistant.handle(store.staff.actorFor('demo-officer'), { verb: 'cases.overview' }), 'case-list');
-    expect(overview.title).toMatch(/overdue duties first/);
-    const overdue = overview.cases.map((c) => c.overdue.length > 0);
-    expect(overdue.filter(Boolean).length).toBeGreaterThan(0);
-    expect(overdue.filter((o) => !o).length).toBeGreaterThan(0);
-    expect(overdue.indexOf(false)).toBe(overdue.lastIndexOf(true) + 1);
-    expect(overview.cases.find((c) => c.pupilId === 'DEMO-009' && c.kind === 'suspension' && c.overdue.length)?.overdue).toEqual([
-      { label: 'full-time education from the sixth day', dueDate: '2026-03-16' },
-    ]);
-    expect(new Set(overview.cases.map((c) => c.schoolId))).toEqual(new Set(['DEMO-SCH']));
-  });
+  describe('the prompt a head receives', () => {
+    it('gives the trigger\'s explanation for a PEAP the rules opened, and says nothing the record does not for one opened by hand', async () => {
+      const [fromRules] = await peapCases('DEMO-001');
+      expect(await assistant.prompt(fromRules!.id)).toMatchObject({ type: 'prompt', pupilId: 'DEMO-001', why: expect.stringContaining('2 suspensions started in autumn-1') });
 
-  it("tells a head the overview is for inclusion officers and shows the head's own cases instead", async () => {
-    const replies = await assistant.handle(head, { verb: 'cases.overview' });
-    expect(messages(replies)).toEqual(['The overview is for inclusion officers. Here are your open cases.']);
-    expect(only(replies, 'case-list').cases.length).toBeGreaterThan(0);
-  });
-});
-
-describe('checking a proposed suspension', () => {
-  const check = (startDate: string, sessions: string, pupilId = 'DEMO-010') => assistant.handle(head, { verb: 'suspension.check', pupilId, startDate, sessions });
-
-  it('refuses a suspension that would take DEMO-010 past 45 school days in the year, saying by how much', async () => {
-    const assessment = only(await check('2026-03-23', '22'), 'assessment');
-    expect(assessment.allowed).toBe(false);
-    expect(assessment.facts).toContainEqual(expect.stringMatching(/^REFUSED: This would bring suspensions in 2025\/26 to 46 school days .*no more than 45: at most 10 more can be given this year\.$/));
-  });
-
-  it('lists the duties a suspension within the limit would set, each with when it is due', async () => {
-    const assessment = only(await check('2026-03-23', '12'), 'assessment');
-    expect(assessment.allowed).toBe(true);
-    expect(assessment.headline).toBe('Proposed suspension for pupil DEMO-010: 6 school days, from Monday 23 Mar 2026 to Monday 13 Apr 2026.');
-    expect(assessment.duties).toContainEqual(expect.objectContaining({ title: 'Notify the parents in writing', due: 'without delay' }));
-    // Six consecutive school days across the Easter holiday: provision from the sixth.
-    expect(assessment.duties).toContainEqual(expect.objectContaining({ title: 'Full-time education from the sixth school day', due: 'Monday 13 Apr 2026' }));
-  });
-
-  it('warns that a short suspension brings DEMO-010 near the limit', async () => {
-    const assessment = only(await check('2026-03-23', '6'), 'assessment');
-    expect(assessment.allowed).toBe(true);
-    expect(assessment.facts).toContain('Suspension days this year: 35 now, 38 after (7 of 45 left).');
-    expect(assessment.duties.map((d) => d.title)).toContain('Suspensions are approaching the 45-day annual limit');
-  });
-
-  it.each([
-    ['a Saturday', '2026-03-21', 'Saturday 21 Mar 2026'],
-    ['the February half-term holiday', '2026-02-17', 'Tuesday 17 Feb 2026'],
-  ])('returns the form with an error when the first day is %s', async (_, date, long) => {
-    const form = only(await check(date, '2'), 'check-form');
-    expect(form).toEqual({ type: 'check-form', pupilId: 'DEMO-010', startDate: date, sessions: '2', error: expect.stringContaining(`${long} is not a school day`) });
-  });
-
-  it('returns the form saying what to write when the date or length is not readable', async () => {
-    expect(only(await check('23/03/2026', '2'), 'check-form').error).toBe('Please give the first day, written YYYY-MM-DD.');
-    expect(only(await check('2026-03-23', 'two'), 'check-form').error).toMatch(/^Please give the length in sessions/);
-    expect(only(await check('2026-03-23', '0'), 'check-form').error).toMatch(/^Please give the length in sessions/);
-  });
-
-  it("does not check a pupil of another school", async () => {
-    const otherHead = addOtherSchool(store);
-    expect(await assistant.handle(otherHead, { verb: 'suspension.check', pupilId: 'DEMO-010', startDate: '2026-03-23', sessions: '2' })).toEqual([
-      { type: 'message', tone: 'error', text: 'No pupil DEMO-010 that you can see.' },
-    ]);
-  });
-});
-
-describe('the prompt a head receives', () => {
-  it('gives the trigger\'s explanation for a PEAP the rules opened, and says nothing the record does not for one opened by hand', async () => {
-    const [fromRules] = peapCases('DEMO-001');
-    expect(assistant.prompt(fromRules!.id)).toMatchObject({ type: 'prompt', pupilId: 'DEMO-001', why: expect.stringContaining('2 suspensions started in autumn-1') });
-
-    await assistant.handle(head, { verb: 'peap.start', pupilId: 'DEMO-007' });
-    const [byHand] = peapCases('DEMO-007');
-    const prompt = assistant.prompt(byHand!.id);
-    expect(prompt).toMatchObject({ why: 'A pre-exclusion assessment (PEAP) has been started for this pupil by a member of staff.' });
-    expect(JSON.stringify(prompt)).not.toContain('at risk');
+      await assistant.handle(head, { verb: 'peap.start', pupilId: 'DEMO-007' });
+      const [byHand] = await peapCases('DEMO-007');
+      const prompt = await assistant.prompt(byHand!.id);
+      expect(prompt).toMatchObject({ why: 'A pre-exclusion assessment (PEAP) has been started for this pupil by a member of staff.' });
+      expect(JSON.stringify(prompt)).not.toContain('at risk');
+    });
   });
 });

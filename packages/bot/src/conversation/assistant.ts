@@ -155,7 +155,8 @@ export class Assistant {
       const next = await this.#store.cases.send(actor, { id: c.caseId, kind: 'peap' }, answerEvent(question, parsed.value), { expectedRevision: c.revision });
       return await this.#interview(actor, next);
     } catch (error) {
-      if (!(error instanceof RevisionConflict || error instanceof EventRefused || error instanceof AccessDenied)) throw error;
+      // Someone who may not answer at all (AccessDenied) gets the plain refusal from `handle`, not the card again.
+      if (!(error instanceof RevisionConflict || error instanceof EventRefused)) throw error;
       // Refused: show where the case stands (an audited read).
       const view = await this.#peap(actor, c.caseId);
       if (!answering(view)) return [{ type: 'message', tone: 'info', text: 'The decision has been recorded, so the answers can no longer change.' }, ...(await this.#interview(actor, view))];

@@ -58,8 +58,20 @@ function context(over: Partial<PeapContext> & { answered?: Record<string, Answer
   };
 }
 
-function view(c: PeapContext, state = 'meeting-scheduled', status: 'active' | 'done' = 'active'): CaseView {
-  return { id: 'peap-1', kind: 'peap', schoolId: c.schoolId, pupilId: c.pupilId, state, status, revision: 3, context: c as unknown as Record<string, unknown>, openedAt: '', updatedAt: '', deadlines: [], nextEvents: [] };
+/** The events the PEAP machine accepts in each state, as the case service lists them in `nextEvents`. */
+const NEXT_EVENTS: Readonly<Record<string, readonly string[]>> = {
+  triggered: ['SCHEDULE_MEETING', 'ANSWER', 'FURTHER_SUSPENSION'],
+  'meeting-scheduled': ['SCHEDULE_MEETING', 'ANSWER', 'FURTHER_SUSPENSION'],
+  'pupil-voice-captured': ['ANSWER', 'COMPLETE_REFLECTION', 'FURTHER_SUSPENSION'],
+  'head-reflection': ['ANSWER', 'DECIDE', 'FURTHER_SUSPENSION'],
+  decided: ['FURTHER_SUSPENSION'],
+  'follow-up-review': ['CLOSE_FOLLOW_UP', 'FURTHER_SUSPENSION'],
+  closed: [],
+};
+
+function view(c: PeapContext, state = 'meeting-scheduled', status: 'active' | 'done' = 'active'): CaseView<'peap'> {
+  const nextEvents = status === 'done' ? [] : (NEXT_EVENTS[state] ?? []);
+  return { id: 'peap-1', kind: 'peap', schoolId: c.schoolId, pupilId: c.pupilId, state, status, revision: 3, context: c, openedAt: '', updatedAt: '', deadlines: [], nextEvents };
 }
 
 describe('parseAnswer: a text answer', () => {

@@ -41,8 +41,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
     ...(config.AUDIT_ANCHOR_FILE ? { anchorPath: config.AUDIT_ANCHOR_FILE } : {}),
   });
   log.info(`case store: ${store.backend.dialect} at ${store.backend.location}`);
-  // Instances starting together on an empty database: one loads the demo, the others find it loaded.
-  const demo = config.DEMO === 'on' && (await store.leases.runExclusive('demo-load', 60_000, async () => (await isEmpty(store)) && (await loadDemo(store)).pupils)) ;
+  // Instances starting together on an empty database: one loads the demo, the others wait and find it loaded.
+  let demo: number | false | undefined = false;
+  while (config.DEMO === 'on' && (demo = await store.leases.runExclusive('demo-load', 60_000, async () => (await isEmpty(store)) && (await loadDemo(store)).pupils)) === undefined) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
   if (demo) log.info('demo: loaded the fictional Demo Academy', { count: demo });
   const schoolDate = config.SCHOOL_DATE ?? (demo || (await hasDemo(store)) ? DEMO_SCHOOL_DATE : undefined);
   clock = schoolClock(schoolDate);

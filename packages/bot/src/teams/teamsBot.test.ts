@@ -1,8 +1,9 @@
 /**
  * The Teams channel as a head meets it, driven through botbuilder's `TestAdapter` over a real
- * store holding the demo school: who is let in, a typed command becoming a question card, a
- * card button (Universal Action, or the Action.Submit fallback) saving the answer and moving
- * on, and prompts sent unprompted — once per case, or as one digest for a backlog.
+ * store holding the demo school (SQLite, and PostgreSQL too when TEST_DATABASE_URL names a
+ * server): who is let in, a typed command becoming a question card, a card button (Universal
+ * Action, or the Action.Submit fallback) saving the answer and moving on, and prompts sent
+ * unprompted — once per case, or as one digest for a backlog.
  */
 import { evaluateStoredPupils, openByHand, type CaseStore } from '@before-exclusion/workflows';
 import { TestAdapter, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
@@ -11,7 +12,7 @@ import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { PLAYGROUND_USER_AAD_ID } from '../service/demo.js';
 import { staffNotifier } from '../service/notifier.js';
-import { demoAssistant, demoStore, silentLogger, TODAY } from '../testing/fixtures.js';
+import { BACKENDS, demoAssistant, demoStore, silentLogger, TODAY } from '../testing/fixtures.js';
 import { createTeamsApplication, teamsSender } from './teamsBot.js';
 
 type Element = Record<string, unknown>;
@@ -32,18 +33,6 @@ let store: CaseStore;
 let assistant: Assistant;
 let adapter: ProactiveTestAdapter;
 let reached: string[];
-
-beforeEach(async () => {
-  ({ store } = await demoStore({ evaluate: false }));
-  assistant = demoAssistant(store);
-  reached = [];
-  const app = createTeamsApplication(store, assistant, silentLogger, (staffId) => reached.push(staffId));
-  adapter = new ProactiveTestAdapter(async (context) => {
-    await app.run(context);
-  });
-});
-
-afterEach(() => store.close());
 
 /** An activity from a Teams user in a one-to-one chat with the bot (or the chat type given). */
 function fromUser(activity: Partial<Activity>, user = HEAD, conversationType = 'personal'): Partial<Activity> {
@@ -97,225 +86,249 @@ async function startPeap(): Promise<Element> {
   return cardOf(reply);
 }
 
-describe('who the bot talks to', () => {
-  it('gives someone not on the staff list the polite refusal and nothing else', async () => {
-    await say('start peap DEMO-003', STRANGER);
-    const replies = sent();
-    expect(replies).toHaveLength(1);
-    expect(texts(cardOf(replies[0]))).toEqual(['Sorry — I can only help staff your school or council has set up. Please ask your administrator to add you.']);
-    expect(executeActions(cardOf(replies[0]))).toEqual([]);
-    expect(store.cases.list(store.staff.actorFor('demo-head'))).toEqual([]);
-    expect(reached).toEqual([]);
+describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
+  beforeEach(async () => {
+    ({ store } = await demoStore({ evaluate: false, backend }));
+    assistant = demoAssistant(store);
+    reached = [];
+    const app = createTeamsApplication(store, assistant, silentLogger, (staffId) => reached.push(staffId));
+    adapter = new ProactiveTestAdapter(async (context) => {
+      await app.run(context);
+    });
   });
 
-  it('refuses a stranger pressing a button, saving nothing', async () => {
-    const question = answerButton(await startPeap());
-    await execute({ ...question, answer: '2026-03-23' }, STRANGER);
-    const [response] = sent();
-    expect(texts(cardOf(response))).toEqual([expect.stringMatching(/^Sorry — I can only help staff/)]);
-    expect(store.cases.get(store.staff.actorFor('demo-head'), question.caseId).revision).toBe(question.revision);
+  afterEach(() => store.close());
+
+  describe('who the bot talks to', () => {
+    it('gives someone not on the staff list the polite refusal and nothing else', async () => {
+      await say('start peap DEMO-003', STRANGER);
+      const replies = sent();
+      expect(replies).toHaveLength(1);
+      expect(texts(cardOf(replies[0]))).toEqual(['Sorry — I can only help staff your school or council has set up. Please ask your administrator to add you.']);
+      expect(executeActions(cardOf(replies[0]))).toEqual([]);
+      expect(await store.cases.list(await store.staff.actorFor('demo-head'))).toEqual([]);
+      expect(reached).toEqual([]);
+    });
+
+    it('refuses a stranger pressing a button, saving nothing', async () => {
+      const question = answerButton(await startPeap());
+      await execute({ ...question, answer: '2026-03-23' }, STRANGER);
+      const [response] = sent();
+      expect(texts(cardOf(response))).toEqual([expect.stringMatching(/^Sorry — I can only help staff/)]);
+      expect((await store.cases.get(await store.staff.actorFor('demo-head'), question.caseId)).revision).toBe(question.revision);
+    });
+
+    it('remembers where to reach a head the first time they message the bot one-to-one', async () => {
+      const channel = teamsSender(store, adapter, '');
+      expect(await channel.canReach('demo-head')).toBe(false);
+      await say('hello');
+      await say('my cases');
+      expect(await channel.canReach('demo-head')).toBe(true);
+      expect(reached).toEqual(['demo-head']);
+    });
+
+    it('greets a head who installs the app with the menu, and can reach them from then on', async () => {
+      const installed = (user: typeof HEAD) => adapter.processActivity(fromUser({ type: 'conversationUpdate', membersAdded: [{ id: 'bot', name: 'Bot' }], recipient: { id: 'bot', name: 'Bot' } }, user));
+      await installed(HEAD);
+      const [welcome, ...rest] = sent();
+      expect(rest).toEqual([]);
+      expect(texts(cardOf(welcome))[0]).toBe('Before Exclusion');
+      expect(executeActions(cardOf(welcome)).map((a) => a.title)).toEqual(['My cases', 'Start a PEAP', 'Check a suspension']);
+      expect(await teamsSender(store, adapter, '').canReach('demo-head')).toBe(true);
+
+      await installed(STRANGER);
+      expect(sent()).toEqual([]);
+    });
+
+    it('does not take a group chat as the place to send a head their prompts', async () => {
+      await say('hello', HEAD, 'groupChat');
+      expect(sent()).toHaveLength(1);
+      expect(await teamsSender(store, adapter, '').canReach('demo-head')).toBe(false);
+      expect(reached).toEqual([]);
+    });
   });
 
-  it('remembers where to reach a head the first time they message the bot one-to-one', async () => {
-    const channel = teamsSender(store, adapter, '');
-    expect(channel.canReach('demo-head')).toBe(false);
-    await say('hello');
-    await say('my cases');
-    expect(channel.canReach('demo-head')).toBe(true);
-    expect(reached).toEqual(['demo-head']);
+  describe('typed commands', () => {
+    it('answers "start peap DEMO-003" with question 1 of the PEAP, its buttons carrying the case and revision', async () => {
+      const card = await startPeap();
+      expect(texts(card)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^Started a pre-exclusion assessment for pupil DEMO-003/), expect.stringMatching(/^Pre-exclusion assessment · pupil DEMO-003 · question 1 of \d+ · The meeting$/), 'When is (or was) the pre-exclusion meeting?']),
+      );
+      const [button] = executeActions(card);
+      expect(button).toMatchObject({ title: 'Save and continue', verb: 'peap.answer', data: { verb: 'peap.answer', questionId: 'meeting.date', revision: 1, caseId: expect.stringMatching(/^peap-/) } });
+      // Clients without Universal Actions press the Action.Submit fallback, which carries the same data.
+      expect(button?.fallback).toMatchObject({ type: 'Action.Submit', data: button?.data });
+    });
+
+    it('says what it can do when a message is not a command', async () => {
+      await say('can you exclude DEMO-003 please');
+      const [reply] = sent();
+      expect(texts(cardOf(reply))[0]).toMatch(/^I did not understand "can you exclude DEMO-003 please"\.\n\nWhat I can do:/);
+    });
   });
 
-  it('greets a head who installs the app with the menu, and can reach them from then on', async () => {
-    const installed = (user: typeof HEAD) => adapter.processActivity(fromUser({ type: 'conversationUpdate', membersAdded: [{ id: 'bot', name: 'Bot' }], recipient: { id: 'bot', name: 'Bot' } }, user));
-    await installed(HEAD);
-    const [welcome, ...rest] = sent();
-    expect(rest).toEqual([]);
-    expect(texts(cardOf(welcome))[0]).toBe('Before Exclusion');
-    expect(executeActions(cardOf(welcome)).map((a) => a.title)).toEqual(['My cases', 'Start a PEAP', 'Check a suspension']);
-    expect(teamsSender(store, adapter, '').canReach('demo-head')).toBe(true);
+  describe('card buttons', () => {
+    it('answers an Action.Execute with an invoke response whose card is the next question', async () => {
+      const question = answerButton(await startPeap());
+      await execute({ ...question, answer: '2026-03-23' });
+      const replies = sent();
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toMatchObject({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' } } });
+      const next = cardOf(replies[0]);
+      expect(texts(next)).toContainEqual(expect.stringMatching(/· question 2 of \d+ · The exclusions$/));
+      expect(answerButton(next)).toMatchObject({ caseId: question.caseId, questionId: 'exclusion.details', revision: question.revision + 1 });
+      expect((await store.cases.get(await store.staff.actorFor('demo-head'), question.caseId, 'peap')).context).toMatchObject({ meetingDate: '2026-03-23' });
+    });
 
-    await installed(STRANGER);
-    expect(sent()).toEqual([]);
+    it('shows the same card with the problem when the answer is not valid', async () => {
+      const question = answerButton(await startPeap());
+      await execute({ ...question, answer: 'next Monday' });
+      const card = cardOf(sent()[0]);
+      expect(texts(card)).toContain('Please give a date, written YYYY-MM-DD.');
+      expect(answerButton(card)).toEqual(question);
+    });
+
+    it('says what is wrong with a button whose data is incomplete', async () => {
+      await execute({ verb: 'peap.answer', questionId: 'meeting.date', revision: 1, answer: '2026-03-23' });
+      expect(texts(cardOf(sent()[0]))).toEqual([expect.stringMatching(/^That button's data is incomplete: /)]);
+    });
+
+    it('answers an Action.Submit with a new card, and turns the pressed card into a receipt', async () => {
+      await say('start peap DEMO-003');
+      const original = adapter.activeQueue[0]!;
+      const question = answerButton(cardOf(original));
+      await submit({ ...question, answer: '2026-03-23' }, original.id);
+      const [receipt, next, ...rest] = sent();
+      expect(rest).toEqual([]);
+      expect(receipt?.id).toBe(original.id);
+      expect(texts(cardOf(receipt))).toEqual(['Done — see below.']);
+      expect(executeActions(cardOf(receipt))).toEqual([]);
+      expect(texts(cardOf(next))).toContainEqual(expect.stringMatching(/· question 2 of \d+ · The exclusions$/));
+    });
+
+    it('says a card pressed a second time was already saved', async () => {
+      const question = answerButton(await startPeap());
+      await execute({ ...question, answer: '2026-03-23' });
+      sent();
+      await execute({ ...question, answer: '2026-03-23' });
+      const card = cardOf(sent()[0]);
+      expect(texts(card)).toContain('That answer was already saved.');
+      expect(answerButton(card).questionId).toBe('exclusion.details');
+    });
   });
 
-  it('does not take a group chat as the place to send a head their prompts', async () => {
-    await say('hello', HEAD, 'groupChat');
-    expect(sent()).toHaveLength(1);
-    expect(teamsSender(store, adapter, '').canReach('demo-head')).toBe(false);
-    expect(reached).toEqual([]);
-  });
-});
+  describe('sending unprompted', () => {
+    it("cannot reach a head before they have messaged the bot, then sends to their one-to-one chat as a new message", async () => {
+      const channel = teamsSender(store, adapter, '');
+      const [peapId] = await openPeaps('DEMO-003');
+      await expect(channel.send('demo-head', [await assistant.prompt(peapId!)])).rejects.toThrow('demo-head has not been seen in Teams yet');
+      expect(sent()).toEqual([]);
 
-describe('typed commands', () => {
-  it('answers "start peap DEMO-003" with question 1 of the PEAP, its buttons carrying the case and revision', async () => {
-    const card = await startPeap();
-    expect(texts(card)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Started a pre-exclusion assessment for pupil DEMO-003/), expect.stringMatching(/^Pre-exclusion assessment · pupil DEMO-003 · question 1 of \d+ · The meeting$/), 'When is (or was) the pre-exclusion meeting?']),
-    );
-    const [button] = executeActions(card);
-    expect(button).toMatchObject({ title: 'Save and continue', verb: 'peap.answer', data: { verb: 'peap.answer', questionId: 'meeting.date', revision: 1, caseId: expect.stringMatching(/^peap-/) } });
-    // Clients without Universal Actions press the Action.Submit fallback, which carries the same data.
-    expect(button?.fallback).toMatchObject({ type: 'Action.Submit', data: button?.data });
-  });
-
-  it('says what it can do when a message is not a command', async () => {
-    await say('can you exclude DEMO-003 please');
-    const [reply] = sent();
-    expect(texts(cardOf(reply))[0]).toMatch(/^I did not understand "can you exclude DEMO-003 please"\.\n\nWhat I can do:/);
-  });
-});
-
-describe('card buttons', () => {
-  it('answers an Action.Execute with an invoke response whose card is the next question', async () => {
-    const question = answerButton(await startPeap());
-    await execute({ ...question, answer: '2026-03-23' });
-    const replies = sent();
-    expect(replies).toHaveLength(1);
-    expect(replies[0]).toMatchObject({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' } } });
-    const next = cardOf(replies[0]);
-    expect(texts(next)).toContainEqual(expect.stringMatching(/· question 2 of \d+ · The exclusions$/));
-    expect(answerButton(next)).toMatchObject({ caseId: question.caseId, questionId: 'exclusion.details', revision: question.revision + 1 });
-    expect(store.cases.get(store.staff.actorFor('demo-head'), question.caseId).context).toMatchObject({ meetingDate: '2026-03-23' });
+      await say('hello');
+      sent();
+      await channel.send('demo-head', [await assistant.prompt(peapId!)]);
+      const [prompt, ...rest] = sent();
+      expect(rest).toEqual([]);
+      expect(prompt).toMatchObject({ type: 'message', conversation: { id: `chat-${HEAD.id}` }, recipient: HEAD });
+      expect(prompt?.replyToId).toBeUndefined();
+      const card = cardOf(prompt);
+      expect(texts(card)[0]).toBe('Action needed · pupil DEMO-003');
+      expect(executeActions(card)).toEqual([expect.objectContaining({ title: 'Start the PEAP', data: { verb: 'peap.resume', caseId: peapId } })]);
+    });
   });
 
-  it('shows the same card with the problem when the answer is not valid', async () => {
-    const question = answerButton(await startPeap());
-    await execute({ ...question, answer: 'next Monday' });
-    const card = cardOf(sent()[0]);
-    expect(texts(card)).toContain('Please give a date, written YYYY-MM-DD.');
-    expect(answerButton(card)).toEqual(question);
-  });
+  /** Opens a PEAP by hand for each pupil, in order; each queues a prompt for the head. */
+  async function openPeaps(...pupilIds: string[]): Promise<string[]> {
+    const head = await store.staff.actorFor('demo-head');
+    const ids: string[] = [];
+    for (const id of pupilIds) ids.push((await openByHand(store, head, 'peap', id, TODAY)).case.id);
+    return ids;
+  }
 
-  it('says what is wrong with a button whose data is incomplete', async () => {
-    await execute({ verb: 'peap.answer', questionId: 'meeting.date', revision: 1, answer: '2026-03-23' });
-    expect(texts(cardOf(sent()[0]))).toEqual([expect.stringMatching(/^That button's data is incomplete: /)]);
-  });
+  describe('the staff notifier over Teams', () => {
+    const at = (time: string) => new Date(`${TODAY}T${time}Z`);
+    let now: Date;
+    const notifier = (channels: Channel[] = [teamsSender(store, adapter, '')]) => staffNotifier(store, assistant, channels, () => now);
 
-  it('answers an Action.Submit with a new card, and turns the pressed card into a receipt', async () => {
-    await say('start peap DEMO-003');
-    const original = adapter.activeQueue[0]!;
-    const question = answerButton(cardOf(original));
-    await submit({ ...question, answer: '2026-03-23' }, original.id);
-    const [receipt, next, ...rest] = sent();
-    expect(rest).toEqual([]);
-    expect(receipt?.id).toBe(original.id);
-    expect(texts(cardOf(receipt))).toEqual(['Done — see below.']);
-    expect(executeActions(cardOf(receipt))).toEqual([]);
-    expect(texts(cardOf(next))).toContainEqual(expect.stringMatching(/· question 2 of \d+ · The exclusions$/));
-  });
+    /** The card each delivery sent, by what it is about. */
+    const delivered = () => sent().map((a) => texts(cardOf(a))[0]);
 
-  it('says a card pressed a second time was already saved', async () => {
-    const question = answerButton(await startPeap());
-    await execute({ ...question, answer: '2026-03-23' });
-    sent();
-    await execute({ ...question, answer: '2026-03-23' });
-    const card = cardOf(sent()[0]);
-    expect(texts(card)).toContain('That answer was already saved.');
-    expect(answerButton(card).questionId).toBe('exclusion.details');
-  });
-});
+    beforeEach(() => {
+      now = at('09:00:00');
+    });
 
-describe('sending unprompted', () => {
-  it("cannot reach a head before they have messaged the bot, then sends to their one-to-one chat as a new message", async () => {
-    const channel = teamsSender(store, adapter, '');
-    const [peapId] = openPeaps('DEMO-003');
-    await expect(channel.send('demo-head', [assistant.prompt(peapId!)])).rejects.toThrow('demo-head has not been seen in Teams yet');
-    expect(sent()).toEqual([]);
+    it('delivers one prompt per case to the head exactly once, however often the outbox runs', async () => {
+      const caseIds = await openPeaps('DEMO-003', 'DEMO-007');
+      await say('hello');
+      sent();
+      const senders = notifier();
 
-    await say('hello');
-    sent();
-    await channel.send('demo-head', [assistant.prompt(peapId!)]);
-    const [prompt, ...rest] = sent();
-    expect(rest).toEqual([]);
-    expect(prompt).toMatchObject({ type: 'message', conversation: { id: `chat-${HEAD.id}` }, recipient: HEAD });
-    expect(prompt?.replyToId).toBeUndefined();
-    const card = cardOf(prompt);
-    expect(texts(card)[0]).toBe('Action needed · pupil DEMO-003');
-    expect(executeActions(card)).toEqual([expect.objectContaining({ title: 'Start the PEAP', data: { verb: 'peap.resume', caseId: peapId } })]);
-  });
-});
+      expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 2, failed: 0, waiting: 0 });
+      const first = sent();
+      expect(first.map((a) => texts(cardOf(a))[0])).toEqual(['Action needed · pupil DEMO-003', 'Action needed · pupil DEMO-007']);
+      expect(first.map((a) => executeActions(cardOf(a))[0]?.data)).toEqual(caseIds.map((caseId) => ({ verb: 'peap.resume', caseId })));
 
-/** Opens a PEAP by hand for each pupil; each queues a prompt for the head. */
-function openPeaps(...pupilIds: string[]): string[] {
-  const head = store.staff.actorFor('demo-head');
-  return pupilIds.map((id) => openByHand(store, head, 'peap', id, TODAY).case.id);
-}
+      now = at('10:00:00');
+      expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 0, waiting: 0 });
+      expect(sent()).toEqual([]);
+    });
 
-describe('the staff notifier over Teams', () => {
-  const at = (time: string) => new Date(`${TODAY}T${time}Z`);
-  let now: Date;
-  const notifier = (channels: Channel[] = [teamsSender(store, adapter, '')]) => staffNotifier(store, assistant, channels, () => now);
+    it('keeps a prompt waiting until the head can be reached, then delivers it', async () => {
+      await openPeaps('DEMO-003');
+      const senders = notifier();
+      expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 0, waiting: 1 });
+      expect((await store.outbox.entries()).map((e) => e.lastError)).toEqual(['no headteacher of school DEMO-SCH can be reached in a channel yet']);
 
-  /** The card each delivery sent, by what it is about. */
-  const delivered = () => sent().map((a) => texts(cardOf(a))[0]);
+      await say('hello');
+      sent();
+      now = at('09:05:00');
+      expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 1, failed: 0, waiting: 0 });
+      expect(delivered()).toEqual(['Action needed · pupil DEMO-003']);
+      const [entry] = await store.outbox.entries();
+      expect(entry).toMatchObject({ lastError: null, sentAt: expect.any(String) });
+      expect(await store.outbox.deliveries()).toEqual([{ outboxId: entry!.id, channel: 'teams', staffId: 'demo-head' }]);
+    });
 
-  beforeEach(() => {
-    now = at('09:00:00');
-  });
+    it('sends three prompts due together as one digest card listing each case', async () => {
+      const caseIds = await openPeaps('DEMO-003', 'DEMO-007', 'DEMO-015');
+      await say('hello');
+      sent();
+      const senders = notifier();
 
-  it('delivers one prompt per case to the head exactly once, however often the outbox runs', async () => {
-    const caseIds = openPeaps('DEMO-003', 'DEMO-007');
-    await say('hello');
-    sent();
-    const senders = notifier();
+      expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 3, failed: 0, waiting: 0 });
+      const [digest, ...rest] = sent();
+      expect(rest).toEqual([]);
+      const card = cardOf(digest);
+      expect(texts(card)[0]).toBe('3 cases have opened for your school and need your attention');
+      const continues = executeActions(card).filter((a) => a.verb === 'peap.resume');
+      expect(continues.map((a) => a.data.caseId).sort()).toEqual([...caseIds].sort());
+      // Each message the digest carried is recorded as delivered, and sent.
+      const entries = await store.outbox.entries({ kind: 'prompt-headteacher' });
+      expect(entries.map((e) => e.caseId).sort()).toEqual([...caseIds].sort());
+      expect(entries.every((e) => e.sentAt !== null && e.lastError === null)).toBe(true);
+      expect(await store.outbox.deliveries()).toEqual(entries.map((e) => ({ outboxId: e.id, channel: 'teams', staffId: 'demo-head' })));
 
-    expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 2, failed: 0, waiting: 0 });
-    const first = sent();
-    expect(first.map((a) => texts(cardOf(a))[0])).toEqual(['Action needed · pupil DEMO-003', 'Action needed · pupil DEMO-007']);
-    expect(first.map((a) => executeActions(cardOf(a))[0]?.data)).toEqual(caseIds.map((caseId) => ({ verb: 'peap.resume', caseId })));
+      now = at('10:00:00');
+      expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 0, waiting: 0 });
+      expect(sent()).toEqual([]);
+    });
 
-    now = at('10:00:00');
-    expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 0, waiting: 0 });
-    expect(sent()).toEqual([]);
-  });
+    it("sends the first morning's backlog from the rules as one card, PEAPs first", async () => {
+      await evaluateStoredPupils(store, { asOf: TODAY });
+      const n = (await store.outbox.entries({ kind: 'prompt-headteacher' })).length;
+      await say('hello');
+      sent();
 
-  it('keeps a prompt waiting until the head can be reached, then delivers it', async () => {
-    openPeaps('DEMO-003');
-    const senders = notifier();
-    expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 0, waiting: 1 });
-    expect(store.db.prepare('SELECT last_error FROM outbox').get()).toEqual({ last_error: 'no headteacher of school DEMO-SCH can be reached in a channel yet' });
-
-    await say('hello');
-    sent();
-    now = at('09:05:00');
-    expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 1, failed: 0, waiting: 0 });
-    expect(delivered()).toEqual(['Action needed · pupil DEMO-003']);
-  });
-
-  it('sends three prompts due together as one digest card listing each case', async () => {
-    const caseIds = openPeaps('DEMO-003', 'DEMO-007', 'DEMO-015');
-    await say('hello');
-    sent();
-    const senders = notifier();
-
-    expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 3, failed: 0, waiting: 0 });
-    const [digest, ...rest] = sent();
-    expect(rest).toEqual([]);
-    const card = cardOf(digest);
-    expect(texts(card)[0]).toBe('3 cases have opened for your school and need your attention');
-    const continues = executeActions(card).filter((a) => a.verb === 'peap.resume');
-    expect(continues.map((a) => a.data.caseId).sort()).toEqual([...caseIds].sort());
-
-    now = at('10:00:00');
-    expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 0, waiting: 0 });
-    expect(sent()).toEqual([]);
-  });
-
-  it("sends the first morning's backlog from the rules as one card, PEAPs first", async () => {
-    await evaluateStoredPupils(store, { asOf: TODAY });
-    const { n } = store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE kind = 'prompt-headteacher'").get()!;
-    await say('hello');
-    sent();
-
-    expect(await store.deliverOutbox(notifier(), now)).toMatchObject({ sent: n, failed: 0 });
-    const [digest, ...rest] = sent();
-    expect(rest).toEqual([]);
-    const lines = texts(cardOf(digest));
-    expect(lines[0]).toBe(`${n} cases have opened for your school and need your attention`);
-    const kinds = lines.flatMap((t) => t.match(/^\*\*(\w+)\*\* · pupil/)?.slice(1) ?? []);
-    expect(kinds.indexOf('suspension')).toBe(kinds.lastIndexOf('peap') + 1);
-    // A card shows 25 and says how many more there are, rather than dropping them silently.
-    expect(kinds).toHaveLength(Math.min(n, 25));
-    if (n > 25) expect(lines).toContainEqual(expect.stringContaining(`…and ${n - 25} more`));
+      expect(await store.deliverOutbox(notifier(), now)).toMatchObject({ sent: n, failed: 0 });
+      const [digest, ...rest] = sent();
+      expect(rest).toEqual([]);
+      const lines = texts(cardOf(digest));
+      expect(lines[0]).toBe(`${n} cases have opened for your school and need your attention`);
+      const kinds = lines.flatMap((t) => t.match(/^\*\*(\w+)\*\* · pupil/)?.slice(1) ?? []);
+      expect(kinds.indexOf('suspension')).toBe(kinds.lastIndexOf('peap') + 1);
+      // A card shows 25 and says how many more there are, rather than dropping them silently.
+      expect(kinds).toHaveLength(Math.min(n, 25));
+      if (n > 25) expect(lines).toContainEqual(expect.stringContaining(`…and ${n - 25} more`));
+    });
   });
 });

@@ -67,6 +67,8 @@ export interface EventSpec<S extends z.ZodType = z.ZodType> {
   readonly payload: S;
   /** The roles that may send it (the system — scheduler, rules, imports — always may). */
   readonly by: readonly StaffRole[];
+  /** What sending it does, in words, for a refusal: "records the decision". */
+  readonly does?: string;
 }
 export type EventSpecs = Readonly<Record<string, EventSpec>>;
 

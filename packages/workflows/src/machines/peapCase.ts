@@ -62,6 +62,7 @@ export const peapEvents = {
   DECIDE: {
     payload: z.strictObject({ decision: z.enum(PEAP_DECISIONS), rationale: z.string().trim().min(1, 'give the rationale for the decision'), followUpDate: isoDate }),
     by: DECIDING,
+    does: 'records the decision',
   },
   CLOSE_FOLLOW_UP: { payload: z.strictObject({ outcome: z.string().trim().min(1) }), by: ACTING },
   FURTHER_SUSPENSION: { payload: z.strictObject({ exclusionId: z.string().min(1) }), by: ACTING },

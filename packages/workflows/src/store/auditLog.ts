@@ -5,7 +5,8 @@
  * database, HMAC-signed with a key from configuration: the anchor.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from './canonicalJson.js';
 import type { Database, Queryable } from './database.js';
@@ -66,6 +67,10 @@ function rowHash(row: Omit<StoredRow, 'hash'>): string {
 export class AuditLog {
   readonly #db: Database;
   readonly #anchor: AuditAnchor;
+  /** The newest row committed and waiting to be anchored, the newest anchored, and the write under way. */
+  #wanted: { seq: number; hash: string } | undefined;
+  #anchored = 0;
+  #writing: Promise<void> | undefined;
 
   constructor(db: Database, anchor: AuditAnchor) {
     this.#db = db;
@@ -105,10 +110,27 @@ export class AuditLog {
     return { seq: row.seq, hash };
   }
 
-  /** Records `latest` (or the latest row) in the anchor. Called after the transaction commits. */
+  /**
+   * Records `latest` (or the latest row) in the anchor, resolving once the anchor covers it.
+   * Called after the transaction commits. Writers committed together share one anchor write: the
+   * newest row is anchored, and it covers the rows before it.
+   */
   async anchor(latest?: { seq: number; hash: string }): Promise<void> {
     const last = latest ?? (await this.#db.get<{ seq: number; hash: string }>(LAST_ROW));
-    if (last) this.#anchor.write(last.seq, last.hash);
+    if (!last) return;
+    if (!this.#wanted || last.seq > this.#wanted.seq) this.#wanted = last;
+    while (this.#anchored < last.seq) {
+      this.#writing ??= this.#writeAnchor().finally(() => (this.#writing = undefined));
+      await this.#writing;
+    }
+  }
+
+  async #writeAnchor(): Promise<void> {
+    // Let the rest of a group's writers ask first, so one write covers them all.
+    await new Promise((resolve) => setImmediate(resolve));
+    const wanted = this.#wanted!;
+    await this.#anchor.write(wanted.seq, wanted.hash);
+    this.#anchored = Math.max(this.#anchored, wanted.seq);
   }
 
   /** The rows about one case, oldest first. */
@@ -227,14 +249,14 @@ export class AuditAnchor {
     }
   }
 
-  write(seq: number, hash: string): void {
+  async write(seq: number, hash: string): Promise<void> {
     const current = this.read();
     // A broken anchor stays broken for verify to report; and another process may have
     // anchored a later row already: never move the anchor back.
     if ('error' in current || (current.value && current.value.seq >= seq)) return;
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ seq, hash, mac: this.#mac(seq, hash).toString('hex') }));
-    renameSync(temp, this.path);
+    const temp = `${this.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify({ seq, hash, mac: this.#mac(seq, hash).toString('hex') }));
+    await rename(temp, this.path);
   }
 
   #mac(seq: number, hash: string): Buffer {

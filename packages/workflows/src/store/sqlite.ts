@@ -2,9 +2,19 @@
  * SQLite through better-sqlite3: one file, WAL, `synchronous=FULL` (a lost answer or audit row
  * matters). better-sqlite3 is synchronous and has one connection, so every statement waits its
  * turn in a queue: an async transaction's statements never interleave with another's.
+ *
+ * The queue is per file, shared by every store this process opens on it: a second connection
+ * in the same thread that met a write lock held across an `await` would block the thread in
+ * SQLite's busy wait, so the holder could never commit ("database is locked"). Other processes
+ * wait in the busy handler as usual.
+ *
+ * Group commit: the writes asked for while the event loop works through a burst of requests run
+ * together in one transaction, each in its own savepoint — one that throws is rolled back alone —
+ * and are made durable by one fsync at COMMIT instead of one each. Each caller still gets its own
+ * result or error, and only once the whole group is on disk.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Queryable, SqlValue } from './database.js';
 import { MIGRATIONS } from './migrations.js';
@@ -19,7 +29,29 @@ export function openSqlite(path: string): Database {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, path);
-  return new SqliteDatabase(db, path);
+  return new SqliteDatabase(db, path, fileQueue(path));
+}
+
+/** The statements of every connection this process has open on one file, in turn. */
+interface FileQueue {
+  tail: Promise<unknown>;
+  users: number;
+  readonly key: string | undefined;
+}
+
+const fileQueues = new Map<string, FileQueue>();
+
+function fileQueue(path: string): FileQueue {
+  if (path === ':memory:' || path === '') return { tail: Promise.resolve(), users: 1, key: undefined }; // a database of its own
+  const key = realpathSync(resolve(path));
+  let queue = fileQueues.get(key);
+  if (!queue) fileQueues.set(key, (queue = { tail: Promise.resolve(), users: 0, key }));
+  queue.users++;
+  return queue;
+}
+
+function release(queue: FileQueue): void {
+  if (--queue.users === 0 && queue.key !== undefined && fileQueues.get(queue.key) === queue) fileQueues.delete(queue.key);
 }
 
 function migrate(db: Connection, path: string): void {
@@ -37,17 +69,27 @@ function migrate(db: Connection, path: string): void {
   }).immediate();
 }
 
+interface PendingWrite {
+  readonly fn: (tx: Queryable) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly location: string;
   readonly #db: Connection;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue: FileQueue;
+  #closed = false;
   readonly #direct: Queryable;
+  /** Writes waiting for the next group commit. */
+  #pending: PendingWrite[] = [];
 
-  constructor(db: Connection, path: string) {
+  constructor(db: Connection, path: string, queue: FileQueue) {
     this.#db = db;
     this.location = path;
+    this.#queue = queue;
     this.#direct = {
       all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).all(...params) as T[],
       get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).get(...params) as T | undefined,
@@ -68,16 +110,46 @@ class SqliteDatabase implements Database {
   }
 
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.#exclusive(async () => {
+    return new Promise<T>((resolve, reject) => {
+      // The first write of a burst waits for the rest of it: setImmediate runs once the event
+      // loop has handled every request that had arrived.
+      if (this.#pending.length === 0) setImmediate(() => void this.#exclusive(() => this.#commitGroup()));
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  async #commitGroup(): Promise<void> {
+    const group = this.#pending;
+    this.#pending = [];
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
       this.#db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(this.#direct);
-        this.#db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        throw error;
+    } catch (error) {
+      for (const w of group) w.reject(error);
+      return;
+    }
+    try {
+      for (const w of group) {
+        this.#db.exec('SAVEPOINT write');
+        try {
+          outcomes.push({ ok: true, value: await w.fn(this.#direct) });
+          this.#db.exec('RELEASE write');
+        } catch (error) {
+          this.#db.exec('ROLLBACK TO write');
+          this.#db.exec('RELEASE write');
+          outcomes.push({ ok: false, error });
+        }
       }
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      for (const w of group) w.reject(error);
+      return;
+    }
+    group.forEach((w, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) w.resolve(outcome.value);
+      else w.reject(outcome.error);
     });
   }
 
@@ -87,13 +159,17 @@ class SqliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.#queue.catch(() => undefined);
-    this.#db.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#exclusive(async () => {
+      this.#db.close();
+    });
+    release(this.#queue);
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
+    const run = this.#queue.tail.then(fn, fn);
+    this.#queue.tail = run.catch(() => undefined);
     return run;
   }
 
