@@ -161,6 +161,8 @@ class SqliteDatabase implements Database {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A group commit scheduled just before closing goes first.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.#exclusive(async () => {
       this.#db.close();
     });
