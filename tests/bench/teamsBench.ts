@@ -7,38 +7,74 @@
  * checks the store: no answer lost or duplicated (exit code 1 if any). Every head waits for each
  * reply before the next turn, so at saturation the mean latency is about heads ÷ turns per second.
  *
- *   pnpm bench:bot [--heads 200]
+ * The service's store is SQLite in a fresh folder by default. With `--db postgres://…` (or
+ * BENCH_DATABASE_URL) it is PostgreSQL instead: the bench creates a fresh database
+ * `bench_<random>` on that server (the login needs CREATEDB) and points the service at it with
+ * DATABASE_URL; the database is left there afterwards.
+ *
+ *   pnpm bench:bot [--heads 200] [--db postgres://user@host:5432/postgres]
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { CaseStore, SYSTEM, importPupils } from '../../packages/workflows/dist/index.js';
+import { CaseStore, SYSTEM, createPostgresDatabase, isPostgresUrl } from '../../packages/workflows/dist/index.js';
 import { startFakeConnector } from '../support/fakeConnector.js';
 import { dataDir, root, startServer, startService, type ServiceProcess } from '../support/serviceProcess.js';
 import { actionData, answerFor, cardOf, cardText, executeActivity, messageActivity, type TeamsUser } from '../support/teamsActivities.js';
 
-const { values: args } = parseArgs({ options: { heads: { type: 'string', default: '200' } }, strict: true });
+const { values: args } = parseArgs({ options: { heads: { type: 'string', default: '200' }, db: { type: 'string' } }, strict: true });
 const HEADS = Number(args.heads);
 if (!Number.isInteger(HEADS) || HEADS < 1) {
   console.error(`--heads expects a whole number above 0, found "${args.heads}"`);
   process.exit(2);
 }
+const POSTGRES_SERVER = args.db ?? (process.env.BENCH_DATABASE_URL || undefined);
+if (POSTGRES_SERVER !== undefined && !isPostgresUrl(POSTGRES_SERVER)) {
+  console.error(`--db (or BENCH_DATABASE_URL) expects a postgres://… URL of a server to create the bench's database on, found "${POSTGRES_SERVER}"; leave it out for SQLite`);
+  process.exit(2);
+}
+const ANCHOR_KEY = 'bench-anchor-key-0123456789';
+
+/** Where the service's store is, and the settings that point the service at it. */
+interface BenchStore {
+  readonly url: string;
+  readonly anchorPath: string;
+  readonly env: Record<string, string>;
+  /** Safe to print. */
+  readonly label: string;
+}
+
+async function benchStore(dir: string): Promise<BenchStore> {
+  if (POSTGRES_SERVER) {
+    const url = await createPostgresDatabase(POSTGRES_SERVER, `bench_${randomBytes(6).toString('hex')}`);
+    const anchorPath = join(dir, 'audit.anchor');
+    const u = new URL(url);
+    return { url, anchorPath, env: { DATABASE_URL: url, AUDIT_ANCHOR_FILE: anchorPath, AUDIT_ANCHOR_KEY: ANCHOR_KEY }, label: `PostgreSQL database ${u.pathname.slice(1)} on ${u.host}` };
+  }
+  const url = join(dir, 'cases.db');
+  return { url, anchorPath: `${url}.anchor`, env: { CASES_DB: url, AUDIT_ANCHOR_KEY: ANCHOR_KEY }, label: `SQLite ${url}` };
+}
+
+const openStore = (at: BenchStore) => CaseStore.open({ url: at.url, anchorPath: at.anchorPath, anchorKey: ANCHOR_KEY });
 
 const id = (i: number) => String(i + 1).padStart(4, '0');
 const head = (i: number): TeamsUser => ({ id: `29:bench-head-${id(i)}`, name: `Bench Head ${id(i)}`, aadObjectId: `bench-aad-${id(i)}` });
 
 /** A school per head (so each sees only their pupil), one pupil at risk each, loaded before the service starts. */
-async function prepare(dir: string): Promise<void> {
+async function prepare(dir: string, at: BenchStore): Promise<void> {
   const pupils = join(dir, 'pupils.ndjson');
   writeFileSync(pupils, Array.from({ length: HEADS }, (_, i) => JSON.stringify({ format: 'pupil-record/1', id: `BENCH-${id(i)}`, schoolId: `SCH-${id(i)}`, atRiskOfPermanentExclusion: true })).join('\n'));
-  const store = CaseStore.open({ path: join(dir, 'cases.db'), anchorKey: 'bench-anchor-key' });
-  await importPupils(store.db, store.audit, () => new Date(), SYSTEM, { pupils, calendar: join(root, 'packages/rules/data/calendars/england-2025-26.example.json') });
-  for (let i = 0; i < HEADS; i++) {
-    store.staff.upsert({ id: `bench-head-${id(i)}`, displayName: `Bench Head ${id(i)}`, role: 'headteacher', schoolIds: [`SCH-${id(i)}`], teamsAadId: head(i).aadObjectId }, SYSTEM);
+  const store = await openStore(at);
+  try {
+    await store.pupils.import(SYSTEM, { pupils, calendar: join(root, 'packages/rules/data/calendars/england-2025-26.example.json') });
+    for (let i = 0; i < HEADS; i++) {
+      await store.staff.upsert({ id: `bench-head-${id(i)}`, displayName: `Bench Head ${id(i)}`, role: 'headteacher', schoolIds: [`SCH-${id(i)}`], teamsAadId: head(i).aadObjectId }, SYSTEM);
+    }
+  } finally {
+    await store.close();
   }
-  store.close();
 }
 
 async function timedPost(url: string, activity: unknown, latencies: number[]): Promise<any> {
@@ -83,14 +119,15 @@ function summary(name: string, latencies: number[], ms: number): string {
 async function main(): Promise<number> {
   const connector = await startFakeConnector();
   const dir = dataDir('bot-bench-');
-  await prepare(dir);
+  const at = await benchStore(dir);
+  await prepare(dir, at);
   const servers: ServiceProcess[] = [];
   try {
-    const service = await startService(dir, { DEMO: 'off', SCHOOL_DATE: '2026-03-20', TICK_EVERY_SECONDS: '3600' });
+    const service = await startService(dir, { ...at.env, DEMO: 'off', SCHOOL_DATE: '2026-03-20', TICK_EVERY_SECONDS: '3600' });
     servers.push(service);
     const echo = await startServer(join(root, 'packages/bot/dist/bench/echoBot.js'), dir);
     servers.push(echo);
-    console.log(`bench: ${HEADS} heads at once, each through a whole PEAP interview; Node ${process.version}`);
+    console.log(`bench: ${HEADS} heads at once, each through a whole PEAP interview; the store: ${at.label}; Node ${process.version}`);
 
     // The product: every head's interview, all concurrently.
     const product: number[] = [];
@@ -115,22 +152,29 @@ async function main(): Promise<number> {
     console.log(`ratio: p50 latency ${(p50(product) / p50(baseline)).toFixed(2)}× the echo bot's; throughput ${((product.length / productMs) / (baseline.length / baselineMs)).toFixed(2)}× the echo bot's`);
 
     // Every answer saved exactly once: each case decided, its answers all there, one audited event per answer.
-    const db = new Database(join(dir, 'cases.db'), { readonly: true });
-    const cases = db.prepare("SELECT id, state, snapshot FROM cases WHERE kind = 'peap'").all() as { id: string; state: string; snapshot: string }[];
-    const events = db.prepare("SELECT case_id, COUNT(*) AS n FROM audit_log WHERE action = 'event' AND event IN ('ANSWER', 'SCHEDULE_MEETING') GROUP BY case_id").all() as { case_id: string; n: number }[];
-    db.close();
-    const eventsOf = new Map(events.map((e) => [e.case_id, e.n]));
+    const store = await openStore(at);
     let lost = 0;
     let duplicated = 0;
-    for (const c of cases) {
-      const context = JSON.parse(c.snapshot).context;
-      const saved = Object.keys(context.answers).length + (context.meetingDate ? 1 : 0);
-      const expected = (turns[0] ?? 2) - 2;
-      if (JSON.parse(c.state) !== 'decided' || saved < expected) lost++;
-      if ((eventsOf.get(c.id) ?? 0) > saved) duplicated++;
+    let cases = 0;
+    let verified;
+    try {
+      for (const listed of await store.cases.list(SYSTEM)) {
+        if (listed.kind !== 'peap') continue;
+        cases++;
+        const c = await store.cases.get(SYSTEM, listed.id, 'peap');
+        const events = (await store.audit.entriesFor(c.id)).filter((r) => r.action === 'event' && (r.event === 'ANSWER' || r.event === 'SCHEDULE_MEETING')).length;
+        const saved = Object.keys(c.context.answers).length + (c.context.meetingDate ? 1 : 0);
+        const expected = (turns[0] ?? 2) - 2;
+        if (c.state !== 'decided' || saved < expected) lost++;
+        if (events > saved) duplicated++;
+      }
+      verified = await store.audit.verify();
+    } finally {
+      await store.close();
     }
-    console.log(`cases ${cases.length} of ${HEADS}; interviews with a lost answer: ${lost + (HEADS - cases.length)}; with a duplicated answer: ${duplicated}`);
-    return lost + duplicated + (HEADS - cases.length) === 0 ? 0 : 1;
+    console.log(`cases ${cases} of ${HEADS}; interviews with a lost answer: ${lost + (HEADS - cases)}; with a duplicated answer: ${duplicated}`);
+    console.log(verified.ok ? `audit log verified: ${verified.rows} rows` : `AUDIT LOG BROKEN: ${verified.problem?.message}`);
+    return lost + duplicated + (HEADS - cases) === 0 && verified.ok ? 0 : 1;
   } finally {
     for (const s of servers) await s.stop();
     await connector.close();

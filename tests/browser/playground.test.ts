@@ -9,10 +9,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../packages/workflows/dist/index.js';
 import { dataDir, root, startService, type ServiceProcess } from '../support/serviceProcess.js';
+import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(root, 'test-results/playground-peap-summary.png');
@@ -41,6 +42,8 @@ async function waitForUrl(url: string, timeoutMs = 30_000): Promise<void> {
 describe('a head completes a PEAP in Agents Playground', () => {
   let service: ServiceProcess;
   let dir: string;
+  // SQLite only: this suite is slow, and the store underneath is checked by the replay suites on both.
+  let db: ServiceDatabase;
   let playground: ChildProcess;
   let browser: Browser;
   let page: Page;
@@ -48,7 +51,8 @@ describe('a head completes a PEAP in Agents Playground', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup (it installs Debian's chromium) or set CHROMIUM_PATH`);
     dir = dataDir('bot-browser-');
-    service = await startService(dir);
+    db = await serviceDatabase('sqlite', dir);
+    service = await startService(dir, db.env);
     const port = await freePort();
     playground = spawn(
       join(root, 'tests/node_modules/.bin/agentsplayground'),
@@ -138,16 +142,18 @@ describe('a head completes a PEAP in Agents Playground', () => {
     await summary.getByRole('button', { name: 'Record the decision' }).click();
     await card('Decision recorded · pupil DEMO-002').waitFor({ timeout: 30_000 });
 
-    const db = new Database(join(dir, 'cases.db'), { readonly: true });
-    const row = db.prepare("SELECT state, snapshot FROM cases WHERE kind = 'peap' AND pupil_id = 'DEMO-002'").get() as { state: string; snapshot: string };
-    db.close();
-    const context = JSON.parse(row.snapshot).context;
-    expect(JSON.parse(row.state)).toBe('decided');
+    const peap = await withStore(db, async (store) => {
+      const [found, ...others] = (await store.cases.list(SYSTEM, { pupilId: 'DEMO-002' })).filter((c) => c.kind === 'peap');
+      expect(others).toEqual([]);
+      return store.cases.get(SYSTEM, found!.id, 'peap');
+    });
+    const context = peap.context;
+    expect(peap.state).toBe('decided');
     expect(context.meetingDate).toBe('2026-03-25');
     // Every question but the meeting date is an answer in the case: all of them saved.
     expect(Object.keys(context.answers)).toHaveLength(total - 1);
-    expect(context.answers['factors.family.how'].value).toMatch(/What the head wrote/);
-    expect(context.answers['support.exhausted'].value).toBe(true);
+    expect(context.answers['factors.family.how']?.value).toMatch(/What the head wrote/);
+    expect(context.answers['support.exhausted']?.value).toBe(true);
     expect(context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', by: 'demo-head' });
     expect(existsSync(SCREENSHOT)).toBe(true);
   });

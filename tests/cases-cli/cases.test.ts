@@ -2,32 +2,46 @@
  * The `cases` command as a user runs it, each call a separate process (so every call is also
  * a restart): importing all or nothing, opening cases from the rules idempotently, access by
  * school through the CLI, deadlines firing once, the audit trail verified and tampering
- * caught, and the figures on a hand-checked cohort.
+ * caught (on SQLite, and on PostgreSQL when there is a server), the figures on a hand-checked
+ * cohort, and a store backed up, restored and moved to PostgreSQL.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { asAttacker, deleteAuditRows, editAuditRow, truncateAuditLog } from '../support/attacker.js';
+import { backends, freshDatabase, POSTGRES_URL, type Backend } from '../support/postgres.js';
+import { withStore } from '../support/stores.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'packages/workflows/dist/cli.js');
 const calendar = join(root, 'packages/rules/data/calendars/england-2025-26.example.json');
+const ANCHOR_KEY = 'cli-test-anchor-key-0123456789';
 
-function workspace() {
+/**
+ * A folder to run `cases` in (its working directory), with a store holding two schools and
+ * their staff: a SQLite file there, or a fresh PostgreSQL database with the anchor in the
+ * folder (AUDIT_ANCHOR_FILE).
+ */
+async function workspace(backend: Backend = 'sqlite') {
   const dir = mkdtempSync(join(tmpdir(), 'cases-cli-'));
-  const db = join(dir, 'cases.db');
+  const db = backend === 'postgres' ? await freshDatabase('cli') : join(dir, 'cases.db');
+  const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_ANCHOR_KEY: ANCHOR_KEY };
+  for (const name of ['DATABASE_URL', 'CASES_DB', 'AUDIT_ANCHOR_FILE']) delete env[name];
+  if (backend === 'postgres') env.AUDIT_ANCHOR_FILE = join(dir, 'audit.anchor');
   const file = (name: string, content: unknown) => {
     const path = join(dir, name);
     writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
     return path;
   };
-  const cases = (...args: string[]) => {
-    const run = spawnSync(process.execPath, [bin, '--db', db, ...args], { encoding: 'utf8', env: { ...process.env, AUDIT_ANCHOR_KEY: 'cli-test-anchor-key-0123456789' } });
-    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  /** `cases ARGS` without --db, with more environment if given. */
+  const run = (args: string[], more: NodeJS.ProcessEnv = {}) => {
+    const result = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { ...env, ...more } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
+  const cases = (...args: string[]) => run(['--db', db, ...args]);
   const staff = file('staff.json', {
     schools: [{ id: 'SCH-A', name: 'School A' }, { id: 'SCH-B', name: 'School B' }],
     staff: [
@@ -37,7 +51,7 @@ function workspace() {
     ],
   });
   expect(cases('staff', staff).code).toBe(0);
-  return { dir, db, file, cases };
+  return { dir, db, file, cases, run };
 }
 
 const fixd = (id: string, startDate: string, sessions: number, reasons = ['DB']) => ({ id, category: 'FIXD', startDate, sessions, reasons });
@@ -51,8 +65,8 @@ const cohort = ndjson(
 );
 
 describe('cases import', () => {
-  it('is all or nothing: one bad record and nothing is written, every problem listed', () => {
-    const { file, cases } = workspace();
+  it('is all or nothing: one bad record and nothing is written, every problem listed', async () => {
+    const { file, cases } = await workspace();
     const bad = file('bad.ndjson', ndjson({ id: 'P1', schoolId: 'SCH-A' }, { id: 'P2', schoolId: 'SCH-A', exclusions: [{ ...fixd('X1', '2025-10-27', 2) }] }, { id: 'P3', schoolId: 'SCH-A', send: 'maybe' }));
     const run = cases('import', '--pupils', bad, '--calendar', calendar);
     expect(run.code).toBe(2);
@@ -63,8 +77,8 @@ describe('cases import', () => {
 });
 
 describe('cases evaluate, list, show and act', () => {
-  it('opens cases once, keeps each head to their school, and acts through the CLI', () => {
-    const { file, cases } = workspace();
+  it('opens cases once, keeps each head to their school, and acts through the CLI', async () => {
+    const { file, cases } = await workspace();
     expect(cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar).stdout).toBe('imported 3 pupils of 2 school(s) (SCH-A, SCH-B) with the 2025/26 calendar\n');
     expect(cases('evaluate', '--as-of', '2026-01-20').stdout).toMatch(/opened 6 case\(s\), updated 0, 0 already open/);
     expect(cases('evaluate', '--as-of', '2026-01-20').stdout).toMatch(/opened 0 case\(s\), updated 0, 6 already open/);
@@ -78,7 +92,7 @@ describe('cases evaluate, list, show and act', () => {
     expect(cases('show', suspensionB, '--as', 'head-a')).toMatchObject({ code: 2, stderr: `cases: no case ${suspensionB} that you can see\n` });
     expect(cases('act', suspensionB, 'RECORD_NOTICE', '--as', 'head-a', '--data', '{"recipient":"parents","method":"letter","sentOn":"2026-01-14"}').code).toBe(2);
     expect(cases('act', peap, 'SCHEDULE_MEETING', '--as', 'officer', '--data', '{"date":"2026-01-22"}').stderr).toBe(
-      'cases: an inclusion-officer reads cases and adds audit notes but does not act on them\n',
+      'cases: an inclusion officer reads cases and adds audit notes but does not act on them\n',
     );
     expect(cases('act', peap, 'SCHEDULE_MEETING', '--as', 'head-a', '--data', '{"date":"2026-01-22"}').stdout).toBe(`${peap}: meeting-scheduled (revision 2)\n`);
     expect(cases('act', peap, 'DECIDE', '--as', 'head-a', '--data', '{"decision":"permanent-exclusion","rationale":"x","followUpDate":"2026-03-01"}').stderr).toMatch(
@@ -99,8 +113,8 @@ describe('cases evaluate, list, show and act', () => {
 });
 
 describe('cases tick', () => {
-  it('fires a deadline that fell due while nothing was running, once', () => {
-    const { file, cases } = workspace();
+  it('fires a deadline that fell due while nothing was running, once', async () => {
+    const { file, cases } = await workspace();
     cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar);
     cases('evaluate', '--as-of', '2026-01-20');
     // P3's permanent exclusion: full-time education from the sixth day (21 Jan), board review due 4 Feb.
@@ -111,22 +125,124 @@ describe('cases tick', () => {
   });
 });
 
-describe('cases audit verify', () => {
-  it('passes on an untouched store and names the row that was edited', () => {
-    const { db, file, cases } = workspace();
+describe.each(backends())('cases audit verify (%s store)', (backend) => {
+  /** A store with the cohort imported and its cases opened: some twenty audit rows. */
+  async function populated() {
+    const ws = await workspace(backend);
+    expect(ws.cases('import', '--pupils', ws.file('pupils.ndjson', cohort), '--calendar', calendar).code).toBe(0);
+    expect(ws.cases('evaluate', '--as-of', '2026-01-20').code).toBe(0);
+    const verified = ws.cases('audit', 'verify');
+    expect(verified).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit log verified: \d+ rows, anchored at row \d+\n$/) });
+    const rows = Number(/verified: (\d+) rows, anchored at row \1\n/.exec(verified.stdout)![1]);
+    expect(rows).toBeGreaterThan(10);
+    return { ...ws, rows };
+  }
+
+  it('passes on an untouched store and names the row that was edited', async () => {
+    const { db, cases } = await populated();
+    await editAuditRow(db, 8, 'actor', 'someone-else');
+    expect(cases('audit', 'verify')).toMatchObject({ code: 3, stdout: 'AUDIT LOG BROKEN at row 8: row 8 has been altered: its contents do not match its hash\n' });
+  });
+
+  it('notices rows cut off the end, a row deleted from the middle, and the whole log emptied', async () => {
+    const { db, cases, rows } = await populated();
+    await deleteAuditRows(db, { fromSeq: rows - 1 });
+    expect(cases('audit', 'verify')).toMatchObject({ code: 3, stdout: `AUDIT LOG BROKEN at row ${rows - 1}: the log ends at row ${rows - 2} but the anchor records row ${rows}: rows have been removed from the end\n` });
+    await deleteAuditRows(db, { seq: 5 });
+    expect(cases('audit', 'verify')).toMatchObject({ code: 3, stdout: 'AUDIT LOG BROKEN at row 5: row 5 is missing (the next row is 6)\n' });
+    await truncateAuditLog(db);
+    expect(cases('audit', 'verify')).toMatchObject({ code: 3, stdout: `AUDIT LOG BROKEN at row 1: the log ends at row 0 but the anchor records row ${rows}: rows have been removed from the end\n` });
+  });
+
+  it('refuses an edit, a delete and an emptying while the append-only protection is on', async () => {
+    const { db, cases } = await populated();
+    const attempts = ["UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3", 'DELETE FROM audit_log WHERE seq = 3', backend === 'postgres' ? 'TRUNCATE audit_log' : 'DELETE FROM audit_log'];
+    for (const sql of attempts) {
+      await expect(asAttacker(db, (raw) => raw.run(sql), { keepProtection: true }), sql).rejects.toThrow(/append-only/);
+    }
+    expect(cases('audit', 'verify').code).toBe(0);
+  });
+});
+
+describe('cases backup and restore', () => {
+  it('restores a backup whose audit trail verifies, never over a store, and refuses a tampered one, putting nothing in place', async () => {
+    const { dir, file, cases, run } = await workspace();
     cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar);
     cases('evaluate', '--as-of', '2026-01-20');
-    expect(cases('audit', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit log verified: \d+ rows, anchored at row \d+\n$/) });
-    const raw = new Database(db);
-    raw.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'someone-else' WHERE seq = 8;");
-    raw.close();
-    expect(cases('audit', 'verify')).toMatchObject({ code: 3, stdout: 'AUDIT LOG BROKEN at row 8: row 8 has been altered: its contents do not match its hash\n' });
+    const peap = /^(peap-\w+)/m.exec(cases('list', '--as', 'head-a').stdout)![1]!;
+    expect(cases('act', peap, 'SCHEDULE_MEETING', '--as', 'head-a', '--data', '{"date":"2026-01-22"}').code).toBe(0);
+    const original = cases('audit', 'verify');
+    expect(original.code).toBe(0);
+
+    const backup = join(dir, 'backups', 'monday.db');
+    const made = cases('backup', backup);
+    expect(made).toMatchObject({ code: 0, stdout: expect.stringContaining(`backed up ${join(dir, 'cases.db')} to ${backup}`) });
+    expect(existsSync(`${backup}.anchor`)).toBe(true);
+
+    // A new machine's store, from the backup: the same trail, the same cases.
+    const restored = join(dir, 'restored.db');
+    expect(run(['restore', backup, '--db', restored])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^restored ${backup} to ${restored}: audit log verified, \\d+ rows\n$`)) });
+    expect(run(['--db', restored, 'audit', 'verify'])).toMatchObject({ code: 0, stdout: original.stdout });
+    expect(run(['--db', restored, 'list', '--as', 'officer']).stdout).toBe(cases('list', '--as', 'officer').stdout);
+    // It carries on where the backup ends: a read audited, the trail anchored and verified.
+    expect(run(['--db', restored, 'show', peap, '--as', 'head-a']).stdout).toContain('state: meeting-scheduled');
+    expect(run(['--db', restored, 'audit', 'verify']).code).toBe(0);
+    // Restoring never overwrites a store.
+    expect(run(['restore', backup, '--db', restored])).toMatchObject({ code: 2, stderr: expect.stringContaining('exists: move it aside first') });
+
+    // An attacker edits a row in a backup: restoring it is refused, and nothing is put in place.
+    const tampered = join(dir, 'backups', 'tuesday.db');
+    expect(cases('backup', tampered).code).toBe(0);
+    await editAuditRow(tampered, 3, 'actor', 'someone-else');
+    const target = join(dir, 'elsewhere', 'cases.db');
+    mkdirSync(dirname(target));
+    const refused = run(['restore', tampered, '--db', target]);
+    expect(refused).toMatchObject({ code: 3, stdout: "NOT RESTORED: the backup's audit log does not verify (row 3: row 3 has been altered: its contents do not match its hash)\n" });
+    expect(readdirSync(dirname(target))).toEqual([]);
+  });
+});
+
+describe('cases migrate-store', () => {
+  it.skipIf(!POSTGRES_URL)('copies a SQLite store into an empty PostgreSQL database, verified, and will not copy into one that holds data', async () => {
+    const { dir, db, file, cases, run } = await workspace();
+    cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar);
+    cases('evaluate', '--as-of', '2026-01-20');
+    const peap = /^(peap-\w+)/m.exec(cases('list', '--as', 'head-a').stdout)![1]!;
+    expect(cases('act', peap, 'SCHEDULE_MEETING', '--as', 'head-a', '--data', '{"date":"2026-01-22"}').code).toBe(0);
+    const rows = Number(/^audit log verified: (\d+) rows/.exec(cases('audit', 'verify').stdout)![1]);
+
+    // The copy's anchor goes where the service on PostgreSQL will look: AUDIT_ANCHOR_FILE.
+    const target = await freshDatabase('migrate');
+    const pg = { AUDIT_ANCHOR_FILE: join(dir, 'postgres.anchor') };
+    const copied = run(['migrate-store', '--from', `sqlite:${db}`, '--to', target], pg);
+    expect(copied).toMatchObject({ code: 0, stderr: '' });
+    expect(copied.stdout).toMatch(
+      new RegExp(`^copied 2 schools, 2 calendars, 3 staff, 4 staff_schools, 3 pupils, 6 cases, \\d+ deadlines, 6 outbox, 0 staff_addresses, 0 deliveries, ${rows} audit_log\nthe copy's audit log verified: ${rows} rows, anchored at row ${rows}\n$`),
+    );
+    expect(existsSync(pg.AUDIT_ANCHOR_FILE)).toBe(true);
+
+    expect(run(['--db', target, 'audit', 'verify'], pg)).toMatchObject({ code: 0, stdout: `audit log verified: ${rows} rows, anchored at row ${rows}\n` });
+    expect(run(['--db', target, 'list', '--as', 'officer'], pg).stdout).toBe(cases('list', '--as', 'officer').stdout);
+    // The copy carries on: a new case queues its message after the copied ones, and the trail still verifies.
+    const opened = run(['--db', target, 'open', 'peap', '--pupil', 'P2', '--as', 'head-a'], pg);
+    expect(opened).toMatchObject({ code: 0, stdout: expect.stringMatching(/^peap-\w+: triggered\n$/) });
+    const outbox = await withStore({ backend: 'postgres', url: target, anchorPath: pg.AUDIT_ANCHOR_FILE, anchorKey: ANCHOR_KEY }, (store) => store.outbox.entries());
+    expect(outbox.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(outbox[6]).toMatchObject({ kind: 'prompt-headteacher', caseId: opened.stdout.split(':')[0] });
+    expect(run(['--db', target, 'audit', 'verify'], pg)).toMatchObject({ code: 0, stdout: `audit log verified: ${rows + 1} rows, anchored at row ${rows + 1}\n` });
+
+    // Into a database that holds data: refused, and what is there is left as it was.
+    const again = run(['migrate-store', '--from', `sqlite:${db}`, '--to', target], pg);
+    expect([1, 2]).toContain(again.code);
+    expect(again.stderr).toMatch(/target .*not empty/);
+    expect(again.stdout).toBe('');
+    expect(run(['--db', target, 'audit', 'verify'], pg).code).toBe(0);
   });
 });
 
 describe('cases report', () => {
-  it('counts incidents and children on a hand-checked cohort, per school and overall', () => {
-    const { file, cases } = workspace();
+  it('counts incidents and children on a hand-checked cohort, per school and overall', async () => {
+    const { file, cases } = await workspace();
     cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar);
     const report = JSON.parse(cases('report', '--year', '2025/26', '--quarter', '2', '--as', 'officer').stdout) as { periodEnd: string; rows: { school: string; measure: string; breakdown: string; category: string; value: number | null }[] };
     const value = (school: string, measure: string, breakdown: string, category: string) =>

@@ -4,31 +4,33 @@
  * interview in a modal, every step answered by `view_submission` (errors shown in the field),
  * buttons, the digest sent as a DM; forged, stale and foreign requests refused with nothing
  * written; and one PEAP answered half in Teams, half in Slack, ending as one case with one trail.
+ * All of it with the service on SQLite, and on PostgreSQL when there is a server (TEST_DATABASE_URL).
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseStore } from '../../packages/workflows/dist/index.js';
+import { SYSTEM, type CaseView } from '../../packages/workflows/dist/index.js';
 import { startFakeConnector, type FakeConnector } from '../support/fakeConnector.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fakeSlackApi.js';
+import { backends } from '../support/postgres.js';
 import { dataDir, startService, type ServiceProcess } from '../support/serviceProcess.js';
+import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
 import { SIGNING_SECRET, answerState, blockAction, blocksText, interaction, signedPost, slashCommand, viewSubmission } from '../support/slackRequests.js';
 import { actionData, answerFor, cardOf, cardText, executeActivity, messageActivity, type TeamsUser } from '../support/teamsActivities.js';
 import { post } from '../teams-replay/teamsHttp.js';
 
 const teamsHead: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d' };
 
-describe('the Slack app, signed requests against the running service', () => {
+describe.each(backends())('the Slack app, signed requests against the running service (%s store)', (backend) => {
   let slack: FakeSlackApi;
   let connector: FakeConnector;
   let service: ServiceProcess;
-  let dir: string;
+  let db: ServiceDatabase;
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
     connector = await startFakeConnector();
-    dir = dataDir('bot-slack-');
-    service = await startService(dir, { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_ALLOWED_TEAMS: 'T0DEMO' });
+    const dir = dataDir('bot-slack-');
+    db = await serviceDatabase(backend, dir, 'slack');
+    service = await startService(dir, { ...db.env, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_ALLOWED_TEAMS: 'T0DEMO' });
   });
   afterAll(async () => {
     await service?.stop();
@@ -36,19 +38,16 @@ describe('the Slack app, signed requests against the running service', () => {
     await connector?.close();
   });
 
-  const db = () => new Database(join(dir, 'cases.db'), { readonly: true });
-  const auditRows = () => {
-    const d = db();
-    const { n } = d.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number };
-    d.close();
-    return n;
-  };
-  const peapContext = (pupilId: string) => {
-    const d = db();
-    const rows = d.prepare("SELECT id, state, snapshot FROM cases WHERE kind = 'peap' AND pupil_id = ?").all(pupilId) as { id: string; state: string; snapshot: string }[];
-    d.close();
-    return rows.map((r) => ({ id: r.id, state: JSON.parse(r.state) as string, context: JSON.parse(r.snapshot).context }));
-  };
+  /** How many rows the audit log holds (verified, so a count of a broken chain fails the test). */
+  const auditRows = () =>
+    withStore(db, async (store) => {
+      const verified = await store.audit.verify();
+      expect(verified).toMatchObject({ ok: true });
+      return verified.rows;
+    });
+  /** The pupil's PEAP cases, as the store holds them. */
+  const peapContext = (pupilId: string) =>
+    withStore(db, async (store) => (await store.cases.list(SYSTEM, { pupilId })).filter((c): c is CaseView<'peap'> => c.kind === 'peap'));
 
   /** Submits the modal's steps until the review; returns the review view and the progress seen. */
   async function answerAll(view: any): Promise<{ review: any; progress: string[] }> {
@@ -78,10 +77,10 @@ describe('the Slack app, signed requests against the running service', () => {
     expect(blocksText(opened.args.view.blocks)).toContain('Question 1 of');
 
     // An empty answer: the error is shown in the field, and nothing is saved.
-    const rows = auditRows();
+    const rows = await auditRows();
     const empty = await interaction(service.url, viewSubmission(opened.args.view, { answer: { value: { type: 'datepicker', selected_date: null } } }));
     expect(empty.body).toEqual({ response_action: 'errors', errors: { answer: 'Please give a date, written YYYY-MM-DD.' } });
-    expect(auditRows()).toBe(rows + 1); // the case was read (audited); nothing written
+    expect(await auditRows()).toBe(rows + 1); // the case was read (audited); nothing written
 
     const { review, progress } = await answerAll(opened.args.view);
     expect(progress[0]).toMatch(/^1 of/);
@@ -104,9 +103,9 @@ describe('the Slack app, signed requests against the running service', () => {
     expect(decided.body.response_action).toBe('update');
     expect(blocksText(decided.body.view.blocks)).toContain('Decision recorded · pupil DEMO-003');
 
-    const [peap] = peapContext('DEMO-003');
+    const [peap] = await peapContext('DEMO-003');
     expect(peap!.state).toBe('decided');
-    expect(peap!.context.answers['pupil-voice.likes'].value).toBe('An answer given in Slack');
+    expect(peap!.context.answers['pupil-voice.likes']?.value).toBe('An answer given in Slack');
     expect(peap!.context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', rationale: 'Support plan agreed with the family.', by: 'demo-head' });
   });
 
@@ -141,7 +140,7 @@ describe('the Slack app, signed requests against the running service', () => {
   });
 
   it('refuses a bad signature, a stale timestamp and another workspace, writing nothing', async () => {
-    const rows = auditRows();
+    const rows = await auditRows();
     const calls = slack.calls.length;
     expect((await slashCommand(service.url, 'start DEMO-001', undefined, undefined, { secret: 'not-the-secret' })).status).toBe(401);
     expect((await slashCommand(service.url, 'start DEMO-001', undefined, undefined, { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 })).status).toBe(401);
@@ -150,9 +149,9 @@ describe('the Slack app, signed requests against the running service', () => {
     expect(foreign.body.text).toContain('only help staff');
     const stranger = await slashCommand(service.url, 'my cases', 'U0STRANGER');
     expect(stranger.body.text).toContain('only help staff');
-    expect(auditRows()).toBe(rows);
+    expect(await auditRows()).toBe(rows);
     expect(slack.calls.slice(calls).filter((c) => c.method.startsWith('views.') || c.method === 'chat.postMessage')).toEqual([]);
-    expect(peapContext('DEMO-001').every((p) => Object.keys(p.context.answers).length === 0)).toBe(true);
+    expect((await peapContext('DEMO-001')).every((p) => Object.keys(p.context.answers).length === 0)).toBe(true);
   });
 
   it('keeps one case and one audit trail when a head answers half in Teams and half in Slack', async () => {
@@ -182,20 +181,17 @@ describe('the Slack app, signed requests against the running service', () => {
     );
     expect(blocksText(done.body.view.blocks)).toContain('Decision recorded · pupil DEMO-001');
 
-    const peaps = peapContext('DEMO-001');
+    const peaps = await peapContext('DEMO-001');
     expect(peaps).toHaveLength(1);
     expect(peaps[0]!.state).toBe('decided');
-    expect(peaps[0]!.context.answers['exclusion.details'].value).toContain('DEMO-001-X1'); // confirmed in Teams
-    expect(peaps[0]!.context.answers['pupil-voice.likes'].value).toBe('An answer given in Slack');
+    expect(peaps[0]!.context.answers['exclusion.details']?.value).toContain('DEMO-001-X1'); // confirmed in Teams
+    expect(peaps[0]!.context.answers['pupil-voice.likes']?.value).toBe('An answer given in Slack');
 
-    const store = CaseStore.open({ path: join(dir, 'cases.db'), anchorKey: 'test-anchor-key-0123456789abcdef' });
-    try {
-      const events = store.audit.entriesFor(peaps[0]!.id).filter((r) => r.action === 'event' && r.actor === 'demo-head');
+    await withStore(db, async (store) => {
+      const events = (await store.audit.entriesFor(peaps[0]!.id)).filter((r) => r.action === 'event' && r.actor === 'demo-head');
       expect(events.map((e) => e.event)).toContain('DECIDE');
       expect(events.filter((e) => e.event === 'ANSWER' || e.event === 'SCHEDULE_MEETING').length).toBe(Object.keys(peaps[0]!.context.answers).length + 1);
-      expect(store.audit.verify().ok).toBe(true);
-    } finally {
-      store.close();
-    }
+      expect((await store.audit.verify()).ok).toBe(true);
+    });
   });
 });

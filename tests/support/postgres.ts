@@ -5,15 +5,19 @@
  *
  *   describe.each(backends())('%s store', (backend) => { ... });
  *   it.skipIf(!POSTGRES_URL)('...', async () => { const url = await freshDatabase('crash'); ... });
+ *
+ * No driver here: the database is created through the workflows package, as an operator would.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createPostgresDatabase } from '../../packages/workflows/dist/index.js';
 
 /** The server the suites may use (a maintenance database such as `postgres`), or undefined. */
 export const POSTGRES_URL: string | undefined = process.env.TEST_DATABASE_URL || undefined;
 
+export type Backend = 'sqlite' | 'postgres';
+
 /** The stores to run a suite against: SQLite always, PostgreSQL when there is a server. */
-export function backends(): ('sqlite' | 'postgres')[] {
+export function backends(): Backend[] {
   return POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
@@ -25,15 +29,5 @@ export function backends(): ('sqlite' | 'postgres')[] {
 export async function freshDatabase(prefix = 't'): Promise<string> {
   if (!POSTGRES_URL) throw new Error('freshDatabase: TEST_DATABASE_URL is not set (no PostgreSQL for the tests)');
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) throw new Error(`freshDatabase: prefix must be lower-case letters, digits and _ (at most 41): ${prefix}`);
-  const name = `${prefix}_${randomBytes(8).toString('hex')}`;
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return createPostgresDatabase(POSTGRES_URL, `${prefix}_${randomBytes(8).toString('hex')}`);
 }

@@ -27,9 +27,15 @@ export function dataDir(prefix = 'bot-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts the service and resolves once it listens. `env` adds to (and overrides) the defaults. */
+/** The key the service signs its audit anchor with (AUDIT_ANCHOR_KEY), to open its store in a test. */
+export const SERVICE_ANCHOR_KEY = 'test-anchor-key-0123456789abcdef';
+
+/**
+ * Starts the service and resolves once it listens. `env` adds to (and overrides) the defaults:
+ * SQLite at `dir/cases.db` unless it sets DATABASE_URL (with AUDIT_ANCHOR_FILE, see stores.ts).
+ */
 export function startService(dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  return startServer(main, dir, { CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: 'test-anchor-key-0123456789abcdef', TICK_EVERY_SECONDS: '0.5', LOG_LEVEL: 'info', ...env });
+  return startServer(main, dir, { CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: SERVICE_ANCHOR_KEY, TICK_EVERY_SECONDS: '0.5', LOG_LEVEL: 'info', ...env });
 }
 
 /** Starts a Node server script that logs "listening on URL", and resolves once it does. */

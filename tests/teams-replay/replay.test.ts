@@ -3,13 +3,15 @@
  * `adaptiveCard/action` invokes, `Action.Submit` fallbacks) posted to the running service's
  * `/api/messages`, with `serviceUrl` pointing at a fake connector on loopback that records what
  * the bot sends. Then: with an app id, a request without a token is refused; a tenant off the
- * allow-list gets nothing.
+ * allow-list gets nothing. All of it with the service on SQLite, and on PostgreSQL when there is
+ * a server (TEST_DATABASE_URL).
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../packages/workflows/dist/index.js';
 import { startFakeConnector, type FakeConnector } from '../support/fakeConnector.js';
+import { backends } from '../support/postgres.js';
 import { dataDir, startService, type ServiceProcess } from '../support/serviceProcess.js';
+import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
 import { actionData, answerFor, cardOf, cardText, executeActivity, installActivity, messageActivity, submitActivity, type TeamsUser } from '../support/teamsActivities.js';
 import { post } from './teamsHttp.js';
 
@@ -17,16 +19,22 @@ import { post } from './teamsHttp.js';
 const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d' };
 const stranger: TeamsUser = { id: '29:stranger', name: 'Someone Else', aadObjectId: '11111111-2222-3333-4444-555555555555' };
 
-describe('the Teams bot over HTTP, in local mode', () => {
+/** The service on a fresh database of this kind, in a folder of its own. */
+async function startOn(backend: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<{ service: ServiceProcess; db: ServiceDatabase }> {
+  const dir = dataDir();
+  const db = await serviceDatabase(backend, dir, 'teams');
+  return { service: await startService(dir, { ...db.env, ...env }), db };
+}
+
+describe.each(backends())('the Teams bot over HTTP, in local mode (%s store)', (backend) => {
   let connector: FakeConnector;
   let service: ServiceProcess;
-  let dir: string;
+  let db: ServiceDatabase;
   const conversation = 'a:demo-head-personal-chat';
 
   beforeAll(async () => {
     connector = await startFakeConnector();
-    dir = dataDir();
-    service = await startService(dir);
+    ({ service, db } = await startOn(backend));
   });
   afterAll(async () => {
     await service?.stop();
@@ -83,14 +91,16 @@ describe('the Teams bot over HTTP, in local mode', () => {
     card = await press('card-1', 'peap.decide', { ...decide, decision: 'no-exclusion-support-plan', rationale: 'A support plan with a key adult; review in six weeks.', followUpDate: '2026-05-01' });
     expect(cardText(card)).toContain('Decision recorded · pupil DEMO-003');
 
-    const db = new Database(join(dir, 'cases.db'), { readonly: true });
-    const row = db.prepare("SELECT snapshot, state FROM cases WHERE kind = 'peap' AND pupil_id = 'DEMO-003'").get() as { snapshot: string; state: string };
-    db.close();
-    const context = JSON.parse(row.snapshot).context;
-    expect(JSON.parse(row.state)).toBe('decided');
+    const peap = await withStore(db, async (store) => {
+      const [found, ...others] = (await store.cases.list(SYSTEM, { pupilId: 'DEMO-003' })).filter((c) => c.kind === 'peap');
+      expect(others).toEqual([]);
+      return store.cases.get(SYSTEM, found!.id, 'peap');
+    });
+    const context = peap.context;
+    expect(peap.state).toBe('decided');
     expect(context.meetingDate).toBe('2026-03-25');
     expect(Object.keys(context.answers)).toEqual(expect.arrayContaining(['pupil-voice.likes', 'head.factors-considered', 'support.exhausted', 'exclusion.details', 'pupil.needs']));
-    expect(context.answers['pupil.needs'].value).toContain('SEND:');
+    expect(context.answers['pupil.needs']?.value).toContain('SEND:');
     expect(context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', followUpDate: '2026-05-01', by: 'demo-head' });
   });
 
@@ -137,10 +147,10 @@ describe('the Teams bot over HTTP, in local mode', () => {
   });
 });
 
-describe('the Teams bot over HTTP, secured', () => {
+describe.each(backends())('the Teams bot over HTTP, secured (%s store)', (backend) => {
   it('refuses a request without a Bot Framework token when an app id is configured', async () => {
     const connector = await startFakeConnector();
-    const service = await startService(dataDir(), { MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'not-a-real-secret' });
+    const { service } = await startOn(backend, { MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'not-a-real-secret' });
     try {
       const res = await post(service.url, messageActivity(head, connector.url, 'a:c', 'my cases'));
       expect(res.status).toBe(401);
@@ -154,7 +164,7 @@ describe('the Teams bot over HTTP, secured', () => {
 
   it('says nothing to a tenant that is not on the allow-list', async () => {
     const connector = await startFakeConnector();
-    const service = await startService(dataDir(), { TEAMS_ALLOWED_TENANTS: 'aaaaaaaa-0000-0000-0000-000000000001' });
+    const { service } = await startOn(backend, { TEAMS_ALLOWED_TENANTS: 'aaaaaaaa-0000-0000-0000-000000000001' });
     try {
       const outsider = { ...head, tenantId: 'bbbbbbbb-0000-0000-0000-000000000002' };
       await post(service.url, messageActivity(outsider, connector.url, 'a:c', 'my cases'));
@@ -170,10 +180,10 @@ describe('the Teams bot over HTTP, secured', () => {
   });
 });
 
-describe('stopping the service', () => {
+describe.each(backends())('stopping the service (%s store)', (backend) => {
   it('finishes a turn in flight on SIGTERM, then exits cleanly', async () => {
     const slowConnector = await startFakeConnector(800);
-    const service = await startService(dataDir());
+    const { service } = await startOn(backend);
     try {
       const message = messageActivity(head, slowConnector.url, 'a:c', 'my cases');
       const pending = post(service.url, message);

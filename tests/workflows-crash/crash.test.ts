@@ -1,24 +1,27 @@
 /**
  * Crash safety: a process applying transitions is killed with SIGKILL at random moments, again
- * and again. After each kill the database must open, the audit chain must verify, no case may
- * be half-written, and every transition the process acknowledged must be there.
+ * and again — on SQLite, and on PostgreSQL when there is a server (TEST_DATABASE_URL). After
+ * each kill the store must open, the audit chain must verify, no case may be half-written, and
+ * every transition the process acknowledged must be there.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CaseStore } from '../../packages/workflows/dist/index.js';
+import { CaseStore, SYSTEM } from '../../packages/workflows/dist/index.js';
+import { sqliteIntegrityCheck } from '../support/attacker.js';
+import { backends, freshDatabase } from '../support/postgres.js';
 
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const KILLS = Number(process.env.CRASH_TEST_KILLS ?? 25);
+const ANCHOR_KEY = 'crash-test-anchor-key-0123456789';
 
 /** Runs the worker until it has committed for `ms` milliseconds, then kills it; returns its acknowledgements. */
-function runAndKill(dbPath: string, ms: number): Promise<{ caseId: string; revision: number }[]> {
+function runAndKill(url: string, anchorPath: string, ms: number): Promise<{ caseId: string; revision: number }[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [worker, dbPath, '4'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [worker, url, anchorPath, '4'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -41,34 +44,38 @@ function runAndKill(dbPath: string, ms: number): Promise<{ caseId: string; revis
   });
 }
 
-describe('killed mid-transition', () => {
+describe.each(backends())('killed mid-transition (%s store)', (backend) => {
   it(`loses nothing acknowledged and leaves nothing half-written, over ${KILLS} kills`, async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'crash-')), 'cases.db');
+    const dir = mkdtempSync(join(tmpdir(), 'crash-'));
+    const url = backend === 'postgres' ? await freshDatabase('crash') : join(dir, 'cases.db');
+    // Where the service keeps it: beside a SQLite file, or where AUDIT_ANCHOR_FILE says for PostgreSQL.
+    const anchorPath = backend === 'postgres' ? join(dir, 'audit.anchor') : `${url}.anchor`;
     const acknowledged = new Map<string, number>();
     let total = 0;
     for (let kill = 0; kill < KILLS; kill++) {
-      const acks = await runAndKill(dbPath, 20 + Math.floor(Math.random() * 300));
+      const acks = await runAndKill(url, anchorPath, 20 + Math.floor(Math.random() * 300));
       total += acks.length;
       for (const { caseId, revision } of acks) acknowledged.set(caseId, Math.max(acknowledged.get(caseId) ?? 0, revision));
 
-      const store = CaseStore.open({ path: dbPath, anchorKey: 'crash-test-anchor-key-0123456789' });
+      const store = await CaseStore.open({ url, anchorPath, anchorKey: ANCHOR_KEY });
       try {
-        expect(store.audit.verify()).toMatchObject({ ok: true });
-        const head = store.staff.actorFor('head-a');
-        for (const view of store.cases.list(head)) {
+        expect(await store.audit.verify()).toMatchObject({ ok: true });
+        const head = await store.staff.actorFor('head-a');
+        const views = await store.cases.list(head);
+        expect(views).toHaveLength(4);
+        for (const { id } of views) {
+          const view = await store.cases.get(SYSTEM, id, 'peap');
           // Every acknowledged transition is there.
           expect(view.revision).toBeGreaterThanOrEqual(acknowledged.get(view.id) ?? 1);
           // Nothing half-written: the snapshot, the revision and the audit trail agree.
-          const events = store.audit.entriesFor(view.id).filter((r) => r.action === 'event');
+          const events = (await store.audit.entriesFor(view.id)).filter((r) => r.action === 'event');
           expect(view.revision).toBe(1 + events.length);
-          expect(Object.keys((view.context.answers ?? {}) as object)).toHaveLength(events.length);
+          expect(Object.keys(view.context.answers)).toHaveLength(events.length);
         }
       } finally {
-        store.close();
+        await store.close();
       }
-      const raw = new Database(dbPath, { readonly: true });
-      expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-      raw.close();
+      if (backend === 'sqlite') expect(sqliteIntegrityCheck(url)).toBe('ok');
     }
     expect(total).toBeGreaterThan(KILLS); // the worker really was committing when killed
   });

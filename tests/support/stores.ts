@@ -1,0 +1,56 @@
+/**
+ * The service's store, as the suites read it: a SQLite file in the service's folder or a fresh
+ * PostgreSQL database, and the case store's façade to look at what the service stored (the
+ * same typed API the service uses — never SQL). Tampering goes through attacker.ts instead.
+ *
+ *   const db = await serviceDatabase(backend, dir);
+ *   const service = await startService(dir, db.env);
+ *   const views = await withStore(db, (store) => store.cases.list(SYSTEM, { pupilId: 'DEMO-003' }));
+ */
+import { join } from 'node:path';
+import { CaseStore } from '../../packages/workflows/dist/index.js';
+import { freshDatabase, type Backend } from './postgres.js';
+import { SERVICE_ANCHOR_KEY } from './serviceProcess.js';
+
+/** Where a store is, and the key its anchor is signed with. */
+export interface StoreAt {
+  readonly backend: Backend;
+  /** `postgres://…`, or the SQLite file. */
+  readonly url: string;
+  readonly anchorPath: string;
+  readonly anchorKey: string;
+}
+
+/** A service's database: where it is, and the environment that points the service at it. */
+export interface ServiceDatabase extends StoreAt {
+  readonly env: Record<string, string>;
+}
+
+/**
+ * The database for a service working in `dir`: SQLite at `dir/cases.db` (the anchor beside it,
+ * the service's default), or a fresh PostgreSQL database with the anchor at `dir/audit.anchor`.
+ */
+export async function serviceDatabase(backend: Backend, dir: string, prefix = 'bot'): Promise<ServiceDatabase> {
+  if (backend === 'postgres') {
+    const url = await freshDatabase(prefix);
+    const anchorPath = join(dir, 'audit.anchor');
+    return { backend, url, anchorPath, anchorKey: SERVICE_ANCHOR_KEY, env: { DATABASE_URL: url, AUDIT_ANCHOR_FILE: anchorPath } };
+  }
+  const url = join(dir, 'cases.db');
+  return { backend, url, anchorPath: `${url}.anchor`, anchorKey: SERVICE_ANCHOR_KEY, env: { CASES_DB: url } };
+}
+
+/** Opens the store at `at` through the façade. Close it when done (or use `withStore`). */
+export function openStore(at: StoreAt): Promise<CaseStore> {
+  return CaseStore.open({ url: at.url, anchorPath: at.anchorPath, anchorKey: at.anchorKey });
+}
+
+/** Opens the store at `at`, runs `read` on it, and closes it. */
+export async function withStore<T>(at: StoreAt, read: (store: CaseStore) => Promise<T>): Promise<T> {
+  const store = await openStore(at);
+  try {
+    return await read(store);
+  } finally {
+    await store.close();
+  }
+}
