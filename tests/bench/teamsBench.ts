@@ -125,7 +125,8 @@ async function main(): Promise<number> {
   try {
     const service = await startService(dir, { ...at.env, DEMO: 'off', SCHOOL_DATE: '2026-03-20', TICK_EVERY_SECONDS: '3600' });
     servers.push(service);
-    const echo = await startServer(join(root, 'packages/bot/dist/bench/echoBot.js'), dir);
+    // The baseline is not shipped: run from its TypeScript source (tsx resolves it from the repository root).
+    const echo = await startServer(join(root, 'packages/bot/bench/echoBot.ts'), root, {}, ['--import', 'tsx']);
     servers.push(echo);
     console.log(`bench: ${HEADS} heads at once, each through a whole PEAP interview; the store: ${at.label}; Node ${process.version}`);
 

@@ -39,8 +39,8 @@ export function startService(dir: string, env: Record<string, string> = {}): Pro
 }
 
 /** Starts a Node server script that logs "listening on URL", and resolves once it does. */
-export function startServer(script: string, dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [script], {
+export function startServer(script: string, dir: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },

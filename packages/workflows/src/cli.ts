@@ -7,14 +7,15 @@
  *
  * Exit codes: 0 done · 2 bad input, refused or not allowed · 3 audit verification failed · 1 other failure.
  */
-import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblem, InputError } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { AccessDenied, SYSTEM } from './access.js';
 import { describeState, overdueDeadlines, type CaseView } from './caseService.js';
 import { englishDate } from './clock.js';
-import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
+import { CaseNotFound, EventRefused, RevisionConflict, StoreRefused } from './errors.js';
 import { CASE_KINDS, type CaseKind } from './machines/caseDefinition.js';
 import { openByHand } from './openByHand.js';
 import { evaluateStoredPupils } from './openCases.js';
@@ -86,12 +87,13 @@ async function main(argv: string[]): Promise<number> {
   const now = o.now ? instant(o.now) : undefined;
   const out = (text: string) => process.stdout.write(`${text}\n`);
   const url = o.db ?? process.env.DATABASE_URL ?? process.env.CASES_DB ?? 'data/cases.db';
-  const anchorPath = (u: string) => (isPostgresUrl(u) && process.env.AUDIT_ANCHOR_FILE) || defaultAnchorPath(u);
+  // AUDIT_ANCHOR_FILE names the anchor of the store the command works on (for migrate-store: the copy's).
+  const anchorPath = (u: string) => process.env.AUDIT_ANCHOR_FILE || defaultAnchorPath(u);
   const anchorKey = process.env.AUDIT_ANCHOR_KEY;
   if (command === 'migrate-store') {
     const from = need(o.from, 'cases migrate-store --from sqlite:FILE --to postgres://…');
     const to = need(o.to, 'cases migrate-store --from sqlite:FILE --to postgres://…');
-    const copied = await copyStore({ url: from, anchorPath: anchorPath(from), ...(anchorKey ? { anchorKey } : {}) }, { url: to, anchorPath: anchorPath(to), ...(anchorKey ? { anchorKey } : {}) });
+    const copied = await copyStore({ url: from, anchorPath: defaultAnchorPath(from), ...(anchorKey ? { anchorKey } : {}) }, { url: to, anchorPath: anchorPath(to), ...(anchorKey ? { anchorKey } : {}) });
     out(`copied ${Object.entries(copied.rows).map(([t, n]) => `${n} ${t}`).join(', ')}`);
     out(copied.verified.ok ? `the copy's audit log verified: ${copied.verified.rows} rows, anchored at row ${copied.verified.anchor?.seq ?? 0}` : `THE COPY DOES NOT VERIFY: ${copied.verified.problem?.message}`);
     return copied.verified.ok ? 0 : 3;
@@ -199,7 +201,7 @@ async function main(argv: string[]): Promise<number> {
       case 'backup': {
         const file = need(args[0], 'cases backup FILE');
         await store.backup(file);
-        out(`backed up ${store.backend.location} to ${file}; keep ${store.audit.anchorPath} (the anchor) with it, and restore with "cases restore ${file}"`);
+        out(`backed up ${store.backend.location} to ${file}, with its anchor ${file}.anchor (keep them together); restore with "cases restore ${file} --db NEW-FILE"`);
         return 0;
       }
       default:
@@ -217,6 +219,7 @@ async function restore(file: string, url: string, anchorPath: (u: string) => str
   if (!existsSync(`${file}.anchor`)) throw new UsageError(`no anchor at ${file}.anchor: "cases backup" writes one beside the backup; without it the backup's end cannot be checked`);
   const target = sqlitePath(url);
   if (existsSync(target)) throw new UsageError(`${target} exists: move it aside first (restore never overwrites a store)`);
+  mkdirSync(dirname(target), { recursive: true });
   const staged = `${target}.restoring`;
   copyFileSync(file, staged);
   const store = await CaseStore.open({ url: staged, anchorPath: `${file}.anchor`, ...(anchorKey ? { anchorKey } : {}) });
@@ -285,7 +288,14 @@ main(process.argv.slice(2)).then(
     if (error instanceof InputError) {
       process.stderr.write(`${error.message.split('\n')[0]}\n${error.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
       process.exitCode = 2;
-    } else if (error instanceof UsageError || error instanceof AccessDenied || error instanceof CaseNotFound || error instanceof EventRefused || error instanceof RevisionConflict) {
+    } else if (
+      error instanceof UsageError ||
+      error instanceof AccessDenied ||
+      error instanceof CaseNotFound ||
+      error instanceof EventRefused ||
+      error instanceof RevisionConflict ||
+      error instanceof StoreRefused
+    ) {
       process.stderr.write(`cases: ${error.message}\n`);
       process.exitCode = 2;
     } else {

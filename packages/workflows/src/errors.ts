@@ -16,6 +16,14 @@ export class EventRefused extends Error {
   }
 }
 
+/** The store will not do what was asked (copy into a non-empty database, back up PostgreSQL as a file…); the message says why and what to do instead. */
+export class StoreRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreRefused';
+  }
+}
+
 /** Someone else changed the case since it was read: read it again and retry. */
 export class RevisionConflict extends Error {
   constructor(caseId: string, expected: number, actual: number) {

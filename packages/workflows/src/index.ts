@@ -12,7 +12,7 @@ export { CaseService, describeState, overdueDeadlines } from './caseService.js';
 export type { CaseDeadline, CaseEvent, CaseView, OpenCase, SendOptions } from './caseService.js';
 export { AccessDenied, STAFF_ROLES, assertCanRead, can } from './access.js';
 export type { Actor, Permission, StaffRole } from './access.js';
-export { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
+export { CaseNotFound, EventRefused, RevisionConflict, StoreRefused } from './errors.js';
 export { StaffDirectory, staffMemberSchema } from './store/staff.js';
 export type { StaffMember } from './store/staff.js';
 export { Pupils } from './store/pupils.js';

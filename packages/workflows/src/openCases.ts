@@ -34,7 +34,8 @@ const NOTICE_OF: Readonly<Record<string, string>> = {
  * a time (another instance already evaluating: this returns undefined at once).
  */
 export async function evaluateStoredPupils(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult | undefined> {
-  return store.leases.runExclusive('rules-evaluation', 30 * 60_000, () => evaluate(store, options));
+  // Ten minutes covers a council's evaluation; an instance killed mid-run holds it no longer than that.
+  return store.leases.runExclusive('rules-evaluation', 10 * 60_000, () => evaluate(store, options));
 }
 
 async function evaluate(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult> {

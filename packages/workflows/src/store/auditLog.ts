@@ -224,8 +224,8 @@ export class AuditAnchor {
    * anchor (readable by its owner only) — fine for a local trial, not for production.
    */
   static at(anchorPath: string, key?: string): AuditAnchor {
-    if (key) return new AuditAnchor(anchorPath, Buffer.from(key, 'utf8'));
     mkdirSync(dirname(anchorPath), { recursive: true });
+    if (key) return new AuditAnchor(anchorPath, Buffer.from(key, 'utf8'));
     const keyPath = join(dirname(anchorPath), 'audit-anchor.key');
     if (!existsSync(keyPath)) {
       writeFileSync(keyPath, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });

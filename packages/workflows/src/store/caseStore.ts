@@ -4,10 +4,12 @@
  * PostgreSQL when `DATABASE_URL` names one. The handle stays in here: callers read and write
  * through the repositories, each write audited.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM } from '../access.js';
 import { CaseService } from '../caseService.js';
 import { systemClock, type Clock } from '../clock.js';
+import { StoreRefused } from '../errors.js';
 import type { CaseDefinition, CaseKind } from '../machines/caseDefinition.js';
 import { CASE_DEFINITIONS } from '../machines/index.js';
 import { fireDueDeadlines, type TickResult } from '../scheduler.js';
@@ -106,6 +108,7 @@ export class CaseStore {
    * @throws Error for PostgreSQL, saying how to use pg_dump.
    */
   async backup(file: string): Promise<void> {
+    if (existsSync(file) || existsSync(`${file}.anchor`)) throw new StoreRefused(`${file} (or its anchor) exists already: back up to a new file, so no older anchor can judge the copy`);
     await this.#db.backup(file);
     const copy = await openDatabase(file);
     try {

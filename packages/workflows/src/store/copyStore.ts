@@ -5,7 +5,9 @@
  * already holds data is refused, so nothing there is overwritten.
  */
 import { AuditAnchor, AuditLog, type VerifyResult } from './auditLog.js';
-import { openDatabase, type Database, type SqlValue } from './database.js';
+import { existsSync } from 'node:fs';
+import { StoreRefused } from '../errors.js';
+import { isPostgresUrl, openDatabase, sqlitePath, type Database, type SqlValue } from './database.js';
 
 /** Every table, parents before children; `leases` is left behind (it belongs to running instances). */
 const TABLES = ['schools', 'calendars', 'staff', 'staff_schools', 'pupils', 'cases', 'deadlines', 'outbox', 'staff_addresses', 'deliveries', 'audit_log'] as const;
@@ -37,19 +39,20 @@ export interface StoreLocation {
 
 /**
  * Copies the store at `from` into the empty database at `to`.
- * @throws Error when the source's audit trail does not verify, or the target is not empty.
+ * @throws StoreRefused when the source is missing or its audit trail does not verify, or the target is not empty.
  */
 export async function copyStore(from: StoreLocation, to: StoreLocation): Promise<CopyResult> {
+  if (!isPostgresUrl(from.url) && !existsSync(sqlitePath(from.url))) throw new StoreRefused(`there is no store at ${sqlitePath(from.url)} to copy`);
   const source = await openDatabase(from.url);
   let target: Database | undefined;
   try {
     const sourceCheck = await new AuditLog(source, AuditAnchor.at(from.anchorPath, from.anchorKey)).verify();
-    if (!sourceCheck.ok) throw new Error(`the source's audit trail does not verify (${sourceCheck.problem?.message}); fix that before copying`);
+    if (!sourceCheck.ok) throw new StoreRefused(`the source's audit trail does not verify (${sourceCheck.problem?.message}); fix that before copying`);
     target = await openDatabase(to.url);
     const db = target;
     for (const table of TABLES) {
       const found = await db.get(`SELECT 1 AS found FROM ${table} LIMIT 1`);
-      if (found) throw new Error(`the target already holds data (table ${table} is not empty); copy into an empty database`);
+      if (found) throw new StoreRefused(`the target already holds data (table ${table} is not empty); copy into an empty database`);
     }
     const rows: Record<string, number> = {};
     await db.write(async (tx) => {

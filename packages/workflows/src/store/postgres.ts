@@ -5,6 +5,7 @@
  * Migrations run once, under a session advisory lock, whichever instance starts first.
  */
 import pg from 'pg';
+import { StoreRefused } from '../errors.js';
 import { maskedUrl, type Database, type Queryable, type SqlValue } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -109,7 +110,7 @@ class PostgresDatabase implements Database {
   }
 
   async backup(): Promise<void> {
-    throw new Error(
+    throw new StoreRefused(
       `back up a PostgreSQL store with pg_dump, e.g. pg_dump --format=custom --file=cases.dump "${this.location}"; restore it into an empty database with pg_restore, then run "cases audit verify" against it before use`,
     );
   }

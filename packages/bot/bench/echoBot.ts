@@ -3,7 +3,7 @@
  * a teams-ai `Application` on a `TeamsAdapter`, served by express at `POST /api/messages` — with
  * no store, rules or cards. `pnpm bench:bot` measures both in the same run.
  *
- *   node packages/bot/dist/bench/echoBot.js   (PORT, default 0; prints "listening on URL")
+ *   node --import tsx packages/bot/bench/echoBot.ts   (PORT, default 0; prints "listening on URL")
  */
 import type { AddressInfo } from 'node:net';
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
