@@ -65,11 +65,12 @@ const head = (i: number): TeamsUser => ({ id: `29:bench-head-${id(i)}`, name: `B
 /** A school per head (so each sees only their pupil), one pupil at risk each, loaded before the service starts. */
 async function prepare(dir: string, at: BenchStore): Promise<void> {
   const pupils = join(dir, 'pupils.ndjson');
-  writeFileSync(pupils, Array.from({ length: HEADS }, (_, i) => JSON.stringify({ format: 'pupil-record/1', id: `BENCH-${id(i)}`, schoolId: `SCH-${id(i)}`, atRiskOfPermanentExclusion: true })).join('\n'));
+  writeFileSync(pupils, Array.from({ length: HEADS + 1 }, (_, i) => JSON.stringify({ format: 'pupil-record/1', id: `BENCH-${id(i)}`, schoolId: `SCH-${id(i)}`, atRiskOfPermanentExclusion: true })).join('\n'));
   const store = await openStore(at);
   try {
     await store.pupils.import(SYSTEM, { pupils, calendar: join(root, 'packages/rules/data/calendars/england-2025-26.example.json') });
-    for (let i = 0; i < HEADS; i++) {
+    // One more head than run at once: the last goes through an interview alone, unloaded.
+    for (let i = 0; i <= HEADS; i++) {
       await store.staff.upsert({ id: `bench-head-${id(i)}`, displayName: `Bench Head ${id(i)}`, role: 'headteacher', schoolIds: [`SCH-${id(i)}`], teamsAadId: head(i).aadObjectId }, SYSTEM);
     }
   } finally {
@@ -123,7 +124,9 @@ async function main(): Promise<number> {
   await prepare(dir, at);
   const servers: ServiceProcess[] = [];
   try {
-    const service = await startService(dir, { ...at.env, DEMO: 'off', SCHOOL_DATE: '2026-03-20', TICK_EVERY_SECONDS: '3600' });
+    // BENCH_PROFILE=DIR: the service writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const service = await startService(dir, { ...at.env, DEMO: 'off', SCHOOL_DATE: '2026-03-20', TICK_EVERY_SECONDS: '3600' }, profile);
     servers.push(service);
     // The baseline is not shipped: run from its TypeScript source (tsx resolves it from the repository root).
     const echo = await startServer(join(root, 'packages/bot/bench/echoBot.ts'), root, {}, ['--import', 'tsx']);
@@ -147,10 +150,24 @@ async function main(): Promise<number> {
     );
     const baselineMs = performance.now() - started;
 
+    // Unloaded: one head alone through an interview, and one user alone through as many echo turns.
+    const alone: number[] = [];
+    started = performance.now();
+    await interview(service.url, connector.url, HEADS, alone, (a) => connector.waitForReplyTo(a));
+    const aloneMs = performance.now() - started;
+    const echoAlone: number[] = [];
+    started = performance.now();
+    for (let t = 0; t < alone.length; t++) await timedPost(echo.url, messageActivity(head(HEADS), connector.url, 'a:echo-alone', `turn ${t}`), echoAlone);
+    const echoAloneMs = performance.now() - started;
+
     console.log(summary('product (PEAP interview)', product, productMs));
     console.log(summary('baseline (bare echo bot)', baseline, baselineMs));
     const p50 = (l: number[]) => percentile([...l].sort((a, b) => a - b), 50);
-    console.log(`ratio: p50 latency ${(p50(product) / p50(baseline)).toFixed(2)}× the echo bot's; throughput ${((product.length / productMs) / (baseline.length / baselineMs)).toFixed(2)}× the echo bot's`);
+    const mean = (l: number[]) => l.reduce((a, b) => a + b, 0) / l.length;
+    console.log(`ratio at ${HEADS} at once: p50 latency ${(p50(product) / p50(baseline)).toFixed(2)}×, mean latency ${(mean(product) / mean(baseline)).toFixed(2)}×, throughput ${((product.length / productMs) / (baseline.length / baselineMs)).toFixed(2)}× the echo bot's`);
+    console.log(summary('product, one head alone', alone, aloneMs));
+    console.log(summary('baseline, one user alone', echoAlone, echoAloneMs));
+    console.log(`ratio alone: p50 latency ${(p50(alone) / p50(echoAlone)).toFixed(2)}× the echo bot's`);
 
     // Every answer saved exactly once: each case decided, its answers all there, one audited event per answer.
     const store = await openStore(at);
@@ -173,9 +190,10 @@ async function main(): Promise<number> {
     } finally {
       await store.close();
     }
-    console.log(`cases ${cases} of ${HEADS}; interviews with a lost answer: ${lost + (HEADS - cases)}; with a duplicated answer: ${duplicated}`);
+    const interviews = HEADS + 1; // the heads at once, and the one alone
+    console.log(`cases ${cases} of ${interviews}; interviews with a lost answer: ${lost + (interviews - cases)}; with a duplicated answer: ${duplicated}`);
     console.log(verified.ok ? `audit log verified: ${verified.rows} rows` : `AUDIT LOG BROKEN: ${verified.problem?.message}`);
-    return lost + duplicated + (HEADS - cases) === 0 && verified.ok ? 0 : 1;
+    return lost + duplicated + (interviews - cases) === 0 && verified.ok ? 0 : 1;
   } finally {
     for (const s of servers) await s.stop();
     await connector.close();

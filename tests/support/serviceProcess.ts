@@ -34,8 +34,8 @@ export const SERVICE_ANCHOR_KEY = 'test-anchor-key-0123456789abcdef';
  * Starts the service and resolves once it listens. `env` adds to (and overrides) the defaults:
  * SQLite at `dir/cases.db` unless it sets DATABASE_URL (with AUDIT_ANCHOR_FILE, see stores.ts).
  */
-export function startService(dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  return startServer(main, dir, { CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: SERVICE_ANCHOR_KEY, TICK_EVERY_SECONDS: '0.5', LOG_LEVEL: 'info', ...env });
+export function startService(dir: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
+  return startServer(main, dir, { CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: SERVICE_ANCHOR_KEY, TICK_EVERY_SECONDS: '0.5', LOG_LEVEL: 'info', ...env }, nodeArgs);
 }
 
 /** Starts a Node server script that logs "listening on URL", and resolves once it does. */
