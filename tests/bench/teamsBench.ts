@@ -195,6 +195,7 @@ async function main(): Promise<number> {
     console.log(verified.ok ? `audit log verified: ${verified.rows} rows` : `AUDIT LOG BROKEN: ${verified.problem?.message}`);
     return lost + duplicated + (interviews - cases) === 0 && verified.ok ? 0 : 1;
   } finally {
+    if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, servers[0]?.logs.join('\n') ?? '');
     for (const s of servers) await s.stop();
     await connector.close();
   }

@@ -21,7 +21,7 @@ export interface FakeConnector {
   readonly answering: () => number;
   /** Resolves when at least `count` activities have been recorded in total. */
   waitFor(count: number, timeoutMs?: number): Promise<SentActivity[]>;
-  /** Resolves with the bot's reply to the activity with this id (posted to …/activities/:id). */
+  /** Resolves with the bot's reply to the activity with this id (posted to …/activities/:id), typing indicators aside. */
   waitForReplyTo(activityId: string, timeoutMs?: number): Promise<SentActivity>;
   close(): Promise<void>;
 }
@@ -70,7 +70,8 @@ export async function startFakeConnector(delayMs = 0): Promise<FakeConnector> {
     async waitForReplyTo(activityId, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const reply = sent.find((a) => a.method === 'POST' && a.activityId === activityId);
+        // A slow turn first shows "typing" (teams-ai sends it after a second): the reply is what follows.
+        const reply = sent.find((a) => a.method === 'POST' && a.activityId === activityId && a.activity.type !== 'typing');
         if (reply) return reply;
         if (Date.now() > until) throw new Error(`waited ${timeoutMs} ms for a reply to ${activityId}; the bot sent ${sent.length} activities`);
         await new Promise((r) => setTimeout(r, 20));

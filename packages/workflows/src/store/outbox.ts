@@ -126,9 +126,14 @@ export class Outbox {
     );
   }
 
-  /** Makes every unsent message due at `now` (someone they wait for can now be reached). */
+  /**
+   * Makes every unsent message due at `now` (someone they wait for can now be reached). Serialised
+   * with the other writers, and touching only messages not yet due: a crowd of heads arriving at
+   * once makes one update, not a pile of conflicting ones.
+   */
   async retryUnsentNow(now: Date): Promise<void> {
-    await this.#db.run('UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL', [now.toISOString()]);
+    const at = now.toISOString();
+    await this.#db.write((tx) => tx.run('UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND next_attempt_at > ?', [at, at]));
   }
 
   /** Every message, in queue order (for operators and tests; payloads hold ids, never pupil details). */

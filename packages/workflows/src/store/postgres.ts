@@ -14,7 +14,8 @@ const WRITE_LOCK = 0x63617365;
 const MIGRATION_LOCK = 0x6d696772;
 
 export async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // Writers wait for the write lock holding a connection: enough are left over for reads.
+  const pool = new pg.Pool({ connectionString: url, max: 16 });
   // An idle client's error (the server restarting) must not crash the service; the next query reports it.
   pool.on('error', () => undefined);
   try {
