@@ -2,11 +2,13 @@
  * PostgreSQL through node-postgres, for a council or trust running several service instances
  * on one database. Writers take one transaction-scoped advisory lock, so writes are serialised
  * across instances exactly as SQLite serialises them in one file: the audit chain never forks.
+ * Within an instance, writes are group-committed (groupCommit.ts): a burst takes the lock once.
  * Migrations run once, under a session advisory lock, whichever instance starts first.
  */
 import pg from 'pg';
 import { StoreRefused } from '../errors.js';
 import { maskedUrl, type Database, type Queryable, type SqlValue } from './database.js';
+import { GroupCommit, type GroupTransaction } from './groupCommit.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** Advisory lock keys (any fixed numbers; these spell "case" and "migr"). */
@@ -73,6 +75,7 @@ class PostgresDatabase implements Database {
   readonly location: string;
   readonly #pool: pg.Pool;
   readonly #direct: Queryable;
+  readonly #groups = new GroupCommit((group) => this.#group(group));
 
   constructor(pool: pg.Pool, url: string) {
     this.#pool = pool;
@@ -92,19 +95,20 @@ class PostgresDatabase implements Database {
     return this.#direct.run(sql, params);
   }
 
-  async write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#groups.write(fn);
+  }
+
+  /** One group of writes: a connection, a transaction, the write lock. */
+  async #group(group: (t: GroupTransaction) => Promise<void>): Promise<void> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
-      try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-        const result = await fn(queryable((text, params) => client.query(text, [...params])));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      await group({ tx: queryable((text, params) => client.query(text, [...params])), exec: async (sql) => void (await client.query(sql)) });
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
       client.release();
     }

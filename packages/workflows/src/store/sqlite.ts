@@ -8,15 +8,13 @@
  * SQLite's busy wait, so the holder could never commit ("database is locked"). Other processes
  * wait in the busy handler as usual.
  *
- * Group commit: the writes asked for while the event loop works through a burst of requests run
- * together in one transaction, each in its own savepoint — one that throws is rolled back alone —
- * and are made durable by one fsync at COMMIT instead of one each. Each caller still gets its own
- * result or error, and only once the whole group is on disk.
+ * Writes are group-committed (groupCommit.ts): a burst shares one transaction and one fsync.
  */
 import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Queryable, SqlValue } from './database.js';
+import { GroupCommit } from './groupCommit.js';
 import { MIGRATIONS } from './migrations.js';
 
 type Connection = BetterSqlite3.Database;
@@ -69,12 +67,6 @@ function migrate(db: Connection, path: string): void {
   }).immediate();
 }
 
-interface PendingWrite {
-  readonly fn: (tx: Queryable) => Promise<unknown>;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly location: string;
@@ -83,8 +75,12 @@ class SqliteDatabase implements Database {
   readonly #queue: FileQueue;
   #closed = false;
   readonly #direct: Queryable;
-  /** Writes waiting for the next group commit. */
-  #pending: PendingWrite[] = [];
+  readonly #groups = new GroupCommit((group) =>
+    this.#exclusive(async () => {
+      this.#db.exec('BEGIN IMMEDIATE');
+      await group({ tx: this.#direct, exec: async (sql) => void this.#db.exec(sql) });
+    }),
+  );
 
   constructor(db: Connection, path: string, queue: FileQueue) {
     this.#db = db;
@@ -110,47 +106,7 @@ class SqliteDatabase implements Database {
   }
 
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      // The first write of a burst waits for the rest of it: setImmediate runs once the event
-      // loop has handled every request that had arrived.
-      if (this.#pending.length === 0) setImmediate(() => void this.#exclusive(() => this.#commitGroup()));
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-    });
-  }
-
-  async #commitGroup(): Promise<void> {
-    const group = this.#pending;
-    this.#pending = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      this.#db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      for (const w of group) w.reject(error);
-      return;
-    }
-    try {
-      for (const w of group) {
-        this.#db.exec('SAVEPOINT write');
-        try {
-          outcomes.push({ ok: true, value: await w.fn(this.#direct) });
-          this.#db.exec('RELEASE write');
-        } catch (error) {
-          this.#db.exec('ROLLBACK TO write');
-          this.#db.exec('RELEASE write');
-          outcomes.push({ ok: false, error });
-        }
-      }
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-      for (const w of group) w.reject(error);
-      return;
-    }
-    group.forEach((w, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) w.resolve(outcome.value);
-      else w.reject(outcome.error);
-    });
+    return this.#groups.write(fn);
   }
 
   async backup(file: string): Promise<void> {
