@@ -181,7 +181,7 @@ describe('cases backup and restore', () => {
 
     // A new machine's store, from the backup: the same trail, the same cases.
     const restored = join(dir, 'restored.db');
-    expect(run(['restore', backup, '--db', restored])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^restored ${backup} to ${restored}: audit log verified, \\d+ rows\n$`)) });
+    expect(run(['restore', backup, '--db', restored])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^restored ${backup} to ${restored}: audit log verified, \\d+ rows, anchored at ${restored}.anchor\n$`)) });
     expect(run(['--db', restored, 'audit', 'verify'])).toMatchObject({ code: 0, stdout: original.stdout });
     expect(run(['--db', restored, 'list', '--as', 'officer']).stdout).toBe(cases('list', '--as', 'officer').stdout);
     // It carries on where the backup ends: a read audited, the trail anchored and verified.

@@ -7,8 +7,7 @@
  *
  * Exit codes: 0 done · 2 bad input, refused or not allowed · 3 audit verification failed · 1 other failure.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatProblem, InputError } from '@before-exclusion/rules';
 import { z } from 'zod';
@@ -21,8 +20,8 @@ import { openByHand } from './openByHand.js';
 import { evaluateStoredPupils } from './openCases.js';
 import { buildReport, reportToCsv } from './reports.js';
 import { CaseStore, defaultAnchorPath } from './store/caseStore.js';
-import { copyStore } from './store/copyStore.js';
-import { isPostgresUrl, sqlitePath } from './store/database.js';
+import { copyStore, restoreBackup } from './store/copyStore.js';
+import { sqlitePath } from './store/database.js';
 import { staffMemberSchema } from './store/staff.js';
 
 const USAGE = `cases — exclusion-prevention case workflows
@@ -99,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
     return copied.verified.ok ? 0 : 3;
   }
   if (command === 'restore') {
-    return restore(need(args[0], 'cases restore FILE --db FILE'), url, anchorPath, anchorKey, out);
+    return restore(need(args[0], 'cases restore FILE --db FILE'), url, anchorPath(url), anchorKey, out);
   }
   const store = await CaseStore.open({ url, anchorPath: anchorPath(url), ...(anchorKey ? { anchorKey } : {}), ...(now ? { clock: () => now } : {}) });
   const staff = () => {
@@ -213,26 +212,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Puts a SQLite backup in place of the store at `url`, once its audit chain verifies against the backup's own anchor. */
-async function restore(file: string, url: string, anchorPath: (u: string) => string, anchorKey: string | undefined, out: (text: string) => void): Promise<number> {
-  if (isPostgresUrl(url)) throw new UsageError('restore a PostgreSQL store with pg_restore into an empty database, then run "cases audit verify" against it');
-  if (!existsSync(file)) throw new UsageError(`no backup at ${file}`);
-  if (!existsSync(`${file}.anchor`)) throw new UsageError(`no anchor at ${file}.anchor: "cases backup" writes one beside the backup; without it the backup's end cannot be checked`);
-  const target = sqlitePath(url);
-  if (existsSync(target)) throw new UsageError(`${target} exists: move it aside first (restore never overwrites a store)`);
-  mkdirSync(dirname(target), { recursive: true });
-  const staged = `${target}.restoring`;
-  copyFileSync(file, staged);
-  const store = await CaseStore.open({ url: staged, anchorPath: `${file}.anchor`, ...(anchorKey ? { anchorKey } : {}) });
-  const result = await store.audit.verify();
-  await store.close();
+async function restore(file: string, url: string, anchorPath: string, anchorKey: string | undefined, out: (text: string) => void): Promise<number> {
+  const result = await restoreBackup(file, { url, anchorPath, ...(anchorKey ? { anchorKey } : {}) });
   if (!result.ok) {
-    for (const f of [staged, `${staged}-wal`, `${staged}-shm`]) rmSync(f, { force: true });
     out(`NOT RESTORED: the backup's audit log does not verify (row ${result.problem?.seq ?? '?'}: ${result.problem?.message})`);
     return 3;
   }
-  renameSync(staged, target);
-  copyFileSync(`${file}.anchor`, anchorPath(target));
-  out(`restored ${file} to ${target}: audit log verified, ${result.rows} rows`);
+  out(`restored ${file} to ${sqlitePath(url)}: audit log verified, ${result.rows} rows, anchored at ${anchorPath}`);
   return 0;
 }
 

@@ -91,7 +91,8 @@ async function openPeap(store: CaseStore, t: Trigger): Promise<Outcome> {
   if (view.kind !== 'peap') return 'unchanged';
   const known = new Set(view.context.exclusionIds);
   const further = (t.exclusionIds ?? []).filter((id) => !known.has(id));
-  if (further.length) await store.cases.send(SYSTEM, view, further.map((exclusionId) => ({ type: 'FURTHER_SUSPENSION' as const, exclusionId })));
+  // Against the revision read: an evaluation overlapping another never reopens a case twice for one exclusion.
+  if (further.length) await store.cases.send(SYSTEM, view, further.map((exclusionId) => ({ type: 'FURTHER_SUSPENSION' as const, exclusionId })), { expectedRevision: view.revision });
   return further.length ? 'updated' : 'unchanged';
 }
 

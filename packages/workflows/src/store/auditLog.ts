@@ -6,7 +6,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from './canonicalJson.js';
 import type { Database, Queryable } from './database.js';
@@ -249,14 +249,42 @@ export class AuditAnchor {
     }
   }
 
+  /**
+   * Records (seq, hash), unless the anchor already holds a later row. Read, compare and replace
+   * happen under a lock file, so writers sharing the anchor (instances on a shared volume, the
+   * CLI beside the service) never move it back.
+   */
   async write(seq: number, hash: string): Promise<void> {
-    const current = this.read();
-    // A broken anchor stays broken for verify to report; and another process may have
-    // anchored a later row already: never move the anchor back.
-    if ('error' in current || (current.value && current.value.seq >= seq)) return;
-    const temp = `${this.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify({ seq, hash, mac: this.#mac(seq, hash).toString('hex') }));
-    await rename(temp, this.path);
+    await this.#locked(async () => {
+      const current = this.read();
+      // A broken anchor stays broken for verify to report; a later row anchored already stays.
+      if ('error' in current || (current.value && current.value.seq >= seq)) return;
+      const temp = `${this.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(temp, JSON.stringify({ seq, hash, mac: this.#mac(seq, hash).toString('hex') }));
+      await rename(temp, this.path);
+    });
+  }
+
+  /** Runs `fn` holding `<anchor>.lock`; a lock left by a process that died is taken over after 10 s. */
+  async #locked(fn: () => Promise<void>): Promise<void> {
+    const lock = `${this.path}.lock`;
+    for (;;) {
+      try {
+        const handle = await open(lock, 'wx');
+        try {
+          await fn();
+        } finally {
+          await handle.close();
+          await rm(lock, { force: true });
+        }
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const held = await stat(lock).catch(() => undefined);
+        if (held && Date.now() - held.mtimeMs > 10_000) await rm(lock, { force: true });
+        else await new Promise((r) => setTimeout(r, 2));
+      }
+    }
   }
 
   #mac(seq: number, hash: string): Buffer {

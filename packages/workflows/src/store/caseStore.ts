@@ -109,6 +109,9 @@ export class CaseStore {
    */
   async backup(file: string): Promise<void> {
     if (existsSync(file) || existsSync(`${file}.anchor`)) throw new StoreRefused(`${file} (or its anchor) exists already: back up to a new file, so no older anchor can judge the copy`);
+    // A copy anchored at its own last row would hide rows already cut from the live store: check first.
+    const live = await this.audit.verify();
+    if (!live.ok) throw new StoreRefused(`the store's audit trail does not verify (${live.problem?.message}); a backup would hide that — investigate first`);
     await this.#db.backup(file);
     const copy = await openDatabase(file);
     try {

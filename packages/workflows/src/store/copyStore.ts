@@ -5,7 +5,8 @@
  * already holds data is refused, so nothing there is overwritten.
  */
 import { AuditAnchor, AuditLog, type VerifyResult } from './auditLog.js';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreRefused } from '../errors.js';
 import { isPostgresUrl, openDatabase, sqlitePath, type Database, type SqlValue } from './database.js';
 
@@ -77,5 +78,39 @@ export async function copyStore(from: StoreLocation, to: StoreLocation): Promise
   } finally {
     await source.close();
     await target?.close();
+  }
+}
+
+/**
+ * Puts the SQLite backup `file` (made by `CaseStore.backup`, with `FILE.anchor` beside it) in
+ * place of the store at `to`, which must not exist yet — nor its anchor, which belongs to some
+ * other store. The backup's chain is verified against its own anchor first; once in place it is
+ * anchored under the target's anchor and key, and verified there.
+ * @throws StoreRefused when something is missing or in the way; nothing is written then.
+ */
+export async function restoreBackup(file: string, to: StoreLocation): Promise<VerifyResult> {
+  if (isPostgresUrl(to.url)) throw new StoreRefused('restore a PostgreSQL store with pg_restore into an empty database, then run "cases audit verify" against it');
+  if (!existsSync(file)) throw new StoreRefused(`no backup at ${file}`);
+  if (!existsSync(`${file}.anchor`)) throw new StoreRefused(`no anchor at ${file}.anchor: "cases backup" writes one beside the backup; without it the backup's end cannot be checked`);
+  const target = sqlitePath(to.url);
+  if (existsSync(target)) throw new StoreRefused(`${target} exists: move it aside first (restore never overwrites a store)`);
+  if (existsSync(to.anchorPath)) throw new StoreRefused(`an anchor exists at ${to.anchorPath}: it belongs to another store; move it aside first`);
+  mkdirSync(dirname(target), { recursive: true });
+  const staged = `${target}.restoring`;
+  copyFileSync(file, staged);
+  const copy = await openDatabase(staged);
+  const checked = await new AuditLog(copy, AuditAnchor.at(`${file}.anchor`, to.anchorKey)).verify().finally(() => copy.close());
+  if (!checked.ok) {
+    for (const f of [staged, `${staged}-wal`, `${staged}-shm`]) rmSync(f, { force: true });
+    return checked;
+  }
+  renameSync(staged, target);
+  const restored = await openDatabase(target);
+  try {
+    const log = new AuditLog(restored, AuditAnchor.at(to.anchorPath, to.anchorKey));
+    await log.anchor();
+    return await log.verify();
+  } finally {
+    await restored.close();
   }
 }

@@ -4,7 +4,11 @@
  * and are made durable by one commit (one fsync, one lock taken) instead of one each. Each caller
  * still gets its own result or error, and only once the whole group is committed.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Queryable } from './database.js';
+
+/** The group whose write's function is running: its database refuses calls made then outside the transaction. */
+const insideWrite = new AsyncLocalStorage<GroupCommit>();
 
 /** One transaction on a connection, as group commit drives it. */
 export interface GroupTransaction {
@@ -31,7 +35,16 @@ export class GroupCommit {
     this.#run = run;
   }
 
+  /**
+   * Throws when called from inside one of this group's writes: a read or write there must use the
+   * transaction it was given (on SQLite another call would wait for the write forever).
+   */
+  refuseInsideWrite(): void {
+    if (insideWrite.getStore() === this) throw new Error('inside a write, use the transaction it was given (tx), not the database');
+  }
+
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    this.refuseInsideWrite();
     return new Promise<T>((resolve, reject) => {
       // The first write of a burst waits for the rest of it: setImmediate runs once the event
       // loop has handled every request that had arrived.
@@ -43,19 +56,21 @@ export class GroupCommit {
   async #commitNext(): Promise<void> {
     const group = this.#pending;
     this.#pending = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = new Array(group.length);
     try {
       await this.#run(async (t) => {
         try {
-          for (const w of group) {
+          for (const [i, w] of group.entries()) {
             await t.exec('SAVEPOINT write');
             try {
-              outcomes.push({ ok: true, value: await w.fn(t.tx) });
+              const value = await insideWrite.run(this, () => w.fn(t.tx));
               await t.exec('RELEASE SAVEPOINT write');
+              outcomes[i] = { ok: true, value };
             } catch (error) {
+              // Rolled back alone; a write that failed to release counts as failed, never as another's result.
               await t.exec('ROLLBACK TO SAVEPOINT write');
               await t.exec('RELEASE SAVEPOINT write');
-              outcomes.push({ ok: false, error });
+              outcomes[i] = { ok: false, error };
             }
           }
           await t.exec('COMMIT');

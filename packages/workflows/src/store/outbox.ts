@@ -91,15 +91,21 @@ export class Outbox {
     for (const row of claimed) {
       try {
         await senders[row.kind]!(message(row));
-        await this.#db.run('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, lease_holder = NULL, lease_until = NULL WHERE id = ?', [new Date().toISOString(), row.id]);
+        // Marked sent whoever holds the lease now (it was sent); the lease is cleared only if still ours.
+        await this.#db.run(
+          'UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, lease_holder = CASE WHEN lease_holder = ? THEN NULL ELSE lease_holder END WHERE id = ?',
+          [new Date().toISOString(), this.#holder, row.id],
+        );
         sent++;
       } catch (error) {
         const waitMinutes = Math.min(MAX_WAIT_MINUTES, 2 ** row.attempts);
         const next = new Date(now.getTime() + waitMinutes * 60_000).toISOString();
-        await this.#db.run('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_holder = NULL, lease_until = NULL WHERE id = ?', [
+        // A failure is recorded only while the lease is still ours: one taken over is another instance's to report.
+        await this.#db.run('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?', [
           next,
           String((error as Error).message).slice(0, 500),
           row.id,
+          this.#holder,
         ]);
         if (error instanceof NobodyToReach) waiting++;
         else failed++;

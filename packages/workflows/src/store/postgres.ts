@@ -80,7 +80,10 @@ class PostgresDatabase implements Database {
   constructor(pool: pg.Pool, url: string) {
     this.#pool = pool;
     this.location = maskedUrl(url);
-    this.#direct = queryable((text, params) => pool.query(text, [...params]));
+    this.#direct = queryable((text, params) => {
+      this.#groups.refuseInsideWrite();
+      return pool.query(text, [...params]);
+    });
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -102,15 +105,17 @@ class PostgresDatabase implements Database {
   /** One group of writes: a connection, a transaction, the write lock. */
   async #group(group: (t: GroupTransaction) => Promise<void>): Promise<void> {
     const client = await this.#pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       await group({ tx: queryable((text, params) => client.query(text, [...params])), exec: async (sql) => void (await client.query(sql)) });
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw error;
     } finally {
-      client.release();
+      // A connection that could not even roll back is dropped, not pooled.
+      client.release(broken);
     }
   }
 
@@ -121,6 +126,8 @@ class PostgresDatabase implements Database {
   }
 
   async close(): Promise<void> {
+    // A group commit scheduled just before closing goes first.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.#pool.end();
   }
 }

@@ -126,6 +126,7 @@ class SqliteDatabase implements Database {
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.#groups.refuseInsideWrite();
     const run = this.#queue.tail.then(fn, fn);
     this.#queue.tail = run.catch(() => undefined);
     return run;
