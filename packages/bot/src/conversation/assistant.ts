@@ -235,7 +235,7 @@ export class Assistant {
       section: q.section,
       text: q.text,
       answer: displayAnswer(q, answerOf(context, q.id)),
-      changeable: view.nextEvents.includes(q.id === MEETING_DATE ? 'SCHEDULE_MEETING' : 'ANSWER'),
+      changeable: this.#store.cases.can(actor, view, q.id === MEETING_DATE ? 'SCHEDULE_MEETING' : 'ANSWER').allowed,
     }));
     const from = context.meetingDate && context.meetingDate > this.#today() ? context.meetingDate : this.#today();
     const calendar = await this.#store.pupils.calendarFor(view.schoolId, from);
