@@ -75,6 +75,8 @@ export class CaseService {
   readonly #audit: AuditLog;
   readonly #definitions: Readonly<Record<CaseKind, CaseDefinition>>;
   readonly #now: Clock;
+  /** Snapshots already restored (or just made), by row: a send validates, transitions and shows a case from one restore. */
+  readonly #restored = new WeakMap<CaseRow, AnyMachineSnapshot>();
 
   constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock) {
     this.#db = db;
@@ -247,6 +249,7 @@ export class CaseService {
       revision: current.revision + 1,
       updated_at: at,
     };
+    this.#restored.set(updated, next);
     if (!(await caseRows.update(tx, updated, current.revision))) {
       throw new RevisionConflict(current.id, current.revision, (await caseRows.get(tx, current.id))?.revision ?? -1);
     }
@@ -297,10 +300,14 @@ export class CaseService {
   }
 
   #restore(definition: CaseDefinition, row: CaseRow): AnyMachineSnapshot {
+    const known = this.#restored.get(row);
+    if (known) return known;
     if (row.machine_version !== definition.version) {
       throw new Error(`case ${row.id} was stored by version ${row.machine_version} of the ${row.kind} machine; this program runs version ${definition.version}`);
     }
-    return definition.machine.resolveState(JSON.parse(row.snapshot) as never) as AnyMachineSnapshot;
+    const snapshot = definition.machine.resolveState(JSON.parse(row.snapshot) as never) as AnyMachineSnapshot;
+    this.#restored.set(row, snapshot);
+    return snapshot;
   }
 
   /** The events people may send that the current state has a transition for (guards aside). */
