@@ -31,5 +31,5 @@ export type { TickResult } from './scheduler.js';
 export type { AuditEntry, AuditRow, VerifyResult } from './store/auditLog.js';
 export { ACTING, CASE_KINDS, DECIDING } from './machines/caseDefinition.js';
 export type { CaseDefinition, CaseKind, Effect, EventSpec } from './machines/caseDefinition.js';
-export { CASE_DEFINITIONS, PEAP_DECISIONS, PEAP_QUESTIONS, RECIPIENTS, peapGateMissing, peapGateRefusal, peapCase, suspensionCase, ebsnaCase, reintegrationCase } from './machines/index.js';
+export { CASE_DEFINITIONS, PEAP_DECISIONS, PEAP_QUESTIONS, RECIPIENTS, peapEvents, peapGateMissing, peapGateRefusal, peapCase, suspensionCase, ebsnaCase, reintegrationCase } from './machines/index.js';
 export type { ContextOf, EventOf, PeapContext, PeapDecision, SuspensionContext, EbsnaContext, ReintegrationContext, Recipient } from './machines/index.js';

@@ -4,7 +4,7 @@
  * another day, on another device, in Teams or in Slack — at the first unanswered question.
  */
 import { EXCLUSION_REASONS, isIsoDate, longDate, type PupilRecord } from '@before-exclusion/rules';
-import { PEAP_DECISIONS, peapGateMissing, type CaseView, type EventOf, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
+import { PEAP_DECISIONS, peapEvents, peapGateMissing, type CaseView, type EventOf, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
 import { MEETING_DATE, type Question } from './questionSet.js';
 
 export type AnswerValue = string | string[] | boolean;
@@ -147,11 +147,19 @@ export function gateMissing(view: CaseView<'peap'>): string[] {
 
 /** Reads the decision form: one of the decisions, a rationale, a follow-up date after the meeting. */
 export function parseDecision(data: Record<string, unknown>): { decision: PeapDecision; rationale: string; followUpDate: string } | { error: string } {
-  const decision = String(data.decision ?? '');
-  const rationale = String(data.rationale ?? '').trim();
-  const followUpDate = String(data.followUpDate ?? '').trim();
-  if (!(PEAP_DECISIONS as readonly string[]).includes(decision)) return { error: 'Please choose the decision.' };
-  if (!rationale) return { error: 'Please give the rationale for the decision.' };
-  if (!isIsoDate(followUpDate)) return { error: 'Please give the follow-up review date, written YYYY-MM-DD.' };
-  return { decision: decision as PeapDecision, rationale, followUpDate };
+  // What a valid decision is, the PEAP machine's DECIDE declaration says; here only the words for a form.
+  const parsed = peapEvents.DECIDE.payload.safeParse({
+    decision: String(data.decision ?? ''),
+    rationale: String(data.rationale ?? ''),
+    followUpDate: String(data.followUpDate ?? '').trim(),
+  });
+  if (parsed.success) return parsed.data;
+  const field = String(parsed.error.issues[0]?.path[0] ?? '');
+  return { error: DECISION_FIELD_ERRORS[field] ?? `Please check the decision: ${parsed.error.issues[0]?.message ?? 'it is not valid'}.` };
 }
+
+const DECISION_FIELD_ERRORS: Readonly<Record<string, string>> = {
+  decision: 'Please choose the decision.',
+  rationale: 'Please give the rationale for the decision.',
+  followUpDate: 'Please give the follow-up review date, written YYYY-MM-DD.',
+};

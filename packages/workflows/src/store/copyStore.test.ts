@@ -140,3 +140,33 @@ describe.each(BACKENDS)('backing up a %s store', (backend) => {
     });
   }
 });
+
+describe.each(BACKENDS)('copying a running %s store', (backend) => {
+  it('copies one moment of it: every copied case matches its copied trail while answers keep arriving', async () => {
+    const { store, url, anchorPath } = await populated(backend);
+    const head = await store.staff.actorFor('demo-head');
+    const peaps = (await store.cases.list(head)).filter((c) => c.kind === 'peap');
+    const target = await freshStoreUrl('sqlite');
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 0; writing; n++) {
+        const c = peaps[n % peaps.length]!;
+        await store.cases.send(head, { id: c.id, kind: 'peap' }, { type: 'ANSWER', questionId: `pupil-voice.extra-${n}`, answer: `answer ${n}` });
+      }
+    })();
+    const copied = await copyStore({ url, anchorPath, anchorKey: TEST_ANCHOR_KEY }, { url: target.url, anchorPath: target.anchorPath, anchorKey: TEST_ANCHOR_KEY });
+    writing = false;
+    await writer;
+    expect(copied.verified).toMatchObject({ ok: true });
+    const copy = await openAgain(target);
+    for (const view of await copy.cases.list(SYSTEM)) {
+      const events = (await copy.audit.entriesFor(view.id)).filter((r) => r.action === 'event');
+      expect(view.revision).toBe(1 + events.length);
+    }
+  });
+
+  it('refuses to copy a store onto itself', async () => {
+    const { url, anchorPath } = await populated(backend);
+    await expect(copyStore({ url, anchorPath, anchorKey: TEST_ANCHOR_KEY }, { url, anchorPath, anchorKey: TEST_ANCHOR_KEY })).rejects.toThrow(/same database/);
+  });
+});

@@ -5,7 +5,7 @@
  * already holds data is refused, so nothing there is overwritten.
  */
 import { AuditAnchor, AuditLog, type VerifyResult } from './auditLog.js';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreRefused } from '../errors.js';
 import { isPostgresUrl, openDatabase, sqlitePath, type Database, type SqlValue } from './database.js';
@@ -44,6 +44,9 @@ export interface StoreLocation {
  */
 export async function copyStore(from: StoreLocation, to: StoreLocation): Promise<CopyResult> {
   if (!isPostgresUrl(from.url) && !existsSync(sqlitePath(from.url))) throw new StoreRefused(`there is no store at ${sqlitePath(from.url)} to copy`);
+  if (from.url === to.url || (!isPostgresUrl(from.url) && !isPostgresUrl(to.url) && existsSync(sqlitePath(to.url)) && realpathSync(sqlitePath(from.url)) === realpathSync(sqlitePath(to.url)))) {
+    throw new StoreRefused('the source and the target are the same database');
+  }
   const source = await openDatabase(from.url);
   let target: Database | undefined;
   try {
@@ -56,11 +59,12 @@ export async function copyStore(from: StoreLocation, to: StoreLocation): Promise
       if (found) throw new StoreRefused(`the target already holds data (table ${table} is not empty); copy into an empty database`);
     }
     const rows: Record<string, number> = {};
-    await db.write(async (tx) => {
+    // One snapshot of the source, so a store copied while its service runs is copied as of one moment.
+    await source.read((snapshot) => db.write(async (tx) => {
       for (const table of TABLES) {
         rows[table] = 0;
         for (let offset = 0; ; offset += 1000) {
-          const page = await source.all<Record<string, SqlValue>>(`SELECT * FROM ${table} ORDER BY ${KEYS[table]} LIMIT 1000 OFFSET ?`, [offset]);
+          const page = await snapshot.all<Record<string, SqlValue>>(`SELECT * FROM ${table} ORDER BY ${KEYS[table]} LIMIT 1000 OFFSET ?`, [offset]);
           for (const row of page) {
             const columns = Object.keys(row);
             await tx.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns.map((c) => row[c] ?? null));
@@ -71,7 +75,7 @@ export async function copyStore(from: StoreLocation, to: StoreLocation): Promise
       }
       // The copied outbox ids were given explicitly: PostgreSQL's identity must carry on after them.
       if (db.dialect === 'postgres') await tx.run(`SELECT setval(pg_get_serial_sequence('outbox', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM outbox), false)`);
-    });
+    }));
     const log = new AuditLog(db, AuditAnchor.at(to.anchorPath, to.anchorKey));
     await log.anchor();
     return { rows, verified: await log.verify() };

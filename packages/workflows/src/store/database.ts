@@ -25,6 +25,8 @@ export interface Database extends Queryable {
   readonly location: string;
   /** Runs `fn` in one transaction as the only writer; commits when it resolves, rolls back when it throws. No network calls inside. */
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `fn`'s reads on one consistent snapshot, however long they take and whoever writes meanwhile (copying a running store). */
+  read<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** A consistent copy to `file` while the database is in use (SQLite's online backup). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;

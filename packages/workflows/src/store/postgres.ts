@@ -119,6 +119,20 @@ class PostgresDatabase implements Database {
     }
   }
 
+  async read<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        return await fn(queryable((text, params) => client.query(text, [...params])));
+      } finally {
+        await client.query('COMMIT');
+      }
+    } finally {
+      client.release();
+    }
+  }
+
   async backup(): Promise<void> {
     throw new StoreRefused(
       `back up a PostgreSQL store with pg_dump, e.g. pg_dump --format=custom --file=cases.dump "${this.location}"; restore it into an empty database with pg_restore, then run "cases audit verify" against it before use`,

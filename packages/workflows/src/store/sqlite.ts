@@ -109,6 +109,18 @@ class SqliteDatabase implements Database {
     return this.#groups.write(fn);
   }
 
+  read<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    // A deferred transaction's first read fixes its WAL snapshot; other processes write on meanwhile.
+    return this.#exclusive(async () => {
+      this.#db.exec('BEGIN');
+      try {
+        return await fn(this.#direct);
+      } finally {
+        this.#db.exec('COMMIT');
+      }
+    });
+  }
+
   async backup(file: string): Promise<void> {
     mkdirSync(dirname(file), { recursive: true });
     await this.#db.backup(file);
