@@ -33,3 +33,5 @@ export { ACTING, CASE_KINDS, DECIDING } from './machines/caseDefinition.js';
 export type { CaseDefinition, CaseKind, Effect, EventSpec } from './machines/caseDefinition.js';
 export { CASE_DEFINITIONS, PEAP_DECISIONS, PEAP_QUESTIONS, RECIPIENTS, peapEvents, peapGateMissing, peapGateRefusal, peapCase, suspensionCase, ebsnaCase, reintegrationCase } from './machines/index.js';
 export type { ContextOf, EventOf, PeapContext, PeapDecision, SuspensionContext, EbsnaContext, ReintegrationContext, Recipient } from './machines/index.js';
+export { DEFAULT_QUESTIONS, MEETING_DATE, QuestionSetError, loadQuestionSet, questionSet, questionSetFileSchema } from './peapQuestions.js';
+export type { Prefill, Question, QuestionKind, QuestionSetFile } from './peapQuestions.js';

@@ -9,7 +9,7 @@ import { SYSTEM, type Actor, type CaseStore } from '@before-exclusion/workflows'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only, openStore, type StoreAt } from '../testing/fixtures.js';
 import type { Assistant } from './assistant.js';
-import { DEFAULT_QUESTIONS, MEETING_DATE } from './questionSet.js';
+import { DEFAULT_QUESTIONS, MEETING_DATE } from '@before-exclusion/workflows';
 import type { Reply } from './replies.js';
 
 type QuestionReply = Extract<Reply, { type: 'question' }>;

@@ -37,7 +37,7 @@ import {
   suggestedAnswer,
   type AnswerValue,
 } from './interview.js';
-import { DEFAULT_QUESTIONS, MEETING_DATE, type Question } from './questionSet.js';
+import { DEFAULT_QUESTIONS, MEETING_DATE, type Question } from '@before-exclusion/workflows';
 import type { CaseLine, Reply } from './replies.js';
 
 export interface AssistantOptions {

@@ -5,7 +5,7 @@
  */
 import { EXCLUSION_REASONS, isIsoDate, longDate, type PupilRecord } from '@before-exclusion/rules';
 import { PEAP_DECISIONS, peapEvents, peapGateMissing, type CaseView, type EventOf, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
-import { MEETING_DATE, type Question } from './questionSet.js';
+import { MEETING_DATE, type Question } from '@before-exclusion/workflows';
 
 export type AnswerValue = string | string[] | boolean;
 

@@ -5,7 +5,7 @@
  */
 import type { StaffRole } from '@before-exclusion/workflows';
 import type { AnswerValue } from './interview.js';
-import type { Question } from './questionSet.js';
+import type { Question } from '@before-exclusion/workflows';
 
 export interface CaseLine {
   readonly id: string;

@@ -11,7 +11,7 @@ import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclu
 import { CaseStore, englishDate, evaluateStoredPupils } from '@before-exclusion/workflows';
 import { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
-import { loadQuestionSet } from '../conversation/questionSet.js';
+import { loadQuestionSet } from '@before-exclusion/workflows';
 import { mountSlack } from '../slack/slackApp.js';
 import { createTeamsBot } from '../teams/teamsBot.js';
 import { isLocalMode, type Config } from './config.js';

@@ -6,7 +6,7 @@
  */
 import { longDate } from '@before-exclusion/rules';
 import type { AnswerValue } from '../conversation/interview.js';
-import type { Question } from '../conversation/questionSet.js';
+import type { Question } from '@before-exclusion/workflows';
 import type { CaseLine, Reply } from '../conversation/replies.js';
 
 type Block = Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import { longDate } from '@before-exclusion/rules';
 import type { CaseLine, Reply } from '../conversation/replies.js';
-import type { Question } from '../conversation/questionSet.js';
+import type { Question } from '@before-exclusion/workflows';
 import type { AnswerValue } from '../conversation/interview.js';
 
 export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; body: Element[]; $schema: string; msteams?: { width: 'Full' } };

@@ -7,7 +7,7 @@
  * the questions the PEAP gate reads cannot be removed.
  */
 import { readFileSync } from 'node:fs';
-import { PEAP_QUESTIONS } from '@before-exclusion/workflows';
+import { PEAP_QUESTIONS } from './machines/peapCase.js';
 import { z } from 'zod';
 
 export type QuestionKind = 'date' | 'text' | 'yes-no' | 'choice' | 'choices';

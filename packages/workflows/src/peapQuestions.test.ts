@@ -3,9 +3,9 @@
  * trust's rewording and additions placed where the trust asked, and a trust's file refused with
  * every problem named and what would be accepted.
  */
-import { PEAP_QUESTIONS } from '@before-exclusion/workflows';
+import { PEAP_QUESTIONS } from './machines/peapCase.js';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUESTIONS, MEETING_DATE, QuestionSetError, questionSet, type Question } from './questionSet.js';
+import { DEFAULT_QUESTIONS, MEETING_DATE, QuestionSetError, questionSet, type Question } from './peapQuestions.js';
 
 const byId = (questions: readonly Question[], id: string): Question | undefined => questions.find((q) => q.id === id);
 const ids = (questions: readonly Question[]): string[] => questions.map((q) => q.id);
