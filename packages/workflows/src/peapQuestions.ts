@@ -7,6 +7,7 @@
  * the questions the PEAP gate reads cannot be removed.
  */
 import { readFileSync } from 'node:fs';
+import { longDate } from '@before-exclusion/rules';
 import { PEAP_QUESTIONS } from './machines/peapCase.js';
 import { z } from 'zod';
 
@@ -150,4 +151,13 @@ export function loadQuestionSet(path: string): readonly Question[] {
     throw new QuestionSetError(path, [`cannot read it as JSON: ${(error as Error).message}`]);
   }
   return questionSet(json, path);
+}
+
+/** An answer as a person reads it. */
+export function displayAnswer(question: Question, value: string | string[] | boolean | undefined): string {
+  if (value === undefined) return '(not answered)';
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (question.kind === 'date' && typeof value === 'string') return longDate(value);
+  const title = (v: string) => question.options?.find((o) => o.value === v)?.title ?? v;
+  return Array.isArray(value) ? value.map(title).join('; ') : question.options ? title(value) : value;
 }

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { parsePupilRecord, type PupilRecord } from '@before-exclusion/rules';
 import { PEAP_QUESTIONS, type CaseView, type PeapContext } from '@before-exclusion/workflows';
 import { describe, expect, it } from 'vitest';
-import { applicableQuestions, displayAnswer, nextStep, parseAnswer, parseDecision, suggestedAnswer, type AnswerValue } from './interview.js';
-import { DEFAULT_QUESTIONS, MEETING_DATE, type Question } from '@before-exclusion/workflows';
+import { applicableQuestions, nextStep, parseAnswer, parseDecision, suggestedAnswer, type AnswerValue } from './interview.js';
+import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from '@before-exclusion/workflows';
 
 const question = (id: string): Question => {
   const q = DEFAULT_QUESTIONS.find((x) => x.id === id);

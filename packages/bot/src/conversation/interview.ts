@@ -4,17 +4,12 @@
  * another day, on another device, in Teams or in Slack — at the first unanswered question.
  */
 import { EXCLUSION_REASONS, isIsoDate, longDate, type PupilRecord } from '@before-exclusion/rules';
-import { PEAP_DECISIONS, peapEvents, peapGateMissing, type CaseView, type EventOf, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
+import { PEAP_DECISIONS, PEAP_DECISION_TITLES as DECISION_TITLES, peapEvents, peapGateMissing, type CaseView, type EventOf, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
 import { MEETING_DATE, type Question } from '@before-exclusion/workflows';
 
 export type AnswerValue = string | string[] | boolean;
 
-export const DECISION_TITLES: Readonly<Record<PeapDecision, string>> = {
-  'no-exclusion-support-plan': 'No exclusion: a support plan',
-  suspension: 'Suspension',
-  'permanent-exclusion': 'Permanent exclusion',
-  'permanent-exclusion-overturned': 'Permanent exclusion considered and overturned',
-};
+export { DECISION_TITLES };
 export const DECISIONS = PEAP_DECISIONS.map((value) => ({ value, title: DECISION_TITLES[value] }));
 
 export type InterviewStep =
@@ -94,14 +89,6 @@ export function answerEvent(question: Question, value: AnswerValue): EventOf<'pe
   return { type: 'SCHEDULE_MEETING', date: value };
 }
 
-/** An answer as a person reads it. */
-export function displayAnswer(question: Question, value: AnswerValue | undefined): string {
-  if (value === undefined) return '(not answered)';
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (question.kind === 'date' && typeof value === 'string') return longDate(value);
-  const title = (v: string) => question.options?.find((o) => o.value === v)?.title ?? v;
-  return Array.isArray(value) ? value.map(title).join('; ') : question.options ? title(value) : value;
-}
 
 /** What the record already says, offered for the head to confirm rather than retype. */
 export function suggestedAnswer(question: Question, record: PupilRecord, context: PeapContext): AnswerValue | undefined {

@@ -26,7 +26,7 @@ export type ContextOf<K extends CaseKind> = CaseTypes[K]['context'];
 export type EventOf<K extends CaseKind> = EventInputsOf<CaseTypes[K]['events']>;
 
 export { ebsnaCase, peapCase, reintegrationCase, suspensionCase };
-export { PEAP_DECISIONS, PEAP_QUESTIONS, peapEvents, peapGateMissing, peapGateRefusal } from './peapCase.js';
+export { PEAP_DECISIONS, PEAP_DECISION_TITLES, PEAP_QUESTIONS, peapEvents, peapGateItems, peapGateMissing, peapGateRefusal } from './peapCase.js';
 export type { PeapContext, PeapDecision } from './peapCase.js';
 export { RECIPIENTS } from './suspensionCase.js';
 export type { Recipient, SuspensionContext } from './suspensionCase.js';

@@ -23,6 +23,14 @@ export const PEAP_QUESTIONS = {
 export const PEAP_DECISIONS = ['no-exclusion-support-plan', 'suspension', 'permanent-exclusion', 'permanent-exclusion-overturned'] as const;
 export type PeapDecision = (typeof PEAP_DECISIONS)[number];
 
+/** Each decision in words. */
+export const PEAP_DECISION_TITLES: Readonly<Record<PeapDecision, string>> = {
+  'no-exclusion-support-plan': 'No exclusion: a support plan',
+  suspension: 'Suspension',
+  'permanent-exclusion': 'Permanent exclusion',
+  'permanent-exclusion-overturned': 'Permanent exclusion considered and overturned',
+};
+
 type AnswerValue = string | string[] | boolean;
 
 export interface PeapContext {
@@ -76,16 +84,23 @@ const answered = (c: PeapContext, id: string) => {
 };
 const hasPupilVoice = (c: PeapContext) => Object.keys(c.answers).some((id) => id.startsWith(PEAP_QUESTIONS.pupilVoicePrefix));
 
+/** Each thing the PEAP gate needs, in words, and whether the case holds it. */
+export function peapGateItems(c: PeapContext): { item: string; met: boolean }[] {
+  return [
+    { item: "the pupil's voice", met: hasPupilVoice(c) },
+    { item: "the head's answer on contributing factors (SEND, family circumstances, bereavement)", met: answered(c, PEAP_QUESTIONS.factorsConsidered) },
+    { item: "the head's answer on whether exclusion is the most appropriate and reasonable sanction", met: answered(c, PEAP_QUESTIONS.sanctionAppropriate) },
+    { item: "the head's answer on whether all reasons, and the impact on others, are recorded", met: answered(c, PEAP_QUESTIONS.reasonsRecorded) },
+    { item: 'the support tried (school-based or external)', met: answered(c, PEAP_QUESTIONS.schoolBasedSupport) || answered(c, PEAP_QUESTIONS.externalSupport) },
+    { item: 'the attestation that all support mechanisms have been exhausted', met: c.answers[PEAP_QUESTIONS.supportExhausted]?.value === true },
+  ];
+}
+
 /** What the PEAP gate still needs before a permanent exclusion can be decided, in words. */
 export function peapGateMissing(c: PeapContext): string[] {
-  const missing: string[] = [];
-  if (!hasPupilVoice(c)) missing.push("the pupil's voice");
-  if (!answered(c, PEAP_QUESTIONS.factorsConsidered)) missing.push("the head's answer on contributing factors (SEND, family circumstances, bereavement)");
-  if (!answered(c, PEAP_QUESTIONS.sanctionAppropriate)) missing.push("the head's answer on whether exclusion is the most appropriate and reasonable sanction");
-  if (!answered(c, PEAP_QUESTIONS.reasonsRecorded)) missing.push("the head's answer on whether all reasons, and the impact on others, are recorded");
-  if (!answered(c, PEAP_QUESTIONS.schoolBasedSupport) && !answered(c, PEAP_QUESTIONS.externalSupport)) missing.push('the support tried (school-based or external)');
-  if (c.answers[PEAP_QUESTIONS.supportExhausted]?.value !== true) missing.push('the attestation that all support mechanisms have been exhausted');
-  return missing;
+  return peapGateItems(c)
+    .filter((i) => !i.met)
+    .map((i) => i.item);
 }
 
 const gated = (c: PeapContext, decision: PeapDecision) => decision === 'permanent-exclusion' || (decision === 'suspension' && c.gateSuspensions);

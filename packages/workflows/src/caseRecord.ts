@@ -1,0 +1,334 @@
+/**
+ * A case read back in full — the chronology an inclusion officer or a governing board audits:
+ * the pupil's context, their exclusions and reasons in words, what the rules say now, every duty
+ * and whether it was met on time, every answer under its question with what it was before, the
+ * decision and its rationale with the PEAP gate as it stood when it was made, the notes, the
+ * evidence a board review needs, and the whole timeline. One function builds it for every
+ * channel (the CLI, Teams, Slack, the web workspace); reading it is audited like any case read.
+ */
+import {
+  EXCLUSION_CATEGORIES,
+  EXCLUSION_REASONS,
+  RulesEvaluator,
+  derivePupilFacts,
+  longDate,
+  type ExclusionCategory,
+  type ExclusionReason,
+  type IsoDate,
+  type PupilRecord,
+} from '@before-exclusion/rules';
+import type { Actor } from './access.js';
+import { describeState, overdueDeadlines, type CaseView } from './caseService.js';
+import { CaseNotFound } from './errors.js';
+import { PEAP_DECISION_TITLES, peapGateItems, type PeapContext, type SuspensionContext } from './machines/index.js';
+import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from './peapQuestions.js';
+import { keyStage } from './reports.js';
+import type { AuditRow } from './store/auditLog.js';
+import type { CaseStore } from './store/caseStore.js';
+
+type AnswerValue = string | string[] | boolean;
+
+export interface CaseRecord {
+  readonly case: {
+    readonly id: string;
+    readonly kind: CaseView['kind'];
+    readonly schoolId: string;
+    readonly pupilId: string;
+    readonly state: string;
+    readonly closed: boolean;
+    readonly revision: number;
+    readonly openedAt: string;
+    readonly updatedAt: string;
+    /** The rule whose trigger opened the case, and why it fired. */
+    readonly openedBy?: { readonly ruleId: string; readonly ruleVersion: number; readonly explanation?: string };
+  };
+  /** The pupil as the store holds them now (pseudonymous); absent when the record is no longer held. */
+  readonly pupil?: PupilContext;
+  readonly exclusions: readonly ExclusionLine[];
+  /** What the rules find for the pupil as of the record's date, each with its explanation and source. */
+  readonly triggers: readonly { readonly title: string; readonly explanation: string; readonly dueDate?: string; readonly source: string; readonly rule: string }[];
+  readonly duties: readonly Duty[];
+  /** PEAP answers under their questions, in the question set's order, each with its earlier values. */
+  readonly answers: readonly AnswerLine[];
+  readonly decision?: {
+    readonly decision: string;
+    readonly rationale: string;
+    readonly by: string;
+    readonly at: string;
+    readonly followUpDate: string;
+    /** The PEAP gate's items as they stood when the decision was made. */
+    readonly gate: readonly { readonly item: string; readonly met: boolean }[];
+  };
+  readonly notes: readonly { readonly text: string; readonly by: string; readonly role: string; readonly at: string }[];
+  /** What a governing board's review looks for, and whether the case holds it. */
+  readonly evidence: readonly { readonly item: string; readonly present: boolean; readonly where?: string }[];
+  readonly timeline: readonly { readonly seq: number; readonly at: string; readonly who: string; readonly role: string; readonly what: string }[];
+}
+
+export interface PupilContext {
+  readonly id: string;
+  readonly yearGroup?: number;
+  readonly keyStage: string;
+  readonly send: string;
+  readonly lookedAfter: boolean;
+  readonly hasSocialWorker: boolean;
+  readonly fsm: boolean;
+  /** Attendance this year to date, as a percentage of possible sessions. */
+  readonly attendance?: number;
+  readonly suspensionDaysThisYear: number;
+  /** The annual limit in force (45 school days), from the rule pack, and how many are left. */
+  readonly annualLimit: number;
+  readonly daysLeft: number;
+}
+
+export interface ExclusionLine {
+  readonly id: string;
+  readonly category: string;
+  readonly startDate: string;
+  readonly lastDate?: string;
+  readonly schoolDays: number;
+  readonly reasons: readonly { readonly code: string; readonly words: string }[];
+  readonly cancelled: boolean;
+}
+
+export interface Duty {
+  readonly what: string;
+  readonly dueDate?: string;
+  /** done on time, done late, overdue, or still to do. */
+  readonly status: 'on-time' | 'late' | 'overdue' | 'pending' | 'cancelled';
+  readonly done?: { readonly on: string; readonly by: string; readonly at: string; readonly how?: string };
+}
+
+export interface AnswerLine {
+  readonly questionId: string;
+  readonly section: string;
+  readonly question: string;
+  readonly answer: string;
+  readonly by?: string;
+  readonly at?: string;
+  /** Earlier values, oldest first: a Yes changed to No shows here. */
+  readonly earlier: readonly { readonly answer: string; readonly by: string; readonly at: string }[];
+}
+
+export interface CaseRecordOptions {
+  /** The date the record is read as of (England), for the pupil's totals and the rules. */
+  readonly today: IsoDate;
+  readonly questions?: readonly Question[];
+  readonly evaluator?: RulesEvaluator;
+}
+
+/**
+ * A case read back in full, for someone allowed to see it. The read is audited.
+ * @throws CaseNotFound when the actor may not see the case.
+ */
+export async function caseRecord(store: CaseStore, actor: Actor, caseId: string, options: CaseRecordOptions): Promise<CaseRecord> {
+  const view = await store.cases.get(actor, caseId);
+  const trail = await store.audit.entriesFor(caseId);
+  const questions = options.questions ?? DEFAULT_QUESTIONS;
+  const record = await store.pupils.record(actor, view.pupilId).catch((error: unknown) => {
+    if (error instanceof CaseNotFound) return undefined; // a pupil no longer held: the case stands on its own
+    throw error;
+  });
+  const calendar = record ? await store.pupils.calendarFor(record.schoolId, options.today) : undefined;
+  const evaluator = options.evaluator ?? new RulesEvaluator();
+  const facts = record && calendar?.covers(options.today) ? derivePupilFacts(record, calendar, options.today) : undefined;
+  const triggers = record && calendar?.covers(options.today) ? await evaluator.evaluate(record, calendar, options.today) : [];
+  const peap = view.kind === 'peap' ? view.context : undefined;
+
+  return {
+    case: {
+      id: view.id,
+      kind: view.kind,
+      schoolId: view.schoolId,
+      pupilId: view.pupilId,
+      state: describeState(view.state),
+      closed: view.status === 'done',
+      revision: view.revision,
+      openedAt: view.openedAt,
+      updatedAt: view.updatedAt,
+      ...(view.ruleId ? { openedBy: { ruleId: view.ruleId, ruleVersion: view.ruleVersion ?? 0, ...(peap?.trigger ? { explanation: peap.trigger.explanation } : {}) } } : {}),
+    },
+    ...(record ? { pupil: pupilContext(record, facts, evaluator.rules.annualSuspensionLimit(options.today)) } : {}),
+    exclusions: record ? exclusionLines(record, facts) : [],
+    triggers: triggers.map((t) => ({ title: t.title, explanation: t.explanation, ...(t.dueDate ? { dueDate: t.dueDate } : {}), source: t.source.citation, rule: `${t.ruleId} v${t.ruleVersion}` })),
+    duties: duties(view, options.today),
+    answers: peap ? answerLines(peap, trail, questions) : [],
+    ...(peap?.decision ? { decision: decisionOf(peap, trail) } : {}),
+    notes: trail.filter((r) => r.action === 'note').map((r) => ({ text: String((r.data as { text?: unknown } | null)?.text ?? ''), by: r.actor, role: r.role, at: r.at })),
+    evidence: evidence(view, record, peap),
+    timeline: trail.map((r) => ({ seq: r.seq, at: r.at, who: r.actor, role: r.role, what: inWords(r, questions) })),
+  };
+}
+
+function pupilContext(record: PupilRecord, facts: ReturnType<typeof derivePupilFacts> | undefined, annualLimit: number): PupilContext {
+  const days = facts?.suspensionDaysThisYear ?? record.priorSchoolSuspensionDays;
+  const absence = facts?.attendance.absenceRate;
+  return {
+    id: record.id,
+    ...(record.yearGroup !== undefined ? { yearGroup: record.yearGroup } : {}),
+    keyStage: keyStage(record.yearGroup),
+    send: { none: 'no SEND', K: 'SEN support (K)', E: 'EHC plan (E)' }[record.send],
+    lookedAfter: record.lookedAfter,
+    hasSocialWorker: record.hasSocialWorker,
+    fsm: record.fsm,
+    ...(absence !== undefined ? { attendance: Math.round((100 - absence) * 10) / 10 } : {}),
+    suspensionDaysThisYear: days,
+    annualLimit,
+    daysLeft: Math.max(0, annualLimit - days),
+  };
+}
+
+function exclusionLines(record: PupilRecord, facts: ReturnType<typeof derivePupilFacts> | undefined): ExclusionLine[] {
+  return record.exclusions.map((e) => {
+    const f = facts?.exclusions.find((x) => x.id === e.id);
+    return {
+      id: e.id,
+      category: EXCLUSION_CATEGORIES[e.category as ExclusionCategory],
+      startDate: e.startDate,
+      ...(f?.lastDate ? { lastDate: f.lastDate } : {}),
+      schoolDays: f?.schoolDays ?? (e.category === 'LNCH' ? (e.lunchtimes ?? 0) / 2 : (e.sessions ?? 0) / 2),
+      reasons: e.reasons.map((code) => ({ code, words: EXCLUSION_REASONS[code as ExclusionReason] ?? code })),
+      cancelled: e.cancelled,
+    };
+  });
+}
+
+/** A suspension case's duties (notices, sixth-day provision, the board's review) and any case's deadlines. */
+function duties(view: CaseView, today: IsoDate): Duty[] {
+  const overdue = new Set(overdueDeadlines(view, today).map((d) => d.key));
+  if (view.kind !== 'suspension') {
+    return view.deadlines.map((d) => ({ what: d.label, dueDate: d.dueDate, status: d.status === 'cancelled' ? 'cancelled' : overdue.has(d.key) ? 'overdue' : 'pending' }));
+  }
+  const c: SuspensionContext = view.context;
+  const list: Duty[] = [];
+  for (const [recipient, notice] of Object.entries(c.notices)) {
+    const sent = notice?.sent;
+    list.push({
+      what: `notify the ${recipient.replace(/-/g, ' ')} in writing, without delay`,
+      dueDate: c.exclusion.startDate,
+      status: sent ? (sent.sentOn <= c.exclusion.startDate ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : c.exclusion.startDate < today ? 'overdue' : 'pending',
+      ...(sent ? { done: { on: sent.sentOn, by: sent.by, at: sent.at, how: sent.method } } : {}),
+    });
+  }
+  if (c.provisionFrom) {
+    const p = c.provision;
+    list.push({
+      what: 'full-time education from the sixth day',
+      dueDate: c.provisionFrom,
+      status: p ? (p.from <= c.provisionFrom ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : c.provisionFrom < today ? 'overdue' : 'pending',
+      ...(p ? { done: { on: p.from, by: p.by, at: p.at, how: p.provider } } : {}),
+    });
+  }
+  if (c.boardReview) {
+    const r = c.review;
+    const requested = c.boardReview.kind === 'must' || c.boardReview.requestedOn !== undefined;
+    list.push({
+      what: c.boardReview.kind === 'must' ? "the governing board's review" : "the governing board's review (the parents asked for it)",
+      dueDate: c.boardReview.dueDate,
+      status: r ? (r.heldOn <= c.boardReview.dueDate ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : requested && c.boardReview.dueDate < today ? 'overdue' : 'pending',
+      ...(r ? { done: { on: r.heldOn, by: r.by, at: r.at, how: r.outcome } } : {}),
+    });
+  }
+  return list;
+}
+
+/** Every question answered, in the set's order (then any answer to a question the set no longer has), with earlier values. */
+function answerLines(c: PeapContext, trail: readonly AuditRow[], questions: readonly Question[]): AnswerLine[] {
+  const given = new Map<string, { value: AnswerValue; by: string; at: string }[]>();
+  for (const r of trail) {
+    if (r.action !== 'event') continue;
+    const data = (r.data ?? {}) as { questionId?: string; answer?: AnswerValue; date?: string };
+    const id = r.event === 'ANSWER' ? data.questionId : r.event === 'SCHEDULE_MEETING' ? MEETING_DATE : undefined;
+    const value = r.event === 'ANSWER' ? data.answer : data.date;
+    if (id && value !== undefined) given.set(id, [...(given.get(id) ?? []), { value, by: r.actor, at: r.at }]);
+  }
+  const known = new Set(questions.map((q) => q.id));
+  const order = [...questions.map((q) => q.id), ...[...given.keys()].filter((id) => !known.has(id))];
+  return order.flatMap((id) => {
+    const history = given.get(id);
+    const current = id === MEETING_DATE ? c.meetingDate : c.answers[id]?.value;
+    if (!history?.length && current === undefined) return [];
+    const question = questions.find((q) => q.id === id) ?? { id, section: 'Other', kind: 'text' as const, text: id };
+    const last = history?.at(-1);
+    return [
+      {
+        questionId: id,
+        section: question.section,
+        question: question.text,
+        answer: displayAnswer(question, current),
+        ...(last ? { by: last.by, at: last.at } : {}),
+        earlier: (history ?? []).slice(0, -1).map((h) => ({ answer: displayAnswer(question, h.value), by: h.by, at: h.at })),
+      },
+    ];
+  });
+}
+
+/** The decision, with the gate replayed from the answers given before it. */
+function decisionOf(c: PeapContext, trail: readonly AuditRow[]): NonNullable<CaseRecord['decision']> {
+  const d = c.decision!;
+  const decided = trail.filter((r) => r.action === 'event' && r.event === 'DECIDE').at(-1);
+  const answers: PeapContext['answers'] = {};
+  for (const r of trail) {
+    if (decided && r.seq >= decided.seq) break;
+    const data = (r.data ?? {}) as { questionId?: string; answer?: AnswerValue };
+    if (r.action === 'event' && r.event === 'ANSWER' && data.questionId && data.answer !== undefined) answers[data.questionId] = { value: data.answer, by: r.actor, at: r.at };
+  }
+  return {
+    decision: PEAP_DECISION_TITLES[d.decision],
+    rationale: d.rationale,
+    by: d.by,
+    at: d.at,
+    followUpDate: d.followUpDate,
+    gate: peapGateItems({ ...c, answers }),
+  };
+}
+
+/** A governing board's review looks for these (DfE guidance on reviews); each present or missing. */
+function evidence(view: CaseView, record: PupilRecord | undefined, peap: PeapContext | undefined): CaseRecord['evidence'] {
+  const answered = (prefix: string) => Object.keys(peap?.answers ?? {}).some((id) => id.startsWith(prefix));
+  const counted = (record?.exclusions ?? []).filter((e) => !e.cancelled);
+  return [
+    { item: 'details of the incident(s) and the reasons', present: counted.length > 0 || answered('exclusion.'), where: counted.length ? 'the exclusions recorded' : 'the interview' },
+    { item: "the pupil's own account", present: answered('pupil-voice.'), where: "the interview's pupil-voice answers" },
+    { item: 'witness statements', present: answered('evidence.witness'), where: 'a trust question "evidence.witness…"' },
+    { item: 'SEND details and how they were taken into account', present: answered('pupil.needs') || answered('factors.send'), where: "the interview's needs and factors" },
+    { item: 'the support tried', present: answered('support.'), where: "the interview's support answers" },
+    { item: 'the professionals involved', present: Boolean(peap?.answers['support.external']), where: 'the external support answer' },
+    ...(view.kind === 'suspension' ? [{ item: 'the notices sent, with dates', present: Object.values(view.context.notices).every((n) => n?.sent), where: 'the duties' }] : []),
+  ].map((e) => (e.present ? e : { item: e.item, present: false, where: e.where }));
+}
+
+/** An audit row in words: who did what, with the question's text for an answer. */
+function inWords(r: AuditRow, questions: readonly Question[]): string {
+  const data = (r.data ?? {}) as Record<string, unknown>;
+  const question = (id: unknown) => questions.find((q) => q.id === id)?.text ?? String(id);
+  switch (r.action) {
+    case 'case-opened':
+      return r.actor === 'system' ? 'the rules opened the case' : 'opened the case';
+    case 'case-read':
+      return 'read the case';
+    case 'note':
+      return 'added a note';
+    case 'deadline-moot':
+      return `a deadline (${String(data.key)}) came due after it no longer mattered`;
+    case 'event':
+      switch (r.event) {
+        case 'ANSWER':
+          return `answered "${question(data.questionId)}"`;
+        case 'SCHEDULE_MEETING':
+          return `set the meeting for ${longDate(String(data.date))}`;
+        case 'COMPLETE_REFLECTION':
+          return "completed the head's reflection";
+        case 'DECIDE':
+          return `decided: ${PEAP_DECISION_TITLES[data.decision as keyof typeof PEAP_DECISION_TITLES] ?? String(data.decision)}`;
+        case 'DEADLINE_REACHED':
+          return `a deadline came due (${String(data.key)})`;
+        case 'RECORD_NOTICE':
+          return `recorded the notice to the ${String(data.recipient).replace(/-/g, ' ')} (${String(data.method)}, ${longDate(String(data.sentOn))})`;
+        default:
+          return (r.event ?? 'event').toLowerCase().replace(/_/g, ' ');
+      }
+    default:
+      return r.action.replace(/-/g, ' ');
+  }
+}
