@@ -292,7 +292,7 @@ function evidence(view: CaseView, record: PupilRecord | undefined, peap: PeapCon
     { item: "the pupil's own account", present: answered('pupil-voice.'), where: "the interview's pupil-voice answers" },
     { item: 'witness statements', present: answered('evidence.witness'), where: 'a trust question "evidence.witness…"' },
     { item: 'SEND details and how they were taken into account', present: answered('pupil.needs') || answered('factors.send'), where: "the interview's needs and factors" },
-    { item: 'the support tried', present: answered('support.'), where: "the interview's support answers" },
+    { item: 'the support tried', present: answered('support.school-based') || answered('support.external'), where: "the interview's support answers" },
     { item: 'the professionals involved', present: Boolean(peap?.answers['support.external']), where: 'the external support answer' },
     ...(view.kind === 'suspension' ? [{ item: 'the notices sent, with dates', present: Object.values(view.context.notices).every((n) => n?.sent), where: 'the duties' }] : []),
   ].map((e) => (e.present ? e : { item: e.item, present: false, where: e.where }));

@@ -16,7 +16,10 @@ import { describeState, overdueDeadlines, type CaseView } from './caseService.js
 import { englishDate } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict, StoreRefused } from './errors.js';
 import { CASE_KINDS, type CaseKind } from './machines/caseDefinition.js';
+import { caseRecord } from './caseRecord.js';
+import { caseRecordLines } from './caseRecordText.js';
 import { openByHand } from './openByHand.js';
+import { loadQuestionSet } from './peapQuestions.js';
 import { evaluateStoredPupils } from './openCases.js';
 import { buildReport, reportToCsv } from './reports.js';
 import { CaseStore, defaultAnchorPath } from './store/caseStore.js';
@@ -31,8 +34,10 @@ default $DATABASE_URL, else $CASES_DB, else data/cases.db):
   cases import --pupils FILE --calendar FILE        import pupils (all or nothing) and their calendar
   cases staff FILE                                  add or update schools and staff from a JSON file
   cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
-  cases list --as STAFF [--school S] [--overdue] [--status active|done]
-  cases show CASE --as STAFF                        a case and its timeline (the read is audited)
+  cases list --as STAFF [--school S] [--overdue] [--status active|done] [--format text|json]
+  cases show CASE --as STAFF [--format text|json]   the case read back in full: the pupil, exclusions, duties,
+                                                    answers (with earlier values), decision, notes, timeline
+                                                    (the read is audited)
   cases open KIND --pupil ID --as STAFF [--data JSON]  open a case by hand (peap for a pupil at risk,
                                                     ebsna on referral, reintegration from --data startDate)
   cases act CASE EVENT --as STAFF [--data JSON] [--revision N]
@@ -139,20 +144,19 @@ async function main(argv: string[]): Promise<number> {
         const status = o.status === undefined ? undefined : z.enum(['active', 'done']).parse(o.status);
         const today = englishDate(now ?? new Date());
         const cases = await store.cases.list(await staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: today } : {}) });
+        if (format(o.format, ['text', 'json']) === 'json') {
+          out(JSON.stringify(cases.map((c) => caseSummary(c, today)), null, 2));
+          return 0;
+        }
         if (cases.length === 0) out('no cases');
         for (const c of cases) out(summary(c, today));
         return 0;
       }
       case 'show': {
         const id = need(args[0], 'cases show CASE');
-        const actor = await staff();
-        const view = await store.cases.get(actor, id);
-        out(summary(view, englishDate(now ?? new Date())));
-        out(`  state: ${describeState(view.state)} · revision ${view.revision}${view.ruleId ? ` · opened by ${view.ruleId} v${view.ruleVersion}` : ''}`);
-        for (const d of view.deadlines) out(`  deadline ${d.label}: ${d.dueDate} (${d.status})`);
-        if (view.nextEvents.length) out(`  next: ${view.nextEvents.join(', ')}`);
-        out('  timeline:');
-        for (const row of await store.audit.entriesFor(id)) out(`    #${row.seq} ${row.at} ${row.actor} (${row.role}) ${row.action}${row.event ? ` ${row.event}` : ''}`);
+        const shape = format(o.format, ['text', 'json']);
+        const record = await caseRecord(store, await staff(), id, { today: englishDate(now ?? new Date()), ...(process.env.QUESTIONS_FILE ? { questions: loadQuestionSet(process.env.QUESTIONS_FILE) } : {}) });
+        out(shape === 'json' ? JSON.stringify(record, null, 2) : caseRecordLines(record).join('\n'));
         return 0;
       }
       case 'open': {
@@ -242,6 +246,31 @@ const staffFileSchema = z.strictObject({
 function localSenders(out: (text: string) => void) {
   const print = async (m: { kind: string; caseId: string | null; idempotencyKey: string }) => out(`  [local] ${m.kind} for case ${m.caseId ?? '-'} (${m.idempotencyKey})`);
   return { 'prompt-headteacher': print, 'remind-deadline': print, 're-notify': print };
+}
+
+/** `--format`: one of `accepted` (the first is the default). */
+function format<const T extends string>(given: string | undefined, accepted: readonly [T, ...T[]]): T {
+  if (given === undefined) return accepted[0];
+  if (!(accepted as readonly string[]).includes(given)) throw new UsageError(`--format ${given} is not accepted here; use ${accepted.join(' or ')}`);
+  return given as T;
+}
+
+/** A case in a list, as JSON: where it stands and what is due. */
+function caseSummary(c: CaseView, today: string) {
+  const pending = c.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today);
+  return {
+    id: c.id,
+    kind: c.kind,
+    schoolId: c.schoolId,
+    pupilId: c.pupilId,
+    state: describeState(c.state),
+    closed: c.status === 'done',
+    revision: c.revision,
+    openedAt: c.openedAt,
+    updatedAt: c.updatedAt,
+    overdue: overdueDeadlines(c, today).map((d) => ({ label: d.label, dueDate: d.dueDate })),
+    ...(pending[0] ? { nextDeadline: { label: pending[0].label, dueDate: pending[0].dueDate } } : {}),
+  };
 }
 
 function summary(c: CaseView, today: string): string {

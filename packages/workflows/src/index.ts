@@ -37,3 +37,4 @@ export { DEFAULT_QUESTIONS, MEETING_DATE, QuestionSetError, displayAnswer, loadQ
 export type { Prefill, Question, QuestionKind, QuestionSetFile } from './peapQuestions.js';
 export { caseRecord } from './caseRecord.js';
 export type { AnswerLine, CaseRecord, CaseRecordOptions, Duty, ExclusionLine, PupilContext } from './caseRecord.js';
+export { caseRecordLines } from './caseRecordText.js';
