@@ -6,7 +6,8 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from './canonicalJson.js';
 import type { Database, Queryable } from './database.js';
@@ -187,6 +188,23 @@ export class AuditLog {
 
 const LAST_ROW = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
 
+/** Whether a lock file's holder is gone: a process of this machine no longer running, or a lock older than 10 s. */
+async function abandoned(lock: string): Promise<boolean> {
+  const [held, owner] = await Promise.all([stat(lock).catch(() => undefined), readFile(lock, 'utf8').catch(() => '')]);
+  if (!held) return false;
+  // The holder writes who it is as soon as it has the file: empty for long, it died in between.
+  if (owner === '') return Date.now() - held.mtimeMs > 1_000;
+  const [host, pid] = owner.split(' ');
+  if (host === hostname() && Number(pid) > 0) {
+    try {
+      process.kill(Number(pid), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    }
+  }
+  return Date.now() - held.mtimeMs > 10_000;
+}
+
 function toAuditRow(r: StoredRow): AuditRow {
   return {
     seq: r.seq,
@@ -265,13 +283,17 @@ export class AuditAnchor {
     });
   }
 
-  /** Runs `fn` holding `<anchor>.lock`; a lock left by a process that died is taken over after 10 s. */
+  /**
+   * Runs `fn` holding `<anchor>.lock`. A lock left by a process that died (killed mid-write) is
+   * taken over at once when it was this machine's, after 10 s when it was another's.
+   */
   async #locked(fn: () => Promise<void>): Promise<void> {
     const lock = `${this.path}.lock`;
     for (;;) {
       try {
         const handle = await open(lock, 'wx');
         try {
+          await handle.writeFile(`${hostname()} ${process.pid}`);
           await fn();
         } finally {
           await handle.close();
@@ -280,8 +302,7 @@ export class AuditAnchor {
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const held = await stat(lock).catch(() => undefined);
-        if (held && Date.now() - held.mtimeMs > 10_000) await rm(lock, { force: true });
+        if (await abandoned(lock)) await rm(lock, { force: true });
         else await new Promise((r) => setTimeout(r, 2));
       }
     }
