@@ -154,6 +154,30 @@ describe.each(backends())('the Slack app, signed requests against the running se
     expect((await peapContext('DEMO-001')).every((p) => Object.keys(p.context.answers).length === 0)).toBe(true);
   });
 
+  it('reads a case back with /peap status in the DM only: in a channel it says to ask in a personal chat, reading nothing', async () => {
+    const [peap] = await peapContext('DEMO-001');
+    const caseId = peap!.id;
+    const rows = await auditRows();
+    const calls = slack.calls.length;
+    for (const text of [`status ${caseId}`, 'cases', 'check DEMO-010 2026-03-23 2']) {
+      const refused = await slashCommand(service.url, text, undefined, undefined, { channelId: 'C0STAFFROOM' });
+      expect(refused.body.response_type).toBe('ephemeral');
+      expect(blocksText(refused.body.blocks)).toMatch(/^I only talk about cases in a personal chat/);
+      expect(JSON.stringify(refused.body)).not.toMatch(/DEMO-0|peap-/);
+    }
+    expect(await auditRows()).toBe(rows);
+    expect(slack.calls.slice(calls).filter((c) => c.method.startsWith('views.') || c.method === 'chat.postMessage')).toEqual([]);
+
+    const read = await slashCommand(service.url, `status ${caseId}`);
+    expect(read.body.response_type).toBe('ephemeral');
+    const text = blocksText(read.body.blocks);
+    expect(text).toContain(`Case ${caseId}`);
+    expect(text).toContain('pupil DEMO-001');
+    expect(text).toContain('*Timeline*');
+    // Local mode: the workspace is this service.
+    expect(text).toContain(`<${service.url}/workspace/cases/${caseId}|Open case ${caseId} in the workspace>`);
+  });
+
   it('keeps one case and one audit trail when a head answers half in Teams and half in Slack', async () => {
     // In Teams: start DEMO-001's PEAP and answer three questions.
     const conversation = 'a:demo-head-teams';

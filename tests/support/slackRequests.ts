@@ -28,8 +28,9 @@ export async function signedPost(url: string, body: string, contentType: string,
   return { status: res.status, body: parsed };
 }
 
-export function slashCommand(serviceUrl: string, text: string, user = DEMO_HEAD, team = DEMO_TEAM, options = {}) {
-  const body = new URLSearchParams({ command: '/peap', text, user_id: user, team_id: team, trigger_id: `trigger-${Date.now()}`, response_url: 'https://hooks.slack.invalid/commands/1', channel_id: 'D0DEMO', user_name: 'demo.head', api_app_id: 'A0DEMO', token: 'legacy' }).toString();
+/** `/peap TEXT` typed in the app's DM, or in the channel `options.channelId` names. */
+export function slashCommand(serviceUrl: string, text: string, user = DEMO_HEAD, team = DEMO_TEAM, options: { secret?: string; timestamp?: number; channelId?: string } = {}) {
+  const body = new URLSearchParams({ command: '/peap', text, user_id: user, team_id: team, trigger_id: `trigger-${Date.now()}`, response_url: 'https://hooks.slack.invalid/commands/1', channel_id: options.channelId ?? 'D0DEMO', user_name: 'demo.head', api_app_id: 'A0DEMO', token: 'legacy' }).toString();
   return signedPost(`${serviceUrl}/slack/commands`, body, 'application/x-www-form-urlencoded', options);
 }
 

@@ -7,8 +7,8 @@
  */
 import { SYSTEM, type Actor, type CaseStore } from '@before-exclusion/workflows';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only, openStore, type StoreAt } from '../testing/fixtures.js';
-import type { Assistant } from './assistant.js';
+import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only, openStore, TODAY, type StoreAt } from '../testing/fixtures.js';
+import { Assistant } from './assistant.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE } from '@before-exclusion/workflows';
 import type { Reply } from './replies.js';
 
@@ -436,6 +436,87 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
       const replies = await assistant.handle(head, { verb: 'cases.overview' });
       expect(messages(replies)).toEqual(['The overview is for inclusion officers. Here are your open cases.']);
       expect(only(replies, 'case-list').cases.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('a case read back with "status"', () => {
+    const WORKSPACE = 'https://bx.example.org/workspace';
+    const status = async (actor: Actor, caseId: string) => only(await new Assistant(store, { today: () => TODAY, workspaceUrl: WORKSPACE }).handle(actor, { verb: 'case.status', caseId }), 'case-status');
+
+    /** DEMO-003's PEAP, the attestation changed from Yes to No, decided (a support plan), with an officer's note. */
+    async function decidedPeap(): Promise<string> {
+      const { review } = await reviewedPeap();
+      const change = asQuestion(step(await assistant.handle(head, { verb: 'peap.change', caseId: review.caseId, questionId: 'support.exhausted' })));
+      const reviewed = asReview(step(await answer(change, 'no')));
+      await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: reviewed.revision, decision: 'no-exclusion-support-plan', rationale: 'A support plan with weekly mentoring; the family agreed.', followUpDate: '2026-05-01' });
+      await store.cases.note(await store.staff.actorFor('demo-officer'), review.caseId, 'Checked with the school: the mentoring starts on Monday.');
+      return review.caseId;
+    }
+
+    it("shows an officer a decided PEAP: the decision, its rationale, who and when, the gate as it stood, an answer changed Yes → No, the duties, the note and the timeline in words", async () => {
+      const caseId = await decidedPeap();
+      const officer = await store.staff.actorFor('demo-officer');
+      const reply = await status(officer, caseId);
+
+      expect(reply.case).toMatchObject({ id: caseId, kind: 'peap', pupilId: 'DEMO-003', state: 'decided', resumable: false });
+      expect(reply.decision).toEqual({
+        decision: 'No exclusion: a support plan',
+        rationale: 'A support plan with weekly mentoring; the family agreed.',
+        by: 'demo-head',
+        when: 'Friday 20 Mar 2026 09:00',
+        followUpDate: '2026-05-01',
+        gate: expect.arrayContaining([{ item: ATTESTATION_MISSING, met: false }, { item: "the pupil's voice", met: true }]),
+      });
+
+      const answers = reply.answers.flatMap((s) => s.answers.map((a) => ({ ...a, section: s.section })));
+      const attestation = DEFAULT_QUESTIONS.find((q) => q.id === 'support.exhausted')!;
+      expect(answers.find((a) => a.question === attestation.text)).toMatchObject({ section: attestation.section, answer: 'No', earlier: ['Yes'], by: 'demo-head', when: 'Friday 20 Mar 2026 09:00' });
+      // Grouped by section, each section once, in the question set's order.
+      const sections = reply.answers.map((s) => s.section);
+      expect(sections).toEqual([...new Set(DEFAULT_QUESTIONS.map((q) => q.section))].filter((s) => sections.includes(s)));
+      // Many answers: the changed one and the most recent are shown, the rest counted for the workspace.
+      expect(answers.length + reply.answersMore).toBe(BASE_TOTAL + 1);
+      expect(answers.length).toBeLessThanOrEqual(12);
+
+      expect(reply.duties).toContainEqual({ what: expect.stringMatching(/follow-up/i), dueDate: '2026-05-01', status: 'to do' });
+      expect(reply.notes).toEqual([{ text: 'Checked with the school: the mentoring starts on Monday.', by: 'demo-officer (inclusion-officer)', when: 'Friday 20 Mar 2026 09:00' }]);
+
+      const whats = reply.timeline.map((t) => t.what);
+      expect(whats.at(-1)).toBe('added a note');
+      expect(whats).toContain('decided: No exclusion: a support plan');
+      expect(whats).toContain(`answered "${attestation.text}"`);
+      expect(whats.join(' ')).not.toMatch(/\b(ANSWER|DECIDE|SCHEDULE_MEETING)\b|read the case/);
+      expect(reply.timeline.length).toBe(15);
+      expect(reply.timelineMore).toBeGreaterThan(0);
+      expect(reply.timeline.at(-1)).toMatchObject({ who: 'demo-officer (inclusion-officer)', when: 'Friday 20 Mar 2026 09:00' });
+      expect(reply.workspaceUrl).toBe(`${WORKSPACE}/cases/${caseId}`);
+
+      // Read once, audited once, as the officer.
+      const reads = (await store.audit.entriesFor(caseId)).filter((r) => r.action === 'case-read');
+      expect(reads.filter((r) => r.actor === 'demo-officer')).toHaveLength(1);
+    });
+
+    it('shows the latest notes and timeline entries and counts the rest; without a workspace address, no link', async () => {
+      const { review } = await reviewedPeap();
+      const officer = await store.staff.actorFor('demo-officer');
+      for (let i = 1; i <= 8; i++) await store.cases.note(officer, review.caseId, `Note ${i}.`);
+      const reply = only(await assistant.handle(officer, { verb: 'case.status', caseId: review.caseId }), 'case-status');
+      expect(reply.notes.map((n) => n.text)).toEqual(['Note 4.', 'Note 5.', 'Note 6.', 'Note 7.', 'Note 8.']);
+      expect(reply.notesMore).toBe(3);
+      const entries = (await store.audit.entriesFor(review.caseId)).filter((r) => r.action !== 'case-read');
+      expect(reply.timeline).toHaveLength(15);
+      expect(reply.timelineMore).toBe(entries.length - 15);
+      expect(reply.case.resumable).toBe(true);
+      expect(reply.decision).toBeUndefined();
+      expect(reply.workspaceUrl).toBeUndefined();
+    });
+
+    it("shows a suspension's duties with whether each is overdue or still to do", async () => {
+      const [suspension] = (await store.cases.list(SYSTEM, { pupilId: 'DEMO-009' })).filter((c) => c.kind === 'suspension');
+      const reply = await status(head, suspension!.id);
+      expect(reply.duties).toContainEqual(expect.objectContaining({ what: 'full-time education from the sixth day', dueDate: '2026-03-16', status: 'overdue' }));
+      expect(reply.answers).toEqual([]);
+      expect(reply.decision).toBeUndefined();
     });
   });
 

@@ -13,11 +13,14 @@ import {
   EventRefused,
   RevisionConflict,
   SYSTEM,
+  caseRecord,
   describeState,
   displayAnswer,
+  englishDate,
   openByHand,
   overdueDeadlines,
   type Actor,
+  type CaseRecord,
   type CaseStore,
   type CaseView,
 } from '@before-exclusion/workflows';
@@ -38,7 +41,7 @@ import {
   type AnswerValue,
 } from './interview.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, type Question } from '@before-exclusion/workflows';
-import type { CaseLine, Reply } from './replies.js';
+import type { CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
 
 export interface AssistantOptions {
   readonly questions?: readonly Question[];
@@ -46,6 +49,8 @@ export interface AssistantOptions {
   readonly today: () => IsoDate;
   /** Shared so its compiled rules are reused across turns. */
   readonly evaluator?: RulesEvaluator;
+  /** The web workspace's base URL (a case is at `${url}/cases/ID`), or a function giving it once the service listens. */
+  readonly workspaceUrl?: string | (() => string | undefined) | undefined;
 }
 
 /** Said to someone a channel cannot map to a member of staff — and nothing else. */
@@ -55,17 +60,32 @@ export const UNKNOWN_USER_REPLY: Reply = {
   text: 'Sorry — I can only help staff your school or council has set up. Please ask your administrator to add you.',
 };
 
+/** Said in a channel or group chat, whatever was asked: nothing about a pupil is shown there. */
+export const PERSONAL_CHAT_ONLY_REPLY: Reply = {
+  type: 'message',
+  tone: 'info',
+  text: 'I only talk about cases in a personal chat, so nothing about a pupil is shown to a group. Please message me one-to-one and ask there.',
+};
+
+/** How much of a case its status shows in a chat; the web workspace shows all of it. */
+const STATUS_SHOWS = { answers: 12, answerChars: 400, earlierChars: 80, changes: 3, notes: 5, noteChars: 600, timeline: 15 } as const;
+/** How the case record words a read of the case: left out of a status's timeline (every status is one). */
+const READ_THE_CASE = 'read the case';
+
 export class Assistant {
   readonly #store: CaseStore;
   readonly #questions: readonly Question[];
   readonly #today: () => IsoDate;
   readonly #evaluator: RulesEvaluator;
+  readonly #workspaceUrl: () => string | undefined;
 
   constructor(store: CaseStore, options: AssistantOptions) {
     this.#store = store;
     this.#questions = options.questions ?? DEFAULT_QUESTIONS;
     this.#today = options.today;
     this.#evaluator = options.evaluator ?? new RulesEvaluator();
+    const workspace = options.workspaceUrl;
+    this.#workspaceUrl = typeof workspace === 'function' ? workspace : () => workspace;
   }
 
   /** Answers one command for a member of staff. Errors a person can cause come back as messages. */
@@ -267,17 +287,14 @@ export class Assistant {
     return { type: 'case-list', title, cases: lines, empty: 'No open cases. When the rules open one for your school, I will message you.' };
   }
 
+  /** A case read back from its record: one audited read, whatever the channel. */
   async #status(actor: Actor, caseId: string): Promise<Reply> {
-    const view = await this.#store.cases.get(actor, caseId);
-    const timeline = (await this.#store.audit.entriesFor(caseId)).filter((r) => r.action !== 'case-read');
-    return {
-      type: 'case-status',
-      case: caseLine(view, this.#today()),
-      deadlines: view.deadlines.map((d) => ({ label: d.label, dueDate: d.dueDate, status: d.status })),
-      // Events and who sent them; the answers themselves stay in the case.
-      timeline: timeline.map((r) => ({ at: r.at, who: `${r.actor} (${r.role})`, what: r.action === 'event' ? `${r.event ?? ''}${questionOf(r.data)}` : r.action })),
-      ...(view.ruleId ? { openedBy: `${view.ruleId} v${view.ruleVersion}` } : {}),
-    };
+    const today = this.#today();
+    const record = await caseRecord(this.#store, actor, caseId, { today, questions: this.#questions, evaluator: this.#evaluator });
+    // Access was checked (and the read audited) by the record; the case line is the system's own read.
+    const line = caseLine(await this.#store.cases.get(SYSTEM, caseId), today);
+    const base = this.#workspaceUrl()?.replace(/\/+$/, '');
+    return caseStatus(record, line, base ? `${base}/cases/${encodeURIComponent(record.case.id)}` : undefined);
   }
 
   async #check(actor: Actor, c: Extract<Command, { verb: 'suspension.check' }>): Promise<Reply> {
@@ -340,9 +357,73 @@ function caseLine(view: CaseView, today: IsoDate): CaseLine {
   };
 }
 
-function questionOf(data: unknown): string {
-  const id = data && typeof data === 'object' && 'questionId' in data ? (data as { questionId: unknown }).questionId : undefined;
-  return typeof id === 'string' ? ` ${id}` : '';
+/** The status reply from a case record: what it gives, in words, trimmed to what a chat can hold. */
+function caseStatus(r: CaseRecord, line: CaseLine, workspaceUrl: string | undefined): CaseStatus {
+  const opened = r.case.openedBy;
+  const timeline = r.timeline.filter((t) => t.what !== READ_THE_CASE);
+  const shownTimeline = timeline.slice(-STATUS_SHOWS.timeline);
+  const notes = r.notes.slice(-STATUS_SHOWS.notes);
+  const answers = shownAnswers(r.answers);
+  return {
+    type: 'case-status',
+    case: line,
+    ...(opened ? { openedBy: `${opened.ruleId} v${opened.ruleVersion}${opened.explanation ? `: ${opened.explanation}` : ''}` } : {}),
+    ...(r.decision
+      ? { decision: { decision: r.decision.decision, rationale: r.decision.rationale, by: r.decision.by, when: moment(r.decision.at), followUpDate: r.decision.followUpDate, gate: r.decision.gate } }
+      : {}),
+    answers,
+    answersMore: r.answers.length - answers.reduce((n, s) => n + s.answers.length, 0),
+    duties: r.duties.map(
+      (d): StatusDuty => ({
+        what: d.what,
+        ...(d.dueDate ? { dueDate: d.dueDate } : {}),
+        status: DUTY_STATUS[d.status],
+        ...(d.done ? { done: `${longDate(d.done.on)}${d.done.how ? ` (${d.done.how})` : ''}, recorded by ${d.done.by}` } : {}),
+      }),
+    ),
+    notes: notes.map((n) => ({ text: shorten(n.text, STATUS_SHOWS.noteChars), by: `${n.by} (${n.role})`, when: moment(n.at) })),
+    notesMore: r.notes.length - notes.length,
+    timeline: shownTimeline.map((t) => ({ when: moment(t.at), who: t.who === t.role ? t.who : `${t.who} (${t.role})`, what: t.what })),
+    timelineMore: timeline.length - shownTimeline.length,
+    ...(workspaceUrl ? { workspaceUrl } : {}),
+  };
+}
+
+const DUTY_STATUS: Readonly<Record<CaseRecord['duties'][number]['status'], StatusDuty['status']>> = { 'on-time': 'on time', late: 'late', overdue: 'overdue', pending: 'to do', cancelled: 'cancelled' };
+
+/**
+ * The answers a status shows, grouped by section in the set's order: all of them when few; when
+ * many, those changed and then the most recently given (the pre-filled record comes first in the
+ * set, the head's own questions last). Long texts are shortened.
+ */
+function shownAnswers(all: CaseRecord['answers']): CaseStatus['answers'] {
+  const ranked = all
+    .map((a, i) => ({ a, i }))
+    // Given at the same moment, the later question in the set was the later answered.
+    .sort((x, y) => Number(y.a.earlier.length > 0) - Number(x.a.earlier.length > 0) || (y.a.at ?? '').localeCompare(x.a.at ?? '') || y.i - x.i);
+  const kept = new Set(ranked.slice(0, STATUS_SHOWS.answers).map((x) => x.i));
+  const sections = new Map<string, StatusAnswer[]>();
+  all.forEach((a, i) => {
+    if (!kept.has(i)) return;
+    // Changes as they were made, a value saved again unchanged shown once.
+    const values = [...a.earlier.map((e) => e.answer), a.answer].filter((v, j, list) => j === 0 || v !== list[j - 1]);
+    const earlier = values.slice(0, -1).slice(-STATUS_SHOWS.changes).map((v) => shorten(v.replace(/\s+/g, ' '), STATUS_SHOWS.earlierChars));
+    const shown: StatusAnswer = { question: a.question, answer: shorten(a.answer, STATUS_SHOWS.answerChars), earlier, ...(a.by ? { by: a.by } : {}), ...(a.at ? { when: moment(a.at) } : {}) };
+    sections.set(a.section, [...(sections.get(a.section) ?? []), shown]);
+  });
+  return [...sections].map(([section, answers]) => ({ section, answers }));
+}
+
+/** A moment in words, in England's time: "Friday 20 Mar 2026 09:00". */
+function moment(iso: string): string {
+  const instant = new Date(iso);
+  return Number.isNaN(instant.getTime()) ? iso : `${longDate(englishDate(instant))} ${LONDON_TIME.format(instant)}`;
+}
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** A text cut to `max` characters, ending "…" when cut. */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
 
 /** "no case X that you can see" → "No case X that you can see." */

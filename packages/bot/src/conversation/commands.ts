@@ -22,7 +22,7 @@ export const HELP_TEXT = `What I can do:
 • **my cases** — your open cases, overdue duties first
 • **start peap PUPIL-ID** — start (or continue) a pre-exclusion assessment
 • **check suspension PUPIL-ID YYYY-MM-DD SESSIONS** — the duties and dates a proposed suspension would set, before you decide
-• **status CASE-ID** — a case's state, deadlines and timeline
+• **status CASE-ID** — a case read back: the decision and why, the answers, duties, notes and timeline, with a link to the workspace
 • **overview** — for inclusion officers: cases across your schools, overdue first`;
 
 const TEXT_COMMANDS: readonly [RegExp, (m: RegExpMatchArray) => Command][] = [

@@ -30,6 +30,60 @@ export interface ReviewItem {
   readonly changeable: boolean;
 }
 
+/** An answer as a case's status shows it: under its question, with what it was before. */
+export interface StatusAnswer {
+  readonly question: string;
+  readonly answer: string;
+  /** Earlier values, oldest first, shown as changes: "Yes → No". */
+  readonly earlier: readonly string[];
+  /** Who gave the answer shown, and when (in words). */
+  readonly by?: string;
+  readonly when?: string;
+}
+
+/** A duty and whether it was met: done on time, done late, overdue, still to do (or cancelled). */
+export interface StatusDuty {
+  readonly what: string;
+  readonly dueDate?: string;
+  readonly status: 'on time' | 'late' | 'overdue' | 'to do' | 'cancelled';
+  /** When and how it was done, and who recorded it, in words. */
+  readonly done?: string;
+}
+
+/**
+ * A case read back for a person in a one-to-one chat, built from the case record: the decision
+ * and why, the answers, duties, notes and timeline in words. What a chat cannot hold comes as a
+ * count ("N more"), for the web workspace to show in full.
+ */
+export interface CaseStatus {
+  readonly type: 'case-status';
+  readonly case: CaseLine;
+  /** The rule that opened the case, and why it fired. */
+  readonly openedBy?: string;
+  readonly decision?: {
+    readonly decision: string;
+    readonly rationale: string;
+    readonly by: string;
+    readonly when: string;
+    readonly followUpDate: string;
+    /** The PEAP gate's items as they stood when the decision was made. */
+    readonly gate: readonly { readonly item: string; readonly met: boolean }[];
+  };
+  /** The answers shown, by section in the question set's order. */
+  readonly answers: readonly { readonly section: string; readonly answers: readonly StatusAnswer[] }[];
+  /** Answers given but not shown here. */
+  readonly answersMore: number;
+  readonly duties: readonly StatusDuty[];
+  /** The most recent notes, oldest first. */
+  readonly notes: readonly { readonly text: string; readonly by: string; readonly when: string }[];
+  readonly notesMore: number;
+  /** The most recent of the timeline, in words, oldest first (reads of the case left out). */
+  readonly timeline: readonly { readonly when: string; readonly who: string; readonly what: string }[];
+  readonly timelineMore: number;
+  /** The case in the web workspace, where all of it is shown. */
+  readonly workspaceUrl?: string;
+}
+
 export type Reply =
   | { readonly type: 'message'; readonly text: string; readonly tone?: 'info' | 'warning' | 'error' }
   | { readonly type: 'menu'; readonly role: StaffRole; readonly name: string }
@@ -61,13 +115,7 @@ export type Reply =
     }
   | { readonly type: 'decided'; readonly caseId: string; readonly pupilId: string; readonly decision: string; readonly followUpDate: string }
   | { readonly type: 'case-list'; readonly title: string; readonly cases: readonly CaseLine[]; readonly empty: string }
-  | {
-      readonly type: 'case-status';
-      readonly case: CaseLine;
-      readonly deadlines: readonly { readonly label: string; readonly dueDate: string; readonly status: string }[];
-      readonly timeline: readonly { readonly at: string; readonly who: string; readonly what: string }[];
-      readonly openedBy?: string;
-    }
+  | CaseStatus
   | { readonly type: 'start-form'; readonly pupilId?: string; readonly error?: string }
   | { readonly type: 'check-form'; readonly pupilId?: string; readonly startDate?: string; readonly sessions?: string; readonly error?: string }
   | {
@@ -80,3 +128,42 @@ export type Reply =
     }
   | { readonly type: 'prompt'; readonly caseId: string; readonly pupilId: string; readonly caseKind: string; readonly why: string; readonly deadlines: readonly { readonly label: string; readonly dueDate: string }[] }
   | { readonly type: 'reminder'; readonly caseId: string; readonly pupilId: string; readonly what: string };
+
+/**
+ * A status rendered as large as a channel's message can hold: while it does not fit, one thing
+ * less is shown — the oldest timeline entries (down to five), the oldest notes (down to two),
+ * the last answers (down to four), the rationale shortened, then the rest — each counted as
+ * "more" for the web workspace to show.
+ */
+export function fitStatus<T>(status: CaseStatus, render: (s: CaseStatus) => T, fits: (rendered: T) => boolean): T {
+  let current = status;
+  let rendered = render(current);
+  for (let next = smallerStatus(current); !fits(rendered) && next; next = smallerStatus(current)) {
+    current = next;
+    rendered = render(current);
+  }
+  return rendered;
+}
+
+function smallerStatus(s: CaseStatus): CaseStatus | undefined {
+  const answers = s.answers.reduce((n, section) => n + section.answers.length, 0);
+  const withoutLastAnswer = (): CaseStatus => {
+    const last = s.answers.at(-1)!;
+    const rest = last.answers.slice(0, -1);
+    return { ...s, answers: [...s.answers.slice(0, -1), ...(rest.length ? [{ section: last.section, answers: rest }] : [])], answersMore: s.answersMore + 1 };
+  };
+  const withoutOldestNote = (): CaseStatus => ({ ...s, notes: s.notes.slice(1), notesMore: s.notesMore + 1 });
+  const withoutOldestEntry = (): CaseStatus => ({ ...s, timeline: s.timeline.slice(1), timelineMore: s.timelineMore + 1 });
+  if (s.timeline.length > 5) return withoutOldestEntry();
+  if (s.notes.length > 2) return withoutOldestNote();
+  if (answers > 4) return withoutLastAnswer();
+  if (s.decision && s.decision.rationale.length > RATIONALE_SHORT && !s.decision.rationale.endsWith(CUT)) {
+    return { ...s, decision: { ...s.decision, rationale: `${s.decision.rationale.slice(0, RATIONALE_SHORT).trimEnd()}${CUT}` } };
+  }
+  if (answers > 0) return withoutLastAnswer();
+  if (s.notes.length > 0) return withoutOldestNote();
+  if (s.timeline.length > 0) return withoutOldestEntry();
+  return undefined;
+}
+const RATIONALE_SHORT = 1000;
+const CUT = '… (in full in the workspace)';

@@ -3,7 +3,7 @@
  * setting and what is accepted — for what it cannot safely start with.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLocalMode, loadConfig } from './config.js';
+import { ConfigError, isLocalMode, loadConfig, workspaceUrl } from './config.js';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -22,9 +22,23 @@ describe('settings', () => {
     expect(isLocalMode(config)).toBe(true);
   });
 
-  it('refuses production without a Microsoft App ID or an audit anchor key, even with Slack configured', () => {
+  it('refuses production without a Microsoft App ID, an audit anchor key or a workspace session secret, even with Slack configured', () => {
     const found = problems({ NODE_ENV: 'production', SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' });
-    expect(found).toEqual([expect.stringMatching(/^MicrosoftAppId is empty: in production/), expect.stringMatching(/^AUDIT_ANCHOR_KEY is empty/)]);
+    expect(found).toEqual([expect.stringMatching(/^MicrosoftAppId is empty: in production/), expect.stringMatching(/^AUDIT_ANCHOR_KEY is empty/), expect.stringMatching(/^WORKSPACE_SESSION_SECRET is empty: in production/)]);
+  });
+
+  it("takes the workspace's session secret when it is long enough; without one outside production the service makes its own", () => {
+    expect(loadConfig({}).WORKSPACE_SESSION_SECRET).toBeUndefined();
+    expect(loadConfig({ WORKSPACE_SESSION_SECRET: 'x'.repeat(32) }).WORKSPACE_SESSION_SECRET).toBe('x'.repeat(32));
+    expect(problems({ WORKSPACE_SESSION_SECRET: 'short' })).toEqual([expect.stringMatching(/^WORKSPACE_SESSION_SECRET: expected at least 32 characters/)]);
+  });
+
+  it("links to the web workspace at WORKSPACE_URL, or in local mode at the service itself; with credentials and no URL, nowhere", () => {
+    expect(workspaceUrl(loadConfig({}))).toBe('http://127.0.0.1:3978/workspace');
+    expect(workspaceUrl(loadConfig({ HOST: '0.0.0.0' }), 41234)).toBe('http://localhost:41234/workspace');
+    expect(workspaceUrl(loadConfig({ WORKSPACE_URL: 'https://bx.example.org/workspace/' }))).toBe('https://bx.example.org/workspace');
+    expect(workspaceUrl(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBeUndefined();
+    expect(problems({ WORKSPACE_URL: 'bx.example.org/workspace' })).toEqual([expect.stringMatching(/^WORKSPACE_URL: expected an http\(s\) URL/)]);
   });
 
   it('names each bad setting and what is accepted', () => {

@@ -53,7 +53,17 @@ export const configSchema = z
     DEMO: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
     /** Work as if today were this school date (YYYY-MM-DD); the clock still runs. The demo uses 2026-03-20. */
     SCHOOL_DATE: optional.refine((s) => s === undefined || isIsoDate(s), 'expected a date written YYYY-MM-DD'),
+    /** The web workspace's public base URL (https://host/workspace): a case's status links to `${WORKSPACE_URL}/cases/ID`. */
+    WORKSPACE_URL: optional
+      .refine((s) => s === undefined || isHttpUrl(s), 'expected an http(s) URL, such as https://before-exclusion.example.org/workspace')
+      .transform((s) => s?.replace(/\/+$/, '')),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /**
+     * Signs the web workspace's session cookie. Required in production, and the same on every
+     * instance behind one address; unset elsewhere, each process makes its own (signing in again
+     * after a restart).
+     */
+    WORKSPACE_SESSION_SECRET: optional.refine((s) => s === undefined || s.length >= 32, 'expected at least 32 characters (a long random secret, e.g. openssl rand -hex 32)'),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.MicrosoftAppId) {
@@ -64,6 +74,9 @@ export const configSchema = z
     }
     if (c.NODE_ENV === 'production' && !c.AUDIT_ANCHOR_KEY) {
       ctx.addIssue({ code: 'custom', path: ['AUDIT_ANCHOR_KEY'], message: 'is empty: in production the audit anchor must be signed with a key kept outside the database folder' });
+    }
+    if (c.NODE_ENV === 'production' && !c.WORKSPACE_SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['WORKSPACE_SESSION_SECRET'], message: 'is empty: in production the web workspace must sign its session cookies with a secret kept outside the code (the same on every instance)' });
     }
     if (Boolean(c.SLACK_SIGNING_SECRET) !== Boolean(c.SLACK_BOT_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: [c.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'], message: 'is needed too: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });
@@ -95,6 +108,26 @@ function readEnv(): NodeJS.ProcessEnv {
   // Variables already set win over .env, as with every dotenv loader.
   if (existsSync('.env')) process.loadEnvFile('.env');
   return process.env;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const url = new URL(s);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the web workspace is, for links to a case: WORKSPACE_URL, or in local mode the service
+ * itself (`http://HOST:PORT/workspace`, with the port it actually listens on); otherwise none.
+ */
+export function workspaceUrl(config: Config, port: number = config.PORT): string | undefined {
+  if (config.WORKSPACE_URL) return config.WORKSPACE_URL;
+  if (!isLocalMode(config)) return undefined;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${port}/workspace`;
 }
 
 /** Local mode: no Microsoft credentials, so no inbound token check — for Agents Playground and tests. */

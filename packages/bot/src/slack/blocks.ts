@@ -7,7 +7,7 @@
 import { longDate } from '@before-exclusion/rules';
 import type { AnswerValue } from '../conversation/interview.js';
 import type { Question } from '@before-exclusion/workflows';
-import type { CaseLine, Reply } from '../conversation/replies.js';
+import { fitStatus, type CaseLine, type CaseStatus, type Reply, type StatusAnswer } from '../conversation/replies.js';
 
 type Block = Record<string, unknown>;
 export interface ModalView {
@@ -24,6 +24,11 @@ export interface ModalView {
 export const VIEWS = { question: 'peap_question', review: 'peap_review', check: 'suspension_check', start: 'peap_start', info: 'info' } as const;
 export const ANSWER_BLOCK = 'answer';
 const MAX_BLOCKS = 100;
+/** A message holds 50 blocks; a status keeps to fewer (a turn may add a note before it), and to a readable length (its blocks' JSON). */
+export const STATUS_BLOCKS = 40;
+export const STATUS_CHARS = 16_000;
+/** Slack's limit on a section's or a context element's text. */
+const TEXT_LIMIT = 3000;
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 150), emoji: true });
 const mrkdwn = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } });
@@ -56,6 +61,8 @@ export function fallbackText(replies: readonly Reply[]): string {
       return `Reminder for pupil ${r.pupilId}`;
     case 'case-list':
       return r.title;
+    case 'case-status':
+      return `Case ${r.case.id}`;
     default:
       return 'Before Exclusion';
   }
@@ -86,14 +93,7 @@ function messageReply(r: Reply): Block[] {
       ];
     }
     case 'case-status':
-      return [
-        header(`Case ${r.case.id}`),
-        mrkdwn(`*${r.case.kind}* · pupil ${r.case.pupilId} · school ${r.case.schoolId} · ${r.case.closed ? 'closed' : r.case.state}${r.openedBy ? ` · opened by ${r.openedBy}` : ''}`),
-        ...(r.deadlines.length ? [mrkdwn(r.deadlines.map((d) => `• ${d.label}: ${longDate(d.dueDate)} (${d.status})`).join('\n'))] : []),
-        ...(r.case.overdue.length ? [mrkdwn(`:warning: *Overdue:* ${r.case.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}`)] : []),
-        context(r.timeline.slice(-10).map((t) => `${t.at.slice(0, 16).replace('T', ' ')} · ${t.who} · ${t.what}`).join('\n') || 'No events yet.'),
-        ...(r.case.resumable ? [actions(button('Continue the assessment', { verb: 'peap.resume', caseId: r.case.id }, 'primary'))] : []),
-      ];
+      return fitStatus(r, statusBlocks, (blocks) => blocks.length <= STATUS_BLOCKS && JSON.stringify(blocks).length <= STATUS_CHARS);
     case 'assessment':
       return [
         header(`Proposed suspension · ${r.pupilId}`),
@@ -119,6 +119,67 @@ function messageReply(r: Reply): Block[] {
       // Forms and the interview live in modals; a message offers the button that opens one.
       return [actions(button('Open', r.type === 'question' || r.type === 'review' ? { verb: 'peap.resume', caseId: r.caseId } : { verb: r.type === 'start-form' ? 'peap.form' : 'suspension.form' }, 'primary'))];
   }
+}
+
+/** A case read back: the decision and why, the answers, duties, notes and timeline, and a link to all of it. */
+function statusBlocks(r: CaseStatus): Block[] {
+  const c = r.case;
+  const more = (n: number, one: string, many: string): Block[] => (n > 0 ? [context(`…and ${n} ${n === 1 ? one : many} in the workspace.`)] : []);
+  const d = r.decision;
+  const answer = (a: StatusAnswer) =>
+    `_${escape(a.question)}_\n${escape(a.earlier.length ? `${a.earlier.join(' → ')} → ${a.answer}` : a.answer)}${a.earlier.length && a.by ? `\n(changed by ${a.by}${a.when ? `, ${a.when}` : ''})` : ''}`;
+  return [
+    header(`Case ${c.id}`),
+    mrkdwn(`*${c.kind}* · pupil ${c.pupilId} · school ${c.schoolId} · ${c.closed ? 'closed' : c.state}`),
+    ...(r.openedBy ? [context(`Opened by ${escape(r.openedBy)}`)] : []),
+    ...(d
+      ? [
+          mrkdwn(`*Decision: ${d.decision}*\nDecided by ${d.by}, ${d.when} · follow-up review ${longDate(d.followUpDate)}`),
+          ...sections(`*Rationale*\n${escape(d.rationale)}`),
+          ...(d.gate.length ? [mrkdwn(`*The PEAP gate when it was decided*\n${d.gate.map((g) => `${g.met ? ':white_check_mark:' : ':x:'} ${g.item}${g.met ? '' : ' — not recorded'}`).join('\n')}`)] : []),
+        ]
+      : []),
+    ...(r.answers.length ? [header('Answers')] : []),
+    ...r.answers.flatMap((s) => sections(`*${escape(s.section)}*\n${s.answers.map(answer).join('\n\n')}`)),
+    ...more(r.answersMore, 'more answer', 'more answers'),
+    ...(r.duties.length
+      ? sections(
+          `*Duties*\n${r.duties.map((x) => `• ${x.what}${x.dueDate ? ` — due ${longDate(x.dueDate)}` : ''}: ${x.status === 'overdue' ? ':warning: *overdue*' : `*${x.status}*`}${x.done ? ` (${escape(x.done)})` : ''}`).join('\n')}`,
+        )
+      : []),
+    ...(r.notes.length ? sections(`*Notes*\n${r.notes.map((n) => `${escape(n.text)}\n— ${n.by}, ${n.when}`).join('\n\n')}`) : []),
+    ...more(r.notesMore, 'earlier note', 'earlier notes'),
+    mrkdwn('*Timeline*'),
+    ...more(r.timelineMore, 'earlier entry', 'earlier entries'),
+    ...chunks(r.timeline.map((t) => `${t.when} · ${t.who} · ${escape(t.what)}`).join('\n') || 'Nothing yet.').map(context),
+    ...(r.workspaceUrl ? [mrkdwn(`<${r.workspaceUrl}|Open case ${c.id} in the workspace> — everything on the case, in full.`)] : []),
+    ...(c.resumable ? [actions(button('Continue the assessment', { verb: 'peap.resume', caseId: c.id }, 'primary'))] : []),
+  ];
+}
+
+/** Section blocks holding `text`, split at line breaks to keep within Slack's 3,000 characters a block. */
+const sections = (text: string): Block[] => chunks(text).map(mrkdwn);
+
+function chunks(text: string, limit = TEXT_LIMIT): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    for (let piece = line; ; piece = piece.slice(limit)) {
+      const part = piece.slice(0, limit);
+      if (current && current.length + 1 + part.length > limit) {
+        out.push(current);
+        current = part;
+      } else current = current ? `${current}\n${part}` : part;
+      if (piece.length <= limit) break;
+    }
+  }
+  if (current || out.length === 0) out.push(current);
+  return out;
+}
+
+/** What a person typed, shown as text in mrkdwn: Slack reads &, < and > as markup. */
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function caseLine(c: CaseLine): Block[] {

@@ -8,7 +8,7 @@
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import type { Actor, CaseStore } from '@before-exclusion/workflows';
 import type { Application } from 'express';
-import { UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
+import { PERSONAL_CHAT_ONLY_REPLY, UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { parseAction, parseText, type Command } from '../conversation/commands.js';
 import type { Reply } from '../conversation/replies.js';
@@ -29,6 +29,16 @@ export const SLACK_PATHS = { events: '/slack/events', commands: '/slack/commands
 
 const MODAL_STEPS: readonly Reply['type'][] = ['question', 'review', 'start-form', 'check-form'];
 const needsModal = (replies: readonly Reply[]) => replies.some((r) => MODAL_STEPS.includes(r.type));
+
+/**
+ * Nothing about a pupil is shown where others are: `/peap` typed in a channel or a group DM may
+ * open a modal (seen by the person alone) or show the menu, and nothing else — a case, a list of
+ * cases or a check is answered only in a direct message. These verbs always answer in a message,
+ * so there they are refused before anything is read.
+ */
+const MESSAGE_ONLY_VERBS: readonly Command['verb'][] = ['case.status', 'cases.mine', 'cases.overview', 'suspension.check'];
+/** A slash command's channel is a direct message (Slack's ids for those start with D). */
+const isDirectMessage = (channelId: string | undefined) => channelId?.startsWith('D') ?? false;
 
 type ViewState = Record<string, Record<string, SlackInputState>>;
 
@@ -84,10 +94,19 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
     const actor = await staffOf(command.team_id, command.user_id);
     if (!actor) return void (await ack({ response_type: 'ephemeral', text: UNKNOWN_USER_REPLY.type === 'message' ? UNKNOWN_USER_REPLY.text : '' }));
     const text = command.text.trim().replace(/^start\b/i, 'start peap').replace(/^check\b/i, 'check suspension') || 'help';
-    const replies = await run(actor, parseText(text), command.text);
+    const parsed = parseText(text);
+    const direct = isDirectMessage(command.channel_id);
+    const outside = () => {
+      log.info('slack: refused outside a direct message', { channel: 'slack', staffId: actor.id, verb: parsed?.verb ?? 'unknown-text' });
+      return ack({ response_type: 'ephemeral', text: fallbackText([PERSONAL_CHAT_ONLY_REPLY]), blocks: messageBlocks([PERSONAL_CHAT_ONLY_REPLY]) as never });
+    };
+    if (!direct && (!parsed || MESSAGE_ONLY_VERBS.includes(parsed.verb))) return void (await outside());
+    const replies = await run(actor, parsed, command.text);
     if (needsModal(replies)) {
       await ack();
       await client.views.open({ trigger_id: command.trigger_id, view: viewFor(replies) as never });
+    } else if (!direct && !replies.every((r) => r.type === 'menu')) {
+      await outside();
     } else {
       await ack({ response_type: 'ephemeral', text: fallbackText(replies), blocks: messageBlocks(replies) as never });
     }
@@ -141,6 +160,7 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
 
   // Typed in the app's DM: the same commands as in Teams.
   app.message(async ({ message, body }) => {
+    // Only the app's DM (message.im) is subscribed to, and the answer goes to the DM whatever the channel.
     if (message.subtype !== undefined || !('user' in message) || !message.user) return;
     const actor = await staffOf((body as { team_id?: string }).team_id, message.user);
     const text = ('text' in message ? message.text : '') ?? '';

@@ -84,7 +84,7 @@ const COMMANDS: TeamsBotCommand[] = [
   { title: 'my cases', description: 'Your open cases, overdue duties first' },
   { title: 'start peap', description: 'Start a pre-exclusion assessment: start peap PUPIL-ID' },
   { title: 'check suspension', description: 'Duties and dates a proposed suspension would set: check suspension PUPIL-ID DATE SESSIONS' },
-  { title: 'status', description: "A case's state and timeline: status CASE-ID" },
+  { title: 'status', description: 'A case read back — the decision and why, answers, duties, notes, timeline: status CASE-ID' },
   { title: 'overview', description: 'Inclusion officers: cases across your schools' },
 ];
 

@@ -4,7 +4,7 @@
  * with an `Action.Submit` fallback carrying the same verb and data for clients without them.
  */
 import { longDate } from '@before-exclusion/rules';
-import type { CaseLine, Reply } from '../conversation/replies.js';
+import { fitStatus, type CaseLine, type CaseStatus, type Reply, type StatusAnswer } from '../conversation/replies.js';
 import type { Question } from '@before-exclusion/workflows';
 import type { AnswerValue } from '../conversation/interview.js';
 
@@ -16,6 +16,8 @@ export type ActionData = { verb: string } & Record<string, unknown>;
 
 /** Cards over ~28 KB are refused by Teams: a long list shows its first cases and says how many more. */
 const CASES_ON_A_CARD = 25;
+/** A case's status stays well inside that (UTF-8 bytes of its elements), trimmed with "N more in the workspace". */
+export const STATUS_CARD_BYTES = 24_000;
 
 /** One card holding every reply of a turn, in order. */
 export function replyCard(replies: readonly Reply[]): AdaptiveCard {
@@ -109,15 +111,7 @@ function render(reply: Reply): Element[] {
       ];
     }
     case 'case-status':
-      return [
-        heading(`Case ${reply.case.id} · ${reply.case.kind} · pupil ${reply.case.pupilId}`),
-        text(`School ${reply.case.schoolId} · ${reply.case.closed ? 'closed' : reply.case.state}${reply.openedBy ? ` · opened by ${reply.openedBy}` : ''}`),
-        ...(reply.deadlines.length ? [{ type: 'FactSet', facts: reply.deadlines.map((d) => ({ title: d.label, value: `${longDate(d.dueDate)} (${d.status})` })) }] : []),
-        ...(reply.case.overdue.length ? [problem(`Overdue: ${reply.case.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}`)] : []),
-        subtle('Timeline'),
-        ...reply.timeline.slice(-15).map((t) => subtle(`${t.at.slice(0, 16).replace('T', ' ')} · ${t.who} · ${t.what}`)),
-        ...(reply.case.resumable ? [actions(button('Continue the assessment', { verb: 'peap.resume', caseId: reply.case.id }, 'positive'))] : []),
-      ];
+      return fitStatus(reply, statusElements, (elements) => Buffer.byteLength(JSON.stringify(elements)) <= STATUS_CARD_BYTES);
     case 'start-form':
       return [
         heading('Start a pre-exclusion assessment'),
@@ -156,6 +150,64 @@ function render(reply: Reply): Element[] {
     case 'reminder':
       return [heading(`Reminder · pupil ${reply.pupilId}`), text(reply.what), actions(button('See the case', { verb: 'case.status', caseId: reply.caseId }))];
   }
+}
+
+/** A case read back: the decision and why, the answers, duties, notes and timeline, and a link to all of it. */
+function statusElements(r: CaseStatus): Element[] {
+  const c = r.case;
+  const section = (title: string): Element => text(title, { weight: 'Bolder', spacing: 'Large', separator: true });
+  const more = (n: number, one: string, many: string): Element[] => (n > 0 ? [subtle(`…and ${n} ${n === 1 ? one : many} in the workspace.`)] : []);
+  const d = r.decision;
+  return [
+    heading(`Case ${c.id} · ${c.kind} · pupil ${c.pupilId}`),
+    text(`School ${c.schoolId} · ${c.closed ? 'closed' : c.state}`, { spacing: 'None' }),
+    ...(r.openedBy ? [subtle(`Opened by ${r.openedBy}`)] : []),
+    ...(d
+      ? [
+          section('Decision'),
+          text(`**${d.decision}**`),
+          subtle(`Decided by ${d.by}, ${d.when} · follow-up review ${longDate(d.followUpDate)}`),
+          text('Rationale', { isSubtle: true, size: 'Small', spacing: 'Small' }),
+          text(paragraphs(d.rationale), { spacing: 'None' }),
+          ...(d.gate.length
+            ? [
+                text('The PEAP gate when it was decided', { isSubtle: true, size: 'Small', spacing: 'Small' }),
+                ...d.gate.map((g) => text(`${g.met ? '✓' : '✗'} ${g.item}${g.met ? '' : ' — not recorded'}`, { size: 'Small', spacing: 'None', color: g.met ? 'Good' : 'Warning' })),
+              ]
+            : []),
+        ]
+      : []),
+    ...(r.answers.length || r.answersMore ? [section('Answers')] : []),
+    ...r.answers.flatMap((s) => [text(s.section, { weight: 'Bolder', size: 'Small', spacing: 'Medium' }), ...s.answers.flatMap(answerElements)]),
+    ...more(r.answersMore, 'more answer', 'more answers'),
+    ...(r.duties.length ? [section('Duties')] : []),
+    ...r.duties.map((x) =>
+      text(`${x.what}${x.dueDate ? ` — due ${longDate(x.dueDate)}` : ''}: **${x.status}**${x.done ? ` (${x.done})` : ''}`, { spacing: 'Small', ...(x.status === 'overdue' ? { color: 'Attention' } : {}) }),
+    ),
+    ...(r.notes.length || r.notesMore ? [section('Notes')] : []),
+    ...more(r.notesMore, 'earlier note', 'earlier notes'),
+    ...r.notes.flatMap((n) => [text(paragraphs(n.text), { spacing: 'Small' }), subtle(`${n.by}, ${n.when}`)]),
+    section('Timeline'),
+    ...more(r.timelineMore, 'earlier entry', 'earlier entries'),
+    ...(r.timeline.length ? r.timeline.map((t) => subtle(`${t.when} · ${t.who} · ${t.what}`)) : [subtle('Nothing yet.')]),
+    ...(c.resumable || r.workspaceUrl
+      ? [
+          actions(
+            ...(c.resumable ? [button('Continue the assessment', { verb: 'peap.resume', caseId: c.id }, 'positive')] : []),
+            ...(r.workspaceUrl ? [{ type: 'Action.OpenUrl', title: 'Open in the workspace', url: r.workspaceUrl }] : []),
+          ),
+        ]
+      : []),
+  ];
+}
+
+/** An answer under its question; a changed one shows what it was: "Yes → No". */
+function answerElements(a: StatusAnswer): Element[] {
+  return [
+    text(a.question, { isSubtle: true, size: 'Small', spacing: 'Small' }),
+    text(paragraphs(a.earlier.length ? `${a.earlier.join(' → ')} → ${a.answer}` : a.answer), { spacing: 'None' }),
+    ...(a.earlier.length && a.by ? [subtle(`changed by ${a.by}${a.when ? `, ${a.when}` : ''}`)] : []),
+  ];
 }
 
 /** Line breaks a person typed, kept: a TextBlock joins single newlines. */

@@ -8,7 +8,7 @@
 import { evaluateStoredPupils, openByHand, type CaseStore } from '@before-exclusion/workflows';
 import { TestAdapter, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Assistant } from '../conversation/assistant.js';
+import { PERSONAL_CHAT_ONLY_REPLY, type Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { PLAYGROUND_USER_AAD_ID } from '../service/demo.js';
 import { staffNotifier } from '../service/notifier.js';
@@ -27,6 +27,7 @@ class ProactiveTestAdapter extends TestAdapter {
 }
 
 const HEAD = { id: '29:demo-head', aadObjectId: PLAYGROUND_USER_AAD_ID };
+const WORKSPACE = 'https://bx.example.org/workspace';
 const STRANGER = { id: '29:stranger', aadObjectId: '11111111-2222-3333-4444-555555555555' };
 
 let store: CaseStore;
@@ -89,7 +90,7 @@ async function startPeap(): Promise<Element> {
 describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
   beforeEach(async () => {
     ({ store } = await demoStore({ evaluate: false, backend }));
-    assistant = demoAssistant(store);
+    assistant = demoAssistant(store, { workspaceUrl: WORKSPACE });
     reached = [];
     const app = createTeamsApplication(store, assistant, silentLogger, (staffId) => reached.push(staffId));
     adapter = new ProactiveTestAdapter(async (context) => {
@@ -140,6 +141,28 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
       expect(sent()).toEqual([]);
     });
 
+    it('refuses "status" — typed or pressed — in a group chat or a channel, saying to ask in a personal chat, and reads nothing', async () => {
+      const [caseId] = await openPeaps('DEMO-003');
+      const reads = async () => (await store.audit.entriesFor(caseId!)).filter((r) => r.action === 'case-read').length;
+      const before = await reads();
+      const refusal = PERSONAL_CHAT_ONLY_REPLY.type === 'message' ? PERSONAL_CHAT_ONLY_REPLY.text : '';
+      expect(refusal).toMatch(/personal chat/);
+      for (const conversationType of ['groupChat', 'channel']) {
+        await say(`status ${caseId}`, HEAD, conversationType);
+        const [reply, ...rest] = sent();
+        expect(rest).toEqual([]);
+        expect(texts(cardOf(reply))).toEqual([refusal]);
+        expect(JSON.stringify(reply)).not.toMatch(/DEMO-003|peap-/);
+
+        // A "Status" button pressed on a card there: the same refusal in place of the card.
+        await adapter.processActivity(
+          fromUser({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'case.status', data: { verb: 'case.status', caseId } }, trigger: 'manual' } }, HEAD, conversationType),
+        );
+        expect(texts(cardOf(sent()[0]))).toEqual([refusal]);
+      }
+      expect(await reads()).toBe(before);
+    });
+
     it('does not take a group chat as the place to send a head their prompts', async () => {
       await say('hello', HEAD, 'groupChat');
       expect(sent()).toHaveLength(1);
@@ -158,6 +181,21 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
       expect(button).toMatchObject({ title: 'Save and continue', verb: 'peap.answer', data: { verb: 'peap.answer', questionId: 'meeting.date', revision: 1, caseId: expect.stringMatching(/^peap-/) } });
       // Clients without Universal Actions press the Action.Submit fallback, which carries the same data.
       expect(button?.fallback).toMatchObject({ type: 'Action.Submit', data: button?.data });
+    });
+
+    it('answers "status CASE-ID" in a personal chat with the case read back, a button to continue and a link to the workspace', async () => {
+      const question = answerButton(await startPeap());
+      await execute({ ...question, answer: '2026-03-23' });
+      sent();
+      await say(`status ${question.caseId}`);
+      const card = cardOf(sent()[0]);
+      const lines = texts(card);
+      expect(lines[0]).toBe(`Case ${question.caseId} · peap · pupil DEMO-003`);
+      const meeting = lines.indexOf('When is (or was) the pre-exclusion meeting?');
+      expect(lines[meeting + 1]).toBe('Monday 23 Mar 2026');
+      expect(lines.at(-1)).toBe('Friday 20 Mar 2026 09:00 · demo-head (headteacher) · set the meeting for Monday 23 Mar 2026');
+      expect(executeActions(card).map((a) => a.title)).toEqual(['Continue the assessment']);
+      expect(elements(card).find((e) => e.type === 'Action.OpenUrl')).toMatchObject({ url: `${WORKSPACE}/cases/${question.caseId}` });
     });
 
     it('says what it can do when a message is not a command', async () => {

@@ -9,7 +9,7 @@
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference, type Request, type Response } from 'botbuilder';
 import type { Actor, CaseStore } from '@before-exclusion/workflows';
-import { UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
+import { PERSONAL_CHAT_ONLY_REPLY, UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { parseAction, parseText, VERBS, type Command } from '../conversation/commands.js';
 import type { Reply } from '../conversation/replies.js';
@@ -105,6 +105,11 @@ export function createTeamsApplication(store: CaseStore, assistant: Assistant, l
   };
 
   const answer = async (context: TurnContext, command: Command | undefined, typed?: string): Promise<Reply[]> => {
+    // Nothing about a pupil in a channel or group chat: there, whatever is asked or pressed, the bot says where to ask.
+    if (!isPersonal(context.activity)) {
+      log.info('teams: refused outside a personal chat', { channel: 'teams', verb: command?.verb ?? 'unknown-text' });
+      return [PERSONAL_CHAT_ONLY_REPLY];
+    }
     const actor = await staffOf(context);
     if (!actor) {
       log.info('teams: refused an unknown user', { channel: 'teams' });
@@ -125,7 +130,7 @@ export function createTeamsApplication(store: CaseStore, assistant: Assistant, l
     const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
     if (!botAdded) return;
     const actor = await staffOf(context);
-    if (actor) await context.sendActivity(cardMessage(await assistant.handle(actor, { verb: 'help' })));
+    if (actor) await context.sendActivity(cardMessage(isPersonal(context.activity) ? await assistant.handle(actor, { verb: 'help' }) : [PERSONAL_CHAT_ONLY_REPLY]));
   });
 
   // Universal Actions: the reply replaces the pressed card.
@@ -162,8 +167,9 @@ function cardMessage(replies: readonly Reply[]): Partial<Activity> {
   return MessageFactory.attachment(CardFactory.adaptiveCard(replyCard(replies) satisfies AdaptiveCard));
 }
 
+/** A one-to-one chat with the bot (Teams says "personal"; Agents Playground and the emulator say nothing, and are not groups). */
 function isPersonal(activity: Partial<Activity>): boolean {
   const type = activity.conversation?.conversationType;
-  return type === undefined || type === 'personal';
+  return type === 'personal' || (type === undefined && activity.conversation?.isGroup !== true);
 }
 
