@@ -6,7 +6,7 @@
  * cohort, and a store backed up, restored and moved to PostgreSQL.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,13 +102,13 @@ describe('cases evaluate, list, show and act', () => {
     const reintegration = cases('open', 'reintegration', '--pupil', 'P2', '--as', 'head-a', '--data', '{"startDate":"2025-11-12"}');
     expect(reintegration.stdout).toMatch(/^reintegration-\w+: on-pathway: active\n$/);
     const shownReintegration = cases('show', reintegration.stdout.split(':')[0]!, '--as', 'head-a').stdout;
-    expect(shownReintegration).toContain('deadline reintegration: week 10 warning: 2026-02-05 (pending)');
-    expect(shownReintegration).toContain('deadline reintegration: return by week 12: 2026-02-26 (pending)');
+    expect(shownReintegration).toContain('reintegration: week 10 warning, due Thursday 5 Feb 2026: ');
+    expect(shownReintegration).toContain('reintegration: return by week 12, due Thursday 26 Feb 2026: ');
     expect(cases('open', 'ebsna', '--pupil', 'P3', '--as', 'head-a', '--data', '{"attendanceAtReferral":70}')).toMatchObject({ code: 2, stderr: 'cases: no pupil P3 that you can see\n' });
 
     const shown = cases('show', peap, '--as', 'officer').stdout;
-    expect(shown).toContain('opened by peap.required v1');
-    expect(shown).toMatch(/head-a \(headteacher\) event SCHEDULE_MEETING/);
+    expect(shown).toMatch(/^opened .* by peap.required v1: /m);
+    expect(shown).toMatch(/head-a \(headteacher\): set the meeting for Thursday 22 Jan 2026/);
   });
 });
 
@@ -185,7 +185,7 @@ describe('cases backup and restore', () => {
     expect(run(['--db', restored, 'audit', 'verify'])).toMatchObject({ code: 0, stdout: original.stdout });
     expect(run(['--db', restored, 'list', '--as', 'officer']).stdout).toBe(cases('list', '--as', 'officer').stdout);
     // It carries on where the backup ends: a read audited, the trail anchored and verified.
-    expect(run(['--db', restored, 'show', peap, '--as', 'head-a']).stdout).toContain('state: meeting-scheduled');
+    expect(run(['--db', restored, 'show', peap, '--as', 'head-a']).stdout).toMatch(new RegExp(`^${peap} — peap case, school SCH-A, pupil P1: meeting-scheduled\n`));
     expect(run(['--db', restored, 'audit', 'verify']).code).toBe(0);
     // Restoring never overwrites a store.
     expect(run(['restore', backup, '--db', restored])).toMatchObject({ code: 2, stderr: expect.stringContaining('exists: move it aside first') });
@@ -260,5 +260,34 @@ describe('cases report', () => {
     expect(published).toContain('2025/26,2,2026-03-31,SCH-A,suspension-incidents,total,all,4');
     expect(published).toContain('2025/26,2,2026-03-31,SCH-A,children-suspended,total,all,c');
     expect(cases('report', '--year', '2025/26', '--quarter', '2', '--as', 'head-a', '--school', 'SCH-B').code).toBe(2);
+  });
+
+  it('reports to the end of a term, writes a workbook or a file with --out, and refuses bad values in one line', async () => {
+    const { dir, file, cases } = await workspace();
+    cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar);
+    const spring = JSON.parse(cases('report', '--year', '2025/26', '--term', 'spring', '--as', 'officer').stdout) as { term: string; periodEnd: string; rows: { school: string; measure: string; breakdown: string; value: number | null }[] };
+    expect(spring).toMatchObject({ term: 'spring', periodEnd: '2026-03-27' });
+    expect(spring.rows.find((r) => r.school === 'all' && r.measure === 'children-permanently-excluded' && r.breakdown === 'total')?.value).toBe(1);
+
+    const workbook = cases('report', '--year', '2025/26', '--quarter', '2', '--as', 'officer', '--publication', '--format', 'xlsx', '--out', 'figures.xlsx');
+    expect(workbook).toMatchObject({ code: 0, stdout: expect.stringMatching(/^wrote figures\.xlsx: \d+ figures for SCH-A, SCH-B, for publication\n$/) });
+    expect(readFileSync(join(dir, 'figures.xlsx')).subarray(0, 2).toString()).toBe('PK');
+    expect(cases('report', '--year', '2025/26', '--term', 'autumn', '--as', 'officer', '--format', 'csv', '--out', 'autumn.csv').code).toBe(0);
+    expect(readFileSync(join(dir, 'autumn.csv'), 'utf8')).toMatch(/^academic_year,quarter,period_end,school,measure,breakdown,category,value,term,/);
+
+    const refusals: [string[], string][] = [
+      [['--quarter', '5'], 'cases: --quarter 5: expected 1, 2, 3 or 4'],
+      [['--term', 'winter'], 'cases: term "winter" is not autumn, spring or summer'],
+      [['--quarter', '2', '--term', 'spring'], 'cases: give a quarter or a term, not both'],
+      [['--quarter', '2', '--format', 'xlsx'], 'cases: --format xlsx writes a workbook: give --out FILE'],
+      [['--quarter', '2', '--format', 'pdf'], 'cases: --format pdf: expected json, csv or xlsx'],
+      [[], 'cases: give a quarter (1–4) or a term (autumn, spring, summer)'],
+    ];
+    for (const [args, message] of refusals) {
+      const run = cases('report', '--year', '2025/26', '--as', 'officer', ...args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr.split('\n').filter(Boolean), args.join(' ')).toHaveLength(1);
+      expect(run.stderr.startsWith(message), run.stderr).toBe(true);
+    }
   });
 });

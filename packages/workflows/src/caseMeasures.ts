@@ -4,13 +4,9 @@
  * referrals and their outcomes, from the cases' contexts.
  */
 import type { CaseView } from './caseService.js';
+import { breakdownSums, type Address, type MeasureRow, type MeasureSum } from './figures.js';
 
-export interface MeasureRow {
-  readonly measure: string;
-  readonly breakdown: string;
-  readonly category: string;
-  readonly value: number;
-}
+export type { MeasureRow };
 
 type Timeliness = 'on-time' | 'late' | 'overdue';
 
@@ -66,4 +62,20 @@ export function caseMeasures(cases: readonly CaseView[], start: string, end: str
       const [measure, breakdown, category] = key.split('|') as [string, string, string];
       return { measure, breakdown, category, value };
     });
+}
+
+/**
+ * How the case figures of one table add up: a PEAP decision and an EBSNA referral each have one
+ * outcome, and the timeliness of all duties is the sum of each duty's.
+ */
+export function caseMeasureSums(rows: readonly Address[]): MeasureSum[] {
+  const sums: MeasureSum[] = [];
+  for (const measure of ['peaps-held', 'ebsna-referrals']) {
+    sums.push(...breakdownSums(rows, { measure, breakdown: 'total', category: 'all' }, ['outcome'], true));
+  }
+  const duties = rows.filter((r) => r.measure === 'statutory-duties' && r.breakdown !== 'timeliness');
+  for (const whole of rows.filter((r) => r.measure === 'statutory-duties' && r.breakdown === 'timeliness')) {
+    sums.push({ whole, parts: duties.filter((d) => d.category === whole.category), counts: true });
+  }
+  return sums.filter((s) => s.parts.length > 0);
 }

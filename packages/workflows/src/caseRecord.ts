@@ -73,6 +73,8 @@ export interface PupilContext {
   readonly lookedAfter: boolean;
   readonly hasSocialWorker: boolean;
   readonly fsm: boolean;
+  /** The date the totals are counted to: today, or the end of the latest school year held. Absent: no calendar covers the pupil's year. */
+  readonly asOf?: IsoDate;
   /** Attendance this year to date, as a percentage of possible sessions. */
   readonly attendance?: number;
   readonly suspensionDaysThisYear: number;
@@ -130,9 +132,11 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
     throw error;
   });
   const calendar = record ? await store.pupils.calendarFor(record.schoolId, options.today) : undefined;
+  // Past the end of the latest calendar held, the pupil's year is read as it ended.
+  const asOf = calendar && !calendar.covers(options.today) && calendar.lastDay < options.today ? calendar.lastDay : options.today;
   const evaluator = options.evaluator ?? new RulesEvaluator();
-  const facts = record && calendar?.covers(options.today) ? derivePupilFacts(record, calendar, options.today) : undefined;
-  const triggers = record && calendar?.covers(options.today) ? await evaluator.evaluate(record, calendar, options.today) : [];
+  const facts = record && calendar?.covers(asOf) ? derivePupilFacts(record, calendar, asOf) : undefined;
+  const triggers = record && calendar?.covers(asOf) ? await evaluator.evaluate(record, calendar, asOf) : [];
   const peap = view.kind === 'peap' ? view.context : undefined;
 
   return {
@@ -148,7 +152,7 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
       updatedAt: view.updatedAt,
       ...(view.ruleId ? { openedBy: { ruleId: view.ruleId, ruleVersion: view.ruleVersion ?? 0, ...(peap?.trigger ? { explanation: peap.trigger.explanation } : {}) } } : {}),
     },
-    ...(record ? { pupil: pupilContext(record, facts, evaluator.rules.annualSuspensionLimit(options.today)) } : {}),
+    ...(record ? { pupil: pupilContext(record, facts, evaluator.rules.annualSuspensionLimit(asOf), facts ? asOf : undefined) } : {}),
     exclusions: record ? exclusionLines(record, facts) : [],
     triggers: triggers.map((t) => ({ title: t.title, explanation: t.explanation, ...(t.dueDate ? { dueDate: t.dueDate } : {}), source: t.source.citation, rule: `${t.ruleId} v${t.ruleVersion}` })),
     duties: duties(view, options.today),
@@ -160,7 +164,7 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
   };
 }
 
-function pupilContext(record: PupilRecord, facts: ReturnType<typeof derivePupilFacts> | undefined, annualLimit: number): PupilContext {
+function pupilContext(record: PupilRecord, facts: ReturnType<typeof derivePupilFacts> | undefined, annualLimit: number, asOf: IsoDate | undefined): PupilContext {
   const days = facts?.suspensionDaysThisYear ?? record.priorSchoolSuspensionDays;
   const absence = facts?.attendance.absenceRate;
   return {
@@ -172,6 +176,7 @@ function pupilContext(record: PupilRecord, facts: ReturnType<typeof derivePupilF
     hasSocialWorker: record.hasSocialWorker,
     fsm: record.fsm,
     ...(absence !== undefined ? { attendance: Math.round((100 - absence) * 10) / 10 } : {}),
+    ...(asOf ? { asOf } : {}),
     suspensionDaysThisYear: days,
     annualLimit,
     daysLeft: Math.max(0, annualLimit - days),

@@ -26,7 +26,9 @@ export function caseRecordLines(r: CaseRecord): string[] {
     const p = r.pupil;
     section('The pupil');
     lines.push(`  ${p.id}: ${p.yearGroup !== undefined ? `year ${p.yearGroup} (${p.keyStage})` : 'year not recorded'}; ${p.send}; ${p.lookedAfter ? 'looked after' : 'not looked after'}; ${p.hasSocialWorker ? 'has a social worker' : 'no social worker'}; ${p.fsm ? 'FSM' : 'not FSM'}`);
-    lines.push(`  attendance this year: ${p.attendance !== undefined ? `${p.attendance}%` : 'not recorded'}; suspension days this year: ${p.suspensionDaysThisYear} of ${p.annualLimit} (${p.daysLeft} left)`);
+    lines.push(
+      `  ${p.asOf ? `to ${longDate(p.asOf)}` : 'no calendar covers this year'}: attendance ${p.attendance !== undefined ? `${p.attendance}%` : 'not recorded'}; suspension days ${p.suspensionDaysThisYear} of ${p.annualLimit} (${p.daysLeft} left)`,
+    );
   }
   if (r.exclusions.length) {
     section('Exclusions');

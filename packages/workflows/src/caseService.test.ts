@@ -138,6 +138,15 @@ describe.each(BACKENDS)('%s', (backend) => {
       const { store } = await testStore({ definitions: toyDefinitions(), backend });
       await expect(store.staff.actorFor('stranger')).rejects.toThrow('stranger is not on the staff list');
     });
+
+    it('lists the staff by display name, with their roles (the workspace\'s local sign-in page)', async () => {
+      const { store } = await testStore({ definitions: toyDefinitions(), backend });
+      expect(await store.staff.list()).toEqual([
+        { id: 'head-a', displayName: 'Head A', role: 'headteacher' },
+        { id: 'head-b', displayName: 'Head B', role: 'headteacher' },
+        { id: 'officer', displayName: 'Inclusion Officer', role: 'inclusion-officer' },
+      ]);
+    });
   });
 
   describe('concurrent writers', () => {

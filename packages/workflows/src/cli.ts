@@ -7,7 +7,7 @@
  *
  * Exit codes: 0 done · 2 bad input, refused or not allowed · 3 audit verification failed · 1 other failure.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatProblem, InputError } from '@before-exclusion/rules';
 import { z } from 'zod';
@@ -21,7 +21,9 @@ import { caseRecordLines } from './caseRecordText.js';
 import { openByHand } from './openByHand.js';
 import { loadQuestionSet } from './peapQuestions.js';
 import { evaluateStoredPupils } from './openCases.js';
+import { academicYearStart, choosePeriod, type PeriodChoice } from './reportPeriod.js';
 import { buildReport, reportToCsv } from './reports.js';
+import { reportToXlsx } from './reportWorkbook.js';
 import { CaseStore, defaultAnchorPath } from './store/caseStore.js';
 import { copyStore, restoreBackup } from './store/copyStore.js';
 import { sqlitePath } from './store/database.js';
@@ -43,7 +45,8 @@ default $DATABASE_URL, else $CASES_DB, else data/cases.db):
   cases act CASE EVENT --as STAFF [--data JSON] [--revision N]
   cases note CASE TEXT --as STAFF                   add an audit note (inclusion officers, heads)
   cases audit verify                                recompute the audit chain and check its anchor
-  cases report --year 2025/26 --quarter 2 --as STAFF [--school S] [--publication] [--format json|csv]
+  cases report --year 2025/26 (--quarter 1-4 | --term autumn|spring|summer) --as STAFF [--school S]
+               [--publication] [--format json|csv|xlsx] [--out FILE]   the figures, year to date (xlsx needs --out)
   cases tick [--now DATETIME]                       fire due deadlines and send the outbox
   cases migrate-store --from sqlite:FILE --to postgres://…   copy a store (audit chain intact) into an
                                                     empty database; the copy's chain is verified
@@ -75,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
       revision: { type: 'string' },
       year: { type: 'string' },
       quarter: { type: 'string' },
+      term: { type: 'string' },
+      out: { type: 'string' },
       publication: { type: 'boolean' },
       format: { type: 'string' },
       now: { type: 'string' },
@@ -188,10 +193,32 @@ async function main(argv: string[]): Promise<number> {
         return result.ok ? 0 : 3;
       }
       case 'report': {
-        const year = need(o.year, '--year 2025/26');
-        const quarter = Number(need(o.quarter, '--quarter 1-4'));
-        const report = await buildReport(store, await staff(), { academicYear: year, quarter, ...(o.school ? { schoolId: o.school } : {}), forPublication: o.publication === true });
-        out(o.format === 'csv' ? reportToCsv(report) : JSON.stringify(report, null, 2));
+        const usage = 'cases report --year 2025/26 (--quarter 1-4 | --term autumn|spring|summer) --as STAFF [--format json|csv|xlsx --out FILE]';
+        const year = need(o.year, usage);
+        const format = o.format ?? 'json';
+        if (format !== 'json' && format !== 'csv' && format !== 'xlsx') throw new UsageError(`--format ${format}: expected json, csv or xlsx`);
+        if (format === 'xlsx' && !o.out) throw new UsageError('--format xlsx writes a workbook: give --out FILE');
+        if (o.quarter !== undefined && !/^[1-4]$/.test(o.quarter)) throw new UsageError(`--quarter ${o.quarter}: expected 1, 2, 3 or 4`);
+        let period: PeriodChoice;
+        try {
+          academicYearStart(year);
+          period = choosePeriod({ quarter: o.quarter === undefined ? undefined : Number(o.quarter), term: o.term });
+        } catch (error) {
+          // The library says what is wrong with a year, quarter or term; here that is the user's input.
+          if (error instanceof RangeError) throw new UsageError(`${error.message} (${usage})`);
+          throw error;
+        }
+        const report = await buildReport(store, await staff(), { academicYear: year, ...period, ...(o.school ? { schoolId: o.school } : {}), forPublication: o.publication === true });
+        if (format === 'xlsx') {
+          writeFileSync(o.out!, await reportToXlsx(report));
+          out(`wrote ${o.out}: ${report.rows.length} figures for ${report.schools.join(', ')}${report.forPublication ? ', for publication' : ''}`);
+          return 0;
+        }
+        const text = format === 'csv' ? reportToCsv(report) : JSON.stringify(report, null, 2);
+        if (o.out) {
+          writeFileSync(o.out, `${text}\n`);
+          out(`wrote ${o.out}: ${report.rows.length} figures for ${report.schools.join(', ')}${report.forPublication ? ', for publication' : ''}`);
+        } else out(text);
         return 0;
       }
       case 'tick': {

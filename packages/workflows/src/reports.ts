@@ -1,18 +1,50 @@
 /**
- * The figures inclusion officers report, academic-year-cumulative to the end of a quarter, per
- * school and overall: suspension incidents, children suspended and permanently excluded —
- * broken down by reason, sex, key stage, SEND, FSM, in care and ethnicity — and what the cases
+ * The figures inclusion officers report, academic-year-to-date to the end of a quarter or of a
+ * term, per school and for all of them together: suspension incidents, children suspended and
+ * permanently excluded, days lost, repeat suspensions and pupils out 15 days in a term — broken
+ * down by reason, sex, key stage, year group, SEND, FSM, in care and ethnicity, with rates per
+ * 100 pupils on roll and each group's rate beside the rest of the cohort's — and what the cases
  * show: PEAPs held and their outcomes, statutory duties met on time, late or overdue, EBSNA
- * referrals and outcomes. One pupil with three suspensions is three incidents and one child.
- * In a report marked for publication, counts of 1 or 2 are suppressed, as DfE statistics do.
+ * referrals and outcomes.
+ *
+ * In a report marked for publication, counts of 1 or 2 are withheld, as DfE statistics do, and
+ * so is every figure that would give one back (see suppression.ts).
  */
-import type { PupilRecord } from '@before-exclusion/rules';
+import type { SchoolCalendar, Term } from '@before-exclusion/rules';
 import { assertCanRead, type Actor } from './access.js';
-import { caseMeasures } from './caseMeasures.js';
+import { caseMeasures, caseMeasureSums } from './caseMeasures.js';
+import {
+  categoryLabel,
+  combinedRoll,
+  exclusionFigures,
+  exclusionSums,
+  PUPIL_GROUPS,
+  PUPILS_ON_ROLL,
+  pupilsInPeriod,
+  rollBehind,
+  rollFigures,
+  rollOf,
+  type Breakdown,
+  type ExclusionRow,
+  type PupilInPeriod,
+  type Roll,
+} from './exclusionFigures.js';
+import { addressOf, figureKey, type Address, type MeasureRow, type MeasureSum } from './figures.js';
+import { academicYearStart, calendarForYear, choosePeriod, reportPeriod, schoolPeriods, spanOf, type Period } from './reportPeriod.js';
 import type { CaseStore } from './store/caseStore.js';
+import { suppressFigures, type Figure, type Sum } from './suppression.js';
 
-export const BREAKDOWNS = ['total', 'reason', 'sex', 'key-stage', 'send', 'fsm', 'looked-after', 'ethnicity'] as const;
-export type Breakdown = (typeof BREAKDOWNS)[number];
+export { BREAKDOWNS, keyStage, type Breakdown } from './exclusionFigures.js';
+export { reportPeriod } from './reportPeriod.js';
+
+/** A group's rate beside the rest of the cohort's: the table's total less the group. */
+export interface Disproportionality {
+  readonly restValue: number;
+  readonly restRoll: number;
+  readonly restRatePer100: number;
+  /** The group's rate over the rest's; absent when the rest's rate is 0 (there is no ratio). */
+  readonly rateRatio?: number;
+}
 
 export interface ReportRow {
   /** A school id, or `all`. */
@@ -22,13 +54,32 @@ export interface ReportRow {
   readonly category: string;
   /** Null when suppressed for publication. */
   readonly value: number | null;
+  /** The category in words, where its code needs them (reasons, SEND, key stages…). */
+  readonly label?: string;
+  /** Pupils on roll in the row's group (the whole roll for the total and for reasons); null when suppressed, absent when not known. */
+  readonly roll?: number | null;
+  /** `value` per 100 of `roll`, to 2 places; null when suppressed, absent without a roll. */
+  readonly ratePer100?: number | null;
+  /** For a group of pupils: its rate beside the rest of the cohort's; null when suppressed. */
+  readonly disproportionality?: Disproportionality | null;
+}
+
+/** The dates one school's figures count between. */
+export interface SchoolPeriod extends Period {
+  readonly school: string;
 }
 
 export interface Report {
   readonly academicYear: string;
-  readonly quarter: number;
+  /** The quarter reported to (1–4), or null for a term's report. */
+  readonly quarter: number | null;
+  /** The term reported to, or null for a quarter's report. */
+  readonly term: Term | null;
+  /** The earliest start and latest end of the schools' periods (for a quarter, everyone's). */
   readonly periodStart: string;
   readonly periodEnd: string;
+  /** Each school's period: to the end of its own term, for a term's report. */
+  readonly periods: readonly SchoolPeriod[];
   readonly forPublication: boolean;
   readonly schools: readonly string[];
   readonly rows: readonly ReportRow[];
@@ -37,122 +88,207 @@ export interface Report {
 export interface ReportOptions {
   /** e.g. `2025/26`. */
   readonly academicYear: string;
-  /** 1–4: the report runs from 1 September to 31 Dec, 31 Mar, 30 Jun or 31 Aug. */
-  readonly quarter: number;
+  /** 1–4: the report runs from 1 September to 31 Dec, 31 Mar, 30 Jun or 31 Aug. Exclusive with `term`. */
+  readonly quarter?: number;
+  /** The report runs to the end of this term on each school's calendar. Exclusive with `quarter`. */
+  readonly term?: Term;
   readonly schoolId?: string;
   readonly forPublication?: boolean;
+  /**
+   * Pupils on roll by school id, for a school whose pupils the store does not all hold. Its rates
+   * are then per 100 of this figure, and its groups' rates (not known from it) are left out.
+   */
+  readonly rollOverride?: Readonly<Record<string, number>>;
 }
 
-/** When each quarter of an academic year ends: the council quarter ends that fall in it. */
-export function reportPeriod(academicYear: string, quarter: number): { start: string; end: string } {
-  const m = /^(\d{4})\/(\d{2})$/.exec(academicYear);
-  if (!m || Number(m[2]) !== (Number(m[1]) + 1) % 100) throw new RangeError(`"${academicYear}" is not an academic year such as 2025/26`);
-  if (![1, 2, 3, 4].includes(quarter)) throw new RangeError(`quarter ${quarter} is not 1, 2, 3 or 4`);
-  const first = Number(m[1]);
-  const end = [`${first}-12-31`, `${first + 1}-03-31`, `${first + 1}-06-30`, `${first + 1}-08-31`][quarter - 1]!;
-  return { start: `${first}-09-01`, end };
+/** The figures of one table (a school, or all): exclusions, roll and cases, before suppression. */
+interface Table {
+  readonly scope: string;
+  readonly roll: Roll;
+  readonly exclusions: readonly ExclusionRow[];
+  readonly rollRows: readonly ExclusionRow[];
+  readonly cases: readonly MeasureRow[];
 }
 
 /**
  * Builds the report for the schools `actor` may see (or one of them).
+ * @throws RangeError for a bad year, quarter, term or roll (say which, and what is accepted).
  * @throws AccessDenied when asking for a school the actor does not cover.
+ * @throws InputError when a school with pupils has no calendar for the year (a term's dates, days lost).
  */
 export async function buildReport(store: CaseStore, actor: Actor, options: ReportOptions): Promise<Report> {
-  const { start, end } = reportPeriod(options.academicYear, options.quarter);
+  academicYearStart(options.academicYear);
+  const choice = choosePeriod(options);
+  for (const [school, roll] of Object.entries(options.rollOverride ?? {})) {
+    if (!Number.isInteger(roll) || roll < 0) throw new RangeError(`the roll given for ${school} (${roll}) is not a whole number of pupils`);
+  }
   if (options.schoolId) assertCanRead(actor, options.schoolId);
   const schools = options.schoolId ? [options.schoolId] : actor.role === 'system' ? (await store.staff.schools()).map((s) => s.id) : [...actor.schoolIds].sort();
-  const rows: ReportRow[] = [];
-  const pupils = await store.pupils.inSchools(schools);
-  const cases = (await store.cases.list(actor, options.schoolId ? { schoolId: options.schoolId } : {})).filter((c) => schools.includes(c.schoolId));
-  for (const scope of [...schools, 'all']) {
-    const inScope = scope === 'all' ? pupils : pupils.filter((p) => p.schoolId === scope);
-    rows.push(...exclusionMeasures(scope, inScope, start, end));
-    rows.push(...caseMeasures(scope === 'all' ? cases : cases.filter((c) => c.schoolId === scope), start, end).map((r) => ({ school: scope, ...r })));
+  const records = await store.pupils.inSchools(schools);
+  const held = new Set(records.map((r) => r.schoolId));
+  const periods = await schoolPeriods(store.pupils, schools.map((id) => ({ id, holdsPupils: held.has(id) })), options.academicYear, choice);
+  const calendars = new Map<string, SchoolCalendar>();
+  for (const school of held) {
+    const calendar = await calendarForYear(store.pupils, school, options.academicYear);
+    if (calendar) calendars.set(school, calendar);
   }
+  const pupils = pupilsInPeriod(records, (id) => periods.get(id)!, (id) => calendars.get(id), options.academicYear);
+  const cases = (await store.cases.list(actor, options.schoolId ? { schoolId: options.schoolId } : {})).filter((c) => schools.includes(c.schoolId));
+
+  const tables: Table[] = schools.map((school) => {
+    const roll = rollOf(records.filter((r) => r.schoolId === school), options.rollOverride?.[school]);
+    const period = periods.get(school)!;
+    return {
+      scope: school,
+      roll,
+      exclusions: exclusionFigures(pupils.filter((p) => p.record.schoolId === school), roll),
+      rollRows: rollFigures(roll),
+      cases: caseMeasures(cases.filter((c) => c.schoolId === school), period.start, period.end),
+    };
+  });
+  tables.push(allSchools(tables, pupils));
+
   const forPublication = options.forPublication === true;
+  const hidden = forPublication ? suppressFigures(figuresOf(tables), sumsOf(tables, schools)) : new Set<string>();
+  // With no school to report on there is nothing to count; the report then spans the whole year.
+  const span = periods.size > 0 ? spanOf([...periods.values()]) : reportPeriod(options.academicYear, 'quarter' in choice ? choice.quarter : 4);
   return {
     academicYear: options.academicYear,
-    quarter: options.quarter,
-    periodStart: start,
-    periodEnd: end,
+    quarter: 'quarter' in choice ? choice.quarter : null,
+    term: 'term' in choice ? choice.term : null,
+    periodStart: span.start,
+    periodEnd: span.end,
+    periods: schools.map((school) => ({ school, ...periods.get(school)! })),
     forPublication,
     schools,
-    rows: forPublication ? rows.map(suppress) : rows,
+    rows: tables.flatMap((t) => reportRows(t, hidden)),
   };
 }
 
-/** Counts of 1 and 2 withheld, as in DfE statistics (shown as `c`). */
-function suppress(row: ReportRow): ReportRow {
-  return row.value === 1 || row.value === 2 ? { ...row, value: null } : row;
+/** The table for all the schools: each figure the sum of the schools', each pupil counted in their own school's period. */
+function allSchools(tables: readonly Table[], pupils: readonly PupilInPeriod[]): Table {
+  const roll = combinedRoll(tables.map((t) => t.roll));
+  const cases = new Map<string, MeasureRow>();
+  for (const row of tables.flatMap((t) => t.cases)) {
+    const key = figureKey('all', row);
+    cases.set(key, { ...row, value: (cases.get(key)?.value ?? 0) + row.value });
+  }
+  return { scope: 'all', roll, exclusions: exclusionFigures(pupils, roll), rollRows: rollFigures(roll), cases: [...cases.values()] };
 }
 
-function exclusionMeasures(school: string, pupils: readonly PupilRecord[], start: string, end: string): ReportRow[] {
-  const rows: ReportRow[] = [];
-  const inPeriod = (p: PupilRecord, category: string) => p.exclusions.filter((e) => e.category === category && !e.cancelled && e.startDate >= start && e.startDate <= end);
-  const measures: { measure: string; category: string; count: 'incidents' | 'children' }[] = [
-    { measure: 'suspension-incidents', category: 'FIXD', count: 'incidents' },
-    { measure: 'children-suspended', category: 'FIXD', count: 'children' },
-    { measure: 'children-permanently-excluded', category: 'PERM', count: 'children' },
-    { measure: 'lunchtime-incidents', category: 'LNCH', count: 'incidents' },
-  ];
-  for (const { measure, category, count } of measures) {
-    for (const breakdown of BREAKDOWNS) {
-      const tally = new Map<string, number>();
-      for (const pupil of pupils) {
-        const exclusions = inPeriod(pupil, category);
-        if (exclusions.length === 0) continue;
-        if (breakdown === 'reason') {
-          // Each reason given counts: an exclusion for PA and VA is one PA and one VA.
-          const reasons = exclusions.flatMap((e) => e.reasons);
-          const counted = count === 'incidents' ? reasons : [...new Set(reasons)];
-          for (const reason of counted) tally.set(reason, (tally.get(reason) ?? 0) + 1);
-        } else {
-          const key = categoryOf(pupil, breakdown);
-          tally.set(key, (tally.get(key) ?? 0) + (count === 'incidents' ? exclusions.length : 1));
-        }
-      }
-      if (breakdown === 'total' && tally.size === 0) tally.set('all', 0);
-      for (const [key, value] of [...tally].sort((a, b) => (a[0] < b[0] ? -1 : 1))) rows.push({ school, measure, breakdown, category: key, value });
+/** Every figure of every table, with whether it is withheld in itself. */
+function figuresOf(tables: readonly Table[]): Map<string, Figure> {
+  const figures = new Map<string, Figure>();
+  for (const table of tables) {
+    for (const row of table.exclusions) {
+      // Days lost are not a count of anyone: they are withheld when they are one or two pupils' days.
+      const small = row.measure === 'suspension-days-lost' ? isSmall(row.pupils) : isSmall(row.value);
+      figures.set(figureKey(table.scope, row), { value: row.value, primary: small });
     }
+    for (const row of [...table.rollRows, ...table.cases]) figures.set(figureKey(table.scope, row), { value: row.value, primary: isSmall(row.value) });
   }
-  return rows;
+  return figures;
 }
 
-function categoryOf(pupil: PupilRecord, breakdown: Exclude<Breakdown, 'reason'>): string {
-  switch (breakdown) {
-    case 'total':
-      return 'all';
-    case 'sex':
-      return pupil.sex ?? 'unknown';
-    case 'key-stage':
-      return keyStage(pupil.yearGroup);
-    case 'send':
-      return pupil.send;
-    case 'fsm':
-      return pupil.fsm ? 'fsm' : 'not-fsm';
-    case 'looked-after':
-      return pupil.lookedAfter ? 'looked-after' : 'not-looked-after';
-    case 'ethnicity':
-      return pupil.ethnicity ?? 'unknown';
+/** Counts of 1 and 2, withheld as in DfE statistics (shown as `c`). */
+function isSmall(count: number): boolean {
+  return count === 1 || count === 2;
+}
+
+/** How the figures add up: within each table, and each school's to all schools'. */
+function sumsOf(tables: readonly Table[], schools: readonly string[]): Sum[] {
+  const sums: Sum[] = [];
+  const keyed = (scope: string, s: MeasureSum): Sum => ({ whole: figureKey(scope, s.whole), parts: s.parts.map((p) => figureKey(scope, p)), counts: s.counts });
+  const addresses = new Map<string, { address: Address; counts: boolean }>();
+  for (const table of tables) {
+    const rows = [...table.exclusions, ...table.rollRows, ...table.cases].map(addressOf);
+    sums.push(...exclusionSums(rows).map((s) => keyed(table.scope, s)), ...caseMeasureSums(rows).map((s) => keyed(table.scope, s)));
+    for (const address of rows) addresses.set(figureKey('all', address), { address, counts: address.measure !== 'suspension-days-lost' });
   }
+  const present = new Set(tables.flatMap((t) => [...t.exclusions, ...t.rollRows, ...t.cases].map((r) => figureKey(t.scope, r))));
+  for (const [whole, { address, counts }] of addresses) {
+    sums.push({ whole, parts: schools.map((s) => figureKey(s, address)).filter((k) => present.has(k)), counts });
+  }
+  return sums;
 }
 
-/** The key stage of a national-curriculum year group (0 = Reception). */
-export function keyStage(yearGroup: number | undefined): string {
-  if (yearGroup === undefined) return 'unknown';
-  if (yearGroup === 0) return 'EYFS';
-  if (yearGroup <= 2) return 'KS1';
-  if (yearGroup <= 6) return 'KS2';
-  if (yearGroup <= 9) return 'KS3';
-  if (yearGroup <= 11) return 'KS4';
-  return 'KS5';
+/** One table's rows as reported: values withheld where hidden, with labels, rolls, rates and the rest of the cohort. */
+function reportRows(table: Table, hidden: ReadonlySet<string>): ReportRow[] {
+  const shown = (row: Address, value: number) => (hidden.has(figureKey(table.scope, row)) ? null : value);
+  const rollKey = (row: Address): Address =>
+    row.breakdown === 'total' || row.breakdown === 'reason' ? { measure: PUPILS_ON_ROLL, breakdown: 'total', category: 'all' } : { measure: PUPILS_ON_ROLL, breakdown: row.breakdown, category: row.category };
+  const labelled = (row: MeasureRow) => {
+    const label = categoryLabel(row.breakdown, row.category);
+    return { school: table.scope, measure: row.measure, breakdown: row.breakdown, category: row.category, value: shown(row, row.value), ...(label ? { label } : {}) };
+  };
+  const totals = new Map(table.exclusions.filter((r) => r.breakdown === 'total').map((r) => [r.measure, r]));
+
+  const exclusions = table.exclusions.map((row): ReportRow => {
+    const roll = rollBehind(table.roll, row);
+    if (roll === undefined) return labelled(row);
+    const value = shown(row, row.value);
+    const rollShown = shown(rollKey(row), roll);
+    const rate = roll === 0 ? {} : { ratePer100: value === null || rollShown === null ? null : per100(row.value, roll) };
+    return { ...labelled(row), roll: rollShown, ...rate, ...comparison(row, roll) };
+  });
+
+  /** The group beside the rest of the cohort, for groups of pupils with someone on either side. */
+  function comparison(row: ExclusionRow, roll: number): { disproportionality?: Disproportionality | null } {
+    const total = totals.get(row.measure);
+    if (!(PUPIL_GROUPS as readonly string[]).includes(row.breakdown) || !total || roll === 0 || table.roll.total - roll <= 0) return {};
+    const inputs = [row, total, rollKey(row), rollKey(total)];
+    if (inputs.some((a) => hidden.has(figureKey(table.scope, a)))) return { disproportionality: null };
+    const restValue = total.value - row.value;
+    const restRoll = table.roll.total - roll;
+    const restRate = (100 * restValue) / restRoll;
+    const rate = (100 * row.value) / roll;
+    return { disproportionality: { restValue, restRoll, restRatePer100: round2(restRate), ...(restRate > 0 ? { rateRatio: round2(rate / restRate) } : {}) } };
+  }
+
+  return [...exclusions, ...table.rollRows.map(labelled), ...table.cases.map(labelled)];
 }
 
-/** The report as CSV: one row per school, measure, breakdown and category; `c` where suppressed. */
+function per100(value: number, roll: number): number {
+  return round2((100 * value) / roll);
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/**
+ * The report as CSV: one row per school, measure, breakdown and category; `c` where suppressed,
+ * empty where a figure does not apply. The first eight columns are as they always were; the
+ * rest were added after them.
+ */
 export function reportToCsv(report: Report): string {
-  const lines = ['academic_year,quarter,period_end,school,measure,breakdown,category,value'];
+  const lines = [
+    'academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio',
+  ];
+  const periods = new Map(report.periods.map((p) => [p.school, p]));
   for (const r of report.rows) {
-    lines.push([report.academicYear, report.quarter, report.periodEnd, r.school, r.measure, r.breakdown, r.category, r.value === null ? 'c' : r.value].map(csvCell).join(','));
+    const period = periods.get(r.school) ?? { start: report.periodStart, end: report.periodEnd };
+    const d = r.disproportionality;
+    const cells: (string | number | null | undefined)[] = [
+      report.academicYear,
+      report.quarter ?? '',
+      period.end,
+      r.school,
+      r.measure,
+      r.breakdown,
+      r.category,
+      r.value,
+      report.term ?? '',
+      period.start,
+      r.label,
+      r.roll,
+      r.ratePer100,
+      d === null ? null : d?.restValue,
+      d === null ? null : d?.restRoll,
+      d === null ? null : d?.restRatePer100,
+      d === null ? null : d?.rateRatio,
+    ];
+    lines.push(cells.map((c) => csvCell(c === null ? 'c' : (c ?? ''))).join(','));
   }
   return lines.join('\r\n');
 }

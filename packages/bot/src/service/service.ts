@@ -1,10 +1,11 @@
 /**
  * The service `pnpm start` runs: one process serving the Teams endpoint (`POST /api/messages`),
- * Slack's (`/slack/…`, when Slack is configured) and `GET /healthz`; firing due deadlines and
- * sending the outbox every few seconds; running the rules over stored pupils periodically. On an
- * empty database it loads the demo school. Stopping it finishes the requests in flight, then
- * closes the database.
+ * Slack's (`/slack/…`, when Slack is configured), the web workspace (`/workspace`) and
+ * `GET /healthz`; firing due deadlines and sending the outbox every few seconds; running the rules
+ * over stored pupils periodically. On an empty database it loads the demo school. Stopping it
+ * finishes the requests in flight, then closes the database.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
@@ -14,7 +15,9 @@ import type { Channel } from '../conversation/channel.js';
 import { loadQuestionSet } from '@before-exclusion/workflows';
 import { mountSlack } from '../slack/slackApp.js';
 import { createTeamsBot } from '../teams/teamsBot.js';
-import { isLocalMode, type Config } from './config.js';
+import { signInMethods } from '../web/signIn.js';
+import { WORKSPACE_PATH, workspaceRouter } from '../web/workspace.js';
+import { isLocalMode, workspaceUrl, type Config } from './config.js';
 import { DEMO_SCHOOL_DATE, hasDemo, isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
 import { staffNotifier } from './notifier.js';
@@ -53,7 +56,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
   if (schoolDate) log.info(`working on school date ${schoolDate} (SCHOOL_DATE)`);
 
   const rules = config.RULES_FILE ? await loadRulePackFile(config.RULES_FILE) : defaultRulePack();
-  const assistant = new Assistant(store, { today, evaluator: new RulesEvaluator(rules), ...(config.QUESTIONS_FILE ? { questions: loadQuestionSet(config.QUESTIONS_FILE) } : {}) });
+  // A case's status links to the web workspace: WORKSPACE_URL, or in local mode this service once it listens.
+  let workspace = config.WORKSPACE_URL;
+  const evaluator = new RulesEvaluator(rules);
+  const questions = config.QUESTIONS_FILE ? loadQuestionSet(config.QUESTIONS_FILE) : undefined;
+  const assistant = new Assistant(store, { today, evaluator, workspaceUrl: () => workspace, ...(questions ? { questions } : {}) });
   // A member of staff seen for the first time: what waits for them goes at the next tick.
   const onReachable = () => void store.outbox.retryUnsentNow(clock()).catch((error: unknown) => log.error('outbox: retry failed', { error: errorText(error) }));
   const teams = createTeamsBot(
@@ -84,6 +91,21 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const ok = !stopping && (await store.ping());
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stopping', mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
   });
+  app.use(
+    WORKSPACE_PATH,
+    workspaceRouter({
+      store,
+      log,
+      today,
+      evaluator,
+      ...(questions ? { questions } : {}),
+      // Without a configured secret (allowed outside production) sessions last as long as the process.
+      sessionSecret: config.WORKSPACE_SESSION_SECRET ?? randomBytes(32).toString('hex'),
+      https: config.NODE_ENV === 'production',
+      signIn: signInMethods(config),
+      localMode: isLocalMode(config),
+    }),
+  );
   app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
     try {
       await teams.process(req, res);
@@ -96,6 +118,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as AddressInfo;
+  workspace = workspaceUrl(config, port);
   const url = `http://${config.HOST}:${port}`;
   log.info(`listening on ${url} (${isLocalMode(config) ? 'local mode: no Microsoft credentials, requests are not authenticated' : 'Bot Framework tokens required'})`, { port });
 

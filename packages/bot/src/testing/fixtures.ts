@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseStore, SYSTEM, createPostgresDatabase, evaluateStoredPupils, type Actor } from '@before-exclusion/workflows';
 
-import { Assistant } from '../conversation/assistant.js';
-import type { Reply } from '../conversation/replies.js';
+import { Assistant, type AssistantOptions } from '../conversation/assistant.js';
+import type { CaseStatus, Reply } from '../conversation/replies.js';
 import { DEMO_SCHOOL_DATE, loadDemo } from '../service/demo.js';
 import type { Logger } from '../service/log.js';
 
@@ -45,8 +45,68 @@ export function openStore(at: StoreAt): Promise<CaseStore> {
 }
 
 /** The assistant as the service runs it on the demo date. */
-export function demoAssistant(store: CaseStore): Assistant {
-  return new Assistant(store, { today: () => TODAY });
+export function demoAssistant(store: CaseStore, options: Partial<AssistantOptions> = {}): Assistant {
+  return new Assistant(store, { today: () => TODAY, ...options });
+}
+
+/** A decided PEAP's status as the assistant gives it: the attestation changed Yes → No, an officer's note. */
+export function sampleStatus(): CaseStatus {
+  const when = 'Friday 20 Mar 2026 09:00';
+  return {
+    type: 'case-status',
+    case: { id: 'peap-0123456789', kind: 'peap', pupilId: 'DEMO-003', schoolId: 'DEMO-SCH', state: 'decided', closed: false, overdue: [], nextDeadline: { label: 'PEAP follow-up review', dueDate: '2026-05-01' }, resumable: false },
+    openedBy: 'peap.required v1: staff have flagged the pupil at risk of permanent exclusion (spring-2)',
+    decision: {
+      decision: 'No exclusion: a support plan',
+      rationale: 'A support plan with weekly mentoring; the family agreed.',
+      by: 'demo-head',
+      when,
+      followUpDate: '2026-05-01',
+      gate: [
+        { item: "the pupil's voice", met: true },
+        { item: 'the attestation that all support mechanisms have been exhausted', met: false },
+      ],
+    },
+    answers: [
+      { section: "The pupil's voice", answers: [{ question: 'What do you like about school?', answer: 'Drama, and seeing friends.', earlier: [], by: 'demo-head', when }] },
+      { section: 'Attestation', answers: [{ question: 'I attest that all support mechanisms available to the pupil have been exhausted.', answer: 'No', earlier: ['Yes'], by: 'demo-head', when }] },
+    ],
+    answersMore: 14,
+    duties: [
+      { what: 'PEAP follow-up review', dueDate: '2026-05-01', status: 'to do' },
+      { what: 'notify the parents in writing, without delay', dueDate: '2026-03-02', status: 'late', done: 'Tuesday 3 Mar 2026 (email), recorded by demo-head' },
+      { what: 'full-time education from the sixth day', dueDate: '2026-03-16', status: 'overdue' },
+    ],
+    notes: [{ text: 'Checked with the school: the mentoring starts on Monday.', by: 'demo-officer (inclusion-officer)', when }],
+    notesMore: 0,
+    timeline: [
+      { when, who: 'demo-head (headteacher)', what: 'answered "I attest that all support mechanisms available to the pupil have been exhausted."' },
+      { when, who: 'demo-head (headteacher)', what: 'decided: No exclusion: a support plan' },
+      { when, who: 'demo-officer (inclusion-officer)', what: 'added a note' },
+    ],
+    timelineMore: 21,
+    workspaceUrl: 'https://bx.example.org/workspace/cases/peap-0123456789',
+  };
+}
+
+/** A status as large as the assistant makes one: every list at its longest, every text at its longest, in words with accents. */
+export function largestStatus(): CaseStatus {
+  const long = (n: number, word = 'détail ') => word.repeat(Math.ceil(n / word.length)).slice(0, n);
+  const base = sampleStatus();
+  return {
+    ...base,
+    decision: { ...base.decision!, rationale: long(4000, 'rationale — ') },
+    answers: Array.from({ length: 6 }, (_, s) => ({
+      section: `Section ${s + 1}`,
+      answers: Array.from({ length: 2 }, (_, i) => ({ question: `${long(180, 'question ')} ${s}.${i}`, answer: long(400), earlier: [long(80), long(80), long(80)], by: 'demo-head', when: 'Friday 20 Mar 2026 09:00' })),
+    })),
+    answersMore: 6,
+    duties: Array.from({ length: 8 }, (_, i) => ({ what: `duty ${i} ${long(80)}`, dueDate: '2026-03-16', status: 'overdue' as const })),
+    notes: Array.from({ length: 5 }, (_, i) => ({ text: `${i}: ${long(600)}`, by: 'demo-officer (inclusion-officer)', when: 'Friday 20 Mar 2026 09:00' })),
+    notesMore: 3,
+    timeline: Array.from({ length: 15 }, (_, i) => ({ when: 'Friday 20 Mar 2026 09:00', who: 'demo-head (headteacher)', what: `answered "${long(220, 'question ')}" ${i}` })),
+    timelineMore: 40,
+  };
 }
 
 /** A second school with its own head, to check that one school's cases stay its own. */

@@ -85,6 +85,15 @@ export class StaffDirectory {
     return this.#actor(row);
   }
 
+  /**
+   * Everyone on the staff list, by display name: who may be chosen on the web workspace's local
+   * sign-in page. Names and roles only — the schools each covers come with `actorFor`.
+   */
+  async list(): Promise<{ id: string; displayName: string; role: StaffRole }[]> {
+    const rows = await this.#db.all<{ id: string; display_name: string; role: StaffRole }>('SELECT id, display_name, role FROM staff ORDER BY display_name, id');
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name, role: r.role }));
+  }
+
   /** The actor a Teams user (Azure AD object id) maps to, if any. */
   async byTeamsId(aadObjectId: string): Promise<Actor | undefined> {
     const row = await this.#db.get<StaffRow>('SELECT * FROM staff WHERE teams_aad_id = ?', [aadObjectId]);

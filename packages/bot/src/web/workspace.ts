@@ -1,0 +1,244 @@
+/**
+ * The inclusion officer's web workspace, a third channel beside Teams and Slack, served by the
+ * same service under /workspace: sign in, the cases one may see (filtered, most urgent first),
+ * and a case read back in full with its notes. Server-rendered GOV.UK Frontend pages; the only
+ * script is GOV.UK Frontend's own.
+ *
+ * Every request reads who is signed in afresh from the store (the session holds only a staff id),
+ * every case is reached through the workflows package's access rules (a case one may not see is
+ * "not found", like one that does not exist), every form POST carries a CSRF token, and logs
+ * carry ids only.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, type Actor, type CaseStore } from '@before-exclusion/workflows';
+import { errorText, type Logger } from '../service/log.js';
+import { assets } from './assets.js';
+import { casePage, readNote, type CaseReading } from './casePage.js';
+import { PAGE_SIZE, listCases, paginationItems, queryFor, readFilters, type CaseFilters, type CaseListPage, type FieldError } from './caseList.js';
+import { csrf } from './csrf.js';
+import { securityHeaders } from './headers.js';
+import { endSession, sessionStaffId, sessions, startSession } from './session.js';
+import type { SignIn, SignInContext } from './signIn.js';
+import { pages } from './views.js';
+import { kindName, roleName } from './words.js';
+
+/** Where the service mounts the workspace. */
+export const WORKSPACE_PATH = '/workspace';
+
+export interface WorkspaceOptions extends CaseReading {
+  readonly store: CaseStore;
+  readonly log: Logger;
+  /** Signs the session cookie (and, derived from it, the CSRF cookie). */
+  readonly sessionSecret: string;
+  /** Served over HTTPS (production): secure cookies, HSTS, upgrade-insecure-requests. */
+  readonly https: boolean;
+  /** The ways of signing in these settings allow; none, and nobody can sign in. */
+  readonly signIn: readonly SignIn[];
+  /** Local mode: a banner on every page says anyone here can sign in as anyone. */
+  readonly localMode: boolean;
+}
+
+/** Who is signed in, as read from the store for this request. */
+interface SignedIn {
+  readonly actor: Actor;
+  readonly name: string;
+  readonly role: string;
+  /** A staff id in words: their display name ("the service" for the system). */
+  readonly who: (id: string) => string;
+}
+
+/** Case ids are short and plain (peap-1b281312fd); anything else is not a case. */
+const CASE_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+export function workspaceRouter(options: WorkspaceOptions): Router {
+  const { store, log, localMode } = options;
+  const base = WORKSPACE_PATH;
+  const views = pages();
+  const forms = csrf({ secret: options.sessionSecret, secure: options.https });
+  const router = express.Router();
+
+  router.use(securityHeaders({ https: options.https }));
+  router.use('/assets', assets(base));
+  router.use(sessions({ secret: options.sessionSecret, secure: options.https }));
+  router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
+  router.use(forms.protect);
+
+  const layout = (req: Request, res: Response, me?: SignedIn) => ({
+    base,
+    localMode,
+    csrfToken: forms.token(req, res),
+    ...(me ? { user: { name: me.name, role: me.role } } : {}),
+  });
+
+  /** The person signed in, read afresh; otherwise they are sent to sign in, and undefined is returned. */
+  async function signedIn(req: Request, res: Response): Promise<SignedIn | undefined> {
+    const id = options.signIn.length ? sessionStaffId(req) : undefined;
+    if (id) {
+      try {
+        const actor = await store.staff.actorFor(id);
+        const staff = await store.staff.list();
+        const names = new Map(staff.map((s) => [s.id, s.displayName]));
+        const me = staff.find((s) => s.id === id);
+        return { actor, name: me?.displayName ?? id, role: roleName(actor.role), who: (who) => (who === 'system' ? 'The service' : (names.get(who) ?? who)) };
+      } catch (error) {
+        if (!(error instanceof AccessDenied)) throw error;
+        endSession(req); // taken off the staff list since signing in
+      }
+    }
+    res.redirect(303, `${base}/sign-in`);
+    return undefined;
+  }
+
+  const signInContext: SignInContext = {
+    store,
+    log,
+    pages: views,
+    layout: (req, res) => ({ ...layout(req, res), pageTitle: 'Sign in' }),
+    signedIn(req, res, staffId) {
+      startSession(req, staffId);
+      log.info('workspace: signed in', { staffId, channel: 'web', verb: 'sign-in' });
+      res.redirect(303, `${base}/cases`);
+    },
+  };
+  for (const method of options.signIn) method.mount(router, signInContext);
+  // No way of signing in took the page: say so, and offer nothing.
+  router.all('/sign-in', (req, res) => views.send(res, 'sign-in-unavailable', { ...layout(req, res), pageTitle: 'Signing in is not available' }, 403));
+
+  router.post('/sign-out', (req, res) => {
+    const staffId = sessionStaffId(req);
+    endSession(req);
+    if (staffId) log.info('workspace: signed out', { staffId, channel: 'web', verb: 'sign-out' });
+    res.redirect(303, `${base}/sign-in`);
+  });
+
+  router.get('/', (_req, res) => res.redirect(303, `${base}/cases`));
+
+  router.get('/cases', async (req, res) => {
+    const me = await signedIn(req, res);
+    if (!me) return;
+    const today = options.today();
+    const { filters, errors } = readFilters(req.query, me.actor.schoolIds);
+    let list: CaseListPage | undefined;
+    if (!errors.length) {
+      list = await listCases(store, me.actor, filters, today);
+      if (filters.page > list.pages) errors.push({ field: 'page', text: `There is no page ${filters.page}: there ${list.pages === 1 ? 'is 1 page' : `are ${list.pages} pages`} of cases` });
+    }
+    const schools = (await store.staff.schools()).filter((s) => me.actor.schoolIds.includes(s.id));
+    views.send(
+      res,
+      'cases',
+      { ...layout(req, res, me), pageTitle: 'Cases', today, ...caseListView(filters, errors, errors.length ? undefined : list, schools, base) },
+      errors.length ? 400 : 200,
+    );
+  });
+
+  router.get('/cases/:id', async (req, res) => {
+    const me = await signedIn(req, res);
+    if (!me) return;
+    const id = caseIdOf(req);
+    const page = await casePage(store, me.actor, id, options, me.who);
+    views.send(res, 'case', { ...layout(req, res, me), ...page, pageTitle: `Case ${id}`, noteAdded: req.query.note === 'added', errors: [] });
+  });
+
+  router.post('/cases/:id/notes', async (req, res) => {
+    const me = await signedIn(req, res);
+    if (!me) return;
+    const id = caseIdOf(req);
+    const note = readNote(req.body);
+    const again = async (status: number, message: string) => {
+      const page = await casePage(store, me.actor, id, options, me.who);
+      views.send(res, 'case', { ...layout(req, res, me), ...page, pageTitle: `Case ${id}`, errors: [{ text: message, href: '#note' }], noteError: message, noteText: note.text }, status);
+    };
+    if (!note.ok) return again(400, note.error);
+    try {
+      await store.cases.note(me.actor, id, note.text);
+    } catch (error) {
+      // The workflows policy's own words: who may add notes, or why this one was refused.
+      if (error instanceof AccessDenied) return again(403, sentence(error.message));
+      if (error instanceof EventRefused) return again(400, sentence(error.message));
+      throw error;
+    }
+    log.info('workspace: note added', { caseId: id, staffId: me.actor.id, channel: 'web', verb: 'note' });
+    res.redirect(303, `${base}/cases/${encodeURIComponent(id)}?note=added#notes`);
+  });
+
+  router.use((req, res) => notFound(req, res));
+
+  // Express 5 passes rejected promises here: every failure gets a page, never a stack trace.
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    if (error === forms.refused) {
+      log.warn('workspace: form refused: no valid CSRF token', { staffId: sessionStaffId(req) ?? '', channel: 'web', status: 403 });
+      return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'Your form could not be sent', heading: 'Your form could not be sent', lines: ['The page it came from was out of date, or it did not come from this service. Nothing was saved.', 'Go back, reload the page, and try again.'] }, 403);
+    }
+    const status = statusOf(error);
+    if (error instanceof CaseNotFound || status === 404) return notFound(req, res);
+    if (status === 413) return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'That was too long', heading: 'That was too long', lines: ['What you sent was too long to save. Nothing was saved.', 'Go back and shorten it.'] }, 413);
+    if (status >= 400 && status < 500) return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'That could not be read', heading: 'That could not be read', lines: ['What you sent could not be read. Nothing was saved.', 'Go back and try again.'] }, 400);
+    log.error('workspace: request failed', { staffId: sessionStaffId(req) ?? '', channel: 'web', status: 500, error: errorText(error) });
+    return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'Sorry, there is a problem with the service', heading: 'Sorry, there is a problem with the service', lines: ['Try again later. Nothing you did was lost: every change is saved as it is made, or not at all.'] }, 500);
+  });
+
+  function notFound(req: Request, res: Response): void {
+    views.send(res, 'not-found', { ...layout(req, res), pageTitle: 'Page not found' }, 404);
+  }
+
+  return router;
+}
+
+/** The case id in the path; anything that cannot be one is "not found", without asking the store. */
+function caseIdOf(req: Request): string {
+  const id = req.params.id;
+  if (typeof id !== 'string' || !CASE_ID.test(id)) throw new CaseNotFound('');
+  return id;
+}
+
+/** An HTTP status an error carries (body-parser's, say), or 500. */
+function statusOf(error: unknown): number {
+  const status = error && typeof error === 'object' ? ((error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode) : undefined;
+  return typeof status === 'number' ? status : 500;
+}
+
+/** "audit notes are added by …" → "Audit notes are added by …." */
+function sentence(text: string): string {
+  const t = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/** The list page's form, table and pagination, ready for GOV.UK's macros. */
+function caseListView(filters: CaseFilters, errors: readonly FieldError[], list: CaseListPage | undefined, schools: readonly { id: string; name: string }[], base: string) {
+  const error = (field: keyof CaseFilters) => errors.find((e) => e.field === field)?.text;
+  const stages = [...new Set([...(list?.stages ?? []), ...(filters.state.startsWith('stage:') ? [filters.state.slice(6)] : [])])];
+  const pick = <T extends { value: string }>(items: readonly T[], chosen: string) => items.map((i) => ({ ...i, selected: i.value === chosen }));
+  const href = (page: number) => `${base}/cases${queryFor(filters, page)}`;
+  return {
+    filters,
+    errors: errors.map((e) => ({ text: e.text, href: e.field === 'page' ? '#cases-heading' : `#${e.field}` })),
+    fieldErrors: { school: error('school'), kind: error('kind'), state: error('state'), pupil: error('pupil'), page: error('page') },
+    schoolItems: pick([{ value: '', text: schools.length > 1 ? 'All your schools' : 'Your school' }, ...schools.map((s) => ({ value: s.id, text: s.name }))], filters.school),
+    kindItems: pick([{ value: '', text: 'All kinds' }, ...CASE_KINDS.map((k) => ({ value: k, text: kindName(k) }))], filters.kind),
+    stateItems: pick(
+      [{ value: '', text: 'Any state' }, { value: 'open', text: 'Open' }, { value: 'closed', text: 'Closed' }, ...stages.map((s) => ({ value: `stage:${s}`, text: `At the stage "${s.replace(/-/g, ' ')}"` }))],
+      filters.state,
+    ),
+    overdueItems: [{ value: 'yes', text: 'Only cases with an overdue deadline', checked: filters.overdue }],
+    showSchool: schools.length > 1,
+    ...(list
+      ? {
+          list,
+          from: list.total ? (list.page - 1) * PAGE_SIZE + 1 : 0,
+          to: (list.page - 1) * PAGE_SIZE + list.rows.length,
+          pagination:
+            list.pages > 1
+              ? {
+                  items: paginationItems(list.page, list.pages, href),
+                  ...(list.page > 1 ? { previous: { href: href(list.page - 1) } } : {}),
+                  ...(list.page < list.pages ? { next: { href: href(list.page + 1) } } : {}),
+                  landmarkLabel: 'Pages of cases',
+                }
+              : undefined,
+        }
+      : {}),
+    firstPage: href(1),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * End to end, as an inclusion officer meets the web workspace: the service (`pnpm start`, demo
+ * school) and headless Chromium. The demo officer signs in on the local page, filters the cases,
+ * opens one and adds a note, and sees it. Every page visited is checked with axe-core against
+ * WCAG 2.2 A and AA, and again at 320 CSS pixels wide, where nothing may scroll sideways but a
+ * table in its own box; screenshots of the case list and the case page are saved.
+ *
+ * axe is injected with addScriptTag, an inline script, which the workspace's content security
+ * policy forbids: that context bypasses CSP. So the same pages are then loaded with the policy in
+ * force, and must load without a single CSP violation, with GOV.UK Frontend's script started.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../packages/workflows/dist/index.js';
+import { dataDir, root, startService, type ServiceProcess } from '../support/serviceProcess.js';
+import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const RESULTS = join(root, 'test-results');
+const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+interface Violation {
+  readonly id: string;
+  readonly help: string;
+  readonly targets: readonly string[];
+}
+
+/** axe-core's WCAG 2.2 A/AA violations on the page as it is now. */
+async function axe(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_22_AA)} } })
+       .then((r) => r.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
+  );
+  return found as Violation[];
+}
+
+describe('an inclusion officer in the web workspace', () => {
+  let service: ServiceProcess;
+  let db: ServiceDatabase;
+  let browser: Browser;
+  let checked: BrowserContext;
+  let page: Page;
+  /** Every page the officer visited, for the checks with the content security policy in force. */
+  const visited: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup (it installs Debian's chromium) or set CHROMIUM_PATH`);
+    const dir = dataDir('bot-workspace-');
+    // SQLite only: the store underneath is checked on both backends by the bot's own suite.
+    db = await serviceDatabase('sqlite', dir);
+    service = await startService(dir, db.env);
+    // The service runs the rules in the background on start: wait for the cases they open.
+    for (const until = Date.now() + 30_000; (await withStore(db, (store) => store.cases.list(SYSTEM))).length === 0; ) {
+      if (Date.now() > until) throw new Error('the service opened no cases within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    checked = await browser.newContext({ bypassCSP: true, viewport: { width: 1024, height: 900 } });
+    page = await checked.newPage();
+    // Pages reached by a GET (a form's error page answers a POST: its URL is not a page of its own).
+    page.on('load', () => {
+      if (!page.url().endsWith('/notes')) visited.push(page.url());
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  /** axe finds nothing on this page, at desktop width and at 320 CSS pixels, where only table boxes scroll sideways. */
+  async function accessible(what: string): Promise<void> {
+    expect(await axe(page), `${what}: axe at 1024px`).toEqual([]);
+    await page.setViewportSize({ width: 320, height: 800 });
+    try {
+      expect(await page.evaluate('document.documentElement.scrollWidth'), `${what}: the page scrolls sideways at 320px`).toBeLessThanOrEqual(320);
+      expect(await axe(page), `${what}: axe at 320px`).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1024, height: 900 });
+    }
+  }
+
+  it('has a checker that finds faults (a picture without a text alternative, a field without a label)', async () => {
+    const probe = await checked.newPage();
+    await probe.setContent('<!DOCTYPE html><html lang="en"><head><title>Probe</title></head><body><main><img src="x.png"><input type="text"></main></body></html>');
+    expect((await axe(probe)).map((v) => v.id)).toEqual(expect.arrayContaining(['image-alt', 'label']));
+    await probe.close();
+  });
+
+  it('signs in as the demo officer, filters the cases, opens one, adds a note and sees it — every page accessible', { timeout: 120_000 }, async () => {
+    await page.goto(`${service.url}/workspace/`);
+    await page.getByRole('heading', { name: 'Who are you?' }).waitFor();
+    await accessible('sign-in');
+
+    // A mistake first: the error summary is accessible too.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    expect(await page.title()).toMatch(/^Error: Sign in/);
+    await accessible('sign-in with an error');
+
+    await page.getByRole('radio', { name: 'Demo Inclusion Officer (fictional)' }).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Cases', level: 1 }).waitFor();
+    await page.getByText('Signed in as Demo Inclusion Officer (fictional)').waitFor();
+    await accessible('cases');
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'workspace-cases.png'), fullPage: true });
+
+    await page.getByLabel('Kind of case').selectOption({ label: 'Pre-exclusion assessment (PEAP)' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/kind=peap/);
+    const links = page.getByRole('region', { name: /cases/ }).getByRole('link');
+    expect(await links.count()).toBeGreaterThan(0);
+    for (const text of await links.allInnerTexts()) expect(text).toMatch(/^peap-/);
+    await accessible('cases filtered');
+
+    const caseId = (await links.first().innerText()).trim();
+    await links.first().click();
+    await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
+    await accessible('case');
+
+    // An empty note is refused, with the error summary and the field's message.
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    await accessible('case with an error');
+
+    await page.getByLabel('Add a note').fill('Spoke to the head: the meeting is booked for Monday.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByText('Your note was added to the case.').waitFor();
+    await page.locator('.app-note', { hasText: 'Spoke to the head: the meeting is booked for Monday.' }).waitFor();
+    await accessible('case with a note');
+    await page.screenshot({ path: join(RESULTS, 'workspace-case.png'), fullPage: true });
+
+    const trail = await withStore(db, (store) => store.audit.entriesFor(caseId));
+    expect(trail.filter((r) => r.action === 'note')).toEqual([expect.objectContaining({ actor: 'demo-officer', data: { text: 'Spoke to the head: the meeting is booked for Monday.' } })]);
+    expect(existsSync(join(RESULTS, 'workspace-cases.png')) && existsSync(join(RESULTS, 'workspace-case.png'))).toBe(true);
+  });
+
+  it('loads the same pages with the content security policy in force: no violation, GOV.UK Frontend started', { timeout: 60_000 }, async () => {
+    expect(visited.length).toBeGreaterThan(3);
+    // The same signed-in session, without bypassing anything.
+    const enforced = await browser.newContext({ storageState: await checked.storageState() });
+    const strict = await enforced.newPage();
+    const problems: string[] = [];
+    strict.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    strict.on('pageerror', (e) => problems.push(e.message));
+    for (const url of new Set(visited)) {
+      const response = await strict.goto(url);
+      expect(response?.headers()['content-security-policy'], url).toContain("script-src 'self'");
+      await strict.waitForFunction('document.body.classList.contains("govuk-frontend-supported")');
+    }
+    expect(problems).toEqual([]);
+    await enforced.close();
+  });
+});
