@@ -512,7 +512,8 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
     });
 
     it("shows a suspension's duties with whether each is overdue or still to do", async () => {
-      const [suspension] = (await store.cases.list(SYSTEM, { pupilId: 'DEMO-009' })).filter((c) => c.kind === 'suspension');
+      // DEMO-009 has two suspensions: the one whose sixth day fell on 16 March.
+      const suspension = (await store.cases.list(SYSTEM, { pupilId: 'DEMO-009' })).find((c) => c.kind === 'suspension' && c.context.provisionFrom === '2026-03-16');
       const reply = await status(head, suspension!.id);
       expect(reply.duties).toContainEqual(expect.objectContaining({ what: 'full-time education from the sixth day', dueDate: '2026-03-16', status: 'overdue' }));
       expect(reply.answers).toEqual([]);
