@@ -138,6 +138,8 @@ describe('an inclusion officer in the web workspace', () => {
     await page.locator('.app-note', { hasText: 'Spoke to the head: the meeting is booked for Monday.' }).waitFor();
     await accessible('case with a note');
     await page.screenshot({ path: join(RESULTS, 'workspace-case.png'), fullPage: true });
+    // The top of the page, as the README shows it.
+    await page.screenshot({ path: join(RESULTS, 'workspace-case-top.png'), fullPage: true, clip: { x: 0, y: 0, width: 1024, height: 1300 } });
 
     const trail = await withStore(db, (store) => store.audit.entriesFor(caseId));
     expect(trail.filter((r) => r.action === 'note')).toEqual([expect.objectContaining({ actor: 'demo-officer', data: { text: 'Spoke to the head: the meeting is booked for Monday.' } })]);
