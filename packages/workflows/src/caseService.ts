@@ -348,6 +348,40 @@ export function overdueDeadlines(view: CaseView, today: string): CaseDeadline[] 
   return view.status === 'active' ? view.deadlines.filter((d) => d.status !== 'cancelled' && d.dueDate < today) : [];
 }
 
+/** Where a case stands, for a list: its state in words, what is overdue (oldest first) and the next deadline. */
+export interface CaseSummary {
+  readonly id: string;
+  readonly kind: CaseKind;
+  readonly schoolId: string;
+  readonly pupilId: string;
+  readonly state: string;
+  readonly closed: boolean;
+  readonly revision: number;
+  readonly openedAt: string;
+  readonly updatedAt: string;
+  readonly overdue: readonly { readonly label: string; readonly dueDate: string }[];
+  readonly nextDeadline?: { readonly label: string; readonly dueDate: string };
+}
+
+/** A case in a list, the same in every channel. */
+export function caseSummary(view: CaseView, today: string): CaseSummary {
+  const byDate = (a: CaseDeadline, b: CaseDeadline) => a.dueDate.localeCompare(b.dueDate);
+  const next = view.status === 'active' ? view.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today).sort(byDate)[0] : undefined;
+  return {
+    id: view.id,
+    kind: view.kind,
+    schoolId: view.schoolId,
+    pupilId: view.pupilId,
+    state: describeState(view.state),
+    closed: view.status === 'done',
+    revision: view.revision,
+    openedAt: view.openedAt,
+    updatedAt: view.updatedAt,
+    overdue: overdueDeadlines(view, today).sort(byDate).map((d) => ({ label: d.label, dueDate: d.dueDate })),
+    ...(next ? { nextDeadline: { label: next.label, dueDate: next.dueDate } } : {}),
+  };
+}
+
 /** A state value in words: `meeting-scheduled`, or `open (notices: pending, review: due)`. */
 export function describeState(value: unknown): string {
   if (typeof value === 'string') return value;

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem, InputError } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { AccessDenied, SYSTEM } from './access.js';
-import { describeState, overdueDeadlines, type CaseView } from './caseService.js';
+import { caseSummary, describeState, overdueDeadlines, type CaseView } from './caseService.js';
 import { englishDate } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict, StoreRefused } from './errors.js';
 import { CASE_KINDS, type CaseKind } from './machines/caseDefinition.js';
@@ -280,24 +280,6 @@ function format<const T extends string>(given: string | undefined, accepted: rea
   if (given === undefined) return accepted[0];
   if (!(accepted as readonly string[]).includes(given)) throw new UsageError(`--format ${given} is not accepted here; use ${accepted.join(' or ')}`);
   return given as T;
-}
-
-/** A case in a list, as JSON: where it stands and what is due. */
-function caseSummary(c: CaseView, today: string) {
-  const pending = c.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today);
-  return {
-    id: c.id,
-    kind: c.kind,
-    schoolId: c.schoolId,
-    pupilId: c.pupilId,
-    state: describeState(c.state),
-    closed: c.status === 'done',
-    revision: c.revision,
-    openedAt: c.openedAt,
-    updatedAt: c.updatedAt,
-    overdue: overdueDeadlines(c, today).map((d) => ({ label: d.label, dueDate: d.dueDate })),
-    ...(pending[0] ? { nextDeadline: { label: pending[0].label, dueDate: pending[0].dueDate } } : {}),
-  };
 }
 
 function summary(c: CaseView, today: string): string {

@@ -14,11 +14,10 @@ import {
   RevisionConflict,
   SYSTEM,
   caseRecord,
-  describeState,
+  caseSummary,
   displayAnswer,
   englishDate,
   openByHand,
-  overdueDeadlines,
   type Actor,
   type CaseRecord,
   type CaseStore,
@@ -343,18 +342,7 @@ function asPeap(view: CaseView): CaseView<'peap'> {
 }
 
 function caseLine(view: CaseView, today: IsoDate): CaseLine {
-  const pending = view.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today);
-  return {
-    id: view.id,
-    kind: view.kind,
-    pupilId: view.pupilId,
-    schoolId: view.schoolId,
-    state: describeState(view.state),
-    closed: view.status === 'done',
-    overdue: overdueDeadlines(view, today).map((d) => ({ label: d.label, dueDate: d.dueDate })),
-    ...(pending[0] ? { nextDeadline: { label: pending[0].label, dueDate: pending[0].dueDate } } : {}),
-    resumable: view.kind === 'peap' && answering(view),
-  };
+  return { ...caseSummary(view, today), resumable: view.kind === 'peap' && answering(view) };
 }
 
 /** The status reply from a case record: what it gives, in words, trimmed to what a chat can hold. */

@@ -4,7 +4,7 @@
  * page. What a case is and whether a deadline is overdue come from the workflows package; this
  * module only chooses, orders and pages.
  */
-import { CASE_KINDS, describeState, overdueDeadlines, type Actor, type CaseKind, type CaseStore, type CaseView } from '@before-exclusion/workflows';
+import { CASE_KINDS, caseSummary, type Actor, type CaseKind, type CaseStore, type CaseView } from '@before-exclusion/workflows';
 import { kindName } from './words.js';
 
 export const PAGE_SIZE = 25;
@@ -69,19 +69,8 @@ export interface CaseRow {
 }
 
 function row(view: CaseView, today: string): CaseRow {
-  const overdue = overdueDeadlines(view, today).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
-  const next = view.status === 'active' ? view.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today).sort((a, b) => a.dueDate.localeCompare(b.dueDate))[0] : undefined;
-  return {
-    id: view.id,
-    kind: kindName(view.kind),
-    pupilId: view.pupilId,
-    schoolId: view.schoolId,
-    state: describeState(view.state),
-    closed: view.status === 'done',
-    overdue: overdue.map((d) => ({ label: d.label, dueDate: d.dueDate })),
-    ...(next ? { next: { label: next.label, dueDate: next.dueDate } } : {}),
-    updatedAt: view.updatedAt,
-  };
+  const { nextDeadline, ...summary } = caseSummary(view, today);
+  return { ...summary, kind: kindName(view.kind), ...(nextDeadline ? { next: nextDeadline } : {}) };
 }
 
 /** Most urgent first: overdue (longest overdue first), then the nearest deadline, then open cases without one, then closed ones; latest activity breaks ties. */
