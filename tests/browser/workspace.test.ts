@@ -164,4 +164,59 @@ describe('an inclusion officer in the web workspace', () => {
     expect(problems).toEqual([]);
     await enforced.close();
   });
+
+  it('shows the figures — charts drawn on the server, tables beside them, publication and an error — every view accessible, nothing refused by the content security policy', { timeout: 120_000 }, async () => {
+    await page.goto(`${service.url}/workspace/figures`);
+    if (page.url().endsWith('/sign-in')) {
+      await page.getByRole('radio', { name: 'Demo Inclusion Officer (fictional)' }).check();
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/cases/);
+      await page.goto(`${service.url}/workspace/figures`);
+    }
+    await page.getByRole('heading', { name: 'Figures', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: '2025/26, year to date to the end of the spring term' }).waitFor();
+    // Each chart is one image, named by its title; its figures are in the table beside it.
+    const charts = page.getByRole('img');
+    expect(await charts.count()).toBeGreaterThanOrEqual(3);
+    await page.getByRole('img', { name: 'Rates per 100 pupils on roll, year to date' }).waitFor();
+    await page.getByRole('table', { name: 'Year-to-date figures, with rates per 100 pupils on roll' }).waitFor();
+    await accessible('figures');
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'workspace-figures.png'), fullPage: true });
+
+    await page.getByLabel('Figures for publication: withhold small figures').check();
+    await page.getByRole('button', { name: 'Show figures' }).click();
+    await page.waitForURL(/publication=yes/);
+    await page.getByText('c: withheld.').first().waitFor();
+    // A closed section's table, opened as a reader would.
+    await page.getByText('Children permanently excluded: each group beside the rest').first().click();
+    await accessible('figures for publication');
+    const published = page.url();
+
+    await page.getByLabel('Academic year').fill('2025/27');
+    await page.getByRole('button', { name: 'Show figures' }).click();
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    expect(await page.title()).toMatch(/^Error: Figures/);
+    await accessible('figures with an error');
+
+    // With the policy in force: the charts are inline SVG, nothing in them is refused.
+    const enforced = await browser.newContext({ storageState: await checked.storageState() });
+    const strict = await enforced.newPage();
+    const problems: string[] = [];
+    strict.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    strict.on('pageerror', (e) => problems.push(e.message));
+    for (const url of [`${service.url}/workspace/figures`, published]) {
+      const response = await strict.goto(url);
+      expect(response?.headers()['content-security-policy'], url).toContain("style-src 'self'");
+      await strict.waitForFunction('document.body.classList.contains("govuk-frontend-supported")');
+    }
+    expect(problems).toEqual([]);
+    await enforced.close();
+
+    const reads = await withStore(db, (store) => store.audit.entriesOf('report-read'));
+    expect(reads.filter((r) => r.actor === 'demo-officer').length).toBeGreaterThanOrEqual(4);
+    expect(existsSync(join(RESULTS, 'workspace-figures.png'))).toBe(true);
+  });
 });

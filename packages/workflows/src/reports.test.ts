@@ -215,6 +215,27 @@ describe.each(BACKENDS)('%s', (backend) => {
       await expect(buildReport(store, SYSTEM, { academicYear: '2025/26', quarter: 5 })).rejects.toThrow('quarter 5 is not 1, 2, 3 or 4');
     });
 
+    it('records a read in the audit trail when asked — who, the period, the schools, the form; never a figure — and nothing for a report refused', async () => {
+      await store.staff.upsertSchool({ id: 'SCH-A', name: 'School A' }, SYSTEM);
+      await store.staff.upsert({ id: 'officer-a', displayName: 'Officer A', role: 'inclusion-officer', schoolIds: ['SCH-A'] }, SYSTEM);
+      const officer = await store.staff.actorFor('officer-a');
+      await report({ quarter: 2 });
+      expect(await store.audit.entriesOf('report-read')).toEqual([]);
+
+      await buildReport(store, officer, { academicYear: '2025/26', term: 'spring', forPublication: true, auditAs: 'xlsx' });
+      await buildReport(store, officer, { academicYear: '2025/26', quarter: 2, schoolId: 'SCH-A', auditAs: 'page' });
+      await expect(buildReport(store, officer, { academicYear: '2025/26', quarter: 2, schoolId: 'SCH-B', auditAs: 'page' })).rejects.toThrow(/SCH-B/);
+      await expect(buildReport(store, officer, { academicYear: '2025/26', quarter: 9, auditAs: 'page' })).rejects.toThrow(RangeError);
+      await expect(buildReport(store, officer, { academicYear: '2025/26', quarter: 2, auditAs: 'pdf' as 'page' })).rejects.toThrow(/"pdf" is not a form/);
+
+      const reads = await store.audit.entriesOf('report-read');
+      expect(reads.map((r) => ({ actor: r.actor, role: r.role, caseId: r.caseId, data: r.data }))).toEqual([
+        { actor: 'officer-a', role: 'inclusion-officer', caseId: undefined, data: { academicYear: '2025/26', quarter: null, term: 'spring', schoolId: null, schools: ['SCH-A'], forPublication: true, form: 'xlsx' } },
+        { actor: 'officer-a', role: 'inclusion-officer', caseId: undefined, data: { academicYear: '2025/26', quarter: 2, term: null, schoolId: 'SCH-A', schools: ['SCH-A'], forPublication: false, form: 'page' } },
+      ]);
+      expect((await store.audit.verify()).ok).toBe(true);
+    });
+
     it('keeps the CSV\'s columns and adds the new ones after them', async () => {
       const csv = reportToCsv(await report({ quarter: 2 })).split('\r\n');
       expect(csv[0]).toBe('academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio');

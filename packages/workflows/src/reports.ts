@@ -32,6 +32,7 @@ import {
 import { addressOf, figureKey, type Address, type MeasureRow, type MeasureSum } from './figures.js';
 import { academicYearStart, calendarForYear, choosePeriod, reportPeriod, schoolPeriods, spanOf, type Period } from './reportPeriod.js';
 import type { CaseStore } from './store/caseStore.js';
+import { REPORT_READ_FORMS, type ReportReadForm } from './store/reportReads.js';
 import { suppressFigures, type Figure, type Sum } from './suppression.js';
 
 export { BREAKDOWNS, keyStage, type Breakdown } from './exclusionFigures.js';
@@ -99,6 +100,12 @@ export interface ReportOptions {
    * are then per 100 of this figure, and its groups' rates (not known from it) are left out.
    */
   readonly rollOverride?: Readonly<Record<string, number>>;
+  /**
+   * Records the read in the audit trail, in this form (a page, a download…), once the report is
+   * built: who, the period, the schools and publication mode — never a figure. A report that could
+   * not be built (a bad period, a school not covered) was not read, and is not recorded.
+   */
+  readonly auditAs?: ReportReadForm;
 }
 
 /** The figures of one table (a school, or all): exclusions, roll and cases, before suppression. */
@@ -115,6 +122,7 @@ interface Table {
  * @throws RangeError for a bad year, quarter, term or roll (say which, and what is accepted).
  * @throws AccessDenied when asking for a school the actor does not cover.
  * @throws InputError when a school with pupils has no calendar for the year (a term's dates, days lost).
+ * @throws RangeError when `auditAs` is not one of {@link REPORT_READ_FORMS}.
  */
 export async function buildReport(store: CaseStore, actor: Actor, options: ReportOptions): Promise<Report> {
   academicYearStart(options.academicYear);
@@ -122,6 +130,7 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
   for (const [school, roll] of Object.entries(options.rollOverride ?? {})) {
     if (!Number.isInteger(roll) || roll < 0) throw new RangeError(`the roll given for ${school} (${roll}) is not a whole number of pupils`);
   }
+  if (options.auditAs !== undefined && !REPORT_READ_FORMS.includes(options.auditAs)) throw new RangeError(`"${options.auditAs}" is not a form a report is read in (${REPORT_READ_FORMS.join(', ')})`);
   if (options.schoolId) assertCanRead(actor, options.schoolId);
   const schools = options.schoolId ? [options.schoolId] : actor.role === 'system' ? (await store.staff.schools()).map((s) => s.id) : [...actor.schoolIds].sort();
   const records = await store.pupils.inSchools(schools);
@@ -152,7 +161,7 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
   const hidden = forPublication ? suppressFigures(figuresOf(tables), sumsOf(tables, schools)) : new Set<string>();
   // With no school to report on there is nothing to count; the report then spans the whole year.
   const span = periods.size > 0 ? spanOf([...periods.values()]) : reportPeriod(options.academicYear, 'quarter' in choice ? choice.quarter : 4);
-  return {
+  const report: Report = {
     academicYear: options.academicYear,
     quarter: 'quarter' in choice ? choice.quarter : null,
     term: 'term' in choice ? choice.term : null,
@@ -163,6 +172,18 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
     schools,
     rows: tables.flatMap((t) => reportRows(t, hidden)),
   };
+  if (options.auditAs) {
+    await store.reportReads.record(actor, {
+      academicYear: report.academicYear,
+      quarter: report.quarter,
+      term: report.term,
+      schoolId: options.schoolId ?? null,
+      schools: report.schools,
+      forPublication,
+      form: options.auditAs,
+    });
+  }
+  return report;
 }
 
 /** The table for all the schools: each figure the sum of the schools', each pupil counted in their own school's period. */

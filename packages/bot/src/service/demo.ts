@@ -14,6 +14,12 @@ export const DEMO_SCHOOL = { id: 'DEMO-SCH', name: 'Demo Academy (fictional)' };
 /** The user `pnpm playground` signs in as (packages/bot/playground/agentsplayground.yml). */
 export const PLAYGROUND_USER_AAD_ID = '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d';
 
+/**
+ * The demo officer's Microsoft Entra object id: a GUID like any real one, so a Teams tab token can
+ * name them (in a test, signed by a local key; no real tenant has this user).
+ */
+export const DEMO_OFFICER_AAD_ID = '7b1e9c4d-2a3f-4e5b-9c6d-1f2a3b4c5d6e';
+
 const resource = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
 
 /** Whether the store holds no school yet. */
@@ -37,6 +43,6 @@ export async function loadDemo(store: CaseStore): Promise<{ pupils: number }> {
     { id: 'demo-head', displayName: 'Demo Head (fictional)', role: 'headteacher', schoolIds: [DEMO_SCHOOL.id], teamsAadId: PLAYGROUND_USER_AAD_ID, slackUserId: 'U0DEMOHEAD', slackTeamId: 'T0DEMO' },
     SYSTEM,
   );
-  await store.staff.upsert({ id: 'demo-officer', displayName: 'Demo Inclusion Officer (fictional)', role: 'inclusion-officer', schoolIds: [DEMO_SCHOOL.id], teamsAadId: 'demo-officer-aad', slackUserId: 'U0DEMOOFFICER', slackTeamId: 'T0DEMO' }, SYSTEM);
+  await store.staff.upsert({ id: 'demo-officer', displayName: 'Demo Inclusion Officer (fictional)', role: 'inclusion-officer', schoolIds: [DEMO_SCHOOL.id], teamsAadId: DEMO_OFFICER_AAD_ID, slackUserId: 'U0DEMOOFFICER', slackTeamId: 'T0DEMO' }, SYSTEM);
   return { pupils: result.pupils };
 }

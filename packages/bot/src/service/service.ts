@@ -102,7 +102,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       // Without a configured secret (allowed outside production) sessions last as long as the process.
       sessionSecret: config.WORKSPACE_SESSION_SECRET ?? randomBytes(32).toString('hex'),
       https: config.NODE_ENV === 'production',
-      signIn: signInMethods(config),
+      signIn: signInMethods(config, { log }),
       localMode: isLocalMode(config),
     }),
   );

@@ -1,6 +1,7 @@
 /**
  * The Teams app package as Teams and an administrator meet it: a ZIP that opens, a manifest
- * that fits the v1.17 schema's essentials and limits, icons of the sizes and colours Teams
+ * that fits the v1.17 schema's essentials and limits — with the web workspace as a personal tab
+ * and its single sign-on when given its address — icons of the sizes and colours Teams
  * demands, and settings refused with the name of the setting. The ZIP and PNGs are read back
  * here with node:zlib alone, so the tests need no system tools and no network.
  */
@@ -142,8 +143,21 @@ const manifestSchema = z.strictObject({
       }),
     )
     .max(1),
+  staticTabs: z
+    .array(
+      z.strictObject({
+        entityId: z.string().min(1).max(64),
+        name: z.string().min(1).max(128),
+        contentUrl: httpsUrl,
+        websiteUrl: httpsUrl,
+        scopes: z.array(z.enum(['team', 'personal', 'groupChat'])).min(1).max(3),
+      }),
+    )
+    .max(16)
+    .optional(),
   permissions: z.array(z.enum(['identity', 'messageTeamMembers'])),
   validDomains: z.array(z.string().max(2048)).max(16),
+  webApplicationInfo: z.strictObject({ id: guid, resource: z.string().max(2048) }).optional(),
 });
 
 function manifestIn(zip: Buffer): unknown {
@@ -205,6 +219,39 @@ describe('Teams app package', () => {
     expect(teamsManifest(options).validDomains).toEqual(['bot.example.org']);
     const otherBot = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
     expect(teamsManifest({ ...options, botId: otherBot }).bots[0]?.botId).toBe(otherBot);
+  });
+});
+
+describe('the web workspace as a personal tab', () => {
+  const withTab: AppPackageOptions = { ...options, workspaceUrl: 'https://bot.example.org/workspace/' };
+
+  it('is a personal static tab opening the tab sign-in page, with single sign-on for api://HOST/APP_ID, in a manifest that fits the schema', () => {
+    const manifest = manifestIn(buildAppPackage(withTab));
+    expect(manifestSchema.safeParse(manifest).error?.issues).toBeUndefined();
+    const { staticTabs, webApplicationInfo, validDomains } = manifestSchema.parse(manifest);
+    expect(staticTabs).toEqual([
+      { entityId: 'workspace', name: 'Workspace', contentUrl: 'https://bot.example.org/workspace/sign-in/teams', websiteUrl: 'https://bot.example.org/workspace/cases', scopes: ['personal'] },
+    ]);
+    expect(webApplicationInfo).toEqual({ id: APP_ID, resource: `api://bot.example.org/${APP_ID}` });
+    // The tab's host is a valid domain, once, though PUBLIC_URL names it too.
+    expect(validDomains).toEqual(['bot.example.org']);
+  });
+
+  it('takes its host from the workspace address, port and all for the Application ID URI, without it in validDomains', () => {
+    const manifest = teamsManifest({ ...options, validDomains: [], workspaceUrl: 'https://tab.example.org:8443/workspace' });
+    expect(manifest.validDomains).toEqual(['tab.example.org']);
+    expect(manifest.webApplicationInfo).toEqual({ id: APP_ID, resource: `api://tab.example.org:8443/${APP_ID}` });
+    expect(manifest.staticTabs?.[0]?.contentUrl).toBe('https://tab.example.org:8443/workspace/sign-in/teams');
+  });
+
+  it('is left out, single sign-on too, without the workspace address', () => {
+    const manifest = teamsManifest(options);
+    expect(manifest).not.toHaveProperty('staticTabs');
+    expect(manifest).not.toHaveProperty('webApplicationInfo');
+  });
+
+  it.each(['http://bot.example.org/workspace', 'bot.example.org/workspace', 'https://bot.example.org/workspace?x=1', 'https://user:pw@bot.example.org/workspace'])('refuses the workspace address %j, naming WORKSPACE_URL', (workspaceUrl) => {
+    expect(() => teamsManifest({ ...options, workspaceUrl })).toThrow(/WORKSPACE_URL must be the web workspace's https:\/\/ address/);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
  * The Teams app package: the manifest (schema v1.17), the two icons and the ZIP that holds
- * them — the file an administrator uploads to Teams to install the bot. Settings a person
+ * them — the file an administrator uploads to Teams to install the bot and, given the web
+ * workspace's address, the workspace as a personal tab with single sign-on. Settings a person
  * gets wrong (an app id that is not a GUID, an http URL) are refused here, naming the
  * setting, rather than later by Teams with a generic "manifest invalid".
  */
+import { TEAMS_TAB_PATH } from '../web/teamsSignIn.js';
 import { encodePng, type RgbaImage } from './png.js';
 import { zipFiles } from './zip.js';
 
@@ -22,6 +24,12 @@ export interface AppPackageOptions {
   termsUrl: string;
   /** Host names the app may open or embed (e.g. the bot's public host); defaults to none. */
   validDomains?: string[];
+  /**
+   * The web workspace's public base URL (https://host/workspace, as WORKSPACE_URL): adds it as a
+   * personal tab, with single sign-on for the Application ID URI `api://HOST/APP_ID`, and its
+   * host to validDomains. None: no tab.
+   */
+  workspaceUrl?: string;
 }
 
 /** A bot command as Teams suggests it in the compose box. */
@@ -49,8 +57,11 @@ export interface TeamsManifest {
     isNotificationOnly: boolean;
     commandLists: { scopes: ('personal' | 'team')[]; commands: TeamsBotCommand[] }[];
   }[];
+  staticTabs?: { entityId: string; name: string; contentUrl: string; websiteUrl: string; scopes: 'personal'[] }[];
   permissions: ('identity' | 'messageTeamMembers')[];
   validDomains: string[];
+  /** The Entra ID app whose API the tab's single sign-on token is for. */
+  webApplicationInfo?: { id: string; resource: string };
 }
 
 /** The setting behind each option, so an error says what to change where people change it. */
@@ -63,6 +74,7 @@ const SETTING = {
   privacyUrl: 'TEAMS_PRIVACY_URL',
   termsUrl: 'TEAMS_TERMS_URL',
   validDomains: 'validDomains (from PUBLIC_URL)',
+  workspaceUrl: 'WORKSPACE_URL',
 } as const satisfies Record<keyof AppPackageOptions, string>;
 
 /** A setting the manifest cannot be built from; the message names it and what is accepted. */
@@ -118,7 +130,8 @@ export function teamsManifest(options: AppPackageOptions): TeamsManifest {
   if (developerName.length < 1 || developerName.length > 32) {
     throw new AppPackageSettingError('developerName', `${SETTING.developerName} must be 1 to 32 characters; got ${JSON.stringify(options.developerName)}`);
   }
-  const validDomains = [...new Set(options.validDomains ?? [])];
+  const tab = options.workspaceUrl === undefined ? undefined : workspaceTab(options.workspaceUrl, appId);
+  const validDomains = [...new Set([...(options.validDomains ?? []), ...(tab ? [tab.hostname] : [])])];
   for (const domain of validDomains) {
     if (!HOST.test(domain)) {
       throw new AppPackageSettingError('validDomains', `${SETTING.validDomains}: ${JSON.stringify(domain)} is not accepted; give a host name without scheme, port or path, such as bot.example.org or *.example.org`);
@@ -154,9 +167,32 @@ export function teamsManifest(options: AppPackageOptions): TeamsManifest {
         commandLists: [{ scopes: [...scopes], commands: COMMANDS.map((command) => ({ ...command })) }],
       },
     ],
+    // After the bot's chat, which Teams keeps first: the chat stays where a personal app opens.
+    ...(tab ? { staticTabs: [{ entityId: 'workspace', name: 'Workspace', contentUrl: tab.contentUrl, websiteUrl: tab.websiteUrl, scopes: ['personal'] as 'personal'[] }] } : {}),
     permissions: ['identity', 'messageTeamMembers'],
     validDomains,
+    ...(tab ? { webApplicationInfo: { id: appId, resource: tab.resource } } : {}),
   };
+}
+
+/**
+ * The workspace's tab: Teams opens `contentUrl` in the tab (the page that signs in with the tab's
+ * token) and `websiteUrl` when one chooses to open it in a browser. The token is for the
+ * Application ID URI `api://HOST/APP_ID`, HOST as in WORKSPACE_URL (with its port, if any) —
+ * what the service checks the token's audience against (web/teamsSignIn.ts).
+ */
+function workspaceTab(value: string, appId: string): { contentUrl: string; websiteUrl: string; resource: string; hostname: string } {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:' || url.search || url.hash || url.username || url.password || value.length > 1900) {
+    throw new AppPackageSettingError('workspaceUrl', `${SETTING.workspaceUrl} must be the web workspace's https:// address, such as https://bot.example.org/workspace (Teams opens tabs over https only); got ${JSON.stringify(value)}`);
+  }
+  const base = value.replace(/\/+$/, '');
+  return { contentUrl: `${base}${TEAMS_TAB_PATH}`, websiteUrl: `${base}/cases`, resource: `api://${url.host}/${appId}`, hostname: url.hostname };
 }
 
 /**

@@ -29,6 +29,8 @@ Settings, from the environment:
   TEAMS_APP_ID or MicrosoftAppId   required: the bot's Microsoft App ID (a GUID) from its Azure Bot registration
   TEAMS_APP_VERSION                MAJOR.MINOR.PATCH, default 1.0.0; raise it for each update you upload
   PUBLIC_URL                       the bot's public https base URL; its host goes in validDomains
+  WORKSPACE_URL                    the web workspace's https address (https://HOST/workspace): adds it as a personal
+                                   tab with single sign-on (Application ID URI api://HOST/APP_ID); unset, no tab
   TEAMS_DEVELOPER_NAME             default "${DEFAULTS.developerName}"
   TEAMS_WEBSITE_URL, TEAMS_PRIVACY_URL, TEAMS_TERMS_URL   https URLs, default the project's GitHub pages`;
 
@@ -53,6 +55,10 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
   process.stdout.write(
     `wrote ${out}\n  Teams app ${manifest.id}, version ${manifest.version}` +
       `${manifest.validDomains.length > 0 ? `, valid domains ${manifest.validDomains.join(', ')}` : ''}\n` +
+      (manifest.staticTabs && manifest.webApplicationInfo
+        ? `  personal tab "${manifest.staticTabs[0]!.name}" at ${manifest.staticTabs[0]!.contentUrl}, single sign-on for ${manifest.webApplicationInfo.resource}\n` +
+          `  (the app registration must expose that Application ID URI with the scope access_as_user: see packages/bot/README.md)\n`
+        : `  no personal tab: set WORKSPACE_URL to add the web workspace as one\n`) +
       `  upload it in Teams: Apps → Manage your apps → Upload an app\n`,
   );
   return 0;
@@ -75,6 +81,7 @@ function settingsFrom(env: NodeJS.ProcessEnv): AppPackageOptions {
     privacyUrl: setting(env, 'TEAMS_PRIVACY_URL') ?? DEFAULTS.privacyUrl,
     termsUrl: setting(env, 'TEAMS_TERMS_URL') ?? DEFAULTS.termsUrl,
     validDomains: publicHost(setting(env, 'PUBLIC_URL')),
+    ...(setting(env, 'WORKSPACE_URL') ? { workspaceUrl: setting(env, 'WORKSPACE_URL')! } : {}),
   };
 }
 

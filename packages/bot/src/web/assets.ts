@@ -1,6 +1,7 @@
 /**
  * The workspace's static files under /workspace/assets: GOV.UK Frontend's compiled CSS and JS,
- * its images and fonts, and the workspace's own stylesheet and start-up module.
+ * its images and fonts, the Microsoft Teams JS SDK's browser bundle (for the Teams tab), and the
+ * workspace's own stylesheets and scripts.
  *
  * GOV.UK Frontend's compiled CSS points at /assets/…; it is rewritten once to /workspace/assets/….
  * Its @font-face rules (GDS Transport) are taken out: that typeface, like the crown, is licensed
@@ -8,9 +9,13 @@
  * Arial, as the Design System asks of services off GOV.UK.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import express, { type Router } from 'express';
 import { GOVUK_DIST, WEB_SOURCES } from './views.js';
+
+/** The Teams JS SDK's browser (UMD) bundle: it sets `window.microsoftTeams`. Served from here, never a CDN. */
+const TEAMS_JS_DIST = join(dirname(createRequire(import.meta.url).resolve('@microsoft/teams-js/package.json')), 'dist/umd');
 
 const CACHE = 'public, max-age=3600';
 
@@ -26,6 +31,12 @@ export function assets(base: string): Router {
     // With `root`: the path to it runs through pnpm's .pnpm folder, which send would refuse as a dotfile.
     res.set('Cache-Control', CACHE).sendFile('govuk/govuk-frontend.min.js', { root: GOVUK_DIST });
   });
+  for (const file of ['MicrosoftTeams.min.js', 'MicrosoftTeams.min.js.map']) {
+    // Named as in the package, so the bundle's own sourceMappingURL finds its map.
+    router.get(`/${file}`, (_req, res) => {
+      res.set('Cache-Control', CACHE).sendFile(file, { root: TEAMS_JS_DIST });
+    });
+  }
   const files = { maxAge: '1h', index: false, fallthrough: true } as const;
   router.use(express.static(join(WEB_SOURCES, 'assets'), files));
   router.use(express.static(join(GOVUK_DIST, 'govuk/assets'), files));

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
-import { sessionStaffId } from './session.js';
+import { sessionStaffId, type CookiePolicy } from './session.js';
 
 export interface Csrf {
   /** Checks every POST (and leaves GET alone); a bad or missing token is `refused`. */
@@ -17,15 +17,17 @@ export interface Csrf {
   readonly refused: unknown;
 }
 
-export function csrf(settings: { readonly secret: string; readonly secure: boolean }): Csrf {
+export function csrf(settings: { readonly secret: string; readonly cookies: CookiePolicy }): Csrf {
+  const { sameSite, secure, partitioned } = settings.cookies;
   // Its own key, derived from the session secret: one setting, two keys that never meet.
   const secret = createHmac('sha256', settings.secret).update('workspace csrf').digest('hex');
   const { doubleCsrfProtection, generateToken, invalidCsrfTokenError } = doubleCsrf({
     getSecret: () => secret,
     getSessionIdentifier: (req) => sessionStaffId(req) ?? '',
     // __Secure- only where the cookie can be secure: a browser drops it over plain http (local mode).
-    cookieName: settings.secure ? '__Secure-workspace.csrf' : 'workspace.csrf',
-    cookieOptions: { path: '/workspace', sameSite: 'lax', secure: settings.secure, httpOnly: true },
+    cookieName: secure ? '__Secure-workspace.csrf' : 'workspace.csrf',
+    // The session cookie's policy (session.ts): in a Teams tab both must reach the framed page.
+    cookieOptions: { path: '/workspace', sameSite, secure, httpOnly: true, ...(partitioned ? { partitioned } : {}) },
     getTokenFromRequest: (req) => {
       const body: unknown = req.body;
       const token = body && typeof body === 'object' ? (body as Record<string, unknown>)._csrf : undefined;

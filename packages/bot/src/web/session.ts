@@ -9,26 +9,58 @@ import cookieSession from 'cookie-session';
 export interface SessionSettings {
   /** Signs the cookie (WORKSPACE_SESSION_SECRET, or a random one per process outside production). */
   readonly secret: string;
-  /** Sent over HTTPS only (production). */
+  /** How the workspace's cookies (this one and the CSRF cookie) are sent: see {@link cookiePolicy}. */
+  readonly cookies: CookiePolicy;
+}
+
+/**
+ * How the workspace's cookies are sent. In a browser tab of its own the cookies are `SameSite=Lax`:
+ * sent when one follows a link to the workspace, never with another site's form. A Teams tab is
+ * the workspace inside a frame on another site (teams.microsoft.com), where a browser sends only
+ * `SameSite=None` cookies — which must be `Secure` — so there the defence against forged forms is
+ * the CSRF token on every POST alone (csrf.ts). They are `Partitioned` there too (CHIPS): kept
+ * apart for each site that frames the workspace, so they still work in a browser that blocks
+ * third-party cookies, and a session started inside Teams is not a session anywhere else.
+ */
+export interface CookiePolicy {
+  readonly sameSite: 'lax' | 'none';
+  /** Sent over HTTPS only. */
   readonly secure: boolean;
+  readonly partitioned: boolean;
+}
+
+/**
+ * The cookie policy for these settings: served over HTTPS (production), or signed into from a
+ * Teams tab (`framed`), which is HTTPS whatever NODE_ENV says — Teams opens tabs over https only.
+ * Local mode on http://127.0.0.1 keeps `SameSite=Lax` and no `Secure`, or the browser would drop them.
+ */
+export function cookiePolicy(options: { readonly https: boolean; readonly framed: boolean }): CookiePolicy {
+  return options.framed ? { sameSite: 'none', secure: true, partitioned: true } : { sameSite: 'lax', secure: options.https, partitioned: false };
 }
 
 /** Eight hours: a working day; sign in again the next morning. */
 const MAX_AGE_MS = 8 * 60 * 60 * 1000;
 
 export function sessions(settings: SessionSettings): RequestHandler {
-  return cookieSession({
+  const { sameSite, secure, partitioned } = settings.cookies;
+  const session = cookieSession({
     name: 'workspace.session',
     keys: [settings.secret],
     path: '/workspace',
     httpOnly: true,
-    // lax: sent on a top-level navigation to the workspace, not on another site's form posts.
-    // A Teams tab is a cross-site iframe: it will need sameSite 'none' with secure, and CSRF then
-    // carries the weight on its own (that comes with Teams tab sign-in).
-    sameSite: 'lax',
-    secure: settings.secure,
+    sameSite,
+    secure,
+    ...(partitioned ? { partitioned } : {}),
     maxAge: MAX_AGE_MS,
   });
+  if (!secure) return session;
+  return (req, res, next) => {
+    // The service sits behind whatever ends TLS (a proxy, a load balancer) and hears plain http.
+    // The cookie library then refuses to set a Secure cookie — silently: nobody could ever sign
+    // in. The settings say the workspace is reached over HTTPS; tell it so, for this request.
+    if (req.protocol !== 'https') Object.defineProperty(req, 'protocol', { value: 'https', configurable: true, enumerable: true });
+    session(req, res, next);
+  };
 }
 
 /** The staff id the session holds, if anyone is signed in. */

@@ -2,16 +2,20 @@
  * How a member of staff proves who they are to the workspace. Each way is a `SignIn` that adds
  * its own routes under /workspace/sign-in… and ends by starting a session for a staff id.
  *
- * Only local sign-in exists so far: a list of the staff to choose from, for a trial on one's own
- * computer — offered only in local mode (no Microsoft app id) and never in production. Next to
- * plug in here: Teams tab single sign-on (the tab's token, checked by teamsToken.ts, its `oid`
- * mapped with `store.staff.byTeamsId`), and OpenID Connect for the browser outside Teams.
- * With no way to sign in, the sign-in page says so (403) and nothing else is reachable.
+ * - Local sign-in: a list of the staff to choose from, for a trial on one's own computer —
+ *   offered only in local mode (no Microsoft app id) and never in production.
+ * - Teams tab single sign-on (teamsSignIn.ts): with a Microsoft app id and WORKSPACE_URL, the
+ *   workspace as a personal tab in Teams; the tab's token, checked by teamsToken.ts, its `oid`
+ *   mapped with `store.staff.byTeamsId`.
+ *
+ * Next to plug in here: OpenID Connect for the browser outside Teams. With no way to sign in, the
+ * sign-in page says so (403) and nothing else is reachable.
  */
 import type { Request, Response, Router } from 'express';
 import type { CaseStore } from '@before-exclusion/workflows';
 import { isLocalMode, type Config } from '../service/config.js';
 import type { Logger } from '../service/log.js';
+import { teamsSignInFor } from './teamsSignIn.js';
 import type { Pages } from './views.js';
 import { roleName } from './words.js';
 
@@ -26,15 +30,32 @@ export interface SignInContext {
 }
 
 export interface SignIn {
-  /** For logs: "local"; later "teams-tab", "oidc". */
+  /** For logs: "local", "teams-tab"; later "oidc". */
   readonly method: string;
+  /**
+   * Signs people in inside another site's frame (a Teams tab). The workspace's cookies are then
+   * `SameSite=None; Secure; Partitioned` so that the framed pages get them (session.ts), and every
+   * page loads the Teams JS SDK to follow Teams' theme.
+   */
+  readonly framed?: boolean;
   /** Adds this way's routes (its page, its callback or token exchange) to the workspace's router. */
   mount(router: Router, context: SignInContext): void;
 }
 
-/** The ways of signing in these settings allow. */
-export function signInMethods(config: Config): SignIn[] {
-  return isLocalMode(config) && config.NODE_ENV !== 'production' ? [localSignIn] : [];
+export interface SignInOptions {
+  /** Says at start why a way of signing in the settings ask for is not available. */
+  readonly log?: Logger;
+  /** Tests only: where the Teams tab's token signing keys are published (a local server), instead of Microsoft's. */
+  readonly teamsJwksUrl?: string;
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The ways of signing in these settings allow: local sign-in in local mode, Teams tab sign-in with a Microsoft app id. */
+export function signInMethods(config: Config, options: SignInOptions = {}): SignIn[] {
+  if (isLocalMode(config)) return config.NODE_ENV !== 'production' ? [localSignIn] : [];
+  const teams = teamsSignInFor(config, options.log ?? quiet, options.teamsJwksUrl ? { jwksUrl: options.teamsJwksUrl } : {});
+  return teams ? [teams] : [];
 }
 
 /** Choose yourself from the staff list. Local trials only: it proves nothing about who is at the keyboard. */

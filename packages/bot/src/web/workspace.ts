@@ -2,7 +2,7 @@
  * The inclusion officer's web workspace, a third channel beside Teams and Slack, served by the
  * same service under /workspace: sign in, the cases one may see (filtered, most urgent first),
  * and a case read back in full with its notes. Server-rendered GOV.UK Frontend pages; the only
- * script is GOV.UK Frontend's own.
+ * scripts are GOV.UK Frontend's own and, as a Teams tab, the Teams JS SDK's (teamsSignIn.ts).
  *
  * Every request reads who is signed in afresh from the store (the session holds only a staff id),
  * every case is reached through the workflows package's access rules (a case one may not see is
@@ -16,8 +16,9 @@ import { assets } from './assets.js';
 import { casePage, readNote, type CaseReading } from './casePage.js';
 import { PAGE_SIZE, listCases, paginationItems, queryFor, readFilters, type CaseFilters, type CaseListPage, type FieldError } from './caseList.js';
 import { csrf } from './csrf.js';
+import { figuresRouter } from './figures.js';
 import { securityHeaders } from './headers.js';
-import { endSession, sessionStaffId, sessions, startSession } from './session.js';
+import { cookiePolicy, endSession, sessionStaffId, sessions, startSession } from './session.js';
 import type { SignIn, SignInContext } from './signIn.js';
 import { pages } from './views.js';
 import { kindName, roleName } from './words.js';
@@ -54,18 +55,22 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
   const { store, log, localMode } = options;
   const base = WORKSPACE_PATH;
   const views = pages();
-  const forms = csrf({ secret: options.sessionSecret, secure: options.https });
+  // A Teams tab is the workspace in another site's frame: its cookies must be SameSite=None there.
+  const teamsTab = options.signIn.some((method) => method.framed === true);
+  const cookies = cookiePolicy({ https: options.https, framed: teamsTab });
+  const forms = csrf({ secret: options.sessionSecret, cookies });
   const router = express.Router();
 
   router.use(securityHeaders({ https: options.https }));
   router.use('/assets', assets(base));
-  router.use(sessions({ secret: options.sessionSecret, secure: options.https }));
+  router.use(sessions({ secret: options.sessionSecret, cookies }));
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
   router.use(forms.protect);
 
   const layout = (req: Request, res: Response, me?: SignedIn) => ({
     base,
     localMode,
+    teamsTab,
     csrfToken: forms.token(req, res),
     ...(me ? { user: { name: me.name, role: me.role } } : {}),
   });
@@ -161,6 +166,8 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     log.info('workspace: note added', { caseId: id, staffId: me.actor.id, channel: 'web', verb: 'note' });
     res.redirect(303, `${base}/cases/${encodeURIComponent(id)}?note=added#notes`);
   });
+
+  router.use('/figures', figuresRouter({ store, log, today: options.today, pages: views, base, signedIn, layout }));
 
   router.use((req, res) => notFound(req, res));
 

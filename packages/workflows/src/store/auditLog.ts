@@ -140,6 +140,12 @@ export class AuditLog {
     return rows.map(toAuditRow);
   }
 
+  /** The rows of one action (`report-read`, say), oldest first. */
+  async entriesOf(action: string): Promise<AuditRow[]> {
+    const rows = await this.#db.all<StoredRow>('SELECT * FROM audit_log WHERE action = ? ORDER BY seq', [action]);
+    return rows.map(toAuditRow);
+  }
+
   /** Every row from `afterSeq` on, a page at a time, oldest first (copying a store, say). */
   async *rows(afterSeq = 0, page = 1000): AsyncGenerator<AuditRow & { readonly stored: StoredRow }> {
     for (let from = afterSeq; ; ) {

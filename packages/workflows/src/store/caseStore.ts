@@ -19,6 +19,7 @@ import { DEFAULT_DATABASE_PATH, isPostgresUrl, openDatabase, sqlitePath, type Da
 import { Leases } from './leases.js';
 import { Outbox, type DeliveryResult, type OutboxSender } from './outbox.js';
 import { Pupils } from './pupils.js';
+import { ReportReads } from './reportReads.js';
 import { StaffDirectory } from './staff.js';
 
 export interface CaseStoreOptions {
@@ -39,6 +40,8 @@ export interface CaseStoreOptions {
 export interface AuditTrail {
   /** The rows about one case, oldest first. Not access-checked: a person reads them through `cases.timeline`. */
   entriesFor(caseId: string): Promise<AuditRow[]>;
+  /** The rows of one action (`report-read`, say), oldest first. Not access-checked: for audits and tests. */
+  entriesOf(action: string): Promise<AuditRow[]>;
   /** Recomputes the chain and checks it against the anchor. */
   verify(): Promise<VerifyResult>;
   /** Where the anchor is kept. */
@@ -53,6 +56,8 @@ export class CaseStore {
   readonly pupils: Pupils;
   readonly outbox: Outbox;
   readonly leases: Leases;
+  /** Reads of the figures, recorded in the audit trail (`buildReport`'s `auditAs`). */
+  readonly reportReads: ReportReads;
   readonly audit: AuditTrail;
   readonly #db: Database;
   readonly #write: AuditedWrite;
@@ -70,7 +75,8 @@ export class CaseStore {
     this.pupils = new Pupils(db, this.#write, clock);
     this.outbox = new Outbox(db);
     this.leases = new Leases(db);
-    this.audit = { entriesFor: (id) => log.entriesFor(id), verify: () => log.verify(), anchorPath: log.anchorPath };
+    this.reportReads = new ReportReads(this.#write, clock);
+    this.audit = { entriesFor: (id) => log.entriesFor(id), entriesOf: (action) => log.entriesOf(action), verify: () => log.verify(), anchorPath: log.anchorPath };
   }
 
   /** Opens (creating and migrating) the store. */
