@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CaseStore } from '../../packages/workflows/dist/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'packages/workflows/dist/cli.js');
@@ -25,7 +26,7 @@ function folder() {
 }
 
 describe('cases show and list read a case back', () => {
-  it('prints the whole record in words and as JSON, and lists cases as JSON', () => {
+  it('prints the whole record in words and as JSON, and lists cases as JSON', async () => {
     const { dir, cases } = folder();
     const staff = join(dir, 'staff.json');
     writeFileSync(
@@ -79,5 +80,15 @@ describe('cases show and list read a case back', () => {
     // Another school's head learns nothing; an unknown format is refused, never ignored.
     expect(cases('show', peap.id, '--as', 'head-b')).toMatchObject({ code: 2, stderr: `cases: no case ${peap.id} that you can see\n` });
     expect(cases('show', peap.id, '--as', 'officer', '--format', 'yaml')).toMatchObject({ code: 2, stderr: 'cases: --format yaml is not accepted here; use text or json\n' });
+
+    // The figures read from the command line are audited like a case read: who, which period, which form.
+    expect(cases('report', '--year', '2025/26', '--term', 'spring', '--as', 'officer', '--format', 'csv').code).toBe(0);
+    const store = await CaseStore.open({ url: join(dir, 'cases.db'), anchorKey: 'cli-show-anchor-key-0123456789' });
+    try {
+      expect(await store.audit.entriesOf('report-read')).toEqual([expect.objectContaining({ actor: 'officer', data: expect.objectContaining({ academicYear: '2025/26', term: 'spring', form: 'csv' }) })]);
+      expect(await store.audit.verify()).toMatchObject({ ok: true });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -208,7 +208,8 @@ async function main(argv: string[]): Promise<number> {
           if (error instanceof RangeError) throw new UsageError(`${error.message} (${usage})`);
           throw error;
         }
-        const report = await buildReport(store, await staff(), { academicYear: year, ...period, ...(o.school ? { schoolId: o.school } : {}), forPublication: o.publication === true });
+        // A report read from the command line is audited like one read in the workspace.
+        const report = await buildReport(store, await staff(), { academicYear: year, ...period, ...(o.school ? { schoolId: o.school } : {}), forPublication: o.publication === true, auditAs: format });
         if (format === 'xlsx') {
           writeFileSync(o.out!, await reportToXlsx(report));
           out(`wrote ${o.out}: ${report.rows.length} figures for ${report.schools.join(', ')}${report.forPublication ? ', for publication' : ''}`);
