@@ -193,6 +193,19 @@ describe('an inclusion officer in the web workspace', () => {
     await accessible('figures for publication');
     const published = page.url();
 
+    // The Excel download, as an officer saves it, read back: the figures shown, withheld as on the page.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download as an Excel workbook' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^figures-2025-26-.*-for-publication\.xlsx$/);
+    const saved = join(RESULTS, 'workspace-figures.xlsx');
+    await download.saveAs(saved);
+    // exceljs is the workflows package's; the shape read back is all this test needs of it.
+    type Workbook = { xlsx: { readFile(path: string): Promise<unknown> }; worksheets: { name: string }[] };
+    const { Workbook } = createRequire(join(root, 'packages/workflows/package.json'))('exceljs') as { Workbook: new () => Workbook };
+    const workbook = new Workbook();
+    await workbook.xlsx.readFile(saved);
+    expect(workbook.worksheets.map((w) => w.name)).toContain('About');
+    expect(workbook.worksheets.length).toBeGreaterThan(2);
+
     await page.getByLabel('Academic year').fill('2025/27');
     await page.getByRole('button', { name: 'Show figures' }).click();
     await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
