@@ -183,6 +183,7 @@ describe('an inclusion officer in the web workspace', () => {
     await accessible('figures');
     mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'workspace-figures.png'), fullPage: true });
+    await page.screenshot({ path: join(RESULTS, 'workspace-figures-top.png'), fullPage: true, clip: { x: 0, y: 0, width: 1024, height: 1500 } });
 
     await page.getByLabel('Figures for publication: withhold small figures').check();
     await page.getByRole('button', { name: 'Show figures' }).click();
