@@ -55,6 +55,7 @@ describe('layering', () => {
     expect(outside('botbuilder', 'packages/bot/src/teams/')).toEqual([]);
     expect(outside('@microsoft/teams-ai', 'packages/bot/src/teams/')).toEqual([]);
     expect(outside('@slack/bolt', 'packages/bot/src/slack/')).toEqual([]);
+    expect(outside('openid-client', 'packages/bot/src/web/oidcSignIn')).toEqual([]);
   });
 
   it('points the arrows one way: rules imports neither workflows nor bot; workflows does not import bot', () => {

@@ -57,6 +57,15 @@ export const configSchema = z
     WORKSPACE_URL: optional
       .refine((s) => s === undefined || isHttpUrl(s), 'expected an http(s) URL, such as https://before-exclusion.example.org/workspace')
       .transform((s) => s?.replace(/\/+$/, '')),
+    /**
+     * OpenID Connect sign-in to the web workspace from a browser outside Teams (web/oidcSignIn.ts).
+     * The issuer defaults to Microsoft Entra ID's for MicrosoftAppTenantId
+     * (https://login.microsoftonline.com/TENANT/v2.0), the client to the bot's own app registration
+     * (MicrosoftAppId, MicrosoftAppPassword); the redirect URI is WORKSPACE_URL/sign-in/oidc/callback.
+     */
+    OIDC_ISSUER: optional.refine((s) => s === undefined || isIssuerUrl(s), 'expected the issuer\'s https URL, such as https://login.microsoftonline.com/TENANT_ID/v2.0 (plain http only on this computer: localhost or 127.0.0.1)'),
+    OIDC_CLIENT_ID: optional,
+    OIDC_CLIENT_SECRET: optional,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /**
      * Signs the web workspace's session cookie. Required in production, and the same on every
@@ -77,6 +86,9 @@ export const configSchema = z
     }
     if (c.NODE_ENV === 'production' && !c.WORKSPACE_SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['WORKSPACE_SESSION_SECRET'], message: 'is empty: in production the web workspace must sign its session cookies with a secret kept outside the code (the same on every instance)' });
+    }
+    if (c.NODE_ENV === 'production' && c.OIDC_ISSUER?.startsWith('http:')) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'is plain http: in production the issuer must be https (http is only for a test provider on this computer)' });
     }
     if (Boolean(c.SLACK_SIGNING_SECRET) !== Boolean(c.SLACK_BOT_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: [c.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'], message: 'is needed too: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });
@@ -117,6 +129,43 @@ function isHttpUrl(s: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * An OpenID Connect issuer: https, or plain http on a loopback host only — a test's fake provider
+ * on this computer, where nothing travels over a network to be read or changed on the way.
+ */
+function isIssuerUrl(s: string): boolean {
+  try {
+    const url = new URL(s);
+    return (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) && !url.search && !url.hash && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** localhost, 127.x.x.x or [::1] (a URL's `hostname`): this computer, never another. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** OpenID Connect sign-in's settings as given, or as they default to the Microsoft app registration's; undefined where unknown. */
+export interface OidcSettingsFromConfig {
+  readonly issuer: string | undefined;
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+  /** Whether any OIDC_… setting is set: someone asked for OpenID Connect, even without a Microsoft app id. */
+  readonly asked: boolean;
+}
+
+export function oidcSettings(config: Config): OidcSettingsFromConfig {
+  const tenant = config.MicrosoftAppTenantId;
+  return {
+    issuer: config.OIDC_ISSUER ?? (tenant ? `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/v2.0` : undefined),
+    clientId: config.OIDC_CLIENT_ID ?? config.MicrosoftAppId,
+    clientSecret: config.OIDC_CLIENT_SECRET ?? config.MicrosoftAppPassword,
+    asked: Boolean(config.OIDC_ISSUER ?? config.OIDC_CLIENT_ID ?? config.OIDC_CLIENT_SECRET),
+  };
 }
 
 /**

@@ -7,14 +7,18 @@
  * - Teams tab single sign-on (teamsSignIn.ts): with a Microsoft app id and WORKSPACE_URL, the
  *   workspace as a personal tab in Teams; the tab's token, checked by teamsToken.ts, its `oid`
  *   mapped with `store.staff.byTeamsId`.
+ * - OpenID Connect (oidcSignIn.ts): in a browser outside Teams, with Microsoft Entra ID (the same
+ *   app registration by default) — the authorization code flow with PKCE, the ID token's `oid`
+ *   mapped the same way. A link on the sign-in page: beside the local list in a local trial with
+ *   OIDC settings, beside the Teams tab's sign-in where both are on, alone otherwise.
  *
- * Next to plug in here: OpenID Connect for the browser outside Teams. With no way to sign in, the
- * sign-in page says so (403) and nothing else is reachable.
+ * With no way to sign in, the sign-in page says so (403) and nothing else is reachable.
  */
 import type { Request, Response, Router } from 'express';
 import type { CaseStore } from '@before-exclusion/workflows';
 import { isLocalMode, type Config } from '../service/config.js';
 import type { Logger } from '../service/log.js';
+import { oidcSignInFor } from './oidcSignIn.js';
 import { teamsSignInFor } from './teamsSignIn.js';
 import type { Pages } from './views.js';
 import { roleName } from './words.js';
@@ -30,8 +34,13 @@ export interface SignInContext {
 }
 
 export interface SignIn {
-  /** For logs: "local", "teams-tab"; later "oidc". */
+  /** For logs: "local", "teams-tab", "oidc". */
   readonly method: string;
+  /**
+   * A way that begins with a link (OpenID Connect: to the provider): every sign-in page shows it
+   * as a button, whichever way's page it is. `path` is under the workspace.
+   */
+  readonly link?: { readonly text: string; readonly path: string };
   /**
    * Signs people in inside another site's frame (a Teams tab). The workspace's cookies are then
    * `SameSite=None; Secure; Partitioned` so that the framed pages get them (session.ts), and every
@@ -51,11 +60,18 @@ export interface SignInOptions {
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** The ways of signing in these settings allow: local sign-in in local mode, Teams tab sign-in with a Microsoft app id. */
+/**
+ * The ways of signing in these settings allow: local sign-in in local mode, Teams tab sign-in with a
+ * Microsoft app id, and after either OpenID Connect where its settings are complete. The first
+ * takes the sign-in page; OpenID Connect's button shows on it.
+ */
 export function signInMethods(config: Config, options: SignInOptions = {}): SignIn[] {
-  if (isLocalMode(config)) return config.NODE_ENV !== 'production' ? [localSignIn] : [];
-  const teams = teamsSignInFor(config, options.log ?? quiet, options.teamsJwksUrl ? { jwksUrl: options.teamsJwksUrl } : {});
-  return teams ? [teams] : [];
+  const log = options.log ?? quiet;
+  const first = isLocalMode(config)
+    ? config.NODE_ENV !== 'production' ? localSignIn : undefined
+    : teamsSignInFor(config, log, options.teamsJwksUrl ? { jwksUrl: options.teamsJwksUrl } : {});
+  const oidc = oidcSignInFor(config, log);
+  return [first, oidc].filter((method): method is SignIn => method !== undefined);
 }
 
 /** Choose yourself from the staff list. Local trials only: it proves nothing about who is at the keyboard. */

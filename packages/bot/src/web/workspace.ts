@@ -59,6 +59,8 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
   const teamsTab = options.signIn.some((method) => method.framed === true);
   const cookies = cookiePolicy({ https: options.https, framed: teamsTab });
   const forms = csrf({ secret: options.sessionSecret, cookies });
+  // Ways of signing in that begin with a link (OpenID Connect): a button on every sign-in page, and a Sign out even in a Teams tab's workspace.
+  const signInLinks = options.signIn.flatMap((method) => (method.link ? [{ text: method.link.text, href: `${base}${method.link.path}` }] : []));
   const router = express.Router();
 
   router.use(securityHeaders({ https: options.https }));
@@ -71,6 +73,7 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     base,
     localMode,
     teamsTab,
+    signInLinks,
     csrfToken: forms.token(req, res),
     ...(me ? { user: { name: me.name, role: me.role } } : {}),
   });

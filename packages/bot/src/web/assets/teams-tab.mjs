@@ -3,6 +3,8 @@
 //
 // - follows Teams' theme — default, dark or high contrast — with a class on <html> that
 //   teams.css styles, kept for the next page (teams-theme.js puts it back before drawing);
+// - hides what is only for a browser outside Teams (`data-hidden-in-teams`: the OpenID Connect
+//   sign-in and Sign out, where that is on too) once Teams answers;
 // - on the sign-in page, asks Teams for the user's single sign-on token and sends it to the
 //   server in the page's form, beside the page's CSRF token. The server checks the token;
 //   nothing here reads it.
@@ -44,6 +46,7 @@ async function start() {
   } catch {
     return form && show('outside-teams');
   }
+  for (const element of document.querySelectorAll('[data-hidden-in-teams]')) element.hidden = true;
   try {
     const context = await teams.app.getContext();
     applyTheme(context.app.theme);
