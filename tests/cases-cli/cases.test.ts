@@ -77,6 +77,20 @@ describe('cases import', () => {
 });
 
 describe('cases evaluate, list, show and act', () => {
+  it('opens no new case for a pupil who had left before the date, and says so', async () => {
+    const { file, cases } = await workspace();
+    const pupils = ndjson(
+      { id: 'L1', schoolId: 'SCH-A', leftOn: '2025-12-12', exclusions: [fixd('LX1', '2025-10-02', 2), fixd('LX2', '2025-10-14', 2)] },
+      { id: 'P2', schoolId: 'SCH-A', exclusions: [fixd('X4', '2025-11-12', 4)] },
+    );
+    expect(cases('import', '--pupils', file('pupils.ndjson', pupils), '--calendar', calendar).code).toBe(0);
+    // L1's PEAP and two suspension cases are not opened; P2's suspension case is.
+    expect(cases('evaluate', '--as-of', '2026-01-20').stdout).toMatch(/^evaluated 2 pupils as of 2026-01-20: \d+ triggers; opened 1 case\(s\), updated 0, 0 already open; 3 not opened for 1 pupil\(s\) who had left\n$/);
+    const list = cases('list', '--as', 'head-a').stdout;
+    expect(list).toContain('pupil P2');
+    expect(list).not.toContain('pupil L1');
+  });
+
   it('opens cases once, keeps each head to their school, and acts through the CLI', async () => {
     const { file, cases } = await workspace();
     expect(cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar).stdout).toBe('imported 3 pupils of 2 school(s) (SCH-A, SCH-B) with the 2025/26 calendar\n');

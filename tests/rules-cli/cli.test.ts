@@ -124,7 +124,12 @@ describe('rules schema, explain and calendar', () => {
   it('prints the JSON Schema of pupil-record/1', () => {
     const { code, stdout } = rules('schema');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ title: 'pupil-record/1', type: 'object', required: ['id', 'schoolId'] });
+    expect(JSON.parse(stdout)).toMatchObject({
+      title: 'pupil-record/1',
+      type: 'object',
+      required: ['id', 'schoolId'],
+      properties: { joinedOn: { type: 'string', description: expect.stringContaining('first day on roll') }, leftOn: { type: 'string', description: expect.stringContaining('last day on roll') } },
+    });
   });
 
   it('explains a rule: versions, sources and conditions in words', () => {

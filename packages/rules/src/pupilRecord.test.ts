@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePupilRecord, pupilRecordJsonSchema } from './pupilRecord.js';
+import { leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema } from './pupilRecord.js';
 
 describe('parsePupilRecord', () => {
   it('fills in sensible defaults for optional fields', () => {
@@ -64,6 +64,50 @@ describe('parsePupilRecord', () => {
   });
 });
 
+describe('joining and leaving dates', () => {
+  it('reads the first and last days on roll; a leaver\'s record is kept whole', () => {
+    const parsed = parsePupilRecord({
+      id: 'P1', schoolId: 'S1', joinedOn: '2025-09-03', leftOn: '2025-12-12',
+      exclusions: [{ id: 'E1', category: 'FIXD', startDate: '2025-10-06', sessions: 2, reasons: ['DB'] }],
+    });
+    expect(parsed.ok && parsed.record).toMatchObject({ joinedOn: '2025-09-03', leftOn: '2025-12-12', exclusions: [{ id: 'E1' }] });
+    // Either may be given alone, or neither (the defaults add none).
+    expect(parsePupilRecord({ id: 'P1', schoolId: 'S1', leftOn: '2025-12-12' }).ok).toBe(true);
+    expect(parsePupilRecord({ id: 'P1', schoolId: 'S1' })).not.toHaveProperty('record.leftOn');
+  });
+
+  it('refuses dates not written YYYY-MM-DD, and leaving before joining, saying which field and what is accepted', () => {
+    const problems = (json: object) => {
+      const parsed = parsePupilRecord({ id: 'P1', schoolId: 'S1', ...json }, { file: 'pupils.ndjson', location: 'line 2' });
+      return parsed.ok ? [] : parsed.problems.map((p) => `${p.location}, ${p.field}: ${p.message}`);
+    };
+    expect(problems({ joinedOn: '3/9/2025', leftOn: '2026-02-30' })).toEqual([
+      'line 2 (pupil P1), joinedOn: "3/9/2025" is not a date written YYYY-MM-DD',
+      'line 2 (pupil P1), leftOn: "2026-02-30" is not a date written YYYY-MM-DD',
+    ]);
+    expect(problems({ leftOn: null })).toEqual(['line 2 (pupil P1), leftOn: expected a date written YYYY-MM-DD']);
+    expect(problems({ joinedOn: '2025-09-03', leftOn: '2025-09-02' })).toEqual([
+      'line 2 (pupil P1), leftOn: 2025-09-02 is before "joinedOn" (2025-09-03): "leftOn" is the last day on roll, on or after the first',
+    ]);
+    // A pupil on roll for one day joins and leaves on it.
+    expect(problems({ joinedOn: '2025-09-03', leftOn: '2025-09-03' })).toEqual([]);
+  });
+
+  it('says whether a pupil was on roll in a period: joined by its end, not left before its start', () => {
+    const leaver = { leftOn: '2025-12-12' };
+    const joiner = { joinedOn: '2026-01-06' };
+    const autumn = ['2025-09-01', '2025-12-19'] as const;
+    const summer = ['2026-04-13', '2026-07-22'] as const;
+    const yearToSummer = ['2025-09-01', '2026-07-22'] as const;
+    expect([onRollDuring(leaver, ...autumn), onRollDuring(leaver, ...yearToSummer), onRollDuring(leaver, ...summer)]).toEqual([true, true, false]);
+    expect([onRollDuring(joiner, ...autumn), onRollDuring(joiner, ...yearToSummer), onRollDuring(joiner, ...summer)]).toEqual([false, true, true]);
+    expect(onRollDuring({}, ...summer)).toBe(true);
+    // Both ends count: the last day on roll, and the first.
+    expect([onRollDuring(leaver, '2025-12-12'), onRollDuring(leaver, '2025-12-13'), onRollDuring(joiner, '2026-01-06'), onRollDuring(joiner, '2026-01-05')]).toEqual([true, false, true, false]);
+    expect([leftBefore(leaver, '2025-12-12'), leftBefore(leaver, '2025-12-13'), leftBefore({}, '2099-01-01')]).toEqual([false, true, false]);
+  });
+});
+
 describe('pupilRecordJsonSchema', () => {
   it('describes the format, its codes and that unknown fields are refused', () => {
     const schema = pupilRecordJsonSchema() as { title: string; additionalProperties: boolean; required: string[]; properties: Record<string, any> };
@@ -71,5 +115,7 @@ describe('pupilRecordJsonSchema', () => {
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['id', 'schoolId']);
     expect(schema.properties.exclusions.items.properties.category.enum).toEqual(['PERM', 'FIXD', 'SUSP', 'LNCH']);
+    expect(schema.properties.leftOn).toMatchObject({ type: 'string', description: expect.stringContaining('last day on roll') });
+    expect(schema.properties.joinedOn).toMatchObject({ type: 'string', description: expect.stringContaining('first day on roll') });
   });
 });

@@ -10,7 +10,7 @@ import {
   EXCLUSION_REASONS,
   type ExclusionCategory,
 } from './codes.js';
-import { isIsoDate } from './dates.js';
+import { isIsoDate, type IsoDate } from './dates.js';
 import { fieldPath, type Problem } from './problems.js';
 
 export const PUPIL_RECORD_FORMAT = 'pupil-record/1';
@@ -80,6 +80,13 @@ export const pupilRecordSchema = record(
     format: z.literal(PUPIL_RECORD_FORMAT, { error: `expected "${PUPIL_RECORD_FORMAT}"` }).optional(),
     id: z.string({ error: 'expected the pupil\'s (pseudonymous) id' }).min(1, 'expected the pupil\'s (pseudonymous) id'),
     schoolId: z.string({ error: 'expected the school\'s id' }).min(1, 'expected the school\'s id'),
+    /** The first day on roll at this school; absent when not known (on roll from the start of any period). */
+    joinedOn: isoDate.meta({ description: 'The first day on roll at this school (YYYY-MM-DD). Leave out when not known.' }).optional(),
+    /**
+     * The last day on roll, once the pupil has left. The record is kept: a leaver's exclusions
+     * still count by their dates, and their record still evaluates.
+     */
+    leftOn: isoDate.meta({ description: 'The last day on roll at this school (YYYY-MM-DD), once the pupil has left. Leave out while on roll.' }).optional(),
     /** National curriculum year: 0 = Reception, 1–13 = Years 1–13, 14 = Year 14. */
     yearGroup: z.int('expected a year group from 0 (Reception) to 14').min(0).max(14).optional(),
     sex: z.enum(['F', 'M', 'U'], { error: 'expected F, M or U (for equality monitoring only)' }).optional(),
@@ -102,6 +109,10 @@ export const pupilRecordSchema = record(
   },
   'a pupil record',
 ).superRefine((p, ctx) => {
+  // Dates written wrongly have their own problem; only two real dates can be out of order.
+  if (p.joinedOn !== undefined && p.leftOn !== undefined && isIsoDate(p.joinedOn) && isIsoDate(p.leftOn) && p.leftOn < p.joinedOn) {
+    ctx.addIssue({ code: 'custom', path: ['leftOn'], message: `${p.leftOn} is before "joinedOn" (${p.joinedOn}): "leftOn" is the last day on roll, on or after the first` });
+  }
   const seen = new Set<string>();
   p.exclusions.forEach((e, i) => {
     if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['exclusions', i, 'id'], message: `exclusion id "${e.id}" appears twice` });
@@ -119,6 +130,22 @@ export type PupilRecord = z.output<typeof pupilRecordSchema>;
 export type PupilRecordInput = z.input<typeof pupilRecordSchema>;
 export type Exclusion = PupilRecord['exclusions'][number];
 export type AttendanceDay = PupilRecord['attendance'][number];
+
+/**
+ * Whether a pupil was on roll at some point from `start` to `end` (inclusive): joined by the end
+ * (or no joining date) and not left before the start. A leaver counts for the periods they were
+ * on roll in, and not after.
+ * @example onRollDuring({ leftOn: '2025-12-12' }, '2026-04-13', '2026-07-22') // false: left before the summer term
+ * @example onRollDuring({ leftOn: '2025-12-12' }, '2025-09-01', '2026-07-22') // true: on roll in the autumn
+ */
+export function onRollDuring(pupil: Pick<PupilRecord, 'joinedOn' | 'leftOn'>, start: IsoDate, end: IsoDate = start): boolean {
+  return (pupil.joinedOn === undefined || pupil.joinedOn <= end) && (pupil.leftOn === undefined || pupil.leftOn >= start);
+}
+
+/** Whether a pupil had left before `date`: their last day on roll was earlier (on it, they are still on roll). */
+export function leftBefore(pupil: Pick<PupilRecord, 'leftOn'>, date: IsoDate): boolean {
+  return pupil.leftOn !== undefined && pupil.leftOn < date;
+}
 
 /** The result of checking one record: the record, or every problem with it. */
 export type ParsedPupil = { ok: true; record: PupilRecord } | { ok: false; problems: Problem[] };

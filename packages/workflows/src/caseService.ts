@@ -202,6 +202,17 @@ export class CaseService {
     return this.#view(row);
   }
 
+  /**
+   * The case opened with `openKey` (a trigger's key), whatever its state, if there is one the
+   * actor may see: to update a case opened before without opening a new one. A person's read is
+   * audited, as by `get`.
+   */
+  async openedWith(actor: Actor, openKey: string): Promise<CaseView | undefined> {
+    const row = await caseRows.byOpenKey(this.#db, openKey);
+    if (!row || (actor.role !== 'system' && !actor.schoolIds.includes(row.school_id))) return undefined;
+    return actor.role === 'system' ? this.#view(row) : this.get(actor, row.id);
+  }
+
   /** The audit trail of a case, for someone allowed to see it; the read is audited. */
   async timeline(actor: Actor, caseId: string): Promise<AuditRow[]> {
     await this.get(actor, caseId);

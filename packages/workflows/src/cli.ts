@@ -142,7 +142,11 @@ async function main(argv: string[]): Promise<number> {
           out('another instance is evaluating the rules now; nothing done');
           return 0;
         }
-        out(`evaluated ${result.pupils} pupils as of ${asOf}: ${result.triggers} triggers; opened ${result.opened} case(s), updated ${result.updated}, ${result.unchanged} already open${result.skipped ? `; ${result.skipped} pupil(s) skipped (no calendar for their school on that date)` : ''}`);
+        out(
+          `evaluated ${result.pupils} pupils as of ${asOf}: ${result.triggers} triggers; opened ${result.opened} case(s), updated ${result.updated}, ${result.unchanged} already open` +
+            (result.notOpened ? `; ${result.notOpened} not opened for ${result.leavers} pupil(s) who had left` : '') +
+            (result.skipped ? `; ${result.skipped} pupil(s) skipped (no calendar for their school on that date)` : ''),
+        );
         return 0;
       }
       case 'list': {

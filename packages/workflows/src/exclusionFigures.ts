@@ -5,14 +5,17 @@
  * sex, key stage, year group, SEND, FSM, in care and ethnicity — and the pupils on roll that
  * rates are per 100 of. One pupil with three suspensions is three incidents and one child.
  *
- * Exclusions count by the date they started, in the period of the pupil's school: a pupil who
- * has left since still counts, because their record stays in the store (pupil-record/1 carries
- * no leaving date, so the roll counts them too unless the school's roll is given).
+ * Exclusions count by the date they started, in the period of the pupil's school, whatever the
+ * pupil's status now: a pupil who has left since still counts, because their record stays in the
+ * store. The roll counts the pupils on roll at any point in the period — joined by its end (or no
+ * `joinedOn`) and not left before its start (`leftOn`) — so a leaver is on the roll of the periods
+ * they were on roll in, and not after; unless the school's roll is given.
  */
 import {
   derivePupilFacts,
   EXCLUSION_REASONS,
   InputError,
+  onRollDuring,
   TERMS,
   type ExclusionFacts,
   type Problem,
@@ -203,19 +206,21 @@ export function rollFigures(roll: Roll): ExclusionRow[] {
 }
 
 /**
- * The roll of one school: `given` when a roll figure is set for it (the store may hold only some
- * of its pupils), otherwise the pupils held, by group.
+ * The roll of one school for a period: `given` when a roll figure is set for it (the store may
+ * hold only some of its pupils), otherwise the pupils held who were on roll at any point in the
+ * period (joined by its end, not left before its start), by group.
  */
-export function rollOf(records: readonly PupilRecord[], given?: number): Roll {
+export function rollOf(records: readonly PupilRecord[], period: Period, given?: number): Roll {
   if (given !== undefined) return { total: given, groups: undefined };
+  const onRoll = records.filter((r) => onRollDuring(r, period.start, period.end));
   const groups = new Map<string, number>();
-  for (const record of records) {
+  for (const record of onRoll) {
     for (const group of PUPIL_GROUPS) {
       const key = `${group}|${categoryOf(record, group)}`;
       groups.set(key, (groups.get(key) ?? 0) + 1);
     }
   }
-  return { total: records.length, groups };
+  return { total: onRoll.length, groups };
 }
 
 /** The roll of several schools together: groups only when every school's are known. */

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PupilRecordInput } from '@before-exclusion/rules';
 import { SYSTEM } from './access.js';
 import { evaluateStoredPupils } from './openCases.js';
 import type { CaseStore } from './store/caseStore.js';
@@ -17,6 +21,15 @@ async function openKeys(store: CaseStore): Promise<string[]> {
   }
   return keys;
 }
+
+/** A pupils file (NDJSON) in a fresh folder. */
+function pupilsFile(records: readonly PupilRecordInput[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'open-cases-')), 'pupils.ndjson');
+  writeFileSync(path, records.map((r) => JSON.stringify(r)).join('\n'));
+  return path;
+}
+
+const suspension = (id: string, startDate: string) => ({ id, category: 'FIXD' as const, startDate, sessions: 2, reasons: ['DB' as const] });
 
 describe.each(BACKENDS)('%s', (backend) => {
   describe('evaluating the stored pupils', () => {
@@ -40,6 +53,45 @@ describe.each(BACKENDS)('%s', (backend) => {
       const again = await evaluateStoredPupils(other, { asOf: AS_OF });
       expect(again).toMatchObject({ opened: 0, updated: 0, pupils: 30 });
       expect(await openKeys(t.store)).toHaveLength(keys.length);
+    });
+
+    it('opens no new case for a pupil who left before the evaluation date; a case already open stays, and still hears of a further suspension', async () => {
+      const { store } = await testStore({ backend });
+      // In October L1 is on roll, suspended twice in autumn-1: a PEAP and a suspension case each.
+      await store.pupils.import(SYSTEM, {
+        pupils: pupilsFile([{ id: 'L1', schoolId: 'SCH-A', exclusions: [suspension('L1-X1', '2025-10-06'), suspension('L1-X2', '2025-10-14')] }]),
+        calendar: DEMO_FILES.calendar,
+      });
+      expect(await evaluateStoredPupils(store, { asOf: '2025-10-15' })).toMatchObject({ pupils: 1, leavers: 0, opened: 3, notOpened: 0 });
+      const before = await store.cases.list(SYSTEM);
+
+      // By December L1 has left (last day 28 Nov), and the MIS sends what it had not: a third
+      // suspension in autumn-1 and one in autumn-2. L2 left the same day after two suspensions in
+      // autumn-2; L3 leaves on the day the rules are run, so is still on roll.
+      await store.pupils.import(SYSTEM, {
+        pupils: pupilsFile([
+          { id: 'L1', schoolId: 'SCH-A', leftOn: '2025-11-28', exclusions: [suspension('L1-X1', '2025-10-06'), suspension('L1-X2', '2025-10-14'), suspension('L1-X3', '2025-10-21'), suspension('L1-X4', '2025-11-10')] },
+          { id: 'L2', schoolId: 'SCH-A', leftOn: '2025-11-28', exclusions: [suspension('L2-X1', '2025-11-04'), suspension('L2-X2', '2025-11-11')] },
+          { id: 'L3', schoolId: 'SCH-A', leftOn: '2025-12-01', exclusions: [suspension('L3-X1', '2025-11-17')] },
+        ]),
+        calendar: DEMO_FILES.calendar,
+      });
+      const result = await evaluateStoredPupils(store, { asOf: '2025-12-01' });
+      // L1: the PEAP updated with X3; X1's and X2's cases unchanged; X3's and X4's not opened.
+      // L2: a PEAP and two suspension cases not opened. L3: one suspension case opened.
+      expect(result).toMatchObject({ pupils: 3, leavers: 2, opened: 1, updated: 1, unchanged: 2, notOpened: 5 });
+      expect(result!.triggers).toBeGreaterThan(0);
+
+      const after = await store.cases.list(SYSTEM);
+      expect(after.map((c) => c.pupilId).sort()).toEqual(['L1', 'L1', 'L1', 'L3']);
+      expect(after.filter((c) => c.pupilId === 'L1').map((c) => c.id).sort()).toEqual(before.map((c) => c.id).sort());
+      const peap = after.find((c) => c.kind === 'peap')!;
+      expect(peap.kind === 'peap' && peap.context.exclusionIds).toEqual(['L1-X1', 'L1-X2', 'L1-X3']);
+      expect(after.find((c) => c.pupilId === 'L3')).toMatchObject({ kind: 'suspension', status: 'active' });
+
+      // Evaluating again changes nothing.
+      expect(await evaluateStoredPupils(store, { asOf: '2025-12-01' })).toMatchObject({ opened: 0, updated: 0, unchanged: 4, notOpened: 5 });
+      expect((await store.audit.verify()).ok).toBe(true);
     });
 
     it('opens a case once when two instances open it by the same key at the same moment (a lease run out, say)', async () => {

@@ -7,18 +7,28 @@
  *   half-term is sent to the same case (FURTHER_SUSPENSION), which reopens its review.
  * - The statutory duties of an exclusion open one suspension case for it, with the notices,
  *   sixth-day date and board review the rules found.
+ *
+ * A pupil who left before the evaluation date (`leftOn`) is still evaluated — what happened while
+ * they were on roll keeps its duties — but no new case is opened for them; a case opened before
+ * stays, and is updated as any other.
  */
-import { defaultRulePack, loadRulePackFile, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
+import { defaultRulePack, leftBefore, loadRulePackFile, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
 import { SYSTEM } from './access.js';
 import type { CaseStore } from './store/caseStore.js';
 
 export interface EvaluationResult {
+  /** Pupils evaluated (leavers included). */
   readonly pupils: number;
+  /** Pupils not evaluated: no calendar for their school on the date. */
   readonly skipped: number;
+  /** Pupils evaluated who had left before the date: cases opened before are updated, none is opened. */
+  readonly leavers: number;
   readonly triggers: number;
   readonly opened: number;
   readonly updated: number;
   readonly unchanged: number;
+  /** Cases a trigger called for but not opened, because the pupil had left before the date. */
+  readonly notOpened: number;
 }
 
 const NOTICE_OF: Readonly<Record<string, string>> = {
@@ -40,7 +50,7 @@ export async function evaluateStoredPupils(store: CaseStore, options: { asOf: Is
 
 async function evaluate(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult> {
   const evaluator = new RulesEvaluator(options.rulesFile ? await loadRulePackFile(options.rulesFile) : defaultRulePack());
-  const tally = { pupils: 0, skipped: 0, triggers: 0, opened: 0, updated: 0, unchanged: 0 };
+  const tally = { pupils: 0, skipped: 0, leavers: 0, triggers: 0, opened: 0, updated: 0, unchanged: 0, notOpened: 0 };
   for await (const record of store.pupils.all()) {
     const calendar = await store.pupils.calendarFor(record.schoolId, options.asOf);
     if (!calendar) {
@@ -48,27 +58,43 @@ async function evaluate(store: CaseStore, options: { asOf: IsoDate; rulesFile?: 
       continue;
     }
     tally.pupils++;
+    // On their last day on roll a pupil is still on roll: only a day after it do they count as gone.
+    const left = leftBefore(record, options.asOf);
+    if (left) tally.leavers++;
     const triggers = await evaluator.evaluate(record, calendar, options.asOf);
     tally.triggers += triggers.length;
-    for (const outcome of await openCasesFor(store, triggers)) tally[outcome]++;
+    for (const outcome of await openCasesFor(store, triggers, { openNew: !left })) tally[outcome]++;
   }
   return tally;
 }
 
-type Outcome = 'opened' | 'updated' | 'unchanged';
+type Outcome = 'opened' | 'updated' | 'unchanged' | 'notOpened';
 
-/** Opens or updates the cases one pupil's triggers call for. */
-export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[]): Promise<Outcome[]> {
+/**
+ * Opens or updates the cases one pupil's triggers call for.
+ * @param options.openNew — false for a pupil who has left: cases opened before are updated, none is opened (`notOpened`).
+ */
+export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[], options: { readonly openNew?: boolean } = {}): Promise<Outcome[]> {
+  const openNew = options.openNew ?? true;
+  /** Whether to go on with the case of this key: new ones may be opened, or it was opened before. */
+  const mayHave = async (openKey: string) => openNew || (await store.cases.openedWith(SYSTEM, openKey)) !== undefined;
   const outcomes: Outcome[] = [];
-  for (const t of triggers.filter((x) => x.trigger === 'peap.required')) outcomes.push(await openPeap(store, t));
+  for (const t of triggers.filter((x) => x.trigger === 'peap.required')) outcomes.push((await mayHave(t.key)) ? await openPeap(store, t) : 'notOpened');
   const byExclusion = new Map<string, Trigger[]>();
   for (const t of triggers) {
     if (!t.trigger.startsWith('statutory.') || t.trigger.startsWith('statutory.annual-limit')) continue;
     const id = t.period; // exclusion-scope triggers are about one exclusion
     byExclusion.set(id, [...(byExclusion.get(id) ?? []), t]);
   }
-  for (const [exclusionId, duties] of byExclusion) outcomes.push(await openSuspension(store, exclusionId, duties));
+  for (const [exclusionId, duties] of byExclusion) {
+    outcomes.push((await mayHave(suspensionKey(duties[0]!.pupilId, exclusionId))) ? await openSuspension(store, exclusionId, duties) : 'notOpened');
+  }
   return outcomes;
+}
+
+/** The key a suspension case is opened with: one case per exclusion. */
+function suspensionKey(pupilId: string, exclusionId: string): string {
+  return `${pupilId}/suspension/${exclusionId}`;
 }
 
 async function openPeap(store: CaseStore, t: Trigger): Promise<Outcome> {
@@ -109,7 +135,7 @@ async function openSuspension(store: CaseStore, exclusionId: string, duties: rea
     kind: 'suspension',
     schoolId: first.schoolId,
     pupilId: first.pupilId,
-    openKey: `${first.pupilId}/suspension/${exclusionId}`,
+    openKey: suspensionKey(first.pupilId, exclusionId),
     rule: { id: first.ruleId, version: first.ruleVersion },
     input: {
       pupilId: first.pupilId,

@@ -2,7 +2,7 @@
  * A hand-checked cohort for the figures' tests, written as pupil-record/1 NDJSON files: two
  * schools on different calendars, every figure below worked out by hand.
  *
- * SCH-A (the example 2025/26 calendar), 40 pupils on roll:
+ * SCH-A (the example 2025/26 calendar), 40 pupils on roll in the year — 39 to the end of December:
  *   A01–A24 suspended once on Mon 6 Oct 2025 (2 sessions, DB); A25–A40 never.
  *   SEND   none A01–A20, A25–A34 (30) · K A21–A23, A35–A38 (7) · E A24, A39, A40 (3)
  *   sex    M A01–A16, A25–A30 (22) · F the rest (18)
@@ -11,7 +11,11 @@
  *   A01 again 14 Oct (2 sessions, PA and VA)                       → 2 suspensions
  *   A02 again 17 Nov (20 sessions) PA and 3 Dec (12 sessions) DB   → 3 suspensions, 17 days in autumn
  *   A03 4 lunchtimes from 12 Jan 2026 (DM)                         → 2 days lost
- *   A04 leaves after the first import (absent from the second)
+ *   A04 (year 9, boy, FSM) left on Fri 12 Dec 2025, its last day on roll: on the roll of every
+ *       2025/26 period (each runs from September), not of the summer term alone nor of 2026/27;
+ *       a later file leaves it out altogether (the record stays in the store)
+ *   A40 (year 10, girl, EHC plan) joined on Tue 6 Jan 2026: not on the roll to the end of
+ *       December (quarter 1, the autumn term), on it from then
  *   A05 again 6 Jul 2026 (2 sessions)                              → summer term, not quarter 3
  *   A06 permanently excluded 3 Feb 2026 (OW)
  *   A07 a suspension on 20 Jan 2026, cancelled                     → not counted
@@ -30,7 +34,8 @@ type ExclusionInput = NonNullable<PupilRecordInput['exclusions']>[number];
 const fixd = (id: string, startDate: string, sessions: number, reasons: string[] = ['DB'], extra: Partial<ExclusionInput> = {}): ExclusionInput =>
   ({ id, category: 'FIXD', startDate, sessions, reasons, ...extra }) as ExclusionInput;
 
-function schoolA(): PupilRecordInput[] {
+/** SCH-A's pupils, as written in its file. */
+export function schoolA(): PupilRecordInput[] {
   const pupils: PupilRecordInput[] = [];
   for (let n = 1; n <= 40; n++) {
     const id = `A${String(n).padStart(2, '0')}`;
@@ -44,6 +49,7 @@ function schoolA(): PupilRecordInput[] {
       fsm: n <= 6 || n === 25 || n === 26,
       lookedAfter: n === 24,
       ...(n >= 21 && n <= 24 ? {} : { ethnicity: 'WBRI' }),
+      ...(n === 4 ? { leftOn: '2025-12-12' } : n === 40 ? { joinedOn: '2026-01-06' } : {}),
       exclusions: n <= 24 ? [fixd(`${id}-X1`, '2025-10-06', 2)] : [],
     });
   }
@@ -81,7 +87,7 @@ function calendarB(): unknown {
 
 const ndjson = (records: readonly object[]) => records.map((r) => JSON.stringify(r)).join('\n');
 
-/** The cohort's files in a fresh folder: each school's pupils, A's again without the leaver, and B's calendar. */
+/** The cohort's files in a fresh folder: each school's pupils, A's again without the leaver (A04), and B's calendar. */
 export function cohortFiles() {
   const dir = mkdtempSync(join(tmpdir(), 'report-cohort-'));
   const file = (name: string, text: string) => {

@@ -21,7 +21,7 @@ export const MEASURE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'suspension-days-lost': 'School days of suspension, lunchtimes at half a day each, counted in full in the period the suspension started.',
   'children-with-2-or-more-suspensions': 'Pupils with two or more suspensions that started in the period.',
   'children-with-15-or-more-days-in-a-term': 'Pupils with 15 or more school days of suspension (lunchtimes at half a day) in any one term of the period.',
-  'pupils-on-roll': 'Pupils on roll: the pupils held for the school (every record, leavers included), or the roll given for it. Rates are per 100 of these.',
+  'pupils-on-roll': 'Pupils on roll: the pupils held for the school who were on roll at any point in the period (a leaver counts in the periods they were on roll in, not after), or the roll given for it. Rates are per 100 of these.',
   'peaps-opened': 'Pre-exclusion action plans (PEAPs) opened in the period.',
   'peaps-held': 'PEAPs decided in the period, by decision.',
   'statutory-duties': 'Statutory duties of suspensions that started in the period: met on time, late, or still overdue.',

@@ -1,8 +1,9 @@
 /**
  * The inclusion officer's figures on a hand-checked cohort (reportCohort.fixture.ts): rates per
  * 100 on roll, each group beside the rest of the cohort, quarters and terms (each school's own),
- * leavers still counted, days lost, and a published table from which no withheld figure can be
- * worked out — on every backend.
+ * leavers counted by the dates of their exclusions and on the rolls of the periods they were on
+ * roll in, days lost, and a published table from which no withheld figure can be worked out —
+ * on every backend.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from './access.js';
@@ -191,13 +192,40 @@ describe.each(BACKENDS)('%s', (backend) => {
       expect(value(summer, 'SCH-A', 'suspension-days-lost')).toBe(44);
     });
 
-    it('still counts a pupil who has left, by the date of their exclusion', async () => {
-      const before = await report({ quarter: 2 });
+    it('counts a pupil who has left by the date of their exclusion, and on the roll of the periods they were on roll in', async () => {
+      // A04, suspended on 6 Oct, left on 12 Dec: in the autumn figures and the year to date's.
+      const [autumn, q2, summer] = [await report({ term: 'autumn' }), await report({ quarter: 2 }), await report({ term: 'summer' })];
+      for (const r of [autumn, q2, summer]) {
+        expect(value(r, 'SCH-A', 'children-suspended')).toBe(24);
+        expect(value(r, 'SCH-A', 'children-suspended', 'year-group', 'year-9')).toBe(10);
+        expect(value(r, 'SCH-A', 'children-suspended', 'fsm', 'fsm')).toBe(6);
+      }
+      // Each period runs from September, so A04 is on each one's roll; A40, who joined on 6 Jan,
+      // is not on the autumn's: 39 on roll then, 3 pupils with an EHC plan from January.
+      expect(row(autumn, 'SCH-A', 'children-suspended', 'total', 'all')).toMatchObject({ value: 24, roll: 39, ratePer100: 61.54 });
+      expect(row(q2, 'SCH-A', 'children-suspended', 'total', 'all')).toMatchObject({ value: 24, roll: 40, ratePer100: 60 });
+      expect(row(summer, 'SCH-A', 'children-suspended', 'total', 'all')).toMatchObject({ value: 24, roll: 40 });
+      expect([value(autumn, 'SCH-A', 'pupils-on-roll', 'year-group', 'year-9'), value(summer, 'SCH-A', 'pupils-on-roll', 'year-group', 'year-9')]).toEqual([18, 18]);
+      // The groups' rolls follow: the rest of the cohort beside the 2 with an EHC plan in the autumn is 37.
+      expect(row(autumn, 'SCH-A', 'children-suspended', 'send', 'E')).toMatchObject({
+        value: 1, roll: 2, ratePer100: 50, disproportionality: { restValue: 23, restRoll: 37, restRatePer100: 62.16, rateRatio: 0.8 },
+      });
+      expect(value(q2, 'SCH-A', 'pupils-on-roll', 'send', 'E')).toBe(3);
+      expect(value(await report({ quarter: 1 }), 'SCH-A', 'pupils-on-roll')).toBe(39);
+      expect(value(await report({ term: 'spring' }), 'SCH-A', 'pupils-on-roll')).toBe(40);
+
+      // A later file without A04 leaves its record in the store: nothing changes.
       await store.pupils.import(SYSTEM, { pupils: files.pupilsAWithoutLeaver, calendar: files.calendarA });
       const after = await report({ quarter: 2 });
-      expect(value(after, 'SCH-A', 'children-suspended')).toBe(24);
-      expect(value(after, 'SCH-A', 'suspension-incidents')).toBe(value(before, 'SCH-A', 'suspension-incidents'));
-      expect(value(after, 'SCH-A', 'children-suspended', 'year-group', 'year-9')).toBe(10);
+      expect(after.rows).toEqual(q2.rows);
+
+      // The next year, A04 is on no roll: the year from September 2026 starts after it left.
+      const next = await buildReport(store, SYSTEM, { academicYear: '2026/27', quarter: 1 });
+      expect(value(next, 'SCH-A', 'pupils-on-roll')).toBe(39);
+      expect(value(next, 'SCH-A', 'pupils-on-roll', 'year-group', 'year-9')).toBe(17);
+      expect(value(next, 'SCH-A', 'pupils-on-roll', 'fsm', 'fsm')).toBe(7);
+      expect(value(next, 'all', 'pupils-on-roll')).toBe(45);
+      expect(value(next, 'SCH-A', 'children-suspended')).toBe(0);
     });
 
     it('takes a roll given for a school instead of the pupils held, leaving out the rates of groups it cannot know', async () => {

@@ -98,6 +98,7 @@ export interface ReportOptions {
   /**
    * Pupils on roll by school id, for a school whose pupils the store does not all hold. Its rates
    * are then per 100 of this figure, and its groups' rates (not known from it) are left out.
+   * Otherwise a school's roll is the pupils held who were on roll at any point in its period.
    */
   readonly rollOverride?: Readonly<Record<string, number>>;
   /**
@@ -145,8 +146,8 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
   const cases = (await store.cases.list(actor, options.schoolId ? { schoolId: options.schoolId } : {})).filter((c) => schools.includes(c.schoolId));
 
   const tables: Table[] = schools.map((school) => {
-    const roll = rollOf(records.filter((r) => r.schoolId === school), options.rollOverride?.[school]);
     const period = periods.get(school)!;
+    const roll = rollOf(records.filter((r) => r.schoolId === school), period, options.rollOverride?.[school]);
     return {
       scope: school,
       roll,
