@@ -233,4 +233,42 @@ describe('an inclusion officer in the web workspace', () => {
     expect(reads.filter((r) => r.actor === 'demo-officer').length).toBeGreaterThanOrEqual(4);
     expect(existsSync(join(RESULTS, 'workspace-figures.png'))).toBe(true);
   });
+
+  it("reads back a decided PEAP — the pupil's words, a Yes changed to No, the decision and its rationale — and tells another school's head it is not found", { timeout: 120_000 }, async () => {
+    // The head's side, through the store: an interview with the attestation changed, then the decision.
+    const caseId = await withStore(db, async (store) => {
+      const head = await store.staff.actorFor('demo-head');
+      const peap = (await store.cases.list(head, { status: 'active' })).find((c) => c.kind === 'peap' && c.state === 'triggered')!;
+      await store.cases.send(head, { id: peap.id, kind: 'peap' }, [
+        { type: 'SCHEDULE_MEETING', date: '2026-03-23' },
+        { type: 'ANSWER', questionId: 'pupil-voice.likes', answer: 'Football at lunchtime, and art.' },
+        { type: 'ANSWER', questionId: 'support.school-based', answer: 'A mentor twice a week since October.' },
+        { type: 'ANSWER', questionId: 'support.exhausted', answer: true },
+        { type: 'ANSWER', questionId: 'support.exhausted', answer: false },
+        { type: 'COMPLETE_REFLECTION' },
+        { type: 'DECIDE', decision: 'no-exclusion-support-plan', rationale: 'The mentoring is working; a support plan instead.', followUpDate: '2026-05-01' },
+      ]);
+      await store.staff.upsertSchool({ id: 'OTHER-SCH', name: 'Other School (fictional)' }, SYSTEM);
+      await store.staff.upsert({ id: 'other-head', displayName: 'Other Head (fictional)', role: 'headteacher', schoolIds: ['OTHER-SCH'] }, SYSTEM);
+      return peap.id;
+    });
+
+    await page.goto(`${service.url}/workspace/cases/${caseId}`);
+    await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
+    await page.getByText('Football at lunchtime, and art.').waitFor();
+    await page.getByText(/Changed from Yes/).first().waitFor();
+    await page.getByText('No exclusion: a support plan').first().waitFor();
+    await page.getByText('The mentoring is working; a support plan instead.').waitFor();
+    await accessible('a decided case');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('radio', { name: 'Other Head (fictional)' }).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Cases', level: 1 }).waitFor();
+    const response = await page.goto(`${service.url}/workspace/cases/${caseId}`);
+    expect(response?.status()).toBe(404);
+    await page.getByRole('heading', { name: /not found/i }).waitFor();
+    expect(await page.content()).not.toContain('Football at lunchtime');
+    await accessible('not found');
+  });
 });
