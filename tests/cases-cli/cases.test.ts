@@ -243,7 +243,8 @@ describe('cases migrate-store', () => {
     const outbox = await withStore({ backend: 'postgres', url: target, anchorPath: pg.AUDIT_ANCHOR_FILE, anchorKey: ANCHOR_KEY }, (store) => store.outbox.entries());
     expect(outbox.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(outbox[6]).toMatchObject({ kind: 'prompt-headteacher', caseId: opened.stdout.split(':')[0] });
-    expect(run(['--db', target, 'audit', 'verify'], pg)).toMatchObject({ code: 0, stdout: `audit log verified: ${rows + 1} rows, anchored at row ${rows + 1}\n` });
+    // Three rows more: the officer's list and the head's check for a PEAP in progress (each an audited case-list-read), and the case opened.
+    expect(run(['--db', target, 'audit', 'verify'], pg)).toMatchObject({ code: 0, stdout: `audit log verified: ${rows + 3} rows, anchored at row ${rows + 3}\n` });
 
     // Into a database that holds data: refused, and what is there is left as it was.
     const again = run(['migrate-store', '--from', `sqlite:${db}`, '--to', target], pg);

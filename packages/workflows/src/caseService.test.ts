@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccessDenied, SYSTEM } from './access.js';
+import { CASE_LIST_READ } from './caseService.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
 import { BACKENDS, closeTestStores, openAgain, testStore, toyDefinitions } from './testing.js';
 
@@ -118,6 +119,33 @@ describe.each(BACKENDS)('%s', (backend) => {
       expect(await store.cases.list(headB)).toEqual([]);
       await expect(store.cases.list(headB, { schoolId: 'SCH-A' })).rejects.toThrow(AccessDenied);
       expect(await store.cases.get(SYSTEM, opened.id)).toMatchObject({ revision: 1 });
+    });
+
+    it("audits a person's list of cases — one row naming the filter and the ids shown — and not the system's own", async () => {
+      const { store } = await testStore({ definitions: toyDefinitions(), backend });
+      const headA = await store.staff.actorFor('head-a');
+      const first = (await store.cases.open(SYSTEM, opening)).case;
+      const second = (await store.cases.open(SYSTEM, { ...opening, pupilId: 'P2', input: { ...opening.input, pupilId: 'P2' } })).case;
+      const reads = () => store.audit.entriesOf(CASE_LIST_READ);
+
+      expect((await store.cases.list(SYSTEM)).map((c) => c.id).sort()).toEqual([first.id, second.id].sort());
+      expect(await store.cases.list(SYSTEM, { pupilId: 'P1' })).toHaveLength(1);
+      expect(await reads()).toEqual([]);
+
+      const shown = await store.cases.list(headA);
+      expect(await reads()).toEqual([expect.objectContaining({ actor: 'head-a', role: 'headteacher', action: 'case-list-read', data: { filter: {}, caseIds: shown.map((c) => c.id) } })]);
+      expect(shown.map((c) => c.id).sort()).toEqual([first.id, second.id].sort());
+      // Asking after one pupil is itself recorded, whether or not they have cases.
+      await store.cases.list(headA, { pupilId: 'P2', status: 'active' });
+      await store.cases.list(headA, { pupilId: 'NOBODY' });
+      const [, pupil, nobody] = await reads();
+      expect(pupil?.data).toEqual({ filter: { pupilId: 'P2', status: 'active' }, caseIds: [second.id] });
+      expect(nobody?.data).toEqual({ filter: { pupilId: 'NOBODY' }, caseIds: [] });
+      expect(pupil?.caseId).toBeUndefined();
+      // A refused list writes nothing.
+      await expect(store.cases.list(headA, { schoolId: 'SCH-B' })).rejects.toThrow(AccessDenied);
+      expect(await reads()).toHaveLength(3);
+      expect((await store.audit.verify()).ok).toBe(true);
     });
 
     it('lets an inclusion officer read across their schools and add notes, but not act', async () => {

@@ -64,6 +64,18 @@ export interface CaseEvent {
 
 type Stamped = CaseEvent & { by: string; at: string };
 
+/** What a list of cases may be narrowed to (beside the schools the actor covers). */
+export interface CaseListFilter {
+  readonly schoolId?: string;
+  readonly pupilId?: string;
+  readonly status?: 'active' | 'done';
+  /** Only cases with a deadline overdue on this date (YYYY-MM-DD). */
+  readonly overdueOn?: string;
+}
+
+/** The audit row a person's list of cases writes: who, the filter, the case ids returned. */
+export const CASE_LIST_READ = 'case-list-read';
+
 export interface SendOptions {
   /** The revision the sender last saw; a stale one is refused. */
   readonly expectedRevision?: number;
@@ -219,16 +231,31 @@ export class CaseService {
     return this.#audit.entriesFor(caseId);
   }
 
-  /** The cases an actor may see, newest activity first. */
-  async list(actor: Actor, filter: { schoolId?: string; pupilId?: string; status?: 'active' | 'done'; overdueOn?: string } = {}): Promise<CaseView[]> {
+  /**
+   * The cases an actor may see, newest activity first. A person's list is audited — one
+   * `case-list-read` row naming the filter asked for and the ids of the cases returned (their
+   * pupils, kinds, states and deadlines are what a list shows; a pupil filter says whether that
+   * pupil has cases) — as `get` audits a case read; the system's own lists (the scheduler's, a
+   * prompt's) are not.
+   */
+  async list(actor: Actor, filter: CaseListFilter = {}): Promise<CaseView[]> {
     if (filter.schoolId) assertCanRead(actor, filter.schoolId);
     const schoolIds = filter.schoolId ? [filter.schoolId] : actor.role === 'system' ? undefined : actor.schoolIds;
-    const rows = await caseRows.list(this.#db, {
-      ...(schoolIds ? { schoolIds } : {}),
+    const asked: CaseListFilter = {
+      ...(filter.schoolId ? { schoolId: filter.schoolId } : {}),
       ...(filter.pupilId ? { pupilId: filter.pupilId } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.overdueOn ? { overdueOn: filter.overdueOn } : {}),
-    });
+    };
+    const query = { ...(schoolIds ? { schoolIds } : {}), ...asked };
+    const rows =
+      actor.role === 'system'
+        ? await caseRows.list(this.#db, query)
+        : await this.#write(async (tx) => {
+            const found = await caseRows.list(tx, query);
+            await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: CASE_LIST_READ, data: { filter: asked, caseIds: found.map((r) => r.id) } });
+            return found;
+          });
     const deadlines = await caseRows.deadlinesOf(this.#db, rows.map((r) => r.id));
     return rows.map((r) => this.#viewWith(r, deadlines.get(r.id) ?? []));
   }

@@ -3,7 +3,7 @@
  * setting and what is accepted — for what it cannot safely start with.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLocalMode, loadConfig, workspaceUrl } from './config.js';
+import { ConfigError, isLocalMode, isLoopbackAddress, loadConfig, localSignInRefusal, servedOverHttps, workspaceUrl } from './config.js';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -39,6 +39,24 @@ describe('settings', () => {
     expect(workspaceUrl(loadConfig({ WORKSPACE_URL: 'https://bx.example.org/workspace/' }))).toBe('https://bx.example.org/workspace');
     expect(workspaceUrl(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBeUndefined();
     expect(problems({ WORKSPACE_URL: 'bx.example.org/workspace' })).toEqual([expect.stringMatching(/^WORKSPACE_URL: expected an http\(s\) URL/)]);
+  });
+
+  it('serves the workspace as HTTPS in production, or wherever WORKSPACE_URL is https', () => {
+    expect(servedOverHttps(loadConfig({}))).toBe(false);
+    expect(servedOverHttps(loadConfig({ WORKSPACE_URL: 'http://127.0.0.1:3978/workspace' }))).toBe(false);
+    expect(servedOverHttps(loadConfig({ WORKSPACE_URL: 'https://bx.example.org/workspace' }))).toBe(true);
+    expect(servedOverHttps(loadConfig({ WORKSPACE_URL: 'HTTPS://bx.example.org/workspace' }))).toBe(true);
+    expect(servedOverHttps(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p', AUDIT_ANCHOR_KEY: 'k', WORKSPACE_SESSION_SECRET: 'x'.repeat(32) }))).toBe(true);
+  });
+
+  it('allows the local trial\'s staff list only with no credentials at all and a loopback HOST, saying why not', () => {
+    expect(localSignInRefusal(loadConfig({}))).toBeUndefined();
+    expect(localSignInRefusal(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBe('MicrosoftAppId is set');
+    expect(localSignInRefusal(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }))).toBe('Slack is configured');
+    expect(localSignInRefusal(loadConfig({ OIDC_CLIENT_SECRET: 's' }))).toBe('OIDC_ settings are set');
+    expect(localSignInRefusal(loadConfig({ HOST: '0.0.0.0' }))).toBe('HOST (0.0.0.0) is not a loopback address');
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]']) expect(isLoopbackAddress(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'bx.example.org', 'localhost.example.org', '::ffff:7f00:1']) expect(isLoopbackAddress(host), host).toBe(false);
   });
 
   it('names each bad setting and what is accepted', () => {

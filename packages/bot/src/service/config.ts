@@ -179,7 +179,41 @@ export function workspaceUrl(config: Config, port: number = config.PORT): string
   return `http://${host}:${port}/workspace`;
 }
 
-/** Local mode: no Microsoft credentials, so no inbound token check — for Agents Playground and tests. */
+/**
+ * Local mode for the bot: no Microsoft credentials, so no inbound token check on /api/messages —
+ * for Agents Playground and tests. It says nothing about the web workspace: see
+ * {@link localSignInRefusal} for when the workspace offers its staff list.
+ */
 export function isLocalMode(config: Config): boolean {
   return !config.MicrosoftAppId;
+}
+
+/**
+ * Why the web workspace may not offer local sign-in (choosing oneself from the staff list) with
+ * these settings, or undefined when it may: a local trial on this computer alone — not in
+ * production, no credentials for any channel (no Microsoft app id, no Slack secrets, no
+ * OIDC_… setting: each means real people, so no list of them for anyone who asks), and the
+ * service listening on a loopback address only (HOST), so that nobody on the network reaches it.
+ */
+export function localSignInRefusal(config: Config): string | undefined {
+  if (config.NODE_ENV === 'production') return 'NODE_ENV is production';
+  if (config.MicrosoftAppId) return 'MicrosoftAppId is set';
+  if (config.SLACK_SIGNING_SECRET || config.SLACK_BOT_TOKEN) return 'Slack is configured';
+  if (oidcSettings(config).asked) return 'OIDC_ settings are set';
+  if (!isLoopbackAddress(config.HOST)) return `HOST (${config.HOST}) is not a loopback address`;
+  return undefined;
+}
+
+/** HOST as the service listens on it (127.0.0.1, ::1, localhost): this computer only. 0.0.0.0 and :: are every address. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.trim().toLowerCase();
+  return h === '::1' || isLoopbackHost(h.startsWith('[') ? h : h.includes(':') ? `[${h}]` : h);
+}
+
+/**
+ * Whether the workspace is reached over HTTPS — secure cookies, HSTS, upgrade-insecure-requests:
+ * in production, or wherever WORKSPACE_URL (its public address, TLS ended by a proxy in front) is https.
+ */
+export function servedOverHttps(config: Config): boolean {
+  return config.NODE_ENV === 'production' || (config.WORKSPACE_URL !== undefined && new URL(config.WORKSPACE_URL).protocol === 'https:');
 }

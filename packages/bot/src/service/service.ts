@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
 import { CaseStore, englishDate, evaluateStoredPupils } from '@before-exclusion/workflows';
 import { Assistant } from '../conversation/assistant.js';
@@ -17,7 +17,7 @@ import { mountSlack } from '../slack/slackApp.js';
 import { createTeamsBot } from '../teams/teamsBot.js';
 import { signInMethods } from '../web/signIn.js';
 import { WORKSPACE_PATH, workspaceRouter } from '../web/workspace.js';
-import { isLocalMode, workspaceUrl, type Config } from './config.js';
+import { isLocalMode, servedOverHttps, workspaceUrl, type Config } from './config.js';
 import { DEMO_SCHOOL_DATE, hasDemo, isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
 import { staffNotifier } from './notifier.js';
@@ -101,9 +101,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
       ...(questions ? { questions } : {}),
       // Without a configured secret (allowed outside production) sessions last as long as the process.
       sessionSecret: config.WORKSPACE_SESSION_SECRET ?? randomBytes(32).toString('hex'),
-      https: config.NODE_ENV === 'production',
+      https: servedOverHttps(config),
       signIn: signInMethods(config, { log }),
-      localMode: isLocalMode(config),
+      publicUrl: config.WORKSPACE_URL,
     }),
   );
   app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
@@ -113,6 +113,19 @@ export async function startService(config: Config, log: Logger): Promise<Running
       log.error('teams: request failed', { channel: 'teams', error: errorText(error) });
       if (!res.headersSent) res.status(500).end();
     }
+  });
+
+  // Last: whatever no route answered with a response of its own (a body that is not JSON on
+  // /api/messages, say). Express's own handler would send the error's message and, outside
+  // production, its stack; here the status alone goes back, and the log has what kind of error
+  // it was — never its message, which can quote what was sent.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = httpStatusOf(error);
+    const fields = { channel: 'http', status, error: errorKind(error) };
+    if (status >= 500) log.error('request failed', fields);
+    else log.warn('request refused', fields);
+    res.status(status).set('Cache-Control', 'no-store').end();
   });
 
   const server = app.listen(config.PORT, config.HOST);
@@ -169,4 +182,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
       log.info('stopped');
     },
   };
+}
+
+/** An HTTP error's status (body-parser's 400, 413, 415…), or 500 for anything else. */
+function httpStatusOf(error: unknown): number {
+  const status = error && typeof error === 'object' ? ((error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode) : undefined;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+}
+
+/** What kind of error, for the log: body-parser's type (entity.parse.failed…) or the error's name — never its message. */
+function errorKind(error: unknown): string {
+  const type = error && typeof error === 'object' ? (error as { type?: unknown }).type : undefined;
+  if (typeof type === 'string' && /^[\w.-]{1,64}$/.test(type)) return type;
+  return error instanceof Error ? error.name.slice(0, 64) : typeof error;
 }

@@ -72,7 +72,7 @@ afterEach(async () => {
 
 async function serve(store: CaseStore): Promise<Browser> {
   const app = express();
-  app.use(WORKSPACE_PATH, workspaceRouter({ store, log: silentLogger, today: () => TODAY, sessionSecret: SECRET, https: false, signIn: signInMethods(loadConfig({})), localMode: true }));
+  app.use(WORKSPACE_PATH, workspaceRouter({ store, log: silentLogger, today: () => TODAY, sessionSecret: SECRET, https: false, signIn: signInMethods(loadConfig({})) }));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

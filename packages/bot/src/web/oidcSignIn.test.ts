@@ -9,8 +9,9 @@
  *
  * Two settings: the production ones — the bot's app registration as the client, an https
  * WORKSPACE_URL (a proxy in front: the browser is sent to the public address, and this test
- * carries it to the local port), beside the Teams tab — and a local trial on http://127.0.0.1
- * (NODE_ENV=test) beside the staff list.
+ * carries it to the local port), beside the Teams tab — and OpenID Connect alone on
+ * http://127.0.0.1 (NODE_ENV=test), with no Microsoft app id: its settings end the local trial, so
+ * no staff list beside it.
  *
  * The demo officer (DEMO_OFFICER_AAD_ID) signs in and sees the case list; a wrong nonce, another
  * audience, an expired or unsigned or forged token, a changed state, a tenant off the allow-list,
@@ -237,8 +238,8 @@ class Browser {
     readonly publicUrl: string,
   ) {}
 
-  get(url: string): Promise<Page> {
-    return this.#request(url, { method: 'GET' });
+  get(url: string, headers: Record<string, string> = {}): Promise<Page> {
+    return this.#request(url, { method: 'GET', headers });
   }
 
   post(url: string, form: Record<string, string>): Promise<Page> {
@@ -333,11 +334,11 @@ const SETUPS: readonly Setup[] = [
     beside: 'Not in Teams?',
   },
   {
-    name: 'in a local trial on 127.0.0.1 (NODE_ENV=test), beside the staff list',
-    methods: ['local', 'oidc'],
+    name: 'on 127.0.0.1 (NODE_ENV=test) with no Microsoft app id, alone: OIDC settings end the staff list',
+    methods: ['oidc'],
     env: (issuer, origin) => ({ NODE_ENV: 'test', OIDC_ISSUER: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, WORKSPACE_URL: `${origin}${WORKSPACE_PATH}`, TEAMS_ALLOWED_TENANTS: TENANT }),
     publicUrl: (origin) => `${origin}${WORKSPACE_PATH}`,
-    beside: 'Who are you?',
+    beside: 'Sign in with the Microsoft account your school or trust gave you',
   },
 ];
 
@@ -371,13 +372,13 @@ describe.each(BACKENDS)('OpenID Connect sign-in from a browser, on %s', (backend
     const config = loadConfig(setup.env(issuer, origin));
     const signIn = signInMethods(config, { log });
     expect(signIn.map((m) => m.method)).toEqual(setup.methods);
-    app.use(WORKSPACE_PATH, workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn, localMode: isLocalMode(config) }));
+    app.use(WORKSPACE_PATH, workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn, publicUrl: config.WORKSPACE_URL }));
     lines.length = 0;
     return new Browser(origin, setup.publicUrl(origin));
   }
 
   describe.each(SETUPS)('$name', (setup) => {
-    it('signs the demo officer in with their Microsoft account and shows their cases; the session holds their staff id alone; signing out ends it', async () => {
+    it('signs the demo officer in with their Microsoft account and shows their cases; the session holds their staff id, how and when, and nothing from the token; signing out ends it', async () => {
       const browser = await serve(setup);
       const page = await browser.get('/workspace/sign-in');
       expect(page.text).toContain('Sign in with your Microsoft account');
@@ -416,8 +417,8 @@ describe.each(BACKENDS)('OpenID Connect sign-in from a browser, on %s', (backend
       expect(exchange).toMatchObject({ grant_type: 'authorization_code', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uri: asked.redirect_uri });
       expect(exchange.code_verifier).toMatch(/^[\w-]{43,128}$/);
       expect(provider.tokenRequests).toHaveLength(tokenRequests + 1);
-      // The staff id and nothing else: no token, no claim.
-      expect(browser.session()).toEqual({ staffId: 'demo-officer' });
+      // A new session id, the staff id, how and when: no token, no claim.
+      expect(browser.session()).toEqual({ sid: expect.stringMatching(/^[\w-]{22}$/), staffId: 'demo-officer', method: 'oidc', iat: expect.any(Number) });
 
       const officer = await store.staff.actorFor('demo-officer');
       const cases = await browser.get('/workspace/cases');
@@ -531,10 +532,26 @@ describe.each(BACKENDS)('OpenID Connect sign-in from a browser, on %s', (backend
     expect(chosen.status).toBe(403);
     expect(chosen.text).toContain('Sign in from Teams');
     expect(chosen.html).toContain(`href="${WORKSPACE_PATH}${OIDC_START_PATH}"`);
-    expect(browser.cookie('workspace.session')).toBeUndefined();
+    expect((browser.session() as { staffId?: string } | undefined)?.staffId).toBeUndefined();
     // Signed in from a browser, Sign out is there — marked to be hidden inside Teams.
     expect((await signInThrough(browser)).callback.status).toBe(303);
     expect((await browser.get('/workspace/cases')).html).toContain('<form method="post" action="/workspace/sign-out" data-hidden-in-teams>');
+  });
+
+  it("goes on from the provider's redirect (another site's) to the cases through a page of the workspace's own, which the case list serves", async () => {
+    const browser = await serve(SETUPS[0]!);
+    const start = await browser.get(`${WORKSPACE_PATH}${OIDC_START_PATH}`);
+    const callback = (await browser.get(start.location!)).location!;
+    const crossSite = { 'sec-fetch-site': 'cross-site' };
+    const back = await browser.get(callback, crossSite);
+    expect(back.status).toBe(200);
+    expect(back.text).toContain('You are signed in');
+    expect(back.html).toContain('<meta http-equiv="refresh" content="0; url=/workspace/cases">');
+    expect(back.html).toContain('href="/workspace/cases"');
+    expect((browser.session() as { staffId?: string }).staffId).toBe('demo-officer');
+    // A redirect would have carried the provider's mark to the case list, which refuses it; the page's own link does not.
+    expect((await browser.get('/workspace/cases', crossSite)).status).toBe(403);
+    expect((await browser.get('/workspace/cases', { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
   });
 
   it('ends the session already in the browser when a sign-in is refused', async () => {
@@ -583,7 +600,7 @@ describe.each(BACKENDS)('OpenID Connect sign-in from a browser, on %s', (backend
     const config = loadConfig({ NODE_ENV: 'test', MicrosoftAppId: CLIENT_ID, MicrosoftAppPassword: CLIENT_SECRET, OIDC_ISSUER: provider.issuer, WORKSPACE_URL: `${origin}${WORKSPACE_PATH}` });
     const signIn = signInMethods(config, { log });
     expect(signIn.map((m) => m.method)).toEqual(['oidc']);
-    app.use(WORKSPACE_PATH, workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn, localMode: false }));
+    app.use(WORKSPACE_PATH, workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn }));
     const browser = new Browser(origin, `${origin}${WORKSPACE_PATH}`);
     const page = await browser.get('/workspace/sign-in');
     expect(page.status).toBe(200);
@@ -640,11 +657,13 @@ describe('OpenID Connect sign-in from the settings', () => {
     expect(methodsWith({ ...microsoft, NODE_ENV: 'test', WORKSPACE_URL: 'http://127.0.0.1:3978/workspace' }).methods).toEqual(['oidc']);
   });
 
-  it('says nothing in local mode when nothing asks for it, where local sign-in stays; with OIDC settings both are offered', () => {
+  it('says nothing in local mode when nothing asks for it, where local sign-in stays; with OIDC settings it is offered alone — no staff list beside it', () => {
     const local = methodsWith({ WORKSPACE_URL: PUBLIC_URL });
     expect(local.methods).toEqual(['local']);
     expect(local.log).not.toContain('OpenID Connect');
-    expect(methodsWith({ OIDC_ISSUER: 'https://idp.example.org/v2.0', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's', WORKSPACE_URL: PUBLIC_URL }).methods).toEqual(['local', 'oidc']);
+    const oidc = methodsWith({ OIDC_ISSUER: 'https://idp.example.org/v2.0', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's', WORKSPACE_URL: PUBLIC_URL });
+    expect(oidc.methods).toEqual(['oidc']);
+    expect(oidc.log).toContain('local sign-in (the staff list) is not offered: OIDC_ settings are set');
   });
 
   it('checks OIDC_ISSUER at start: an https URL, or plain http on this computer outside production', () => {

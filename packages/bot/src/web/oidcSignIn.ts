@@ -19,8 +19,9 @@
  *    alone), issuer, audience (this client), expiry, and the nonce.
  * 3. The token's tenant (`tid`) must be on TEAMS_ALLOWED_TENANTS when that list is not empty, and
  *    its `oid` is mapped to a member of staff with `store.staff.byTeamsId`, as the bot maps the
- *    sender of a message and the Teams tab its token. The session then holds the staff id alone:
- *    no token is kept, and the access token that comes with the ID token is dropped unread.
+ *    sender of a message and the Teams tab its token. The session then holds the staff id, the
+ *    way of signing in (`oidc`) and the time (session.ts): no token is kept, and the access token
+ *    that comes with the ID token is dropped unread.
  *
  * Whatever goes wrong — no sign-in started in this browser, a changed state, a refused or
  * unreachable provider, a token that fails a check, a tenant not allowed, someone not on the staff
@@ -30,16 +31,15 @@
  *
  * Signing out ends the workspace's session only. It does not send the browser on to the
  * provider's end_session_endpoint: that would also sign the person out of everything else
- * Microsoft in the browser, and it cannot tell a session started here from one started in the
- * Teams tab or locally (the session holds a staff id and nothing else). So that a shared computer
- * does not silently sign the next person in as the last, the provider is asked to show its
- * account picker every time (`prompt=select_account`).
+ * Microsoft in the browser. So that a shared computer does not silently sign the next person in
+ * as the last, the provider is asked to show its account picker every time
+ * (`prompt=select_account`).
  */
 import type { Request, Response } from 'express';
 import * as client from 'openid-client';
 import { isLoopbackHost, isLocalMode, oidcSettings, type Config } from '../service/config.js';
 import { errorText, type Logger } from '../service/log.js';
-import { endSession } from './session.js';
+import { endSession, newSessionId } from './session.js';
 import type { SignIn } from './signIn.js';
 
 /** Where the sign-in page's button goes: it starts a sign-in with the provider. */
@@ -137,8 +137,8 @@ export function oidcSignIn(settings: OidcSettings): SignIn {
           return refuse(req, res, `the provider's configuration could not be read: ${reasonFor(error)}`);
         }
         const pending: Pending = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), at: Date.now() };
-        // The pending sign-in and nothing else: whoever was signed in here is not, until the callback says who is.
-        req.session = { oidc: pending };
+        // The pending sign-in and a new session id, nothing else: whoever was signed in here is not, until the callback says who is.
+        req.session = { sid: newSessionId(), oidc: pending };
         const url = client.buildAuthorizationUrl(configuration, {
           redirect_uri: redirectUri,
           scope: SCOPE,

@@ -3,20 +3,24 @@
  * its own routes under /workspace/sign-in… and ends by starting a session for a staff id.
  *
  * - Local sign-in: a list of the staff to choose from, for a trial on one's own computer —
- *   offered only in local mode (no Microsoft app id) and never in production.
+ *   offered only with no credentials for any channel (no Microsoft app id, no Slack secrets, no
+ *   OIDC_… setting), with HOST a loopback address, and never in production
+ *   (`localSignInRefusal` in config.ts). The workspace then answers only requests addressed to
+ *   localhost, 127.0.0.1 or [::1] (workspace.ts), so that another site cannot reach it through
+ *   DNS rebinding.
  * - Teams tab single sign-on (teamsSignIn.ts): with a Microsoft app id and WORKSPACE_URL, the
  *   workspace as a personal tab in Teams; the tab's token, checked by teamsToken.ts, its `oid`
  *   mapped with `store.staff.byTeamsId`.
  * - OpenID Connect (oidcSignIn.ts): in a browser outside Teams, with Microsoft Entra ID (the same
  *   app registration by default) — the authorization code flow with PKCE, the ID token's `oid`
- *   mapped the same way. A link on the sign-in page: beside the local list in a local trial with
- *   OIDC settings, beside the Teams tab's sign-in where both are on, alone otherwise.
+ *   mapped the same way. A link on the sign-in page: beside the Teams tab's sign-in where both
+ *   are on, alone otherwise (never beside the local list: OIDC settings end the local trial).
  *
  * With no way to sign in, the sign-in page says so (403) and nothing else is reachable.
  */
 import type { Request, Response, Router } from 'express';
 import type { CaseStore } from '@before-exclusion/workflows';
-import { isLocalMode, type Config } from '../service/config.js';
+import { localSignInRefusal, type Config } from '../service/config.js';
 import type { Logger } from '../service/log.js';
 import { oidcSignInFor } from './oidcSignIn.js';
 import { teamsSignInFor } from './teamsSignIn.js';
@@ -29,7 +33,10 @@ export interface SignInContext {
   readonly pages: Pages;
   /** What every page needs drawn around it (the CSRF token for its forms, the banner). */
   layout(req: Request, res: Response): Record<string, unknown>;
-  /** Starts the session for a member of staff (the id only) and sends them to their cases. */
+  /**
+   * Starts the session for a member of staff — their id, this way of signing in, the time — with a
+   * fresh session id (and so fresh CSRF tokens), and sends them to their cases.
+   */
   signedIn(req: Request, res: Response, staffId: string): void;
 }
 
@@ -61,15 +68,17 @@ export interface SignInOptions {
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * The ways of signing in these settings allow: local sign-in in local mode, Teams tab sign-in with a
- * Microsoft app id, and after either OpenID Connect where its settings are complete. The first
- * takes the sign-in page; OpenID Connect's button shows on it.
+ * The ways of signing in these settings allow: local sign-in in a local trial (no credentials at
+ * all, a loopback HOST, not production), Teams tab sign-in with a Microsoft app id, and after
+ * either OpenID Connect where its settings are complete. The first takes the sign-in page;
+ * OpenID Connect's button shows on it.
  */
 export function signInMethods(config: Config, options: SignInOptions = {}): SignIn[] {
   const log = options.log ?? quiet;
-  const first = isLocalMode(config)
-    ? config.NODE_ENV !== 'production' ? localSignIn : undefined
-    : teamsSignInFor(config, log, options.teamsJwksUrl ? { jwksUrl: options.teamsJwksUrl } : {});
+  const refusal = localSignInRefusal(config);
+  // Without a Microsoft app id someone may have expected the staff list: say once why it is not there.
+  if (refusal && !config.MicrosoftAppId && config.NODE_ENV !== 'production') log.info(`workspace: local sign-in (the staff list) is not offered: ${refusal}`, { channel: 'web' });
+  const first = refusal === undefined ? localSignIn : teamsSignInFor(config, log, options.teamsJwksUrl ? { jwksUrl: options.teamsJwksUrl } : {});
   const oidc = oidcSignInFor(config, log);
   return [first, oidc].filter((method): method is SignIn => method !== undefined);
 }

@@ -44,16 +44,22 @@ class Browser {
   readonly #jar = new Map<string, string>();
   constructor(readonly origin: string) {}
 
-  get(path: string): Promise<Page> {
-    return this.#request(path, { method: 'GET' });
+  get(path: string, headers: Record<string, string> = {}): Promise<Page> {
+    return this.#request(path, { method: 'GET', headers });
   }
 
-  post(path: string, form: Record<string, string>): Promise<Page> {
-    return this.#request(path, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
+    return this.#request(path, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
   }
 
   cookie(name: string): string | undefined {
     return this.#jar.get(name);
+  }
+
+  /** Who the session cookie (cookie-session: base64 JSON) says is signed in, if anyone; a session id alone is no one. */
+  signedInAs(): string | undefined {
+    const value = this.#jar.get('workspace.session');
+    return value === undefined ? undefined : (JSON.parse(Buffer.from(value, 'base64').toString()) as { staffId?: string }).staffId;
   }
 
   async #request(path: string, init: RequestInit): Promise<Page> {
@@ -169,9 +175,9 @@ describe.each(BACKENDS)('signing in from a Teams tab, on %s', (backend) => {
   });
 
   /** The workspace as the service mounts it with these sign-in methods (Teams settings by default). */
-  async function serve(signIn: readonly SignIn[] = signInMethods(teamsConfig(), { log, teamsJwksUrl: keys.url })): Promise<Browser> {
+  async function serve(signIn: readonly SignIn[] = signInMethods(teamsConfig(), { log, teamsJwksUrl: keys.url }), publicUrl?: string): Promise<Browser> {
     const app = express();
-    app.use(WORKSPACE_PATH, workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn, localMode: false }));
+    app.use(WORKSPACE_PATH, workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn, publicUrl }));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
@@ -216,8 +222,10 @@ describe.each(BACKENDS)('signing in from a Teams tab, on %s', (backend) => {
     expect(session).toMatch(/; partitioned/i);
     expect(session).toMatch(/; httponly/i);
     expect(session).toMatch(/; path=\/workspace/i);
-    // The session holds the staff id and nothing else: nothing from the token.
-    expect(JSON.parse(Buffer.from(browser.cookie('workspace.session')!, 'base64').toString())).toEqual({ staffId: 'demo-officer' });
+    // The session holds a session id, the staff id, how and when they signed in: nothing from the token.
+    expect(JSON.parse(Buffer.from(browser.cookie('workspace.session')!, 'base64').toString())).toEqual({ sid: expect.stringMatching(/^[\w-]{22}$/), staffId: 'demo-officer', method: 'teams-tab', iat: expect.any(Number) });
+    // Teams may frame the workspace here: it is a Teams tab.
+    expect(signedIn.headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft");
 
     const officer = await store.staff.actorFor('demo-officer');
     const cases = await browser.get('/workspace/cases');
@@ -296,17 +304,39 @@ describe.each(BACKENDS)('signing in from a Teams tab, on %s', (backend) => {
     const missing = await browser.post('/workspace/sign-in/teams', { token: sso });
     expect(missing.status).toBe(403);
     expect(missing.text).toContain('Your form could not be sent');
-    expect(browser.cookie('workspace.session')).toBeUndefined();
+    expect(browser.signedInAs()).toBeUndefined();
 
     const other = await serve();
     const theirs = (await other.get('/workspace/sign-in/teams')).csrf();
     const forged = await browser.post('/workspace/sign-in/teams', { _csrf: theirs, token: sso });
     expect(forged.status).toBe(403);
-    expect(browser.cookie('workspace.session')).toBeUndefined();
+    expect(browser.signedInAs()).toBeUndefined();
     // Signing out is a form too, here as anywhere.
     expect((await signInWith(browser, sso)).status).toBe(303);
     expect((await browser.post('/workspace/sign-out', {})).status).toBe(403);
     expect((await browser.get('/workspace/cases')).status).toBe(200);
+  });
+
+  it("serves the tab's page to Teams' frame (another site's), and takes the token only from the workspace's own origin — behind a proxy, WORKSPACE_URL's", async () => {
+    // Behind a proxy: the service hears 127.0.0.1, the browser is on WORKSPACE_URL.
+    const browser = await serve(undefined, WORKSPACE_URL);
+    const framed = { 'sec-fetch-site': 'cross-site', 'sec-fetch-dest': 'iframe' };
+    const sso = await token();
+    for (const origin of ['https://teams.microsoft.com', 'https://attacker.example', 'null', `http://${HOST}`]) {
+      const tab = await browser.get(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, framed);
+      expect(tab.status).toBe(200);
+      const forged = await browser.post(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, { _csrf: tab.csrf(), token: sso }, { origin, 'sec-fetch-site': 'cross-site' });
+      expect(forged.status, origin).toBe(403);
+      expect(forged.text, origin).toContain('Your form could not be sent');
+      expect(browser.signedInAs(), origin).toBeUndefined();
+    }
+    expect(lines.some((l) => l.includes('form refused: sent from another origin'))).toBe(true);
+    const tab = await browser.get(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, framed);
+    const signedIn = await browser.post(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, { _csrf: tab.csrf(), token: sso }, { origin: `https://${HOST}`, 'sec-fetch-site': 'same-origin' });
+    expect(signedIn.status).toBe(303);
+    expect(browser.signedInAs()).toBe('demo-officer');
+    // The case list, from the tab's own page: the same origin, served.
+    expect((await browser.get('/workspace/cases', { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
   });
 
   it('offers no local sign-in with a Microsoft app id: the staff list is not shown, and choosing from it is refused', async () => {
@@ -321,7 +351,7 @@ describe.each(BACKENDS)('signing in from a Teams tab, on %s', (backend) => {
     const chosen = await browser.post('/workspace/sign-in', { _csrf: page.csrf(), staffId: 'demo-officer' });
     expect(chosen.status).toBe(403);
     expect(chosen.text).toContain('Sign in from Teams');
-    expect(browser.cookie('workspace.session')).toBeUndefined();
+    expect(browser.signedInAs()).toBeUndefined();
   });
 
   it('serves the Teams JS SDK, the tab script and the theme from its own assets', async () => {

@@ -14,11 +14,12 @@
  * that says only that they cannot sign in, any session already in the browser is ended, and the
  * log gets the reason as a fixed phrase, never the token or what it says.
  *
- * The token's POST is protected like every other form, by the CSRF token (csrf.ts), not by
- * checking its Origin: one mechanism for every POST, already tested, which does not depend on a
- * proxy passing Host and Origin through unchanged. Without it another site could sign a
- * browser in as *its* user (login CSRF) with a token of its own; with it, it would need the CSRF
- * cookie of the victim's browser, which it can neither read nor set.
+ * The token's POST is protected like every other form (csrf.ts): by the CSRF token, bound to the
+ * browser's own session id, and by its Origin, which must be the workspace's (WORKSPACE_URL's, or
+ * the address the request was made to). Without them another site could sign a browser in as
+ * *its* user (login CSRF) with a token of its own; with them, it would need the CSRF cookie and
+ * the session cookie of the victim's browser, which it can neither read nor set, and a browser
+ * that posts its form says where it came from.
  */
 import type { Request, Response } from 'express';
 import type { Config } from '../service/config.js';

@@ -2,13 +2,16 @@
  * The web workspace over HTTP, as a browser meets it: the express router over a real store (the
  * demo school), listening on a port, driven with plain fetch and a cookie jar — sign in through the
  * local page with its CSRF token, list and filter, read a decided PEAP back, add a note; and the
- * refusals: another school's case, a form without a token, sign-in outside local mode.
+ * refusals: another school's case, a form without a token or from another origin, sign-in outside
+ * a local trial, a request addressed to another host in one, another site's request for pupils'
+ * data, a session too old or from a way of signing in no longer offered.
  */
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SYSTEM, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
-import { loadConfig } from '../service/config.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CASE_LIST_READ, SYSTEM, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
+import { isLocalMode, loadConfig, localSignInRefusal } from '../service/config.js';
 import type { Logger } from '../service/log.js';
 import { BACKENDS, TODAY, addOtherSchool, demoStore } from '../testing/fixtures.js';
 import { localSignIn, signInMethods, type SignIn } from './signIn.js';
@@ -21,18 +24,34 @@ class Browser {
   readonly #jar = new Map<string, string>();
   constructor(readonly origin: string) {}
 
-  async get(path: string): Promise<Page> {
-    return this.#request(path, { method: 'GET' });
+  async get(path: string, headers: Record<string, string> = {}): Promise<Page> {
+    return this.#request(path, { method: 'GET', headers });
   }
 
   /** Posts a form; `_csrf` is added from `from` (a page this browser fetched) unless given or `null`. */
-  async post(path: string, form: Record<string, string>, from?: Page | null): Promise<Page> {
+  async post(path: string, form: Record<string, string>, from?: Page | null, headers: Record<string, string> = {}): Promise<Page> {
     const fields = { ...(from ? { _csrf: from.csrf() } : {}), ...form };
-    return this.#request(path, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    return this.#request(path, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  }
+
+  /** Puts a cookie in the jar, as another site able to set cookies for this one might. */
+  plant(name: string, value: string): void {
+    this.#jar.set(name, value);
   }
 
   cookie(name: string): string | undefined {
     return this.#jar.get(name);
+  }
+
+  /** The Cookie header this browser sends. */
+  cookies(): string {
+    return [...this.#jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** Who the session cookie (cookie-session: base64 JSON) says is signed in, if anyone; a session id alone is no one. */
+  signedInAs(): string | undefined {
+    const value = this.#jar.get('workspace.session');
+    return value === undefined ? undefined : (JSON.parse(Buffer.from(value, 'base64').toString()) as { staffId?: string }).staffId;
   }
 
   async #request(path: string, init: RequestInit): Promise<Page> {
@@ -101,13 +120,41 @@ async function serve(store: CaseStore, options: { signIn?: readonly SignIn[]; lo
   const log: Logger = options.log ?? { debug() {}, info: (m, f) => lines.push(JSON.stringify({ m, ...f })), warn: (m, f) => lines.push(JSON.stringify({ m, ...f })), error: (m, f) => lines.push(JSON.stringify({ m, ...f })) };
   app.use(
     WORKSPACE_PATH,
-    workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn: options.signIn ?? signInMethods(loadConfig({})), localMode: true }),
+    workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn: options.signIn ?? signInMethods(loadConfig({})) }),
   );
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
   return new Browser(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 }
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** A GET with the Host header given (fetch will not send one of its own choosing): status, headers, body. */
+function getWithHost(origin: string, path: string, host: string, cookie = ''): Promise<RawAnswer> {
+  return rawGet(origin, path, { host, ...(cookie ? { cookie } : {}) });
+}
+
+/** A GET with exactly these headers — Sec-Fetch-Mode and Sec-Fetch-Dest too, which fetch sets itself — through node:http. */
+function rawGet(origin: string, path: string, headers: Record<string, string>): Promise<RawAnswer> {
+  const url = new URL(path, origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET', headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A way of signing in that adds no routes: what a workspace with only that way offers to a session. */
+const only = (method: string): SignIn => ({ method, mount() {} });
 
 /** Signs in through the local page, as a person would: open it, choose, press the button. */
 async function signIn(browser: Browser, staffId: string): Promise<Page> {
@@ -159,8 +206,12 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect(session).toMatch(/; httponly/i);
     expect(session).toMatch(/; samesite=lax/i);
     expect(session).toMatch(/; path=\/workspace/i);
-    // The session holds the staff id and nothing else.
-    expect(JSON.parse(Buffer.from(browser.cookie('workspace.session')!, 'base64').toString())).toEqual({ staffId: 'demo-officer' });
+    // The session holds a session id (the CSRF tokens' binding, new at sign-in), the staff id, how and when they signed in; nothing else.
+    const iat = Math.floor(Date.now() / 1000);
+    const held = JSON.parse(Buffer.from(browser.cookie('workspace.session')!, 'base64').toString()) as { iat: number };
+    expect(held).toEqual({ sid: expect.stringMatching(/^[\w-]{22}$/), staffId: 'demo-officer', method: 'local', iat: expect.any(Number) });
+    expect(Math.abs(held.iat - iat)).toBeLessThanOrEqual(5);
+    expect(browser.cookie('workspace.session')!.length).toBeLessThan(160);
 
     const officer = await store.staff.actorFor('demo-officer');
     const all = await store.cases.list(officer);
@@ -317,7 +368,7 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect((await store.audit.entriesFor(id)).length).toBe(trail);
   });
 
-  it("applies a change of access at once: the session holds only the staff id, the person is read on every request", async () => {
+  it("applies a change of access at once: the session holds no role or school, the person is read on every request", async () => {
     const store = await demo();
     const { id } = await decidedPeap(store);
     await addOtherSchool(store);
@@ -352,7 +403,7 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     const fresh = new Browser(browser.origin);
     const refused = await fresh.post('/workspace/sign-in', { staffId: 'demo-officer' }, null);
     expect(refused.status).toBe(403);
-    expect(fresh.cookie('workspace.session')).toBeUndefined();
+    expect(fresh.signedInAs()).toBeUndefined();
     // Signing out too.
     expect((await browser.post('/workspace/sign-out', {}, null)).status).toBe(403);
     expect((await browser.get('/workspace/cases')).status).toBe(200);
@@ -384,14 +435,14 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     const posted = await browser.post('/workspace/sign-in', { staffId: 'demo-officer', _csrf: token }, null);
     expect(posted.status).toBe(403);
     expect(posted.text).toContain('Signing in is not available here yet');
-    expect(browser.cookie('workspace.session')).toBeUndefined();
+    expect(browser.signedInAs()).toBeUndefined();
     // A session signed with the same secret in a local run opens nothing here.
     const replay = await fetch(`${browser.origin}/workspace/cases`, { redirect: 'manual', headers: { cookie: `workspace.session=${session}; workspace.session.sig=${signature}` } });
     expect(replay.status).toBe(303);
     expect(replay.headers.get('location')).toBe('/workspace/sign-in');
   });
 
-  it('sends a content security policy with no inline script, framing by Teams only, and no caching of pages; serves GOV.UK Frontend from its own assets', async () => {
+  it('sends a content security policy with no inline script, framing by the workspace alone (no Teams tab here), and no caching of pages; serves GOV.UK Frontend from its own assets', async () => {
     const store = await demo();
     const { id } = await decidedPeap(store);
     const browser = await serve(store);
@@ -400,7 +451,8 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     const csp = page.headers.get('content-security-policy')!;
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("style-src 'self'");
-    expect(csp).toContain("frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft");
+    expect(csp).toMatch(/frame-ancestors 'self'(;|$)/);
+    expect(csp).not.toContain('teams.microsoft.com');
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
@@ -442,5 +494,179 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
       expect(line).not.toContain('Forged');
       expect(line).not.toContain('Art and football');
     }
+  });
+  it('offers the staff list only in a local trial: no Slack, OIDC or Microsoft credentials, a loopback HOST, not production', () => {
+    const local = (env: Record<string, string>) => signInMethods(loadConfig(env)).map((m) => m.method);
+    expect(local({})).toEqual(['local']);
+    expect(local({ HOST: 'localhost' })).toEqual(['local']);
+    expect(local({ HOST: '::1' })).toEqual(['local']);
+    expect(local({ HOST: '127.0.0.2' })).toEqual(['local']);
+    // A Slack-only deployment outside production: real staff, so no list of them for anyone who asks.
+    expect(local({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([]);
+    expect(local({ OIDC_ISSUER: 'https://idp.example.org/v2.0' })).toEqual([]);
+    expect(local({ OIDC_CLIENT_ID: 'c' })).toEqual([]);
+    // Listening on every address: others on the network could reach it.
+    expect(local({ HOST: '0.0.0.0' })).toEqual([]);
+    expect(local({ HOST: '::' })).toEqual([]);
+    expect(local({ HOST: '192.168.1.20' })).toEqual([]);
+    expect(local({ NODE_ENV: 'production', MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p', AUDIT_ANCHOR_KEY: 'k', WORKSPACE_SESSION_SECRET: SECRET })).toEqual([]);
+    // The bot's local mode (no Microsoft app id: no token check on /api/messages) is unchanged by this.
+    expect(isLocalMode(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }))).toBe(true);
+    expect(localSignInRefusal(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }))).toBe('Slack is configured');
+  });
+
+  it('shows a Slack-only deployment no staff list: signing in is not available, and choosing someone is refused', async () => {
+    const store = await demo();
+    const browser = await serve(store, { signIn: signInMethods(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' })) });
+    const page = await browser.get('/workspace/sign-in');
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('Signing in is not available here yet');
+    expect(page.text).not.toContain('Demo Head');
+    expect(page.html).not.toContain('Local trial');
+    const token = decodeURIComponent(browser.cookie('workspace.csrf')!).split('|')[0]!;
+    const posted = await browser.post('/workspace/sign-in', { staffId: 'demo-officer', _csrf: token }, null);
+    expect(posted.status).toBe(403);
+    expect(browser.signedInAs()).toBeUndefined();
+  });
+
+  it('answers a local trial only at localhost, 127.0.0.1 or [::1]: another host name (DNS rebinding) gets 421 and a line of text, before any cookie', async () => {
+    const store = await demo();
+    const browser = await serve(store);
+    const port = new URL(browser.origin).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost', `LocalHost:${port}`]) {
+      const page = await getWithHost(browser.origin, '/workspace/sign-in', host);
+      expect(page.status, host).toBe(200);
+      expect(page.body, host).toContain('Demo Head (fictional)');
+    }
+    for (const host of [`rebind.attacker.example:${port}`, 'rebind.attacker.example', `localhost.attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, `localhost.:${port}`, `user@localhost:${port}`, `192.168.1.20:${port}`]) {
+      const page = await getWithHost(browser.origin, '/workspace/sign-in', host);
+      expect(page.status, host).toBe(421);
+      expect(page.headers['content-type'], host).toMatch(/^text\/plain/);
+      expect(page.body, host).toBe('This local trial of the workspace answers only at localhost, 127.0.0.1 or [::1].\n');
+      expect(page.headers['set-cookie'], host).toBeUndefined();
+      expect((await getWithHost(browser.origin, '/workspace/assets/workspace.css', host)).status, host).toBe(421);
+    }
+    // A signed-in session's cookie does not help: the pages of cases are refused the same way.
+    await signIn(browser, 'demo-officer');
+    const cookie = `workspace.session=${browser.cookie('workspace.session')!}; workspace.session.sig=${browser.cookie('workspace.session.sig')!}`;
+    expect((await getWithHost(browser.origin, '/workspace/cases', `127.0.0.1:${port}`, cookie)).status).toBe(200);
+    expect((await getWithHost(browser.origin, '/workspace/cases', `rebind.attacker.example:${port}`, cookie)).status).toBe(421);
+  });
+
+  it('refuses a session more than eight hours old, and one from a way of signing in no longer offered', async () => {
+    const store = await demo();
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+    const cookie = `workspace.session=${browser.cookie('workspace.session')!}; workspace.session.sig=${browser.cookie('workspace.session.sig')!}`;
+    const open = async (origin: string) => (await fetch(`${origin}/workspace/cases`, { redirect: 'manual', headers: { cookie } })).status;
+    try {
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 8 * 60 * 60 * 1000 - 60_000 });
+      expect(await open(browser.origin)).toBe(200);
+      vi.setSystemTime(Date.now() + 2 * 60_000);
+      // Past eight hours: sent to sign in, and the cookie cleared — whatever the cookie's own expiry says.
+      const late = await fetch(`${browser.origin}/workspace/cases`, { redirect: 'manual', headers: { cookie } });
+      expect(late.status).toBe(303);
+      expect(late.headers.get('location')).toBe('/workspace/sign-in');
+      expect(late.headers.getSetCookie().some((c) => /^workspace\.session=;/.test(c))).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await open(browser.origin)).toBe(200);
+    // The same cookie (the same secret) where only OpenID Connect is offered now: a local session opens nothing.
+    const oidcOnly = await serve(store, { signIn: [only('oidc')] });
+    expect(await open(oidcOnly.origin)).toBe(303);
+    const teamsAndLocal = await serve(store, { signIn: [only('teams-tab'), localSignIn] });
+    expect(await open(teamsAndLocal.origin)).toBe(200);
+  });
+
+  it("audits the case list as the workflows library does for every channel: who, the filter and the ids it returned", async () => {
+    const store = await demo();
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+    const before = (await store.audit.entriesOf(CASE_LIST_READ)).length;
+    const page = await browser.get('/workspace/cases?pupil=DEMO-009');
+    expect(page.status).toBe(200);
+    const reads = (await store.audit.entriesOf(CASE_LIST_READ)).slice(before);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ actor: 'demo-officer', role: 'inclusion-officer', data: { filter: { pupilId: 'DEMO-009' } } });
+    expect([...(reads[0]!.data as { caseIds: string[] }).caseIds].sort()).toEqual([...page.caseLinks()].sort());
+  });
+
+  it("serves pupils' data to no other site's request — a link, an image or a frame elsewhere — and nothing is read or audited; a person who followed a link gets a link to go on", async () => {
+    const store = await demo();
+    const { id } = await decidedPeap(store);
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+    const trail = async () => (await store.audit.entriesFor(id)).length + (await store.audit.entriesOf(CASE_LIST_READ)).length + (await store.audit.entriesOf('report-read')).length;
+    const before = await trail();
+    const image = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' };
+    const frame = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'iframe' };
+    const link = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-user': '?1' };
+    const paths = ['/workspace/cases', '/workspace/cases?pupil=DEMO-009', `/workspace/cases/${id}`, '/workspace/figures', '/workspace/figures/download.csv?year=2025%2F26&period=spring', '/workspace/figures/board-pack.xlsx?year=2025%2F26&period=spring&school=DEMO-SCH'];
+    const cookie = browser.cookies();
+    for (const path of paths) {
+      for (const headers of [image, frame]) {
+        const refused = await rawGet(browser.origin, path, { ...headers, cookie });
+        expect(refused.status, path).toBe(403);
+        expect(refused.headers['content-type'], path).toMatch(/^text\/plain/);
+        expect(refused.body, path).not.toMatch(/DEMO-0\d\d|peap-/);
+      }
+      const followed = await rawGet(browser.origin, path, { ...link, cookie });
+      expect(followed.status, path).toBe(403);
+      expect(followed.body, path).toContain('Open this page from the workspace');
+      expect(followed.body, path).toContain(`href="${path.replace(/&/g, '&amp;')}"`);
+      expect(followed.body, path).not.toContain('http-equiv="refresh"');
+      // Nothing read: no table of cases, no case, not even who is signed in.
+      expect(followed.body.replace(/href="[^"]*"/g, ''), path).not.toMatch(/govuk-table|govuk-summary-list|Signed in as|DEMO-0\d\d/);
+      // fetch's own Sec-Fetch-Mode (cors) with another site's mark: refused too.
+      expect((await browser.get(path, { 'sec-fetch-site': 'cross-site' })).status, path).toBe(403);
+    }
+    expect(await trail()).toBe(before);
+    // The workspace's own pages, the same site, the address bar, and a browser that sends no such header: served.
+    for (const site of ['same-origin', 'same-site', 'none', undefined]) {
+      const page = await rawGet(browser.origin, `/workspace/cases/${id}`, { ...(site ? { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' } : {}), cookie });
+      expect(page.status, site).toBe(200);
+      expect((await browser.get('/workspace/figures', site ? { 'sec-fetch-site': site } : {})).status, site).toBe(200);
+    }
+    // Signing in is not data: another site's link to the sign-in page is served.
+    expect((await rawGet(browser.origin, '/workspace/sign-in', link)).status).toBe(200);
+  });
+
+  it('binds the CSRF token to this browser\'s own session, made afresh at sign-in: a pair minted elsewhere and planted here is refused (login CSRF)', async () => {
+    const store = await demo();
+    // The attacker's own visit: a token and its cookie, as any visitor gets.
+    const attacker = new Browser((await serve(store)).origin);
+    const theirs = await attacker.get('/workspace/sign-in');
+    const victim = new Browser(attacker.origin);
+    await victim.get('/workspace/sign-in');
+    victim.plant('workspace.csrf', attacker.cookie('workspace.csrf')!);
+    const planted = await victim.post('/workspace/sign-in', { staffId: 'demo-head' }, theirs);
+    expect(planted.status).toBe(403);
+    expect(planted.text).toContain('Your form could not be sent');
+    expect(victim.signedInAs()).toBeUndefined();
+
+    // The session id changes at sign-in: a token from the page before signing in is no good after.
+    const browser = new Browser(attacker.origin);
+    const before = await browser.get('/workspace/sign-in');
+    const sidBefore = (JSON.parse(Buffer.from(browser.cookie('workspace.session')!, 'base64').toString()) as { sid: string }).sid;
+    expect((await browser.post('/workspace/sign-in', { staffId: 'demo-officer' }, before)).status).toBe(303);
+    expect((JSON.parse(Buffer.from(browser.cookie('workspace.session')!, 'base64').toString()) as { sid: string }).sid).not.toBe(sidBefore);
+    expect((await browser.post('/workspace/sign-out', {}, before)).status).toBe(403);
+    expect(browser.signedInAs()).toBe('demo-officer');
+  });
+
+  it("refuses a form sent from another origin, or from an opaque one, even with a good token; the workspace's own origin is accepted", async () => {
+    const store = await demo();
+    const browser = await serve(store);
+    for (const headers of [{ origin: 'https://attacker.example' }, { origin: 'null' }, { origin: browser.origin.replace('127.0.0.1', 'localhost') }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+      const page = await browser.get('/workspace/sign-in');
+      const refused = await browser.post('/workspace/sign-in', { staffId: 'demo-officer' }, page, headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(refused.text).toContain('Your form could not be sent');
+      expect(browser.signedInAs()).toBeUndefined();
+    }
+    const page = await browser.get('/workspace/sign-in');
+    expect((await browser.post('/workspace/sign-in', { staffId: 'demo-officer' }, page, { origin: browser.origin, 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+    expect(browser.signedInAs()).toBe('demo-officer');
   });
 });

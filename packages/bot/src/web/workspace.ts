@@ -4,13 +4,26 @@
  * and a case read back in full with its notes. Server-rendered GOV.UK Frontend pages; the only
  * scripts are GOV.UK Frontend's own and, as a Teams tab, the Teams JS SDK's (teamsSignIn.ts).
  *
- * Every request reads who is signed in afresh from the store (the session holds only a staff id),
- * every case is reached through the workflows package's access rules (a case one may not see is
- * "not found", like one that does not exist), every form POST carries a CSRF token, and logs
- * carry ids only.
+ * Every request reads who is signed in afresh from the store (the session holds a staff id, how
+ * and when they signed in: session.ts), every case is reached through the workflows package's
+ * access rules (a case one may not see is "not found", like one that does not exist), every form
+ * POST carries a CSRF token and comes from the workspace's own origin (csrf.ts), and logs carry
+ * ids only.
+ *
+ * Pages that read pupils' data (cases, a case, figures, downloads) are not served to another
+ * site's request (`Sec-Fetch-Site: cross-site`): a link, an image or a frame elsewhere cannot make
+ * a signed-in browser read — and so audit a read — in its owner's name. A person who followed a
+ * link from elsewhere (a case's link in a Teams or Slack chat in a browser) gets a page with a
+ * link to go on, which is then the workspace's own. The Teams tab's page, which Teams frames, and
+ * the sign-in pages are not data and are served.
+ *
+ * In a local trial (local sign-in: the staff list), the workspace answers only requests
+ * addressed to this computer — localhost, 127.0.0.1 or [::1] — so that a page elsewhere cannot
+ * reach it by DNS rebinding (a name of its own that it points at 127.0.0.1).
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, type Actor, type CaseStore } from '@before-exclusion/workflows';
+import { isLoopbackHost } from '../service/config.js';
 import { errorText, type Logger } from '../service/log.js';
 import { assets } from './assets.js';
 import { casePage, readNote, type CaseReading } from './casePage.js';
@@ -18,7 +31,7 @@ import { PAGE_SIZE, listCases, paginationItems, queryFor, readFilters, type Case
 import { csrf } from './csrf.js';
 import { figuresRouter } from './figures.js';
 import { securityHeaders } from './headers.js';
-import { cookiePolicy, endSession, sessionStaffId, sessions, startSession } from './session.js';
+import { cookiePolicy, endSession, sessionStaffId, sessionUser, sessions, startSession } from './session.js';
 import type { SignIn, SignInContext } from './signIn.js';
 import { pages } from './views.js';
 import { kindName, roleName } from './words.js';
@@ -31,12 +44,16 @@ export interface WorkspaceOptions extends CaseReading {
   readonly log: Logger;
   /** Signs the session cookie (and, derived from it, the CSRF cookie). */
   readonly sessionSecret: string;
-  /** Served over HTTPS (production): secure cookies, HSTS, upgrade-insecure-requests. */
+  /** Reached over HTTPS (production, or an https WORKSPACE_URL): secure cookies, HSTS, upgrade-insecure-requests. */
   readonly https: boolean;
-  /** The ways of signing in these settings allow; none, and nobody can sign in. */
+  /**
+   * The ways of signing in these settings allow; none, and nobody can sign in. With local
+   * sign-in (a local trial), a banner on every page says anyone here can sign in as anyone, and
+   * only requests addressed to this computer are answered.
+   */
   readonly signIn: readonly SignIn[];
-  /** Local mode: a banner on every page says anyone here can sign in as anyone. */
-  readonly localMode: boolean;
+  /** WORKSPACE_URL, the workspace's public address: a form POST from its origin is the workspace's own (behind a proxy too). */
+  readonly publicUrl?: string | undefined;
 }
 
 /** Who is signed in, as read from the store for this request. */
@@ -52,18 +69,23 @@ interface SignedIn {
 const CASE_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 export function workspaceRouter(options: WorkspaceOptions): Router {
-  const { store, log, localMode } = options;
+  const { store, log } = options;
   const base = WORKSPACE_PATH;
   const views = pages();
+  // A local trial: anyone who reaches the workspace may sign in as anyone.
+  const localMode = options.signIn.some((method) => method.method === 'local');
+  // A session is good only from a way of signing in offered now.
+  const methods = new Set(options.signIn.map((method) => method.method));
   // A Teams tab is the workspace in another site's frame: its cookies must be SameSite=None there.
   const teamsTab = options.signIn.some((method) => method.framed === true);
   const cookies = cookiePolicy({ https: options.https, framed: teamsTab });
-  const forms = csrf({ secret: options.sessionSecret, cookies });
+  const forms = csrf({ secret: options.sessionSecret, cookies, publicUrl: options.publicUrl, https: options.https });
   // Ways of signing in that begin with a link (OpenID Connect): a button on every sign-in page, and a Sign out even in a Teams tab's workspace.
   const signInLinks = options.signIn.flatMap((method) => (method.link ? [{ text: method.link.text, href: `${base}${method.link.path}` }] : []));
   const router = express.Router();
 
-  router.use(securityHeaders({ https: options.https }));
+  router.use(securityHeaders({ https: options.https, teamsTab }));
+  if (localMode) router.use(thisComputerOnly(log));
   router.use('/assets', assets(base));
   router.use(sessions({ secret: options.sessionSecret, cookies }));
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
@@ -80,7 +102,9 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
 
   /** The person signed in, read afresh; otherwise they are sent to sign in, and undefined is returned. */
   async function signedIn(req: Request, res: Response): Promise<SignedIn | undefined> {
-    const id = options.signIn.length ? sessionStaffId(req) : undefined;
+    const id = sessionUser(req, methods)?.staffId;
+    // A session too old, or from a way of signing in not offered now: ended, and sign in again.
+    if (!id && sessionStaffId(req)) endSession(req);
     if (id) {
       try {
         const actor = await store.staff.actorFor(id);
@@ -97,18 +121,24 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     return undefined;
   }
 
-  const signInContext: SignInContext = {
+  const signInContext = (method: SignIn): SignInContext => ({
     store,
     log,
     pages: views,
     layout: (req, res) => ({ ...layout(req, res), pageTitle: 'Sign in' }),
     signedIn(req, res, staffId) {
-      startSession(req, staffId);
-      log.info('workspace: signed in', { staffId, channel: 'web', verb: 'sign-in' });
+      startSession(req, staffId, method.method);
+      log.info('workspace: signed in', { staffId, channel: 'web', verb: 'sign-in', kind: method.method });
+      // Back from another site (the OpenID provider): a redirect would carry its cross-site mark on
+      // to the case list, which refuses it; a page of the workspace's own goes on instead.
+      if (req.headers['sec-fetch-site'] === 'cross-site') {
+        views.send(res, 'go-on', { ...layout(req, res), pageTitle: 'Signed in', heading: 'You are signed in', next: `${base}/cases`, nextText: 'Go to your cases', refresh: true });
+        return;
+      }
       res.redirect(303, `${base}/cases`);
     },
-  };
-  for (const method of options.signIn) method.mount(router, signInContext);
+  });
+  for (const method of options.signIn) method.mount(router, signInContext(method));
   // No way of signing in took the page: say so, and offer nothing.
   router.all('/sign-in', (req, res) => views.send(res, 'sign-in-unavailable', { ...layout(req, res), pageTitle: 'Signing in is not available' }, 403));
 
@@ -120,6 +150,19 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
   });
 
   router.get('/', (_req, res) => res.redirect(303, `${base}/cases`));
+
+  // Pages that read pupils' data: never for another site's request (see the top of this file).
+  const notCrossSite: RequestHandler = (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers['sec-fetch-site'] !== 'cross-site') return next();
+    log.warn('workspace: refused a request from another site', { staffId: sessionStaffId(req) ?? '', channel: 'web', status: 403 });
+    // A person who followed a link here from elsewhere: a link to go on, from the workspace's own page.
+    if (req.headers['sec-fetch-mode'] === 'navigate' && (req.headers['sec-fetch-dest'] ?? 'document') === 'document') {
+      views.send(res, 'go-on', { ...layout(req, res), pageTitle: 'Open this page', heading: 'Open this page from the workspace', lines: ['You followed a link to the workspace from another site. Pages about pupils open only from the workspace itself, so that another site cannot open them in your name.'], next: req.originalUrl, nextText: 'Open the page' }, 403);
+      return;
+    }
+    res.status(403).set('Cache-Control', 'no-store').type('text/plain').send('Refused: this page is not served to another site.\n');
+  };
+  router.use(['/cases', '/figures'], notCrossSite);
 
   router.get('/cases', async (req, res) => {
     const me = await signedIn(req, res);
@@ -177,8 +220,8 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
   // Express 5 passes rejected promises here: every failure gets a page, never a stack trace.
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    if (error === forms.refused) {
-      log.warn('workspace: form refused: no valid CSRF token', { staffId: sessionStaffId(req) ?? '', channel: 'web', status: 403 });
+    if (error === forms.refused || error === forms.crossOrigin) {
+      log.warn(error === forms.refused ? 'workspace: form refused: no valid CSRF token' : 'workspace: form refused: sent from another origin', { staffId: sessionStaffId(req) ?? '', channel: 'web', status: 403 });
       return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'Your form could not be sent', heading: 'Your form could not be sent', lines: ['The page it came from was out of date, or it did not come from this service. Nothing was saved.', 'Go back, reload the page, and try again.'] }, 403);
     }
     const status = statusOf(error);
@@ -194,6 +237,31 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
   }
 
   return router;
+}
+
+/**
+ * A local trial answers only requests addressed to this computer: a Host of localhost, 127.0.0.1
+ * (any 127.x.x.x) or [::1], on any port. Another name — a site's own, pointed at 127.0.0.1 by DNS
+ * rebinding — gets 421 and a line of plain text (with the security headers), before any cookie is
+ * read or set.
+ */
+function thisComputerOnly(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    if (isLoopbackHostHeader(req.headers.host)) return next();
+    log.warn('workspace: refused a request addressed to another host (a local trial answers localhost only)', { channel: 'web', status: 421 });
+    res.status(421).set('Cache-Control', 'no-store').type('text/plain').send('This local trial of the workspace answers only at localhost, 127.0.0.1 or [::1].\n');
+  };
+}
+
+/** `localhost:3978`, `127.0.0.1`, `[::1]:8080` → true; any other name, or no Host, → false. */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  // Host characters only: nothing a URL would read as a user, a path or a query.
+  if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) return false;
+  try {
+    return isLoopbackHost(new URL(`http://${host}`).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** The case id in the path; anything that cannot be one is "not found", without asking the store. */
