@@ -18,7 +18,7 @@ import {
   type PupilRecord,
 } from '@before-exclusion/rules';
 import type { Actor } from './access.js';
-import { describeState, overdueDeadlines, type CaseView } from './caseService.js';
+import { caseSummary, overdueDeadlines, type CaseSummary, type CaseView } from './caseService.js';
 import { CaseNotFound } from './errors.js';
 import { PEAP_DECISION_TITLES, peapGateItems, type PeapContext, type SuspensionContext } from './machines/index.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from './peapQuestions.js';
@@ -29,16 +29,8 @@ import type { CaseStore } from './store/caseStore.js';
 type AnswerValue = string | string[] | boolean;
 
 export interface CaseRecord {
-  readonly case: {
-    readonly id: string;
-    readonly kind: CaseView['kind'];
-    readonly schoolId: string;
-    readonly pupilId: string;
-    readonly state: string;
-    readonly closed: boolean;
-    readonly revision: number;
-    readonly openedAt: string;
-    readonly updatedAt: string;
+  /** Where the case stands, as in any list of cases, and what opened it. */
+  readonly case: CaseSummary & {
     /** The rule whose trigger opened the case, and why it fired. */
     readonly openedBy?: { readonly ruleId: string; readonly ruleVersion: number; readonly explanation?: string };
   };
@@ -141,15 +133,7 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
 
   return {
     case: {
-      id: view.id,
-      kind: view.kind,
-      schoolId: view.schoolId,
-      pupilId: view.pupilId,
-      state: describeState(view.state),
-      closed: view.status === 'done',
-      revision: view.revision,
-      openedAt: view.openedAt,
-      updatedAt: view.updatedAt,
+      ...caseSummary(view, options.today),
       ...(view.ruleId ? { openedBy: { ruleId: view.ruleId, ruleVersion: view.ruleVersion ?? 0, ...(peap?.trigger ? { explanation: peap.trigger.explanation } : {}) } } : {}),
     },
     ...(record ? { pupil: pupilContext(record, facts, evaluator.rules.annualSuspensionLimit(asOf), facts ? asOf : undefined) } : {}),

@@ -5,18 +5,11 @@
  */
 import type { StaffRole } from '@before-exclusion/workflows';
 import type { AnswerValue } from './interview.js';
-import type { Question } from '@before-exclusion/workflows';
+import type { CaseSummary, Question } from '@before-exclusion/workflows';
 
-export interface CaseLine {
-  readonly id: string;
+/** A case in a list: where it stands (workflows' `caseSummary`), and whether the head can carry on. */
+export interface CaseLine extends Pick<CaseSummary, 'id' | 'pupilId' | 'schoolId' | 'state' | 'closed' | 'overdue' | 'nextDeadline'> {
   readonly kind: string;
-  readonly pupilId: string;
-  readonly schoolId: string;
-  /** The state in words. */
-  readonly state: string;
-  readonly closed: boolean;
-  readonly overdue: readonly { readonly label: string; readonly dueDate: string }[];
-  readonly nextDeadline?: { readonly label: string; readonly dueDate: string };
   /** A PEAP whose questions can still be answered: offer "continue". */
   readonly resumable: boolean;
 }

@@ -20,8 +20,8 @@ describe('the case list', () => {
       row('closed', { closed: true, updatedAt: '2026-03-19T09:00:00Z' }),
       row('none-old'),
       row('none-new', { updatedAt: '2026-03-10T09:00:00Z' }),
-      row('next-later', { next: { label: 'b', dueDate: '2026-04-20' } }),
-      row('next-soon', { next: { label: 'a', dueDate: '2026-03-25' } }),
+      row('next-later', { nextDeadline: { label: 'b', dueDate: '2026-04-20' } }),
+      row('next-soon', { nextDeadline: { label: 'a', dueDate: '2026-03-25' } }),
       row('overdue-recent', { overdue: [{ label: 'x', dueDate: '2026-03-19' }] }),
       row('overdue-long', { overdue: [{ label: 'y', dueDate: '2026-03-09' }] }),
     ];

@@ -4,7 +4,7 @@
  * page. What a case is and whether a deadline is overdue come from the workflows package; this
  * module only chooses, orders and pages.
  */
-import { CASE_KINDS, caseSummary, type Actor, type CaseKind, type CaseStore, type CaseView } from '@before-exclusion/workflows';
+import { CASE_KINDS, caseSummary, type Actor, type CaseSummary, type CaseKind, type CaseStore, type CaseView } from '@before-exclusion/workflows';
 import { kindName } from './words.js';
 
 export const PAGE_SIZE = 25;
@@ -56,27 +56,19 @@ export function stageOf(view: CaseView): string {
   return typeof view.state === 'string' ? view.state : view.state && typeof view.state === 'object' ? (Object.keys(view.state)[0] ?? '') : String(view.state);
 }
 
-export interface CaseRow {
-  readonly id: string;
+/** A case in the list: where it stands (workflows' `caseSummary`), its kind in words. */
+export interface CaseRow extends Pick<CaseSummary, 'id' | 'pupilId' | 'schoolId' | 'state' | 'closed' | 'overdue' | 'nextDeadline' | 'updatedAt'> {
   readonly kind: string;
-  readonly pupilId: string;
-  readonly schoolId: string;
-  readonly state: string;
-  readonly closed: boolean;
-  readonly overdue: readonly { readonly label: string; readonly dueDate: string }[];
-  readonly next?: { readonly label: string; readonly dueDate: string };
-  readonly updatedAt: string;
 }
 
 function row(view: CaseView, today: string): CaseRow {
-  const { nextDeadline, ...summary } = caseSummary(view, today);
-  return { ...summary, kind: kindName(view.kind), ...(nextDeadline ? { next: nextDeadline } : {}) };
+  return { ...caseSummary(view, today), kind: kindName(view.kind) };
 }
 
 /** Most urgent first: overdue (longest overdue first), then the nearest deadline, then open cases without one, then closed ones; latest activity breaks ties. */
 export function byUrgency(a: CaseRow, b: CaseRow): number {
-  const rank = (r: CaseRow) => (r.overdue.length ? 0 : r.next ? 1 : r.closed ? 3 : 2);
-  const due = (r: CaseRow) => r.overdue[0]?.dueDate ?? r.next?.dueDate ?? '';
+  const rank = (r: CaseRow) => (r.overdue.length ? 0 : r.nextDeadline ? 1 : r.closed ? 3 : 2);
+  const due = (r: CaseRow) => r.overdue[0]?.dueDate ?? r.nextDeadline?.dueDate ?? '';
   return rank(a) - rank(b) || due(a).localeCompare(due(b)) || b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id);
 }
 
