@@ -75,7 +75,7 @@ describe.each(backends())('killed mid-transition (%s store)', (backend) => {
       } finally {
         await store.close();
       }
-      if (backend === 'sqlite') expect(sqliteIntegrityCheck(url)).toBe('ok');
+      if (backend === 'sqlite') expect(await sqliteIntegrityCheck(url)).toBe('ok');
     }
     expect(total).toBeGreaterThan(KILLS); // the worker really was committing when killed
   });
