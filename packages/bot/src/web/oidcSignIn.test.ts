@@ -33,6 +33,7 @@ import { BACKENDS, TODAY, demoStore } from '../testing/fixtures.js';
 import { OIDC_CALLBACK_PATH, OIDC_START_PATH } from './oidcSignIn.js';
 import { signInMethods } from './signIn.js';
 import { WORKSPACE_PATH, workspaceRouter } from './workspace.js';
+import { WorkspaceBrowser as Browser, WorkspacePage as Page } from '../testing/workspaceBrowser.js';
 
 const CLIENT_ID = '8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
 const CLIENT_SECRET = 'the-app-registrations-client-secret';
@@ -200,82 +201,7 @@ class FakeProvider {
   }
 }
 
-// --- A browser -------------------------------------------------------------------------
-
-class Page {
-  constructor(
-    readonly url: string,
-    readonly status: number,
-    readonly headers: Headers,
-    readonly html: string,
-    readonly setCookies: readonly string[],
-  ) {}
-
-  get location(): string | null {
-    return this.headers.get('location');
-  }
-
-  csrf(): string {
-    const token = this.html.match(/name="_csrf" value="([^"]+)"/)?.[1];
-    if (!token) throw new Error(`no CSRF token on this page (status ${this.status})`);
-    return token;
-  }
-
-  get text(): string {
-    return this.html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ').replace(/ ([,.;:])/g, '$1');
-  }
-}
-
-/**
- * A browser, near enough: follows nothing by itself; keeps the workspace's cookies (whatever
- * their attributes: the server is plain http here) and sends them to the workspace only. The
- * workspace's public address (behind a proxy in production) is carried to its local port.
- */
-class Browser {
-  readonly #jar = new Map<string, string>();
-  constructor(
-    readonly origin: string,
-    readonly publicUrl: string,
-  ) {}
-
-  get(url: string, headers: Record<string, string> = {}): Promise<Page> {
-    return this.#request(url, { method: 'GET', headers });
-  }
-
-  post(url: string, form: Record<string, string>): Promise<Page> {
-    return this.#request(url, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  }
-
-  cookie(name: string): string | undefined {
-    return this.#jar.get(name);
-  }
-
-  /** The session cookie's content (cookie-session: base64 JSON), or undefined. */
-  session(): unknown {
-    const value = this.#jar.get('workspace.session');
-    return value === undefined ? undefined : JSON.parse(Buffer.from(value, 'base64').toString());
-  }
-
-  async #request(url: string, init: RequestInit): Promise<Page> {
-    const publicOrigin = new URL(this.publicUrl).origin;
-    let target = new URL(url, this.origin);
-    if (target.origin === publicOrigin) target = new URL(`${target.pathname}${target.search}`, this.origin);
-    const ours = target.origin === this.origin;
-    const cookie = ours ? [...this.#jar].map(([k, v]) => `${k}=${v}`).join('; ') : '';
-    const res = await fetch(target, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie ? { cookie } : {}) } });
-    const setCookies = res.headers.getSetCookie();
-    for (const line of ours ? setCookies : []) {
-      const [pair, ...attributes] = line.split(';');
-      const at = pair!.indexOf('=');
-      const name = pair!.slice(0, at).trim();
-      const value = pair!.slice(at + 1).trim();
-      const expires = attributes.map((a) => a.trim()).find((a) => /^expires=/i.test(a));
-      if (value === '' || (expires && new Date(expires.slice(8)).getTime() < Date.now())) this.#jar.delete(name);
-      else this.#jar.set(name, value);
-    }
-    return new Page(target.href, res.status, res.headers, await res.text(), setCookies);
-  }
-}
+// --- A browser (../testing/workspaceBrowser.ts) and a sign-in --------------------------
 
 /** The steps of one sign-in: the workspace's start, the provider's answer, the callback. */
 interface Flow {

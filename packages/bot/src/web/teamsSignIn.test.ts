@@ -25,6 +25,7 @@ import { BACKENDS, TODAY, demoStore } from '../testing/fixtures.js';
 import { signInMethods, type SignIn } from './signIn.js';
 import { TEAMS_TAB_PATH } from './teamsSignIn.js';
 import { WORKSPACE_PATH, workspaceRouter } from './workspace.js';
+import { WorkspaceBrowser as Browser, WorkspacePage as Page } from '../testing/workspaceBrowser.js';
 
 const APP_ID = '8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
 const HOST = 'bx.example.org';
@@ -38,69 +39,6 @@ const SECRET = 'a-test-secret-for-the-workspace-sessions-0123456789';
 /** The service's settings for Teams: an app id, the workspace's public address, one allowed tenant. */
 const teamsConfig = (more: Record<string, string> = {}) =>
   loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'p', WORKSPACE_URL, TEAMS_ALLOWED_TENANTS: TENANT, ...more });
-
-/** A browser, near enough: follows nothing by itself and keeps cookies (whatever their attributes: the server is plain http here). */
-class Browser {
-  readonly #jar = new Map<string, string>();
-  constructor(readonly origin: string) {}
-
-  get(path: string, headers: Record<string, string> = {}): Promise<Page> {
-    return this.#request(path, { method: 'GET', headers });
-  }
-
-  post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
-    return this.#request(path, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-  }
-
-  cookie(name: string): string | undefined {
-    return this.#jar.get(name);
-  }
-
-  /** Who the session cookie (cookie-session: base64 JSON) says is signed in, if anyone; a session id alone is no one. */
-  signedInAs(): string | undefined {
-    const value = this.#jar.get('workspace.session');
-    return value === undefined ? undefined : (JSON.parse(Buffer.from(value, 'base64').toString()) as { staffId?: string }).staffId;
-  }
-
-  async #request(path: string, init: RequestInit): Promise<Page> {
-    const cookie = [...this.#jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(`${this.origin}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie ? { cookie } : {}) } });
-    const setCookies = res.headers.getSetCookie();
-    for (const line of setCookies) {
-      const [pair, ...attributes] = line.split(';');
-      const at = pair!.indexOf('=');
-      const name = pair!.slice(0, at).trim();
-      const value = pair!.slice(at + 1).trim();
-      const expires = attributes.map((a) => a.trim()).find((a) => /^expires=/i.test(a));
-      if (value === '' || (expires && new Date(expires.slice(8)).getTime() < Date.now())) this.#jar.delete(name);
-      else this.#jar.set(name, value);
-    }
-    return new Page(res.status, res.headers, await res.text(), setCookies);
-  }
-}
-
-class Page {
-  constructor(
-    readonly status: number,
-    readonly headers: Headers,
-    readonly html: string,
-    readonly setCookies: readonly string[],
-  ) {}
-
-  get location(): string | null {
-    return this.headers.get('location');
-  }
-
-  csrf(): string {
-    const token = this.html.match(/name="_csrf" value="([^"]+)"/)?.[1];
-    if (!token) throw new Error(`no CSRF token on this page (status ${this.status})`);
-    return token;
-  }
-
-  get text(): string {
-    return this.html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ').replace(/ ([,.;:])/g, '$1');
-  }
-}
 
 // --- The key set, published on 127.0.0.1 --------------------------------------------------
 
@@ -325,14 +263,14 @@ describe.each(BACKENDS)('signing in from a Teams tab, on %s', (backend) => {
     for (const origin of ['https://teams.microsoft.com', 'https://attacker.example', 'null', `http://${HOST}`]) {
       const tab = await browser.get(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, framed);
       expect(tab.status).toBe(200);
-      const forged = await browser.post(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, { _csrf: tab.csrf(), token: sso }, { origin, 'sec-fetch-site': 'cross-site' });
+      const forged = await browser.post(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, { _csrf: tab.csrf(), token: sso }, undefined, { origin, 'sec-fetch-site': 'cross-site' });
       expect(forged.status, origin).toBe(403);
       expect(forged.text, origin).toContain('Your form could not be sent');
       expect(browser.signedInAs(), origin).toBeUndefined();
     }
     expect(lines.some((l) => l.includes('form refused: sent from another origin'))).toBe(true);
     const tab = await browser.get(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, framed);
-    const signedIn = await browser.post(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, { _csrf: tab.csrf(), token: sso }, { origin: `https://${HOST}`, 'sec-fetch-site': 'same-origin' });
+    const signedIn = await browser.post(`${WORKSPACE_PATH}${TEAMS_TAB_PATH}`, { _csrf: tab.csrf(), token: sso }, undefined, { origin: `https://${HOST}`, 'sec-fetch-site': 'same-origin' });
     expect(signedIn.status).toBe(303);
     expect(browser.signedInAs()).toBe('demo-officer');
     // The case list, from the tab's own page: the same origin, served.

@@ -16,95 +16,9 @@ import type { Logger } from '../service/log.js';
 import { BACKENDS, TODAY, addOtherSchool, demoStore } from '../testing/fixtures.js';
 import { localSignIn, signInMethods, type SignIn } from './signIn.js';
 import { WORKSPACE_PATH, workspaceRouter } from './workspace.js';
+import { WorkspaceBrowser as Browser, WorkspacePage as Page } from '../testing/workspaceBrowser.js';
 
 const SECRET = 'a-test-secret-for-the-workspace-sessions-0123456789';
-
-/** A browser, near enough: follows nothing by itself, keeps cookies, reads the CSRF token off a page. */
-class Browser {
-  readonly #jar = new Map<string, string>();
-  constructor(readonly origin: string) {}
-
-  async get(path: string, headers: Record<string, string> = {}): Promise<Page> {
-    return this.#request(path, { method: 'GET', headers });
-  }
-
-  /** Posts a form; `_csrf` is added from `from` (a page this browser fetched) unless given or `null`. */
-  async post(path: string, form: Record<string, string>, from?: Page | null, headers: Record<string, string> = {}): Promise<Page> {
-    const fields = { ...(from ? { _csrf: from.csrf() } : {}), ...form };
-    return this.#request(path, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-  }
-
-  /** Puts a cookie in the jar, as another site able to set cookies for this one might. */
-  plant(name: string, value: string): void {
-    this.#jar.set(name, value);
-  }
-
-  cookie(name: string): string | undefined {
-    return this.#jar.get(name);
-  }
-
-  /** The Cookie header this browser sends. */
-  cookies(): string {
-    return [...this.#jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  /** Who the session cookie (cookie-session: base64 JSON) says is signed in, if anyone; a session id alone is no one. */
-  signedInAs(): string | undefined {
-    const value = this.#jar.get('workspace.session');
-    return value === undefined ? undefined : (JSON.parse(Buffer.from(value, 'base64').toString()) as { staffId?: string }).staffId;
-  }
-
-  async #request(path: string, init: RequestInit): Promise<Page> {
-    const cookie = [...this.#jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(`${this.origin}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie ? { cookie } : {}) } });
-    const setCookies = res.headers.getSetCookie();
-    for (const line of setCookies) {
-      const [pair, ...attributes] = line.split(';');
-      const at = pair!.indexOf('=');
-      const name = pair!.slice(0, at).trim();
-      const value = pair!.slice(at + 1).trim();
-      const expires = attributes.map((a) => a.trim()).find((a) => /^expires=/i.test(a));
-      if (value === '' || (expires && new Date(expires.slice(8)).getTime() < Date.now())) this.#jar.delete(name);
-      else this.#jar.set(name, value);
-    }
-    return new Page(res.status, res.headers, await res.text(), setCookies);
-  }
-}
-
-class Page {
-  constructor(
-    readonly status: number,
-    readonly headers: Headers,
-    readonly html: string,
-    readonly setCookies: readonly string[],
-  ) {}
-
-  get location(): string | null {
-    return this.headers.get('location');
-  }
-
-  csrf(): string {
-    const token = this.html.match(/name="_csrf" value="([^"]+)"/)?.[1];
-    if (!token) throw new Error(`no CSRF token on this page (status ${this.status})`);
-    return token;
-  }
-
-  /** The text of the page, tags stripped and spaces collapsed, for reading as a person would. */
-  get text(): string {
-    return this.html
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&#39;/g, "'")
-      .replace(/&quot;/g, '"')
-      .replace(/&amp;/g, '&')
-      .replace(/\s+/g, ' ')
-      .replace(/ ([,.;:])/g, '$1');
-  }
-
-  /** Case ids linked from the case table, in order. */
-  caseLinks(): string[] {
-    return [...this.html.matchAll(/href="\/workspace\/cases\/([^"?#]+)"/g)].map((m) => m[1]!);
-  }
-}
 
 const servers: { close(): Promise<void> }[] = [];
 const stores: CaseStore[] = [];
