@@ -120,6 +120,14 @@ export function formatNumber(n: number): string {
 
 type Words<N extends string> = Readonly<Record<N, string>>;
 
+/** The id a proposed suspension carries while it is checked beside the record (`assessProposedSuspension`). */
+export const PROPOSED_ID = 'proposed';
+
+/** An exclusion as an explanation names it: its id, or "the proposal" for the suspension being checked (not "proposed"). */
+function exclusionName(id: string): string {
+  return id === PROPOSED_ID ? 'the proposal' : id;
+}
+
 const PUPIL_WORDS = ['academicYear', 'priorSchoolDays', 'suspensionsThisYear', 'exclusionsThisYear', 'daysLeft', 'windowDays', 'windowFrom', 'windowPossibleSessions', 'asOf', 'indicators', 'missedSessions', 'possibleSessions'] as const;
 const HALF_TERM_WORDS = ['halfTerm', 'suspensionStartDates'] as const;
 const EXCLUSION_WORDS = ['exclusion', 'category', 'startDate', 'term', 'termParts', 'sixthDay', 'fullTimeFrom', 'run', 'arrangedBy'] as const;
@@ -137,8 +145,8 @@ export const WORDS = {
       return {
         academicYear: pupil.calendar.academicYear,
         priorSchoolDays: formatNumber(pupil.record.priorSchoolSuspensionDays),
-        suspensionsThisYear: pupil.exclusions.filter((e) => e.isSuspension).map((e) => `${e.id} ${days(e.schoolDays)}`).join(', ') || 'none',
-        exclusionsThisYear: pupil.exclusions.map((e) => `${e.id}, ${EXCLUSION_CATEGORIES[e.category]} from ${shortDate(e.startDate)}`).join('; ') || 'none',
+        suspensionsThisYear: pupil.exclusions.filter((e) => e.isSuspension).map((e) => `${exclusionName(e.id)} ${days(e.schoolDays)}`).join(', ') || 'none',
+        exclusionsThisYear: pupil.exclusions.map((e) => `${exclusionName(e.id)}, ${EXCLUSION_CATEGORIES[e.category]} from ${shortDate(e.startDate)}`).join('; ') || 'none',
         daysLeft: formatNumber(Math.max(0, ANNUAL_SUSPENSION_LIMIT - pupil.suspensionDaysThisYear)),
         windowDays: String(window.schoolDays),
         windowFrom: window.from ? shortDate(window.from) : '—',
@@ -160,14 +168,14 @@ export const WORDS = {
   exclusion: {
     names: EXCLUSION_WORDS,
     of: ({ exclusion }: Subjects['exclusion']): Words<(typeof EXCLUSION_WORDS)[number]> => ({
-      exclusion: exclusion.id,
+      exclusion: exclusionName(exclusion.id),
       category: EXCLUSION_CATEGORIES[exclusion.category],
       startDate: shortDate(exclusion.startDate),
       term: exclusion.termTotal.term,
-      termParts: exclusion.termTotal.parts.map((p) => `${p.id} ${formatNumber(p.days)}`).join(', '),
+      termParts: exclusion.termTotal.parts.map((p) => `${exclusionName(p.id)} ${formatNumber(p.days)}`).join(', '),
       sixthDay: exclusion.consecutive.sixthDay ? shortDate(exclusion.consecutive.sixthDay) : 'after the end of this calendar',
       fullTimeFrom: exclusion.consecutive.fullTimeEducationFrom ? shortDate(exclusion.consecutive.fullTimeEducationFrom) : 'the sixth day, next school year',
-      run: exclusion.consecutive.exclusionIds.join(', '),
+      run: exclusion.consecutive.exclusionIds.map(exclusionName).join(', '),
       arrangedBy: exclusion.category === 'PERM' ? 'the local authority' : 'the school',
     }),
   },

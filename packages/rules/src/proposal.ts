@@ -6,14 +6,14 @@
 import type { SchoolCalendar, Term } from './calendar/schoolCalendar.js';
 import { addDays, longDate, type IsoDate, type Session } from './dates.js';
 import { RulesEvaluator, type Trigger } from './evaluate.js';
-import { formatNumber } from './factCatalog.js';
+import { formatNumber, PROPOSED_ID } from './factCatalog.js';
 import { derivePupilFacts, type ExclusionFacts } from './facts.js';
 import { fieldPath, InputError } from './problems.js';
 import { exclusionSchema, type PupilRecord } from './pupilRecord.js';
 import type { RulePack } from './rulePack.js';
 
-/** The id the proposed suspension carries in triggers' `exclusionIds`. */
-export const PROPOSED_ID = 'proposed';
+/** The id the proposed suspension carries in triggers' `exclusionIds` (explanations call it "the proposal"). */
+export { PROPOSED_ID };
 
 /** A suspension the head is considering. */
 export interface ProposedSuspension {
@@ -139,7 +139,7 @@ export function describeAssessment(a: SuspensionAssessment, pupilId: string): st
   out.push(
     a.allowed ? `Allowed by the ${a.annualLimit}-day limit.` : `REFUSED: ${a.refusal}`,
     `Suspension days this year: ${formatNumber(a.yearTotalBefore)} now, ${formatNumber(a.yearTotalAfter)} after (${formatNumber(a.daysLeft)} of ${a.annualLimit} left).`,
-    `Term total${a.termTotalsAfter.length > 1 ? 's' : ''} after: ${a.termTotalsAfter.map((t) => `${t.term} ${formatNumber(t.days)} school days`).join(', ')}.`,
+    `Suspension days after it: ${a.termTotalsAfter.map((t) => `${formatNumber(t.days)} in the ${t.term} term`).join(', ')}.`,
   );
   if (a.fullTimeEducationFrom) {
     out.push(
