@@ -93,7 +93,7 @@ export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[
 }
 
 /** The key a suspension case is opened with: one case per exclusion. */
-function suspensionKey(pupilId: string, exclusionId: string): string {
+export function suspensionKey(pupilId: string, exclusionId: string): string {
   return `${pupilId}/suspension/${exclusionId}`;
 }
 

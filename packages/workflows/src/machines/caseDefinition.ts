@@ -45,6 +45,8 @@ export interface Enqueue {
   /** Unique within the case, so a retried transition never queues the same message twice. */
   readonly key: string;
   readonly payload: Readonly<Record<string, unknown>>;
+  /** True: nothing is queued — for a message whose need only the context knows (a PEAP its own head started). */
+  readonly skip?: boolean;
 }
 
 /** The effect actions, for `setup({ actions: { ...effectActions } })`. They run as no-ops. */

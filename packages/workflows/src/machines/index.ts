@@ -28,7 +28,7 @@ export type EventOf<K extends CaseKind> = EventInputsOf<CaseTypes[K]['events']>;
 export { ebsnaCase, peapCase, reintegrationCase, suspensionCase };
 export { PEAP_DECISIONS, PEAP_DECISION_TITLES, PEAP_QUESTIONS, peapEvents, peapGateItems, peapGateMissing, peapGateRefusal } from './peapCase.js';
 export type { PeapContext, PeapDecision } from './peapCase.js';
-export { RECIPIENTS } from './suspensionCase.js';
+export { MEETING_FORMATS, NOTICE_METHODS, RECIPIENTS } from './suspensionCase.js';
 export type { Recipient, SuspensionContext } from './suspensionCase.js';
 export type { EbsnaContext } from './ebsnaCase.js';
 export type { ReintegrationContext } from './reintegrationCase.js';

@@ -139,7 +139,11 @@ export const peapMachine = setup({
   on: { FURTHER_SUSPENSION: { actions: 'addExclusion' } },
   states: {
     triggered: {
-      entry: { type: 'enqueue', params: ({ context }) => ({ kind: 'prompt-headteacher', key: `opened-${context.reopened}`, payload: { pupilId: context.pupilId, schoolId: context.schoolId, caseKind: 'peap' } }) },
+      // A head who starts a PEAP by hand is already in it: only the rules, or a further suspension, prompt.
+      entry: {
+        type: 'enqueue',
+        params: ({ context }) => ({ kind: 'prompt-headteacher', key: `opened-${context.reopened}`, payload: { pupilId: context.pupilId, schoolId: context.schoolId, caseKind: 'peap' }, skip: context.openedBy === 'headteacher' && context.reopened === 0 }),
+      },
       on: {
         SCHEDULE_MEETING: { target: 'meeting-scheduled', actions: assign({ meetingDate: ({ event }) => event.date }) },
         ANSWER: { actions: 'recordAnswer' },

@@ -11,7 +11,8 @@ import { ACTING, DECIDING, effectActions, type CaseDefinition, type DeadlineReac
 
 export const RECIPIENTS = ['parents', 'local-authority', 'social-worker', 'virtual-school-head', 'governing-board'] as const;
 export type Recipient = (typeof RECIPIENTS)[number];
-const METHODS = ['letter', 'email', 'hand', 'phone', 'portal'] as const;
+export const NOTICE_METHODS = ['letter', 'email', 'hand', 'phone', 'portal'] as const;
+export const MEETING_FORMATS = ['in-person', 'remote'] as const;
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 
@@ -36,8 +37,10 @@ export interface SuspensionContext {
   readonly exclusion: SuspensionInput['exclusion'];
   readonly notices: Partial<Record<Recipient, Notice>>;
   readonly provisionFrom?: string;
-  readonly provision?: { provider: string; from: string; by: string; at: string; late: boolean };
+  readonly provision?: { provider: string; address?: string; from: string; by: string; at: string; late: boolean };
   readonly boardReview?: { kind: 'must' | 'on-request'; dueDate: string; requestedOn?: string };
+  /** The board's meeting, once arranged: remote when the parents asked for it. */
+  readonly boardMeeting?: { on: string; format: (typeof MEETING_FORMATS)[number] };
   readonly review?: { outcome: 'upheld' | 'reinstated'; heldOn: string; by: string; at: string; irpWindowEnds?: string };
   readonly irp?: { requestedOn?: string; panelBy?: string; outcome?: string; heldOn?: string };
   readonly overdue: string[];
@@ -45,9 +48,10 @@ export interface SuspensionContext {
 }
 
 export const suspensionEvents = {
-  RECORD_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(METHODS), sentOn: isoDate }), by: ACTING },
-  ARRANGE_PROVISION: { payload: z.strictObject({ provider: z.string().trim().min(1), from: isoDate }), by: ACTING },
+  RECORD_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(NOTICE_METHODS), sentOn: isoDate }), by: ACTING },
+  ARRANGE_PROVISION: { payload: z.strictObject({ provider: z.string().trim().min(1, 'give the provider'), address: z.string().trim().min(1).max(300).optional(), from: isoDate }), by: ACTING },
   PARENTS_REQUEST_REVIEW: { payload: z.strictObject({ requestedOn: isoDate, dueDate: isoDate }), by: ACTING },
+  SCHEDULE_BOARD_MEETING: { payload: z.strictObject({ on: isoDate, format: z.enum(MEETING_FORMATS) }), by: ACTING },
   RECORD_BOARD_REVIEW: { payload: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }), by: ACTING },
   REQUEST_IRP: { payload: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }), by: ACTING },
   RECORD_IRP_DECISION: { payload: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }), by: ACTING },
@@ -56,6 +60,16 @@ export const suspensionEvents = {
 
 type SuspensionEvent = EventsOf<typeof suspensionEvents> | DeadlineReached;
 
+type Stamped<E> = E & { by: string; at: string };
+const provisionOf = (e: Stamped<{ provider: string; address?: string | undefined; from: string }>, late: boolean): NonNullable<SuspensionContext['provision']> => ({
+  provider: e.provider,
+  ...(e.address ? { address: e.address } : {}),
+  from: e.from,
+  by: e.by,
+  at: e.at,
+  late,
+});
+
 const allSent = (c: SuspensionContext) => Object.values(c.notices).every((n) => n?.sent);
 const deadline = (key: string) => ({ event }: { event: SuspensionEvent }) => event.type === 'DEADLINE_REACHED' && event.key === key;
 
@@ -63,6 +77,7 @@ export const suspensionMachine = setup({
   types: { context: {} as SuspensionContext, events: {} as SuspensionEvent, input: {} as SuspensionInput },
   actions: {
     ...effectActions,
+    scheduleMeeting: assign({ boardMeeting: ({ event }) => (event.type === 'SCHEDULE_BOARD_MEETING' ? { on: event.on, format: event.format } : undefined) }),
     markOverdue: assign({ overdue: ({ context }, params: { key: string }) => (context.overdue.includes(params.key) ? context.overdue : [...context.overdue, params.key]) }),
   },
   guards: {
@@ -73,6 +88,7 @@ export const suspensionMachine = setup({
     reviewOnRequest: ({ context }) => context.boardReview?.kind === 'on-request',
     permanentUpheld: ({ context }) => context.exclusion.category === 'PERM' && context.review?.outcome === 'upheld' && context.review.irpWindowEnds !== undefined,
     notReviewed: ({ context }) => context.review === undefined,
+    noticesDeadline: deadline('notices'),
     provisionDeadline: deadline('provision'),
     reviewDeadline: deadline('board-review'),
     irpWindowDeadline: deadline('irp-window'),
@@ -106,6 +122,7 @@ export const suspensionMachine = setup({
           actions: [
             assign({ cancelled: ({ event }) => ({ reason: event.reason, by: event.by, at: event.at }) }),
             { type: 'enqueue', params: ({ context }) => ({ kind: 're-notify', key: 'cancelled', payload: { pupilId: context.pupilId, schoolId: context.schoolId, recipients: Object.keys(context.notices) } }) },
+            { type: 'cancelDeadline', params: { key: 'notices' } },
             { type: 'cancelDeadline', params: { key: 'provision' } },
             { type: 'cancelDeadline', params: { key: 'board-review' } },
           ],
@@ -116,8 +133,14 @@ export const suspensionMachine = setup({
           initial: 'pending',
           states: {
             pending: {
-              always: { guard: 'allSent', target: 'all-sent' },
+              // Notices go without delay: a reminder comes on the first day if any is not yet recorded as sent.
+              entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'notices', dueDate: context.exclusion.startDate, label: 'notices sent (without delay)' }) },
+              always: { guard: 'allSent', target: 'all-sent', actions: { type: 'cancelDeadline', params: { key: 'notices' } } },
               on: {
+                DEADLINE_REACHED: {
+                  guard: 'noticesDeadline',
+                  actions: [{ type: 'markOverdue', params: { key: 'notices' } }, { type: 'enqueue', params: ({ context }) => ({ kind: 'remind-deadline', key: 'notices-overdue', payload: { schoolId: context.schoolId, deadline: 'notices' } }) }],
+                },
                 RECORD_NOTICE: {
                   guard: 'noticeDue',
                   actions: assign({
@@ -136,13 +159,13 @@ export const suspensionMachine = setup({
             due: {
               entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'provision', dueDate: context.provisionFrom!, label: 'full-time education from the sixth day' }) },
               on: {
-                ARRANGE_PROVISION: { target: 'arranged', actions: [assign({ provision: ({ event }) => ({ provider: event.provider, from: event.from, by: event.by, at: event.at, late: false }) }), { type: 'cancelDeadline', params: { key: 'provision' } }] },
+                ARRANGE_PROVISION: { target: 'arranged', actions: [assign({ provision: ({ event }) => provisionOf(event, false) }), { type: 'cancelDeadline', params: { key: 'provision' } }] },
                 DEADLINE_REACHED: { guard: 'provisionDeadline', target: 'overdue', actions: { type: 'markOverdue', params: { key: 'provision' } } },
               },
             },
             overdue: {
               entry: { type: 'enqueue', params: ({ context }) => ({ kind: 'remind-deadline', key: 'provision-overdue', payload: { schoolId: context.schoolId, deadline: 'provision' } }) },
-              on: { ARRANGE_PROVISION: { target: 'arranged', actions: assign({ provision: ({ event }) => ({ provider: event.provider, from: event.from, by: event.by, at: event.at, late: true }) }) } },
+              on: { ARRANGE_PROVISION: { target: 'arranged', actions: assign({ provision: ({ event }) => provisionOf(event, true) }) } },
             },
             arranged: { type: 'final' },
             'not-required': { type: 'final' },
@@ -155,12 +178,14 @@ export const suspensionMachine = setup({
             'on-request': {
               on: {
                 PARENTS_REQUEST_REVIEW: { target: 'due', actions: assign({ boardReview: ({ event }) => ({ kind: 'on-request' as const, dueDate: event.dueDate, requestedOn: event.requestedOn }) }) },
+                SCHEDULE_BOARD_MEETING: { actions: 'scheduleMeeting' },
                 RECORD_BOARD_REVIEW: { target: 'reviewed', actions: assign({ review: ({ event }) => ({ outcome: event.outcome, heldOn: event.heldOn, by: event.by, at: event.at }) }) },
               },
             },
             due: {
               entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'board-review', dueDate: context.boardReview!.dueDate, label: 'governing board review' }) },
               on: {
+                SCHEDULE_BOARD_MEETING: { actions: 'scheduleMeeting' },
                 RECORD_BOARD_REVIEW: {
                   target: 'reviewed',
                   actions: [

@@ -124,6 +124,7 @@ export const caseRows = {
           await q.run(`UPDATE deadlines SET status = 'cancelled' WHERE case_id = ? AND key = ? AND status = 'pending'`, [row.id, effect.params.key]);
           break;
         case 'enqueue':
+          if (effect.params.skip) break;
           await q.run(
             `INSERT INTO outbox (case_id, school_id, idempotency_key, kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (idempotency_key) DO NOTHING`,

@@ -96,6 +96,23 @@ export class Pupils {
     return JSON.parse(row.record) as PupilRecord;
   }
 
+  /**
+   * Changes one stored pupil's record in a write of its own, audited as `action` with `data`
+   * (ids, dates and codes — never a name). `change` returns the record to store, having checked it.
+   * @throws CaseNotFound when the actor cannot see the pupil.
+   */
+  async amend(actor: Actor, pupilId: string, audit: { action: string; data: Readonly<Record<string, unknown>> }, change: (record: PupilRecord) => PupilRecord): Promise<PupilRecord> {
+    const at = this.#now().toISOString();
+    return this.#write(async (tx) => {
+      const row = await tx.get<{ school_id: string; record: string }>('SELECT school_id, record FROM pupils WHERE id = ?', [pupilId]);
+      if (!row || (actor.role !== 'system' && !actor.schoolIds.includes(row.school_id))) throw new CaseNotFound(pupilId, 'pupil');
+      const changed = change(JSON.parse(row.record) as PupilRecord);
+      await tx.run('UPDATE pupils SET record = ?, updated_at = ? WHERE id = ?', [JSON.stringify(changed), at, pupilId]);
+      await tx.audit({ at, actor: actor.id, role: actor.role, action: audit.action, data: { pupilId, ...audit.data } });
+      return changed;
+    });
+  }
+
   /** The calendar a school follows on a date: the latest of its years to have started by then. */
   async calendarFor(schoolId: string, date: IsoDate): Promise<SchoolCalendar | undefined> {
     const rows = await this.#db.all<{ spec: string }>('SELECT spec FROM calendars WHERE school_id = ? ORDER BY academic_year', [schoolId]);
