@@ -1,11 +1,22 @@
 /**
  * What a person can ask for, typed in plain words or pressed as a button. Both reach the same
- * command: a typed "check suspension DEMO-010 2026-03-23 6" and the check form's button.
+ * command: a typed "check suspension DEMO-010 23/03/2026 6" and the check form's button.
+ *
+ * Typed text is read as people write in a chat — any case, "please" and "thanks" around it, a
+ * question mark on the end — and what it names is passed on as typed: the assistant resolves a
+ * pupil id case-insensitively (`resolvePupilId`) and reads a date as people write it
+ * (`parseDateInput`), where it knows the school date and what the person may see.
  */
 import { z } from 'zod';
+import { DATE_EXAMPLES } from './dates.js';
 
 export type Command =
-  | { readonly verb: 'help' }
+  /** The commands, with examples; `greeting` when it was a hello rather than a question (the menu suits it). */
+  | { readonly verb: 'help'; readonly greeting?: true }
+  /** "thanks": a word back, nothing else. */
+  | { readonly verb: 'thanks' }
+  /** "stop", "cancel", "quit": leave the form in hand. Nothing is lost: every answer is already saved. */
+  | { readonly verb: 'stop' }
   | { readonly verb: 'cases.mine' }
   | { readonly verb: 'cases.overview' }
   | { readonly verb: 'case.status'; readonly caseId: string }
@@ -16,33 +27,63 @@ export type Command =
   | { readonly verb: 'peap.change'; readonly caseId: string; readonly questionId?: string | undefined }
   | { readonly verb: 'peap.decide'; readonly caseId: string; readonly revision: number; readonly decision: unknown; readonly rationale: unknown; readonly followUpDate: unknown }
   | { readonly verb: 'suspension.form'; readonly pupilId?: string }
+  /** As typed or as the form sent it: the pupil id in any case, the first day in any form `parseDateInput` reads. */
   | { readonly verb: 'suspension.check'; readonly pupilId: unknown; readonly startDate: unknown; readonly sessions: unknown };
 
 export const HELP_TEXT = `What I can do:
 • **my cases** — your open cases, overdue duties first
-• **start peap PUPIL-ID** — start (or continue) a pre-exclusion assessment
-• **check suspension PUPIL-ID YYYY-MM-DD SESSIONS** — the duties and dates a proposed suspension would set, before you decide
-• **status CASE-ID** — a case read back: the decision and why, the answers, duties, notes and timeline, with a link to the workspace
-• **overview** — for inclusion officers: cases across your schools, overdue first`;
+• **start peap PUPIL-ID** — start (or continue) a pre-exclusion assessment, e.g. _start peap DEMO-002_
+• **check suspension PUPIL-ID FIRST-DAY SESSIONS** — the duties and dates a proposed suspension would set, before you decide, e.g. _check suspension DEMO-010 23/03/2026 6_ (6 sessions is 3 days; _3 days_ works too)
+• **status CASE-ID** — a case read back: the decision and why, the answers, duties, notes and timeline, with a link to the workspace, e.g. _status peap-0a1b2c3d4e_
+• **continue CASE-ID** — carry on a pre-exclusion assessment where it stopped
+• **stop** — leave the form you are in; nothing is lost (every answer is saved as you give it)
+• **overview** — for inclusion officers: cases across your schools, overdue first
+Pupil ids can be typed in any case (_demo-010_); dates as ${DATE_EXAMPLES}.`;
 
 const TEXT_COMMANDS: readonly [RegExp, (m: RegExpMatchArray) => Command][] = [
-  [/^(help|hi|hello|hey|menu|start|\?)$/i, () => ({ verb: 'help' })],
-  [/^(my )?(open )?cases$/i, () => ({ verb: 'cases.mine' })],
-  [/^overview$/i, () => ({ verb: 'cases.overview' })],
-  [/^status\s+(\S+)$/i, (m) => ({ verb: 'case.status', caseId: m[1]! })],
-  [/^(continue|resume)\s+(\S+)$/i, (m) => ({ verb: 'peap.resume', caseId: m[2]! })],
-  [/^start peap$/i, () => ({ verb: 'peap.form' })],
-  [/^start peap\s+(?:for\s+)?(\S+)$/i, (m) => ({ verb: 'peap.start', pupilId: m[1]! })],
-  [/^check suspension$/i, () => ({ verb: 'suspension.form' })],
-  [/^check suspension\s+(\S+)$/i, (m) => ({ verb: 'suspension.form', pupilId: m[1]! })],
-  [/^check suspension\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+sessions?)?$/i, (m) => ({ verb: 'suspension.check', pupilId: m[1]!, startDate: m[2]!, sessions: m[3]! })],
+  [/^(?:help(?: me)?|menu|commands|options|what can you do|what can i (?:do|ask|say)|how does this work)$/i, () => ({ verb: 'help' })],
+  [/^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|start)(?: there)?$/i, () => ({ verb: 'help', greeting: true })],
+  [/^(?:stop|cancel|quit|exit|not now|later|never ?mind|(?:stop|cancel|leave) (?:this|it|that|here|now|for now|the form))$/i, () => ({ verb: 'stop' })],
+  [/^(?:(?:my|our) )?(?:open )?cases$/i, () => ({ verb: 'cases.mine' })],
+  [/^(?:the )?overview$|^all (?:the )?cases$/i, () => ({ verb: 'cases.overview' })],
+  [/^(?:status|case)(?: of| for)? (\S+)$/i, (m) => ({ verb: 'case.status', caseId: m[1]! })],
+  [/^(?:continue|resume|carry on)(?: with)? (\S+)$/i, (m) => ({ verb: 'peap.resume', caseId: m[1]! })],
+  [/^(?:start|begin|new) (?:a )?peap$/i, () => ({ verb: 'peap.form' })],
+  [/^(?:start|begin|new) (?:a )?peap (?:for )?(?:pupil )?(\S+)$/i, (m) => ({ verb: 'peap.start', pupilId: m[1]! })],
+  [/^check (?:a )?suspension$/i, () => ({ verb: 'suspension.form' })],
+  [/^check (?:a )?suspension (?:for )?(?:pupil )?(\S+)$/i, (m) => ({ verb: 'suspension.form', pupilId: m[1]! })],
+  // The first day may be several words ("Mon 23 Mar"); the length ends the message, in sessions or days.
+  [/^check (?:a )?suspension (?:for )?(?:pupil )?(\S+) (?:from |starting |on )?(.+?) (?:for )?(\d{1,3}(?:\.5)?)(?: ?(sessions?|days?))?$/i, (m) => ({
+    verb: 'suspension.check',
+    pupilId: m[1]!,
+    startDate: m[2]!,
+    sessions: /^days?$/i.test(m[4] ?? '') ? String(Number(m[3]) * 2) : m[3]!,
+  })],
 ];
+
+const THANKS = /^(?:(?:ok|okay|great|brilliant|perfect|lovely|that's great|that's helpful),? )?(?:thanks|thank you|thankyou|many thanks|cheers|ta|thx)(?: (?:very much|so much|a lot))?$/i;
+/** Courtesies around a command, stripped one at a time from either end: "could you show me my cases please?" is "my cases". */
+const COURTESY_BEFORE = /^(?:(?:please|pls|can you|could you|would you|can i (?:see|have)|could i (?:see|have)|show me|show|list|give me|let me see|i'd like|i would like|what are) +|(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: there)?, +)/i;
+const COURTESY_AFTER = /,? +(?:please|pls|thanks|thank you)$/i;
+
+/** A message without its courtesies and closing punctuation. */
+function plainWords(text: string): string {
+  let words = text;
+  for (let before = ''; before !== words; ) {
+    before = words;
+    words = words.replace(/[?.!]+$/, '').replace(COURTESY_BEFORE, '').replace(COURTESY_AFTER, '').trim();
+  }
+  return words;
+}
 
 /** The command a typed message asks for, or undefined when it is not one. */
 export function parseText(text: string): Command | undefined {
-  const clean = text.replace(/\s+/g, ' ').trim();
+  const clean = text.replace(/\s+/g, ' ').trim().replace(/[.!]+$/, '');
+  if (THANKS.test(clean)) return { verb: 'thanks' };
+  if (clean === '?') return { verb: 'help' };
+  const words = plainWords(clean);
   for (const [pattern, command] of TEXT_COMMANDS) {
-    const m = clean.match(pattern);
+    const m = words.match(pattern);
     if (m) return command(m);
   }
   return undefined;
@@ -52,6 +93,7 @@ const id = z.string().min(1).max(100);
 const revision = z.coerce.number().int().min(0);
 const actionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('help') }),
+  z.object({ verb: z.literal('stop') }),
   z.object({ verb: z.literal('cases.mine') }),
   z.object({ verb: z.literal('cases.overview') }),
   z.object({ verb: z.literal('case.status'), caseId: id }),
