@@ -2,7 +2,7 @@
 
 /** The case does not exist, or the actor may not see it: the same answer, so nothing leaks. */
 export class CaseNotFound extends Error {
-  constructor(id: string, what: 'case' | 'pupil' = 'case') {
+  constructor(id: string, what: 'case' | 'pupil' | 'letter' = 'case') {
     super(`no ${what} ${id} that you can see`);
     this.name = 'CaseNotFound';
   }

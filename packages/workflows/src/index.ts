@@ -47,3 +47,16 @@ export type { Prefill, Question, QuestionKind, QuestionSetFile } from './peapQue
 export { caseRecord } from './caseRecord.js';
 export type { AnswerLine, CaseRecord, CaseRecordOptions, Duty, ExclusionLine, PupilContext } from './caseRecord.js';
 export { caseRecordLines } from './caseRecordText.js';
+export { LETTER_FORMATS, makeLetter } from './letters/makeLetter.js';
+export type { LetterFormat, LetterRequest, MadeLetter } from './letters/makeLetter.js';
+export { LETTER_KINDS, PLACEHOLDERS, letterTemplates, templateFor } from './letters/letterTemplates.js';
+export type { GuidanceEdition, LetterKind, LetterTemplate, TemplateParagraph } from './letters/letterTemplates.js';
+export { loadLetterOverrides, parseLetterOverrides } from './letters/letterOverrides.js';
+export type { LetterOverrides } from './letters/letterOverrides.js';
+export { BLANK, letterDate, letterPeopleSchema } from './letters/composeLetter.js';
+export type { LetterPeople } from './letters/composeLetter.js';
+export { IRP_APPLICATION_SCHOOL_DAYS } from './letters/letterFacts.js';
+export type { BoardReview, LetterFacts, LetterMoment, LetterSession } from './letters/letterFacts.js';
+export { LetterRefused } from './letters/letterRefused.js';
+export { LETTER_LIST_READ, LETTER_MADE, LETTER_READ, Letters } from './store/letters.js';
+export type { KeptLetter, LetterSummary } from './store/letters.js';

@@ -17,6 +17,7 @@ import { AuditAnchor, AuditLog, type AuditRow, type VerifyResult } from './audit
 import { auditedWriter, type AuditedWrite } from './auditedWrite.js';
 import { DEFAULT_DATABASE_PATH, isPostgresUrl, openDatabase, sqlitePath, type Database, type Dialect } from './database.js';
 import { Leases } from './leases.js';
+import { Letters } from './letters.js';
 import { Outbox, type DeliveryResult, type OutboxSender } from './outbox.js';
 import { Pupils } from './pupils.js';
 import { ReportReads } from './reportReads.js';
@@ -58,6 +59,8 @@ export class CaseStore {
   readonly leases: Leases;
   /** Reads of the figures, recorded in the audit trail (`buildReport`'s `auditAs`). */
   readonly reportReads: ReportReads;
+  /** The letters made for each case, kept with it (names and addresses only there); made by `makeLetter`. */
+  readonly letters: Letters;
   readonly audit: AuditTrail;
   readonly #db: Database;
   readonly #write: AuditedWrite;
@@ -76,6 +79,7 @@ export class CaseStore {
     this.outbox = new Outbox(db);
     this.leases = new Leases(db);
     this.reportReads = new ReportReads(this.#write, clock);
+    this.letters = new Letters(db, this.#write, clock);
     this.audit = { entriesFor: (id) => log.entriesFor(id), entriesOf: (action) => log.entriesOf(action), verify: () => log.verify(), anchorPath: log.anchorPath };
   }
 

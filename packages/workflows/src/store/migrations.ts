@@ -288,4 +288,49 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   `,
   },
+  /* 4: the letters made for a case, kept with it */
+  {
+    sqlite: `
+  -- The only place the names and addresses a head typed are kept: the letter's bytes and its people.
+  -- Bytes as base64 text, so the store's one interface (strings and numbers) and the store copy carry them as they are.
+  CREATE TABLE letters (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    kind TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('docx', 'pdf')),
+    template_id TEXT NOT NULL,
+    template_version INTEGER NOT NULL,
+    guidance TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content TEXT NOT NULL,
+    people TEXT NOT NULL,
+    made_by TEXT NOT NULL,
+    made_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX letters_by_case ON letters (case_id, made_at);
+  `,
+    postgres: `
+  CREATE TABLE letters (
+    id text PRIMARY KEY,
+    case_id text NOT NULL REFERENCES cases(id),
+    school_id text NOT NULL REFERENCES schools(id),
+    kind text NOT NULL,
+    format text NOT NULL CHECK (format IN ('docx', 'pdf')),
+    template_id text NOT NULL,
+    template_version integer NOT NULL,
+    guidance text NOT NULL,
+    file_name text NOT NULL,
+    media_type text NOT NULL,
+    sha256 text NOT NULL,
+    content text NOT NULL,
+    people text NOT NULL,
+    made_by text NOT NULL,
+    made_at text NOT NULL
+  );
+  CREATE INDEX letters_by_case ON letters (case_id, made_at);
+  `,
+  },
 ];
