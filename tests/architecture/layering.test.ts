@@ -57,6 +57,15 @@ describe('layering', () => {
     expect(outside('openid-client', 'packages/bot/src/web/oidcSignIn')).toEqual([]);
   });
 
+  it('keeps the letter libraries in packages/workflows/src/letters: docx and pdfkit write letters, mammoth and unpdf read them back in its tests', () => {
+    for (const library of ['docx', 'pdfkit', 'mammoth', 'unpdf']) {
+      const outside = importers(library).filter((p) => /^packages\/[^/]+\/src\//.test(p) && !p.startsWith('packages/workflows/src/letters/'));
+      expect(outside, `${library} imported outside the letters`).toEqual([]);
+    }
+    expect(importers('docx')).toEqual(['packages/workflows/src/letters/docxLetter.ts']);
+    expect(importers('pdfkit')).toEqual(['packages/workflows/src/letters/pdfLetter.ts']);
+  });
+
   it('points the arrows one way: rules imports neither workflows nor bot; workflows does not import bot', () => {
     expect(ALL.filter((p) => p.startsWith('packages/rules/') && /@before-exclusion\/(workflows|bot)/.test(text.get(p)!))).toEqual([]);
     expect(ALL.filter((p) => p.startsWith('packages/workflows/') && /@before-exclusion\/bot/.test(text.get(p)!))).toEqual([]);
