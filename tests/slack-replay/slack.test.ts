@@ -30,7 +30,8 @@ describe.each(backends())('the Slack app, signed requests against the running se
     connector = await startFakeConnector();
     const dir = dataDir('bot-slack-');
     db = await serviceDatabase(backend, dir, 'slack');
-    service = await startService(dir, { ...db.env, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_ALLOWED_TEAMS: 'T0DEMO' });
+    // With Slack credentials the demo school is loaded only when asked for.
+    service = await startService(dir, { ...db.env, DEMO: 'on', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_ALLOWED_TEAMS: 'T0DEMO' });
   });
   afterAll(async () => {
     await service?.stop();

@@ -9,11 +9,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatProblem, InputError } from '@before-exclusion/rules';
+import { formatProblem, InputError, isIsoDate } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { AccessDenied, SYSTEM } from './access.js';
 import { caseSummary, describeState, overdueDeadlines, type CaseView } from './caseService.js';
-import { englishDate } from './clock.js';
+import { englishDate, type Clock } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict, StoreRefused } from './errors.js';
 import { CASE_KINDS, type CaseKind } from './machines/caseDefinition.js';
 import { caseRecord } from './caseRecord.js';
@@ -23,6 +23,7 @@ import { loadQuestionSet } from './peapQuestions.js';
 import { evaluateStoredPupils } from './openCases.js';
 import { academicYearStart, choosePeriod, type PeriodChoice } from './reportPeriod.js';
 import { buildReport, reportToCsv } from './reports.js';
+import { schoolDay } from './schoolDate.js';
 import { reportToXlsx } from './reportWorkbook.js';
 import { CaseStore, defaultAnchorPath } from './store/caseStore.js';
 import { copyStore, restoreBackup } from './store/copyStore.js';
@@ -53,6 +54,10 @@ default $DATABASE_URL, else $CASES_DB, else data/cases.db):
   cases backup FILE                                 a consistent copy of a SQLite store while it runs
                                                     (PostgreSQL: says how to use pg_dump)
   cases restore FILE                                verify a backup's audit chain, then put it in place of --db
+
+Today is $SCHOOL_DATE when it is set (YYYY-MM-DD), else the demo's 2026-03-20 when the store holds the
+fictional demo school, else the date in England — as the service (pnpm start) takes it; --now DATETIME
+sets the instant for one command instead.
 
 The audit anchor is signed with $AUDIT_ANCHOR_KEY (without it, a key file beside the anchor);
 it is kept beside a SQLite file, or in $AUDIT_ANCHOR_FILE (default data/audit.anchor) for PostgreSQL.`;
@@ -110,12 +115,18 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'restore') {
     return restore(need(args[0], 'cases restore FILE --db FILE'), url, anchorPath(url), anchorKey, out);
   }
-  const store = await CaseStore.open({ url, anchorPath: anchorPath(url), ...(anchorKey ? { anchorKey } : {}), ...(now ? { clock: () => now } : {}) });
+  const schoolDate = process.env.SCHOOL_DATE?.trim() || undefined;
+  if (schoolDate !== undefined && !isIsoDate(schoolDate)) throw new UsageError(`SCHOOL_DATE ${schoolDate} is not a date written YYYY-MM-DD (unset it to work on today's date)`);
+  // The store's clock is the command's: set once the store says whether it holds the demo school.
+  let clock: Clock = () => now ?? new Date();
+  const store = await CaseStore.open({ url, anchorPath: anchorPath(url), ...(anchorKey ? { anchorKey } : {}), clock: () => clock() });
+  const today = () => englishDate(clock());
   const staff = () => {
     if (!o.as) throw new UsageError('--as STAFF is required: who is asking (their staff id)');
     return store.staff.actorFor(o.as);
   };
   try {
+    if (!now) clock = (await schoolDay(store, { schoolDate })).clock;
     switch (command) {
       case 'import': {
         if (!o.pupils || !o.calendar) throw new UsageError('cases import needs --pupils FILE and --calendar FILE');
@@ -136,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'evaluate': {
-        const asOf = o['as-of'] ?? (now ?? new Date()).toISOString().slice(0, 10);
+        const asOf = o['as-of'] ?? today();
         const result = await evaluateStoredPupils(store, { asOf, ...(o.rules ? { rulesFile: o.rules } : {}) });
         if (!result) {
           out('another instance is evaluating the rules now; nothing done');
@@ -151,20 +162,20 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'list': {
         const status = o.status === undefined ? undefined : z.enum(['active', 'done']).parse(o.status);
-        const today = englishDate(now ?? new Date());
-        const cases = await store.cases.list(await staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: today } : {}) });
+        const on = today();
+        const cases = await store.cases.list(await staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: on } : {}) });
         if (format(o.format, ['text', 'json']) === 'json') {
-          out(JSON.stringify(cases.map((c) => caseSummary(c, today)), null, 2));
+          out(JSON.stringify(cases.map((c) => caseSummary(c, on)), null, 2));
           return 0;
         }
         if (cases.length === 0) out('no cases');
-        for (const c of cases) out(summary(c, today));
+        for (const c of cases) out(summary(c, on));
         return 0;
       }
       case 'show': {
         const id = need(args[0], 'cases show CASE');
         const shape = format(o.format, ['text', 'json']);
-        const record = await caseRecord(store, await staff(), id, { today: englishDate(now ?? new Date()), ...(process.env.QUESTIONS_FILE ? { questions: loadQuestionSet(process.env.QUESTIONS_FILE) } : {}) });
+        const record = await caseRecord(store, await staff(), id, { today: today(), ...(process.env.QUESTIONS_FILE ? { questions: loadQuestionSet(process.env.QUESTIONS_FILE) } : {}) });
         out(shape === 'json' ? JSON.stringify(record, null, 2) : caseRecordLines(record).join('\n'));
         return 0;
       }
@@ -173,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
         const actor = await staff();
         const pupilId = need(o.pupil, `cases open ${kind} --pupil ID`);
         const data = o.data ? jsonObject(o.data) : {};
-        const { case: view } = await openByHand(store, actor, kind, pupilId, englishDate(now ?? new Date()), data);
+        const { case: view } = await openByHand(store, actor, kind, pupilId, today(), data);
         out(`${view.id}: ${describeState(view.state)}`);
         return 0;
       }
@@ -227,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'tick': {
-        const at = now ?? new Date();
+        const at = clock();
         const deadlines = await store.fireDueDeadlines(at);
         const sent = await store.deliverOutbox(localSenders(out), at);
         out(`deadlines fired: ${deadlines.fired} (${deadlines.moot} no longer relevant); messages sent: ${sent.sent}, failed: ${sent.failed}, waiting for a channel: ${sent.waiting}`);

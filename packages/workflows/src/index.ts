@@ -19,6 +19,8 @@ export { Pupils } from './store/pupils.js';
 export type { ImportResult } from './store/pupils.js';
 export { englishDate, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
+export { DEMO_SCHOOL, DEMO_SCHOOL_DATE, hasDemoSchool, schoolClock, schoolDay } from './schoolDate.js';
+export type { SchoolDateSource, SchoolDay } from './schoolDate.js';
 export { openByHand } from './openByHand.js';
 export { evaluateStoredPupils, openCasesFor } from './openCases.js';
 export type { EvaluationResult } from './openCases.js';

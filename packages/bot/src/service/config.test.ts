@@ -3,7 +3,7 @@
  * setting and what is accepted — for what it cannot safely start with.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLocalMode, isLoopbackAddress, loadConfig, localSignInRefusal, servedOverHttps, workspaceUrl } from './config.js';
+import { ConfigError, demoOffByDefault, isLocalMode, isLoopbackAddress, loadConfig, localSignInRefusal, servedOverHttps, workspaceUrl } from './config.js';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -20,6 +20,20 @@ describe('settings', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ PORT: 3978, HOST: '127.0.0.1', CASES_DB: 'data/cases.db', DEMO: 'on', TEAMS_ALLOWED_TENANTS: [] });
     expect(isLocalMode(config)).toBe(true);
+  });
+
+  it('loads the fictional demo school unasked only for a local trial: never by default in production or with credentials', () => {
+    const production = { NODE_ENV: 'production', MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p', AUDIT_ANCHOR_KEY: 'k', WORKSPACE_SESSION_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(production).DEMO).toBe('off');
+    expect(demoOffByDefault(loadConfig(production))).toBe('NODE_ENV is production');
+    expect(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }).DEMO).toBe('off');
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }).DEMO).toBe('off');
+    expect(loadConfig({ OIDC_CLIENT_ID: 'web-client' }).DEMO).toBe('off');
+    // Asked for, it is on anywhere (a demonstration site); a local trial can turn it off.
+    expect(loadConfig({ ...production, DEMO: 'on' }).DEMO).toBe('on');
+    expect(loadConfig({ DEMO: 'off' }).DEMO).toBe('off');
+    expect(loadConfig({ HOST: '0.0.0.0' }).DEMO).toBe('on');
+    expect(problems({ DEMO: 'yes' })).toEqual([expect.stringMatching(/^DEMO: expected on or off \(unset: on only for a local trial without credentials, off in production/)]);
   });
 
   it('refuses production without a Microsoft App ID, an audit anchor key or a workspace session secret, even with Slack configured', () => {

@@ -1,7 +1,8 @@
 /**
  * The service's settings, from environment variables (and `.env` in the working directory),
  * validated at start: a bad setting stops the service with a message naming it and what is
- * accepted. Without Microsoft or Slack credentials the service runs in local mode.
+ * accepted. Without Microsoft or Slack credentials the service runs in local mode, and only then
+ * (outside production) does an empty database get the fictional demo school unasked.
  */
 import { existsSync } from 'node:fs';
 import { isIsoDate } from '@before-exclusion/rules';
@@ -17,7 +18,7 @@ const optional = z
   .optional()
   .transform((s) => (s?.trim() ? s.trim() : undefined));
 
-export const configSchema = z
+const settingsSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a port number from 0 to 65535').min(0, 'expected a port number from 0 to 65535').max(65535, 'expected a port number from 0 to 65535').default(3978),
@@ -49,8 +50,12 @@ export const configSchema = z
     /** How often the rules run over stored pupils, and deadlines and the outbox are worked. */
     EVALUATE_EVERY_MINUTES: minutes(60),
     TICK_EVERY_SECONDS: minutes(30),
-    /** On an empty database: load the demo school (on), or start empty (off). */
-    DEMO: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
+    /**
+     * On an empty database: load the fictional demo school (on), or start empty (off). Unset: on
+     * only for a local trial — never by default in production or with any credentials set
+     * ({@link demoOffByDefault}), where fictional pupils would enter a real append-only audit log.
+     */
+    DEMO: z.enum(['on', 'off'], { error: 'expected on or off (unset: on only for a local trial without credentials, off in production — NODE_ENV=production — or with Microsoft, Slack or OIDC_ credentials)' }).optional(),
     /** Work as if today were this school date (YYYY-MM-DD); the clock still runs. The demo uses 2026-03-20. */
     SCHOOL_DATE: optional.refine((s) => s === undefined || isIsoDate(s), 'expected a date written YYYY-MM-DD'),
     /** The web workspace's public base URL (https://host/workspace): a case's status links to `${WORKSPACE_URL}/cases/ID`. */
@@ -95,7 +100,28 @@ export const configSchema = z
     }
   });
 
+export const configSchema = settingsSchema.transform((c) => ({ ...c, DEMO: demoSetting(c) }));
+
 export type Config = z.output<typeof configSchema>;
+
+type DemoSettings = Pick<z.output<typeof settingsSchema>, 'DEMO' | 'NODE_ENV' | 'MicrosoftAppId' | 'SLACK_SIGNING_SECRET' | 'SLACK_BOT_TOKEN' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>;
+
+function demoSetting(c: DemoSettings): 'on' | 'off' {
+  return c.DEMO ?? (demoOffByDefault(c) ? 'off' : 'on');
+}
+
+/**
+ * Why DEMO is off unless set to on, or undefined when a local trial has it on by default: in
+ * production, or with credentials for any channel (real people may be there), an empty database
+ * waits for the school's own staff and pupils instead of the fictional ones.
+ */
+export function demoOffByDefault(c: Omit<DemoSettings, 'DEMO'>): string | undefined {
+  if (c.NODE_ENV === 'production') return 'NODE_ENV is production';
+  if (c.MicrosoftAppId) return 'MicrosoftAppId is set';
+  if (c.SLACK_SIGNING_SECRET || c.SLACK_BOT_TOKEN) return 'Slack is configured';
+  if (c.OIDC_ISSUER || c.OIDC_CLIENT_ID || c.OIDC_CLIENT_SECRET) return 'OIDC_ settings are set';
+  return undefined;
+}
 
 /** Thrown for settings the service cannot start with; the message lists each. */
 export class ConfigError extends Error {

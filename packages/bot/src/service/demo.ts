@@ -5,11 +5,10 @@
  * Playground signs in as, so the Playground talks to the service as the head.
  */
 import { fileURLToPath } from 'node:url';
-import { SYSTEM, type CaseStore } from '@before-exclusion/workflows';
+import { DEMO_SCHOOL, SYSTEM, type CaseStore } from '@before-exclusion/workflows';
 
-/** The school date the demo data is written for (its attendance runs to here). */
-export const DEMO_SCHOOL_DATE = '2026-03-20';
-export const DEMO_SCHOOL = { id: 'DEMO-SCH', name: 'Demo Academy (fictional)' };
+// The school and its date live in workflows, whose notion of today (schoolDate.ts) the CLI shares.
+export { DEMO_SCHOOL, DEMO_SCHOOL_DATE } from '@before-exclusion/workflows';
 
 /** The user `pnpm playground` signs in as (packages/bot/playground/agentsplayground.yml). */
 export const PLAYGROUND_USER_AAD_ID = '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d';
@@ -25,11 +24,6 @@ const resource = (specifier: string) => fileURLToPath(import.meta.resolve(specif
 /** Whether the store holds no school yet. */
 export async function isEmpty(store: CaseStore): Promise<boolean> {
   return (await store.staff.schools()).length === 0;
-}
-
-/** Whether the store holds the demo school. */
-export async function hasDemo(store: CaseStore): Promise<boolean> {
-  return (await store.staff.schools()).some((s) => s.id === DEMO_SCHOOL.id);
 }
 
 /** Loads the demo school, its pupils and staff (into an empty store). */

@@ -1,15 +1,17 @@
 /**
  * The service `pnpm start` runs: one process serving the Teams endpoint (`POST /api/messages`),
  * Slack's (`/slack/…`, when Slack is configured), the web workspace (`/workspace`) and
- * `GET /healthz`; firing due deadlines and sending the outbox every few seconds; running the rules
- * over stored pupils periodically. On an empty database it loads the demo school. Stopping it
- * finishes the requests in flight, then closes the database.
+ * `GET /healthz`; firing due deadlines and
+ * sending the outbox every few seconds; running the rules over stored pupils periodically. On an
+ * empty database it loads the demo school when DEMO is on (by default, for a local trial only: see
+ * config.ts). Today is workflows' schoolDay, as for the `cases` command. Stopping it finishes the
+ * requests in flight, then closes the database.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
-import { CaseStore, englishDate, evaluateStoredPupils } from '@before-exclusion/workflows';
+import { CaseStore, evaluateStoredPupils, schoolClock, schoolDay, type Clock } from '@before-exclusion/workflows';
 import { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { loadQuestionSet } from '@before-exclusion/workflows';
@@ -17,11 +19,10 @@ import { mountSlack } from '../slack/slackApp.js';
 import { createTeamsBot } from '../teams/teamsBot.js';
 import { signInMethods } from '../web/signIn.js';
 import { WORKSPACE_PATH, workspaceRouter } from '../web/workspace.js';
-import { isLocalMode, servedOverHttps, workspaceUrl, type Config } from './config.js';
-import { DEMO_SCHOOL_DATE, hasDemo, isEmpty, loadDemo } from './demo.js';
+import { demoOffByDefault, isLocalMode, servedOverHttps, workspaceUrl, type Config } from './config.js';
+import { isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
 import { staffNotifier } from './notifier.js';
-import { schoolClock } from './schoolClock.js';
 
 export interface RunningService {
   readonly url: string;
@@ -36,7 +37,7 @@ export interface RunningService {
 
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   // The store's clock is the service's: set once the store says whether it holds the demo.
-  let clock = schoolClock(config.SCHOOL_DATE);
+  let clock: Clock = schoolClock(config.SCHOOL_DATE);
   const store = await CaseStore.open({
     url: config.DATABASE_URL ?? config.CASES_DB,
     clock: () => clock(),
@@ -50,10 +51,13 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await new Promise((r) => setTimeout(r, 200));
   }
   if (demo) log.info('demo: loaded the fictional Demo Academy', { count: demo });
-  const schoolDate = config.SCHOOL_DATE ?? (demo || (await hasDemo(store)) ? DEMO_SCHOOL_DATE : undefined);
-  clock = schoolClock(schoolDate);
-  const today = () => englishDate(clock());
-  if (schoolDate) log.info(`working on school date ${schoolDate} (SCHOOL_DATE)`);
+  if (demo && config.NODE_ENV === 'production') log.warn('demo: loaded in production because DEMO=on: its fictional pupils are in this audit log for good');
+  const offBecause = demoOffByDefault(config);
+  if (config.DEMO === 'off' && offBecause && (await isEmpty(store))) log.info(`demo: not loaded (${offBecause}): the database holds no school yet; add staff and pupils with the cases command, or set DEMO=on for the fictional demo school`);
+  const day = await schoolDay(store, { schoolDate: config.SCHOOL_DATE });
+  clock = day.clock;
+  const today = day.today;
+  if (day.schoolDate) log.info(`working on school date ${day.schoolDate} (${day.source === 'demo' ? 'the demo school\'s' : 'SCHOOL_DATE'})`);
 
   const rules = config.RULES_FILE ? await loadRulePackFile(config.RULES_FILE) : defaultRulePack();
   // A case's status links to the web workspace: WORKSPACE_URL, or in local mode this service once it listens.
