@@ -1,7 +1,7 @@
 /**
  * The service `pnpm start` runs: one process serving the Teams endpoint (`POST /api/messages`),
- * Slack's (`/slack/…`, when Slack is configured), the web workspace (`/workspace`) and
- * `GET /healthz`; firing due deadlines and
+ * Slack's (`/slack/…`, when Slack is configured), the web workspace (`/workspace`), the privacy
+ * notice and terms of use (`/privacy`, `/terms`) and `GET /healthz`; firing due deadlines and
  * sending the outbox every few seconds; running the rules over stored pupils periodically. On an
  * empty database it loads the demo school when DEMO is on (by default, for a local trial only: see
  * config.ts). Today is workflows' schoolDay, as for the `cases` command. Stopping it finishes the
@@ -23,6 +23,7 @@ import { demoOffByDefault, isLocalMode, servedOverHttps, workspaceUrl, type Conf
 import { isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
 import { staffNotifier } from './notifier.js';
+import { mountPolicyPages } from './policyPages.js';
 
 export interface RunningService {
   readonly url: string;
@@ -95,6 +96,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const ok = !stopping && (await store.ping());
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stopping', mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
   });
+  // The privacy notice and terms of use the Teams app package links to.
+  mountPolicyPages(app, log);
   app.use(
     WORKSPACE_PATH,
     workspaceRouter({

@@ -1,14 +1,21 @@
 /**
  * The Teams app package as Teams and an administrator meet it: a ZIP that opens, a manifest
- * that fits the v1.17 schema's essentials and limits — with the web workspace as a personal tab
- * and its single sign-on when given its address — icons of the sizes and colours Teams
- * demands, and settings refused with the name of the setting. The ZIP and PNGs are read back
- * here with node:zlib alone, so the tests need no system tools and no network.
+ * valid against Microsoft's published JSON schema for the version it names (v1.30, from
+ * Microsoft's `@microsoft/app-manifest` package: no network) — with the web workspace as a
+ * personal tab and its single sign-on when given its address, and privacy and terms pages that
+ * exist — icons of the sizes and colours Teams demands, and settings refused with the name of the
+ * setting. The ZIP and PNGs are read back here with node:zlib alone, so the tests need no system
+ * tools and no network.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { crc32 as zlibCrc32, inflateRawSync, inflateSync } from 'node:zlib';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { AppPackageSettingError, buildAppPackage, colorIcon, outlineIcon, teamsManifest, type AppPackageOptions } from './appPackage.js';
+import { POLICY_PAGES } from '../service/policyPages.js';
+import { AppPackageSettingError, buildAppPackage, colorIcon, MANIFEST_SCHEMA_URL, MANIFEST_VERSION, outlineIcon, policyUrls, REPOSITORY, teamsManifest, type AppPackageOptions } from './appPackage.js';
 import { crc32, zipFiles } from './zip.js';
 
 const APP_ID = '8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
@@ -18,8 +25,8 @@ const options: AppPackageOptions = {
   version: '1.2.3',
   developerName: 'Before Exclusion contributors',
   websiteUrl: 'https://github.com/before-exclusion/before-exclusion',
-  privacyUrl: 'https://github.com/before-exclusion/before-exclusion/blob/main/PRIVACY.md',
-  termsUrl: 'https://github.com/before-exclusion/before-exclusion/blob/main/LICENSE',
+  privacyUrl: 'https://bot.example.org/privacy',
+  termsUrl: 'https://bot.example.org/terms',
   validDomains: ['bot.example.org'],
 };
 
@@ -108,57 +115,21 @@ function paeth(left: number, up: number, upLeft: number): number {
   return pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
 }
 
-// The essentials of the Teams v1.17 manifest schema for what this app declares: required
-// fields, formats and the length limits Teams enforces on upload. Strict objects, as the
-// schema allows no unknown properties.
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
-const httpsUrl = z.string().max(2048).regex(/^https:\/\//);
-const scope = z.enum(['personal', 'team', 'groupChat']);
-const manifestSchema = z.strictObject({
-  $schema: z.literal('https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json'),
-  manifestVersion: z.string().regex(/^\d+\.\d+$/),
-  version: z.string().regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/),
-  id: guid,
-  packageName: z.string().max(64).regex(/^[A-Za-z0-9.\-_]+$/),
-  developer: z.strictObject({ name: z.string().min(1).max(32), websiteUrl: httpsUrl, privacyUrl: httpsUrl, termsOfUseUrl: httpsUrl }),
-  name: z.strictObject({ short: z.string().min(1).max(30), full: z.string().min(1).max(100) }),
-  description: z.strictObject({ short: z.string().min(1).max(80), full: z.string().min(1).max(4000) }),
-  icons: z.strictObject({ color: z.string().min(1), outline: z.string().min(1) }),
-  accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
-  bots: z
-    .array(
-      z.strictObject({
-        botId: guid,
-        scopes: z.array(scope).min(1).max(3),
-        supportsFiles: z.boolean(),
-        isNotificationOnly: z.boolean(),
-        commandLists: z
-          .array(
-            z.strictObject({
-              scopes: z.array(scope).min(1).max(3),
-              commands: z.array(z.strictObject({ title: z.string().min(1).max(32), description: z.string().min(1).max(128) })).max(10),
-            }),
-          )
-          .max(3),
-      }),
-    )
-    .max(1),
-  staticTabs: z
-    .array(
-      z.strictObject({
-        entityId: z.string().min(1).max(64),
-        name: z.string().min(1).max(128),
-        contentUrl: httpsUrl,
-        websiteUrl: httpsUrl,
-        scopes: z.array(z.enum(['team', 'personal', 'groupChat'])).min(1).max(3),
-      }),
-    )
-    .max(16)
-    .optional(),
-  permissions: z.array(z.enum(['identity', 'messageTeamMembers'])),
-  validDomains: z.array(z.string().max(2048)).max(16),
-  webApplicationInfo: z.strictObject({ id: guid, resource: z.string().max(2048) }).optional(),
-});
+// Microsoft's JSON schema for the app manifest, as Microsoft publishes it in @microsoft/app-manifest
+// (MIT; the same file as the manifest's $schema address). It is draft-04 with formats (uri, regex…);
+// it leaves "type" out beside some keywords, which Ajv's strict types would only warn about.
+const require = createRequire(import.meta.url);
+const SCHEMA_FILE = require.resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`);
+const publishedSchema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { $schema: string; properties: { manifestVersion: { const: string } } };
+// Both are CommonJS: the default import is module.exports, whose `default` is the same function, typed.
+const ajv = new AjvDraft04.default({ allErrors: true, strictTypes: false });
+ajvFormats.default(ajv);
+const validateManifest = ajv.compile(publishedSchema);
+
+/** The schema's complaints about a manifest, as "path: message" lines (none when it is valid). */
+function schemaErrors(manifest: unknown): string[] {
+  return validateManifest(manifest) ? [] : (validateManifest.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+}
 
 function manifestIn(zip: Buffer): unknown {
   const data = readZip(zip).get('manifest.json');
@@ -172,13 +143,14 @@ describe('Teams app package', () => {
     expect([...files.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
   });
 
-  it('holds a manifest with the essentials of the v1.17 schema, for the given app id and version', () => {
+  it('holds a manifest valid against the published schema it names, for the given app id and version', () => {
     const manifest = manifestIn(buildAppPackage(options));
-    const checked = manifestSchema.safeParse(manifest);
-    expect(checked.error?.issues).toBeUndefined();
-    const { manifestVersion, id, version, icons, bots } = manifestSchema.parse(manifest);
-    const [major = 0, minor = 0] = manifestVersion.split('.').map(Number);
-    expect(major > 1 || (major === 1 && minor >= 17)).toBe(true);
+    expect(schemaErrors(manifest)).toEqual([]);
+    expect(publishedSchema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    expect(manifest).toMatchObject({ $schema: MANIFEST_SCHEMA_URL, manifestVersion: publishedSchema.properties.manifestVersion.const });
+    expect(MANIFEST_SCHEMA_URL).toBe(`https://developer.microsoft.com/en-us/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`);
+    expect(MANIFEST_VERSION).toBe('1.30');
+    const { id, version, icons, bots } = teamsManifest(options);
     expect(id).toBe(APP_ID);
     expect(version).toBe('1.2.3');
     expect(icons).toEqual({ color: 'color.png', outline: 'outline.png' });
@@ -222,13 +194,35 @@ describe('Teams app package', () => {
   });
 });
 
+describe('the published schema', () => {
+  it('refuses what Teams would refuse: a property it does not know, another manifest version, a bad id', () => {
+    const manifest = teamsManifest(options);
+    expect(schemaErrors({ ...manifest, packageName: 'org.beforeexclusion.bot' })).toEqual([expect.stringMatching(/must NOT have additional properties .*packageName/)]);
+    expect(schemaErrors({ ...manifest, manifestVersion: '1.17' })).toEqual([expect.stringMatching(/^\/manifestVersion: must be equal to constant/)]);
+    expect(schemaErrors({ ...manifest, id: 'before-exclusion' })).toEqual([expect.stringMatching(/^\/id: must match pattern/)]);
+  });
+});
+
+describe('the privacy notice and terms of use', () => {
+  it("are the service's /privacy and /terms under PUBLIC_URL, or without it the files they are rendered from, which exist in the repository", () => {
+    expect(policyUrls('https://bot.example.org/')).toEqual({ privacyUrl: 'https://bot.example.org/privacy', termsUrl: 'https://bot.example.org/terms' });
+    const inRepository = policyUrls(undefined);
+    expect(inRepository).toEqual({ privacyUrl: `${REPOSITORY}/blob/main/docs/privacy.md`, termsUrl: `${REPOSITORY}/blob/main/docs/terms.md` });
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    for (const url of Object.values(inRepository)) expect(existsSync(`${root}/${url.slice(`${REPOSITORY}/blob/main/`.length)}`), url).toBe(true);
+    expect(POLICY_PAGES.map((p) => p.path)).toEqual(['/privacy', '/terms']);
+    expect(teamsManifest({ ...options, ...policyUrls('https://bot.example.org') }).developer).toMatchObject({ privacyUrl: 'https://bot.example.org/privacy', termsOfUseUrl: 'https://bot.example.org/terms' });
+  });
+});
+
 describe('the web workspace as a personal tab', () => {
   const withTab: AppPackageOptions = { ...options, workspaceUrl: 'https://bot.example.org/workspace/' };
 
-  it('is a personal static tab opening the tab sign-in page, with single sign-on for api://HOST/APP_ID, in a manifest that fits the schema', () => {
+  it('is a personal static tab opening the tab sign-in page, with single sign-on for api://HOST/APP_ID, in a manifest valid against the published schema', () => {
     const manifest = manifestIn(buildAppPackage(withTab));
-    expect(manifestSchema.safeParse(manifest).error?.issues).toBeUndefined();
-    const { staticTabs, webApplicationInfo, validDomains } = manifestSchema.parse(manifest);
+    expect(schemaErrors(manifest)).toEqual([]);
+    expect(manifest).toEqual(teamsManifest(withTab));
+    const { staticTabs, webApplicationInfo, validDomains } = teamsManifest(withTab);
     expect(staticTabs).toEqual([
       { entityId: 'workspace', name: 'Workspace', contentUrl: 'https://bot.example.org/workspace/sign-in/teams', websiteUrl: 'https://bot.example.org/workspace/cases', scopes: ['personal'] },
     ]);

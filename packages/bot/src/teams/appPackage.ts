@@ -1,10 +1,12 @@
 /**
- * The Teams app package: the manifest (schema v1.17), the two icons and the ZIP that holds
- * them — the file an administrator uploads to Teams to install the bot and, given the web
+ * The Teams app package: the manifest (app manifest schema v1.30, the newest Microsoft publishes
+ * in its `@microsoft/app-manifest` package, which the tests validate against), the two icons and
+ * the ZIP that holds them — the file an administrator uploads to Teams to install the bot and, given the web
  * workspace's address, the workspace as a personal tab with single sign-on. Settings a person
  * gets wrong (an app id that is not a GUID, an http URL) are refused here, naming the
  * setting, rather than later by Teams with a generic "manifest invalid".
  */
+import { POLICY_PAGES } from '../service/policyPages.js';
 import { TEAMS_TAB_PATH } from '../web/teamsSignIn.js';
 import { encodePng, type RgbaImage } from './png.js';
 import { zipFiles } from './zip.js';
@@ -32,19 +34,39 @@ export interface AppPackageOptions {
   workspaceUrl?: string;
 }
 
+/** The project's public repository: the app's website by default, and where its policies are read without a service. */
+export const REPOSITORY = 'https://github.com/before-exclusion/before-exclusion';
+
+/**
+ * Where the manifest's privacy notice and terms of use are: the service's own `/privacy` and
+ * `/terms` under its public URL, rendered from docs/privacy.md and docs/terms.md; without a
+ * public URL, those files in the repository.
+ *
+ * @example policyUrls('https://bot.example.org') // { privacyUrl: 'https://bot.example.org/privacy', termsUrl: 'https://bot.example.org/terms' }
+ * @param publicUrl the service's public base URL (PUBLIC_URL), if known
+ */
+export function policyUrls(publicUrl: string | undefined): { privacyUrl: string; termsUrl: string } {
+  const base = publicUrl?.replace(/\/+$/, '');
+  const [privacy, terms] = POLICY_PAGES.map((page) => (base === undefined ? `${REPOSITORY}/blob/main/${page.file}` : `${base}${page.path}`));
+  return { privacyUrl: privacy!, termsUrl: terms! };
+}
+
 /** A bot command as Teams suggests it in the compose box. */
 export interface TeamsBotCommand {
   title: string;
   description: string;
 }
 
-/** The parts of the Teams v1.17 manifest this app uses. */
+/** The app manifest schema version the package is written for, and the schema's published address. */
+export const MANIFEST_VERSION = '1.30';
+export const MANIFEST_SCHEMA_URL = `https://developer.microsoft.com/en-us/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`;
+
+/** The parts of the v1.30 app manifest this app uses. */
 export interface TeamsManifest {
   $schema: string;
-  manifestVersion: string;
+  manifestVersion: typeof MANIFEST_VERSION;
   version: string;
   id: string;
-  packageName: string;
   developer: { name: string; websiteUrl: string; privacyUrl: string; termsOfUseUrl: string };
   name: { short: string; full: string };
   description: { short: string; full: string };
@@ -114,7 +136,7 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 
 /**
- * Builds the Teams app manifest (schema v1.17) for this bot.
+ * Builds the Teams app manifest (schema v1.30) for this bot.
  *
  * @example teamsManifest({ appId: '8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b', version: '1.0.0', developerName: 'Example', websiteUrl: 'https://example.org', privacyUrl: 'https://example.org/privacy', termsUrl: 'https://example.org/terms' })
  * @param options the installation's settings; `botId` defaults to `appId`, `validDomains` to none
@@ -140,11 +162,10 @@ export function teamsManifest(options: AppPackageOptions): TeamsManifest {
 
   const scopes: ('personal' | 'team')[] = ['personal', 'team'];
   return {
-    $schema: 'https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json',
-    manifestVersion: '1.17',
+    $schema: MANIFEST_SCHEMA_URL,
+    manifestVersion: MANIFEST_VERSION,
     version: options.version,
     id: appId,
-    packageName: 'org.beforeexclusion.bot',
     developer: {
       name: developerName,
       websiteUrl: https(options.websiteUrl, 'websiteUrl'),

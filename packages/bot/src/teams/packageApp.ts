@@ -8,19 +8,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppPackageSettingError, buildAppPackage, teamsManifest, type AppPackageOptions } from './appPackage.js';
-
-const REPOSITORY = 'https://github.com/before-exclusion/before-exclusion';
+import { AppPackageSettingError, buildAppPackage, MANIFEST_VERSION, policyUrls, REPOSITORY, teamsManifest, type AppPackageOptions } from './appPackage.js';
 
 const DEFAULTS = {
   version: '1.0.0',
   developerName: 'Before Exclusion contributors',
   websiteUrl: REPOSITORY,
-  privacyUrl: `${REPOSITORY}/blob/main/PRIVACY.md`,
-  termsUrl: `${REPOSITORY}/blob/main/LICENSE`,
 };
 
-const USAGE = `teams:package — write the Teams app package (manifest.json, color.png, outline.png in a ZIP)
+const USAGE = `teams:package — write the Teams app package (manifest.json for app manifest schema v${MANIFEST_VERSION}, color.png, outline.png in a ZIP)
 
 Usage:
   node packages/bot/dist/teams/packageApp.js [--out FILE]     (default data/teams-app.zip)
@@ -32,7 +28,9 @@ Settings, from the environment:
   WORKSPACE_URL                    the web workspace's https address (https://HOST/workspace): adds it as a personal
                                    tab with single sign-on (Application ID URI api://HOST/APP_ID); unset, no tab
   TEAMS_DEVELOPER_NAME             default "${DEFAULTS.developerName}"
-  TEAMS_WEBSITE_URL, TEAMS_PRIVACY_URL, TEAMS_TERMS_URL   https URLs, default the project's GitHub pages`;
+  TEAMS_WEBSITE_URL                https URL, default the project's repository
+  TEAMS_PRIVACY_URL, TEAMS_TERMS_URL   https URLs, default the service's own PUBLIC_URL/privacy and PUBLIC_URL/terms
+                                   (docs/privacy.md and docs/terms.md; without PUBLIC_URL, those files in the repository)`;
 
 class UsageError extends Error {}
 
@@ -53,12 +51,13 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, buildAppPackage(options));
   process.stdout.write(
-    `wrote ${out}\n  Teams app ${manifest.id}, version ${manifest.version}` +
+    `wrote ${out}\n  Teams app ${manifest.id}, version ${manifest.version}, app manifest schema v${manifest.manifestVersion}` +
       `${manifest.validDomains.length > 0 ? `, valid domains ${manifest.validDomains.join(', ')}` : ''}\n` +
       (manifest.staticTabs && manifest.webApplicationInfo
         ? `  personal tab "${manifest.staticTabs[0]!.name}" at ${manifest.staticTabs[0]!.contentUrl}, single sign-on for ${manifest.webApplicationInfo.resource}\n` +
           `  (the app registration must expose that Application ID URI with the scope access_as_user: see packages/bot/README.md)\n`
         : `  no personal tab: set WORKSPACE_URL to add the web workspace as one\n`) +
+      `  privacy notice ${manifest.developer.privacyUrl}, terms of use ${manifest.developer.termsOfUseUrl}\n` +
       `  upload it in Teams: Apps → Manage your apps → Upload an app\n`,
   );
   return 0;
@@ -73,14 +72,17 @@ function settingsFrom(env: NodeJS.ProcessEnv): AppPackageOptions {
         `  TEAMS_APP_ID=8c6f1a2e-3b4d-4e5f-9a0b-1c2d3e4f5a6b PUBLIC_URL=https://bot.example.org pnpm teams:package`,
     );
   }
+  const publicUrl = setting(env, 'PUBLIC_URL');
+  const validDomains = publicHost(publicUrl); // checked before it makes the policies' URLs
+  const policies = policyUrls(publicUrl);
   return {
     appId,
     version: setting(env, 'TEAMS_APP_VERSION') ?? DEFAULTS.version,
     developerName: setting(env, 'TEAMS_DEVELOPER_NAME') ?? DEFAULTS.developerName,
     websiteUrl: setting(env, 'TEAMS_WEBSITE_URL') ?? DEFAULTS.websiteUrl,
-    privacyUrl: setting(env, 'TEAMS_PRIVACY_URL') ?? DEFAULTS.privacyUrl,
-    termsUrl: setting(env, 'TEAMS_TERMS_URL') ?? DEFAULTS.termsUrl,
-    validDomains: publicHost(setting(env, 'PUBLIC_URL')),
+    privacyUrl: setting(env, 'TEAMS_PRIVACY_URL') ?? policies.privacyUrl,
+    termsUrl: setting(env, 'TEAMS_TERMS_URL') ?? policies.termsUrl,
+    validDomains,
     ...(setting(env, 'WORKSPACE_URL') ? { workspaceUrl: setting(env, 'WORKSPACE_URL')! } : {}),
   };
 }
