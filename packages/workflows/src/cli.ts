@@ -20,6 +20,11 @@ import { caseRecord } from './caseRecord.js';
 import { caseRecordLines } from './caseRecordText.js';
 import { openByHand } from './openByHand.js';
 import { loadQuestionSet } from './peapQuestions.js';
+import { parseLetterPeople } from './letters/composeLetter.js';
+import { loadLetterOverrides } from './letters/letterOverrides.js';
+import { LetterRefused } from './letters/letterRefused.js';
+import { LETTER_KINDS } from './letters/letterTemplates.js';
+import { makeLetter } from './letters/makeLetter.js';
 import { evaluateStoredPupils } from './openCases.js';
 import { academicYearStart, choosePeriod, type PeriodChoice } from './reportPeriod.js';
 import { buildReport, reportToCsv } from './reports.js';
@@ -45,6 +50,10 @@ default $DATABASE_URL, else $CASES_DB, else data/cases.db):
                                                     ebsna on referral, reintegration from --data startDate)
   cases act CASE EVENT --as STAFF [--data JSON] [--revision N]
   cases note CASE TEXT --as STAFF                   add an audit note (inclusion officers, heads)
+  cases letter CASE --kind parents-suspension|parents-permanent|cancellation|local-authority|board-decision
+               --as STAFF --out FILE.docx|FILE.pdf [--people FILE.json] [--overrides FILE.json]
+                                                    a letter written from a suspension case, kept with it
+                                                    (--people: the names and address, kept only in the letter)
   cases audit verify                                recompute the audit chain and check its anchor
   cases report --year 2025/26 (--quarter 1-4 | --term autumn|spring|summer) --as STAFF [--school S]
                [--publication] [--format json|csv|xlsx] [--out FILE]   the figures, year to date (xlsx needs --out)
@@ -85,6 +94,9 @@ async function main(argv: string[]): Promise<number> {
       quarter: { type: 'string' },
       term: { type: 'string' },
       out: { type: 'string' },
+      kind: { type: 'string' },
+      people: { type: 'string' },
+      overrides: { type: 'string' },
       publication: { type: 'boolean' },
       format: { type: 'string' },
       now: { type: 'string' },
@@ -196,6 +208,22 @@ async function main(argv: string[]): Promise<number> {
         out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
         return 0;
       }
+      case 'letter': {
+        const usage = `cases letter CASE --kind ${LETTER_KINDS.join('|')} --as STAFF --out FILE.docx|FILE.pdf [--people FILE.json] [--overrides FILE.json]`;
+        const caseId = need(args[0], usage);
+        const kind = LETTER_KINDS.find((k) => k === o.kind);
+        if (!kind) throw new UsageError(o.kind === undefined ? `usage: ${usage}` : `--kind ${o.kind} is not a letter; letters: ${LETTER_KINDS.join(', ')}`);
+        const file = need(o.out, usage);
+        // The format comes from the file name, so a .pdf is never written into a .docx.
+        const format = /\.docx$/i.test(file) ? 'docx' : /\.pdf$/i.test(file) ? 'pdf' : undefined;
+        if (!format) throw new UsageError(`--out ${file}: end the file name in .docx or .pdf`);
+        const people = o.people ? parseLetterPeople(jsonFile(o.people, 'a people file'), o.people) : undefined;
+        const letter = await makeLetter(store, await staff(), { caseId, kind, format, today: today(), ...(people ? { people } : {}), ...(o.overrides ? { overrides: [loadLetterOverrides(o.overrides)] } : {}) });
+        writeFileSync(file, letter.bytes);
+        // Ids and the hash only: the names stay in the letter.
+        out(`wrote ${file}: ${kind} letter ${letter.letterId} for case ${caseId}, template v${letter.template.version} (guidance ${letter.template.guidance.edition}), sha256 ${letter.sha256}`);
+        return 0;
+      }
       case 'note': {
         await store.cases.note(await staff(), need(args[0], 'cases note CASE TEXT'), need(args.slice(1).join(' '), 'cases note CASE TEXT'));
         out('noted');
@@ -269,6 +297,15 @@ async function restore(file: string, url: string, anchorPath: string, anchorKey:
   return 0;
 }
 
+/** A JSON file named on the command line, or a usage error saying what it should be. */
+function jsonFile(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file} is not ${what} in JSON (${(error as Error).message})`);
+  }
+}
+
 function jsonObject(text: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -334,7 +371,8 @@ main(process.argv.slice(2)).then(
       error instanceof CaseNotFound ||
       error instanceof EventRefused ||
       error instanceof RevisionConflict ||
-      error instanceof StoreRefused
+      error instanceof StoreRefused ||
+      error instanceof LetterRefused
     ) {
       process.stderr.write(`cases: ${error.message}\n`);
       process.exitCode = 2;

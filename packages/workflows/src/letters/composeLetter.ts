@@ -31,6 +31,17 @@ export const letterPeopleSchema = z.strictObject({
 });
 export type LetterPeople = z.output<typeof letterPeopleSchema>;
 
+/**
+ * Checks the names and addresses typed for a letter.
+ * @param where — where they came from (a file name), for the message.
+ * @throws LetterRefused saying which field is wrong and what is expected.
+ */
+export function parseLetterPeople(json: unknown, where = 'the people'): LetterPeople {
+  const parsed = letterPeopleSchema.safeParse(json ?? {});
+  if (!parsed.success) throw new LetterRefused(`${where}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'its top level'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
 export interface ComposedParagraph {
   readonly id: string;
   readonly kind: 'locked' | 'editable';

@@ -11,7 +11,7 @@ import { AccessDenied, type Actor } from '../access.js';
 import type { CaseView } from '../caseService.js';
 import { EventRefused } from '../errors.js';
 import type { CaseStore } from '../store/caseStore.js';
-import { composeLetter, letterPeopleSchema, type LetterPeople } from './composeLetter.js';
+import { composeLetter, parseLetterPeople, type LetterPeople } from './composeLetter.js';
 import { DOCX_MEDIA_TYPE, docxLetter } from './docxLetter.js';
 import { letterFacts, type LetterFacts } from './letterFacts.js';
 import type { LetterOverrides } from './letterOverrides.js';
@@ -54,7 +54,7 @@ export interface MadeLetter {
 export async function makeLetter(store: CaseStore, actor: Actor, request: LetterRequest): Promise<MadeLetter> {
   if (!(LETTER_KINDS as readonly string[]).includes(request.kind)) throw new LetterRefused(`no letter "${request.kind}"; letters: ${LETTER_KINDS.join(', ')}`);
   if (!(LETTER_FORMATS as readonly string[]).includes(request.format)) throw new LetterRefused(`no format "${request.format}"; formats: ${LETTER_FORMATS.join(', ')}`);
-  const people = parsePeople(request.people);
+  const people = parseLetterPeople(request.people);
   const view = await suspensionCase(store, actor, request.caseId);
   // Writing a notice is acting on the case: whoever may record one may make one, at any stage.
   const may = store.cases.can(actor, view, 'RECORD_NOTICE', { atAnyStage: true });
@@ -92,12 +92,6 @@ export async function makeLetter(store: CaseStore, actor: Actor, request: Letter
     },
   });
   return { letterId, fileName, mediaType, bytes, sha256, template: { id: template.id, version: template.version, guidance: template.guidance }, facts };
-}
-
-function parsePeople(people: LetterPeople | undefined): LetterPeople {
-  const parsed = letterPeopleSchema.safeParse(people ?? {});
-  if (!parsed.success) throw new LetterRefused(`the people file: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'its top level'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
 }
 
 async function suspensionCase(store: CaseStore, actor: Actor, caseId: string): Promise<CaseView<'suspension'>> {
