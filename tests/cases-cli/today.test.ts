@@ -5,6 +5,7 @@
  * other. The service says its date in `/healthz`; the command in `cases evaluate` ("as of DATE").
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { englishDate } from '../../packages/workflows/dist/index.js';
@@ -12,9 +13,13 @@ import { dataDir, root, SERVICE_ANCHOR_KEY, startService } from '../support/serv
 
 const bin = join(root, 'packages/workflows/dist/cli.js');
 
-/** The service's today on the store in `dir` (then stopped), and the command's after it, with the same settings. */
-async function todays(env: Record<string, string>): Promise<{ service: unknown; cli: string | undefined }> {
+/**
+ * The service's today on the store in a fresh folder (then stopped), and the command's after it,
+ * with the same settings — in the environment, and in a .env file in the folder if given.
+ */
+async function todays(env: Record<string, string>, dotenv?: string): Promise<{ service: unknown; cli: string | undefined }> {
   const dir = dataDir('today-');
+  if (dotenv !== undefined) writeFileSync(join(dir, '.env'), dotenv);
   const service = await startService(dir, env);
   let health: { schoolDate?: unknown };
   try {
@@ -36,6 +41,10 @@ describe('today, in the service and the cases command', () => {
   it('is SCHOOL_DATE for both when it is set, demo or not', async () => {
     expect(await todays({ DEMO: 'on', SCHOOL_DATE: '2026-01-15' })).toEqual({ service: '2026-01-15', cli: '2026-01-15' });
     expect(await todays({ DEMO: 'off', SCHOOL_DATE: '2025-11-03' })).toEqual({ service: '2025-11-03', cli: '2025-11-03' });
+  });
+
+  it('is SCHOOL_DATE for both when the .env file in the working directory sets it', async () => {
+    expect(await todays({ DEMO: 'on' }, 'SCHOOL_DATE=2026-02-02\n')).toEqual({ service: '2026-02-02', cli: '2026-02-02' });
   });
 
   it('is the date in England for both on a store without the demo school', async () => {

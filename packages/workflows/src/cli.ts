@@ -7,7 +7,7 @@
  *
  * Exit codes: 0 done · 2 bad input, refused or not allowed · 3 audit verification failed · 1 other failure.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatProblem, InputError, isIsoDate } from '@before-exclusion/rules';
 import { z } from 'zod';
@@ -38,7 +38,8 @@ import { staffMemberSchema } from './store/staff.js';
 const USAGE = `cases — exclusion-prevention case workflows
 
 Usage (every command takes --db FILE|URL: a SQLite file, or postgres://… for PostgreSQL;
-default $DATABASE_URL, else $CASES_DB, else data/cases.db):
+default $DATABASE_URL, else $CASES_DB, else data/cases.db; settings come from the environment or,
+as for the service, a .env file in the working directory):
   cases import --pupils FILE --calendar FILE        import pupils (all or nothing) and their calendar
   cases staff FILE                                  add or update schools and staff from a JSON file
   cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
@@ -110,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || o.help ? 0 : 2;
   }
+  // The service's .env too (variables already set win): the same store, key and SCHOOL_DATE as pnpm start.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const now = o.now ? instant(o.now) : undefined;
   const out = (text: string) => process.stdout.write(`${text}\n`);
   const url = o.db ?? process.env.DATABASE_URL ?? process.env.CASES_DB ?? 'data/cases.db';
