@@ -121,7 +121,7 @@ describe('cases evaluate, list, show and act', () => {
     expect(cases('open', 'ebsna', '--pupil', 'P3', '--as', 'head-a', '--data', '{"attendanceAtReferral":70}')).toMatchObject({ code: 2, stderr: 'cases: no pupil P3 that you can see\n' });
 
     const shown = cases('show', peap, '--as', 'officer').stdout;
-    expect(shown).toMatch(/^opened .* by peap.required v1: /m);
+    expect(shown).toMatch(/^Pre-exclusion assessment — P1 \(case peap-\w+, school SCH-A\)\nnow: meeting scheduled — pupil's voice next\nOpened because: .+ \(rule peap\.required, version 1\)\nopened /);
     expect(shown).toMatch(/head-a \(headteacher\): set the meeting for Thursday 22 Jan 2026/);
   });
 });
@@ -199,7 +199,7 @@ describe('cases backup and restore', () => {
     expect(run(['--db', restored, 'audit', 'verify'])).toMatchObject({ code: 0, stdout: original.stdout });
     expect(run(['--db', restored, 'list', '--as', 'officer']).stdout).toBe(cases('list', '--as', 'officer').stdout);
     // It carries on where the backup ends: a read audited, the trail anchored and verified.
-    expect(run(['--db', restored, 'show', peap, '--as', 'head-a']).stdout).toMatch(new RegExp(`^${peap} — peap case, school SCH-A, pupil P1: meeting-scheduled\n`));
+    expect(run(['--db', restored, 'show', peap, '--as', 'head-a']).stdout).toMatch(new RegExp(`^Pre-exclusion assessment — P1 \\(case ${peap}, school SCH-A\\)\nnow: meeting scheduled`));
     expect(run(['--db', restored, 'audit', 'verify']).code).toBe(0);
     // Restoring never overwrites a store.
     expect(run(['restore', backup, '--db', restored])).toMatchObject({ code: 2, stderr: expect.stringContaining('exists: move it aside first') });

@@ -6,19 +6,10 @@
  * evidence a board review needs, and the whole timeline. One function builds it for every
  * channel (the CLI, Teams, Slack, the web workspace); reading it is audited like any case read.
  */
-import {
-  EXCLUSION_CATEGORIES,
-  EXCLUSION_REASONS,
-  RulesEvaluator,
-  derivePupilFacts,
-  longDate,
-  type ExclusionCategory,
-  type ExclusionReason,
-  type IsoDate,
-  type PupilRecord,
-} from '@before-exclusion/rules';
+import { RulesEvaluator, derivePupilFacts, type IsoDate, type PupilRecord } from '@before-exclusion/rules';
 import type { Actor } from './access.js';
 import { caseSummary, overdueDeadlines, type CaseSummary, type CaseView } from './caseService.js';
+import { caseTitle, categoryWords, deadlineWords, openedByWords, reasonWords, recipientWords, timelineWords } from './caseWords.js';
 import { CaseNotFound } from './errors.js';
 import { PEAP_DECISION_TITLES, peapGateItems, type PeapContext, type SuspensionContext } from './machines/index.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from './peapQuestions.js';
@@ -31,8 +22,8 @@ type AnswerValue = string | string[] | boolean;
 export interface CaseRecord {
   /** Where the case stands, as in any list of cases, and what opened it. */
   readonly case: CaseSummary & {
-    /** The rule whose trigger opened the case, and why it fired. */
-    readonly openedBy?: { readonly ruleId: string; readonly ruleVersion: number; readonly explanation?: string };
+    /** The rule whose trigger opened the case, and why it fired — in a sentence too, `words` (see `openedByWords`). */
+    readonly openedBy?: { readonly ruleId: string; readonly ruleVersion: number; readonly explanation?: string; readonly words: string };
   };
   /** The pupil as the store holds them now (pseudonymous); absent when the record is no longer held. */
   readonly pupil?: PupilContext;
@@ -134,7 +125,9 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
   return {
     case: {
       ...caseSummary(view, options.today),
-      ...(view.ruleId ? { openedBy: { ruleId: view.ruleId, ruleVersion: view.ruleVersion ?? 0, ...(peap?.trigger ? { explanation: peap.trigger.explanation } : {}) } } : {}),
+      // The record knows the exclusion's length when a case opened before cases held it does not.
+      title: caseTitle(view, view.kind === 'suspension' ? record?.exclusions.find((e) => e.id === view.context.exclusion.id) : undefined),
+      ...(view.ruleId ? { openedBy: openedBy(view, view.ruleId, view.ruleVersion ?? 0, peap?.trigger?.explanation, evaluator) } : {}),
     },
     ...(record ? { pupil: pupilContext(record, facts, evaluator.rules.annualSuspensionLimit(asOf), facts ? asOf : undefined) } : {}),
     exclusions: record ? exclusionLines(record, facts) : [],
@@ -144,8 +137,13 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
     ...(peap?.decision ? { decision: decisionOf(peap, trail) } : {}),
     notes: trail.filter((r) => r.action === 'note').map((r) => ({ text: String((r.data as { text?: unknown } | null)?.text ?? ''), by: r.actor, role: r.role, at: r.at })),
     evidence: evidence(view, record, peap),
-    timeline: trail.map((r) => ({ seq: r.seq, at: r.at, who: r.actor, role: r.role, what: inWords(r, questions) })),
+    timeline: trail.map((r) => ({ seq: r.seq, at: r.at, who: r.actor, role: r.role, what: inWords(view, r, questions) })),
   };
+}
+
+function openedBy(view: CaseView, ruleId: string, ruleVersion: number, explanation: string | undefined, evaluator: RulesEvaluator): NonNullable<CaseRecord['case']['openedBy']> {
+  const why = { ruleId, ruleVersion, ...(explanation ? { explanation } : {}) };
+  return { ...why, words: openedByWords(view.kind, why, evaluator.rules) };
 }
 
 function pupilContext(record: PupilRecord, facts: ReturnType<typeof derivePupilFacts> | undefined, annualLimit: number, asOf: IsoDate | undefined): PupilContext {
@@ -172,11 +170,11 @@ function exclusionLines(record: PupilRecord, facts: ReturnType<typeof derivePupi
     const f = facts?.exclusions.find((x) => x.id === e.id);
     return {
       id: e.id,
-      category: EXCLUSION_CATEGORIES[e.category as ExclusionCategory],
+      category: categoryWords(e.category),
       startDate: e.startDate,
       ...(f?.lastDate ? { lastDate: f.lastDate } : {}),
       schoolDays: f?.schoolDays ?? (e.category === 'LNCH' ? (e.lunchtimes ?? 0) / 2 : (e.sessions ?? 0) / 2),
-      reasons: e.reasons.map((code) => ({ code, words: EXCLUSION_REASONS[code as ExclusionReason] ?? code })),
+      reasons: e.reasons.map((code) => ({ code, words: reasonWords(code) })),
       cancelled: e.cancelled,
     };
   });
@@ -193,7 +191,7 @@ function duties(view: CaseView, today: IsoDate): Duty[] {
   for (const [recipient, notice] of Object.entries(c.notices)) {
     const sent = notice?.sent;
     list.push({
-      what: `notify the ${recipient.replace(/-/g, ' ')} in writing, without delay`,
+      what: `notify ${recipientWords(recipient)} in writing, without delay`,
       dueDate: c.exclusion.startDate,
       status: sent ? (sent.sentOn <= c.exclusion.startDate ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : c.exclusion.startDate < today ? 'overdue' : 'pending',
       ...(sent ? { done: { on: sent.sentOn, by: sent.by, at: sent.at, how: sent.method } } : {}),
@@ -287,10 +285,9 @@ function evidence(view: CaseView, record: PupilRecord | undefined, peap: PeapCon
   ].map((e) => (e.present ? e : { item: e.item, present: false, where: e.where }));
 }
 
-/** An audit row in words: who did what, with the question's text for an answer. */
-function inWords(r: AuditRow, questions: readonly Question[]): string {
+/** An audit row in words: what the person (or the system) did, with the question's text for an answer. */
+function inWords(view: CaseView, r: AuditRow, questions: readonly Question[]): string {
   const data = (r.data ?? {}) as Record<string, unknown>;
-  const question = (id: unknown) => questions.find((q) => q.id === id)?.text ?? String(id);
   switch (r.action) {
     case 'case-opened':
       return r.actor === 'system' ? 'the rules opened the case' : 'opened the case';
@@ -299,24 +296,9 @@ function inWords(r: AuditRow, questions: readonly Question[]): string {
     case 'note':
       return 'added a note';
     case 'deadline-moot':
-      return `a deadline (${String(data.key)}) came due after it no longer mattered`;
+      return `a deadline came due after it no longer mattered: ${deadlineWords(view.kind, String(data.key))}`;
     case 'event':
-      switch (r.event) {
-        case 'ANSWER':
-          return `answered "${question(data.questionId)}"`;
-        case 'SCHEDULE_MEETING':
-          return `set the meeting for ${longDate(String(data.date))}`;
-        case 'COMPLETE_REFLECTION':
-          return "completed the head's reflection";
-        case 'DECIDE':
-          return `decided: ${PEAP_DECISION_TITLES[data.decision as keyof typeof PEAP_DECISION_TITLES] ?? String(data.decision)}`;
-        case 'DEADLINE_REACHED':
-          return `a deadline came due (${String(data.key)})`;
-        case 'RECORD_NOTICE':
-          return `recorded the notice to the ${String(data.recipient).replace(/-/g, ' ')} (${String(data.method)}, ${longDate(String(data.sentOn))})`;
-        default:
-          return (r.event ?? 'event').toLowerCase().replace(/_/g, ' ');
-      }
+      return timelineWords(view.kind, r.event ?? '', data, (id) => questions.find((q) => q.id === id)?.text ?? id);
     default:
       return r.action.replace(/-/g, ' ');
   }

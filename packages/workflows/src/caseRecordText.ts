@@ -20,8 +20,9 @@ export function caseRecordLines(r: CaseRecord): string[] {
   const lines: string[] = [];
   const section = (title: string) => lines.push('', title.toUpperCase());
   const c = r.case;
-  lines.push(`${c.id} — ${c.kind} case, school ${c.schoolId}, pupil ${c.pupilId}: ${c.state}${c.closed ? ' (closed)' : ''}`);
-  lines.push(`opened ${when(c.openedAt)}${c.openedBy ? ` by ${c.openedBy.ruleId} v${c.openedBy.ruleVersion}${c.openedBy.explanation ? `: ${c.openedBy.explanation}` : ''}` : ''}; last changed ${when(c.updatedAt)} (revision ${c.revision})`);
+  lines.push(`${c.title} (case ${c.id}, school ${c.schoolId})`, `now: ${c.stateText}${c.closed ? ' (closed)' : ''}`);
+  if (c.openedBy) lines.push(c.openedBy.words);
+  lines.push(`opened ${when(c.openedAt)}; last changed ${when(c.updatedAt)} (revision ${c.revision})`);
   if (r.pupil) {
     const p = r.pupil;
     section('The pupil');

@@ -9,12 +9,16 @@ import { __unsafe_getAllOwnEventDescriptors as eventsAccepted, initialTransition
 import { assertCanAnnotate, assertCanRead, assertMayOpen, assertMaySend, can, type Actor, type Permission } from './access.js';
 import { systemClock, type Clock } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
+import { caseTitle, describeState, stateWords } from './caseWords.js';
 import type { CaseDefinition, CaseKind, Effect } from './machines/caseDefinition.js';
 import type { ContextOf, EventOf } from './machines/index.js';
 import type { AuditLog, AuditRow } from './store/auditLog.js';
 import type { AuditedTx, AuditedWrite } from './store/auditedWrite.js';
 import { caseRows, type CaseRow, type DeadlineRow } from './store/caseRows.js';
 import type { Queryable } from './store/database.js';
+
+// Its home is caseWords now; still here for those who import it from the service.
+export { describeState };
 
 export interface CaseDeadline {
   readonly key: string;
@@ -386,13 +390,18 @@ export function overdueDeadlines(view: CaseView, today: string): CaseDeadline[] 
   return view.status === 'active' ? view.deadlines.filter((d) => d.status !== 'cancelled' && d.dueDate < today) : [];
 }
 
-/** Where a case stands, for a list: its state in words, what is overdue (oldest first) and the next deadline. */
+/** Where a case stands, for a list: its title and state in words, what is overdue (oldest first) and the next deadline. */
 export interface CaseSummary {
   readonly id: string;
   readonly kind: CaseKind;
   readonly schoolId: string;
   readonly pupilId: string;
+  /** What the case is about, in words: "Suspension — DEMO-005, 3 days from Mon 2 Mar" (see `caseTitle`). */
+  readonly title: string;
+  /** The machine's state in its own names (`meeting-scheduled`), for filters and logs. */
   readonly state: string;
+  /** Where the case stands, in words: "pupil's voice heard — head's reflection next" (see `stateWords`). */
+  readonly stateText: string;
   readonly closed: boolean;
   readonly revision: number;
   readonly openedAt: string;
@@ -410,7 +419,9 @@ export function caseSummary(view: CaseView, today: string): CaseSummary {
     kind: view.kind,
     schoolId: view.schoolId,
     pupilId: view.pupilId,
+    title: caseTitle(view),
     state: describeState(view.state),
+    stateText: stateWords(view.kind, view.state),
     closed: view.status === 'done',
     revision: view.revision,
     openedAt: view.openedAt,
@@ -418,17 +429,6 @@ export function caseSummary(view: CaseView, today: string): CaseSummary {
     overdue: overdueDeadlines(view, today).sort(byDate).map((d) => ({ label: d.label, dueDate: d.dueDate })),
     ...(next ? { nextDeadline: { label: next.label, dueDate: next.dueDate } } : {}),
   };
-}
-
-/** A state value in words: `meeting-scheduled`, or `open (notices: pending, review: due)`. */
-export function describeState(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    return Object.entries(value)
-      .map(([k, v]) => (typeof v === 'string' ? `${k}: ${v}` : `${k} (${describeState(v)})`))
-      .join(', ');
-  }
-  return String(value);
 }
 
 function issues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {

@@ -62,3 +62,6 @@ export type { BoardReview, LetterFacts, LetterMoment, LetterSession } from './le
 export { LetterRefused } from './letters/letterRefused.js';
 export { LETTER_LIST_READ, LETTER_MADE, LETTER_READ, Letters } from './store/letters.js';
 export type { KeptLetter, LetterSummary } from './store/letters.js';
+export { CASE_KIND_WORDS, DEADLINE_WORDS, EVENT_WORDS, STATE_WORDS, TIMELINE_WORDS, caseTitle, categoryWords, deadlineWords, eventWords, halfTermWords, openedByWords, reasonWords, recipientWords, ruleWords, stateWords, timelineWords } from './caseWords.js';
+export type { ExclusionLength } from './caseWords.js';
+export { resolvePupilId } from './pupilLookup.js';

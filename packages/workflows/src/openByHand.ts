@@ -9,15 +9,18 @@ import type { Actor } from './access.js';
 import type { CaseView, OpenCase } from './caseService.js';
 import { EventRefused } from './errors.js';
 import type { CaseKind } from './machines/caseDefinition.js';
+import { resolvePupilId } from './pupilLookup.js';
 import type { CaseStore } from './store/caseStore.js';
 
 /**
  * Opens a case of `kind` for a pupil, or — for a PEAP — returns the pupil's PEAP still in
  * progress, so a second "start" never makes a second case.
+ * @param typedPupilId — the pupil's id as typed: in any case (`demo-004` for `DEMO-004`), see `resolvePupilId`.
  * @param today — the school date (England) the request is made on.
  * @throws CaseNotFound when the actor cannot see the pupil; EventRefused when the request is not valid.
  */
-export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, pupilId: string, today: string, data: Record<string, unknown> = {}): Promise<{ case: CaseView; created: boolean }> {
+export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, typedPupilId: string, today: string, data: Record<string, unknown> = {}): Promise<{ case: CaseView; created: boolean }> {
+  const pupilId = await resolvePupilId(store, actor, typedPupilId);
   const record = await store.pupils.record(actor, pupilId);
   const base = { pupilId, schoolId: record.schoolId };
   if (kind === 'peap') {

@@ -140,7 +140,13 @@ async function openSuspension(store: CaseStore, exclusionId: string, duties: rea
     input: {
       pupilId: first.pupilId,
       schoolId: first.schoolId,
-      exclusion: { id: exclusion.id, category: exclusion.category, startDate: exclusion.startDate },
+      exclusion: {
+        id: exclusion.id,
+        category: exclusion.category,
+        startDate: exclusion.startDate,
+        ...(exclusion.sessions !== undefined ? { sessions: exclusion.sessions } : {}),
+        ...(exclusion.lunchtimes !== undefined ? { lunchtimes: exclusion.lunchtimes } : {}),
+      },
       notices: duties.map((d) => NOTICE_OF[d.trigger]).filter((n): n is string => n !== undefined),
       ...(provision?.dueDate ? { provisionFrom: provision.dueDate } : {}),
       ...(review?.dueDate ? { boardReview: { kind: mustReview ? 'must' : 'on-request', dueDate: review.dueDate } } : {}),

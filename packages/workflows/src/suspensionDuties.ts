@@ -5,6 +5,7 @@
  */
 import type { Actor } from './access.js';
 import type { CaseView } from './caseService.js';
+import { RECIPIENT_WORDS } from './caseWords.js';
 import type { Recipient, SuspensionContext } from './machines/suspensionCase.js';
 import { RECIPIENTS } from './machines/suspensionCase.js';
 import type { CaseStore } from './store/caseStore.js';
@@ -19,14 +20,8 @@ export interface DutyAction {
   readonly title: string;
 }
 
-/** Whom a notice goes to, in words. */
-export const RECIPIENT_WORDS: Readonly<Record<Recipient, string>> = {
-  parents: 'the parents',
-  'local-authority': 'the local authority',
-  'social-worker': "the pupil's social worker",
-  'virtual-school-head': 'the virtual school head',
-  'governing-board': 'the governing board',
-};
+// Whom a notice goes to, in words: worded in caseWords with the rest of a case, and still offered from here.
+export { RECIPIENT_WORDS };
 
 const EVENT_OF: Readonly<Record<DutyKind, string>> = {
   notice: 'RECORD_NOTICE',

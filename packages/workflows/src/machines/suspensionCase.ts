@@ -19,7 +19,15 @@ const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 const suspensionInput = z.strictObject({
   pupilId: z.string().min(1),
   schoolId: z.string().min(1),
-  exclusion: z.strictObject({ id: z.string().min(1), category: z.enum(['FIXD', 'LNCH', 'PERM']), startDate: isoDate, lastDate: isoDate.optional() }),
+  exclusion: z.strictObject({
+    id: z.string().min(1),
+    category: z.enum(['FIXD', 'LNCH', 'PERM']),
+    startDate: isoDate,
+    lastDate: isoDate.optional(),
+    // Its length as the record gives it, so a list can say "3 days" without the record (cases opened before this carry none).
+    sessions: z.int().min(1).optional(),
+    lunchtimes: z.int().min(1).optional(),
+  }),
   notices: z.array(z.enum(RECIPIENTS)).min(1, 'at least the parents are notified'),
   provisionFrom: isoDate.optional(),
   boardReview: z.strictObject({ kind: z.enum(['must', 'on-request']), dueDate: isoDate }).optional(),
