@@ -45,7 +45,7 @@ describe.each(BACKENDS)('a case read back on %s', (backend) => {
     expect(record.answers.find((a) => a.questionId === 'meeting.date')).toMatchObject({ answer: 'Monday 23 Mar 2026' });
     expect(record.decision).toMatchObject({ decision: 'No exclusion: a support plan', rationale: 'Support is working; keep the mentoring.', by: 'demo-head', followUpDate: '2026-05-01' });
     // The gate as it stood when the head decided: the attestation had been changed to No.
-    expect(record.decision!.gate).toContainEqual({ item: 'the attestation that all support mechanisms have been exhausted', met: false });
+    expect(record.decision!.gate).toContainEqual({ item: 'the attestation that all support mechanisms have been exhausted (answered No)', met: false });
     expect(record.decision!.gate).toContainEqual({ item: "the pupil's voice", met: true });
     expect(record.notes).toEqual([expect.objectContaining({ text: 'Checked with the SENCO: plan agreed.', by: 'demo-officer', role: 'inclusion-officer' })]);
     expect(record.timeline.map((t) => t.what)).toEqual(expect.arrayContaining(['answered "What do you like about school?"', 'decided: No exclusion: a support plan', 'added a note']));

@@ -63,7 +63,7 @@ async function evaluate(store: CaseStore, options: { asOf: IsoDate; rulesFile?: 
     if (left) tally.leavers++;
     const triggers = await evaluator.evaluate(record, calendar, options.asOf);
     tally.triggers += triggers.length;
-    for (const outcome of await openCasesFor(store, triggers, { openNew: !left })) tally[outcome]++;
+    for (const outcome of await openCasesFor(store, triggers, { openNew: !left, remindNoticesFrom: options.asOf })) tally[outcome]++;
   }
   return tally;
 }
@@ -73,8 +73,10 @@ type Outcome = 'opened' | 'updated' | 'unchanged' | 'notOpened';
 /**
  * Opens or updates the cases one pupil's triggers call for.
  * @param options.openNew — false for a pupil who has left: cases opened before are updated, none is opened (`notOpened`).
+ * @param options.remindNoticesFrom — an exclusion starting on or after this date is reminded of notices not sent by its
+ *   first day; one that started before (imported long after, its notices sent outside the product) is not.
  */
-export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[], options: { readonly openNew?: boolean } = {}): Promise<Outcome[]> {
+export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[], options: { readonly openNew?: boolean; readonly remindNoticesFrom?: IsoDate } = {}): Promise<Outcome[]> {
   const openNew = options.openNew ?? true;
   /** Whether to go on with the case of this key: new ones may be opened, or it was opened before. */
   const mayHave = async (openKey: string) => openNew || (await store.cases.openedWith(SYSTEM, openKey)) !== undefined;
@@ -87,7 +89,7 @@ export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[
     byExclusion.set(id, [...(byExclusion.get(id) ?? []), t]);
   }
   for (const [exclusionId, duties] of byExclusion) {
-    outcomes.push((await mayHave(suspensionKey(duties[0]!.pupilId, exclusionId))) ? await openSuspension(store, exclusionId, duties) : 'notOpened');
+    outcomes.push((await mayHave(suspensionKey(duties[0]!.pupilId, exclusionId))) ? await openSuspension(store, exclusionId, duties, options.remindNoticesFrom) : 'notOpened');
   }
   return outcomes;
 }
@@ -122,7 +124,7 @@ async function openPeap(store: CaseStore, t: Trigger): Promise<Outcome> {
   return further.length ? 'updated' : 'unchanged';
 }
 
-async function openSuspension(store: CaseStore, exclusionId: string, duties: readonly Trigger[]): Promise<Outcome> {
+async function openSuspension(store: CaseStore, exclusionId: string, duties: readonly Trigger[], remindNoticesFrom: IsoDate | undefined): Promise<Outcome> {
   const first = duties[0]!;
   const pupil = await store.pupils.record(SYSTEM, first.pupilId).catch(() => undefined);
   const exclusion = pupil?.exclusions.find((e) => e.id === exclusionId);
@@ -149,6 +151,7 @@ async function openSuspension(store: CaseStore, exclusionId: string, duties: rea
       },
       notices: duties.map((d) => NOTICE_OF[d.trigger]).filter((n): n is string => n !== undefined),
       ...(provision?.dueDate ? { provisionFrom: provision.dueDate } : {}),
+      ...(remindNoticesFrom !== undefined && exclusion.startDate >= remindNoticesFrom ? { noticesDue: exclusion.startDate } : {}),
       ...(review?.dueDate ? { boardReview: { kind: mustReview ? 'must' : 'on-request', dueDate: review.dueDate } } : {}),
     },
   });

@@ -100,7 +100,8 @@ export async function recordExclusion(store: CaseStore, actor: Actor, pupilId: s
   // The rules as of the first day (an exclusion starting later is not yet a fact today), for this exclusion only.
   const asOf = options.today > exclusion.startDate ? options.today : exclusion.startDate;
   const triggers = (await evaluator.evaluate(amended, calendar, asOf)).filter((t) => t.period === exclusion.id || t.exclusionIds?.includes(exclusion.id));
-  await openCasesFor(store, triggers);
+  // Recorded as it happens: the notices are reminded of on the first day if not yet sent.
+  await openCasesFor(store, triggers, { remindNoticesFrom: exclusion.startDate });
   const opened = await store.cases.openedWith(actor, suspensionKey(pupilId, exclusion.id));
   const peap = (await store.cases.list(actor, { schoolId: record.schoolId, pupilId, status: 'active' })).find((c): c is CaseView<'peap'> => c.kind === 'peap');
   return { recorded: true, exclusion, case: opened?.kind === 'suspension' ? (opened as CaseView<'suspension'>) : undefined, peap };

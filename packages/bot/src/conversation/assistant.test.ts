@@ -8,9 +8,17 @@
 import { SYSTEM, type Actor, type CaseStore } from '@before-exclusion/workflows';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only, openStore, TODAY, type StoreAt } from '../testing/fixtures.js';
-import { Assistant } from './assistant.js';
+import { Assistant, CASES_PER_PAGE } from './assistant.js';
+import { parseAction, parseText, type Command } from './commands.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE } from '@before-exclusion/workflows';
 import type { Reply } from './replies.js';
+
+/** The command a button of ours carries (it must parse). */
+function parseActionOk(data: unknown): Command {
+  const parsed = parseAction(data);
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.command;
+}
 
 type QuestionReply = Extract<Reply, { type: 'question' }>;
 type ReviewReply = Extract<Reply, { type: 'review' }>;
@@ -324,14 +332,17 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
   describe('the PEAP gate', () => {
     it('refuses a permanent exclusion while the attestation is "no", shows what is missing, and leaves the case undecided', async () => {
       const { review } = await reviewedPeap({ exhausted: 'no' });
-      expect(review.gateMissing).toEqual([ATTESTATION_MISSING]);
+      // Recorded, as No: said so, not "until it is recorded".
+      expect(review.gateMissing).toEqual([`${ATTESTATION_MISSING} (answered No)`]);
       expect(review.items.find((i) => i.questionId === 'support.exhausted')?.answer).toBe('No');
 
       const refused = asReview(
         step(await assistant.handle(head, { verb: 'peap.decide', caseId: review.caseId, revision: review.revision, decision: 'permanent-exclusion', rationale: 'Serious assault.', followUpDate: '2026-05-01' })),
       );
-      expect(refused.gateMissing).toEqual([ATTESTATION_MISSING]);
-      expect(refused.error).toMatch(/^The PEAP gate holds back a permanent exclusion decision until these are recorded: the attestation that all support mechanisms have been exhausted\.$/);
+      expect(refused.gateMissing).toEqual([`${ATTESTATION_MISSING} (answered No)`]);
+      expect(refused.error).toBe('A permanent exclusion cannot be decided until the PEAP has the attestation that all support mechanisms have been exhausted (answered No).');
+      // What the head typed comes back with the refusal.
+      expect(refused.entered).toEqual({ decision: 'permanent-exclusion', rationale: 'Serious assault.', followUpDate: '2026-05-01' });
       const saved = await store.cases.get(SYSTEM, review.caseId, 'peap');
       expect(saved.state).not.toBe('decided');
       expect(saved.context.decision).toBeUndefined();
@@ -419,16 +430,33 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
       expect((await auditedEvents(review.caseId)).at(-1)).toMatchObject({ actor: 'demo-senco', role: 'senco', event: 'ANSWER' });
     });
 
-    it("lists the officer's cases across their schools with the overdue ones first", async () => {
-      const overview = only(await assistant.handle(await store.staff.actorFor('demo-officer'), { verb: 'cases.overview' }), 'case-list');
-      expect(overview.title).toMatch(/overdue duties first/);
-      const overdue = overview.cases.map((c) => c.overdue.length > 0);
-      expect(overdue.filter(Boolean).length).toBeGreaterThan(0);
-      expect(overdue.filter((o) => !o).length).toBeGreaterThan(0);
+    it("lists the officer's cases across their schools a page at a time, overdue first, then PEAPs, and filters by pupil", async () => {
+      const officer = await store.staff.actorFor('demo-officer');
+      const first = only(await assistant.handle(officer, { verb: 'cases.overview' }), 'case-list');
+      expect(first.footer).toMatch(/Overdue duties first, then PEAPs/);
+      expect(first.cases).toHaveLength(CASES_PER_PAGE);
+      // Every page, in order: the whole list, paged by the "more" button, each case once.
+      const all = [...first.cases];
+      for (let page: typeof first | undefined = first; page.more; ) {
+        page = only(await assistant.handle(officer, parseActionOk(page.more.data)), 'case-list');
+        all.push(...page.cases);
+      }
+      expect(all).toHaveLength(first.total!);
+      expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
+      const overdue = all.map((c) => c.overdue.length > 0);
       expect(overdue.indexOf(false)).toBe(overdue.lastIndexOf(true) + 1);
-      expect(overview.cases.find((c) => c.pupilId === 'DEMO-009' && c.kind === 'suspension' && c.overdue.length)?.overdue).toEqual([
+      const notOverdue = all.filter((c) => c.overdue.length === 0).map((c) => c.kind === 'peap');
+      const firstOther = notOverdue.indexOf(false);
+      if (firstOther >= 0) expect(notOverdue.slice(firstOther)).not.toContain(true);
+      expect(all.find((c) => c.pupilId === 'DEMO-009' && c.kind === 'suspension' && c.overdue.length)?.overdue).toEqual([
         { label: 'full-time education from the sixth day', dueDate: '2026-03-16' },
       ]);
+      // One pupil's, typed in any case.
+      const one = only(await assistant.handle(officer, parseText('my cases demo-009')!), 'case-list');
+      expect(one.title).toMatch(/pupil DEMO-009$/);
+      expect(one.cases.length).toBeGreaterThan(0);
+      expect(new Set(one.cases.map((c) => c.pupilId))).toEqual(new Set(['DEMO-009']));
+      const overview = first;
       expect(new Set(overview.cases.map((c) => c.schoolId))).toEqual(new Set(['DEMO-SCH']));
     });
 
@@ -465,7 +493,7 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
         by: 'demo-head',
         when: 'Friday 20 Mar 2026 09:00',
         followUpDate: '2026-05-01',
-        gate: expect.arrayContaining([{ item: ATTESTATION_MISSING, met: false }, { item: "the pupil's voice", met: true }]),
+        gate: expect.arrayContaining([{ item: `${ATTESTATION_MISSING} (answered No)`, met: false }, { item: "the pupil's voice", met: true }]),
       });
 
       const answers = reply.answers.flatMap((s) => s.answers.map((a) => ({ ...a, section: s.section })));
@@ -554,8 +582,12 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
       expect(form).toEqual({ type: 'check-form', pupilId: 'DEMO-010', startDate: date, sessions: '2', error: expect.stringContaining(`${long} is not a school day`) });
     });
 
-    it('returns the form saying what to write when the date or length is not readable', async () => {
-      expect(only(await check('23/03/2026', '2'), 'check-form').error).toBe('Please give the first day, written YYYY-MM-DD.');
+    it('reads a UK date and a pupil id in any case, and says when a date is not real or not readable', async () => {
+      const uk = only(await assistant.handle(head, { verb: 'suspension.check', pupilId: 'demo-010', startDate: '23/03/2026', sessions: '2' }), 'assessment');
+      expect(uk.pupilId).toBe('DEMO-010');
+      expect(uk.actions.map((a) => a.data)).toContainEqual({ verb: 'exclusion.form', pupilId: 'DEMO-010', startDate: '2026-03-23', sessions: '2' });
+      expect(only(await check('2026-02-31', '2'), 'check-form').error).toMatch(/^31 February 2026 is not a real date/);
+      expect(only(await check('the day after', '2'), 'check-form').error).toMatch(/23\/03\/2026/);
       expect(only(await check('2026-03-23', 'two'), 'check-form').error).toMatch(/^Please give the length in sessions/);
       expect(only(await check('2026-03-23', '0'), 'check-form').error).toMatch(/^Please give the length in sessions/);
     });

@@ -13,16 +13,28 @@ import {
   EventRefused,
   RevisionConflict,
   SYSTEM,
+  cancelExclusion,
   caseRecord,
   caseSummary,
   displayAnswer,
+  dutyActions,
   englishDate,
+  irpApplyBy,
+  irpPanelBy,
   openByHand,
+  recordExclusion,
+  reviewOnRequestDue,
   type Actor,
   type CaseRecord,
   type CaseStore,
   type CaseView,
+  type DutyKind,
+  type EventOf,
+  type Recipient,
+  resolvePupilId,
 } from '@before-exclusion/workflows';
+import { parseDateInput } from './dates.js';
+import { dutyForm, exclusionForm, readDuty, readExclusion } from './forms.js';
 import { HELP_TEXT, type Command } from './commands.js';
 import {
   DECISIONS,
@@ -40,7 +52,7 @@ import {
   type AnswerValue,
 } from './interview.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, type Question } from '@before-exclusion/workflows';
-import type { CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
+import type { ButtonAction, CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
 
 export interface AssistantOptions {
   readonly questions?: readonly Question[];
@@ -65,6 +77,9 @@ export const PERSONAL_CHAT_ONLY_REPLY: Reply = {
   tone: 'info',
   text: 'I only talk about cases in a personal chat, so nothing about a pupil is shown to a group. Please message me one-to-one and ask there.',
 };
+
+/** Cases on one page of a list in a chat: a card a head can read without scrolling far. */
+export const CASES_PER_PAGE = 6;
 
 /** How much of a case its status shows in a chat; the web workspace shows all of it. */
 const STATUS_SHOWS = { answers: 12, answerChars: 400, earlierChars: 80, changes: 3, notes: 5, noteChars: 600, timeline: 15 } as const;
@@ -105,16 +120,40 @@ export class Assistant {
     return [{ type: 'message', tone: 'info', text: `I did not understand "${short}".\n\n${HELP_TEXT}` }];
   }
 
-  /** The card that prompts a head when the rules open a case. */
+  /** The card that prompts a head when the rules open a case: why, the dates, and what can be recorded at once. */
   async prompt(caseId: string): Promise<Reply> {
     const view = await this.#store.cases.get(SYSTEM, caseId);
     const why =
       view.kind !== 'peap'
-        ? `A ${view.kind} case has opened with statutory duties to meet.`
+        ? view.kind === 'suspension'
+          ? 'The exclusion has been recorded. These are its statutory duties: record each as it is done.'
+          : 'A case has opened with duties to meet.'
         : view.context.trigger?.explanation
           ? `A pre-exclusion assessment (PEAP) is needed: ${view.context.trigger.explanation}.`
           : 'A pre-exclusion assessment (PEAP) has been started for this pupil by a member of staff.';
-    return { type: 'prompt', caseId, pupilId: view.pupilId, caseKind: view.kind, why, deadlines: view.deadlines.filter((d) => d.status === 'pending').map((d) => ({ label: d.label, dueDate: d.dueDate })) };
+    return {
+      type: 'prompt',
+      caseId,
+      pupilId: view.pupilId,
+      caseKind: view.kind,
+      title: caseSummary(view, this.#today()).title,
+      why,
+      deadlines: view.deadlines.filter((d) => d.status === 'pending').map((d) => ({ label: d.label, dueDate: d.dueDate })),
+      actions: view.kind === 'suspension' ? dutyButtons(this.#store, SYSTEM, view).filter((a) => a.data.duty !== 'cancel') : [],
+    };
+  }
+
+  /**
+   * The reminder that a deadline has passed, with the buttons that record the duty — or nothing,
+   * when the duty was recorded after the reminder was queued.
+   */
+  async reminder(caseId: string, deadline: string, what: string): Promise<Reply | undefined> {
+    const view = await this.#store.cases.get(SYSTEM, caseId);
+    if (view.status !== 'active') return undefined;
+    const duties = view.kind === 'suspension' ? REMINDED_DUTIES[deadline] : undefined;
+    const actions = view.kind === 'suspension' ? dutyButtons(this.#store, SYSTEM, view).filter((a) => duties?.includes(a.data.duty as DutyKind)) : [];
+    if (duties && actions.length === 0) return undefined;
+    return { type: 'reminder', caseId, pupilId: view.pupilId, title: caseSummary(view, this.#today()).title, what, actions };
   }
 
   /** One card for several cases opened at once: PEAPs first, each with its button. */
@@ -123,24 +162,37 @@ export class Assistant {
     const lines: CaseLine[] = [];
     for (const id of new Set(caseIds)) lines.push(caseLine(await this.#store.cases.get(SYSTEM, id), today));
     lines.sort((a, b) => Number(b.kind === 'peap') - Number(a.kind === 'peap'));
-    return { type: 'case-list', title: `${lines.length} cases have opened for your school and need your attention`, cases: lines, empty: '' };
+    const shown = lines.slice(0, CASES_PER_PAGE);
+    return {
+      type: 'case-list',
+      title: `${lines.length} cases have opened for your school and need your attention`,
+      cases: shown,
+      total: lines.length,
+      empty: '',
+      ...(lines.length > shown.length ? { footer: `PEAPs first. ${lines.length - shown.length} more are in your cases.`, more: { title: 'All my cases', data: { verb: 'cases.mine' } } } : {}),
+    };
   }
 
   async #dispatch(actor: Actor, c: Command): Promise<Reply[]> {
     switch (c.verb) {
       case 'help':
         return [{ type: 'menu', role: actor.role === 'system' ? 'admin' : actor.role, name: actor.id }];
+      case 'thanks':
+        return [{ type: 'message', tone: 'info', text: 'You are welcome. Type "help" whenever you need me.' }];
+      case 'stop':
+        return [{ type: 'message', tone: 'info', text: 'Stopped. Nothing is lost: every answer and record is saved as you give it. Type "my cases" to pick up where you left off.' }];
       case 'cases.mine':
-        return [await this.#caseList(actor, actor.role === 'inclusion-officer' ? 'Cases across your schools' : 'Your open cases')];
+        return [await this.#caseList(actor, actor.role === 'inclusion-officer' ? 'Cases across your schools' : 'Your open cases', c)];
       case 'cases.overview':
-        if (actor.role !== 'inclusion-officer' && actor.role !== 'system') return [{ type: 'message', tone: 'info', text: 'The overview is for inclusion officers. Here are your open cases.' }, await this.#caseList(actor, 'Your open cases')];
-        return [await this.#caseList(actor, 'Cases across your schools — overdue duties first')];
+        if (actor.role !== 'inclusion-officer' && actor.role !== 'system') return [{ type: 'message', tone: 'info', text: 'The overview is for inclusion officers. Here are your open cases.' }, await this.#caseList(actor, 'Your open cases', {})];
+        return [await this.#caseList(actor, 'Cases across your schools', c)];
       case 'case.status':
         return [await this.#status(actor, c.caseId)];
       case 'peap.form':
         return [{ type: 'start-form' }];
       case 'peap.start': {
-        const { case: opened, created } = await openByHand(this.#store, actor, 'peap', c.pupilId, this.#today());
+        const pupilId = await resolvePupilId(this.#store, actor, c.pupilId);
+        const { case: opened, created } = await openByHand(this.#store, actor, 'peap', pupilId, this.#today());
         const view = asPeap(opened);
         const opening: Reply = { type: 'message', tone: 'info', text: created ? `Started a pre-exclusion assessment for pupil ${view.pupilId} (case ${view.id}).` : `Pupil ${view.pupilId} already has a pre-exclusion assessment in progress (case ${view.id}); carrying on where it stopped.` };
         return [opening, ...(await this.#interview(actor, view))];
@@ -162,6 +214,90 @@ export class Assistant {
         return [{ type: 'check-form', ...(c.pupilId ? { pupilId: c.pupilId } : {}) }];
       case 'suspension.check':
         return [await this.#check(actor, c)];
+      case 'exclusion.form':
+        return [exclusionForm(await resolvePupilId(this.#store, actor, c.pupilId), c.values)];
+      case 'exclusion.record':
+        return this.#recordExclusion(actor, c);
+      case 'duty.form':
+        return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient)];
+      case 'duty.record':
+        return this.#recordDuty(actor, c);
+    }
+  }
+
+  async #recordExclusion(actor: Actor, c: Extract<Command, { verb: 'exclusion.record' }>): Promise<Reply[]> {
+    const today = this.#today();
+    const pupilId = await resolvePupilId(this.#store, actor, c.pupilId);
+    const read = readExclusion(c.values, today);
+    if ('errors' in read) return [exclusionForm(pupilId, c.values, { fieldErrors: read.errors })];
+    try {
+      const result = await recordExclusion(this.#store, actor, pupilId, read.value, { today, evaluator: this.#evaluator, confirmWithoutPeap: c.confirmWithoutPeap === true });
+      if (!result.recorded) {
+        return [
+          exclusionForm(pupilId, c.values, {
+            confirm: true,
+            error: 'There is no completed pre-exclusion assessment for this pupil. You decide: to record the permanent exclusion anyway, press the button again — your confirmation, and what was lacking, are kept in the audit trail.',
+            notes: result.peapLacks.map((l) => `Still lacking: ${l}`),
+          }),
+        ];
+      }
+      const replies: Reply[] = [{ type: 'message', tone: 'info', text: `Recorded. The rules have run again for pupil ${pupilId}${result.case ? ' and opened the case below with its duties and dates' : ''}.${result.peap ? ` A pre-exclusion assessment is open for this pupil too (case ${result.peap.id}).` : ''}` }];
+      if (result.case) replies.push(await this.#status(actor, result.case.id));
+      return replies;
+    } catch (error) {
+      if (error instanceof InputError) return [exclusionForm(pupilId, c.values, { error: error.problems.map((p) => sentence(p.message)).join(' ') })];
+      if (error instanceof EventRefused) return [exclusionForm(pupilId, c.values, { error: sentence(error.message) })];
+      throw error;
+    }
+  }
+
+  async #dutyForm(actor: Actor, caseId: string, duty: DutyKind, recipient?: Recipient, values: Readonly<Record<string, unknown>> = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}): Promise<Reply> {
+    const view = asSuspension(await this.#store.cases.get(actor, caseId));
+    return dutyForm(view.id, view.pupilId, view.revision, duty, view.context, this.#today(), recipient, values, problems);
+  }
+
+  async #recordDuty(actor: Actor, c: Extract<Command, { verb: 'duty.record' }>): Promise<Reply[]> {
+    const today = this.#today();
+    const read = readDuty(c.duty, c.values, today);
+    if ('errors' in read) return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient, c.values, { fieldErrors: read.errors })];
+    const view = asSuspension(await this.#store.cases.get(actor, c.caseId));
+    const v = read.value;
+    try {
+      if (c.duty === 'cancel') await cancelExclusion(this.#store, actor, view.id, v.reason!, { expectedRevision: c.revision });
+      else await this.#store.cases.send(actor, view, await this.#dutyEvent(view, c.duty, c.recipient, v), { expectedRevision: c.revision });
+    } catch (error) {
+      if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
+      if (error instanceof EventRefused) return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient, c.values, { error: sentence(error.message) })];
+      throw error;
+    }
+    return [{ type: 'message', tone: 'info', text: 'Recorded.' }, await this.#status(actor, view.id)];
+  }
+
+  /** The event a duty form records, with the dates the law counts from what was entered. */
+  async #dutyEvent(view: CaseView<'suspension'>, duty: Exclude<DutyKind, 'cancel'>, recipient: Recipient | undefined, v: Readonly<Record<string, string>>): Promise<EventOf<'suspension'>> {
+    const calendarFrom = async (date: string) => {
+      const calendar = await this.#store.pupils.calendarFor(view.schoolId, date);
+      if (!calendar?.covers(date)) throw new EventRefused(`school ${view.schoolId} has no calendar covering ${longDate(date)}, so its dates cannot be counted`);
+      return calendar;
+    };
+    switch (duty) {
+      case 'notice':
+        if (!recipient) throw new EventRefused('say whom the notice went to');
+        return { type: 'RECORD_NOTICE', recipient, method: v.method as 'letter', sentOn: v.sentOn! };
+      case 'provision':
+        return { type: 'ARRANGE_PROVISION', provider: v.provider!, from: v.from!, ...(v.address ? { address: v.address } : {}) };
+      case 'review-request':
+        return { type: 'PARENTS_REQUEST_REVIEW', requestedOn: v.requestedOn!, dueDate: reviewOnRequestDue(await calendarFrom(v.requestedOn!), v.requestedOn!) };
+      case 'board-meeting':
+        return { type: 'SCHEDULE_BOARD_MEETING', on: v.on!, format: v.format as 'remote' };
+      case 'board-outcome': {
+        const permanentUpheld = view.context.exclusion.category === 'PERM' && v.outcome === 'upheld';
+        return { type: 'RECORD_BOARD_REVIEW', outcome: v.outcome as 'upheld', heldOn: v.heldOn!, ...(permanentUpheld ? { irpWindowEnds: irpApplyBy(await calendarFrom(v.heldOn!), v.heldOn!) } : {}) };
+      }
+      case 'irp-request':
+        return { type: 'REQUEST_IRP', requestedOn: v.requestedOn!, panelBy: irpPanelBy(await calendarFrom(v.requestedOn!), v.requestedOn!) };
+      case 'irp-decision':
+        return { type: 'RECORD_IRP_DECISION', outcome: v.outcome as 'upheld', heldOn: v.heldOn! };
     }
   }
 
@@ -188,7 +324,9 @@ export class Assistant {
     const view = await this.#peap(actor, c.caseId);
     if (!answering(view)) return this.#interview(actor, view);
     const parsed = parseDecision(c);
-    if ('error' in parsed) return [await this.#review(actor, view, parsed.error)];
+    // Whatever was refused, what the head typed comes back in the form.
+    const entered = { decision: typeof c.decision === 'string' ? c.decision : '', rationale: typeof c.rationale === 'string' ? c.rationale : '', followUpDate: typeof c.followUpDate === 'string' ? c.followUpDate : '' };
+    if ('error' in parsed) return [await this.#review(actor, view, parsed.error, entered)];
     if (c.revision !== view.revision) return this.#stale(actor, view, false);
     // Submitting the review completes the head's reflection and decides, in one transaction:
     // refused together (by the PEAP gate, say), nothing is left half-done in the trail.
@@ -198,7 +336,7 @@ export class Assistant {
       return [{ type: 'decided', caseId: decided.id, pupilId: decided.pupilId, decision: DECISION_TITLES[parsed.decision], followUpDate: parsed.followUpDate }];
     } catch (error) {
       if (error instanceof RevisionConflict) return this.#stale(actor, await this.#peap(actor, c.caseId), false);
-      if (error instanceof EventRefused || error instanceof AccessDenied) return [await this.#review(actor, await this.#peap(actor, c.caseId), sentence(error.message))];
+      if (error instanceof EventRefused || error instanceof AccessDenied) return [await this.#review(actor, await this.#peap(actor, c.caseId), sentence(error.message), entered)];
       throw error;
     }
   }
@@ -247,7 +385,7 @@ export class Assistant {
     };
   }
 
-  async #review(actor: Actor, view: CaseView<'peap'>, error?: string): Promise<Reply> {
+  async #review(actor: Actor, view: CaseView<'peap'>, error?: string, entered?: { decision: string; rationale: string; followUpDate: string }): Promise<Reply> {
     const context = view.context;
     const items = applicableQuestions(this.#questions, context).map((q) => ({
       questionId: q.id,
@@ -275,15 +413,35 @@ export class Assistant {
       decisions: DECISIONS,
       followUpSuggested: followUp,
       ...(error ? { error } : {}),
+      ...(entered ? { entered } : {}),
     };
   }
 
-  async #caseList(actor: Actor, title: string): Promise<Reply> {
+  /** A page of the person's open cases: overdue duties first, then PEAPs, then by the next date; optionally one pupil's. */
+  async #caseList(actor: Actor, title: string, c: { readonly verb?: 'cases.mine' | 'cases.overview'; readonly page?: number | undefined; readonly pupilId?: string | undefined }): Promise<Reply> {
     const today = this.#today();
-    const lines = (await this.#store.cases.list(actor, { status: 'active' }))
+    const pupilId = c.pupilId ? await resolvePupilId(this.#store, actor, c.pupilId) : undefined;
+    const lines = (await this.#store.cases.list(actor, { status: 'active', ...(pupilId ? { pupilId } : {}) }))
       .map((v) => caseLine(v, today))
-      .sort((a, b) => Number(b.overdue.length > 0) - Number(a.overdue.length > 0) || (a.nextDeadline?.dueDate ?? '9999').localeCompare(b.nextDeadline?.dueDate ?? '9999'));
-    return { type: 'case-list', title, cases: lines, empty: 'No open cases. When the rules open one for your school, I will message you.' };
+      .sort(
+        (a, b) =>
+          Number(b.overdue.length > 0) - Number(a.overdue.length > 0) ||
+          Number(b.kind === 'peap') - Number(a.kind === 'peap') ||
+          (a.nextDeadline?.dueDate ?? '9999').localeCompare(b.nextDeadline?.dueDate ?? '9999'),
+      );
+    const pages = Math.max(1, Math.ceil(lines.length / CASES_PER_PAGE));
+    const page = Math.min(Math.max(1, c.page ?? 1), pages);
+    const shown = lines.slice((page - 1) * CASES_PER_PAGE, page * CASES_PER_PAGE);
+    const first = (page - 1) * CASES_PER_PAGE + 1;
+    return {
+      type: 'case-list',
+      title: pupilId ? `${title} · pupil ${pupilId}` : title,
+      cases: shown,
+      total: lines.length,
+      empty: pupilId ? `No open cases for pupil ${pupilId}.` : 'No open cases. When the rules open one for your school, I will message you.',
+      footer: `${lines.length > CASES_PER_PAGE ? `Cases ${first}–${first + shown.length - 1} of ${lines.length}. ` : ''}Overdue duties first, then PEAPs.${pupilId ? '' : ' Type "my cases PUPIL-ID" for one pupil\'s.'}`,
+      ...(page < pages ? { more: { title: `Next ${Math.min(CASES_PER_PAGE, lines.length - page * CASES_PER_PAGE)}`, data: { verb: c.verb ?? 'cases.mine', page: page + 1, ...(pupilId ? { pupilId } : {}) } } } : {}),
+    };
   }
 
   /** A case read back from its record: one audited read, whatever the channel. */
@@ -293,23 +451,32 @@ export class Assistant {
     // Access was checked (and the read audited) by the record; the case line is the system's own read.
     const line = caseLine(await this.#store.cases.get(SYSTEM, caseId), today);
     const base = this.#workspaceUrl()?.replace(/\/+$/, '');
-    return caseStatus(record, line, base ? `${base}/cases/${encodeURIComponent(record.case.id)}` : undefined);
+    const view = await this.#store.cases.get(SYSTEM, caseId);
+    const actions: ButtonAction[] = [
+      ...(line.resumable ? [{ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId }, primary: true }] : []),
+      ...(view.kind === 'suspension' ? dutyButtons(this.#store, actor, view) : []),
+    ];
+    return caseStatus(record, line, base ? `${base}/cases/${encodeURIComponent(record.case.id)}` : undefined, actions);
   }
 
   async #check(actor: Actor, c: Extract<Command, { verb: 'suspension.check' }>): Promise<Reply> {
-    const pupilId = String(c.pupilId ?? '').trim();
-    const startDate = String(c.startDate ?? '').trim();
+    const typedPupil = String(c.pupilId ?? '').trim();
+    const typedDate = String(c.startDate ?? '').trim();
     const sessions = String(c.sessions ?? '').trim();
-    const form = (error: string): Reply => ({ type: 'check-form', pupilId, startDate, sessions, error });
-    if (!pupilId) return form('Please give the pupil id.');
-    if (!isIsoDate(startDate)) return form('Please give the first day, written YYYY-MM-DD.');
+    const form = (error: string): Reply => ({ type: 'check-form', pupilId: typedPupil, startDate: typedDate, sessions, error });
+    if (!typedPupil) return form('Please give the pupil id.');
+    if (!typedDate) return form('Please give the first day.');
+    const date = parseDateInput(typedDate, this.#today());
+    if ('error' in date) return form(date.error);
+    const startDate = date.date;
     if (!/^\d+$/.test(sessions) || Number(sessions) < 1) return form('Please give the length in sessions (two a school day): a whole number, 1 or more.');
-    const record = await this.#store.pupils.record(actor, pupilId);
+    const record = await this.#store.pupils.record(actor, await resolvePupilId(this.#store, actor, typedPupil));
     const calendar = await this.#store.pupils.calendarFor(record.schoolId, startDate);
     if (!calendar || !calendar.covers(startDate)) return form(`School ${record.schoolId} has no calendar covering ${longDate(startDate)}.`);
     try {
       const a = await assessProposedSuspension(record, { startDate, sessions: Number(sessions) }, calendar, { evaluator: this.#evaluator });
       const [headline, ...facts] = describeAssessment(a, record.id);
+      const decides = actor.role === 'headteacher' || actor.role === 'deputy';
       return {
         type: 'assessment',
         pupilId: record.id,
@@ -317,6 +484,10 @@ export class Assistant {
         headline: headline ?? '',
         facts,
         duties: a.triggers.map((t) => ({ title: t.title, due: t.dueDate ? longDate(t.dueDate) : 'without delay', explanation: t.explanation })),
+        actions: [
+          ...(a.allowed && decides ? [{ title: 'Record this suspension', data: { verb: 'exclusion.form', pupilId: record.id, startDate, sessions }, primary: true }] : []),
+          { title: 'Check another', data: { verb: 'suspension.form', pupilId: record.id } },
+        ],
       };
     } catch (error) {
       if (error instanceof InputError) return form(error.problems.map((p) => p.message).join('; '));
@@ -335,6 +506,24 @@ export class Assistant {
   }
 }
 
+/** The case as an exclusion's. @throws EventRefused when it is another kind. */
+function asSuspension(view: CaseView): CaseView<'suspension'> {
+  if (view.kind !== 'suspension') throw new EventRefused(`case ${view.id} is a ${view.kind} case, not an exclusion's`);
+  return view;
+}
+
+/** The duties a reminder of each deadline offers to record. */
+const REMINDED_DUTIES: Readonly<Record<string, readonly DutyKind[]>> = {
+  notices: ['notice'],
+  provision: ['provision'],
+  'board-review': ['board-meeting', 'board-outcome'],
+};
+
+/** Each duty `actor` can record now, as the button that opens its form. */
+function dutyButtons(store: CaseStore, actor: Actor, view: CaseView<'suspension'>): ButtonAction[] {
+  return dutyActions(store, actor, view).map((a) => ({ title: a.title, data: { verb: 'duty.form', caseId: view.id, duty: a.duty, ...(a.recipient ? { recipient: a.recipient } : {}) } }));
+}
+
 /** The case as a PEAP. @throws EventRefused when it is another kind. */
 function asPeap(view: CaseView): CaseView<'peap'> {
   if (view.kind !== 'peap') throw new EventRefused(`case ${view.id} is a ${view.kind} case, not a pre-exclusion assessment`);
@@ -346,7 +535,7 @@ function caseLine(view: CaseView, today: IsoDate): CaseLine {
 }
 
 /** The status reply from a case record: what it gives, in words, trimmed to what a chat can hold. */
-function caseStatus(r: CaseRecord, line: CaseLine, workspaceUrl: string | undefined): CaseStatus {
+function caseStatus(r: CaseRecord, line: CaseLine, workspaceUrl: string | undefined, actions: readonly ButtonAction[]): CaseStatus {
   const opened = r.case.openedBy;
   const timeline = r.timeline.filter((t) => t.what !== READ_THE_CASE);
   const shownTimeline = timeline.slice(-STATUS_SHOWS.timeline);
@@ -374,6 +563,7 @@ function caseStatus(r: CaseRecord, line: CaseLine, workspaceUrl: string | undefi
     timeline: shownTimeline.map((t) => ({ when: moment(t.at), who: t.who === t.role ? t.who : `${t.who} (${t.role})`, what: t.what })),
     timelineMore: timeline.length - shownTimeline.length,
     ...(workspaceUrl ? { workspaceUrl } : {}),
+    actions,
   };
 }
 

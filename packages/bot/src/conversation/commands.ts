@@ -8,6 +8,7 @@
  * (`parseDateInput`), where it knows the school date and what the person may see.
  */
 import { z } from 'zod';
+import { RECIPIENTS, type DutyKind, type Recipient } from '@before-exclusion/workflows';
 import { DATE_EXAMPLES } from './dates.js';
 
 export type Command =
@@ -17,8 +18,9 @@ export type Command =
   | { readonly verb: 'thanks' }
   /** "stop", "cancel", "quit": leave the form in hand. Nothing is lost: every answer is already saved. */
   | { readonly verb: 'stop' }
-  | { readonly verb: 'cases.mine' }
-  | { readonly verb: 'cases.overview' }
+  /** A page of the person's open cases, or one pupil's (the id as typed). */
+  | { readonly verb: 'cases.mine'; readonly page?: number | undefined; readonly pupilId?: string | undefined }
+  | { readonly verb: 'cases.overview'; readonly page?: number | undefined; readonly pupilId?: string | undefined }
   | { readonly verb: 'case.status'; readonly caseId: string }
   | { readonly verb: 'peap.form' }
   | { readonly verb: 'peap.start'; readonly pupilId: string }
@@ -28,7 +30,15 @@ export type Command =
   | { readonly verb: 'peap.decide'; readonly caseId: string; readonly revision: number; readonly decision: unknown; readonly rationale: unknown; readonly followUpDate: unknown }
   | { readonly verb: 'suspension.form'; readonly pupilId?: string }
   /** As typed or as the form sent it: the pupil id in any case, the first day in any form `parseDateInput` reads. */
-  | { readonly verb: 'suspension.check'; readonly pupilId: unknown; readonly startDate: unknown; readonly sessions: unknown };
+  | { readonly verb: 'suspension.check'; readonly pupilId: unknown; readonly startDate: unknown; readonly sessions: unknown }
+  /** The form that records an exclusion; `values` fill it (from the check: the first day and length). */
+  | { readonly verb: 'exclusion.form'; readonly pupilId: string; readonly values: FormValues }
+  | { readonly verb: 'exclusion.record'; readonly pupilId: string; readonly confirmWithoutPeap?: boolean | undefined; readonly values: FormValues }
+  | { readonly verb: 'duty.form'; readonly caseId: string; readonly duty: DutyKind; readonly recipient?: Recipient | undefined }
+  | { readonly verb: 'duty.record'; readonly caseId: string; readonly duty: DutyKind; readonly recipient?: Recipient | undefined; readonly revision: number; readonly values: FormValues };
+
+/** What a form's inputs held, by field id. */
+export type FormValues = Readonly<Record<string, unknown>>;
 
 export const HELP_TEXT = `What I can do:
 • **my cases** — your open cases, overdue duties first
@@ -45,6 +55,7 @@ const TEXT_COMMANDS: readonly [RegExp, (m: RegExpMatchArray) => Command][] = [
   [/^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|start)(?: there)?$/i, () => ({ verb: 'help', greeting: true })],
   [/^(?:stop|cancel|quit|exit|not now|later|never ?mind|(?:stop|cancel|leave) (?:this|it|that|here|now|for now|the form))$/i, () => ({ verb: 'stop' })],
   [/^(?:(?:my|our) )?(?:open )?cases$/i, () => ({ verb: 'cases.mine' })],
+  [/^(?:(?:my|our) )?(?:open )?cases (?:for |of )?(?:pupil )?(\S+)$/i, (m) => ({ verb: 'cases.mine', pupilId: m[1]! })],
   [/^(?:the )?overview$|^all (?:the )?cases$/i, () => ({ verb: 'cases.overview' })],
   [/^(?:status|case)(?: of| for)? (\S+)$/i, (m) => ({ verb: 'case.status', caseId: m[1]! })],
   [/^(?:continue|resume|carry on)(?: with)? (\S+)$/i, (m) => ({ verb: 'peap.resume', caseId: m[1]! })],
@@ -90,22 +101,33 @@ export function parseText(text: string): Command | undefined {
 }
 
 const id = z.string().min(1).max(100);
+const DUTIES = ['notice', 'provision', 'review-request', 'board-meeting', 'board-outcome', 'irp-request', 'irp-decision', 'cancel'] as const satisfies readonly DutyKind[];
 const revision = z.coerce.number().int().min(0);
 const actionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('help') }),
   z.object({ verb: z.literal('stop') }),
-  z.object({ verb: z.literal('cases.mine') }),
-  z.object({ verb: z.literal('cases.overview') }),
+  z.object({ verb: z.literal('cases.mine'), page: z.coerce.number().int().min(1).optional(), pupilId: id.optional() }),
+  z.object({ verb: z.literal('cases.overview'), page: z.coerce.number().int().min(1).optional(), pupilId: id.optional() }),
   z.object({ verb: z.literal('case.status'), caseId: id }),
   z.object({ verb: z.literal('peap.form') }),
   z.object({ verb: z.literal('peap.start'), pupilId: z.string().trim().min(1, 'Please give the pupil id.').max(100) }),
   z.object({ verb: z.literal('peap.resume'), caseId: id }),
-  z.object({ verb: z.literal('peap.answer'), caseId: id, questionId: id, revision, answer: z.unknown() }),
+  z.object({ verb: z.literal('peap.answer'), caseId: id, questionId: id, revision, answer: z.unknown().optional() }),
   z.object({ verb: z.literal('peap.change'), caseId: id, questionId: id.optional() }),
-  z.object({ verb: z.literal('peap.decide'), caseId: id, revision, decision: z.unknown(), rationale: z.unknown(), followUpDate: z.unknown() }),
+  // Nothing chosen is still a decision form submitted: the assistant says which field is missing.
+  z.object({ verb: z.literal('peap.decide'), caseId: id, revision, decision: z.unknown().optional(), rationale: z.unknown().optional(), followUpDate: z.unknown().optional() }),
   z.object({ verb: z.literal('suspension.form'), pupilId: id.optional() }),
-  z.object({ verb: z.literal('suspension.check'), pupilId: z.unknown(), startDate: z.unknown(), sessions: z.unknown() }),
+  z.object({ verb: z.literal('suspension.check'), pupilId: z.unknown().optional(), startDate: z.unknown().optional(), sessions: z.unknown().optional() }),
+  // A form's inputs ride beside its ids: kept loose, and gathered as `values` below.
+  z.looseObject({ verb: z.literal('exclusion.form'), pupilId: id }),
+  z.looseObject({ verb: z.literal('exclusion.record'), pupilId: id, confirmWithoutPeap: z.boolean().optional() }),
+  z.object({ verb: z.literal('duty.form'), caseId: id, duty: z.enum(DUTIES), recipient: z.enum(RECIPIENTS).optional() }),
+  z.looseObject({ verb: z.literal('duty.record'), caseId: id, duty: z.enum(DUTIES), recipient: z.enum(RECIPIENTS).optional(), revision }),
 ]);
+
+/** The ids a form's button carries; everything else it sends is what was entered. */
+const FORM_IDS = new Set(['verb', 'pupilId', 'caseId', 'duty', 'recipient', 'revision', 'confirmWithoutPeap']);
+const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record']);
 
 /** The verbs buttons may carry. */
 export const VERBS = actionSchema.options.map((o) => o.shape.verb.value);
@@ -116,7 +138,13 @@ export const VERBS = actionSchema.options.map((o) => o.shape.verb.value);
  */
 export function parseAction(data: unknown): { command: Command } | { error: string } {
   const parsed = actionSchema.safeParse(data);
-  if (parsed.success) return { command: parsed.data as Command };
+  if (parsed.success) {
+    const d = parsed.data as Record<string, unknown> & { verb: string };
+    if (!FORM_VERBS.has(d.verb)) return { command: d as unknown as Command };
+    const ids = Object.fromEntries(Object.entries(d).filter(([k]) => FORM_IDS.has(k)));
+    const values = Object.fromEntries(Object.entries(d).filter(([k]) => !FORM_IDS.has(k)));
+    return { command: { ...ids, values } as unknown as Command };
+  }
   const verb = typeof data === 'object' && data && 'verb' in data ? String((data as { verb: unknown }).verb) : undefined;
   return { error: verb && VERBS.includes(verb as never) ? `That button's data is incomplete: ${parsed.error.issues.map((i) => i.message).join('; ')}` : 'I do not know that button. Type "help" to see what I can do.' };
 }

@@ -7,8 +7,44 @@ import type { StaffRole } from '@before-exclusion/workflows';
 import type { AnswerValue } from './interview.js';
 import type { CaseSummary, Question } from '@before-exclusion/workflows';
 
+/** What a button carries: the verb and ids of the command it sends (a form's inputs are merged in when pressed). */
+export type ActionData = { readonly verb: string } & Readonly<Record<string, unknown>>;
+
+/** A button: its words and what it sends. */
+export interface ButtonAction {
+  readonly title: string;
+  readonly data: ActionData;
+  readonly primary?: boolean;
+}
+
+/** One input of a form. `value` is what it starts with (a default, or what was entered before an error). */
+export interface FormField {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: 'text' | 'long-text' | 'date' | 'number' | 'choice' | 'yes-no';
+  readonly required?: boolean;
+  readonly choices?: readonly { readonly value: string; readonly title: string }[];
+  readonly value?: string;
+}
+
+/**
+ * A form to fill in and submit (recording an exclusion, a duty, the details a letter needs): a
+ * card in Teams, a modal in Slack. An error is shown under its field, and nothing entered is lost.
+ */
+export interface FormReply {
+  readonly type: 'form';
+  readonly title: string;
+  readonly intro?: string;
+  /** Said above the fields, as a list: what the PEAP gate lacks, say. */
+  readonly notes?: readonly string[];
+  readonly fields: readonly FormField[];
+  readonly submit: ButtonAction;
+  readonly error?: string;
+  readonly fieldErrors?: Readonly<Record<string, string>>;
+}
+
 /** A case in a list: where it stands (workflows' `caseSummary`), and whether the head can carry on. */
-export interface CaseLine extends Pick<CaseSummary, 'id' | 'pupilId' | 'schoolId' | 'state' | 'closed' | 'overdue' | 'nextDeadline'> {
+export interface CaseLine extends Pick<CaseSummary, 'id' | 'pupilId' | 'schoolId' | 'state' | 'closed' | 'overdue' | 'nextDeadline' | 'title' | 'stateText'> {
   readonly kind: string;
   /** A PEAP whose questions can still be answered: offer "continue". */
   readonly resumable: boolean;
@@ -75,6 +111,8 @@ export interface CaseStatus {
   readonly timelineMore: number;
   /** The case in the web workspace, where all of it is shown. */
   readonly workspaceUrl?: string;
+  /** What can be recorded now (each duty's button), and the letters that can be written. */
+  readonly actions: readonly ButtonAction[];
 }
 
 export type Reply =
@@ -105,9 +143,23 @@ export type Reply =
       readonly decisions: readonly { readonly value: string; readonly title: string }[];
       readonly followUpSuggested: string;
       readonly error?: string;
+      /** What the head had entered when the decision was refused, so nothing typed is lost. */
+      readonly entered?: { readonly decision?: string; readonly rationale?: string; readonly followUpDate?: string };
     }
   | { readonly type: 'decided'; readonly caseId: string; readonly pupilId: string; readonly decision: string; readonly followUpDate: string }
-  | { readonly type: 'case-list'; readonly title: string; readonly cases: readonly CaseLine[]; readonly empty: string }
+  | {
+      readonly type: 'case-list';
+      readonly title: string;
+      /** This page of the list. */
+      readonly cases: readonly CaseLine[];
+      readonly empty: string;
+      /** Cases in the whole list, and the button for the next page when there is one. */
+      readonly total?: number;
+      readonly more?: ButtonAction;
+      /** Said under the list: how it is ordered, how to filter. */
+      readonly footer?: string;
+    }
+  | FormReply
   | CaseStatus
   | { readonly type: 'start-form'; readonly pupilId?: string; readonly error?: string }
   | { readonly type: 'check-form'; readonly pupilId?: string; readonly startDate?: string; readonly sessions?: string; readonly error?: string }
@@ -118,9 +170,21 @@ export type Reply =
       readonly headline: string;
       readonly facts: readonly string[];
       readonly duties: readonly { readonly title: string; readonly due: string; readonly explanation: string }[];
+      /** Record it (when allowed), or check another. */
+      readonly actions: readonly ButtonAction[];
     }
-  | { readonly type: 'prompt'; readonly caseId: string; readonly pupilId: string; readonly caseKind: string; readonly why: string; readonly deadlines: readonly { readonly label: string; readonly dueDate: string }[] }
-  | { readonly type: 'reminder'; readonly caseId: string; readonly pupilId: string; readonly what: string };
+  | {
+      readonly type: 'prompt';
+      readonly caseId: string;
+      readonly pupilId: string;
+      readonly caseKind: string;
+      /** The case in words: "Suspension — DEMO-005, 3 days from Mon 2 Mar". */
+      readonly title: string;
+      readonly why: string;
+      readonly deadlines: readonly { readonly label: string; readonly dueDate: string }[];
+      readonly actions: readonly ButtonAction[];
+    }
+  | { readonly type: 'reminder'; readonly caseId: string; readonly pupilId: string; readonly title: string; readonly what: string; readonly actions: readonly ButtonAction[] };
 
 /**
  * A status rendered as large as a channel's message can hold: while it does not fit, one thing

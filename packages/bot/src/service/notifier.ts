@@ -4,12 +4,13 @@
  * passes. A message reaches each head once per channel — a retry after a partial failure skips
  * those already reached — and waits in the outbox until someone can be reached.
  */
-import { NobodyToReach, SYSTEM, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
+import { NobodyToReach, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
 
 const DEADLINE_WORDS: Readonly<Record<string, string>> = {
+  notices: 'Not every notice of the exclusion is recorded as sent. They are due without delay — record each below as it goes.',
   provision: 'Full-time education from the sixth day of exclusion is not yet recorded as arranged.',
   'board-review': "The governing board's review of the exclusion is overdue.",
   'ebsna-review': 'The six-weekly EBSNA review is due.',
@@ -23,7 +24,7 @@ const DIGEST_FROM = 3;
 /** The outbox senders for the messages staff receive. */
 export function staffNotifier(store: CaseStore, assistant: Assistant, channels: readonly Channel[], clock: () => Date): Record<string, OutboxSender> {
   const toHeads =
-    (reply: (m: OutboxMessage) => Promise<Reply>, digest?: (m: OutboxMessage, schoolId: string) => Promise<{ ids: number[]; reply: Reply } | undefined>) => async (m: OutboxMessage) => {
+    (reply: (m: OutboxMessage) => Promise<Reply | undefined>, digest?: (m: OutboxMessage, schoolId: string) => Promise<{ ids: number[]; reply: Reply } | undefined>) => async (m: OutboxMessage) => {
     if (!m.caseId) return;
     const schoolId = String(m.payload.schoolId ?? '');
     const targets: { head: string; channel: Channel }[] = [];
@@ -38,6 +39,8 @@ export function staffNotifier(store: CaseStore, assistant: Assistant, channels: 
     // A backlog (a first import, a head reached for the first time) goes as one card, not dozens.
     const batch = await digest?.(m, schoolId);
     const message = batch?.reply ?? (await reply(m));
+    // Nothing left to say (a reminder of a duty recorded since it was queued): the message is done, unsent.
+    if (!message) return;
     const failures: string[] = [];
     for (const { head, channel } of pending) {
       try {
@@ -59,9 +62,8 @@ export function staffNotifier(store: CaseStore, assistant: Assistant, channels: 
       },
     ),
     'remind-deadline': toHeads(async (m) => {
-      const pupilId = (await store.cases.get(SYSTEM, m.caseId!)).pupilId;
       const deadline = String(m.payload.deadline ?? '');
-      return { type: 'reminder', caseId: m.caseId!, pupilId, what: DEADLINE_WORDS[deadline] ?? `A deadline needs attention: ${deadline}.` };
+      return assistant.reminder(m.caseId!, deadline, DEADLINE_WORDS[deadline] ?? `A deadline needs attention: ${deadline}.`);
     }),
   };
 }

@@ -15,7 +15,8 @@ describe("a case's status in Slack", () => {
   it('reads the decision, its rationale, the gate, a changed answer, the duties, the note, the timeline and the link', () => {
     const blocks = messageBlocks([sampleStatus()]);
     const all = textsOf(blocks).join('\n');
-    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: 'Case peap-0123456789' } });
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: 'Pre-exclusion assessment — DEMO-003' } });
+    expect(all).toContain('Case peap-0123456789 · school DEMO-SCH');
     expect(all).toContain('*Decision: No exclusion: a support plan*\nDecided by demo-head, Friday 20 Mar 2026 09:00 · follow-up review Friday 1 May 2026');
     expect(all).toContain('*Rationale*\nA support plan with weekly mentoring; the family agreed.');
     expect(all).toContain(':x: the attestation that all support mechanisms have been exhausted — not recorded');
@@ -25,7 +26,7 @@ describe("a case's status in Slack", () => {
     expect(all).toContain('Checked with the school: the mentoring starts on Monday.\n— demo-officer (inclusion-officer), Friday 20 Mar 2026 09:00');
     expect(all).toContain('…and 21 earlier entries in the workspace.');
     expect(all).toContain('<https://bx.example.org/workspace/cases/peap-0123456789|Open case peap-0123456789 in the workspace>');
-    expect(fallbackText([sampleStatus()])).toBe('Case peap-0123456789');
+    expect(fallbackText([sampleStatus()])).toBe('Pre-exclusion assessment — DEMO-003 (case peap-0123456789)');
     // The link is text, not a button: a URL button would still send the app an action it has no verb for.
     expect(blocks.filter((b) => b.type === 'actions')).toEqual([]);
   });

@@ -7,7 +7,8 @@
 import { longDate } from '@before-exclusion/rules';
 import type { AnswerValue } from '../conversation/interview.js';
 import type { Question } from '@before-exclusion/workflows';
-import { fitStatus, type CaseLine, type CaseStatus, type Reply, type StatusAnswer } from '../conversation/replies.js';
+import { fitStatus, type ButtonAction, type CaseLine, type CaseStatus, type FormField, type FormReply, type Reply, type StatusAnswer } from '../conversation/replies.js';
+import { HELP_TEXT } from '../conversation/commands.js';
 
 type Block = Record<string, unknown>;
 export interface ModalView {
@@ -21,7 +22,7 @@ export interface ModalView {
 }
 
 /** Callback ids of the modals, and the input block ids whose errors Slack shows in the field. */
-export const VIEWS = { question: 'peap_question', review: 'peap_review', check: 'suspension_check', start: 'peap_start', info: 'info' } as const;
+export const VIEWS = { question: 'peap_question', review: 'peap_review', check: 'suspension_check', start: 'peap_start', form: 'form', info: 'info' } as const;
 export const ANSWER_BLOCK = 'answer';
 const MAX_BLOCKS = 100;
 /** A message holds 50 blocks; a status keeps to fewer (a turn may add a note before it), and to a readable length (its blocks' JSON). */
@@ -41,6 +42,8 @@ function button(text: string, data: { verb: string } & Record<string, unknown>, 
   return { type: 'button', text: plain(text), action_id: `${data.verb}#${++buttons % 10_000}`, value: JSON.stringify(data), ...(style ? { style } : {}) };
 }
 const actions = (...elements: Block[]): Block => ({ type: 'actions', elements });
+/** A reply's buttons, 25 at most to an actions block (Slack's limit). */
+const buttonBlocks = (list: readonly ButtonAction[]): Block[] => (list.length ? [actions(...list.slice(0, 25).map((b) => button(b.title, b.data, b.primary ? 'primary' : undefined)))] : []);
 
 /** Replies as message blocks (a DM, a response to a slash command, the Home tab). */
 export function messageBlocks(replies: readonly Reply[]): Block[] {
@@ -56,13 +59,13 @@ export function fallbackText(replies: readonly Reply[]): string {
     case 'message':
       return r.text.slice(0, 300);
     case 'prompt':
-      return `Action needed for pupil ${r.pupilId}`;
+      return `Action needed: ${r.title}`;
     case 'reminder':
-      return `Reminder for pupil ${r.pupilId}`;
+      return `Reminder: ${r.title}`;
     case 'case-list':
       return r.title;
     case 'case-status':
-      return `Case ${r.case.id}`;
+      return `${r.case.title} (case ${r.case.id})`;
     default:
       return 'Before Exclusion';
   }
@@ -75,7 +78,8 @@ function messageReply(r: Reply): Block[] {
     case 'menu':
       return [
         header('Before Exclusion'),
-        mrkdwn('I prompt you when a pupil needs a pre-exclusion assessment, walk you through its questions, and show the statutory duties and dates of a suspension before you decide.'),
+        mrkdwn('I prompt you when a pupil needs a pre-exclusion assessment, walk you through its questions, show the statutory duties and dates of a suspension before you decide, and help you record each duty and write the letters.'),
+        mrkdwn(slackMarkdown(HELP_TEXT)),
         actions(
           button('My cases', { verb: 'cases.mine' }),
           button('Start a PEAP', { verb: 'peap.form' }, 'primary'),
@@ -83,15 +87,8 @@ function messageReply(r: Reply): Block[] {
           ...(r.role === 'inclusion-officer' ? [button('Overview', { verb: 'cases.overview' })] : []),
         ),
       ];
-    case 'case-list': {
-      const shown = r.cases.slice(0, 12);
-      const more = r.cases.length - shown.length;
-      return [
-        header(r.title.slice(0, 150)),
-        ...(r.cases.length ? shown.flatMap(caseLine) : [mrkdwn(r.empty)]),
-        ...(more > 0 ? [context(`…and ${more} more (overdue duties and PEAPs first). \`/peap status CASE-ID\` for any case.`)] : []),
-      ];
-    }
+    case 'case-list':
+      return [header(r.title.slice(0, 150)), ...(r.cases.length ? r.cases.flatMap(caseLine) : [mrkdwn(r.empty)]), ...(r.footer ? [context(r.footer)] : []), ...buttonBlocks(r.more ? [r.more] : [])];
     case 'case-status':
       return fitStatus(r, statusBlocks, (blocks) => blocks.length <= STATUS_BLOCKS && JSON.stringify(blocks).length <= STATUS_CHARS);
     case 'assessment':
@@ -100,18 +97,23 @@ function messageReply(r: Reply): Block[] {
         mrkdwn(r.headline),
         mrkdwn(r.facts.map((f) => (f.startsWith('REFUSED') ? `:no_entry: *${f}*` : f)).join('\n')),
         mrkdwn(r.duties.length ? `*It would set these duties:*\n${r.duties.map((d) => `• ${d.title} — due ${d.due}`).join('\n')}` : 'It would set no duties beyond those already on record.'),
+        ...buttonBlocks(r.actions),
       ];
     case 'prompt':
       return [
-        header(`Action needed · pupil ${r.pupilId}`),
+        header(`Action needed · ${r.title}`),
         mrkdwn(r.why),
         ...(r.deadlines.length ? [mrkdwn(r.deadlines.map((d) => `• ${d.label}: ${longDate(d.dueDate)}`).join('\n'))] : []),
+        ...buttonBlocks(r.actions),
         actions(r.caseKind === 'peap' ? button('Start the PEAP', { verb: 'peap.resume', caseId: r.caseId }, 'primary') : button('See the case', { verb: 'case.status', caseId: r.caseId })),
       ];
     case 'reminder':
-      return [header(`Reminder · pupil ${r.pupilId}`), mrkdwn(r.what), actions(button('See the case', { verb: 'case.status', caseId: r.caseId }))];
+      return [header(`Reminder · ${r.title}`), mrkdwn(r.what), ...buttonBlocks(r.actions), actions(button('See the case', { verb: 'case.status', caseId: r.caseId }))];
     case 'decided':
       return [mrkdwn(`*Decision recorded · pupil ${r.pupilId}*\n${r.decision}. Follow-up review: ${longDate(r.followUpDate)}.`)];
+    case 'form':
+      // A form lives in a modal; a message offers the button that opens it again.
+      return [mrkdwn(`*${r.title}*`), actions(button('Open the form', openingData(r), 'primary'))];
     case 'start-form':
     case 'check-form':
     case 'question':
@@ -129,8 +131,9 @@ function statusBlocks(r: CaseStatus): Block[] {
   const answer = (a: StatusAnswer) =>
     `_${escape(a.question)}_\n${escape(a.earlier.length ? `${a.earlier.join(' → ')} → ${a.answer}` : a.answer)}${a.earlier.length && a.by ? `\n(changed by ${a.by}${a.when ? `, ${a.when}` : ''})` : ''}`;
   return [
-    header(`Case ${c.id}`),
-    mrkdwn(`*${c.kind}* · pupil ${c.pupilId} · school ${c.schoolId} · ${c.closed ? 'closed' : c.state}`),
+    header(c.title),
+    mrkdwn(`${c.closed ? 'Closed' : c.stateText}`),
+    context(`Case ${c.id} · school ${c.schoolId}`),
     ...(r.openedBy ? [context(`Opened by ${escape(r.openedBy)}`)] : []),
     ...(d
       ? [
@@ -153,7 +156,7 @@ function statusBlocks(r: CaseStatus): Block[] {
     ...more(r.timelineMore, 'earlier entry', 'earlier entries'),
     ...chunks(r.timeline.map((t) => `${t.when} · ${t.who} · ${escape(t.what)}`).join('\n') || 'Nothing yet.').map(context),
     ...(r.workspaceUrl ? [mrkdwn(`<${r.workspaceUrl}|Open case ${c.id} in the workspace> — everything on the case, in full.`)] : []),
-    ...(c.resumable ? [actions(button('Continue the assessment', { verb: 'peap.resume', caseId: c.id }, 'primary'))] : []),
+    ...buttonBlocks(r.actions),
   ];
 }
 
@@ -188,7 +191,7 @@ function caseLine(c: CaseLine): Block[] {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*${c.kind}* · pupil ${c.pupilId} · ${c.state}\n${c.id} · school ${c.schoolId}${c.nextDeadline ? ` · next: ${c.nextDeadline.label} ${longDate(c.nextDeadline.dueDate)}` : ''}${c.overdue.length ? `\n:warning: Overdue: ${c.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}` : ''}`,
+        text: `*${escape(c.title)}* · ${c.stateText}\n${c.nextDeadline ? `Next: ${c.nextDeadline.label}, ${longDate(c.nextDeadline.dueDate)}` : 'Nothing due'}${c.overdue.length ? `\n:warning: Overdue: ${c.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}` : ''}`,
       },
       accessory: c.resumable ? button('Continue', { verb: 'peap.resume', caseId: c.id }, 'primary') : button('Status', { verb: 'case.status', caseId: c.id }),
     },
@@ -197,7 +200,7 @@ function caseLine(c: CaseLine): Block[] {
 
 /** The modal for an interview step or form, or undefined when the reply belongs in a message. */
 export function modalView(replies: readonly Reply[]): ModalView | undefined {
-  const step = replies.find((r) => r.type === 'question' || r.type === 'review' || r.type === 'check-form' || r.type === 'start-form' || r.type === 'assessment' || r.type === 'decided');
+  const step = replies.find((r) => r.type === 'question' || r.type === 'review' || r.type === 'check-form' || r.type === 'start-form' || r.type === 'form' || r.type === 'assessment' || r.type === 'decided');
   if (!step) return undefined;
   const notes = replies.filter((r) => r.type === 'message').flatMap((r) => messageReply(r));
   switch (step.type) {
@@ -241,7 +244,7 @@ export function modalView(replies: readonly Reply[]): ModalView | undefined {
               },
             ]
           : []),
-        ...(step.gateMissing.length ? [mrkdwn(`:warning: A permanent exclusion cannot be recorded until these are recorded: ${step.gateMissing.join('; ')}.`)] : []),
+        ...(step.gateMissing.length ? [mrkdwn(`:warning: Before a permanent exclusion can be decided, the PEAP still lacks: ${step.gateMissing.join('; ')}.`)] : []),
         ...(step.canDecide
           ? [
               { type: 'input', block_id: 'decision', label: plain('Decision'), element: { type: 'radio_buttons', action_id: 'value', options: step.decisions.map((d) => ({ text: plain(d.title), value: d.value })) } },
@@ -286,6 +289,8 @@ export function modalView(replies: readonly Reply[]): ModalView | undefined {
         close: plain('Close'),
         blocks: [...notes, { type: 'input', block_id: 'pupilId', label: plain('Pupil id'), element: { type: 'plain_text_input', action_id: 'value', ...(step.pupilId ? { initial_value: step.pupilId } : {}) } }],
       };
+    case 'form':
+      return formView(step, notes);
     case 'assessment':
     case 'decided':
       return { type: 'modal', callback_id: VIEWS.info, private_metadata: '{}', title: plain(step.type === 'decided' ? 'Decision recorded' : 'Proposed suspension'), close: plain('Done'), blocks: [...notes, ...messageReply(step)] };
@@ -306,6 +311,70 @@ export function errorBlock(reply: Reply): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A form's errors as Slack shows them, under their inputs: each field's own, and a form-wide
+ * error under the first input. Undefined when the form has none (or is not a form).
+ */
+export function formErrors(reply: Reply): Record<string, string> | undefined {
+  if (reply.type !== 'form' || (!reply.error && !reply.fieldErrors)) return undefined;
+  // A confirmation asked for (a permanent exclusion without a completed PEAP) is a new view, not an error.
+  if (reply.notes?.length) return undefined;
+  const errors: Record<string, string> = { ...reply.fieldErrors };
+  const first = reply.fields[0]?.id;
+  if (reply.error && first) errors[first] = errors[first] ? `${reply.error} ${errors[first]}` : reply.error;
+  return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, v.slice(0, 2000)]));
+}
+
+/** The form as a modal: what submitting it sends rides in the private metadata. */
+function formView(f: FormReply, notes: Block[]): ModalView {
+  const blocks: Block[] = [
+    ...notes,
+    ...(f.intro ? [context(f.intro)] : []),
+    ...(f.error ? [mrkdwn(`:warning: ${escape(f.error)}`)] : []),
+    ...(f.notes?.length ? [mrkdwn(f.notes.map((n) => `• ${escape(n)}`).join('\n'))] : []),
+    ...f.fields.map(formInput),
+  ];
+  return {
+    type: 'modal',
+    callback_id: VIEWS.form,
+    private_metadata: JSON.stringify(f.submit.data).slice(0, 3000),
+    title: plain(f.title.split(' · ')[0]!.slice(0, 24)),
+    submit: plain(f.submit.title.slice(0, 24)),
+    close: plain('Close'),
+    blocks,
+  };
+}
+
+function formInput(f: FormField): Block {
+  const option = (o: { value: string; title: string }) => ({ text: plain(o.title.slice(0, 75)), value: o.value });
+  const label = plain(f.label);
+  const base = { type: 'input', block_id: f.id, label, optional: !f.required };
+  switch (f.kind) {
+    case 'text':
+    case 'long-text':
+      return { ...base, element: { type: 'plain_text_input', action_id: 'value', multiline: f.kind === 'long-text', max_length: f.kind === 'text' ? 300 : 3000, ...(f.value ? { initial_value: f.value } : {}) } };
+    case 'date':
+      return { ...base, element: { type: 'datepicker', action_id: 'value', ...(f.value ? { initial_date: f.value } : {}) } };
+    case 'number':
+      return { ...base, element: { type: 'number_input', is_decimal_allowed: false, min_value: '1', action_id: 'value', ...(f.value ? { initial_value: f.value } : {}) } };
+    case 'yes-no':
+    case 'choice': {
+      const options = (f.kind === 'yes-no' ? [{ value: 'yes', title: 'Yes' }, { value: 'no', title: 'No' }] : (f.choices ?? [])).map(option);
+      const initial = options.find((o) => o.value === f.value);
+      const element = options.length > 5 ? 'static_select' : 'radio_buttons';
+      return { ...base, element: { type: element, action_id: 'value', options, ...(element === 'static_select' ? { placeholder: plain('Choose…') } : {}), ...(initial ? { initial_option: initial } : {}) } };
+    }
+  }
+}
+
+/** The button data that opens a form again (from a message): the form's own verb and ids. */
+function openingData(f: FormReply): { verb: string } & Record<string, unknown> {
+  const d = f.submit.data;
+  if (d.verb === 'duty.record') return { verb: 'duty.form', caseId: d.caseId, duty: d.duty, ...(d.recipient ? { recipient: d.recipient } : {}) };
+  if (d.verb === 'exclusion.record') return { verb: 'exclusion.form', pupilId: d.pupilId };
+  return { verb: 'help' };
 }
 
 function answerElement(question: Question, value: AnswerValue | undefined): Block {

@@ -13,7 +13,7 @@ import type { Channel } from '../conversation/channel.js';
 import { parseAction, parseText, type Command } from '../conversation/commands.js';
 import type { Reply } from '../conversation/replies.js';
 import { errorText, type Logger } from '../service/log.js';
-import { errorBlock, fallbackText, inputValue, messageBlocks, modalView, VIEWS, type ModalView, type SlackInputState } from './blocks.js';
+import { errorBlock, fallbackText, formErrors, inputValue, messageBlocks, modalView, VIEWS, type ModalView, type SlackInputState } from './blocks.js';
 
 export interface SlackSettings {
   readonly signingSecret: string;
@@ -27,7 +27,7 @@ export interface SlackSettings {
 /** Slack's endpoints in the service. */
 export const SLACK_PATHS = { events: '/slack/events', commands: '/slack/commands', interactivity: '/slack/interactivity' } as const;
 
-const MODAL_STEPS: readonly Reply['type'][] = ['question', 'review', 'start-form', 'check-form'];
+const MODAL_STEPS: readonly Reply['type'][] = ['question', 'review', 'start-form', 'check-form', 'form'];
 const needsModal = (replies: readonly Reply[]) => replies.some((r) => MODAL_STEPS.includes(r.type));
 
 /**
@@ -139,6 +139,8 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
       const actor = await staffOf(body.team?.id ?? body.user.team_id, body.user.id);
       if (!actor) return ack({ response_action: 'update', view: infoView(refused('modal')) });
       const replies = await run(actor, build(safeJson(view.private_metadata) as Record<string, unknown>, view.state.values));
+      const form = replies.map(formErrors).find((e) => e !== undefined);
+      if (form) return ack({ response_action: 'errors', errors: form });
       const failed = replies.find((r) => errorBlock(r) !== undefined);
       if (failed) return ack({ response_action: 'errors', errors: { [errorBlock(failed)!]: (failed as { error: string }).error } });
       return ack({ response_action: 'update', view: viewFor(replies) });
@@ -149,6 +151,15 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
     submit((meta, values) => ({ verb: 'peap.decide', caseId: String(meta.caseId), revision: Number(meta.revision), decision: inputValue(values, 'decision'), rationale: inputValue(values, 'rationale'), followUpDate: inputValue(values, 'followUpDate') })) as never,
   );
   app.view(VIEWS.check, submit((_m, values) => ({ verb: 'suspension.check', pupilId: inputValue(values, 'pupilId'), startDate: inputValue(values, 'startDate'), sessions: inputValue(values, 'sessions') })) as never);
+  // A form: what its button sends (in the metadata) with each input's value by its block id.
+  app.view(
+    VIEWS.form,
+    submit((meta, values) => {
+      const entered = Object.fromEntries(Object.keys(values).map((block) => [block, inputValue(values, block)]));
+      const parsed = parseAction({ ...entered, ...meta });
+      return 'error' in parsed ? { verb: 'help' } : parsed.command;
+    }) as never,
+  );
   app.view(VIEWS.start, submit((_m, values) => ({ verb: 'peap.start', pupilId: String(inputValue(values, 'pupilId') ?? '').trim() })) as never);
 
   // The Home tab: what they can do and their open cases (across their schools for an officer).

@@ -23,7 +23,7 @@ describe("a case's status in Teams", () => {
   it('reads the decision, its rationale, who decided and when, the gate, a changed answer, the duties, the note and the timeline in words', () => {
     const card = replyCard([sampleStatus()]);
     const lines = texts(card);
-    expect(lines[0]).toBe('Case peap-0123456789 · peap · pupil DEMO-003');
+    expect(lines.slice(0, 3)).toEqual(['Pre-exclusion assessment — DEMO-003', 'decided — follow-up review next', 'Case peap-0123456789 · school DEMO-SCH']);
     expect(lines).toContain('**No exclusion: a support plan**');
     expect(lines).toContain('Decided by demo-head, Friday 20 Mar 2026 09:00 · follow-up review Friday 1 May 2026');
     expect(lines).toContain('A support plan with weekly mentoring; the family agreed.');
@@ -44,7 +44,7 @@ describe("a case's status in Teams", () => {
 
   it('offers to continue an assessment still in progress, and no link when there is no workspace address', () => {
     const { workspaceUrl: _link, decision: _decision, ...status } = sampleStatus();
-    const card = replyCard([{ ...status, case: { ...status.case, resumable: true } }]);
+    const card = replyCard([{ ...status, case: { ...status.case, resumable: true }, actions: [{ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId: 'peap-0123456789' }, primary: true }] }]);
     const actions = elements(card).filter((e) => String(e.type).startsWith('Action.'));
     expect(actions).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Continue the assessment', data: { verb: 'peap.resume', caseId: 'peap-0123456789' } })]);
     expect(texts(card)).not.toContain('Decision');

@@ -1,12 +1,13 @@
 /**
- * The assistant's replies as Adaptive Cards (1.4) for Teams. Every button is an `Action.Execute`
+ * The assistant's replies as Adaptive Cards (1.5, the newest Teams renders) for Teams. Every button is an `Action.Execute`
  * (Universal Actions: the card is replaced in place, so a pressed card cannot be pressed again)
  * with an `Action.Submit` fallback carrying the same verb and data for clients without them.
  */
 import { longDate } from '@before-exclusion/rules';
-import { fitStatus, type CaseLine, type CaseStatus, type Reply, type StatusAnswer } from '../conversation/replies.js';
+import { fitStatus, type ButtonAction, type CaseLine, type CaseStatus, type FormField, type FormReply, type Reply, type StatusAnswer } from '../conversation/replies.js';
 import type { Question } from '@before-exclusion/workflows';
 import type { AnswerValue } from '../conversation/interview.js';
+import { HELP_TEXT } from '../conversation/commands.js';
 
 export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; body: Element[]; $schema: string; msteams?: { width: 'Full' } };
 type Element = Record<string, unknown>;
@@ -14,8 +15,6 @@ type Element = Record<string, unknown>;
 /** The verb and ids a button carries; the card's inputs are merged in when it is pressed. */
 export type ActionData = { verb: string } & Record<string, unknown>;
 
-/** Cards over ~28 KB are refused by Teams: a long list shows its first cases and says how many more. */
-const CASES_ON_A_CARD = 25;
 /** A case's status stays well inside that (UTF-8 bytes of its elements), trimmed with "N more in the workspace". */
 export const STATUS_CARD_BYTES = 24_000;
 
@@ -32,7 +31,7 @@ export function receiptCard(text: string): AdaptiveCard {
 }
 
 function card(body: Element[]): AdaptiveCard {
-  return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.4', body, msteams: { width: 'Full' } };
+  return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, msteams: { width: 'Full' } };
 }
 
 function button(title: string, data: ActionData, style?: 'positive' | 'destructive'): Element {
@@ -40,6 +39,8 @@ function button(title: string, data: ActionData, style?: 'positive' | 'destructi
 }
 
 const actions = (...list: Element[]): Element => ({ type: 'ActionSet', actions: list });
+/** A reply's buttons, as one set (none: nothing). */
+const buttons = (list: readonly ButtonAction[]): Element[] => (list.length ? [actions(...list.map((b) => button(b.title, b.data, b.primary ? 'positive' : undefined)))] : []);
 const text = (t: string, extra: Element = {}): Element => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
 const heading = (t: string): Element => text(t, { weight: 'Bolder', size: 'Medium' });
 const subtle = (t: string): Element => text(t, { isSubtle: true, spacing: 'None', size: 'Small' });
@@ -52,7 +53,8 @@ function render(reply: Reply): Element[] {
     case 'menu':
       return [
         heading('Before Exclusion'),
-        text('I prompt you when a pupil needs a pre-exclusion assessment, walk you through its questions, and show the statutory duties and dates of a suspension before you decide.'),
+        text('I prompt you when a pupil needs a pre-exclusion assessment, walk you through its questions, show the statutory duties and dates of a suspension before you decide, and help you record each duty and write the letters.'),
+        text(HELP_TEXT, { size: 'Small' }),
         actions(
           button('My cases', { verb: 'cases.mine' }),
           button('Start a PEAP', { verb: 'peap.form' }),
@@ -82,14 +84,15 @@ function render(reply: Reply): Element[] {
               actions(button('Change this answer', { verb: 'peap.change', caseId: reply.caseId })),
             ]
           : []),
-        ...(reply.gateMissing.length ? [text(`A permanent exclusion cannot be recorded until these are recorded: ${reply.gateMissing.join('; ')}.`, { color: 'Warning' })] : []),
+        // Said once: a refused decision's error says it instead.
+        ...(reply.gateMissing.length && !reply.error ? [text(`Before a permanent exclusion can be decided, the PEAP still lacks: ${reply.gateMissing.join('; ')}.`, { color: 'Warning' })] : []),
         ...(reply.error ? [problem(reply.error)] : []),
         // Not isRequired: the client would then refuse "Change this answer" until a decision is chosen. The service checks.
         ...(reply.canDecide
           ? [
-              { type: 'Input.ChoiceSet', id: 'decision', label: 'Decision', style: 'expanded', choices: reply.decisions.map((d) => ({ title: d.title, value: d.value })) },
-              { type: 'Input.Text', id: 'rationale', label: 'Rationale', isMultiline: true, maxLength: 4000 },
-              { type: 'Input.Date', id: 'followUpDate', label: 'Follow-up review', value: reply.followUpSuggested },
+              { type: 'Input.ChoiceSet', id: 'decision', label: 'Decision', style: 'expanded', choices: reply.decisions.map((d) => ({ title: d.title, value: d.value })), value: reply.entered?.decision ?? '' },
+              { type: 'Input.Text', id: 'rationale', label: 'Rationale', isMultiline: true, maxLength: 4000, value: reply.entered?.rationale ?? '' },
+              { type: 'Input.Date', id: 'followUpDate', label: 'Follow-up review', value: reply.entered?.followUpDate || reply.followUpSuggested },
               actions(button('Record the decision', { verb: 'peap.decide', caseId: reply.caseId, revision: reply.revision }, 'positive')),
             ]
           : [text('Only the headteacher, or a deputy acting for them, records the decision.', { isSubtle: true })]),
@@ -101,15 +104,15 @@ function render(reply: Reply): Element[] {
         text(`${reply.decision}. Follow-up review: ${longDate(reply.followUpDate)}.`),
         actions(button('Case status', { verb: 'case.status', caseId: reply.caseId }), button('My cases', { verb: 'cases.mine' })),
       ];
-    case 'case-list': {
-      const shown = reply.cases.slice(0, CASES_ON_A_CARD);
-      const more = reply.cases.length - shown.length;
+    case 'case-list':
       return [
         heading(reply.title),
-        ...(reply.cases.length ? shown.flatMap(caseLine) : [text(reply.empty)]),
-        ...(more > 0 ? [text(`…and ${more} more (those with overdue duties and PEAPs come first). Type "status CASE-ID" for any case.`, { isSubtle: true })] : []),
+        ...(reply.cases.length ? reply.cases.flatMap(caseLine) : [text(reply.empty)]),
+        ...(reply.footer ? [subtle(reply.footer)] : []),
+        ...buttons(reply.more ? [reply.more] : []),
       ];
-    }
+    case 'form':
+      return formElements(reply);
     case 'case-status':
       return fitStatus(reply, statusElements, (elements) => Buffer.byteLength(JSON.stringify(elements)) <= STATUS_CARD_BYTES);
     case 'start-form':
@@ -136,19 +139,20 @@ function render(reply: Reply): Element[] {
         ...reply.facts.map((f) => text(f, f.startsWith('REFUSED') ? { color: 'Attention', weight: 'Bolder' } : {})),
         text(reply.duties.length ? 'It would set these duties:' : 'It would set no duties beyond those already on record.', { weight: 'Bolder' }),
         ...reply.duties.flatMap((d) => [text(`• ${d.title} — due ${d.due}`), subtle(d.explanation)]),
-        actions(button('Check another', { verb: 'suspension.form', pupilId: reply.pupilId })),
+        ...buttons(reply.actions),
       ];
     case 'prompt':
       return [
-        heading(`Action needed · pupil ${reply.pupilId}`),
+        heading(`Action needed · ${reply.title}`),
         text(reply.why),
         ...(reply.deadlines.length ? [{ type: 'FactSet', facts: reply.deadlines.map((d) => ({ title: d.label, value: longDate(d.dueDate) })) }] : []),
+        ...buttons(reply.actions),
         actions(
           reply.caseKind === 'peap' ? button('Start the PEAP', { verb: 'peap.resume', caseId: reply.caseId }, 'positive') : button('See the case', { verb: 'case.status', caseId: reply.caseId }),
         ),
       ];
     case 'reminder':
-      return [heading(`Reminder · pupil ${reply.pupilId}`), text(reply.what), actions(button('See the case', { verb: 'case.status', caseId: reply.caseId }))];
+      return [heading(`Reminder · ${reply.title}`), text(reply.what), ...buttons(reply.actions), actions(button('See the case', { verb: 'case.status', caseId: reply.caseId }))];
   }
 }
 
@@ -159,8 +163,9 @@ function statusElements(r: CaseStatus): Element[] {
   const more = (n: number, one: string, many: string): Element[] => (n > 0 ? [subtle(`…and ${n} ${n === 1 ? one : many} in the workspace.`)] : []);
   const d = r.decision;
   return [
-    heading(`Case ${c.id} · ${c.kind} · pupil ${c.pupilId}`),
-    text(`School ${c.schoolId} · ${c.closed ? 'closed' : c.state}`, { spacing: 'None' }),
+    heading(c.title),
+    text(c.closed ? 'Closed' : c.stateText, { spacing: 'None' }),
+    subtle(`Case ${c.id} · school ${c.schoolId}`),
     ...(r.openedBy ? [subtle(`Opened by ${r.openedBy}`)] : []),
     ...(d
       ? [
@@ -190,15 +195,40 @@ function statusElements(r: CaseStatus): Element[] {
     section('Timeline'),
     ...more(r.timelineMore, 'earlier entry', 'earlier entries'),
     ...(r.timeline.length ? r.timeline.map((t) => subtle(`${t.when} · ${t.who} · ${t.what}`)) : [subtle('Nothing yet.')]),
-    ...(c.resumable || r.workspaceUrl
-      ? [
-          actions(
-            ...(c.resumable ? [button('Continue the assessment', { verb: 'peap.resume', caseId: c.id }, 'positive')] : []),
-            ...(r.workspaceUrl ? [{ type: 'Action.OpenUrl', title: 'Open in the workspace', url: r.workspaceUrl }] : []),
-          ),
-        ]
-      : []),
+    ...buttons(r.actions),
+    ...(r.workspaceUrl ? [actions({ type: 'Action.OpenUrl', title: 'Open in the workspace', url: r.workspaceUrl })] : []),
   ];
+}
+
+/** A form: its inputs (each with its error under it), and the button that submits them. */
+function formElements(f: FormReply): Element[] {
+  return [
+    heading(f.title),
+    ...(f.intro ? [subtle(f.intro)] : []),
+    ...(f.error ? [problem(f.error)] : []),
+    ...(f.notes ?? []).map((n) => text(`• ${n}`, { size: 'Small', spacing: 'None', color: 'Warning' })),
+    ...f.fields.flatMap((field) => [formInput(field), ...(f.fieldErrors?.[field.id] ? [text(f.fieldErrors[field.id]!, { color: 'Attention', size: 'Small', spacing: 'None' })] : [])]),
+    ...buttons([{ ...f.submit, primary: true }]),
+  ];
+}
+
+function formInput(f: FormField): Element {
+  // Not isRequired: the service checks, and its error appears under the field without losing what was entered.
+  const base = { id: f.id, label: f.required ? f.label : f.label, value: f.value ?? '' };
+  switch (f.kind) {
+    case 'text':
+      return { type: 'Input.Text', ...base, maxLength: 300 };
+    case 'long-text':
+      return { type: 'Input.Text', ...base, isMultiline: true, maxLength: 4000 };
+    case 'date':
+      return { type: 'Input.Date', ...base };
+    case 'number':
+      return { type: 'Input.Number', ...base, min: 1, ...(f.value ? { value: Number(f.value) } : { value: undefined }) };
+    case 'yes-no':
+      return { type: 'Input.ChoiceSet', ...base, style: 'expanded', choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] };
+    case 'choice':
+      return { type: 'Input.ChoiceSet', ...base, style: (f.choices?.length ?? 0) > 4 ? 'compact' : 'expanded', ...(f.required ? {} : { placeholder: 'None' }), choices: f.choices ?? [] };
+  }
 }
 
 /** An answer under its question; a changed one shows what it was: "Yes → No". */
@@ -221,8 +251,8 @@ function caseLine(c: CaseLine): Element[] {
       type: 'Container',
       separator: true,
       items: [
-        text(`**${c.kind}** · pupil ${c.pupilId} · ${c.state}`, { spacing: 'None' }),
-        subtle(`${c.id} · school ${c.schoolId}${c.nextDeadline ? ` · next: ${c.nextDeadline.label} ${longDate(c.nextDeadline.dueDate)}` : ''}`),
+        text(`**${c.title}** · ${c.stateText}`, { spacing: 'None' }),
+        subtle(`${c.nextDeadline ? `Next: ${c.nextDeadline.label}, ${longDate(c.nextDeadline.dueDate)}` : 'Nothing due'}`),
         ...(c.overdue.length ? [text(`Overdue: ${c.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}`, { color: 'Attention', size: 'Small' })] : []),
         actions(...(c.resumable ? [button('Continue', { verb: 'peap.resume', caseId: c.id }, 'positive')] : []), button('Status', { verb: 'case.status', caseId: c.id })),
       ],

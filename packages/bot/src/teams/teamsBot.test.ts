@@ -5,10 +5,10 @@
  * Action, or the Action.Submit fallback) saving the answer and moving on, and prompts sent
  * unprompted — once per case, or as one digest for a backlog.
  */
-import { evaluateStoredPupils, openByHand, type CaseStore } from '@before-exclusion/workflows';
+import { SYSTEM, evaluateStoredPupils, openByHand, type CaseStore } from '@before-exclusion/workflows';
 import { TestAdapter, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PERSONAL_CHAT_ONLY_REPLY, type Assistant } from '../conversation/assistant.js';
+import { CASES_PER_PAGE, PERSONAL_CHAT_ONLY_REPLY, type Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { PLAYGROUND_USER_AAD_ID } from '../service/demo.js';
 import { staffNotifier } from '../service/notifier.js';
@@ -190,7 +190,7 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
       await say(`status ${question.caseId}`);
       const card = cardOf(sent()[0]);
       const lines = texts(card);
-      expect(lines[0]).toBe(`Case ${question.caseId} · peap · pupil DEMO-003`);
+      expect(lines[0]).toBe('Pre-exclusion assessment — DEMO-003');
       const meeting = lines.indexOf('When is (or was) the pre-exclusion meeting?');
       expect(lines[meeting + 1]).toBe('Monday 23 Mar 2026');
       expect(lines.at(-1)).toBe('Friday 20 Mar 2026 09:00 · demo-head (headteacher) · set the meeting for Monday 23 Mar 2026');
@@ -270,16 +270,19 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
       expect(prompt).toMatchObject({ type: 'message', conversation: { id: `chat-${HEAD.id}` }, recipient: HEAD });
       expect(prompt?.replyToId).toBeUndefined();
       const card = cardOf(prompt);
-      expect(texts(card)[0]).toBe('Action needed · pupil DEMO-003');
+      expect(texts(card)[0]).toBe('Action needed · Pre-exclusion assessment — DEMO-003');
       expect(executeActions(card)).toEqual([expect.objectContaining({ title: 'Start the PEAP', data: { verb: 'peap.resume', caseId: peapId } })]);
     });
   });
 
-  /** Opens a PEAP by hand for each pupil, in order; each queues a prompt for the head. */
+  /** Opens a PEAP as the rules do for each pupil, in order; each queues a prompt for the head. */
   async function openPeaps(...pupilIds: string[]): Promise<string[]> {
-    const head = await store.staff.actorFor('demo-head');
     const ids: string[] = [];
-    for (const id of pupilIds) ids.push((await openByHand(store, head, 'peap', id, TODAY)).case.id);
+    for (const pupilId of pupilIds) {
+      const trigger = { key: `${pupilId}/test`, ruleId: 'peap.required', ruleVersion: 1, explanation: 'a test trigger' };
+      const input = { pupilId, schoolId: 'DEMO-SCH', openedBy: 'trigger', trigger, halfTerm: '2025/26 spring-2', exclusionIds: [] };
+      ids.push((await store.cases.open(SYSTEM, { kind: 'peap', schoolId: 'DEMO-SCH', pupilId, openKey: trigger.key, input })).case.id);
+    }
     return ids;
   }
 
@@ -303,7 +306,7 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
 
       expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 2, failed: 0, waiting: 0 });
       const first = sent();
-      expect(first.map((a) => texts(cardOf(a))[0])).toEqual(['Action needed · pupil DEMO-003', 'Action needed · pupil DEMO-007']);
+      expect(first.map((a) => texts(cardOf(a))[0])).toEqual(['Action needed · Pre-exclusion assessment — DEMO-003', 'Action needed · Pre-exclusion assessment — DEMO-007']);
       expect(first.map((a) => executeActions(cardOf(a))[0]?.data)).toEqual(caseIds.map((caseId) => ({ verb: 'peap.resume', caseId })));
 
       now = at('10:00:00');
@@ -321,7 +324,7 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
       sent();
       now = at('09:05:00');
       expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 1, failed: 0, waiting: 0 });
-      expect(delivered()).toEqual(['Action needed · pupil DEMO-003']);
+      expect(delivered()).toEqual(['Action needed · Pre-exclusion assessment — DEMO-003']);
       const [entry] = await store.outbox.entries();
       expect(entry).toMatchObject({ lastError: null, sentAt: expect.any(String) });
       expect(await store.outbox.deliveries()).toEqual([{ outboxId: entry!.id, channel: 'teams', staffId: 'demo-head' }]);
@@ -362,11 +365,15 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
       expect(rest).toEqual([]);
       const lines = texts(cardOf(digest));
       expect(lines[0]).toBe(`${n} cases have opened for your school and need your attention`);
-      const kinds = lines.flatMap((t) => t.match(/^\*\*(\w+)\*\* · pupil/)?.slice(1) ?? []);
-      expect(kinds.indexOf('suspension')).toBe(kinds.lastIndexOf('peap') + 1);
-      // A card shows 25 and says how many more there are, rather than dropping them silently.
-      expect(kinds).toHaveLength(Math.min(n, 25));
-      if (n > 25) expect(lines).toContainEqual(expect.stringContaining(`…and ${n - 25} more`));
+      // A page of the backlog, PEAPs first, with the way to the rest rather than dropping them silently.
+      const titles = lines.flatMap((t) => t.match(/^\*\*(.+?) — /)?.slice(1) ?? []);
+      expect(titles).toHaveLength(Math.min(n, CASES_PER_PAGE));
+      expect(titles.indexOf('Pre-exclusion assessment')).toBe(0);
+      expect(titles.filter((t) => t === 'Pre-exclusion assessment').length).toBe(Math.min(CASES_PER_PAGE, titles.length, (await store.cases.list(SYSTEM)).filter((c) => c.kind === 'peap').length));
+      if (n > CASES_PER_PAGE) {
+        expect(lines).toContainEqual(`PEAPs first. ${n - CASES_PER_PAGE} more are in your cases.`);
+        expect(executeActions(cardOf(digest)).map((a) => a.title)).toContain('All my cases');
+      }
     });
   });
 });

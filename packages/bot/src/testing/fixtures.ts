@@ -54,8 +54,20 @@ export function sampleStatus(): CaseStatus {
   const when = 'Friday 20 Mar 2026 09:00';
   return {
     type: 'case-status',
-    case: { id: 'peap-0123456789', kind: 'peap', pupilId: 'DEMO-003', schoolId: 'DEMO-SCH', state: 'decided', closed: false, overdue: [], nextDeadline: { label: 'PEAP follow-up review', dueDate: '2026-05-01' }, resumable: false },
-    openedBy: 'peap.required v1: staff have flagged the pupil at risk of permanent exclusion (spring-2)',
+    case: {
+      id: 'peap-0123456789',
+      kind: 'peap',
+      title: 'Pre-exclusion assessment — DEMO-003',
+      pupilId: 'DEMO-003',
+      schoolId: 'DEMO-SCH',
+      state: 'decided',
+      stateText: 'decided — follow-up review next',
+      closed: false,
+      overdue: [],
+      nextDeadline: { label: 'PEAP follow-up review', dueDate: '2026-05-01' },
+      resumable: false,
+    },
+    openedBy: 'Opened because: staff have flagged the pupil at risk of permanent exclusion (Spring 2)',
     decision: {
       decision: 'No exclusion: a support plan',
       rationale: 'A support plan with weekly mentoring; the family agreed.',
@@ -86,6 +98,7 @@ export function sampleStatus(): CaseStatus {
     ],
     timelineMore: 21,
     workspaceUrl: 'https://bx.example.org/workspace/cases/peap-0123456789',
+    actions: [],
   };
 }
 

@@ -207,7 +207,7 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect(text).toContain('Rationale Support is working; keep the mentoring.');
     expect(text).toContain('Decided by Demo Head (fictional)');
     expect(text).toContain('Follow-up review 1 May 2026');
-    expect(text).toMatch(/the attestation that all support mechanisms have been exhausted Not met/);
+    expect(text).toMatch(/the attestation that all support mechanisms have been exhausted \(answered No\) Not met/);
     expect(text).toMatch(/the pupil's voice Met/);
     expect(text).toContain('Suspension days this year');
     expect(text).toContain('What the rules say now');

@@ -33,6 +33,8 @@ export interface ScheduleDeadline {
   readonly dueDate: string;
   /** For people: "governing board review", "sixth-day provision". */
   readonly label: string;
+  /** True: nothing is scheduled — for a deadline only the context knows is needed. */
+  readonly skip?: boolean;
 }
 
 export interface CancelDeadline {

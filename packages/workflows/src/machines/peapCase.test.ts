@@ -41,11 +41,11 @@ describe.each(BACKENDS)('%s', (backend) => {
       const { store, head, peap } = await peapAtReflection();
       await expect(store.cases.send(head, peap, pex)).rejects.toThrow(
         new EventRefused(
-          "the PEAP gate holds back a permanent exclusion decision until these are recorded: the head's answer on contributing factors (SEND, family circumstances, bereavement); the head's answer on whether exclusion is the most appropriate and reasonable sanction; the head's answer on whether all reasons, and the impact on others, are recorded; the support tried (school-based or external); the attestation that all support mechanisms have been exhausted",
+          "a permanent exclusion cannot be decided until the PEAP has the head's answer on contributing factors (SEND, family circumstances, bereavement); the head's answer on whether exclusion is the most appropriate and reasonable sanction; the head's answer on whether all reasons, and the impact on others, are recorded; the support tried (school-based or external); the attestation that all support mechanisms have been exhausted",
         ),
       );
       for (const [questionId, answer] of GATE_ANSWERS.slice(0, 4)) await store.cases.send(head, peap, { type: 'ANSWER', questionId, answer });
-      await expect(store.cases.send(head, peap, pex)).rejects.toThrow(/until these are recorded: the attestation that all support mechanisms have been exhausted$/);
+      await expect(store.cases.send(head, peap, pex)).rejects.toThrow(/until the PEAP has the attestation that all support mechanisms have been exhausted$/);
       await store.cases.send(head, peap, { type: 'ANSWER', questionId: 'support.exhausted', answer: true });
       const decided = await store.cases.send(head, peap, pex);
       expect(decided.state).toBe('decided');
@@ -74,7 +74,7 @@ describe.each(BACKENDS)('%s', (backend) => {
       const caseRows = await store.audit.entriesFor(id);
 
       await expect(store.cases.send(head, peap, [{ type: 'COMPLETE_REFLECTION' }, pex])).rejects.toThrow(
-        /^the PEAP gate holds back a permanent exclusion decision until these are recorded: the head's answer on contributing factors/,
+        /^a permanent exclusion cannot be decided until the PEAP has the head's answer on contributing factors/,
       );
 
       const after = await store.cases.get(SYSTEM, id);

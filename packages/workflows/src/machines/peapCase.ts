@@ -92,7 +92,10 @@ export function peapGateItems(c: PeapContext): { item: string; met: boolean }[] 
     { item: "the head's answer on whether exclusion is the most appropriate and reasonable sanction", met: answered(c, PEAP_QUESTIONS.sanctionAppropriate) },
     { item: "the head's answer on whether all reasons, and the impact on others, are recorded", met: answered(c, PEAP_QUESTIONS.reasonsRecorded) },
     { item: 'the support tried (school-based or external)', met: answered(c, PEAP_QUESTIONS.schoolBasedSupport) || answered(c, PEAP_QUESTIONS.externalSupport) },
-    { item: 'the attestation that all support mechanisms have been exhausted', met: c.answers[PEAP_QUESTIONS.supportExhausted]?.value === true },
+    {
+      item: c.answers[PEAP_QUESTIONS.supportExhausted]?.value === false ? 'the attestation that all support mechanisms have been exhausted (answered No)' : 'the attestation that all support mechanisms have been exhausted',
+      met: c.answers[PEAP_QUESTIONS.supportExhausted]?.value === true,
+    },
   ];
 }
 
@@ -108,7 +111,7 @@ const gated = (c: PeapContext, decision: PeapDecision) => decision === 'permanen
 /** Why the PEAP gate holds back `decision` now, in words; undefined when it lets it through. */
 export function peapGateRefusal(c: PeapContext, decision: PeapDecision): string | undefined {
   const missing = gated(c, decision) ? peapGateMissing(c) : [];
-  return missing.length ? `the PEAP gate holds back a ${decision.replace(/-/g, ' ')} decision until these are recorded: ${missing.join('; ')}` : undefined;
+  return missing.length ? `a ${decision.replace(/-/g, ' ')} cannot be decided until the PEAP has ${missing.join('; ')}` : undefined;
 }
 
 export const peapMachine = setup({

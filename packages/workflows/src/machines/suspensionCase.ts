@@ -29,6 +29,8 @@ const suspensionInput = z.strictObject({
     lunchtimes: z.int().min(1).optional(),
   }),
   notices: z.array(z.enum(RECIPIENTS)).min(1, 'at least the parents are notified'),
+  /** When a reminder of notices not yet sent comes: the first day of an exclusion recorded as it happens (none for one imported long after). */
+  noticesDue: isoDate.optional(),
   provisionFrom: isoDate.optional(),
   boardReview: z.strictObject({ kind: z.enum(['must', 'on-request']), dueDate: isoDate }).optional(),
 });
@@ -45,6 +47,7 @@ export interface SuspensionContext {
   readonly exclusion: SuspensionInput['exclusion'];
   readonly notices: Partial<Record<Recipient, Notice>>;
   readonly provisionFrom?: string;
+  readonly noticesDue?: string;
   readonly provision?: { provider: string; address?: string; from: string; by: string; at: string; late: boolean };
   readonly boardReview?: { kind: 'must' | 'on-request'; dueDate: string; requestedOn?: string };
   /** The board's meeting, once arranged: remote when the parents asked for it. */
@@ -111,6 +114,7 @@ export const suspensionMachine = setup({
       exclusion: i.exclusion,
       notices: Object.fromEntries(i.notices.map((r) => [r, { due: true }])),
       ...(i.provisionFrom ? { provisionFrom: i.provisionFrom } : {}),
+      ...(i.noticesDue ? { noticesDue: i.noticesDue } : {}),
       ...(i.boardReview ? { boardReview: i.boardReview } : {}),
       overdue: [],
     } as SuspensionContext;
@@ -142,7 +146,7 @@ export const suspensionMachine = setup({
           states: {
             pending: {
               // Notices go without delay: a reminder comes on the first day if any is not yet recorded as sent.
-              entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'notices', dueDate: context.exclusion.startDate, label: 'notices sent (without delay)' }) },
+              entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'notices', dueDate: context.noticesDue ?? context.exclusion.startDate, label: 'notices sent (without delay)', skip: context.noticesDue === undefined }) },
               always: { guard: 'allSent', target: 'all-sent', actions: { type: 'cancelDeadline', params: { key: 'notices' } } },
               on: {
                 DEADLINE_REACHED: {

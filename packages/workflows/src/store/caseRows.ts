@@ -114,6 +114,7 @@ export const caseRows = {
     for (const effect of effects) {
       switch (effect.type) {
         case 'scheduleDeadline':
+          if (effect.params.skip) break;
           await q.run(
             `INSERT INTO deadlines (case_id, key, label, due_date, status) VALUES (?, ?, ?, ?, 'pending')
              ON CONFLICT (case_id, key) DO UPDATE SET label = excluded.label, due_date = excluded.due_date, status = 'pending', fired_at = NULL`,

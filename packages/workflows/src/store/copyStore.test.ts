@@ -72,9 +72,10 @@ describe.each(BACKENDS)('copying a %s store', (from) => {
     expect(await copy.audit.verify()).toMatchObject({ ok: true, rows: before.audit });
 
     // The copy is a working store: a new case gets new outbox and audit rows after the copied ones.
-    const head = await copy.staff.actorFor('head-a');
     for (const pupilId of ['P8', 'P9']) {
-      await copy.cases.open(head, { kind: 'peap', schoolId: 'SCH-A', pupilId, input: { pupilId, schoolId: 'SCH-A', openedBy: 'headteacher', halfTerm: '2025/26 spring-2' } });
+      // Opened by the rules (a PEAP a head starts by hand prompts nobody), so each queues a prompt.
+      const trigger = { key: `${pupilId}/copy`, ruleId: 'peap.required', ruleVersion: 1, explanation: 'a test' };
+      await copy.cases.open(SYSTEM, { kind: 'peap', schoolId: 'SCH-A', pupilId, input: { pupilId, schoolId: 'SCH-A', openedBy: 'trigger', trigger, halfTerm: '2025/26 spring-2' } });
     }
     const outbox = await copy.outbox.entries();
     expect(outbox).toHaveLength(before.outbox.length + 2);

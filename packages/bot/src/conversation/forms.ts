@@ -1,0 +1,218 @@
+/**
+ * The forms a head fills in to finish the statutory work — record an exclusion, and each duty of
+ * one — as channel-free data: Teams renders a form as an Adaptive Card, Slack as a modal. Each
+ * form reads back what was entered into what the workflows take, or says, per field, what is wrong.
+ * Dates the product can count (the board's latest date, the review windows) are counted, never asked.
+ */
+import { EXCLUSION_REASONS, isIsoDate, longDate, type IsoDate } from '@before-exclusion/rules';
+import { MEETING_FORMATS, NOTICE_METHODS, RECIPIENT_WORDS, type DutyKind, type ExclusionDecision, type Recipient, type SuspensionContext } from '@before-exclusion/workflows';
+import { parseDateInput } from './dates.js';
+import type { ActionData, FormField, FormReply } from './replies.js';
+
+/** What a submitted form holds: the button's data with the inputs merged in. */
+export type Submitted = Readonly<Record<string, unknown>>;
+export type Read<T> = { readonly value: T } | { readonly errors: Readonly<Record<string, string>> };
+
+const choice = (values: readonly string[], words: Readonly<Record<string, string>>) => values.map((value) => ({ value, title: words[value] ?? value }));
+const text = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+
+/** CBDS reasons a head may give today (the legacy PD and OT are read, never offered). */
+const CURRENT_REASONS = Object.entries(EXCLUSION_REASONS).filter(([code]) => code !== 'PD' && code !== 'OT');
+const REASON_CHOICES = CURRENT_REASONS.map(([value, words]) => ({ value, title: words.charAt(0).toUpperCase() + words.slice(1) }));
+const CATEGORY_CHOICES = [
+  { value: 'FIXD', title: 'Suspension (whole or half days)' },
+  { value: 'LNCH', title: 'Lunchtime suspension' },
+  { value: 'PERM', title: 'Permanent exclusion' },
+];
+const METHOD_WORDS: Readonly<Record<string, string>> = { letter: 'Letter', email: 'Email', hand: 'By hand', phone: 'Phone (followed in writing)', portal: 'Online portal' };
+const FORMAT_WORDS: Readonly<Record<string, string>> = { 'in-person': 'In person', remote: 'Remote (the parents asked for it)' };
+const OUTCOME_WORDS: Readonly<Record<string, string>> = { upheld: 'Upheld: the pupil is not reinstated', reinstated: 'The pupil is reinstated' };
+const IRP_OUTCOME_WORDS: Readonly<Record<string, string>> = { upheld: "Upheld the board's decision", 'recommend-reconsider': 'Recommended the board reconsiders', quash: "Quashed the board's decision (the board must reconsider)" };
+
+/** The form that records an exclusion, as the check left it (or as the head last filled it). */
+export function exclusionForm(pupilId: string, values: Submitted = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>>; notes?: readonly string[]; confirm?: boolean } = {}): FormReply {
+  const v = (id: string) => text(values[id]);
+  const fields: FormField[] = [
+    { id: 'category', label: 'What did you decide?', kind: 'choice', required: true, choices: CATEGORY_CHOICES, value: v('category') || 'FIXD' },
+    { id: 'startDate', label: 'First day', kind: 'date', required: true, value: v('startDate') },
+    { id: 'startSession', label: 'Starting in the', kind: 'choice', required: true, choices: [{ value: 'AM', title: 'Morning' }, { value: 'PM', title: 'Afternoon' }], value: v('startSession') || 'AM' },
+    { id: 'sessions', label: 'Length in sessions, two a school day (a suspension)', kind: 'number', value: v('sessions') },
+    { id: 'lunchtimes', label: 'Lunchtimes (a lunchtime suspension)', kind: 'number', value: v('lunchtimes') },
+    { id: 'reason1', label: 'Reason', kind: 'choice', required: true, choices: REASON_CHOICES, value: v('reason1') },
+    { id: 'reason2', label: 'Second reason (optional, equally weighted)', kind: 'choice', choices: REASON_CHOICES, value: v('reason2') },
+    { id: 'reason3', label: 'Third reason (optional)', kind: 'choice', choices: REASON_CHOICES, value: v('reason3') },
+    { id: 'missesPublicExam', label: 'Does it make the pupil miss a public examination or national test?', kind: 'yes-no', required: true, value: v('missesPublicExam') || 'no' },
+  ];
+  return {
+    type: 'form',
+    title: `Record the exclusion · pupil ${pupilId}`,
+    intro: 'It is added to the pupil’s record, the rules run again at once, and the case opens with its duties and dates.',
+    fields,
+    ...(problems.notes?.length ? { notes: problems.notes } : {}),
+    submit: { title: problems.confirm ? 'Record it anyway' : 'Record the exclusion', data: { verb: 'exclusion.record', pupilId, ...(problems.confirm ? { confirmWithoutPeap: true } : {}) } },
+    ...(problems.error ? { error: problems.error } : {}),
+    ...(problems.fieldErrors ? { fieldErrors: problems.fieldErrors } : {}),
+  };
+}
+
+/** Reads the exclusion form into the head's decision, or the errors per field. */
+export function readExclusion(values: Submitted, today: IsoDate): Read<ExclusionDecision> {
+  const errors: Record<string, string> = {};
+  const category = text(values.category);
+  if (category !== 'FIXD' && category !== 'LNCH' && category !== 'PERM') errors.category = 'Choose a suspension, a lunchtime suspension or a permanent exclusion.';
+  const startDate = readDate(values.startDate, today, 'the first day', errors, 'startDate');
+  const startSession = text(values.startSession) === 'PM' ? 'PM' : 'AM';
+  const count = (id: 'sessions' | 'lunchtimes', what: string): number | undefined => {
+    const raw = text(values[id]);
+    if (!raw) return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1) errors[id] = `Give the ${what} as a whole number, 1 or more.`;
+    return Number(raw);
+  };
+  const sessions = count('sessions', 'length in sessions');
+  const lunchtimes = count('lunchtimes', 'number of lunchtimes');
+  if (category === 'FIXD' && sessions === undefined && !errors.sessions) errors.sessions = 'Give the length in sessions (two a school day): 6 is three days.';
+  if (category === 'LNCH' && lunchtimes === undefined && !errors.lunchtimes) errors.lunchtimes = 'Give the number of lunchtimes.';
+  const reasons = [...new Set(['reason1', 'reason2', 'reason3'].map((id) => text(values[id])).filter(Boolean))];
+  if (reasons.length === 0) errors.reason1 = 'Choose at least one reason.';
+  const known = new Set(CURRENT_REASONS.map(([code]) => code));
+  for (const r of reasons) if (!known.has(r)) errors.reason1 = `"${r}" is not one of the reasons listed.`;
+  if (Object.keys(errors).length || !startDate) return { errors };
+  return {
+    value: {
+      category: category as ExclusionDecision['category'],
+      startDate,
+      startSession,
+      ...(category === 'FIXD' && sessions !== undefined ? { sessions } : {}),
+      ...(category === 'LNCH' && lunchtimes !== undefined ? { lunchtimes } : {}),
+      reasons,
+      missesPublicExam: text(values.missesPublicExam) === 'yes' || values.missesPublicExam === true,
+    },
+  };
+}
+
+/** The form for one duty of an exclusion's case, with what can be known filled in. */
+export function dutyForm(caseId: string, pupilId: string, revision: number, duty: DutyKind, context: SuspensionContext, today: IsoDate, recipient?: Recipient, values: Submitted = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}): FormReply {
+  const v = (id: string, otherwise = '') => text(values[id]) || otherwise;
+  const spec = DUTY_FORMS[duty];
+  const defaults = spec.defaults(context, today);
+  const fields: FormField[] = spec.fields.map((f) => ({ ...f, value: v(f.id, defaults[f.id]) }));
+  return {
+    type: 'form',
+    title: `${spec.title(recipient)} · pupil ${pupilId}`,
+    ...(spec.intro ? { intro: spec.intro(context) } : {}),
+    fields,
+    submit: { title: spec.submit, data: { verb: 'duty.record', caseId, duty, revision, ...(recipient ? { recipient } : {}) } },
+    ...(problems.error ? { error: problems.error } : {}),
+    ...(problems.fieldErrors ? { fieldErrors: problems.fieldErrors } : {}),
+  };
+}
+
+interface DutyFormSpec {
+  title(recipient?: Recipient): string;
+  intro?(c: SuspensionContext): string;
+  readonly fields: readonly FormField[];
+  /** What can be known before the head types anything. */
+  defaults(c: SuspensionContext, today: IsoDate): Readonly<Record<string, string>>;
+  readonly submit: string;
+}
+
+const dateField = (id: string, label: string): FormField => ({ id, label, kind: 'date', required: true });
+
+const DUTY_FORMS: Readonly<Record<DutyKind, DutyFormSpec>> = {
+  notice: {
+    title: (r) => `Notice sent to ${r ? RECIPIENT_WORDS[r] : 'someone'}`,
+    fields: [{ id: 'method', label: 'How', kind: 'choice', required: true, choices: choice(NOTICE_METHODS, METHOD_WORDS) }, dateField('sentOn', 'Sent on')],
+    defaults: (_c, today) => ({ method: 'letter', sentOn: today }),
+    submit: 'Record the notice',
+  },
+  provision: {
+    title: () => 'Full-time education from the sixth day',
+    intro: (c) => (c.provisionFrom ? `Due from ${longDate(c.provisionFrom)}. The parents must have the details at least 48 hours before it starts.` : 'Where the pupil is taught from the sixth day.'),
+    fields: [{ id: 'provider', label: 'Provider', kind: 'text', required: true }, { id: 'address', label: 'Address (optional)', kind: 'text' }, dateField('from', 'From')],
+    defaults: (c, today) => ({ from: c.provisionFrom ?? today }),
+    submit: 'Record the provision',
+  },
+  'review-request': {
+    title: () => 'The parents asked the board to review it',
+    intro: () => 'The latest date the board can meet is counted from the request, on the school calendar.',
+    fields: [dateField('requestedOn', 'Asked on')],
+    defaults: (_c, today) => ({ requestedOn: today }),
+    submit: 'Record the request',
+  },
+  'board-meeting': {
+    title: () => "The board's meeting",
+    intro: (c) => `${c.boardReview ? `The board must meet by ${longDate(c.boardReview.dueDate)}. ` : ''}The parents may ask for the meeting to be held remotely.`,
+    fields: [dateField('on', 'Meeting on'), { id: 'format', label: 'Held', kind: 'choice', required: true, choices: choice(MEETING_FORMATS, FORMAT_WORDS) }],
+    defaults: (c, today) => ({ on: c.boardMeeting?.on ?? today, format: c.boardMeeting?.format ?? 'in-person' }),
+    submit: 'Record the meeting',
+  },
+  'board-outcome': {
+    title: () => "The board's decision",
+    fields: [{ id: 'outcome', label: 'The board decided', kind: 'choice', required: true, choices: choice(['upheld', 'reinstated'], OUTCOME_WORDS) }, dateField('heldOn', 'Decided on')],
+    defaults: (c, today) => ({ heldOn: c.boardMeeting?.on ?? today }),
+    submit: 'Record the decision',
+  },
+  'irp-request': {
+    title: () => 'The parents applied for an independent review',
+    intro: () => 'The panel must review within 15 school days of the application; the date is counted for you.',
+    fields: [dateField('requestedOn', 'Applied on')],
+    defaults: (_c, today) => ({ requestedOn: today }),
+    submit: 'Record the application',
+  },
+  'irp-decision': {
+    title: () => "The review panel's decision",
+    fields: [{ id: 'outcome', label: 'The panel', kind: 'choice', required: true, choices: choice(['upheld', 'recommend-reconsider', 'quash'], IRP_OUTCOME_WORDS) }, dateField('heldOn', 'Decided on')],
+    defaults: (_c, today) => ({ heldOn: today }),
+    submit: 'Record the decision',
+  },
+  cancel: {
+    title: () => 'Cancel the exclusion',
+    intro: () => 'Everyone told of it is told again, with the reason. It can be cancelled only before the board has reviewed it.',
+    fields: [{ id: 'reason', label: 'Why it is cancelled', kind: 'long-text', required: true }],
+    defaults: () => ({}),
+    submit: 'Cancel the exclusion',
+  },
+};
+
+/**
+ * Reads a duty form into the fields its event takes (dates the law counts are added by the
+ * caller, on the school's calendar), or the errors per field.
+ */
+export function readDuty(duty: DutyKind, values: Submitted, today: IsoDate): Read<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  const out: Record<string, string> = {};
+  for (const field of DUTY_FORMS[duty].fields) {
+    const raw = text(values[field.id]);
+    if (!raw) {
+      if (field.required) errors[field.id] = `Please give ${field.label.toLowerCase()}.`;
+      continue;
+    }
+    if (field.kind === 'date') {
+      const date = readDate(raw, today, field.label.toLowerCase(), errors, field.id);
+      if (date) out[field.id] = date;
+    } else if (field.kind === 'choice' && !field.choices?.some((c) => c.value === raw)) {
+      errors[field.id] = `Choose one of: ${field.choices?.map((c) => c.title).join('; ')}.`;
+    } else out[field.id] = raw;
+  }
+  return Object.keys(errors).length ? { errors } : { value: out };
+}
+
+function readDate(raw: unknown, today: IsoDate, what: string, errors: Record<string, string>, id: string): IsoDate | undefined {
+  const t = text(raw);
+  if (!t) {
+    errors[id] = `Please give ${what}.`;
+    return undefined;
+  }
+  if (isIsoDate(t)) return t;
+  const parsed = parseDateInput(t, today);
+  if ('error' in parsed) {
+    errors[id] = parsed.error;
+    return undefined;
+  }
+  return parsed.date;
+}
+
+/** The button that opens a form: its words and data. */
+export function formButton(title: string, data: ActionData): { title: string; data: ActionData } {
+  return { title, data };
+}
