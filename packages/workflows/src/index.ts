@@ -62,7 +62,6 @@ export { loadLetterOverrides, parseLetterOverrides } from './letters/letterOverr
 export type { LetterOverrides } from './letters/letterOverrides.js';
 export { BLANK, letterDate, letterPeopleSchema } from './letters/composeLetter.js';
 export type { LetterPeople } from './letters/composeLetter.js';
-export { IRP_APPLICATION_SCHOOL_DAYS } from './letters/letterFacts.js';
 export type { BoardReview, LetterFacts, LetterMoment, LetterSession } from './letters/letterFacts.js';
 export { LetterRefused } from './letters/letterRefused.js';
 export { LETTER_LIST_READ, LETTER_MADE, LETTER_READ, Letters } from './store/letters.js';

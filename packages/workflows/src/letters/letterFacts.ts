@@ -6,6 +6,7 @@
  * board can meet, and the last day to apply for an independent review. Read from the suspension
  * case (what the rules found when it opened) and the pupil record; nothing here names a pupil.
  */
+import { IRP_SCHOOL_DAYS } from '../statutoryDates.js';
 import {
   EXCLUSION_CATEGORIES,
   EXCLUSION_REASONS,
@@ -87,12 +88,6 @@ export interface LetterFacts {
   readonly today: IsoDate;
 }
 
-/**
- * School days, after the day the parents are given notice of the board's decision to uphold a
- * permanent exclusion, to apply for an independent review: SI 2012/1033 Sch. 1 para. 2(1).
- * Not in the rule pack, which has no rule for it yet.
- */
-export const IRP_APPLICATION_SCHOOL_DAYS = 15;
 
 /**
  * The facts of the exclusion a suspension case is about, as of the letter's date.
@@ -150,7 +145,7 @@ export async function letterFacts(
     notified,
     ...(c.cancelled ? { cancelled: { reason: c.cancelled.reason, returnFrom: await nextSchoolDay(calendars, today) } } : {}),
     ...(c.review ? { review: { outcome: c.review.outcome, heldOn: c.review.heldOn } } : {}),
-    ...(c.review?.outcome === 'upheld' && exclusion.category === 'PERM' ? { irpApplyBy: await schoolDaysAfter(calendars, today, IRP_APPLICATION_SCHOOL_DAYS) } : {}),
+    ...(c.review?.outcome === 'upheld' && exclusion.category === 'PERM' ? { irpApplyBy: await schoolDaysAfter(calendars, today, IRP_SCHOOL_DAYS.apply) } : {}),
     today,
   };
 }
