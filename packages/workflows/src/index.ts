@@ -54,7 +54,7 @@ export type { Prefill, Question, QuestionKind, QuestionSetFile } from './peapQue
 export { caseRecord } from './caseRecord.js';
 export type { AnswerLine, CaseRecord, CaseRecordOptions, Duty, ExclusionLine, PupilContext } from './caseRecord.js';
 export { caseRecordLines } from './caseRecordText.js';
-export { LETTER_FORMATS, makeLetter } from './letters/makeLetter.js';
+export { LETTER_FORMATS, lettersFitting, makeLetter } from './letters/makeLetter.js';
 export type { LetterFormat, LetterRequest, MadeLetter } from './letters/makeLetter.js';
 export { LETTER_KINDS, PLACEHOLDERS, letterTemplates, templateFor } from './letters/letterTemplates.js';
 export type { GuidanceEdition, LetterKind, LetterTemplate, TemplateParagraph } from './letters/letterTemplates.js';

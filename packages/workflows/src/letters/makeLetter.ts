@@ -103,6 +103,13 @@ async function suspensionCase(store: CaseStore, actor: Actor, caseId: string): P
   }
 }
 
+/** The letters that fit the case as it stands, in the order a head writes them. */
+export function lettersFitting(view: CaseView<'suspension'>): LetterKind[] {
+  const c = view.context;
+  if (c.cancelled) return ['cancellation'];
+  return [c.exclusion.category === 'PERM' ? 'parents-permanent' : 'parents-suspension', 'local-authority', ...(c.review ? (['board-decision'] as const) : [])];
+}
+
 /** Whether this kind of letter fits the case as it stands. @throws LetterRefused saying why not and what would. */
 function fits(kind: LetterKind, facts: LetterFacts, view: CaseView<'suspension'>): void {
   const permanent = facts.category === 'PERM';
