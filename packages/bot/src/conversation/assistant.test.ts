@@ -612,4 +612,102 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
       expect(JSON.stringify(prompt)).not.toContain('at risk');
     });
   });
+
+  describe('finishing the statutory work', () => {
+    type FormReply = Extract<Reply, { type: 'form' }>;
+    const press = async (data: unknown, actor: Actor = head) => assistant.handle(actor, parseActionOk(data));
+    /** Submits a form as a card would: its button's data with the inputs merged in. */
+    const submit = (form: FormReply, inputs: Record<string, unknown>, actor: Actor = head) => press({ ...Object.fromEntries(form.fields.map((f) => [f.id, f.value ?? ''])), ...inputs, ...form.submit.data }, actor);
+    const button = (actions: readonly { title: string; data: unknown }[], title: RegExp) => {
+      const found = actions.find((a) => title.test(a.title));
+      if (!found) throw new Error(`no button ${title} among: ${actions.map((a) => a.title).join('; ')}`);
+      return found.data;
+    };
+
+    it('records a suspension from the check, its reasons in words, and opens its case with a button for each duty', async () => {
+      const check = only(await assistant.handle(head, parseText('check suspension DEMO-010 23/03/2026 6')!), 'assessment');
+      const form = only(await press(button(check.actions, /^Record this suspension$/)), 'form');
+      expect(form.fields.find((f) => f.id === 'startDate')?.value).toBe('2026-03-23');
+      expect(form.fields.find((f) => f.id === 'sessions')?.value).toBe('6');
+      expect(form.fields.find((f) => f.id === 'reason1')?.choices).toContainEqual({ value: 'DB', title: 'Persistent or general disruptive behaviour' });
+
+      // A reason forgotten: said under its field, what was entered kept.
+      const again = only(await submit(form, { reason1: '' }), 'form');
+      expect(again.fieldErrors).toEqual({ reason1: 'Choose at least one reason.' });
+      expect(again.fields.find((f) => f.id === 'sessions')?.value).toBe('6');
+
+      const replies = await submit(again, { reason1: 'DB', reason2: 'VA' });
+      expect(messages(replies)[0]).toMatch(/^Recorded\. The rules have run again for pupil DEMO-010 and opened the case below/);
+      const status = only(replies, 'case-status');
+      expect(status.case.title).toBe('Suspension — DEMO-010, 3 days from Mon 23 Mar');
+      expect(status.actions.map((a) => a.title)).toEqual(expect.arrayContaining(['Notice sent to the parents', 'Notice sent to the local authority', 'Cancel the exclusion', "Write the parents' notice of the suspension", "Write the local authority's notification"]));
+      const record = await store.pupils.record(head, 'DEMO-010');
+      expect(record.exclusions.find((e) => e.startDate === '2026-03-23')).toMatchObject({ sessions: 6, reasons: ['DB', 'VA'] });
+
+      // The parents' notice, from its button: the form says how and when (today by default).
+      const notice = only(await press(button(status.actions, /^Notice sent to the parents$/)), 'form');
+      expect(notice.fields.find((f) => f.id === 'sentOn')?.value).toBe(TODAY);
+      const noDate = only(await submit(notice, { sentOn: '31/02/2026' }), 'form');
+      expect(noDate.fieldErrors?.sentOn).toMatch(/^31 February 2026 is not a real date/);
+      const done = await submit(noDate, { method: 'email', sentOn: '20/03/2026' });
+      expect(messages(done)).toEqual(['Recorded.']);
+      const after = only(done, 'case-status');
+      expect(after.actions.map((a) => a.title)).not.toContain('Notice sent to the parents');
+      expect(after.duties.find((d) => /parents/.test(d.what))?.done).toMatch(/^Friday 20 Mar 2026 \(email\), recorded by demo-head/);
+      const saved = await store.cases.get(SYSTEM, status.case.id, 'suspension');
+      expect(saved.context.notices.parents?.sent).toMatchObject({ method: 'email', sentOn: '2026-03-20', by: 'demo-head' });
+
+      // The same form pressed again (a stale card) is not recorded twice.
+      const stale = await submit(notice, { method: 'letter', sentOn: TODAY });
+      expect(messages(stale)[0]).toMatch(/^That form is out of date/);
+    });
+
+    it('asks before recording a permanent exclusion without a completed PEAP, naming what the gate lacks', async () => {
+      const form = only(await press({ verb: 'exclusion.form', pupilId: 'demo-010' }), 'form');
+      const asked = only(await submit(form, { category: 'PERM', startDate: '2026-03-23', reason1: 'PA', sessions: '' }), 'form');
+      expect(asked.error).toMatch(/no completed pre-exclusion assessment/);
+      expect(asked.notes?.[0]).toMatch(/^Still lacking: a pre-exclusion assessment/);
+      expect(asked.submit.data).toMatchObject({ verb: 'exclusion.record', confirmWithoutPeap: true });
+      expect((await store.pupils.record(head, 'DEMO-010')).exclusions.some((e) => e.category === 'PERM')).toBe(false);
+      const replies = await submit(asked, {});
+      expect(only(replies, 'case-status').case.title).toBe('Permanent exclusion — DEMO-010 from Mon 23 Mar');
+      expect((await store.audit.entriesOf('exclusion-recorded')).at(-1)?.data).toMatchObject({ category: 'PERM', confirmedWithoutCompletedPeap: expect.any(Array) });
+    });
+
+    it('counts the dates the law sets when the parents ask for a review, and offers day-6 provision from its date', async () => {
+      // Seven days in the spring term (recorded late): more than five, so the parents may ask the board to meet.
+      const replies = await press({ verb: 'exclusion.record', pupilId: 'DEMO-010', category: 'FIXD', startDate: '2026-03-09', startSession: 'AM', sessions: '14', reason1: 'DB', missesPublicExam: 'no' });
+      const status = only(replies, 'case-status');
+      const provision = only(await press(button(status.actions, /^Day-6 education arranged$/)), 'form');
+      expect(provision.intro).toMatch(/^Due from /);
+      const missing = only(await submit(provision, { provider: '' }), 'form');
+      expect(missing.fieldErrors).toEqual({ provider: 'Please give provider.' });
+      const arranged = only(await submit(missing, { provider: 'Borough Learning Centre', address: '1 High St' }), 'case-status');
+      const view = await store.cases.get(SYSTEM, arranged.case.id, 'suspension');
+      expect(view.context.provision).toMatchObject({ provider: 'Borough Learning Centre', address: '1 High St', from: view.context.provisionFrom });
+      const request = only(await press(button(arranged.actions, /^Parents asked for a review$/)), 'form');
+      only(await submit(request, { requestedOn: '2026-03-24' }), 'case-status');
+      const reviewed = await store.cases.get(SYSTEM, arranged.case.id, 'suspension');
+      // 50 school days from the request, on the demo calendar (the Easter holiday and May bank holiday skipped).
+      expect(reviewed.context.boardReview).toMatchObject({ kind: 'on-request', requestedOn: '2026-03-24' });
+      expect(reviewed.context.boardReview!.dueDate > '2026-06-01').toBe(true);
+    });
+
+    it('writes a letter from the case, keeping the names only with the letter', async () => {
+      const suspension = (await store.cases.list(SYSTEM)).find((c) => c.kind === 'suspension' && c.status === 'active')!;
+      const status = only(await assistant.handle(head, { verb: 'case.status', caseId: suspension.id }), 'case-status');
+      const form = only(await press(button(status.actions, /^Write the local authority's notification$/)), 'form');
+      const letter = only(await submit(form, { format: 'pdf', pupilName: 'Sam Example', laName: 'Exclusions Officer', laAddress: 'Town Hall\nHigh Street' }), 'letter');
+      expect(letter.title).toBe("the local authority's notification");
+      expect(letter.fileName).toMatch(/^local-authority-suspension-.*\.pdf$/);
+      const kept = await store.letters.forCase(head, suspension.id);
+      expect(kept).toHaveLength(1);
+      const audit = JSON.stringify(await store.audit.entriesOf('letter-made'));
+      expect(audit).toContain(kept[0]!.sha256);
+      expect(audit).not.toMatch(/Sam Example|Town Hall/);
+      // An officer reads cases but does not write their letters.
+      const officer = await store.staff.actorFor('demo-officer');
+      expect(messages(await press({ verb: 'letter.make', caseId: suspension.id, kind: 'local-authority', format: 'pdf' }, officer))[0]).toMatch(/inclusion officer/);
+    });
+  });
 });

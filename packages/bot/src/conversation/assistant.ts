@@ -32,9 +32,12 @@ import {
   type EventOf,
   type Recipient,
   resolvePupilId,
+  LetterRefused,
+  lettersFitting,
+  makeLetter,
 } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
-import { dutyForm, exclusionForm, readDuty, readExclusion } from './forms.js';
+import { LETTER_WORDS, dutyForm, exclusionForm, letterForm, readDuty, readExclusion, readLetter } from './forms.js';
 import { HELP_TEXT, type Command } from './commands.js';
 import {
   DECISIONS,
@@ -75,7 +78,7 @@ export const UNKNOWN_USER_REPLY: Reply = {
 export const PERSONAL_CHAT_ONLY_REPLY: Reply = {
   type: 'message',
   tone: 'info',
-  text: 'I only talk about cases in a personal chat, so nothing about a pupil is shown to a group. Please message me one-to-one and ask there.',
+  text: 'I am Before Exclusion: I help heads meet the duties before and after an exclusion, and officers read them back. I only talk about pupils and cases in a personal chat, so nothing about a pupil is shown to a group. Open a one-to-one chat with me (select my name, then Chat) and ask there.',
 };
 
 /** Cases on one page of a list in a chat: a card a head can read without scrolling far. */
@@ -107,7 +110,7 @@ export class Assistant {
     try {
       return await this.#dispatch(actor, command);
     } catch (error) {
-      if (error instanceof CaseNotFound || error instanceof AccessDenied || error instanceof EventRefused) {
+      if (error instanceof CaseNotFound || error instanceof AccessDenied || error instanceof EventRefused || error instanceof LetterRefused) {
         return [{ type: 'message', tone: 'error', text: sentence(error.message) }];
       }
       throw error;
@@ -222,6 +225,33 @@ export class Assistant {
         return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient)];
       case 'duty.record':
         return this.#recordDuty(actor, c);
+      case 'letter.form': {
+        const view = asSuspension(await this.#store.cases.get(actor, c.caseId));
+        return [letterForm(view.id, view.pupilId, c.kind)];
+      }
+      case 'letter.make':
+        return [await this.#makeLetter(actor, c)];
+    }
+  }
+
+  /** Writes a letter from the case and keeps it with the case; the reply says where to open it. */
+  async #makeLetter(actor: Actor, c: Extract<Command, { verb: 'letter.make' }>): Promise<Reply> {
+    const { format, people } = readLetter(c.values);
+    try {
+      const made = await makeLetter(this.#store, actor, { caseId: c.caseId, kind: c.kind, format, people, today: this.#today() });
+      const base = this.#workspaceUrl()?.replace(/\/+$/, '');
+      return {
+        type: 'letter',
+        caseId: c.caseId,
+        title: LETTER_WORDS[c.kind],
+        fileName: made.fileName,
+        ...(base ? { url: `${base}/cases/${encodeURIComponent(c.caseId)}/letters/${encodeURIComponent(made.letterId)}` } : {}),
+        follows: `Template version ${made.template.version}, following ${made.template.guidance.title} (${made.template.guidance.edition})`,
+      };
+    } catch (error) {
+      if (!(error instanceof LetterRefused)) throw error;
+      const view = asSuspension(await this.#store.cases.get(actor, c.caseId));
+      return letterForm(view.id, view.pupilId, c.kind, c.values, { error: sentence(error.message) });
     }
   }
 
@@ -455,6 +485,9 @@ export class Assistant {
     const actions: ButtonAction[] = [
       ...(line.resumable ? [{ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId }, primary: true }] : []),
       ...(view.kind === 'suspension' ? dutyButtons(this.#store, actor, view) : []),
+      ...(view.kind === 'suspension' && this.#store.cases.can(actor, view, 'RECORD_NOTICE', { atAnyStage: true }).allowed
+        ? lettersFitting(view).map((kind) => ({ title: `Write ${LETTER_WORDS[kind]}`, data: { verb: 'letter.form', caseId, kind } }))
+        : []),
     ];
     return caseStatus(record, line, base ? `${base}/cases/${encodeURIComponent(record.case.id)}` : undefined, actions);
   }

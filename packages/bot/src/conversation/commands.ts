@@ -8,7 +8,7 @@
  * (`parseDateInput`), where it knows the school date and what the person may see.
  */
 import { z } from 'zod';
-import { RECIPIENTS, type DutyKind, type Recipient } from '@before-exclusion/workflows';
+import { LETTER_KINDS, RECIPIENTS, type DutyKind, type LetterKind, type Recipient } from '@before-exclusion/workflows';
 import { DATE_EXAMPLES } from './dates.js';
 
 export type Command =
@@ -35,7 +35,10 @@ export type Command =
   | { readonly verb: 'exclusion.form'; readonly pupilId: string; readonly values: FormValues }
   | { readonly verb: 'exclusion.record'; readonly pupilId: string; readonly confirmWithoutPeap?: boolean | undefined; readonly values: FormValues }
   | { readonly verb: 'duty.form'; readonly caseId: string; readonly duty: DutyKind; readonly recipient?: Recipient | undefined }
-  | { readonly verb: 'duty.record'; readonly caseId: string; readonly duty: DutyKind; readonly recipient?: Recipient | undefined; readonly revision: number; readonly values: FormValues };
+  | { readonly verb: 'duty.record'; readonly caseId: string; readonly duty: DutyKind; readonly recipient?: Recipient | undefined; readonly revision: number; readonly values: FormValues }
+  /** The form for a letter (the names it needs), and writing it. */
+  | { readonly verb: 'letter.form'; readonly caseId: string; readonly kind: LetterKind }
+  | { readonly verb: 'letter.make'; readonly caseId: string; readonly kind: LetterKind; readonly values: FormValues };
 
 /** What a form's inputs held, by field id. */
 export type FormValues = Readonly<Record<string, unknown>>;
@@ -123,11 +126,13 @@ const actionSchema = z.discriminatedUnion('verb', [
   z.looseObject({ verb: z.literal('exclusion.record'), pupilId: id, confirmWithoutPeap: z.boolean().optional() }),
   z.object({ verb: z.literal('duty.form'), caseId: id, duty: z.enum(DUTIES), recipient: z.enum(RECIPIENTS).optional() }),
   z.looseObject({ verb: z.literal('duty.record'), caseId: id, duty: z.enum(DUTIES), recipient: z.enum(RECIPIENTS).optional(), revision }),
+  z.object({ verb: z.literal('letter.form'), caseId: id, kind: z.enum(LETTER_KINDS) }),
+  z.looseObject({ verb: z.literal('letter.make'), caseId: id, kind: z.enum(LETTER_KINDS) }),
 ]);
 
 /** The ids a form's button carries; everything else it sends is what was entered. */
-const FORM_IDS = new Set(['verb', 'pupilId', 'caseId', 'duty', 'recipient', 'revision', 'confirmWithoutPeap']);
-const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record']);
+const FORM_IDS = new Set(['verb', 'pupilId', 'caseId', 'duty', 'recipient', 'revision', 'confirmWithoutPeap', 'kind']);
+const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record', 'letter.make']);
 
 /** The verbs buttons may carry. */
 export const VERBS = actionSchema.options.map((o) => o.shape.verb.value);

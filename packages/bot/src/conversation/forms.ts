@@ -5,7 +5,7 @@
  * Dates the product can count (the board's latest date, the review windows) are counted, never asked.
  */
 import { EXCLUSION_REASONS, isIsoDate, longDate, type IsoDate } from '@before-exclusion/rules';
-import { MEETING_FORMATS, NOTICE_METHODS, RECIPIENT_WORDS, type DutyKind, type ExclusionDecision, type Recipient, type SuspensionContext } from '@before-exclusion/workflows';
+import { MEETING_FORMATS, NOTICE_METHODS, RECIPIENT_WORDS, type DutyKind, type ExclusionDecision, type LetterFormat, type LetterKind, type LetterPeople, type Recipient, type SuspensionContext } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
 import type { ActionData, FormField, FormReply } from './replies.js';
 
@@ -215,4 +215,59 @@ function readDate(raw: unknown, today: IsoDate, what: string, errors: Record<str
 /** The button that opens a form: its words and data. */
 export function formButton(title: string, data: ActionData): { title: string; data: ActionData } {
   return { title, data };
+}
+
+/** Each letter in words: what the head is offered to write. */
+export const LETTER_WORDS: Readonly<Record<LetterKind, string>> = {
+  'parents-suspension': "the parents' notice of the suspension",
+  'parents-permanent': "the parents' notice of the permanent exclusion",
+  cancellation: 'the notice that the exclusion is cancelled',
+  'local-authority': "the local authority's notification",
+  'board-decision': "the board's decision letter",
+};
+
+/**
+ * The form for a letter: the names and addresses it needs, typed for this letter only (kept with
+ * the letter, never in the case, the audit trail or a log), and the format.
+ */
+export function letterForm(caseId: string, pupilId: string, kind: LetterKind, values: Submitted = {}, problems: { error?: string } = {}): FormReply {
+  const v = (id: string, otherwise = '') => text(values[id]) || otherwise;
+  const fields: FormField[] = [
+    { id: 'format', label: 'Format', kind: 'choice', required: true, choices: [{ value: 'pdf', title: 'PDF' }, { value: 'docx', title: 'Word (.docx), to edit before sending' }], value: v('format', 'pdf') },
+    { id: 'pupilName', label: "Pupil's name (only on the letter)", kind: 'text', value: v('pupilName') },
+    ...(kind === 'local-authority'
+      ? [
+          { id: 'laName', label: 'To (the local authority contact)', kind: 'text', value: v('laName') } as const,
+          { id: 'laAddress', label: "The local authority's address, a line each", kind: 'long-text', value: v('laAddress') } as const,
+        ]
+      : [
+          { id: 'parentNames', label: "Parents' names, separated by commas", kind: 'text', value: v('parentNames') } as const,
+          { id: 'address', label: 'Address, a line each', kind: 'long-text', value: v('address') } as const,
+        ]),
+    ...(kind === 'board-decision' ? [{ id: 'boardReasons', label: "The board's reasons, in enough detail for the parents", kind: 'long-text', value: v('boardReasons') } as const] : []),
+  ];
+  return {
+    type: 'form',
+    title: `Write ${LETTER_WORDS[kind]} · pupil ${pupilId}`,
+    intro: 'Every date in it is counted on the school calendar. Names are kept only with the letter. A name left blank leaves a line to write it by hand.',
+    fields,
+    submit: { title: 'Write the letter', data: { verb: 'letter.make', caseId, kind } },
+    ...(problems.error ? { error: problems.error } : {}),
+  };
+}
+
+/** Reads the letter form into the format and the people named. */
+export function readLetter(values: Submitted): { format: LetterFormat; people: LetterPeople } {
+  const lines = (raw: unknown) => text(raw).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const parentNames = text(values.parentNames).split(',').map((n) => n.trim()).filter(Boolean);
+  const address = lines(values.address);
+  const laName = text(values.laName);
+  const people: LetterPeople = {
+    ...(text(values.pupilName) ? { pupilName: text(values.pupilName) } : {}),
+    ...(parentNames.length ? { parentNames } : {}),
+    ...(address.length ? { address } : {}),
+    ...(laName ? { localAuthority: { name: laName, address: lines(values.laAddress) } } : {}),
+    ...(text(values.boardReasons) ? { boardReasons: text(values.boardReasons) } : {}),
+  };
+  return { format: text(values.format) === 'docx' ? 'docx' : 'pdf', people };
 }

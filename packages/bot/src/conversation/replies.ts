@@ -184,6 +184,17 @@ export type Reply =
       readonly deadlines: readonly { readonly label: string; readonly dueDate: string }[];
       readonly actions: readonly ButtonAction[];
     }
+  | {
+      readonly type: 'letter';
+      readonly caseId: string;
+      /** What was written, in words: "the parents' notice of the suspension". */
+      readonly title: string;
+      readonly fileName: string;
+      /** Where the head opens it (the workspace), when the service has an address. */
+      readonly url?: string;
+      /** The template's version and the guidance it follows. */
+      readonly follows: string;
+    }
   | { readonly type: 'reminder'; readonly caseId: string; readonly pupilId: string; readonly title: string; readonly what: string; readonly actions: readonly ButtonAction[] };
 
 /**

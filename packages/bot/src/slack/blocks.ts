@@ -107,6 +107,13 @@ function messageReply(r: Reply): Block[] {
         ...buttonBlocks(r.actions),
         actions(r.caseKind === 'peap' ? button('Start the PEAP', { verb: 'peap.resume', caseId: r.caseId }, 'primary') : button('See the case', { verb: 'case.status', caseId: r.caseId })),
       ];
+    case 'letter':
+      return [
+        header(`Written: ${r.title}`.slice(0, 150)),
+        mrkdwn(`${r.url ? `<${r.url}|Open the letter>` : 'Open it from the workspace'} — ${escape(r.fileName)} is kept with the case; its fingerprint and template are in the audit trail.`),
+        context(r.follows),
+        actions(button('Back to the case', { verb: 'case.status', caseId: r.caseId })),
+      ];
     case 'reminder':
       return [header(`Reminder · ${r.title}`), mrkdwn(r.what), ...buttonBlocks(r.actions), actions(button('See the case', { verb: 'case.status', caseId: r.caseId }))];
     case 'decided':

@@ -151,6 +151,14 @@ function render(reply: Reply): Element[] {
           reply.caseKind === 'peap' ? button('Start the PEAP', { verb: 'peap.resume', caseId: reply.caseId }, 'positive') : button('See the case', { verb: 'case.status', caseId: reply.caseId }),
         ),
       ];
+    case 'letter':
+      return [
+        heading(`Written: ${reply.title}`),
+        text(`${reply.fileName} is kept with the case; its fingerprint and template are in the audit trail.`),
+        subtle(reply.follows),
+        ...(reply.url ? [actions({ type: 'Action.OpenUrl', title: 'Open the letter', url: reply.url })] : [subtle('Open it from the workspace or with "cases letter" on the command line.')]),
+        actions(button('Back to the case', { verb: 'case.status', caseId: reply.caseId })),
+      ];
     case 'reminder':
       return [heading(`Reminder · ${reply.title}`), text(reply.what), ...buttons(reply.actions), actions(button('See the case', { verb: 'case.status', caseId: reply.caseId }))];
   }

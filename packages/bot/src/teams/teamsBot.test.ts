@@ -163,6 +163,36 @@ describe.each(BACKENDS)('the Teams channel on %s', (backend) => {
       expect(await reads()).toBe(before);
     });
 
+    it('says nothing about a pupil or a case in a team channel or group chat, whatever is typed or pressed', async () => {
+      await evaluateStoredPupils(store, { asOf: TODAY });
+      const [caseId] = await openPeaps('DEMO-003');
+      const suspension = (await store.cases.list(SYSTEM)).find((c) => c.kind === 'suspension')!;
+      const typed = ['hello', 'help', 'my cases', 'my cases DEMO-009', 'overview', 'start peap demo-003', 'check suspension DEMO-010 23/03/2026 6', `status ${caseId}`, `status ${suspension.id}`, 'stop'];
+      const pressed = [
+        { verb: 'cases.mine', page: 2 },
+        { verb: 'duty.form', caseId: suspension.id, duty: 'notice', recipient: 'parents' },
+        { verb: 'duty.record', caseId: suspension.id, duty: 'notice', recipient: 'parents', revision: suspension.revision, method: 'email', sentOn: TODAY },
+        { verb: 'letter.form', caseId: suspension.id, kind: 'local-authority' },
+        { verb: 'exclusion.form', pupilId: 'DEMO-010', startDate: '2026-03-23', sessions: '6' },
+      ];
+      const revision = suspension.revision;
+      for (const conversationType of ['channel', 'groupChat']) {
+        const replies: unknown[] = [];
+        for (const text of typed) {
+          await say(text, HEAD, conversationType);
+          replies.push(...sent());
+        }
+        for (const data of pressed) {
+          await adapter.processActivity(fromUser({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: data.verb, data }, trigger: 'manual' } }, HEAD, conversationType));
+          replies.push(...sent());
+        }
+        expect(replies.length).toBe(typed.length + pressed.length);
+        for (const reply of replies) expect(JSON.stringify(reply)).not.toMatch(/DEMO-\d|peap-|suspension-|Pre-exclusion assessment —/i);
+      }
+      // And nothing was recorded from there.
+      expect((await store.cases.get(SYSTEM, suspension.id)).revision).toBe(revision);
+    });
+
     it('does not take a group chat as the place to send a head their prompts', async () => {
       await say('hello', HEAD, 'groupChat');
       expect(sent()).toHaveLength(1);
