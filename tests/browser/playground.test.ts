@@ -2,8 +2,11 @@
  * End to end, as a head meets it: the service (`pnpm start`, demo school), Microsoft 365 Agents
  * Playground as the Teams client, and headless Chromium clicking its cards. The demo head is
  * greeted, receives the waiting cases unprompted, completes a whole PEAP by filling and pressing
- * the cards, and records the decision; a screenshot of the summary card is saved; the case in the
- * store holds every answer.
+ * the cards — pressing "Record the decision" with no decision chosen first, which shows the error
+ * on the review card with the rationale still typed — and records the decision; the case in the
+ * store holds every answer. Then, on a suspension case's card, the head records the parents'
+ * notice by clicking its button and filling its form: the card says it is done, and the case and
+ * its audit trail hold the notice. Screenshots of the summary card and the recorded notice are saved.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,12 +14,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYSTEM } from '../../packages/workflows/dist/index.js';
+import { DEMO_SCHOOL_DATE, SYSTEM, dutyActions, type CaseView } from '../../packages/workflows/dist/index.js';
 import { dataDir, root, startService, type ServiceProcess } from '../support/serviceProcess.js';
 import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(root, 'test-results/playground-peap-summary.png');
+const NOTICE_SCREENSHOT = join(root, 'test-results/playground-notice-recorded.png');
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -39,7 +43,7 @@ async function waitForUrl(url: string, timeoutMs = 30_000): Promise<void> {
   }
 }
 
-describe('a head completes a PEAP in Agents Playground', () => {
+describe('a head completes a PEAP and records a notice in Agents Playground', () => {
   let service: ServiceProcess;
   let dir: string;
   // SQLite only: this suite is slow, and the store underneath is checked by the replay suites on both.
@@ -100,6 +104,18 @@ describe('a head completes a PEAP in Agents Playground', () => {
     await page.getByRole('button', { name: 'Send Message' }).click();
   };
 
+  /**
+   * Chooses `option` in a card's choice input labelled `label`, however the client draws it: a
+   * drop-down (Playground's Fluent combobox, its list of options opened beside the card) or radio buttons.
+   */
+  async function chooseIn(within: Locator, label: string, option: string): Promise<void> {
+    const list = within.getByRole('combobox', { name: label });
+    if ((await list.count()) === 0) return within.getByRole('radio', { name: option }).check();
+    await list.click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+    await expect(list.inputValue()).resolves.toBe(option);
+  }
+
   /** Answers the question card on screen the way a head would: confirm what is pre-filled, or write/choose. */
   async function answer(question: Locator, n: number): Promise<void> {
     const date = question.getByRole('combobox', { name: /Your answer/ });
@@ -137,9 +153,21 @@ describe('a head completes a PEAP in Agents Playground', () => {
     mkdirSync(join(root, 'test-results'), { recursive: true });
     await summary.screenshot({ path: SCREENSHOT });
 
-    await summary.getByRole('radio', { name: 'No exclusion: a support plan' }).check();
-    await summary.getByRole('textbox', { name: /Rationale/ }).fill('A support plan with a key adult and a part-time timetable.');
+    // No decision chosen: the review card comes back with the error, and what was typed is kept.
+    const rationale = 'A support plan with a key adult and a part-time timetable.';
+    await summary.getByRole('textbox', { name: /Rationale/ }).fill(rationale);
     await summary.getByRole('button', { name: 'Record the decision' }).click();
+    const refused = card('Please choose the decision.');
+    await refused.waitFor({ timeout: 30_000 });
+    // The same card, redrawn in place with the error: not a second card, and not a wiped one.
+    await expect(page.locator('.ac-adaptiveCard', { hasText: 'Review before the decision' }).count()).resolves.toBe(1);
+    await expect(refused.innerText()).resolves.toContain('Review before the decision');
+    await expect(refused.innerText()).resolves.not.toMatch(/button's data is incomplete/);
+    await expect(refused.getByRole('textbox', { name: /Rationale/ }).inputValue()).resolves.toBe(rationale);
+    await expect(refused.getByRole('radio', { name: 'No exclusion: a support plan' }).isChecked()).resolves.toBe(false);
+
+    await refused.getByRole('radio', { name: 'No exclusion: a support plan' }).check();
+    await refused.getByRole('button', { name: 'Record the decision' }).click();
     await card('Decision recorded · pupil DEMO-002').waitFor({ timeout: 30_000 });
 
     const peap = await withStore(db, async (store) => {
@@ -154,7 +182,55 @@ describe('a head completes a PEAP in Agents Playground', () => {
     expect(Object.keys(context.answers)).toHaveLength(total - 1);
     expect(context.answers['factors.family.how']?.value).toMatch(/What the head wrote/);
     expect(context.answers['support.exhausted']?.value).toBe(true);
-    expect(context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', by: 'demo-head' });
+    expect(context.decision).toMatchObject({ decision: 'no-exclusion-support-plan', rationale, by: 'demo-head' });
     expect(existsSync(SCREENSHOT)).toBe(true);
+  });
+
+  it("records the parents' notice of a suspension by clicking its button and filling its form", { timeout: 120_000 }, async () => {
+    await page.locator('[contenteditable="true"][role="textbox"]').waitFor({ timeout: 60_000 });
+    // A demo suspension whose parents' notice the head can record now (the button the card should offer).
+    const caseId = await withStore(db, async (store) => {
+      const head = await store.staff.actorFor('demo-head');
+      const due = (await store.cases.list(SYSTEM, { status: 'active' }))
+        .filter((c): c is CaseView<'suspension'> => c.kind === 'suspension')
+        .filter((c) => dutyActions(store, head, c).some((a) => a.duty === 'notice' && a.recipient === 'parents'))
+        // The same one every run (case ids are random): the first pupil's earliest.
+        .sort((a, b) => a.pupilId.localeCompare(b.pupilId) || a.context.exclusion.startDate.localeCompare(b.context.exclusion.startDate));
+      expect(due.length).toBeGreaterThan(0);
+      return due[0]!.id;
+    });
+
+    await say(`status ${caseId}`);
+    const status = card(`Case ${caseId}`);
+    await status.waitFor({ timeout: 30_000 });
+    const parentsLine = /notify the parents in writing[^\n]*/;
+    expect((await status.innerText()).match(parentsLine)?.[0]).toMatch(/: (to do|overdue)$/);
+    await status.getByRole('button', { name: 'Notice sent to the parents', exact: true }).click();
+
+    const form = card('Notice sent to the parents ·');
+    await form.waitFor({ timeout: 30_000 });
+    // The form starts filled: a letter, sent today (the client writes the date its own way). The head chooses email and keeps the date.
+    await expect(form.getByRole('combobox', { name: 'How' }).inputValue()).resolves.toBe('Letter');
+    await expect(form.getByRole('combobox', { name: 'Sent on' }).inputValue()).resolves.toMatch(/March 20, 2026|20 March 2026|2026-03-20/);
+    await chooseIn(form, 'How', 'Email');
+    await form.getByRole('button', { name: 'Record the notice' }).click();
+
+    const recorded = card(/Recorded\./);
+    await recorded.waitFor({ timeout: 30_000 });
+    const shown = await recorded.innerText();
+    expect(shown).toContain(`Case ${caseId}`);
+    const line = shown.match(parentsLine)?.[0];
+    expect(line).toMatch(/: (on time|late) \(/);
+    expect(line).toContain('(email), recorded by demo-head');
+    await expect(recorded.getByRole('button', { name: 'Notice sent to the parents', exact: true }).count()).resolves.toBe(0);
+    mkdirSync(join(root, 'test-results'), { recursive: true });
+    await recorded.screenshot({ path: NOTICE_SCREENSHOT });
+
+    const { view, trail } = await withStore(db, async (store) => ({ view: await store.cases.get(SYSTEM, caseId, 'suspension'), trail: await store.audit.entriesFor(caseId) }));
+    expect(view.context.notices.parents?.sent).toMatchObject({ method: 'email', sentOn: DEMO_SCHOOL_DATE, by: 'demo-head' });
+    const notices = trail.filter((r) => r.event === 'RECORD_NOTICE');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ actor: 'demo-head', data: expect.objectContaining({ recipient: 'parents', method: 'email', sentOn: DEMO_SCHOOL_DATE }) });
+    expect(existsSync(NOTICE_SCREENSHOT)).toBe(true);
   });
 });
