@@ -11,7 +11,7 @@ import type { Actor } from './access.js';
 import { caseSummary, overdueDeadlines, type CaseSummary, type CaseView } from './caseService.js';
 import { caseTitle, categoryWords, deadlineWords, openedByWords, reasonWords, recipientWords, timelineWords } from './caseWords.js';
 import { CaseNotFound } from './errors.js';
-import { PEAP_DECISION_TITLES, peapGateItems, type PeapContext, type SuspensionContext } from './machines/index.js';
+import { PEAP_DECISION_TITLES, RECIPIENTS, peapGateItems, type PeapContext, type SuspensionContext } from './machines/index.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from './peapQuestions.js';
 import { keyStage } from './reports.js';
 import type { AuditRow } from './store/auditLog.js';
@@ -188,8 +188,9 @@ function duties(view: CaseView, today: IsoDate): Duty[] {
   }
   const c: SuspensionContext = view.context;
   const list: Duty[] = [];
-  for (const [recipient, notice] of Object.entries(c.notices)) {
-    const sent = notice?.sent;
+  // In the order a head sends them: the parents first.
+  for (const recipient of RECIPIENTS.filter((r) => c.notices[r])) {
+    const sent = c.notices[recipient]?.sent;
     list.push({
       what: `notify ${recipientWords(recipient)} in writing, without delay`,
       dueDate: c.exclusion.startDate,

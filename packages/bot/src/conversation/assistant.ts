@@ -577,7 +577,7 @@ function caseStatus(r: CaseRecord, line: CaseLine, workspaceUrl: string | undefi
   return {
     type: 'case-status',
     case: line,
-    ...(opened ? { openedBy: `${opened.ruleId} v${opened.ruleVersion}${opened.explanation ? `: ${opened.explanation}` : ''}` } : {}),
+    ...(opened ? { openedBy: opened.words } : {}),
     ...(r.decision
       ? { decision: { decision: r.decision.decision, rationale: r.decision.rationale, by: r.decision.by, when: moment(r.decision.at), followUpDate: r.decision.followUpDate, gate: r.decision.gate } }
       : {}),

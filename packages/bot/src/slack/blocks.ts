@@ -141,7 +141,7 @@ function statusBlocks(r: CaseStatus): Block[] {
     header(c.title),
     mrkdwn(`${c.closed ? 'Closed' : c.stateText}`),
     context(`Case ${c.id} · school ${c.schoolId}`),
-    ...(r.openedBy ? [context(`Opened by ${escape(r.openedBy)}`)] : []),
+    ...(r.openedBy ? [context(escape(r.openedBy))] : []),
     ...(d
       ? [
           mrkdwn(`*Decision: ${d.decision}*\nDecided by ${d.by}, ${d.when} · follow-up review ${longDate(d.followUpDate)}`),

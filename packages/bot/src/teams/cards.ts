@@ -174,7 +174,7 @@ function statusElements(r: CaseStatus): Element[] {
     heading(c.title),
     text(c.closed ? 'Closed' : c.stateText, { spacing: 'None' }),
     subtle(`Case ${c.id} · school ${c.schoolId}`),
-    ...(r.openedBy ? [subtle(`Opened by ${r.openedBy}`)] : []),
+    ...(r.openedBy ? [subtle(r.openedBy)] : []),
     ...(d
       ? [
           section('Decision'),
