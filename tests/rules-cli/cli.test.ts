@@ -45,7 +45,7 @@ describe('rules evaluate', () => {
       ]),
     );
     expect(triggers.find((t) => t.pupilId === 'DEMO-001' && t.trigger === 'peap.required')?.explanation).toBe(
-      '2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2',
+      '2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2',
     );
     expect(stderr).toMatch(/^30 pupils evaluated as of 2026-03-20 on England 2025\/26 \(example\) with rules "default": \d+ triggers/);
   });
@@ -56,7 +56,7 @@ describe('rules evaluate', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe('pupilId,schoolId,trigger,period,exclusionIds,dueDate,grounds,explanation,ruleId,ruleVersion,source');
-    expect(lines).toContain('A1,SCH1,peap.required,2025/26 autumn-1,X1 X2,,repeated-suspensions,"2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2",peap.required,1,"Astrea Academy Trust, Pre-Exclusion Assessment Process: \'two or more suspensions in the same half-term, or … at risk of permanent exclusion\'"');
+    expect(lines).toContain('A1,SCH1,peap.required,2025/26 autumn-1,X1 X2,,repeated-suspensions,"2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2",peap.required,1,"Astrea Academy Trust, Pre-Exclusion Assessment Process: \'two or more suspensions in the same half-term, or … at risk of permanent exclusion\'"');
   });
 
   it('applies a trust rule pack', () => {

@@ -18,7 +18,7 @@ describe('evaluatePupil', () => {
       key: 'P1/peap.required/2025/26 autumn-1',
       grounds: ['repeated-suspensions'],
       exclusionIds: ['S1', 'S2'],
-      explanation: '2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2',
+      explanation: '2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2',
       source: { kind: 'seed' },
     });
   });

@@ -132,7 +132,7 @@ export class RulesEvaluator {
  * The triggers for one pupil on one date.
  * @example
  * const triggers = await evaluatePupil(record, calendar, { asOf: '2025-10-20' });
- * // [{ trigger: 'peap.required', explanation: '2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2', … }, …]
+ * // [{ trigger: 'peap.required', explanation: '2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2', … }, …]
  */
 export async function evaluatePupil(record: PupilRecord, calendar: SchoolCalendar, options: EvaluateOptions): Promise<Trigger[]> {
   return new RulesEvaluator(options.rules).evaluate(record, calendar, options.asOf);

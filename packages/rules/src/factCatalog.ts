@@ -130,6 +130,12 @@ function exclusionName(id: string): string {
 
 const PUPIL_WORDS = ['academicYear', 'priorSchoolDays', 'suspensionsThisYear', 'exclusionsThisYear', 'daysLeft', 'windowDays', 'windowFrom', 'windowPossibleSessions', 'asOf', 'indicators', 'missedSessions', 'possibleSessions'] as const;
 const HALF_TERM_WORDS = ['halfTerm', 'suspensionStartDates'] as const;
+
+/** A half-term as people say it: "autumn-1" is "the first half of the autumn term"; a calendar's own name otherwise. */
+export function halfTermInWords(name: string): string {
+  const m = /^(autumn|spring|summer)-([12])$/.exec(name);
+  return m ? `the ${m[2] === '1' ? 'first' : 'second'} half of the ${m[1]} term` : name;
+}
 const EXCLUSION_WORDS = ['exclusion', 'category', 'startDate', 'term', 'termParts', 'sixthDay', 'fullTimeFrom', 'run', 'arrangedBy'] as const;
 
 /**
@@ -161,7 +167,7 @@ export const WORDS = {
   'half-term': {
     names: HALF_TERM_WORDS,
     of: ({ halfTerm }: Subjects['half-term'], params: Readonly<Record<string, unknown>>): Words<(typeof HALF_TERM_WORDS)[number]> => ({
-      halfTerm: halfTerm.halfTerm.name,
+      halfTerm: halfTermInWords(halfTerm.halfTerm.name),
       suspensionStartDates: dates(suspensionsCounted(halfTerm, params.includeLunchtimes !== false).map((e) => e.startDate)),
     }),
   },

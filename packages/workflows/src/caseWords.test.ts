@@ -139,8 +139,8 @@ describe('the rules and codes in words', () => {
   });
 
   it('says why the rules opened a case', () => {
-    expect(openedByWords('peap', { ruleId: 'peap.required', ruleVersion: 1, explanation: '2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2' })).toBe(
-      'Opened because: 2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2 (rule peap.required, version 1)',
+    expect(openedByWords('peap', { ruleId: 'peap.required', ruleVersion: 1, explanation: '2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2' })).toBe(
+      'Opened because: 2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2 (rule peap.required, version 1)',
     );
     expect(openedByWords('suspension', { ruleId: 'statutory.notify-parents', ruleVersion: 1 })).toBe(
       'Opened because the exclusion sets statutory duties, the first: Notify the parents in writing (rule statutory.notify-parents, version 1)',

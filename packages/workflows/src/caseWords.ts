@@ -278,8 +278,8 @@ export function ruleWords(ruleId: string, version?: number, pack: RulePack = def
 
 /**
  * Why the rules opened a case, in a sentence: the trigger's explanation when the case holds it.
- * @example openedByWords('peap', { ruleId: 'peap.required', ruleVersion: 1, explanation: '2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2' })
- * // "Opened because: 2 suspensions started in autumn-1 (2 Oct, 14 Oct); threshold 2 (rule peap.required, version 1)"
+ * @example openedByWords('peap', { ruleId: 'peap.required', ruleVersion: 1, explanation: '2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2' })
+ * // "Opened because: 2 suspensions started in the first half of the autumn term (2 Oct, 14 Oct); threshold 2 (rule peap.required, version 1)"
  */
 export function openedByWords(kind: CaseKind, openedBy: { readonly ruleId: string; readonly ruleVersion: number; readonly explanation?: string | undefined }, pack?: RulePack): string {
   const rule = ruleWords(openedBy.ruleId, openedBy.ruleVersion, pack);

@@ -603,7 +603,7 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
   describe('the prompt a head receives', () => {
     it('gives the trigger\'s explanation for a PEAP the rules opened, and says nothing the record does not for one opened by hand', async () => {
       const [fromRules] = await peapCases('DEMO-001');
-      expect(await assistant.prompt(fromRules!.id)).toMatchObject({ type: 'prompt', pupilId: 'DEMO-001', why: expect.stringContaining('2 suspensions started in autumn-1') });
+      expect(await assistant.prompt(fromRules!.id)).toMatchObject({ type: 'prompt', pupilId: 'DEMO-001', why: expect.stringContaining('2 suspensions started in the first half of the autumn term') });
 
       await assistant.handle(head, { verb: 'peap.start', pupilId: 'DEMO-007' });
       const [byHand] = await peapCases('DEMO-007');
