@@ -1,7 +1,8 @@
 /**
  * End to end, as an inclusion officer meets the web workspace: the service (`pnpm start`, demo
  * school) and headless Chromium. The demo officer signs in on the local page, filters the cases,
- * opens one and adds a note, and sees it. Every page visited is checked with axe-core against
+ * opens one and adds a note, and sees it; the demo head writes a letter from a suspension case's
+ * page and downloads it. Every page visited is checked with axe-core against
  * WCAG 2.2 A and AA, and again at 320 CSS pixels wide, where nothing may scroll sideways but a
  * table in its own box; screenshots of the case list and the case page are saved.
  *
@@ -9,7 +10,8 @@
  * policy forbids: that context bypasses CSP. So the same pages are then loaded with the policy in
  * force, and must load without a single CSP violation, with GOV.UK Frontend's script started.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -270,5 +272,58 @@ describe('an inclusion officer in the web workspace', () => {
     await page.getByRole('heading', { name: /not found/i }).waitFor();
     expect(await page.content()).not.toContain('Football at lunchtime');
     await accessible('not found');
+  });
+
+  it("lets a head write a letter from a suspension case's page and download it — the form, its error and the list accessible, nothing refused by the content security policy", { timeout: 120_000 }, async () => {
+    const caseId = await withStore(db, async (store) => {
+      const all = await store.cases.list(SYSTEM);
+      return all.find((c) => c.kind === 'suspension' && c.status === 'active' && c.context.exclusion.category === 'FIXD')!.id;
+    });
+    await page.goto(`${service.url}/workspace/sign-in`);
+    if (await page.getByRole('button', { name: 'Sign out' }).count()) {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Who are you?' }).waitFor();
+    }
+    await page.getByRole('radio', { name: 'Demo Head (fictional)' }).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Cases', level: 1 }).waitFor();
+
+    await page.goto(`${service.url}/workspace/cases/${caseId}`);
+    await page.getByRole('heading', { name: 'Letters', level: 2 }).waitFor();
+    await page.getByText('No letters have been written from this case yet.').waitFor();
+    await accessible('a suspension case with the letter form');
+
+    // No letter chosen: the error summary, and the field's message.
+    await page.getByRole('button', { name: 'Write the letter' }).click();
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    await page.getByRole('link', { name: 'Choose which letter to write' }).waitFor();
+    await accessible('the letter form with an error');
+
+    await page.getByRole('radio', { name: "Parents' notice of the suspension" }).check();
+    await page.getByLabel("Pupil's name").fill('Sam Example');
+    await page.getByRole('button', { name: 'Write the letter' }).click();
+    await page.getByText("The letter was written and is kept with the case: Parents' notice of the suspension (PDF).").waitFor();
+    await accessible('a suspension case with a letter');
+    await page.screenshot({ path: join(RESULTS, 'workspace-letters.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('table').getByRole('link', { name: /Parents' notice of the suspension \(PDF\)/ }).click()]);
+    expect(download.suggestedFilename()).toBe(`parents-suspension-${caseId}-2026-03-20.pdf`);
+    const saved = join(RESULTS, 'workspace-letter.pdf');
+    await download.saveAs(saved);
+    const made = await withStore(db, (store) => store.audit.entriesOf('letter-made'));
+    expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe((made.find((r) => r.caseId === caseId)!.data as { sha256: string }).sha256);
+
+    // With the policy in force: the case page and its form load with nothing refused.
+    const enforced = await browser.newContext({ storageState: await checked.storageState() });
+    const strict = await enforced.newPage();
+    const problems: string[] = [];
+    strict.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    strict.on('pageerror', (e) => problems.push(e.message));
+    await strict.goto(`${service.url}/workspace/cases/${caseId}`);
+    await strict.waitForFunction('document.body.classList.contains("govuk-frontend-supported")');
+    expect(problems).toEqual([]);
+    await enforced.close();
   });
 });

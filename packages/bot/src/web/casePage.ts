@@ -5,6 +5,7 @@
  */
 import type { RulesEvaluator } from '@before-exclusion/rules';
 import { caseRecord, type Actor, type AnswerLine, type CaseRecord, type CaseStore, type Question } from '@before-exclusion/workflows';
+import { letterSection, type LetterFormAgain } from './letters.js';
 import { DUTY_TAGS, kindName, roleName } from './words.js';
 
 export interface CaseReading {
@@ -50,11 +51,21 @@ export function readNote(body: unknown): { ok: true; text: string } | { ok: fals
   return { ok: true, text };
 }
 
+/** For a suspension case's Letters section: where the workspace is, and the letter just made or the form sent back. */
+export interface LetterReading {
+  readonly base: string;
+  /** The id of the letter just made, for the success banner. */
+  readonly made?: string | undefined;
+  /** The letter form as sent, with its problems, to show it again. */
+  readonly again?: LetterFormAgain | undefined;
+}
+
 /**
- * Everything the case page shows, for someone allowed to see the case. The read is audited.
+ * Everything the case page shows, for someone allowed to see the case. The read is audited (and
+ * for a suspension case, so is the list of its letters).
  * @throws CaseNotFound when there is no such case, or `actor` may not see it.
  */
-export async function casePage(store: CaseStore, actor: Actor, caseId: string, reading: CaseReading, names: (id: string) => string): Promise<Record<string, unknown>> {
+export async function casePage(store: CaseStore, actor: Actor, caseId: string, reading: CaseReading, names: (id: string) => string, letters: LetterReading): Promise<Record<string, unknown>> {
   const today = reading.today();
   const record: CaseRecord = await caseRecord(store, actor, caseId, {
     today,
@@ -71,5 +82,8 @@ export async function casePage(store: CaseStore, actor: Actor, caseId: string, r
     dutyTags: DUTY_TAGS,
     who: names,
     role: roleName,
+    ...(record.case.kind === 'suspension'
+      ? { letters: await letterSection(store, actor, caseId, { ...letters, who: names }) }
+      : {}),
   };
 }

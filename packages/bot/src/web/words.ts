@@ -2,13 +2,31 @@
  * The workspace's words for the store's codes: kinds of case, roles, statuses. Kept in one place
  * so every page says the same thing, and a code never reaches the screen bare.
  */
-import type { CaseKind, Duty, StaffRole } from '@before-exclusion/workflows';
+import type { CaseKind, Duty, LetterKind, StaffRole } from '@before-exclusion/workflows';
 
 export const KIND_NAMES: Readonly<Record<CaseKind, string>> = {
   peap: 'Pre-exclusion assessment (PEAP)',
   suspension: 'Suspension duties',
   ebsna: 'Emotionally based school non-attendance (EBSNA)',
   reintegration: 'Reintegration',
+};
+
+/** Each letter, as the case page lists it and offers it. */
+export const LETTER_NAMES: Readonly<Record<LetterKind, string>> = {
+  'parents-suspension': "Parents' notice of the suspension",
+  'parents-permanent': "Parents' notice of the permanent exclusion",
+  cancellation: 'Notice that the exclusion is cancelled',
+  'local-authority': "Local authority's notification",
+  'board-decision': "The governing board's decision",
+};
+
+/** Who each letter is to, under its name in the form. */
+export const LETTER_TO: Readonly<Record<LetterKind, string>> = {
+  'parents-suspension': 'To the parents: the suspension, its days and its reasons',
+  'parents-permanent': 'To the parents: the permanent exclusion and its reasons',
+  cancellation: 'To the parents, and everyone told of the exclusion',
+  'local-authority': "To the local authority: the exclusion's facts",
+  'board-decision': "To the parents: the board's decision and its reasons",
 };
 
 export const ROLE_NAMES: Readonly<Record<StaffRole | 'system', string>> = {
@@ -40,4 +58,15 @@ export function roleName(role: string): string {
 
 export function kindName(kind: string): string {
   return (KIND_NAMES as Readonly<Record<string, string>>)[kind] ?? kind;
+}
+
+/** A letter kind in words; an unknown kind (a letter kept by a later version) as it is. */
+export function letterName(kind: string): string {
+  return (LETTER_NAMES as Readonly<Record<string, string>>)[kind] ?? kind;
+}
+
+/** "audit notes are added by …" → "Audit notes are added by …." (the workflows policy's words, as a sentence). */
+export function sentence(text: string): string {
+  const t = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(t) ? t : `${t}.`;
 }

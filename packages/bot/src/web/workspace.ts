@@ -1,8 +1,9 @@
 /**
  * The inclusion officer's web workspace, a third channel beside Teams and Slack, served by the
  * same service under /workspace: sign in, the cases one may see (filtered, most urgent first),
- * and a case read back in full with its notes. Server-rendered GOV.UK Frontend pages; the only
- * scripts are GOV.UK Frontend's own and, as a Teams tab, the Teams JS SDK's (teamsSignIn.ts).
+ * and a case read back in full with its notes and, for a suspension, its letters (letters.ts).
+ * Server-rendered GOV.UK Frontend pages; the only scripts are GOV.UK Frontend's own and, as a
+ * Teams tab, the Teams JS SDK's (teamsSignIn.ts).
  *
  * Every request reads who is signed in afresh from the store (the session holds a staff id, how
  * and when they signed in: session.ts), every case is reached through the workflows package's
@@ -22,7 +23,7 @@
  * reach it by DNS rebinding (a name of its own that it points at 127.0.0.1).
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, type Actor, type CaseStore } from '@before-exclusion/workflows';
+import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, LetterRefused, lettersFitting, makeLetter, type Actor, type CaseStore, type CaseView, type MadeLetter } from '@before-exclusion/workflows';
 import { isLoopbackHost } from '../service/config.js';
 import { errorText, type Logger } from '../service/log.js';
 import { assets } from './assets.js';
@@ -30,11 +31,12 @@ import { casePage, readNote, type CaseReading } from './casePage.js';
 import { PAGE_SIZE, listCases, paginationItems, queryFor, readFilters, type CaseFilters, type CaseListPage, type FieldError } from './caseList.js';
 import { csrf } from './csrf.js';
 import { figuresRouter } from './figures.js';
+import { letterErrorSummary, letterFormValues, readLetterForm, type LetterFieldError } from './letters.js';
 import { securityHeaders } from './headers.js';
 import { cookiePolicy, endSession, sessionStaffId, sessionUser, sessions, startSession } from './session.js';
 import type { SignIn, SignInContext } from './signIn.js';
 import { pages } from './views.js';
-import { kindName, roleName } from './words.js';
+import { kindName, roleName, sentence } from './words.js';
 
 /** Where the service mounts the workspace. */
 export const WORKSPACE_PATH = '/workspace';
@@ -187,7 +189,8 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     const me = await signedIn(req, res);
     if (!me) return;
     const id = caseIdOf(req);
-    const page = await casePage(store, me.actor, id, options, me.who);
+    const made = typeof req.query.letter === 'string' ? req.query.letter : undefined;
+    const page = await casePage(store, me.actor, id, options, me.who, { base, made });
     views.send(res, 'case', { ...layout(req, res, me), ...page, pageTitle: `Case ${id}`, noteAdded: req.query.note === 'added', errors: [] });
   });
 
@@ -197,7 +200,7 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     const id = caseIdOf(req);
     const note = readNote(req.body);
     const again = async (status: number, message: string) => {
-      const page = await casePage(store, me.actor, id, options, me.who);
+      const page = await casePage(store, me.actor, id, options, me.who, { base });
       views.send(res, 'case', { ...layout(req, res, me), ...page, pageTitle: `Case ${id}`, errors: [{ text: message, href: '#note' }], noteError: message, noteText: note.text }, status);
     };
     if (!note.ok) return again(400, note.error);
@@ -211,6 +214,55 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     }
     log.info('workspace: note added', { caseId: id, staffId: me.actor.id, channel: 'web', verb: 'note' });
     res.redirect(303, `${base}/cases/${encodeURIComponent(id)}?note=added#notes`);
+  });
+
+  // A suspension case's letter, as it was made: the address the chat links to as well.
+  router.get('/cases/:id/letters/:letterId', async (req, res) => {
+    const me = await signedIn(req, res);
+    if (!me) return;
+    const id = caseIdOf(req);
+    const letterId = req.params.letterId;
+    if (typeof letterId !== 'string' || !CASE_ID.test(letterId)) throw new CaseNotFound('');
+    // The read is audited (letter-read) by the store, and refused as "not found" out of reach.
+    const letter = await store.letters.read(me.actor, letterId);
+    // Another case's letter at this case's address: not found, as an unknown one is (the read
+    // stays audited: the person may read that letter, under its own case).
+    if (letter.caseId !== id) throw new CaseNotFound(letterId, 'letter');
+    log.info('workspace: letter read', { caseId: id, staffId: me.actor.id, channel: 'web', verb: 'letter-read', kind: letter.kind });
+    // The file name is makeLetter's (kind, case id, date: no name); kept to safe characters all the same, inside its quotes.
+    const fileName = letter.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+    res.status(200).set({ 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${fileName}"` }).type(letter.mediaType).send(Buffer.from(letter.bytes));
+  });
+
+  router.post('/cases/:id/letters', async (req, res) => {
+    const me = await signedIn(req, res);
+    if (!me) return;
+    const id = caseIdOf(req);
+    const values = letterFormValues(req.body);
+    const again = async (status: number, errors: readonly LetterFieldError[], message?: string) => {
+      const page = await casePage(store, me.actor, id, options, me.who, { base, again: { values, errors } });
+      const summary = [...(message ? [{ text: message, href: '#letters' }] : []), ...letterErrorSummary(errors)];
+      views.send(res, 'case', { ...layout(req, res, me), ...page, pageTitle: `Case ${id}`, errors: summary }, status);
+    };
+    const view = await suspensionCase(me.actor, id);
+    // Writing a letter is acting on the case, as makeLetter checks: said here before the form is read.
+    const may = store.cases.can(me.actor, view, 'RECORD_NOTICE', { atAnyStage: true });
+    if (!may.allowed) return again(403, [], sentence(may.reason));
+    const form = readLetterForm(values, lettersFitting(view));
+    if (!form.asked) return again(400, form.errors);
+    let made: MadeLetter;
+    try {
+      made = await makeLetter(store, me.actor, { caseId: id, ...form.asked, today: options.today() });
+    } catch (error) {
+      // The workflows package's own words: why this letter does not fit, or who may write one.
+      if (error instanceof LetterRefused) return again(400, [{ field: 'kind', text: sentence(error.message) }]);
+      if (error instanceof AccessDenied) return again(403, [], sentence(error.message));
+      throw error;
+    }
+    // The letter's kind and id only: the names typed for it stay in the letter.
+    log.info('workspace: letter made', { caseId: id, staffId: me.actor.id, channel: 'web', verb: 'letter', kind: form.asked.kind });
+    // To the top of the page, where the success banner is (GOV.UK Frontend moves focus to it).
+    res.redirect(303, `${base}/cases/${encodeURIComponent(id)}?letter=${encodeURIComponent(made.letterId)}`);
   });
 
   router.use('/figures', figuresRouter({ store, log, today: options.today, pages: views, base, signedIn, layout }));
@@ -231,6 +283,16 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     log.error('workspace: request failed', { staffId: sessionStaffId(req) ?? '', channel: 'web', status: 500, error: errorText(error) });
     return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'Sorry, there is a problem with the service', heading: 'Sorry, there is a problem with the service', lines: ['Try again later. Nothing you did was lost: every change is saved as it is made, or not at all.'] }, 500);
   });
+
+  /** A suspension case the person may see; any other kind of case has no letters, and is "not found" here. */
+  async function suspensionCase(actor: Actor, id: string): Promise<CaseView<'suspension'>> {
+    try {
+      return await store.cases.get(actor, id, 'suspension');
+    } catch (error) {
+      if (error instanceof EventRefused) throw new CaseNotFound(id);
+      throw error;
+    }
+  }
 
   function notFound(req: Request, res: Response): void {
     views.send(res, 'not-found', { ...layout(req, res), pageTitle: 'Page not found' }, 404);
@@ -275,12 +337,6 @@ function caseIdOf(req: Request): string {
 function statusOf(error: unknown): number {
   const status = error && typeof error === 'object' ? ((error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode) : undefined;
   return typeof status === 'number' ? status : 500;
-}
-
-/** "audit notes are added by …" → "Audit notes are added by …." */
-function sentence(text: string): string {
-  const t = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
 /** The list page's form, table and pagination, ready for GOV.UK's macros. */
