@@ -80,3 +80,14 @@ export async function startFakeConnector(delayMs = 0): Promise<FakeConnector> {
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
+
+/**
+ * The id the fake connector answered a recorded send with — `sent-N`, N its place in `sent`
+ * (each send is recorded and numbered together) — as Teams gives a message its id: what a
+ * button pressed on that message carries as `replyToId`.
+ */
+export function sentActivityId(connector: FakeConnector, sent: SentActivity): string {
+  const at = connector.sent.indexOf(sent);
+  if (at < 0) throw new Error('sentActivityId: not an activity this connector recorded');
+  return `sent-${at + 1}`;
+}
