@@ -198,6 +198,17 @@ function duties(view: CaseView, today: IsoDate): Duty[] {
       ...(sent ? { done: { on: sent.sentOn, by: sent.by, at: sent.at, how: sent.method } } : {}),
     });
   }
+  // Once cancelled, everyone told is told again, without delay, from the day it was cancelled.
+  const cancelledOn = c.cancelled?.on ?? c.cancelled?.at.slice(0, 10);
+  for (const recipient of RECIPIENTS.filter((r) => c.cancellationNotices?.[r])) {
+    const sent = c.cancellationNotices?.[recipient]?.sent;
+    list.push({
+      what: `tell ${recipientWords(recipient)} the exclusion is cancelled, with the reason`,
+      ...(cancelledOn ? { dueDate: cancelledOn } : {}),
+      status: sent ? (!cancelledOn || sent.sentOn <= cancelledOn ? 'on-time' : 'late') : cancelledOn && cancelledOn < today ? 'overdue' : 'pending',
+      ...(sent ? { done: { on: sent.sentOn, by: sent.by, at: sent.at, how: sent.method } } : {}),
+    });
+  }
   if (c.provisionFrom) {
     const p = c.provision;
     list.push({
@@ -211,7 +222,7 @@ function duties(view: CaseView, today: IsoDate): Duty[] {
     const r = c.review;
     const requested = c.boardReview.kind === 'must' || c.boardReview.requestedOn !== undefined;
     list.push({
-      what: c.boardReview.kind === 'must' ? "the governing board's review" : "the governing board's review (the parents asked for it)",
+      what: c.boardReview.kind === 'must' ? "the governing board's review" : requested ? "the governing board's review (the parents asked for it)" : "the governing board's review, if the parents ask for it",
       dueDate: c.boardReview.dueDate,
       status: r ? (r.heldOn <= c.boardReview.dueDate ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : requested && c.boardReview.dueDate < today ? 'overdue' : 'pending',
       ...(r ? { done: { on: r.heldOn, by: r.by, at: r.at, how: r.outcome } } : {}),

@@ -86,6 +86,7 @@ export const STATE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, Stat
     'open.review.irp-requested': 'independent review panel to meet',
     'open.review.done': { settled: 'governing board review done' },
     'open.review.not-required': { settled: 'no governing board review needed' },
+    cancelling: 'exclusion cancelled — everyone told of it to be told again, with the reason',
     cancelled: 'exclusion cancelled — everyone notified told again',
     closed: 'every duty done',
   },
@@ -162,6 +163,7 @@ export const EVENT_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, stri
     REQUEST_IRP: 'independent review requested',
     RECORD_IRP_DECISION: "independent review panel's decision recorded",
     CANCEL: 'exclusion cancelled',
+    RECORD_CANCELLATION_NOTICE: 'cancellation notice recorded as sent',
     DEADLINE_REACHED: 'deadline reached',
   },
   ebsna: {
@@ -188,6 +190,7 @@ export const DEADLINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, s
     provision: 'full-time education from the sixth day',
     'board-review': 'governing board review',
     'irp-window': 'independent review: application window closes',
+    'cancellation-notices': 'cancellation notices sent without delay',
   },
   ebsna: { review: 'six-weekly EBSNA review' },
   reintegration: { 'week-10': 'week 10 warning', 'week-12': 'return by week 12', 'follow-up-end': 'end of follow-up' },
@@ -237,6 +240,7 @@ export const TIMELINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, T
     REQUEST_IRP: (d) => `recorded a request for an independent review (${dateWords(d.requestedOn)}); the panel meets by ${dateWords(d.panelBy)}`,
     RECORD_IRP_DECISION: (d) => `recorded the independent review panel's decision: ${IRP_OUTCOMES[String(d.outcome)] ?? String(d.outcome)} (${dateWords(d.heldOn)})`,
     CANCEL: (d) => `cancelled the exclusion: ${String(d.reason)}`,
+    RECORD_CANCELLATION_NOTICE: (d) => `recorded the cancellation notice to ${recipientWords(d.recipient)} (${String(d.method)}, ${dateWords(d.sentOn)})`,
     DEADLINE_REACHED: (d) => eventWords('suspension', 'DEADLINE_REACHED', String(d.key)),
   },
   ebsna: {

@@ -75,8 +75,13 @@ type Outcome = 'opened' | 'updated' | 'unchanged' | 'notOpened';
  * @param options.openNew — false for a pupil who has left: cases opened before are updated, none is opened (`notOpened`).
  * @param options.remindNoticesFrom — an exclusion starting on or after this date is reminded of notices not sent by its
  *   first day; one that started before (imported long after, its notices sent outside the product) is not.
+ * @param options.recordedBy — the head who recorded the exclusion in the product (no prompt for them: they are in the case).
  */
-export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[], options: { readonly openNew?: boolean; readonly remindNoticesFrom?: IsoDate } = {}): Promise<Outcome[]> {
+export async function openCasesFor(
+  store: CaseStore,
+  triggers: readonly Trigger[],
+  options: { readonly openNew?: boolean; readonly remindNoticesFrom?: IsoDate; readonly recordedBy?: string } = {},
+): Promise<Outcome[]> {
   const openNew = options.openNew ?? true;
   /** Whether to go on with the case of this key: new ones may be opened, or it was opened before. */
   const mayHave = async (openKey: string) => openNew || (await store.cases.openedWith(SYSTEM, openKey)) !== undefined;
@@ -89,7 +94,7 @@ export async function openCasesFor(store: CaseStore, triggers: readonly Trigger[
     byExclusion.set(id, [...(byExclusion.get(id) ?? []), t]);
   }
   for (const [exclusionId, duties] of byExclusion) {
-    outcomes.push((await mayHave(suspensionKey(duties[0]!.pupilId, exclusionId))) ? await openSuspension(store, exclusionId, duties, options.remindNoticesFrom) : 'notOpened');
+    outcomes.push((await mayHave(suspensionKey(duties[0]!.pupilId, exclusionId))) ? await openSuspension(store, exclusionId, duties, options) : 'notOpened');
   }
   return outcomes;
 }
@@ -124,7 +129,8 @@ async function openPeap(store: CaseStore, t: Trigger): Promise<Outcome> {
   return further.length ? 'updated' : 'unchanged';
 }
 
-async function openSuspension(store: CaseStore, exclusionId: string, duties: readonly Trigger[], remindNoticesFrom: IsoDate | undefined): Promise<Outcome> {
+async function openSuspension(store: CaseStore, exclusionId: string, duties: readonly Trigger[], options: { readonly remindNoticesFrom?: IsoDate; readonly recordedBy?: string }): Promise<Outcome> {
+  const { remindNoticesFrom, recordedBy } = options;
   const first = duties[0]!;
   const pupil = await store.pupils.record(SYSTEM, first.pupilId).catch(() => undefined);
   const exclusion = pupil?.exclusions.find((e) => e.id === exclusionId);
@@ -152,6 +158,7 @@ async function openSuspension(store: CaseStore, exclusionId: string, duties: rea
       notices: duties.map((d) => NOTICE_OF[d.trigger]).filter((n): n is string => n !== undefined),
       ...(provision?.dueDate ? { provisionFrom: provision.dueDate } : {}),
       ...(remindNoticesFrom !== undefined && exclusion.startDate >= remindNoticesFrom ? { noticesDue: exclusion.startDate } : {}),
+      ...(recordedBy ? { recordedBy } : {}),
       ...(review?.dueDate ? { boardReview: { kind: mustReview ? 'must' : 'on-request', dueDate: review.dueDate } } : {}),
     },
   });

@@ -30,6 +30,8 @@ describe.each(BACKENDS)('%s', (backend) => {
     expect(Object.keys(view.context.notices)).toEqual(expect.arrayContaining(['parents', 'local-authority']));
     // Notices are due without delay: by the first day a reminder comes.
     expect(view.deadlines).toContainEqual(expect.objectContaining({ key: 'notices', dueDate: '2026-03-23', status: 'pending' }));
+    // The head who recorded it is in the case already: no "action needed" prompt is queued.
+    expect((await store.outbox.entries({ kind: 'prompt-headteacher' })).filter((m) => m.caseId === view.id)).toEqual([]);
     // The head sees a button for each notice to send, and may cancel.
     expect(dutyActions(store, head, view).map((a) => a.recipient ?? a.duty)).toEqual(expect.arrayContaining(['parents', 'local-authority', 'cancel']));
     // Audited with codes and dates, and the confirmation only when one was needed.
@@ -67,14 +69,27 @@ describe.each(BACKENDS)('%s', (backend) => {
     if (confirmed.recorded) expect(confirmed.case?.context.boardReview?.kind).toBe('must');
   });
 
-  it('cancels an exclusion: the case is cancelled, everyone told is told again, and the rules stop counting it', async () => {
+  it('cancels an exclusion: everyone told of it is to be told again, each recorded, and the rules stop counting it', async () => {
     const store = await demo(backend);
     const result = await recordExclusion(store, head, 'DEMO-005', { category: 'FIXD', startDate: '2026-03-23', sessions: 2, reasons: ['DB'] }, { today: TODAY });
     if (!result.recorded || !result.case) throw new Error('no case');
-    const cancelled = await cancelExclusion(store, head, result.case.id, 'new evidence: the pupil was not involved');
-    expect(cancelled.state).toBe('cancelled');
-    expect(cancelled.context.cancelled?.reason).toBe('new evidence: the pupil was not involved');
+    const cancelling = await cancelExclusion(store, head, result.case.id, 'new evidence: the pupil was not involved', { today: TODAY });
+    expect(cancelling.state).toBe('cancelling');
+    expect(cancelling.context.cancelled).toMatchObject({ reason: 'new evidence: the pupil was not involved', on: TODAY });
+    // The parents, the board and the local authority, each a duty with its button; the notices of the exclusion itself no longer due.
+    // (DEMO-005 has a social worker, who was told of the exclusion.)
+    const told = dutyActions(store, head, cancelling).map((a) => `${a.duty}:${a.recipient}`);
+    expect(told).toEqual(['cancellation-notice:parents', 'cancellation-notice:local-authority', 'cancellation-notice:social-worker', 'cancellation-notice:governing-board']);
+    expect(cancelling.deadlines).toContainEqual(expect.objectContaining({ key: 'cancellation-notices', dueDate: TODAY, status: 'pending' }));
+    expect(cancelling.deadlines.find((d) => d.key === 'notices')?.status).toBe('cancelled');
     expect((await store.pupils.record(head, 'DEMO-005')).exclusions.find((e) => e.id === result.exclusion.id)?.cancelled).toBe(true);
-    await expect(cancelExclusion(store, head, result.case.id, 'again')).rejects.toBeInstanceOf(EventRefused);
+    await expect(cancelExclusion(store, head, result.case.id, 'again', { today: TODAY })).rejects.toBeInstanceOf(EventRefused);
+
+    // Not yet all told: on the day, the reminder; once all are told, the case is done.
+    await store.fireDueDeadlines(new Date(`${TODAY}T10:00:00Z`));
+    expect((await store.outbox.entries({ kind: 'remind-deadline' })).map((m) => m.payload.deadline)).toContain('cancellation-notices');
+    let view = await store.cases.get(head, result.case.id, 'suspension');
+    for (const recipient of ['parents', 'local-authority', 'social-worker', 'governing-board'] as const) view = await store.cases.send(head, view, { type: 'RECORD_CANCELLATION_NOTICE', recipient, method: 'letter', sentOn: TODAY });
+    expect(view).toMatchObject({ state: 'cancelled', status: 'done' });
   });
 });

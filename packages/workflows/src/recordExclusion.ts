@@ -101,7 +101,7 @@ export async function recordExclusion(store: CaseStore, actor: Actor, pupilId: s
   const asOf = options.today > exclusion.startDate ? options.today : exclusion.startDate;
   const triggers = (await evaluator.evaluate(amended, calendar, asOf)).filter((t) => t.period === exclusion.id || t.exclusionIds?.includes(exclusion.id));
   // Recorded as it happens: the notices are reminded of on the first day if not yet sent.
-  await openCasesFor(store, triggers, { remindNoticesFrom: exclusion.startDate });
+  await openCasesFor(store, triggers, { remindNoticesFrom: exclusion.startDate, recordedBy: actor.id });
   const opened = await store.cases.openedWith(actor, suspensionKey(pupilId, exclusion.id));
   const peap = (await store.cases.list(actor, { schoolId: record.schoolId, pupilId, status: 'active' })).find((c): c is CaseView<'peap'> => c.kind === 'peap');
   return { recorded: true, exclusion, case: opened?.kind === 'suspension' ? (opened as CaseView<'suspension'>) : undefined, peap };
@@ -109,13 +109,13 @@ export async function recordExclusion(store: CaseStore, actor: Actor, pupilId: s
 
 /**
  * Cancels an exclusion before the board has reviewed it: the case's CANCEL (which sets the
- * notices to everyone told running again) and the record's `cancelled`, so the rules stop counting it.
+ * cancellation notices to everyone told running, due that day) and the record's `cancelled`, so the rules stop counting it.
  * @throws EventRefused once the board has reviewed it.
  */
-export async function cancelExclusion(store: CaseStore, actor: Actor, caseId: string, reason: string, options: { expectedRevision?: number } = {}): Promise<CaseView<'suspension'>> {
+export async function cancelExclusion(store: CaseStore, actor: Actor, caseId: string, reason: string, options: { today: IsoDate; expectedRevision?: number }): Promise<CaseView<'suspension'>> {
   const view = await store.cases.get(actor, caseId);
   if (view.kind !== 'suspension') throw new EventRefused(`case ${caseId} is a ${view.kind} case, not an exclusion`);
-  const cancelled = await store.cases.send(actor, { id: view.id, kind: 'suspension' }, { type: 'CANCEL', reason }, options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {});
+  const cancelled = await store.cases.send(actor, { id: view.id, kind: 'suspension' }, { type: 'CANCEL', reason, cancelledOn: options.today }, options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {});
   const exclusionId = view.context.exclusion.id;
   await store.pupils.amend(SYSTEM, view.pupilId, { action: 'exclusion-cancelled', data: { exclusionId, caseId, by: actor.id } }, (r) => ({
     ...r,

@@ -10,7 +10,7 @@ import type { Recipient, SuspensionContext } from './machines/suspensionCase.js'
 import { RECIPIENTS } from './machines/suspensionCase.js';
 import type { CaseStore } from './store/caseStore.js';
 
-export type DutyKind = 'notice' | 'provision' | 'review-request' | 'board-meeting' | 'board-outcome' | 'irp-request' | 'irp-decision' | 'cancel';
+export type DutyKind = 'notice' | 'cancellation-notice' | 'provision' | 'review-request' | 'board-meeting' | 'board-outcome' | 'irp-request' | 'irp-decision' | 'cancel';
 
 export interface DutyAction {
   readonly duty: DutyKind;
@@ -25,6 +25,7 @@ export { RECIPIENT_WORDS };
 
 const EVENT_OF: Readonly<Record<DutyKind, string>> = {
   notice: 'RECORD_NOTICE',
+  'cancellation-notice': 'RECORD_CANCELLATION_NOTICE',
   provision: 'ARRANGE_PROVISION',
   'review-request': 'PARENTS_REQUEST_REVIEW',
   'board-meeting': 'SCHEDULE_BOARD_MEETING',
@@ -46,6 +47,11 @@ export function dutyActions(store: CaseStore, actor: Actor, view: CaseView<'susp
   const actions: DutyAction[] = [];
   if (may('notice')) {
     for (const recipient of RECIPIENTS) if (c.notices[recipient] && !c.notices[recipient]?.sent) actions.push({ duty: 'notice', recipient, title: `Notice sent to ${RECIPIENT_WORDS[recipient]}` });
+  }
+  if (may('cancellation-notice')) {
+    for (const recipient of RECIPIENTS) {
+      if (c.cancellationNotices?.[recipient] && !c.cancellationNotices[recipient]?.sent) actions.push({ duty: 'cancellation-notice', recipient, title: `Cancellation told to ${RECIPIENT_WORDS[recipient]}` });
+    }
   }
   if (may('provision')) actions.push({ duty: 'provision', title: 'Day-6 education arranged' });
   if (may('review-request')) actions.push({ duty: 'review-request', title: 'Parents asked for a review' });

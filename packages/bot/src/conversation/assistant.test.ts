@@ -693,6 +693,26 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
       expect(reviewed.context.boardReview!.dueDate > '2026-06-01').toBe(true);
     });
 
+    it('cancels an exclusion with the reason, and sets a notice to everyone told of it running, each with its button', async () => {
+      const status = only(await press({ verb: 'exclusion.record', pupilId: 'DEMO-010', category: 'FIXD', startDate: '2026-03-23', startSession: 'AM', sessions: '2', reason1: 'DB', missesPublicExam: 'no' }), 'case-status');
+      const form = only(await press(button(status.actions, /^Cancel the exclusion$/)), 'form');
+      expect(only(await submit(form, { reason: '  ' }), 'form').fieldErrors).toEqual({ reason: 'Please give why it is cancelled.' });
+      const cancelled = only(await submit(form, { reason: 'CCTV shows the pupil was not involved' }), 'case-status');
+      expect(cancelled.case.stateText).toMatch(/cancelled/);
+      expect(cancelled.actions.map((a) => a.title)).toEqual([
+        'Cancellation told to the parents',
+        'Cancellation told to the local authority',
+        'Cancellation told to the governing board',
+        'Write the notice that the exclusion is cancelled',
+      ]);
+      expect(cancelled.duties.filter((d) => /cancelled, with the reason/.test(d.what)).map((d) => d.status)).toEqual(['to do', 'to do', 'to do']);
+      expect((await store.pupils.record(head, 'DEMO-010')).exclusions.find((e) => e.startDate === '2026-03-23')?.cancelled).toBe(true);
+      const told = only(await press(button(cancelled.actions, /^Cancellation told to the parents$/)), 'form');
+      expect(told.intro).toBe('With the reason: CCTV shows the pupil was not involved.');
+      const after = only(await submit(told, { method: 'letter' }), 'case-status');
+      expect(after.actions.map((a) => a.title)).not.toContain('Cancellation told to the parents');
+    });
+
     it('writes a letter from the case, keeping the names only with the letter', async () => {
       const suspension = (await store.cases.list(SYSTEM)).find((c) => c.kind === 'suspension' && c.status === 'active')!;
       const status = only(await assistant.handle(head, { verb: 'case.status', caseId: suspension.id }), 'case-status');

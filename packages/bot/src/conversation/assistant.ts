@@ -293,7 +293,7 @@ export class Assistant {
     const view = asSuspension(await this.#store.cases.get(actor, c.caseId));
     const v = read.value;
     try {
-      if (c.duty === 'cancel') await cancelExclusion(this.#store, actor, view.id, v.reason!, { expectedRevision: c.revision });
+      if (c.duty === 'cancel') await cancelExclusion(this.#store, actor, view.id, v.reason!, { today, expectedRevision: c.revision });
       else await this.#store.cases.send(actor, view, await this.#dutyEvent(view, c.duty, c.recipient, v), { expectedRevision: c.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
@@ -312,8 +312,9 @@ export class Assistant {
     };
     switch (duty) {
       case 'notice':
+      case 'cancellation-notice':
         if (!recipient) throw new EventRefused('say whom the notice went to');
-        return { type: 'RECORD_NOTICE', recipient, method: v.method as 'letter', sentOn: v.sentOn! };
+        return { type: duty === 'notice' ? 'RECORD_NOTICE' : 'RECORD_CANCELLATION_NOTICE', recipient, method: v.method as 'letter', sentOn: v.sentOn! };
       case 'provision':
         return { type: 'ARRANGE_PROVISION', provider: v.provider!, from: v.from!, ...(v.address ? { address: v.address } : {}) };
       case 'review-request':
@@ -548,6 +549,7 @@ function asSuspension(view: CaseView): CaseView<'suspension'> {
 /** The duties a reminder of each deadline offers to record. */
 const REMINDED_DUTIES: Readonly<Record<string, readonly DutyKind[]>> = {
   notices: ['notice'],
+  'cancellation-notices': ['cancellation-notice'],
   provision: ['provision'],
   'board-review': ['board-meeting', 'board-outcome'],
 };

@@ -104,7 +104,7 @@ export function parseText(text: string): Command | undefined {
 }
 
 const id = z.string().min(1).max(100);
-const DUTIES = ['notice', 'provision', 'review-request', 'board-meeting', 'board-outcome', 'irp-request', 'irp-decision', 'cancel'] as const satisfies readonly DutyKind[];
+const DUTIES = ['notice', 'cancellation-notice', 'provision', 'review-request', 'board-meeting', 'board-outcome', 'irp-request', 'irp-decision', 'cancel'] as const satisfies readonly DutyKind[];
 const revision = z.coerce.number().int().min(0);
 const actionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('help') }),

@@ -125,6 +125,13 @@ const DUTY_FORMS: Readonly<Record<DutyKind, DutyFormSpec>> = {
     defaults: (_c, today) => ({ method: 'letter', sentOn: today }),
     submit: 'Record the notice',
   },
+  'cancellation-notice': {
+    title: (r) => `Cancellation told to ${r ? RECIPIENT_WORDS[r] : 'someone'}`,
+    intro: (c) => `With the reason: ${c.cancelled?.reason ?? 'as recorded'}.`,
+    fields: [{ id: 'method', label: 'How', kind: 'choice', required: true, choices: choice(NOTICE_METHODS, METHOD_WORDS) }, dateField('sentOn', 'Sent on')],
+    defaults: (_c, today) => ({ method: 'letter', sentOn: today }),
+    submit: 'Record the notice',
+  },
   provision: {
     title: () => 'Full-time education from the sixth day',
     intro: (c) => (c.provisionFrom ? `Due from ${longDate(c.provisionFrom)}. The parents must have the details at least 48 hours before it starts.` : 'Where the pupil is taught from the sixth day.'),

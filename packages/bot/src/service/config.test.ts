@@ -47,9 +47,13 @@ describe('settings', () => {
     expect(problems({ WORKSPACE_SESSION_SECRET: 'short' })).toEqual([expect.stringMatching(/^WORKSPACE_SESSION_SECRET: expected at least 32 characters/)]);
   });
 
-  it("links to the web workspace at WORKSPACE_URL, or in local mode at the service itself; with credentials and no URL, nowhere", () => {
+  it("links to the web workspace at WORKSPACE_URL, or in local mode at the service itself where someone can sign in; otherwise nowhere", () => {
     expect(workspaceUrl(loadConfig({}))).toBe('http://127.0.0.1:3978/workspace');
-    expect(workspaceUrl(loadConfig({ HOST: '0.0.0.0' }), 41234)).toBe('http://localhost:41234/workspace');
+    const oidc = { OIDC_ISSUER: 'https://login.example.org/tenant/v2.0', OIDC_CLIENT_ID: 'client', OIDC_CLIENT_SECRET: 'secret' };
+    expect(workspaceUrl(loadConfig({ HOST: '0.0.0.0', ...oidc }), 41234)).toBe('http://localhost:41234/workspace');
+    // Nobody could sign in there: no staff list (not loopback, or Slack's people), no OpenID Connect.
+    expect(workspaceUrl(loadConfig({ HOST: '0.0.0.0' }), 41234)).toBeUndefined();
+    expect(workspaceUrl(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }))).toBeUndefined();
     expect(workspaceUrl(loadConfig({ WORKSPACE_URL: 'https://bx.example.org/workspace/' }))).toBe('https://bx.example.org/workspace');
     expect(workspaceUrl(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBeUndefined();
     expect(problems({ WORKSPACE_URL: 'bx.example.org/workspace' })).toEqual([expect.stringMatching(/^WORKSPACE_URL: expected an http\(s\) URL/)]);

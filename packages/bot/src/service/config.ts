@@ -200,7 +200,8 @@ export function oidcSettings(config: Config): OidcSettingsFromConfig {
  */
 export function workspaceUrl(config: Config, port: number = config.PORT): string | undefined {
   if (config.WORKSPACE_URL) return config.WORKSPACE_URL;
-  if (!isLocalMode(config)) return undefined;
+  // Without its own address, the workspace is linked only where someone can sign in to it: a local trial, or OpenID Connect.
+  if (!isLocalMode(config) || (localSignInRefusal(config) !== undefined && !config.OIDC_ISSUER)) return undefined;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return `http://${host}:${port}/workspace`;
 }

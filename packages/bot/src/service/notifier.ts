@@ -11,6 +11,7 @@ import type { Reply } from '../conversation/replies.js';
 
 const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   notices: 'Not every notice of the exclusion is recorded as sent. They are due without delay — record each below as it goes.',
+  'cancellation-notices': 'The exclusion was cancelled: not everyone told of it is recorded as told again, with the reason. Record each below as it goes.',
   provision: 'Full-time education from the sixth day of exclusion is not yet recorded as arranged.',
   'board-review': "The governing board's review of the exclusion is overdue.",
   'ebsna-review': 'The six-weekly EBSNA review is due.',

@@ -338,6 +338,8 @@ export function formErrors(reply: Reply): Record<string, string> | undefined {
 function formView(f: FormReply, notes: Block[]): ModalView {
   const blocks: Block[] = [
     ...notes,
+    // The modal's title holds 24 characters: the form's whole title, with whom it concerns, is said here.
+    mrkdwn(`*${escape(f.title)}*`),
     ...(f.intro ? [context(f.intro)] : []),
     ...(f.error ? [mrkdwn(`:warning: ${escape(f.error)}`)] : []),
     ...(f.notes?.length ? [mrkdwn(f.notes.map((n) => `• ${escape(n)}`).join('\n'))] : []),
@@ -347,8 +349,8 @@ function formView(f: FormReply, notes: Block[]): ModalView {
     type: 'modal',
     callback_id: VIEWS.form,
     private_metadata: JSON.stringify(f.submit.data).slice(0, 3000),
-    title: plain(f.title.split(' · ')[0]!.slice(0, 24)),
-    submit: plain(f.submit.title.slice(0, 24)),
+    title: plain(fitWords(f.title.split(' · ')[0]!, 24)),
+    submit: plain(fitWords(f.submit.title, 24)),
     close: plain('Close'),
     blocks,
   };
@@ -423,6 +425,13 @@ export interface SlackInputState {
   selected_date?: string | null;
   selected_option?: { value: string } | null;
   selected_options?: { value: string }[];
+}
+
+/** Text cut to `max` characters at a word, ending "…" when cut (a modal's title and buttons are short). */
+function fitWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 1)).trimEnd()}…`;
 }
 
 /** Teams-flavoured markdown (`**bold**`) as Slack mrkdwn (`*bold*`). */

@@ -23,14 +23,14 @@ describe.each(BACKENDS)('%s', (backend) => {
       await expect(store.cases.send(head, suspension, { type: 'CANCEL', reason: 'second thoughts' })).rejects.toThrow('an exclusion can be cancelled only before the governing board has reviewed it');
     });
 
-    it('on cancelling, queues a fresh notice to everyone notified', async () => {
+    it('on cancelling, sets a cancellation notice due to the parents, the board and the local authority, with the reason', async () => {
       const { store } = await testStore({ backend });
       const head = await store.staff.actorFor('head-a');
       const { case: opened } = await store.cases.open(SYSTEM, { kind: 'suspension', schoolId: 'SCH-A', pupilId: 'P1', input: SAMPLE_INPUTS.suspension[0]! });
-      const cancelled = await store.cases.send(head, { id: opened.id, kind: 'suspension' }, { type: 'CANCEL', reason: 'new evidence from CCTV' });
-      expect(cancelled).toMatchObject({ state: 'cancelled', status: 'done' });
-      const notices = await store.outbox.entries({ kind: 're-notify' });
-      expect(notices.map((m) => JSON.stringify(m.payload))).toEqual([JSON.stringify({ pupilId: 'P1', schoolId: 'SCH-A', recipients: ['parents', 'local-authority'] })]);
+      const cancelled = await store.cases.send(head, { id: opened.id, kind: 'suspension' }, { type: 'CANCEL', reason: 'new evidence from CCTV', cancelledOn: '2025-10-07' });
+      expect(cancelled).toMatchObject({ state: 'cancelling', status: 'active' });
+      expect(Object.keys(cancelled.context.cancellationNotices ?? {})).toEqual(['parents', 'local-authority', 'governing-board']);
+      expect(cancelled.deadlines).toContainEqual(expect.objectContaining({ key: 'cancellation-notices', dueDate: '2025-10-07', status: 'pending' }));
     });
   });
 

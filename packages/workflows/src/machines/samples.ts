@@ -52,7 +52,9 @@ export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
     { type: 'REQUEST_IRP', requestedOn: '2025-11-10', panelBy: '2025-12-01' },
     { type: 'RECORD_IRP_DECISION', outcome: 'upheld', heldOn: '2025-11-28' },
     { type: 'DEADLINE_REACHED', key: 'irp-window' },
-    { type: 'CANCEL', reason: 'new evidence' },
+    { type: 'CANCEL', reason: 'new evidence', cancelledOn: '2025-10-07' },
+    { type: 'DEADLINE_REACHED', key: 'cancellation-notices' },
+    ...(['parents', 'local-authority', 'governing-board', 'social-worker', 'virtual-school-head'] as const).map((recipient) => ({ type: 'RECORD_CANCELLATION_NOTICE' as const, recipient, method: 'letter' as const, sentOn: '2025-10-07' })),
   ],
   ebsna: [
     { type: 'PANEL_DECISION', outcome: 'accept' },

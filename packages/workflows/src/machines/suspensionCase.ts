@@ -31,6 +31,8 @@ const suspensionInput = z.strictObject({
   notices: z.array(z.enum(RECIPIENTS)).min(1, 'at least the parents are notified'),
   /** When a reminder of notices not yet sent comes: the first day of an exclusion recorded as it happens (none for one imported long after). */
   noticesDue: isoDate.optional(),
+  /** The head who recorded the exclusion in the product: they are in the case already, so no prompt. */
+  recordedBy: z.string().min(1).optional(),
   provisionFrom: isoDate.optional(),
   boardReview: z.strictObject({ kind: z.enum(['must', 'on-request']), dueDate: isoDate }).optional(),
 });
@@ -48,6 +50,7 @@ export interface SuspensionContext {
   readonly notices: Partial<Record<Recipient, Notice>>;
   readonly provisionFrom?: string;
   readonly noticesDue?: string;
+  readonly recordedBy?: string;
   readonly provision?: { provider: string; address?: string; from: string; by: string; at: string; late: boolean };
   readonly boardReview?: { kind: 'must' | 'on-request'; dueDate: string; requestedOn?: string };
   /** The board's meeting, once arranged: remote when the parents asked for it. */
@@ -55,7 +58,9 @@ export interface SuspensionContext {
   readonly review?: { outcome: 'upheld' | 'reinstated'; heldOn: string; by: string; at: string; irpWindowEnds?: string };
   readonly irp?: { requestedOn?: string; panelBy?: string; outcome?: string; heldOn?: string };
   readonly overdue: string[];
-  readonly cancelled?: { reason: string; by: string; at: string };
+  readonly cancelled?: { reason: string; by: string; at: string; on?: string };
+  /** Once cancelled: everyone told of it is told again, with the reason — each recorded as it goes. */
+  readonly cancellationNotices?: Partial<Record<Recipient, Notice>>;
 }
 
 export const suspensionEvents = {
@@ -66,7 +71,8 @@ export const suspensionEvents = {
   RECORD_BOARD_REVIEW: { payload: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }), by: ACTING },
   REQUEST_IRP: { payload: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }), by: ACTING },
   RECORD_IRP_DECISION: { payload: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }), by: ACTING },
-  CANCEL: { payload: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling') }), by: DECIDING, does: 'cancels an exclusion' },
+  CANCEL: { payload: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling'), cancelledOn: isoDate.optional() }), by: DECIDING, does: 'cancels an exclusion' },
+  RECORD_CANCELLATION_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(NOTICE_METHODS), sentOn: isoDate }), by: ACTING },
 };
 
 type SuspensionEvent = EventsOf<typeof suspensionEvents> | DeadlineReached;
@@ -82,6 +88,12 @@ const provisionOf = (e: Stamped<{ provider: string; address?: string | undefined
 });
 
 const allSent = (c: SuspensionContext) => Object.values(c.notices).every((n) => n?.sent);
+/**
+ * Who is told of a cancellation: the parents, the governing board and the local authority, and the
+ * social worker or virtual school head where they were told of the exclusion (domain §10: since 2022/23).
+ */
+const toldOfCancellation = (c: SuspensionContext): Recipient[] =>
+  RECIPIENTS.filter((r) => r === 'parents' || r === 'governing-board' || r === 'local-authority' || c.notices[r] !== undefined);
 const deadline = (key: string) => ({ event }: { event: SuspensionEvent }) => event.type === 'DEADLINE_REACHED' && event.key === key;
 
 export const suspensionMachine = setup({
@@ -93,6 +105,9 @@ export const suspensionMachine = setup({
   },
   guards: {
     noticeDue: ({ context, event }) => event.type === 'RECORD_NOTICE' && context.notices[event.recipient]?.due === true && !context.notices[event.recipient]?.sent,
+    cancellationNoticeDue: ({ context, event }) =>
+      event.type === 'RECORD_CANCELLATION_NOTICE' && context.cancellationNotices?.[event.recipient]?.due === true && !context.cancellationNotices[event.recipient]?.sent,
+    allCancellationNoticesSent: ({ context }) => Object.values(context.cancellationNotices ?? {}).every((n) => n?.sent),
     allSent: ({ context }) => allSent(context),
     provisionRequired: ({ context }) => context.provisionFrom !== undefined,
     reviewMust: ({ context }) => context.boardReview?.kind === 'must',
@@ -100,6 +115,7 @@ export const suspensionMachine = setup({
     permanentUpheld: ({ context }) => context.exclusion.category === 'PERM' && context.review?.outcome === 'upheld' && context.review.irpWindowEnds !== undefined,
     notReviewed: ({ context }) => context.review === undefined,
     noticesDeadline: deadline('notices'),
+    cancellationDeadline: deadline('cancellation-notices'),
     provisionDeadline: deadline('provision'),
     reviewDeadline: deadline('board-review'),
     irpWindowDeadline: deadline('irp-window'),
@@ -115,12 +131,16 @@ export const suspensionMachine = setup({
       notices: Object.fromEntries(i.notices.map((r) => [r, { due: true }])),
       ...(i.provisionFrom ? { provisionFrom: i.provisionFrom } : {}),
       ...(i.noticesDue ? { noticesDue: i.noticesDue } : {}),
+      ...(i.recordedBy ? { recordedBy: i.recordedBy } : {}),
       ...(i.boardReview ? { boardReview: i.boardReview } : {}),
       overdue: [],
     } as SuspensionContext;
   },
   entry: [
-    { type: 'enqueue', params: ({ context }) => ({ kind: 'prompt-headteacher', key: 'opened', payload: { pupilId: context.pupilId, schoolId: context.schoolId, caseKind: 'suspension' } }) },
+    {
+      type: 'enqueue',
+      params: ({ context }) => ({ kind: 'prompt-headteacher', key: 'opened', payload: { pupilId: context.pupilId, schoolId: context.schoolId, caseKind: 'suspension' }, skip: context.recordedBy !== undefined }),
+    },
   ],
   initial: 'open',
   states: {
@@ -130,10 +150,12 @@ export const suspensionMachine = setup({
       on: {
         CANCEL: {
           guard: 'notReviewed',
-          target: 'cancelled',
+          target: 'cancelling',
           actions: [
-            assign({ cancelled: ({ event }) => ({ reason: event.reason, by: event.by, at: event.at }) }),
-            { type: 'enqueue', params: ({ context }) => ({ kind: 're-notify', key: 'cancelled', payload: { pupilId: context.pupilId, schoolId: context.schoolId, recipients: Object.keys(context.notices) } }) },
+            assign({
+              cancelled: ({ event }) => ({ reason: event.reason, by: event.by, at: event.at, ...(event.cancelledOn ? { on: event.cancelledOn } : {}) }),
+              cancellationNotices: ({ context }) => Object.fromEntries(toldOfCancellation(context).map((r) => [r, { due: true as const }])),
+            }),
             { type: 'cancelDeadline', params: { key: 'notices' } },
             { type: 'cancelDeadline', params: { key: 'provision' } },
             { type: 'cancelDeadline', params: { key: 'board-review' } },
@@ -225,6 +247,26 @@ export const suspensionMachine = setup({
         },
       },
     },
+    // Told again, without delay: the cancellation notices come due on the day, with a reminder if any is not sent.
+    cancelling: {
+      entry: {
+        type: 'scheduleDeadline',
+        params: ({ context }) => ({ key: 'cancellation-notices', dueDate: context.cancelled?.on ?? context.cancelled!.at.slice(0, 10), label: 'cancellation notices sent (without delay)' }),
+      },
+      always: { guard: 'allCancellationNoticesSent', target: 'cancelled', actions: { type: 'cancelDeadline', params: { key: 'cancellation-notices' } } },
+      on: {
+        RECORD_CANCELLATION_NOTICE: {
+          guard: 'cancellationNoticeDue',
+          actions: assign({
+            cancellationNotices: ({ context, event }) => ({ ...context.cancellationNotices, [event.recipient]: { due: true, sent: { by: event.by, at: event.at, method: event.method, sentOn: event.sentOn } } }),
+          }),
+        },
+        DEADLINE_REACHED: {
+          guard: 'cancellationDeadline',
+          actions: { type: 'enqueue', params: ({ context }) => ({ kind: 'remind-deadline', key: 'cancellation-notices-overdue', payload: { schoolId: context.schoolId, deadline: 'cancellation-notices' } }) },
+        },
+      },
+    },
     cancelled: { type: 'final' },
     closed: { type: 'final' },
   },
@@ -245,6 +287,11 @@ export const suspensionCase: CaseDefinition<typeof suspensionMachine, typeof sus
     if (e.type === 'RECORD_NOTICE' && e.recipient) {
       if (!c.notices[e.recipient]) return `no notice to ${e.recipient} is due for this exclusion; due: ${Object.keys(c.notices).join(', ')}`;
       if (c.notices[e.recipient]?.sent) return `the notice to ${e.recipient} was already recorded as sent on ${c.notices[e.recipient]!.sent!.sentOn}`;
+    }
+    if (e.type === 'RECORD_CANCELLATION_NOTICE' && e.recipient) {
+      if (!c.cancellationNotices) return 'the exclusion is not cancelled';
+      if (!c.cancellationNotices[e.recipient]) return `no cancellation notice to ${e.recipient} is due; due: ${Object.keys(c.cancellationNotices).join(', ')}`;
+      if (c.cancellationNotices[e.recipient]?.sent) return `the cancellation notice to ${e.recipient} was already recorded as sent on ${c.cancellationNotices[e.recipient]!.sent!.sentOn}`;
     }
     return undefined;
   },
