@@ -208,8 +208,9 @@ describe.each(backends())('the statutory work of a suspension through Slack moda
     const where = { message: { channel: reminder.args.channel as string } };
     const parentsForm = await pressForModal(reminder.args.blocks, 'Notice sent to the parents', where);
     expect(parentsForm.callback_id).toBe('form');
-    // Slack's 24 characters of a modal title: the form's title cut short.
-    expect(parentsForm.title.text).toBe('Notice sent to the paren');
+    // Slack's 24 characters of a modal title: what submitting does; whom it concerns, in full in the modal.
+    expect(parentsForm.title.text).toBe('Record the notice');
+    expect(blocksText(parentsForm.blocks)).toContain('*Notice sent to the parents · pupil DEMO-010*');
     const revision = (await suspensionCase())!.revision;
     expect(JSON.parse(parentsForm.private_metadata)).toEqual({ verb: 'duty.record', caseId, duty: 'notice', revision, recipient: 'parents' });
     expect(inputBlock(parentsForm, 'method').element.initial_option.value).toBe('letter');
@@ -222,7 +223,8 @@ describe.each(backends())('the statutory work of a suspension through Slack moda
 
     // The local authority's, from the same reminder.
     const laForm = await pressForModal(reminder.args.blocks, 'Notice sent to the local authority', where);
-    expect(laForm.title.text).toBe('Notice sent to the local');
+    expect(laForm.title.text).toBe('Record the notice');
+    expect(blocksText(laForm.blocks)).toContain('*Notice sent to the local authority · pupil DEMO-010*');
     expect(JSON.parse(laForm.private_metadata)).toMatchObject({ verb: 'duty.record', caseId, duty: 'notice', recipient: 'local-authority', revision: revision + 1 });
     const la = await submit(laForm, { method: 'portal' });
     expect(la.body.response_action).toBe('update');

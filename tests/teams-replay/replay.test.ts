@@ -65,7 +65,9 @@ describe.each(backends())('the Teams bot over HTTP, in local mode (%s store)', (
     const sent = await connector.waitFor(2);
     const digest = cardText(cardOf(sent[1]!.activity));
     expect(digest).toMatch(/\d+ cases have opened for your school/);
-    expect(digest).toContain('pupil DEMO-001');
+    // A page of them, PEAPs first, in words, with the way to the rest.
+    expect(digest).toMatch(/Pre-exclusion assessment — DEMO-\d{3}/);
+    expect(digest).toMatch(/PEAPs first\. \d+ more are in your cases\./);
   });
 
   it('walks the head through a whole PEAP with Action.Execute, card by card, and saves every answer', async () => {

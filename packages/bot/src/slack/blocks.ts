@@ -349,7 +349,8 @@ function formView(f: FormReply, notes: Block[]): ModalView {
     type: 'modal',
     callback_id: VIEWS.form,
     private_metadata: JSON.stringify(f.submit.data).slice(0, 3000),
-    title: plain(fitWords(f.title.split(' · ')[0]!, 24)),
+    // What submitting does makes a short title ("Record the notice"); whom it concerns is said in full below it.
+    title: plain(fitWords(f.submit.title, 24)),
     submit: plain(fitWords(f.submit.title, 24)),
     close: plain('Close'),
     blocks,

@@ -222,7 +222,7 @@ function formElements(f: FormReply): Element[] {
 
 function formInput(f: FormField): Element {
   // Not isRequired: the service checks, and its error appears under the field without losing what was entered.
-  const base = { id: f.id, label: f.required ? f.label : f.label, value: f.value ?? '' };
+  const base = { id: f.id, label: f.label, value: f.value ?? '' };
   switch (f.kind) {
     case 'text':
       return { type: 'Input.Text', ...base, maxLength: 300 };
