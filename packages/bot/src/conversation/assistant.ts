@@ -448,7 +448,10 @@ export class Assistant {
     };
   }
 
-  /** A page of the person's open cases: overdue duties first, then PEAPs, then by the next date; optionally one pupil's. */
+  /**
+   * A page of the person's open cases — PEAPs first (a decision is pending), then those with overdue
+   * duties, then by the next date; optionally one pupil's.
+   */
   async #caseList(actor: Actor, title: string, c: { readonly verb?: 'cases.mine' | 'cases.overview'; readonly page?: number | undefined; readonly pupilId?: string | undefined }): Promise<Reply> {
     const today = this.#today();
     const pupilId = c.pupilId ? await resolvePupilId(this.#store, actor, c.pupilId) : undefined;
@@ -456,8 +459,8 @@ export class Assistant {
       .map((v) => caseLine(v, today))
       .sort(
         (a, b) =>
-          Number(b.overdue.length > 0) - Number(a.overdue.length > 0) ||
           Number(b.kind === 'peap') - Number(a.kind === 'peap') ||
+          Number(b.overdue.length > 0) - Number(a.overdue.length > 0) ||
           (a.nextDeadline?.dueDate ?? '9999').localeCompare(b.nextDeadline?.dueDate ?? '9999'),
       );
     const pages = Math.max(1, Math.ceil(lines.length / CASES_PER_PAGE));
@@ -470,7 +473,7 @@ export class Assistant {
       cases: shown,
       total: lines.length,
       empty: pupilId ? `No open cases for pupil ${pupilId}.` : 'No open cases. When the rules open one for your school, I will message you.',
-      footer: `${lines.length > CASES_PER_PAGE ? `Cases ${first}–${first + shown.length - 1} of ${lines.length}. ` : ''}Overdue duties first, then PEAPs.${pupilId ? '' : ' Type "my cases PUPIL-ID" for one pupil\'s.'}`,
+      footer: `${lines.length > CASES_PER_PAGE ? `Cases ${first}–${first + shown.length - 1} of ${lines.length}. ` : ''}PEAPs first, then overdue duties.${pupilId ? '' : ' Type "my cases PUPIL-ID" for one pupil\'s.'}`,
       ...(page < pages ? { more: { title: `Next ${Math.min(CASES_PER_PAGE, lines.length - page * CASES_PER_PAGE)}`, data: { verb: c.verb ?? 'cases.mine', page: page + 1, ...(pupilId ? { pupilId } : {}) } } } : {}),
     };
   }

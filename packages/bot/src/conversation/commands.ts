@@ -44,7 +44,7 @@ export type Command =
 export type FormValues = Readonly<Record<string, unknown>>;
 
 export const HELP_TEXT = `What I can do:
-• **my cases** — your open cases, overdue duties first
+• **my cases** — your open cases, a page at a time: PEAPs first, then overdue duties; **my cases PUPIL-ID** for one pupil's
 • **start peap PUPIL-ID** — start (or continue) a pre-exclusion assessment, e.g. _start peap DEMO-002_
 • **check suspension PUPIL-ID FIRST-DAY SESSIONS** — the duties and dates a proposed suspension would set, before you decide, e.g. _check suspension DEMO-010 23/03/2026 6_ (6 sessions is 3 days; _3 days_ works too)
 • **status CASE-ID** — a case read back: the decision and why, the answers, duties, notes and timeline, with a link to the workspace, e.g. _status peap-0a1b2c3d4e_
