@@ -237,14 +237,18 @@ describe('cases migrate-store', () => {
 
     expect(run(['--db', target, 'audit', 'verify'], pg)).toMatchObject({ code: 0, stdout: `audit log verified: ${rows} rows, anchored at row ${rows}\n` });
     expect(run(['--db', target, 'list', '--as', 'officer'], pg).stdout).toBe(cases('list', '--as', 'officer').stdout);
-    // The copy carries on: a new case queues its message after the copied ones, and the trail still verifies.
+    // The copy carries on: a case opened there (by a head, so it prompts nobody), and the trail still verifies.
     const opened = run(['--db', target, 'open', 'peap', '--pupil', 'P2', '--as', 'head-a'], pg);
     expect(opened).toMatchObject({ code: 0, stdout: expect.stringMatching(/^peap-\w+: triggered\n$/) });
-    const outbox = await withStore({ backend: 'postgres', url: target, anchorPath: pg.AUDIT_ANCHOR_FILE, anchorKey: ANCHOR_KEY }, (store) => store.outbox.entries());
-    expect(outbox.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(outbox[6]).toMatchObject({ kind: 'prompt-headteacher', caseId: opened.stdout.split(':')[0] });
+    const outboxIds = async () => (await withStore({ backend: 'postgres', url: target, anchorPath: pg.AUDIT_ANCHOR_FILE, anchorKey: ANCHOR_KEY }, (store) => store.outbox.entries())).map((m) => m.id);
+    expect(await outboxIds()).toEqual([1, 2, 3, 4, 5, 6]);
     // Three rows more: the officer's list and the head's check for a PEAP in progress (each an audited case-list-read), and the case opened.
     expect(run(['--db', target, 'audit', 'verify'], pg)).toMatchObject({ code: 0, stdout: `audit log verified: ${rows + 3} rows, anchored at row ${rows + 3}\n` });
+    // Deadlines fired there queue their reminders after the copied messages: the ids run on.
+    expect(run(['--db', target, 'tick', '--now', '2026-12-01T09:00:00Z'], pg).code).toBe(0);
+    const ids = await outboxIds();
+    expect(ids.length).toBeGreaterThan(6);
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
 
     // Into a database that holds data: refused, and what is there is left as it was.
     const again = run(['migrate-store', '--from', `sqlite:${db}`, '--to', target], pg);
