@@ -31,3 +31,27 @@ export class RevisionConflict extends Error {
     this.name = 'RevisionConflict';
   }
 }
+
+/** The database cannot be opened for writing (read-only, or its file or folder cannot be made); the message names the path and what to do. */
+export class DatabaseUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
+/** Another process held the database's write lock for longer than the store waits: nothing was written; try again. */
+export class StoreBusy extends Error {
+  constructor(location: string, waitedMs: number) {
+    super(`the case store (${location}) is busy: another process held its write lock for ${waitedMs} ms; nothing was saved, try again`);
+    this.name = 'StoreBusy';
+  }
+}
+
+/** A service is already running on this SQLite file; the message names it (host, pid, since). */
+export class InstanceRunning extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InstanceRunning';
+  }
+}

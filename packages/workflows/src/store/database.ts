@@ -8,6 +8,8 @@
  * `BEGIN IMMEDIATE`, PostgreSQL's transaction-scoped advisory lock — so the audit chain has one
  * head and a case is never transitioned from a stale row, whichever instance writes.
  */
+import type { InstanceClaim } from './instanceLock.js';
+
 export type Dialect = 'sqlite' | 'postgres';
 export type SqlValue = string | number | null;
 
@@ -57,6 +59,19 @@ export async function openDatabase(url: string = DEFAULT_DATABASE_PATH): Promise
   }
   const { openSqlite } = await import('./sqlite.js');
   return openSqlite(sqlitePath(url));
+}
+
+/**
+ * Claims the database for one service process: a SQLite file takes one service at a time (its
+ * lock, instanceLock.ts); PostgreSQL takes many, so there is nothing to claim (undefined).
+ * @throws InstanceRunning naming the service already running on the file.
+ */
+export async function claimInstance(url: string = DEFAULT_DATABASE_PATH): Promise<InstanceClaim | undefined> {
+  if (isPostgresUrl(url)) return undefined;
+  const path = sqlitePath(url);
+  if (path === ':memory:' || path === '') return undefined;
+  const { claimSqliteFile } = await import('./instanceLock.js');
+  return claimSqliteFile(path);
 }
 
 /** The password in a connection URL, masked for messages and logs. */

@@ -9,26 +9,99 @@
  * wait in the busy handler as usual.
  *
  * Writes are group-committed (groupCommit.ts): a burst shares one transaction and one fsync.
+ *
+ * Another process holding the write lock: better-sqlite3's busy wait blocks the whole event loop,
+ * so SQLite waits only BUSY_SLICE_MS at a time and the queue retries after a timer, up to
+ * `busyTimeoutMs` in all (then StoreBusy). Meanwhile the loop serves everything that does not
+ * need the database (/healthz), and other processes' readers are never blocked (WAL).
  */
-import { mkdirSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
+import { DatabaseUnavailable, StoreBusy } from '../errors.js';
 import type { Database, Queryable, SqlValue } from './database.js';
 import { GroupCommit } from './groupCommit.js';
 import { MIGRATIONS } from './migrations.js';
 
 type Connection = BetterSqlite3.Database;
 
-export function openSqlite(path: string): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new BetterSqlite3(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db, path);
-  return new SqliteDatabase(db, path, fileQueue(path));
+/** How long one statement may block the event loop waiting for another process's lock. */
+const BUSY_SLICE_MS = 20;
+/** How long the store waits in all for a lock before refusing with StoreBusy. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteOptions {
+  /** How long a statement waits in all for another process's write lock (default 5 s) before StoreBusy. */
+  readonly busyTimeoutMs?: number;
 }
+
+/**
+ * Opens (creating and migrating) the SQLite file at `path`.
+ * @throws DatabaseUnavailable when the file or its folder cannot be written, naming the path.
+ */
+export function openSqlite(path: string, options: SqliteOptions = {}): Database {
+  checkWritable(path);
+  let db: Connection | undefined;
+  try {
+    db = new BetterSqlite3(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Long enough for start-up (migrations), before the queue's own waiting takes over.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
+    migrate(db, path);
+    db.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
+  } catch (error) {
+    db?.close();
+    throw unavailable(error, path) ?? error;
+  }
+  return new SqliteDatabase(db, path, fileQueue(path), options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+}
+
+/**
+ * Checks that the database at `path` can be written (and made, with its folder), before
+ * SQLite says "attempt to write a readonly database" without saying which.
+ * @throws DatabaseUnavailable naming the path and what to do.
+ */
+export function checkWritable(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  const dir = dirname(resolve(path));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new DatabaseUnavailable(`cannot create the folder ${dir} for the database ${path} (${codeOf(error)}): create it, writable by this user, or choose another path (CASES_DB)`);
+  }
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) throw new DatabaseUnavailable(`${path} is a folder, not a database file: choose a file's path (CASES_DB)`);
+    if (!canWrite(path)) throw new DatabaseUnavailable(`the database ${path} is read-only for this user: let it write the file, or choose a writable copy (CASES_DB)`);
+  }
+  if (!canWrite(dir)) throw new DatabaseUnavailable(`the folder ${dir} of the database ${path} is read-only for this user (SQLite writes its -wal and -shm files there): make it writable, or choose another path (CASES_DB)`);
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SQLite's own "cannot write" errors (a read-only mount, which even root cannot write), said with the path. */
+function unavailable(error: unknown, path: string): DatabaseUnavailable | undefined {
+  const code = codeOf(error);
+  if (code.startsWith('SQLITE_READONLY')) return new DatabaseUnavailable(`the database ${path} is read-only (${code}): let this user write it and its folder, or choose another path (CASES_DB)`);
+  if (code.startsWith('SQLITE_CANTOPEN')) return new DatabaseUnavailable(`cannot open the database ${path} (${code}): check that the path and its folder exist and are writable, or choose another path (CASES_DB)`);
+  return undefined;
+}
+
+function codeOf(error: unknown): string {
+  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'unknown error';
+}
+
+const isBusy = (error: unknown) => /^SQLITE_BUSY/.test(codeOf(error));
 
 /** The statements of every connection this process has open on one file, in turn. */
 interface FileQueue {
@@ -75,17 +148,19 @@ class SqliteDatabase implements Database {
   readonly #queue: FileQueue;
   #closed = false;
   readonly #direct: Queryable;
+  readonly #busyTimeoutMs: number;
   readonly #groups = new GroupCommit((group) =>
     this.#exclusive(async () => {
-      this.#db.exec('BEGIN IMMEDIATE');
+      await this.#whenFree(() => this.#db.exec('BEGIN IMMEDIATE'));
       await group({ tx: this.#direct, exec: async (sql) => void this.#db.exec(sql) });
     }),
   );
 
-  constructor(db: Connection, path: string, queue: FileQueue) {
+  constructor(db: Connection, path: string, queue: FileQueue, busyTimeoutMs: number) {
     this.#db = db;
     this.location = path;
     this.#queue = queue;
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.#direct = {
       all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).all(...params) as T[],
       get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).get(...params) as T | undefined,
@@ -93,16 +168,17 @@ class SqliteDatabase implements Database {
     };
   }
 
+  // Outside a transaction a busy statement did nothing yet, so it is safe to run again.
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.#exclusive(() => this.#direct.all<T>(sql, params));
+    return this.#exclusive(() => this.#whenFree(() => this.#direct.all<T>(sql, params)));
   }
 
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    return this.#exclusive(() => this.#direct.get<T>(sql, params));
+    return this.#exclusive(() => this.#whenFree(() => this.#direct.get<T>(sql, params)));
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.#exclusive(() => this.#direct.run(sql, params));
+    return this.#exclusive(() => this.#whenFree(() => this.#direct.run(sql, params)));
   }
 
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -112,7 +188,7 @@ class SqliteDatabase implements Database {
   read<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // A deferred transaction's first read fixes its WAL snapshot; other processes write on meanwhile.
     return this.#exclusive(async () => {
-      this.#db.exec('BEGIN');
+      await this.#whenFree(() => this.#db.exec('BEGIN'));
       try {
         return await fn(this.#direct);
       } finally {
@@ -135,6 +211,21 @@ class SqliteDatabase implements Database {
       this.#db.close();
     });
     release(this.#queue);
+  }
+
+  /** Runs `attempt` (a statement that has done nothing when it fails busy), again after a pause while another process holds the lock. */
+  async #whenFree<T>(attempt: () => T | Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const waited = Date.now() - started;
+        if (!isBusy(error)) throw error;
+        if (waited >= this.#busyTimeoutMs) throw new StoreBusy(this.location, waited);
+        await sleep(pause);
+      }
+    }
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {

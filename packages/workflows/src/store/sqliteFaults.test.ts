@@ -1,0 +1,117 @@
+/**
+ * A SQLite file on a bad day: another process holding its write lock, a second service on it,
+ * a path that cannot be written. Each is refused with a message naming the file, and the event
+ * loop keeps turning while the store waits.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseUnavailable, InstanceRunning, StoreBusy } from '../errors.js';
+import { claimInstance } from './database.js';
+import { claimSqliteFile } from './instanceLock.js';
+import { openSqlite } from './sqlite.js';
+
+const dirs: string[] = [];
+const fresh = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sqlite-faults-'));
+  dirs.push(dir);
+  return dir;
+};
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+/** Another process holding `BEGIN IMMEDIATE` on `file` until killed; resolves once it holds it. */
+function holdWriteLock(file: string): Promise<ChildProcess> {
+  const script = `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE'); console.log('held'); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanups.push(() => child.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`the lock holder exited (${code})`)));
+  });
+}
+
+describe('another process holding the write lock', () => {
+  it('refuses a write with StoreBusy after the bounded wait, the event loop turning meanwhile', async () => {
+    const file = join(fresh(), 'cases.db');
+    const db = openSqlite(file, { busyTimeoutMs: 600 });
+    cleanups.push(() => void db.close());
+    await db.run('CREATE TABLE t (x INTEGER)');
+    await holdWriteLock(file);
+    // The longest the loop went without a turn while the write waited.
+    let last = Date.now();
+    let longestStall = 0;
+    const beat = setInterval(() => {
+      longestStall = Math.max(longestStall, Date.now() - last);
+      last = Date.now();
+    }, 5);
+    const started = Date.now();
+    const error = await db.write((tx) => tx.run('INSERT INTO t VALUES (1)')).catch((e: unknown) => e);
+    clearInterval(beat);
+    expect(error).toBeInstanceOf(StoreBusy);
+    expect((error as Error).message).toMatch(/is busy: another process held its write lock .* nothing was saved, try again/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(longestStall).toBeLessThan(150);
+    // Reads go on meanwhile (WAL): the lock holder blocks writers only.
+    expect(await db.get<{ n: number }>('SELECT count(*) AS n FROM t')).toEqual({ n: 0 });
+  });
+
+  it('writes once the lock is let go within the wait', async () => {
+    const file = join(fresh(), 'cases.db');
+    const db = openSqlite(file, { busyTimeoutMs: 5000 });
+    cleanups.push(() => void db.close());
+    await db.run('CREATE TABLE t (x INTEGER)');
+    const holder = await holdWriteLock(file);
+    setTimeout(() => holder.kill('SIGKILL'), 300);
+    await db.write((tx) => tx.run('INSERT INTO t VALUES (1)'));
+    expect(await db.get<{ n: number }>('SELECT count(*) AS n FROM t')).toEqual({ n: 1 });
+  });
+});
+
+describe('one service per SQLite file', () => {
+  it('refuses a second claim, naming the first (host, pid, since), and gives the file up on release', () => {
+    const file = join(fresh(), 'cases.db');
+    const first = claimSqliteFile(file, new Date('2026-03-20T09:00:00Z'));
+    expect(first.tookOverFrom).toBeUndefined();
+    expect(() => claimSqliteFile(file)).toThrow(InstanceRunning);
+    expect(() => claimSqliteFile(file)).toThrow(`another service is running on ${file} (host ${hostname()}, pid ${process.pid}, since 2026-03-20T09:00:00.000Z)`);
+    first.release();
+    const second = claimSqliteFile(file);
+    expect(second.tookOverFrom).toBeUndefined();
+    second.release();
+  });
+
+  it('takes over from a service that died without releasing, and says whose it was', () => {
+    const file = join(fresh(), 'cases.db');
+    const dead = { host: hostname(), pid: 999_999, since: '2026-03-19T08:00:00.000Z' };
+    writeFileSync(`${file}.instance.json`, JSON.stringify(dead));
+    const claim = claimSqliteFile(file);
+    expect(claim.tookOverFrom).toEqual(dead);
+    claim.release();
+  });
+
+  it('claims nothing for PostgreSQL, where many instances share the database', async () => {
+    expect(await claimInstance('postgres://u@127.0.0.1:1/db')).toBeUndefined();
+  });
+});
+
+describe('a path that cannot be written', () => {
+  it('names a database path that is a folder', () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'cases.db'));
+    expect(() => openSqlite(join(dir, 'cases.db'))).toThrow(DatabaseUnavailable);
+    expect(() => openSqlite(join(dir, 'cases.db'))).toThrow(`${join(dir, 'cases.db')} is a folder, not a database file: choose a file's path (CASES_DB)`);
+  });
+
+  it('names a folder that cannot be made', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'data'), 'a file where the folder would be');
+    const path = join(dir, 'data', 'cases.db');
+    expect(() => openSqlite(path)).toThrow(`cannot create the folder ${join(dir, 'data')} for the database ${path} (EEXIST): create it, writable by this user, or choose another path (CASES_DB)`);
+    expect(() => claimSqliteFile(path)).toThrow(DatabaseUnavailable);
+  });
+});
