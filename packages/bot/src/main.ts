@@ -4,6 +4,7 @@
  * cannot use stops it at once with a message naming the setting; SIGINT or SIGTERM stop it
  * gracefully, after the turns in flight.
  */
+import { DatabaseUnavailable, InstanceRunning } from '@before-exclusion/workflows';
 import { ConfigError, loadConfig } from './service/config.js';
 import { createLogger, errorText } from './service/log.js';
 import { startService } from './service/service.js';
@@ -17,7 +18,9 @@ try {
 }
 const log = createLogger(config.LOG_LEVEL);
 const starting = startService(config, log).catch((error: unknown) => {
-  log.error('could not start', { error: errorText(error) });
+  // What the operator can fix (the database's path, another service on the file): their one line, no stack.
+  if (error instanceof DatabaseUnavailable || error instanceof InstanceRunning) process.stderr.write(`could not start: ${error.message}\n`);
+  else log.error('could not start', { error: errorText(error) });
   process.exit(1);
 });
 // Installed before the service is up, so a signal during start-up also stops it gracefully.

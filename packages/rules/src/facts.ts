@@ -8,7 +8,7 @@
  */
 import type { SchoolCalendar, HalfTerm, Term } from './calendar/schoolCalendar.js';
 import { countsAsAttending, countsAsPossible, type AttendanceMark, type ExclusionCategory } from './codes.js';
-import { longDate, type IsoDate, type Session } from './dates.js';
+import { addDays, longDate, type IsoDate, type Session } from './dates.js';
 import { InputError, type Problem } from './problems.js';
 import type { Exclusion, PupilRecord } from './pupilRecord.js';
 
@@ -108,40 +108,107 @@ export interface PupilFacts {
   readonly attendance: AttendanceFacts;
 }
 
+/** How far back a record's dates may reach from a calendar's year: a whole school life (Reception to Year 14). */
+const YEARS_OF_HISTORY = 16;
+
 /**
- * Problems that make a record impossible on this calendar: an exclusion starting, or a mark
- * recorded, on a day in the year that is not a school day. Dates in other years are not checked.
+ * Problems that make a record impossible on this calendar: a date beyond the calendar's reach
+ * (a school life before it, a year after it), an exclusion starting, or a mark recorded, on a
+ * day in the year that is not a school day, and two exclusions covering the same session or
+ * lunchtime. Dates in other years are otherwise not checked.
  */
 export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalendar): Problem[] {
   const problems: Problem[] = [];
   const notSchoolDay = (date: IsoDate) =>
     `${longDate(date)} is not a school day in the ${calendar.name} calendar (weekend, holiday, INSET day or closure)`;
+  const reach = { from: `${Number(calendar.firstDay.slice(0, 4)) - YEARS_OF_HISTORY}-01-01`, to: addDays(calendar.lastDay, 366) };
+  const outOfReach = (date: IsoDate | undefined, field: string) => {
+    if (date === undefined || (date >= reach.from && date <= reach.to)) return false;
+    problems.push({
+      field,
+      message: `${date} is out of reach of the ${calendar.name} calendar; accepted: ${reach.from} to ${reach.to} (a school life before this year, and the year after)`,
+    });
+    return true;
+  };
+  outOfReach(record.joinedOn, 'joinedOn');
+  outOfReach(record.leftOn, 'leftOn');
   record.exclusions.forEach((e, i) => {
+    if (outOfReach(e.startDate, `exclusions[${i}].startDate`)) return;
     if (calendar.covers(e.startDate) && !calendar.isSchoolDay(e.startDate)) {
       problems.push({ field: `exclusions[${i}].startDate`, message: notSchoolDay(e.startDate) });
     }
   });
-  // Two suspensions cannot cover the same session: it would count the days twice.
-  const placed = record.exclusions
-    .map((e, i) => ({ e, i }))
-    .filter(({ e }) => !e.cancelled && e.category !== 'LNCH' && e.sessions !== undefined && calendar.isSchoolDay(e.startDate))
-    .map(({ e, i }) => ({ e, i, start: calendar.sessionSlot(e.startDate, e.startSession), end: calendar.sessionSlot(e.startDate, e.startSession) + e.sessions! }))
-    .sort((a, b) => a.start - b.start);
-  placed.forEach((p, k) => {
-    const earlier = placed.slice(0, k).find((q) => q.end > p.start);
-    if (earlier) {
-      problems.push({
-        field: `exclusions[${p.i}].startDate`,
-        message: `${p.e.id} starts ${p.e.startSession} ${longDate(p.e.startDate)}, while ${earlier.e.id} (exclusions[${earlier.i}]) still covers that session; exclusions may follow each other but not overlap`,
-      });
-    }
-  });
+  problems.push(...overlappingExclusions(record.exclusions, calendar));
   record.attendance.forEach((a, i) => {
+    if (outOfReach(a.date, `attendance[${i}].date`)) return;
     if (calendar.schoolDayIndex(a.date) < 0 && calendar.covers(a.date)) {
       problems.push({ field: `attendance[${i}].date`, message: notSchoolDay(a.date) });
     }
   });
   return problems;
+}
+
+/** A stretch of the school timeline one exclusion covers, from `start` up to (not including) `end`. */
+interface Stretch {
+  readonly e: Exclusion;
+  readonly i: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Two exclusions cannot cover the same session, nor the same lunchtime (a lunchtime suspension
+ * on a day a suspension already covers whole, or two on one day): the days would count twice.
+ * Sorted sweeps, O(n log n), so a record of thousands is refused at once, not after minutes.
+ */
+function overlappingExclusions(exclusions: readonly Exclusion[], calendar: SchoolCalendar): Problem[] {
+  const problems: Problem[] = [];
+  const sessionsInYear = calendar.schoolDayCount * 2;
+  const sessions: Stretch[] = [];
+  // Lunchtimes, by school day: each lunchtime suspension's days, and the days a suspension covers whole.
+  const lunchtimes: (Stretch & { lunch: boolean })[] = [];
+  exclusions.forEach((e, i) => {
+    if (e.cancelled || !calendar.isSchoolDay(e.startDate)) return;
+    const slot = calendar.sessionSlot(e.startDate, e.startSession);
+    if (e.category === 'LNCH') {
+      const day = slot >> 1;
+      lunchtimes.push({ e, i, start: day, end: Math.min(day + (e.lunchtimes ?? 1), calendar.schoolDayCount), lunch: true });
+      return;
+    }
+    // An open-ended permanent exclusion runs to the end of the year.
+    const end = Math.min(slot + (e.sessions ?? sessionsInYear), sessionsInYear);
+    sessions.push({ e, i, start: slot, end });
+    const wholeDays = { start: (slot + 1) >> 1, end: end >> 1 };
+    if (wholeDays.end > wholeDays.start) lunchtimes.push({ e, i, ...wholeDays, lunch: false });
+  });
+  sweep(sessions, (later, earlier) =>
+    problems.push({
+      field: `exclusions[${later.i}].startDate`,
+      message: `${later.e.id} starts ${later.e.startSession} ${longDate(later.e.startDate)}, while ${earlier.e.id} (exclusions[${earlier.i}]) still covers that session; exclusions may follow each other but not overlap`,
+    }),
+  );
+  sweep(lunchtimes, (later, earlier) => {
+    // Two suspensions' whole days overlap only where their sessions do: said above.
+    if (!later.lunch && !earlier.lunch) return;
+    const day = longDate(calendar.schoolDayAt(later.start));
+    const lunch = later.lunch ? later : earlier;
+    const other = lunch === later ? earlier : later;
+    problems.push({
+      field: `exclusions[${later.i}].startDate`,
+      message: `${lunch.e.id} (exclusions[${lunch.i}]) suspends the pupil at lunchtime on ${day}, while ${other.e.id} (exclusions[${other.i}]) ${other.lunch ? 'already does' : 'excludes them that whole day'}; one exclusion a lunchtime`,
+    });
+  });
+  return problems;
+}
+
+/** Calls `overlap` for each stretch that starts before the furthest-reaching earlier one ends. */
+function sweep<T extends Stretch>(stretches: T[], overlap: (later: T, earlier: T) => void): void {
+  stretches.sort((a, b) => a.start - b.start || a.i - b.i);
+  let furthest: T | undefined;
+  for (const s of stretches) {
+    if (furthest && s.start < furthest.end) overlap(s, furthest);
+    if (!furthest || s.end > furthest.end) furthest = s;
+  }
 }
 
 /**

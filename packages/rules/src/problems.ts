@@ -40,6 +40,8 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
+    // A key a user wrote is shown as written only when short and plain; otherwise quoted and cut.
+    else if (typeof seg === 'string' && !/^[\w$.-]{1,40}$/.test(seg)) out += `[${quoted(seg)}]`;
     else out += out ? `.${String(seg)}` : String(seg);
   }
   return out;
@@ -49,4 +51,41 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 export function oneOf(values: readonly string[]): string {
   if (values.length <= 1) return values.join('');
   return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+/** How much of a user's text a message quotes: enough to recognise it, never a 50 MB id. */
+const QUOTE_MAX = 40;
+
+/**
+ * A user's text, quoted for a message: cut to 40 characters (with "…" and its length) and
+ * JSON-escaped, so control characters and terminal escapes are shown, never obeyed.
+ * @example quoted('P1') // '"P1"'
+ */
+export function quoted(text: string, max = QUOTE_MAX): string {
+  if (text.length <= max) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+}
+
+/**
+ * Any input value in a few words, for a message: strings quoted (cut), numbers and booleans as
+ * written, arrays and objects by kind — never stringified whole (a deep array would not survive it).
+ */
+export function described(value: unknown): string {
+  if (typeof value === 'string') return quoted(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  return Array.isArray(value) ? 'a list' : 'an object';
+}
+
+/**
+ * A schema issue's message, bounded: unknown keys are listed quoted and cut (at most five), and
+ * no message runs past 300 characters, whatever the input held.
+ */
+export function issueMessage(issue: { readonly code?: string; readonly message: string; readonly keys?: readonly string[] }): string {
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    const more = issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : '';
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 5).map((k) => quoted(k)).join(', ')}${more}`;
+  }
+  return issue.message.length > 300 ? `${issue.message.slice(0, 300)}…` : issue.message;
 }

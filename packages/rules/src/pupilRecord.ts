@@ -11,7 +11,7 @@ import {
   type ExclusionCategory,
 } from './codes.js';
 import { isIsoDate, type IsoDate } from './dates.js';
-import { fieldPath, type Problem } from './problems.js';
+import { described, fieldPath, quoted, type Problem } from './problems.js';
 
 export const PUPIL_RECORD_FORMAT = 'pupil-record/1';
 
@@ -19,7 +19,7 @@ const list = (values: readonly string[]) => values.join(', ');
 
 function codeOf<const T extends readonly [string, ...string[]]>(values: T, what: string) {
   return z.enum(values, {
-    error: (issue) => `${JSON.stringify(issue.input)} is not ${what}; accepted: ${list(values)}`,
+    error: (issue) => `${described(issue.input)} is not ${what}; accepted: ${list(values)}`,
   });
 }
 
@@ -28,14 +28,53 @@ function record<const S extends z.ZodRawShape>(shape: S, what: string) {
   return z.strictObject(shape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} in ${what}; accepted fields: ${list(Object.keys(shape))}`
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 5).map((k) => quoted(k)).join(', ')}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''} in ${what}; accepted fields: ${list(Object.keys(shape))}`
         : undefined,
   });
 }
 
-const isoDate = z.string({ error: 'expected a date written YYYY-MM-DD' }).refine(isIsoDate, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not a date written YYYY-MM-DD`,
-});
+/** Years a pupil's record can speak of: the calendar checks each date's reach more closely. */
+export const RECORD_YEARS = { from: 1990, to: 2199 } as const;
+const isoDate = z
+  .string({ error: 'expected a date written YYYY-MM-DD' })
+  .refine(isIsoDate, { error: (issue) => `${described(issue.input)} is not a date written YYYY-MM-DD`, abort: true })
+  .refine((d) => Number(d.slice(0, 4)) >= RECORD_YEARS.from && Number(d.slice(0, 4)) <= RECORD_YEARS.to, {
+    error: (issue) => `${described(issue.input)} is not a year a pupil's record can hold; accepted: ${RECORD_YEARS.from} to ${RECORD_YEARS.to}`,
+  });
+
+/** The longest id accepted: MIS and UPN ids are far shorter; a longer one is a broken export. */
+export const ID_MAX_LENGTH = 64;
+/** Printable ASCII without spaces: ids are typed in chats and shown in terminals, so no control characters, escapes or line breaks. */
+const ID_CHARACTERS = /^[\x21-\x7e]+$/;
+
+function isPrintableId(id: unknown): id is string {
+  return typeof id === 'string' && id.length <= ID_MAX_LENGTH && ID_CHARACTERS.test(id);
+}
+
+/** An id: 1 to 64 printable characters, so it can be typed, shown and logged safely. */
+export function identifier(what: string) {
+  return z
+    .string({ error: `expected ${what}` })
+    .min(1, `expected ${what}`)
+    .max(ID_MAX_LENGTH, { error: (issue) => `${described(issue.input)} is too long for ${what}; accepted: 1 to ${ID_MAX_LENGTH} characters`, abort: true })
+    .regex(ID_CHARACTERS, {
+      error: (issue) =>
+        `${described(issue.input)} is not usable as ${what}; accepted: letters, digits and punctuation (A-Z, a-z, 0-9, - _ . / and the like), without spaces, line breaks, control characters or accented letters`,
+    });
+}
+
+/**
+ * The most exclusions one record may hold: a pupil's whole school life, every lunchtime a
+ * suspension, is well under this; more is a broken export, and it would cost every evaluation.
+ */
+export const MAX_EXCLUSIONS = 1000;
+/** The most attendance days one record may hold: fourteen school years is under 2,700. */
+export const MAX_ATTENDANCE_DAYS = 10_000;
+
+function tooMany(issue: { input?: unknown }, what: string, max: number): string {
+  const count = Array.isArray(issue.input) ? issue.input.length.toLocaleString('en-GB') : 'too many';
+  return `${count} ${what} in one record; accepted: at most ${max.toLocaleString('en-GB')} (a pupil's whole school life fits well within it)`;
+}
 const flag = z.boolean({ error: 'expected true or false' }).default(false);
 
 const categoryCodes = Object.keys(EXCLUSION_CATEGORY_SYNONYMS) as [string, ...string[]];
@@ -49,7 +88,7 @@ const indicator = codeOf(Object.keys(EBSNA_INDICATORS) as [keyof typeof EBSNA_IN
 /** A suspension (fixed period or lunchtime) or a permanent exclusion. */
 export const exclusionSchema = record(
   {
-    id: z.string().min(1, 'expected the exclusion\'s id'),
+    id: identifier('the exclusion\'s id'),
     category,
     startDate: isoDate,
     startSession: z.enum(['AM', 'PM'], { error: 'expected AM or PM' }).default('AM'),
@@ -78,8 +117,8 @@ export const attendanceDaySchema = record({ date: isoDate, am: mark, pm: mark },
 export const pupilRecordSchema = record(
   {
     format: z.literal(PUPIL_RECORD_FORMAT, { error: `expected "${PUPIL_RECORD_FORMAT}"` }).optional(),
-    id: z.string({ error: 'expected the pupil\'s (pseudonymous) id' }).min(1, 'expected the pupil\'s (pseudonymous) id'),
-    schoolId: z.string({ error: 'expected the school\'s id' }).min(1, 'expected the school\'s id'),
+    id: identifier('the pupil\'s (pseudonymous) id'),
+    schoolId: identifier('the school\'s id'),
     /** The first day on roll at this school; absent when not known (on roll from the start of any period). */
     joinedOn: isoDate.meta({ description: 'The first day on roll at this school (YYYY-MM-DD). Leave out when not known.' }).optional(),
     /**
@@ -103,9 +142,9 @@ export const pupilRecordSchema = record(
       .max(45)
       .refine((n) => Number.isInteger(n * 2), 'expected whole or half school days')
       .default(0),
-    exclusions: z.array(exclusionSchema).default([]),
-    attendance: z.array(attendanceDaySchema).default([]),
-    ebsnaIndicators: z.array(indicator).default([]),
+    exclusions: z.array(exclusionSchema).max(MAX_EXCLUSIONS, { error: (issue) => tooMany(issue, 'exclusions', MAX_EXCLUSIONS), abort: true }).default([]),
+    attendance: z.array(attendanceDaySchema).max(MAX_ATTENDANCE_DAYS, { error: (issue) => tooMany(issue, 'attendance days', MAX_ATTENDANCE_DAYS), abort: true }).default([]),
+    ebsnaIndicators: z.array(indicator).max(Object.keys(EBSNA_INDICATORS).length * 4, 'lists more EBSNA indicators than there are; give each once').default([]),
   },
   'a pupil record',
 ).superRefine((p, ctx) => {
@@ -115,7 +154,7 @@ export const pupilRecordSchema = record(
   }
   const seen = new Set<string>();
   p.exclusions.forEach((e, i) => {
-    if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['exclusions', i, 'id'], message: `exclusion id "${e.id}" appears twice` });
+    if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['exclusions', i, 'id'], message: `exclusion id ${quoted(e.id)} appears twice` });
     seen.add(e.id);
   });
   const days = new Set<string>();
@@ -157,7 +196,8 @@ export type ParsedPupil = { ok: true; record: PupilRecord } | { ok: false; probl
 export function parsePupilRecord(json: unknown, where: Pick<Problem, 'file' | 'location'> = {}): ParsedPupil {
   const parsed = pupilRecordSchema.safeParse(json);
   if (parsed.success) return { ok: true, record: parsed.data };
-  const id = typeof json === 'object' && json && 'id' in json && typeof json.id === 'string' ? ` (pupil ${json.id})` : '';
+  // Only an id fit to print names the record: a broken one is named by its own problem.
+  const id = typeof json === 'object' && json && 'id' in json && isPrintableId(json.id) ? ` (pupil ${json.id})` : '';
   const location = where.location ? `${where.location}${id}` : id.trim().replace(/^\(|\)$/g, '') || undefined;
   return {
     ok: false,

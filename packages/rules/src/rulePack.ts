@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { isIsoDate, type IsoDate } from './dates.js';
 import { FACTS, SCOPES, WORDS, type Scope } from './factCatalog.js';
-import { fieldPath, InputError, type Problem } from './problems.js';
+import { parseJsonText } from './jsonText.js';
+import { fieldPath, InputError, issueMessage, quoted, type Problem } from './problems.js';
 
 const OPERATORS = ['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn', 'contains', 'doesNotContain'];
 const isoDate = z.string().refine(isIsoDate, 'expected a date written YYYY-MM-DD');
@@ -70,8 +71,8 @@ export interface Rule extends Omit<RuleFile, '$schema'> {
 /** A rule-pack file: a trust's or council's parameter overrides. */
 export const rulePackFileSchema = z.strictObject({
   format: z.literal('rule-pack/1', { error: 'expected "rule-pack/1"' }),
-  name: z.string().min(1),
-  description: z.string().optional(),
+  name: z.string().min(1).max(200, 'expected a name of at most 200 characters'),
+  description: z.string().max(2000, 'expected a description of at most 2,000 characters').optional(),
   parameters: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean()]))).default({}),
 });
 export type RulePackOverrides = z.input<typeof rulePackFileSchema>;
@@ -132,13 +133,13 @@ export class RulePack {
   withOverrides(overrides: RulePackOverrides, file = 'rule pack'): RulePack {
     const parsed = rulePackFileSchema.safeParse(overrides);
     if (!parsed.success) {
-      throw new InputError(`${file} is not a valid rule pack`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })));
+      throw new InputError(`${file} is not a valid rule pack`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: issueMessage(i) })));
     }
     const problems: Problem[] = [];
     for (const [id, values] of Object.entries(parsed.data.parameters)) {
       const versions = this.versionsOf(id);
       if (versions.length === 0) {
-        problems.push({ file, field: `parameters.${id}`, message: `no rule "${id}"; rules: ${this.ids.join(', ')}` });
+        problems.push({ file, field: fieldPath(['parameters', id]), message: `no rule ${quoted(id)}; rules: ${this.ids.join(', ')}` });
         continue;
       }
       for (const [name, value] of Object.entries(values)) {
@@ -147,13 +148,13 @@ export class RulePack {
           const settable = [...new Set(versions.flatMap((r) => Object.keys(r.parameters)))];
           problems.push({
             file,
-            field: `parameters.${id}.${name}`,
-            message: settable.length ? `"${id}" has no parameter "${name}"; settable: ${settable.join(', ')}` : `"${id}" has no settable parameters (its numbers are statutory)`,
+            field: fieldPath(['parameters', id, name]),
+            message: settable.length ? `"${id}" has no parameter ${quoted(name)}; settable: ${settable.join(', ')}` : `"${id}" has no settable parameters (its numbers are statutory)`,
           });
           continue;
         }
         const message = checkParameterValue(declared, value);
-        if (message) problems.push({ file, field: `parameters.${id}.${name}`, message });
+        if (message) problems.push({ file, field: fieldPath(['parameters', id, name]), message });
       }
     }
     if (problems.length > 0) throw new InputError(`${file} cannot be applied`, problems);
@@ -210,7 +211,7 @@ function resolveParams(node: unknown, values: Readonly<Record<string, number | b
 export function parseRule(json: unknown, file: string): Rule {
   const parsed = ruleFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(`${file} is not a valid rule`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })));
+    throw new InputError(`${file} is not a valid rule`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: issueMessage(i) })));
   }
   const { $schema: _schema, ...rule } = parsed.data;
   const problems: Problem[] = [];
@@ -318,12 +319,10 @@ export function defaultRulePack(): RulePack {
  * @throws InputError when the file cannot be read or names what does not exist.
  */
 export async function loadRulePackFile(path: string): Promise<RulePack> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new InputError(`cannot read rule pack ${path}`, [{ file: path, message: (error as Error).message }]);
-  }
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read rule pack ${path}`, [{ file: path, message: error.code === 'ENOENT' ? 'no such file' : error.message }]);
+  });
+  const json = parseJsonText(text, path, 'a rule-pack/1 JSON object: { "format": "rule-pack/1", "name": …, "parameters": { RULE_ID: { NAME: value } } }');
   return defaultRulePack().withOverrides(json as RulePackOverrides, path);
 }
 

@@ -12,6 +12,7 @@ import {
   CaseNotFound,
   EventRefused,
   RevisionConflict,
+  StoreBusy,
   SYSTEM,
   cancelExclusion,
   caseRecord,
@@ -68,6 +69,13 @@ export interface AssistantOptions {
 }
 
 /** Said to someone a channel cannot map to a member of staff — and nothing else. */
+/** Another process held the case store's write lock past the wait (StoreBusy): nothing was saved. */
+export const STORE_BUSY_REPLY: Reply = {
+  type: 'message',
+  tone: 'warning',
+  text: 'The case store is busy just now, so nothing from this was saved. Please try again in a moment.',
+};
+
 export const UNKNOWN_USER_REPLY: Reply = {
   type: 'message',
   tone: 'warning',
@@ -113,6 +121,7 @@ export class Assistant {
       if (error instanceof CaseNotFound || error instanceof AccessDenied || error instanceof EventRefused || error instanceof LetterRefused) {
         return [{ type: 'message', tone: 'error', text: sentence(error.message) }];
       }
+      if (error instanceof StoreBusy) return [STORE_BUSY_REPLY];
       throw error;
     }
   }

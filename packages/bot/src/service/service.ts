@@ -9,9 +9,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
-import { CaseStore, evaluateStoredPupils, schoolClock, schoolDay, type Clock } from '@before-exclusion/workflows';
+import { CaseStore, claimInstance, evaluateStoredPupils, schoolClock, schoolDay, type Clock } from '@before-exclusion/workflows';
 import { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { loadQuestionSet } from '@before-exclusion/workflows';
@@ -24,6 +25,9 @@ import { isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
 import { staffNotifier } from './notifier.js';
 import { mountPolicyPages } from './policyPages.js';
+
+/** How long /healthz waits for the database's answer before saying it is busy. */
+const HEALTH_PING_MS = 100;
 
 export interface RunningService {
   readonly url: string;
@@ -39,11 +43,20 @@ export interface RunningService {
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   // The store's clock is the service's: set once the store says whether it holds the demo.
   let clock: Clock = schoolClock(config.SCHOOL_DATE);
+  // One service per SQLite file (two would both fire deadlines and send the outbox); PostgreSQL takes many.
+  const instance = await claimInstance(config.DATABASE_URL ?? config.CASES_DB);
+  if (instance?.tookOverFrom) {
+    const { host, pid, since } = instance.tookOverFrom;
+    log.warn(`instance lock: taken over from a service that stopped without releasing it (host ${host}, pid ${pid}, since ${since})`);
+  }
   const store = await CaseStore.open({
     url: config.DATABASE_URL ?? config.CASES_DB,
     clock: () => clock(),
     ...(config.AUDIT_ANCHOR_KEY ? { anchorKey: config.AUDIT_ANCHOR_KEY } : {}),
     ...(config.AUDIT_ANCHOR_FILE ? { anchorPath: config.AUDIT_ANCHOR_FILE } : {}),
+  }).catch((error: unknown) => {
+    instance?.release();
+    throw error;
   });
   log.info(`case store: ${store.backend.dialect} at ${store.backend.location}`);
   // Instances starting together on an empty database: one loads the demo, the others wait and find it loaded.
@@ -93,8 +106,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
   }
   const senders = staffNotifier(store, assistant, channels, clock);
   app.get('/healthz', async (_req, res) => {
-    const ok = !stopping && (await store.ping());
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'stopping', mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
+    // The ping waits its turn behind writes, which may be waiting for another process's lock:
+    // past HEALTH_PING_MS the database is reported busy rather than /healthz waiting too.
+    const database = stopping ? 'stopping' : await Promise.race([store.ping().then((up) => (up ? 'ok' : 'down')), delay(HEALTH_PING_MS, 'busy' as const)]);
+    const ok = database === 'ok' || database === 'busy';
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : 'database down', database, mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
   });
   // The privacy notice and terms of use the Teams app package links to.
   mountPolicyPages(app, log);
@@ -186,6 +202,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       await closed;
       await ticking;
       await store.close();
+      instance?.release();
       log.info('stopped');
     },
   };

@@ -5,14 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { isIsoDate, weekdayName, type IsoDate } from '../dates.js';
-import { fieldPath, InputError, oneOf, type Problem } from '../problems.js';
+import { parseJsonText } from '../jsonText.js';
+import { fieldPath, InputError, issueMessage, oneOf, quoted, type Problem } from '../problems.js';
 import { parseIcsCalendar } from './ics.js';
 import { SchoolCalendar, TERMS, type CalendarSpec, type HalfTerm } from './schoolCalendar.js';
 
 const isoDateSchema = z.string().refine(isIsoDate, { message: 'expected a date written YYYY-MM-DD' });
 
 const halfTermSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().min(1).max(40, 'expected a short half-term name such as autumn-1 (at most 40 characters)'),
   term: z.enum(TERMS as [string, ...string[]], { message: `expected ${oneOf(TERMS)}` }),
   start: isoDateSchema,
   end: isoDateSchema,
@@ -22,11 +23,11 @@ const halfTermSchema = z.strictObject({
 export const calendarFileSchema = z.strictObject({
   format: z.literal('school-calendar/1').optional(),
   academicYear: z.string().regex(/^\d{4}\/\d{2}$/, { message: 'expected an academic year written like 2025/26' }),
-  name: z.string().optional(),
+  name: z.string().max(200, 'expected a calendar name of at most 200 characters').optional(),
   example: z.boolean().optional(),
-  source: z.string().optional(),
-  halfTerms: z.array(halfTermSchema),
-  nonSchoolDays: z.array(isoDateSchema).default([]),
+  source: z.string().max(2000, 'expected a source of at most 2,000 characters').optional(),
+  halfTerms: z.array(halfTermSchema).max(6, 'expected six half-terms (autumn-1 … summer-2)'),
+  nonSchoolDays: z.array(isoDateSchema).max(366, 'expected at most a year of non-school days').default([]),
 });
 
 /**
@@ -43,7 +44,7 @@ export function checkCalendarSpec(spec: CalendarSpec): Problem[] {
   const names = new Set<string>();
   halfTerms.forEach((h: HalfTerm, i) => {
     const field = `halfTerms[${i}]`;
-    if (names.has(h.name)) problems.push({ field: `${field}.name`, message: `"${h.name}" is used twice; half-term names must differ` });
+    if (names.has(h.name)) problems.push({ field: `${field}.name`, message: `${quoted(h.name)} is used twice; half-term names must differ` });
     names.add(h.name);
     if (halfTerms.length === 6 && h.term !== expectedTerms[i]) {
       problems.push({ field: `${field}.term`, message: `half-term ${i + 1} should be in the ${expectedTerms[i]} term, not ${h.term}` });
@@ -62,7 +63,21 @@ export function checkCalendarSpec(spec: CalendarSpec): Problem[] {
   if (Number(spec.academicYear.slice(5, 7)) !== (startYear + 1) % 100) {
     problems.push({ field: 'academicYear', message: `"${spec.academicYear}" is not two consecutive years (e.g. ${startYear}/${String((startYear + 1) % 100).padStart(2, '0')})` });
   }
+  // Every date within the academic year (August to August): a stray year would stretch the timeline absurdly.
+  const year = (n: number) => String(n).padStart(4, '0');
+  const reach = { from: `${year(startYear)}-08-01`, to: `${year(startYear + 1)}-08-31` };
+  const outside = (date: IsoDate) => date < reach.from || date > reach.to;
+  const refuseOutside = (date: IsoDate, field: string) =>
+    problems.push({ field, message: `${date} is outside the ${spec.academicYear} academic year; accepted: ${reach.from} to ${reach.to}` });
+  halfTerms.forEach((h: HalfTerm, i) => {
+    if (outside(h.start)) refuseOutside(h.start, `halfTerms[${i}].start`);
+    if (outside(h.end)) refuseOutside(h.end, `halfTerms[${i}].end`);
+  });
   spec.nonSchoolDays.forEach((d: IsoDate, i) => {
+    if (outside(d)) {
+      refuseOutside(d, `nonSchoolDays[${i}]`);
+      return;
+    }
     const day = weekdayName(d);
     if (day === 'Saturday' || day === 'Sunday') {
       problems.push({ field: `nonSchoolDays[${i}]`, message: `${d} is a ${day}; weekends are never school days and need not be listed` });
@@ -77,7 +92,7 @@ export function parseCalendar(json: unknown, file = 'calendar'): SchoolCalendar 
   if (!parsed.success) {
     throw new InputError(
       `${file} is not a valid school calendar`,
-      parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issue.message })),
+      parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issueMessage(issue) })),
     );
   }
   const { format: _format, source: _source, ...spec } = parsed.data;
@@ -102,11 +117,5 @@ export async function loadCalendarFile(path: string): Promise<SchoolCalendar> {
   if (/\.ics$/i.test(path) || text.trimStart().startsWith('BEGIN:VCALENDAR')) {
     return fromSpec(parseIcsCalendar(text, path), path);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${path} is not valid JSON`, [{ file: path, message: (error as Error).message }]);
-  }
-  return parseCalendar(json, path);
+  return parseCalendar(parseJsonText(text, path, 'a school-calendar/1 JSON object, or an iCalendar (.ics) file'), path);
 }

@@ -7,7 +7,8 @@ import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
 import { checkRecordOnCalendar } from '../facts.js';
-import { InputError, type Problem } from '../problems.js';
+import { duplicateKey, parseJsonText } from '../jsonText.js';
+import { InputError, quoted, type Problem } from '../problems.js';
 import { parsePupilRecord, type PupilRecord } from '../pupilRecord.js';
 
 /** One record as read, with where it came from. */
@@ -43,20 +44,22 @@ export async function* readRawRecords(path: string): AsyncGenerator<RawRecord | 
         yield { json: await readWholeJson(path), location: 'record 1' };
         return;
       }
-      yield { file: path, location: `line ${n}`, message: `not valid JSON (${(error as Error).message}); expected one pupil record per line, or a JSON array of records` };
+      yield { file: path, location: `line ${n}`, message: `not valid JSON (${(error as Error).message.slice(0, 120)}); expected one pupil record per line, or a JSON array of records` };
       continue;
     }
     first = false;
+    // JSON.parse keeps the last of a repeated key; a record saying two things is refused instead.
+    const repeated = duplicateKey(line);
+    if (repeated) {
+      yield { file: path, location: `line ${n}`, message: `the key ${quoted(repeated.key)} appears twice in one object; give each field once` };
+      continue;
+    }
     yield { json, location: `line ${n}` };
   }
 }
 
 async function readWholeJson(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new InputError(`${path} is not valid JSON`, [{ file: path, message: `${(error as Error).message}; expected a JSON array of pupil records, one record, or NDJSON (one record a line)` }]);
-  }
+  return parseJsonText(await readFile(path, 'utf8'), path, 'a JSON array of pupil records, one record, or NDJSON (one record a line)');
 }
 
 async function firstCharacter(path: string): Promise<string> {
