@@ -147,3 +147,39 @@ describe('rules schema, explain and calendar', () => {
     expect(JSON.parse(stdout)).toMatchObject({ format: 'school-calendar/1', academicYear: '2025/26', nonSchoolDays: expect.arrayContaining(['2025-11-03']) });
   });
 });
+
+describe('rules refuses nonsense, names it, and never crashes (issue 15)', () => {
+  it('prints the usage for an unknown option, exit 2, no stack', () => {
+    for (const args of [['evaluate', '--kind', 'x'], ['calendar', '--profile'], ['explain', `--${'\u001b[2J'}x`]]) {
+      const run = rules(...args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^rules: Unknown option '--/);
+      expect(run.stderr).toContain('Usage:\n  rules evaluate --calendar FILE');
+      expect(run.stderr).not.toMatch(/ERR_PARSE_ARGS|\n\s+at |\u001b/);
+    }
+  });
+
+  it('refuses a record of 10,000 lunchtime suspensions on one day in under a second, in one line', () => {
+    const lunchtimes = Array.from({ length: 10_000 }, (_, i) => ({ id: `L${i}`, category: 'LNCH', startDate: '2025-10-06', lunchtimes: 1, reasons: ['DB'] }));
+    const pupils = file('lunchtimes.ndjson', `${JSON.stringify(record('P1', { exclusions: lunchtimes }))}\n`);
+    const started = Date.now();
+    const run = rules('evaluate', '--calendar', calendar, '--pupils', pupils, '--as-of', '2025-11-01');
+    expect(Date.now() - started).toBeLessThan(1000 + 500); // the node start-up, then well under a second
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toEqual([
+      `${pupils}: 1 problem; nothing was evaluated`,
+      `  - ${pupils} line 1 (pupil P1), exclusions: 10,000 exclusions in one record; accepted: at most 1,000 (a pupil's whole school life fits well within it)`,
+      '',
+    ]);
+  });
+
+  it('refuses an .ics whose VEVENT has no END:, naming the line, and a repeated key in a calendar', () => {
+    const broken = file('broken.ics', 'BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20250903\nSUMMARY:Autumn 1\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20250915\nSUMMARY:INSET day\nEND:VEVENT\nEND:VCALENDAR\n');
+    const run = rules('calendar', '--calendar', broken);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${broken} line 2: BEGIN:VEVENT at line 2 has no END:VEVENT before the next BEGIN:VEVENT at line 5; end each event`);
+    const twice = file('twice.json', '{\n  "academicYear": "2025/26",\n  "halfTerms": [],\n  "halfTerms": []\n}\n');
+    expect(rules('calendar', '--calendar', twice).stderr).toBe(`${twice} is not valid JSON\n  - ${twice} line 4: the key "halfTerms" appears twice in one object; give each field once\n`);
+  });
+});

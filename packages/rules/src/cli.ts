@@ -15,7 +15,7 @@ import { isIsoDate, longDate, type IsoDate } from './dates.js';
 import { describeRule } from './describeRule.js';
 import { RulesEvaluator } from './evaluate.js';
 import { formatNumber } from './factCatalog.js';
-import { formatProblem, InputError } from './problems.js';
+import { formatProblem, InputError, quoted } from './problems.js';
 import { assessProposedSuspension, describeAssessment } from './proposal.js';
 import { parsePupilRecord, pupilRecordJsonSchema } from './pupilRecord.js';
 import { defaultRulePack, loadRulePackFile, rulePackFileSchema, type RulePack } from './rulePack.js';
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     case 'calendar':
       return calendar(values);
     default:
-      throw new UsageError(`unknown command "${command}"; commands: evaluate, check-suspension, schema, explain, calendar`);
+      throw new UsageError(`unknown command ${quoted(command)}; commands: evaluate, check-suspension, schema, explain, calendar`);
   }
 }
 
@@ -197,7 +197,7 @@ async function onePupil(path: string, id: string | undefined) {
   }
   if (matches.length !== 1) {
     throw new UsageError(
-      id === undefined ? `${path} holds ${matches.length} records; choose one with --id PUPIL` : `${path} holds ${matches.length} records with id "${id}"`,
+      id === undefined ? `${path} holds ${matches.length} records; choose one with --id PUPIL` : `${path} holds ${matches.length} records with id ${quoted(id)}`,
     );
   }
   const parsed = parsePupilRecord(matches[0]!.json, { file: path, location: matches[0]!.location });
@@ -246,8 +246,13 @@ main(process.argv.slice(2)).then(
     if (error instanceof InputError) {
       process.stderr.write(`${error.message.split('\n')[0]}\n${error.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
       process.exitCode = 2;
-    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`rules: ${(error as Error).message}\n`);
+    } else if (error instanceof UsageError) {
+      process.stderr.write(`rules: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if ((error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {
+      // An option we do not know (or one missing its value): say which, then how to call us.
+      const said = (error as Error).message.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200);
+      process.stderr.write(`rules: ${said}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`rules: ${(error as Error).stack ?? String(error)}\n`);

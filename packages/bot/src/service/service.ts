@@ -27,7 +27,7 @@ import { staffNotifier } from './notifier.js';
 import { mountPolicyPages } from './policyPages.js';
 
 /** How long /healthz waits for the database's answer before saying it is busy. */
-const HEALTH_PING_MS = 100;
+const HEALTH_PING_MS = 50;
 
 export interface RunningService {
   readonly url: string;

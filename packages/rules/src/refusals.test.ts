@@ -1,0 +1,143 @@
+/**
+ * Nonsense refused and named (issue 15, part 4): ids that cannot be shown or typed, records too
+ * big to be real, exclusions on the same session or lunchtime, dates out of reach, repeated JSON
+ * keys — each refused at once, saying where and what is accepted, never quoting input whole.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bundledCalendar } from './calendar/bundled.js';
+import { checkPupilFile } from './cli/pupilFile.js';
+import { checkRecordOnCalendar } from './facts.js';
+import { duplicateKey, parseJsonText } from './jsonText.js';
+import { InputError } from './problems.js';
+import { parsePupilRecord } from './pupilRecord.js';
+import { pupil, suspension } from './testing.js';
+
+const calendar = bundledCalendar('2025/26');
+const dir = mkdtempSync(join(tmpdir(), 'refusals-'));
+const lunchtime = (id: string, startDate: string, lunchtimes = 1) => ({ id, category: 'LNCH' as const, startDate, lunchtimes, reasons: ['DB' as const] });
+
+function problems(json: unknown): string[] {
+  const parsed = parsePupilRecord(json, { file: 'pupils.ndjson', location: 'line 3' });
+  return parsed.ok ? [] : parsed.problems.map((p) => `${p.location}, ${p.field}: ${p.message}`);
+}
+
+function fileProblems(name: string, text: string): Promise<string[]> {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return checkPupilFile(path, calendar).then(
+    () => [],
+    (error: unknown) => {
+      if (!(error instanceof InputError)) throw error;
+      return error.problems.map((p) => `${p.location ?? ''}, ${p.field ?? ''}: ${p.message}`.replace(`${dir}/`, ''));
+    },
+  );
+}
+
+describe('ids', () => {
+  it('refuses control characters, terminal escapes, line breaks, spaces and mojibake, quoting them escaped', () => {
+    expect(problems({ id: 'P\u001b[31m1', schoolId: 'S1' })).toEqual([
+      'line 3, id: "P\\u001b[31m1" is not usable as the pupil\'s (pseudonymous) id; accepted: letters, digits and punctuation (A-Z, a-z, 0-9, - _ . / and the like), without spaces, line breaks, control characters or accented letters',
+    ]);
+    expect(problems({ id: 'P1\nP2', schoolId: 'S 1' }).map((p) => p.split(':')[0])).toEqual(['line 3, id', 'line 3, schoolId']);
+    expect(problems({ id: 'MÃ¼ller-1', schoolId: 'S1' })).toHaveLength(1);
+    expect(problems({ id: 'P1', schoolId: 'S1', exclusions: [{ ...suspension('E\t1', '2025-10-06', 2) }] })[0]).toMatch(/^line 3 \(pupil P1\), exclusions\[0\]\.id: "E\\t1" is not usable as the exclusion's id/);
+  });
+
+  it('refuses an id past 64 characters, quoting only its first 40', () => {
+    const [message] = problems({ id: 'P'.repeat(5_000_000), schoolId: 'S1' });
+    expect(message).toBe(`line 3, id: "${'P'.repeat(40)}"… (5000000 characters) is too long for the pupil's (pseudonymous) id; accepted: 1 to 64 characters`);
+    expect(problems({ id: 'P'.repeat(64), schoolId: 'S'.repeat(64) })).toEqual([]);
+  });
+});
+
+describe('records too big to be real', () => {
+  it('refuses 10,000 lunchtime suspensions on one day in well under a second, in one line', async () => {
+    const record = { id: 'P1', schoolId: 'S1', exclusions: Array.from({ length: 10_000 }, (_, i) => lunchtime(`L${i}`, '2025-10-06')) };
+    const started = performance.now();
+    const found = await fileProblems('lunchtimes.ndjson', `${JSON.stringify(record)}\n`);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(found).toEqual(['line 1 (pupil P1), exclusions: 10,000 exclusions in one record; accepted: at most 1,000 (a pupil\'s whole school life fits well within it)']);
+  });
+
+  it('refuses 1,000 lunchtimes on one day by the overlap sweep, fast', () => {
+    const record = pupil({ exclusions: Array.from({ length: 1000 }, (_, i) => lunchtime(`L${i}`, '2025-10-06')) });
+    const started = performance.now();
+    const found = checkRecordOnCalendar(record, calendar);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(found).toHaveLength(999);
+    expect(found[0]).toEqual({
+      field: 'exclusions[1].startDate',
+      message: 'L1 (exclusions[1]) suspends the pupil at lunchtime on Monday 6 Oct 2025, while L0 (exclusions[0]) already does; one exclusion a lunchtime',
+    });
+  });
+
+  it('names a deep list where a category belongs without stringifying it', () => {
+    let deep: unknown = 'FIXD';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(problems({ id: 'P1', schoolId: 'S1', exclusions: [{ ...suspension('E1', '2025-10-06', 2), category: deep }] })).toEqual([
+      'line 3 (pupil P1), exclusions[0].category: a list is not an exclusion category; accepted: PERM, FIXD, SUSP, LNCH',
+    ]);
+  });
+});
+
+describe('exclusions on the same sessions', () => {
+  const check = (...exclusions: object[]) => checkRecordOnCalendar(pupil({ exclusions: exclusions as never }), calendar).map((p) => `${p.field}: ${p.message}`);
+
+  it('refuses a lunchtime on a day a suspension covers whole, and two lunchtimes on one day', () => {
+    expect(check(suspension('S1', '2025-10-06', 4), lunchtime('L1', '2025-10-07'))).toEqual([
+      'exclusions[1].startDate: L1 (exclusions[1]) suspends the pupil at lunchtime on Tuesday 7 Oct 2025, while S1 (exclusions[0]) excludes them that whole day; one exclusion a lunchtime',
+    ]);
+    expect(check(lunchtime('L1', '2025-10-06', 5), lunchtime('L2', '2025-10-09', 1))).toEqual([
+      'exclusions[1].startDate: L2 (exclusions[1]) suspends the pupil at lunchtime on Thursday 9 Oct 2025, while L1 (exclusions[0]) already does; one exclusion a lunchtime',
+    ]);
+  });
+
+  it('accepts a lunchtime beside a half-day suspension, lunchtimes on following days, and cancelled ones', () => {
+    expect(check(suspension('S1', '2025-10-06', 1, { startSession: 'PM' }), lunchtime('L1', '2025-10-06'))).toEqual([]);
+    expect(check(lunchtime('L1', '2025-10-06', 2), lunchtime('L2', '2025-10-08', 2))).toEqual([]);
+    expect(check(lunchtime('L1', '2025-10-06'), { ...lunchtime('L2', '2025-10-06'), cancelled: true })).toEqual([]);
+  });
+
+  it('refuses a suspension while an open-ended permanent exclusion runs', () => {
+    expect(check({ id: 'X1', category: 'PERM', startDate: '2025-10-06', reasons: ['PA'] }, suspension('S1', '2025-11-04', 2))).toEqual([
+      expect.stringMatching(/^exclusions\[1\]\.startDate: S1 starts AM Tuesday 4 Nov 2025, while X1 \(exclusions\[0\]\) still covers that session/),
+    ]);
+  });
+});
+
+describe('dates in reach', () => {
+  it('refuses year 0000 in any date, and dates far from the calendar\'s year', () => {
+    expect(problems({ id: 'P1', schoolId: 'S1', exclusions: [suspension('E1', '0000-01-03', 2)] })).toEqual([
+      'line 3 (pupil P1), exclusions[0].startDate: "0000-01-03" is not a year a pupil\'s record can hold; accepted: 1990 to 2199',
+    ]);
+    const found = checkRecordOnCalendar(pupil({ joinedOn: '2001-09-03', exclusions: [suspension('E1', '2031-01-06', 2)] }), calendar).map((p) => `${p.field}: ${p.message}`);
+    expect(found).toEqual([
+      'joinedOn: 2001-09-03 is out of reach of the England 2025/26 (example) calendar; accepted: 2009-01-01 to 2027-07-23 (a school life before this year, and the year after)',
+      'exclusions[0].startDate: 2031-01-06 is out of reach of the England 2025/26 (example) calendar; accepted: 2009-01-01 to 2027-07-23 (a school life before this year, and the year after)',
+    ]);
+  });
+});
+
+describe('repeated JSON keys', () => {
+  it('finds a key given twice in one object, with its line, whatever the nesting or escapes', () => {
+    expect(duplicateKey('{"a":1,"b":{"a":2}}')).toBeUndefined();
+    expect(duplicateKey('{"a":1,\n"b":[{"c":1},{"c":2}],\n"\\u0061":3}')).toEqual({ key: 'a', line: 3 });
+    expect(duplicateKey('{"a":"\\"a\\":","a":2}')).toEqual({ key: 'a', line: 1 });
+    expect(duplicateKey(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toBeUndefined();
+  });
+
+  it('refuses them in NDJSON, a JSON array and a calendar, naming the line', async () => {
+    expect(await fileProblems('twice.ndjson', '{"id":"P1","schoolId":"S1"}\n{"id":"P2","schoolId":"S1","id":"P3"}\n')).toEqual([
+      'line 2, : the key "id" appears twice in one object; give each field once',
+    ]);
+    expect(await fileProblems('twice.json', '[\n  {"id":"P1",\n   "schoolId":"S1",\n   "schoolId":"S2"}\n]')).toEqual([
+      'line 4, : the key "schoolId" appears twice in one object; give each field once',
+    ]);
+    expect(() => parseJsonText('{\n"academicYear":"2025/26",\n"academicYear":"2026/27"}', 'cal.json', 'a calendar')).toThrow(
+      expect.objectContaining({ problems: [{ file: 'cal.json', location: 'line 3', message: 'the key "academicYear" appears twice in one object; give each field once' }] }),
+    );
+  });
+});
