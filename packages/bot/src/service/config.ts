@@ -50,6 +50,8 @@ const settingsSchema = z
     /** How often the rules run over stored pupils, and deadlines and the outbox are worked. */
     EVALUATE_EVERY_MINUTES: minutes(60),
     TICK_EVERY_SECONDS: minutes(30),
+    /** The longest one outbound send (a Teams or Slack message) may take before it is abandoned and retried later. */
+    SEND_TIMEOUT_SECONDS: minutes(10),
     /**
      * On an empty database: load the fictional demo school (on), or start empty (off). Unset: on
      * only for a local trial — never by default in production or with any credentials set

@@ -3,11 +3,17 @@
  * they can be reached in: a prompt when the rules open a case, a reminder when a deadline
  * passes. A message reaches each head once per channel — a retry after a partial failure skips
  * those already reached — and waits in the outbox until someone can be reached.
+ *
+ * Each channel works from its own queue ({@link ChannelQueue}): a message is handed to every
+ * channel's queue at once, and a channel that hangs or fails holds up only its own queue — never
+ * another channel's sends. Whom a channel still has to reach is read when its turn comes, so a
+ * digest sent meanwhile (or by an earlier run) is not sent again.
  */
 import { NobodyToReach, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
+import { ChannelQueue } from './channelQueue.js';
 
 const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   notices: 'Not every notice of the exclusion is recorded as sent. They are due without delay — record each below as it goes.',
@@ -22,44 +28,72 @@ const DEADLINE_WORDS: Readonly<Record<string, string>> = {
 /** From this many prompts due at once for a school, a head gets one card listing them. */
 const DIGEST_FROM = 3;
 
-/** The outbox senders for the messages staff receive. */
-export function staffNotifier(store: CaseStore, assistant: Assistant, channels: readonly Channel[], clock: () => Date): Record<string, OutboxSender> {
-  const toHeads =
-    (reply: (m: OutboxMessage) => Promise<Reply | undefined>, digest?: (m: OutboxMessage, schoolId: string) => Promise<{ ids: number[]; reply: Reply } | undefined>) => async (m: OutboxMessage) => {
-    if (!m.caseId) return;
+type Digest = (m: OutboxMessage, schoolId: string, channel: string, head: string) => Promise<{ ids: number[]; reply: Reply } | undefined>;
+
+/**
+ * The outbox senders for the messages staff receive. `queues` are the channels' own queues, by
+ * channel name (the service's, to report their health and stop them); a channel without one gets
+ * a queue with the default timeout and breaker.
+ */
+export function staffNotifier(
+  store: CaseStore,
+  assistant: Assistant,
+  channels: readonly Channel[],
+  clock: () => Date,
+  queues: ReadonlyMap<string, ChannelQueue> = new Map(),
+): Record<string, OutboxSender> {
+  const queueOf = new Map(channels.map((c) => [c.name, queues.get(c.name) ?? new ChannelQueue(c.name)]));
+
+  /** Sends `m` to the heads reachable in `channel` who do not have it yet; how many are reachable there. */
+  const deliverIn = async (channel: Channel, queue: ChannelQueue, m: OutboxMessage, reply: (m: OutboxMessage) => Promise<Reply | undefined>, digest?: Digest): Promise<number> => {
     const schoolId = String(m.payload.schoolId ?? '');
-    const targets: { head: string; channel: Channel }[] = [];
-    for (const head of await store.staff.inRole(schoolId, 'headteacher')) {
-      for (const channel of channels) if (await channel.canReach(head)) targets.push({ head, channel });
-    }
-    if (targets.length === 0) throw new NobodyToReach(`no headteacher of school ${schoolId} can be reached in a channel yet`);
-    // Who is still to receive it, where: nothing is built for nobody.
-    const pending: typeof targets = [];
-    for (const t of targets) if (!(await store.outbox.delivered(m.id, t.channel.name, t.head))) pending.push(t);
-    if (pending.length === 0) return;
-    // A backlog (a first import, a head reached for the first time) goes as one card, not dozens.
-    const batch = await digest?.(m, schoolId);
-    const message = batch?.reply ?? (await reply(m));
-    // Nothing left to say (a reminder of a duty recorded since it was queued): the message is done, unsent.
-    if (!message) return;
+    const heads: string[] = [];
+    for (const head of await store.staff.inRole(schoolId, 'headteacher')) if (await channel.canReach(head)) heads.push(head);
+    let single: Reply | undefined | null = null;
     const failures: string[] = [];
-    for (const { head, channel } of pending) {
+    for (const head of heads) {
+      if (await store.outbox.delivered(m.id, channel.name, head)) continue;
+      // A backlog (a first import, a head reached for the first time) goes as one card, not dozens.
+      const batch = await digest?.(m, schoolId, channel.name, head);
+      if (!batch && single === null) single = await reply(m);
+      const message = batch?.reply ?? single;
+      // Nothing left to say (a reminder of a duty recorded since it was queued): the message is done, unsent.
+      if (!message) continue;
       try {
-        await channel.send(head, [message]);
+        await queue.send(() => channel.send(head, [message]));
         for (const id of batch?.ids ?? [m.id]) await store.outbox.markDelivered(id, channel.name, head, clock());
       } catch (error) {
         failures.push(`${channel.name} to ${head}: ${(error as Error).message}`);
       }
     }
-    if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
+    if (failures.length) throw new Error(failures.join('; '));
+    return heads.length;
   };
+
+  const toHeads =
+    (reply: (m: OutboxMessage) => Promise<Reply | undefined>, digest?: Digest) =>
+    async (m: OutboxMessage): Promise<void> => {
+      if (!m.caseId) return;
+      // Queued in every channel before anything is awaited, so each channel's queue keeps the outbox's order.
+      const jobs = channels.map((channel) => queueOf.get(channel.name)!.run(() => deliverIn(channel, queueOf.get(channel.name)!, m, reply, digest)));
+      const outcomes = await Promise.allSettled(jobs);
+      const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
+      if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
+      const reachable = outcomes.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value : 0), 0);
+      if (reachable === 0) throw new NobodyToReach(`no headteacher of school ${String(m.payload.schoolId ?? '')} can be reached in a channel yet`);
+    };
+
   return {
     'prompt-headteacher': toHeads(
       (m) => assistant.prompt(m.caseId!),
-      async (m, schoolId) => {
+      async (m, schoolId, channel, head) => {
         const due = await store.outbox.dueForSchool('prompt-headteacher', schoolId);
         if (due.length < DIGEST_FROM || !due.some((d) => d.id === m.id)) return undefined;
-        return { ids: due.map((d) => d.id), reply: await assistant.digest(due.map((d) => d.caseId)) };
+        // Only what this head has not had in this channel (another run may have sent some already).
+        const owed: typeof due = [];
+        for (const d of due) if (!(await store.outbox.delivered(d.id, channel, head))) owed.push(d);
+        if (owed.length < DIGEST_FROM) return undefined;
+        return { ids: owed.map((d) => d.id), reply: await assistant.digest(owed.map((d) => d.caseId)) };
       },
     ),
     'remind-deadline': toHeads(async (m) => {

@@ -22,6 +22,8 @@ export interface SlackSettings {
   readonly allowedTeams: readonly string[];
   /** Slack's Web API base URL (a test points it at a fake). */
   readonly apiUrl?: string | undefined;
+  /** The longest one Web API request may take (ms). Default 10 s. */
+  readonly timeoutMs?: number;
 }
 
 /** Slack's endpoints in the service. */
@@ -51,7 +53,14 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
     // No auth.test on start: the service starts (and its tests run) without reaching Slack.
     tokenVerificationEnabled: false,
     logLevel: LogLevel.ERROR,
-    ...(settings.apiUrl ? { clientOptions: { slackApiUrl: settings.apiUrl } } : {}),
+    clientOptions: {
+      ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+      // The client's defaults wait forever and retry for ~30 minutes: a hanging Slack would hold
+      // every send. Bounded here; the outbox retries later, and the channel's breaker backs off.
+      timeout: settings.timeoutMs ?? 10_000,
+      retryConfig: { retries: 1, factor: 2, minTimeout: 250, maxTimeout: 1_000 },
+      rejectRateLimitedCalls: true,
+    },
   });
 
   const allowedTeam = (teamId: string | undefined) => teamId !== undefined && (settings.allowedTeams.length === 0 || settings.allowedTeams.includes(teamId));

@@ -18,6 +18,8 @@ import { errorText } from '../service/log.js';
 import { receiptCard, replyCard, type AdaptiveCard } from './cards.js';
 
 export interface TeamsSettings {
+  /** The longest a message sent unprompted may take (ms). Default 10 s. */
+  readonly sendTimeoutMs?: number;
   readonly appId?: string | undefined;
   readonly appPassword?: string | undefined;
   readonly appType?: string | undefined;
@@ -54,7 +56,7 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
     return tenant !== undefined && settings.allowedTenants.includes(tenant);
   };
   return {
-    ...teamsSender(store, adapter, settings.appId ?? ''),
+    ...teamsSender(store, adapter, settings.appId ?? '', settings.sendTimeoutMs),
     async process(req, res) {
       await adapter.process(req, res, async (context) => {
         if (!allowed(context.activity)) {
@@ -67,8 +69,12 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
   };
 }
 
-/** Sending to staff unprompted, at the conversation reference stored when they were last seen. */
-export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: string): Channel {
+/**
+ * Sending to staff unprompted, at the conversation reference stored when they were last seen.
+ * A send not answered within `timeoutMs` is abandoned and throws (the outbox retries it later):
+ * botbuilder's connector client has no timeout of its own.
+ */
+export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: string, timeoutMs = 10_000): Channel {
   return {
     name: 'teams',
     async canReach(staffId) {
@@ -77,9 +83,14 @@ export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: 
     async send(staffId, replies) {
       const reference = await store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
       if (!reference) throw new Error(`${staffId} has not been seen in Teams yet`);
-      await adapter.continueConversationAsync(appId, reference, async (context) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Teams did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      const sent = adapter.continueConversationAsync(appId, reference, async (context) => {
         await context.sendActivity(cardMessage(replies));
       });
+      await Promise.race([sent, timedOut]).finally(() => clearTimeout(timer));
     },
   };
 }

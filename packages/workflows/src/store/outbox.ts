@@ -72,12 +72,18 @@ export class Outbox {
   readonly #db: Database;
   /** This instance, as a lease holder. */
   readonly #holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  /** When someone last became reachable (retryUnsentNow), as epoch ms. */
+  #retryAskedAt = 0;
 
   constructor(db: Database) {
     this.#db = db;
   }
 
-  /** Sends every due, unsent message of a kind in `senders`, one at a time, in queue order. */
+  /**
+   * Sends every due, unsent message of a kind in `senders`. Each sender is called in queue order,
+   * and they run together: a sender queues its sends per channel, so one slow channel holds up
+   * only its own sends (the bot's notifier does). Resolves when every message has been settled.
+   */
   async deliver(senders: Readonly<Record<string, OutboxSender>>, now: Date): Promise<DeliveryResult> {
     const kinds = Object.keys(senders);
     const claimed = await this.#claim(kinds, now);
@@ -85,33 +91,37 @@ export class Outbox {
       `SELECT CAST(count(*) AS INTEGER) AS n FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?${kinds.length ? ` AND kind NOT IN (${kinds.map(() => '?').join(', ')})` : ''}`,
       [now.toISOString(), ...kinds],
     );
-    let sent = 0;
-    let failed = 0;
-    let waiting = unhandled?.n ?? 0;
-    for (const row of claimed) {
-      try {
-        await senders[row.kind]!(message(row));
-        // Marked sent whoever holds the lease now (it was sent); the lease is cleared only if still ours.
-        await this.#db.run(
-          'UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, lease_holder = CASE WHEN lease_holder = ? THEN NULL ELSE lease_holder END WHERE id = ?',
-          [new Date().toISOString(), this.#holder, row.id],
-        );
-        sent++;
-      } catch (error) {
-        const waitMinutes = Math.min(MAX_WAIT_MINUTES, 2 ** row.attempts);
-        const next = new Date(now.getTime() + waitMinutes * 60_000).toISOString();
-        // A failure is recorded only while the lease is still ours: one taken over is another instance's to report.
-        await this.#db.run('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?', [
-          next,
-          String((error as Error).message).slice(0, 500),
-          row.id,
-          this.#holder,
-        ]);
-        if (error instanceof NobodyToReach) waiting++;
-        else failed++;
-      }
+    const outcomes = await Promise.all(claimed.map((row) => this.#send(row, senders[row.kind]!, now)));
+    return {
+      sent: outcomes.filter((o) => o === 'sent').length,
+      failed: outcomes.filter((o) => o === 'failed').length,
+      waiting: (unhandled?.n ?? 0) + outcomes.filter((o) => o === 'waiting').length,
+    };
+  }
+
+  /** Sends one claimed message and records the outcome. */
+  async #send(row: OutboxRow, sender: OutboxSender, now: Date): Promise<'sent' | 'failed' | 'waiting'> {
+    try {
+      await sender(message(row));
+      // Marked sent whoever holds the lease now (it was sent); the lease is cleared only if still ours.
+      await this.#db.run(
+        'UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, lease_holder = CASE WHEN lease_holder = ? THEN NULL ELSE lease_holder END WHERE id = ?',
+        [new Date().toISOString(), this.#holder, row.id],
+      );
+      return 'sent';
+    } catch (error) {
+      // Someone became reachable while it was being sent (retryUnsentNow): try again at once, not after the wait.
+      const waitMinutes = this.#retryAskedAt > now.getTime() ? 0 : Math.min(MAX_WAIT_MINUTES, 2 ** row.attempts);
+      const next = new Date(now.getTime() + waitMinutes * 60_000).toISOString();
+      // A failure is recorded only while the lease is still ours: one taken over is another instance's to report.
+      await this.#db.run('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?', [
+        next,
+        String((error as Error).message).slice(0, 500),
+        row.id,
+        this.#holder,
+      ]);
+      return error instanceof NobodyToReach ? 'waiting' : 'failed';
     }
-    return { sent, failed, waiting };
   }
 
   /** Whether a message has already reached a recipient in a channel (a retry skips them). */
@@ -138,6 +148,8 @@ export class Outbox {
    * once makes one update, not a pile of conflicting ones.
    */
   async retryUnsentNow(now: Date): Promise<void> {
+    // Messages being sent right now are not touched by the update: remembered, they retry at once if they fail.
+    this.#retryAskedAt = Math.max(this.#retryAskedAt, now.getTime());
     const at = now.toISOString();
     await this.#db.write((tx) => tx.run('UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND next_attempt_at > ?', [at, at]));
   }
