@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { loadCalendarFile, readPupilRecords, SchoolCalendar, type IsoDate, type PupilRecord } from '@before-exclusion/rules';
+import { InputError, loadCalendarFile, readPupilRecords, SchoolCalendar, type IsoDate, type Problem, type PupilRecord } from '@before-exclusion/rules';
 import type { Actor } from '../access.js';
 import type { Clock } from '../clock.js';
 import { CaseNotFound } from '../errors.js';
@@ -40,10 +40,16 @@ export class Pupils {
   async import(actor: Actor, files: { pupils: string; calendar: string }): Promise<ImportResult> {
     const calendar = await loadCalendarFile(files.calendar);
     const records: PupilRecord[] = [];
-    for await (const { record } of readPupilRecords(files.pupils, calendar)) records.push(record);
+    const locations = new Map<string, string>();
+    for await (const { record, location } of readPupilRecords(files.pupils, calendar)) {
+      records.push(record);
+      locations.set(record.id, location);
+    }
     const schools = [...new Set(records.map((r) => r.schoolId))].sort();
     const at = this.#now().toISOString();
     await this.#write(async (tx) => {
+      // Checked inside the write, so no other import can move a pupil between the check and the write.
+      await refuseOtherSchools(tx, actor, files.pupils, records, locations);
       for (const school of schools) {
         await tx.run('INSERT INTO schools (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', [school, school]);
         await tx.run('INSERT INTO calendars (school_id, academic_year, spec) VALUES (?, ?, ?) ON CONFLICT (school_id, academic_year) DO UPDATE SET spec = excluded.spec', [
@@ -128,4 +134,31 @@ export class Pupils {
 
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * Pupil ids belong to a school: a file for one school cannot replace, or move, another school's
+ * pupil. Moving a pupil is not an import's to do; refused naming the row and the school that holds
+ * the id (or "another school", for whoever cannot see it).
+ * @throws InputError listing every such record.
+ */
+async function refuseOtherSchools(q: Queryable, actor: Actor, file: string, records: readonly PupilRecord[], locations: ReadonlyMap<string, string>): Promise<void> {
+  const problems: Problem[] = [];
+  for (let i = 0; i < records.length; i += 500) {
+    const batch = records.slice(i, i + 500);
+    const held = await q.all<{ id: string; school_id: string }>(`SELECT id, school_id FROM pupils WHERE id IN (${batch.map(() => '?').join(', ')})`, batch.map((r) => r.id));
+    const schoolOf = new Map(held.map((row) => [row.id, row.school_id]));
+    for (const r of batch) {
+      const holder = schoolOf.get(r.id);
+      if (holder === undefined || holder === r.schoolId) continue;
+      const named = actor.role === 'system' || actor.schoolIds.includes(holder) ? `school ${holder}` : 'another school';
+      problems.push({
+        file,
+        location: `${locations.get(r.id) ?? 'record'} (pupil ${r.id})`,
+        field: 'schoolId',
+        message: `pupil id ${r.id} is held by ${named}; a file for school ${r.schoolId} cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new InputError(`${file}: ${problems.length} pupil${problems.length === 1 ? '' : 's'} of other schools; nothing was imported`, problems);
 }
