@@ -310,3 +310,42 @@ describe('cases report', () => {
     }
   });
 });
+
+describe('cases refuses nonsense, names it, and never crashes (issue 15)', () => {
+  it('refuses a school B file holding school A\'s pupil id, naming the row and the school, leaving the store as it was', async () => {
+    const { file, cases, db } = await workspace();
+    expect(cases('import', '--pupils', file('a.ndjson', ndjson({ id: 'PA1', schoolId: 'SCH-A', yearGroup: 7 })), '--calendar', calendar).code).toBe(0);
+    const before = readFileSync(db);
+    const fileB = file('b.ndjson', ndjson({ id: 'PB1', schoolId: 'SCH-B' }, { id: 'PA1', schoolId: 'SCH-B' }));
+    const run = cases('import', '--pupils', fileB, '--calendar', calendar);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe(
+      `${fileB}: 1 pupil of other schools; nothing was imported\n  - ${fileB} line 2 (pupil PA1), schoolId: pupil id PA1 is held by school SCH-A; a file for school SCH-B cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id\n`,
+    );
+    expect(readFileSync(db).equals(before)).toBe(true);
+    expect(cases('open', 'peap', '--pupil', 'PB1', '--as', 'head-b')).toMatchObject({ code: 2, stderr: 'cases: no pupil PB1 that you can see\n' });
+  });
+
+  it('refuses an event name that is not the machine\'s, even one every object has', async () => {
+    const { file, cases } = await workspace();
+    cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar);
+    cases('evaluate', '--as-of', '2026-01-20');
+    const peap = /^(peap-\w+)/m.exec(cases('list', '--as', 'head-a').stdout)![1]!;
+    for (const event of ['constructor', '__proto__', 'toString']) {
+      const run = cases('act', peap, event, '--as', 'head-a');
+      expect(run.code, event).toBe(2);
+      expect(run.stderr, event).toMatch(new RegExp(`^cases: a peap case has no event "${event}"; events: [A-Z_, ]+\\n$`));
+    }
+  });
+
+  it('prints the usage for an unknown option, exit 2, no stack', async () => {
+    const { cases } = await workspace();
+    for (const args of [['list', '--as', 'head-a', '--profile'], ['import', '--kinds', 'x'], ['show', 'X', '--as']]) {
+      const run = cases(...args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/^cases: (Unknown option '--|Option '--as <value>' argument missing)/);
+      expect(run.stderr).toContain('Usage (every command takes --db FILE|URL');
+      expect(run.stderr).not.toMatch(/ERR_PARSE_ARGS|\n\s+at /);
+    }
+  });
+});

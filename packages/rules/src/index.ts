@@ -25,7 +25,7 @@ export type { AttendanceMark, EbsnaIndicator, ExclusionCategory, ExclusionReason
 export { addDays, dayNumber, isIsoDate, isoDate, longDate, shortDate, weekdayName } from './dates.js';
 export type { IsoDate, Session } from './dates.js';
 
-export { InputError, formatProblem } from './problems.js';
+export { InputError, formatProblem, quoted } from './problems.js';
 export type { Problem } from './problems.js';
 
 export { PUPIL_RECORD_FORMAT, exclusionSchema, leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';

@@ -4,7 +4,7 @@
  * inclusion officer reads across the schools they cover and may add audit notes; nobody
  * edits history.
  */
-import type { CaseDefinition } from './machines/caseDefinition.js';
+import { eventSpec, type CaseDefinition } from './machines/caseDefinition.js';
 
 export type StaffRole = 'headteacher' | 'deputy' | 'senco' | 'inclusion-officer' | 'admin';
 export const STAFF_ROLES: readonly StaffRole[] = ['headteacher', 'deputy', 'senco', 'inclusion-officer', 'admin'];
@@ -70,7 +70,7 @@ export function can(
   options: { readonly atAnyStage?: boolean } = {},
 ): Permission {
   if (!covers(actor, target.schoolId)) return { allowed: false, reason: `${actor.id} does not cover school ${target.schoolId}` };
-  const spec = definition.events[eventType];
+  const spec = eventSpec(definition, eventType);
   if (!spec) return { allowed: false, reason: `a ${definition.kind} case has no event "${eventType}"` };
   const role = byRole(actor, spec.by, spec.does ?? `may send ${eventType}`);
   if (!role.allowed) return role;
@@ -81,7 +81,7 @@ export function can(
 /** May `actor` send `eventType` (whatever the state) to a case of `schoolId`? @throws AccessDenied */
 export function assertMaySend(actor: Actor, schoolId: string, eventType: string, definition: CaseDefinition): void {
   assertCanRead(actor, schoolId);
-  const spec = definition.events[eventType];
+  const spec = eventSpec(definition, eventType);
   if (!spec) return; // unknown events are refused, with the list of known ones, by validation
   const role = byRole(actor, spec.by, spec.does ?? `may send ${eventType}`);
   if (!role.allowed) throw new AccessDenied(role.reason);

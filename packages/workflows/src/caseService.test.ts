@@ -80,6 +80,10 @@ describe.each(BACKENDS)('%s', (backend) => {
       await expect(store.cases.sendUnchecked(head, opened.id, [{ type: 'DECIDE', decision: 'x' }])).rejects.toThrow(new EventRefused('answer at least one question before deciding'));
       await expect(store.cases.send(head, toy(opened), { type: 'ANSWER', questionId: 'q1', answer: '' })).rejects.toThrow(/ANSWER is not valid: answer: /);
       await expect(store.cases.sendUnchecked(head, opened.id, [{ type: 'FLY' }])).rejects.toThrow('a peap case has no event "FLY"; events: ANSWER, DECIDE');
+      // Names every object has are no event of a machine's, and refused the same way.
+      for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        await expect(store.cases.sendUnchecked(head, opened.id, [{ type }])).rejects.toThrow(new EventRefused(`a peap case has no event "${type}"; events: ANSWER, DECIDE`));
+      }
       await expect(store.cases.sendUnchecked(head, opened.id, [])).rejects.toThrow(new EventRefused('nothing to send'));
       expect((await store.cases.get(head, opened.id)).revision).toBe(1);
       expect((await store.audit.entriesFor(opened.id)).filter((r) => r.action === 'event')).toEqual([]);

@@ -5,12 +5,13 @@
  * messages and an audit row together, or nothing at all.
  */
 import { randomBytes } from 'node:crypto';
+import { quoted } from '@before-exclusion/rules';
 import { __unsafe_getAllOwnEventDescriptors as eventsAccepted, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { assertCanAnnotate, assertCanRead, assertMayOpen, assertMaySend, can, type Actor, type Permission } from './access.js';
 import { systemClock, type Clock } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
 import { caseTitle, describeState, stateWords } from './caseWords.js';
-import type { CaseDefinition, CaseKind, Effect } from './machines/caseDefinition.js';
+import { eventSpec, type CaseDefinition, type CaseKind, type Effect } from './machines/caseDefinition.js';
 import type { ContextOf, EventOf } from './machines/index.js';
 import type { AuditLog, AuditRow } from './store/auditLog.js';
 import type { AuditedTx, AuditedWrite } from './store/auditedWrite.js';
@@ -313,9 +314,9 @@ export class CaseService {
   #validated(row: CaseRow, event: CaseEvent, by: string, at: string): Stamped {
     const definition = this.#definition(row.kind);
     const { type, ...payload } = event;
-    const spec = definition.events[type];
+    const spec = eventSpec(definition, type);
     if (!spec) {
-      throw new EventRefused(`a ${row.kind} case has no event "${type}"; events: ${Object.keys(definition.events).join(', ')}`);
+      throw new EventRefused(`a ${row.kind} case has no event ${quoted(type)}; events: ${Object.keys(definition.events).join(', ')}`);
     }
     const parsed = spec.payload.safeParse(payload);
     if (!parsed.success) throw new EventRefused(`${type} is not valid: ${issues(parsed.error)}`);

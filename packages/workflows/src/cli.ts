@@ -368,6 +368,11 @@ main(process.argv.slice(2)).then(
     if (error instanceof InputError) {
       process.stderr.write(`${error.message.split('\n')[0]}\n${error.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
       process.exitCode = 2;
+    } else if ((error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {
+      // An option we do not know (or one missing its value): say which, then how to call us; no stack.
+      const said = (error as Error).message.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200);
+      process.stderr.write(`cases: ${said}\n\n${USAGE}\n`);
+      process.exitCode = 2;
     } else if (
       error instanceof UsageError ||
       error instanceof AccessDenied ||

@@ -102,3 +102,11 @@ export interface CaseDefinition<M extends AnyStateMachine = AnyStateMachine, E e
   /** Why an event is refused in the current state, in words, when a guard says no. */
   explainRefusal?(snapshot: ReturnType<M['resolveState']>, event: { type: string }): string | undefined;
 }
+
+/**
+ * The spec of an event a case of this kind declares, or undefined: only its own events, so a
+ * name from Object's prototype (`constructor`, `__proto__`, `toString`) is no event, not a crash.
+ */
+export function eventSpec(definition: Pick<CaseDefinition, 'events'>, type: string): EventSpec | undefined {
+  return Object.hasOwn(definition.events, type) ? definition.events[type] : undefined;
+}
