@@ -16,6 +16,7 @@ import type { ContextOf, EventOf } from './machines/index.js';
 import type { AuditLog, AuditRow } from './store/auditLog.js';
 import type { AuditedTx, AuditedWrite } from './store/auditedWrite.js';
 import { caseRows, type CaseRow, type DeadlineRow } from './store/caseRows.js';
+import { contentHash } from './store/canonicalJson.js';
 import type { Queryable } from './store/database.js';
 
 // Its home is caseWords now; still here for those who import it from the service.
@@ -146,6 +147,8 @@ export class CaseService {
         caseId: id,
         ...(request.rule ? { ruleId: request.rule.id, ruleVersion: request.rule.version } : {}),
         data: { kind: request.kind, input: parsed.data, openKey: request.openKey },
+        // What `cases show` reads back is what this row vouches for.
+        bound: { snapshot: contentHash(row.snapshot) },
       });
       return { row, created: true };
     });
@@ -307,6 +310,7 @@ export class CaseService {
       event: type,
       ...(current.rule_id ? { ruleId: current.rule_id, ruleVersion: current.rule_version ?? 0 } : {}),
       data,
+      bound: { snapshot: contentHash(updated.snapshot) },
     });
     return updated;
   }

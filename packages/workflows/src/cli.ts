@@ -55,7 +55,10 @@ as for the service, a .env file in the working directory):
                --as STAFF --out FILE.docx|FILE.pdf [--people FILE.json] [--overrides FILE.json]
                                                     a letter written from a suspension case, kept with it
                                                     (--people: the names and address, kept only in the letter)
-  cases audit verify                                recompute the audit chain and check its anchor
+  cases audit verify [--witness FILE|URL]           recompute the audit chain, check its anchor (and every anchor
+                                                    the witness holds), and every case and pupil against the log
+  cases audit re-anchor --as STAFF --reason TEXT    after a real loss of the anchor: anchor the log again,
+                                                    audited (who, why, the anchor as it was); the log must verify
   cases report --year 2025/26 (--quarter 1-4 | --term autumn|spring|summer) --as STAFF [--school S]
                [--publication] [--format json|csv|xlsx] [--out FILE]   the figures, year to date (xlsx needs --out)
   cases tick [--now DATETIME]                       fire due deadlines and send the outbox
@@ -70,7 +73,8 @@ fictional demo school, else the date in England — as the service (pnpm start) 
 sets the instant for one command instead.
 
 The audit anchor is signed with $AUDIT_ANCHOR_KEY (without it, a key file beside the anchor);
-it is kept beside a SQLite file, or in $AUDIT_ANCHOR_FILE (default data/audit.anchor) for PostgreSQL.`;
+it is kept beside a SQLite file, or in $AUDIT_ANCHOR_FILE (default data/audit.anchor) for PostgreSQL.
+With $AUDIT_WITNESS (a file on another mount, or an http(s) URL) each anchor is also appended there.`;
 
 class UsageError extends Error {}
 
@@ -103,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
       now: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      witness: { type: 'string' },
+      reason: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -134,7 +140,8 @@ async function main(argv: string[]): Promise<number> {
   if (schoolDate !== undefined && !isIsoDate(schoolDate)) throw new UsageError(`SCHOOL_DATE ${schoolDate} is not a date written YYYY-MM-DD (unset it to work on today's date)`);
   // The store's clock is the command's: set once the store says whether it holds the demo school.
   let clock: Clock = () => now ?? new Date();
-  const store = await CaseStore.open({ url, anchorPath: anchorPath(url), ...(anchorKey ? { anchorKey } : {}), clock: () => clock() });
+  const witness = process.env.AUDIT_WITNESS?.trim() || undefined;
+  const store = await CaseStore.open({ url, anchorPath: anchorPath(url), ...(anchorKey ? { anchorKey } : {}), ...(witness ? { witness } : {}), clock: () => clock() });
   const today = () => englishDate(clock());
   const staff = () => {
     if (!o.as) throw new UsageError('--as STAFF is required: who is asking (their staff id)');
@@ -233,9 +240,17 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'audit': {
-        if (args[0] !== 'verify') throw new UsageError('cases audit verify');
-        const result = await store.audit.verify();
-        out(result.ok ? `audit log verified: ${result.rows} rows, anchored at row ${result.anchor?.seq ?? 0}` : `AUDIT LOG BROKEN at row ${result.problem?.seq ?? '?'}: ${result.problem?.message}`);
+        if (args[0] === 're-anchor') {
+          const reason = need(o.reason, 'cases audit re-anchor --as STAFF --reason TEXT');
+          const done = await store.audit.reAnchor(await staff(), reason);
+          out(`re-anchored at row ${done.seq} (the anchor was: ${done.previous}); the re-anchor row records who and why`);
+          return 0;
+        }
+        if (args[0] !== 'verify') throw new UsageError('cases audit verify [--witness FILE|URL] | cases audit re-anchor --as STAFF --reason TEXT');
+        const entries = o.witness !== undefined ? await store.audit.witnessed(o.witness) : undefined;
+        const result = await store.audit.verify(entries ? { witness: entries } : {});
+        const witnessed = result.witnessed !== undefined ? `; ${result.witnessed} witnessed anchors agree` : '';
+        out(result.ok ? `audit log verified: ${result.rows} rows, anchored at row ${result.anchor?.seq ?? 0}${witnessed}` : `AUDIT LOG BROKEN at row ${result.problem?.seq ?? '?'}: ${result.problem?.message}`);
         return result.ok ? 0 : 3;
       }
       case 'report': {

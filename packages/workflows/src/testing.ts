@@ -107,11 +107,12 @@ export interface StoreLocation {
  * Another CaseStore on the same database and anchor: a second service instance, or the same
  * one after a restart.
  */
-export async function openAgain(at: StoreLocation, options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date; anchorKey?: string } = {}): Promise<CaseStore> {
+export async function openAgain(at: StoreLocation, options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date; anchorKey?: string; witness?: string } = {}): Promise<CaseStore> {
   const store = await CaseStore.open({
     url: at.url,
     anchorPath: at.anchorPath,
     anchorKey: options.anchorKey ?? TEST_ANCHOR_KEY,
+    ...(options.witness ? { witness: options.witness } : {}),
     ...(options.now ? { clock: options.now } : {}),
     ...(options.definitions ? { definitions: options.definitions } : {}),
   });

@@ -31,6 +31,11 @@ const settingsSchema = z
     AUDIT_ANCHOR_KEY: optional,
     /** Where the audit anchor is kept: beside the SQLite file by default, data/audit.anchor for PostgreSQL. */
     AUDIT_ANCHOR_FILE: optional,
+    /**
+     * Teams without Bot Framework tokens beside Slack or OpenID Connect (on): for a trial or a test
+     * on this computer only — refused in production and on a HOST that is not loopback.
+     */
+    TEAMS_LOCAL: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off'),
     /** The Azure Bot registration; empty = local mode (no inbound token check). */
     MicrosoftAppId: optional,
     MicrosoftAppPassword: optional,
@@ -82,8 +87,15 @@ const settingsSchema = z
     WORKSPACE_SESSION_SECRET: optional.refine((s) => s === undefined || s.length >= 32, 'expected at least 32 characters (a long random secret, e.g. openssl rand -hex 32)'),
   })
   .superRefine((c, ctx) => {
-    if (c.NODE_ENV === 'production' && !c.MicrosoftAppId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'is empty: in production the bot must have its Microsoft App ID, or every request would be accepted without a token' });
+    const slack = Boolean(c.SLACK_SIGNING_SECRET && c.SLACK_BOT_TOKEN);
+    if (c.NODE_ENV === 'production' && !c.MicrosoftAppId && !slack) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'is empty: in production the bot needs its Microsoft App ID (Teams) or SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Slack), or every request would be accepted without a token' });
+    }
+    if (c.TEAMS_LOCAL === 'on' && (c.NODE_ENV === 'production' || !isLoopbackAddress(c.HOST))) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_LOCAL'], message: `is on: Teams without tokens is only for this computer — not in production, nor with HOST ${c.HOST}` });
+    }
+    if (teamsEndpoint(c) === 'local' && !isLoopbackAddress(c.HOST)) {
+      ctx.addIssue({ code: 'custom', path: ['HOST'], message: `is ${c.HOST}, not a loopback address: without MicrosoftAppId (or Slack or OpenID Connect credentials) the bot takes requests without a token, so it listens on this computer only — set HOST=127.0.0.1, or configure the credentials` });
     }
     if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is needed with MicrosoftAppId (the client secret of the Azure Bot registration)' });
@@ -206,6 +218,21 @@ export function workspaceUrl(config: Config, port: number = config.PORT): string
   if (!isLocalMode(config) || (localSignInRefusal(config) !== undefined && !config.OIDC_ISSUER)) return undefined;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return `http://${host}:${port}/workspace`;
+}
+
+type EndpointSettings = Pick<z.output<typeof settingsSchema>, 'NODE_ENV' | 'MicrosoftAppId' | 'SLACK_SIGNING_SECRET' | 'SLACK_BOT_TOKEN' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'TEAMS_LOCAL'>;
+
+/**
+ * How `POST /api/messages` takes requests: with Bot Framework tokens (a Microsoft App ID); in
+ * local mode without (a trial on this computer: no credentials of any kind, or TEAMS_LOCAL=on);
+ * or not at all — a Slack-only (or OpenID Connect) deployment, where Teams unauthenticated would
+ * let anyone in as anyone.
+ */
+export function teamsEndpoint(c: EndpointSettings): 'tokens' | 'local' | 'closed' {
+  if (c.MicrosoftAppId) return 'tokens';
+  if (c.TEAMS_LOCAL === 'on') return 'local';
+  const credentials = c.SLACK_SIGNING_SECRET || c.SLACK_BOT_TOKEN || c.OIDC_ISSUER || c.OIDC_CLIENT_ID || c.OIDC_CLIENT_SECRET;
+  return c.NODE_ENV === 'production' || credentials ? 'closed' : 'local';
 }
 
 /**

@@ -2,14 +2,19 @@
  * The audit log: append-only (triggers refuse UPDATE and DELETE) and hash-chained, each row's
  * hash covering the previous one, so an edited row breaks the chain from there on. A chain
  * cannot see rows cut off its end, so the latest (seq, hash) is also kept outside the
- * database, HMAC-signed with a key from configuration: the anchor.
+ * database, HMAC-signed with a key from configuration: the anchor. The anchor is never made
+ * afresh over a log that has rows: a missing, older or foreign one stops writes until someone
+ * re-anchors on purpose (an audited act). Rows that change what the product shows bind the hash
+ * of what they wrote (a case's snapshot, a pupil's record), and verify recomputes those too.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { canonicalJson } from './canonicalJson.js';
+import { StoreRefused } from '../errors.js';
+import type { AuditWitness, WitnessEntry } from './auditWitness.js';
+import { canonicalJson, contentHash } from './canonicalJson.js';
 import type { Database, Queryable } from './database.js';
 
 const GENESIS = '0'.repeat(64);
@@ -27,13 +32,35 @@ export interface AuditEntry {
   readonly ruleVersion?: number;
   /** The data entered; stored with the row and covered by its hash. */
   readonly data: unknown;
+  /** What the write left in the store, by hash: verify recomputes these from the current rows. */
+  readonly bound?: AuditBinding;
 }
 
-export interface AuditRow extends Omit<AuditEntry, 'data'> {
+/** Hashes (sha256 of canonical JSON) of what a write left in the store. */
+export interface AuditBinding {
+  /** The case's persisted snapshot after the row's change (`case-opened`, `event`). */
+  readonly snapshot?: string;
+  /** Each pupil record written, by pupil id (`import`, an amendment). */
+  readonly pupils?: Readonly<Record<string, string>>;
+}
+
+export interface AuditRow extends Omit<AuditEntry, 'data' | 'bound'> {
   readonly seq: number;
   readonly data: unknown;
+  readonly bound?: AuditBinding;
   readonly prevHash: string;
   readonly hash: string;
+}
+
+/** Where the binding is kept inside a row's data: a key no event payload can have. */
+const BOUND = '@bound';
+
+/** Thrown by every audited write while the anchor does not hold, or writes are stopped. */
+export class AuditRefused extends StoreRefused {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditRefused';
+  }
 }
 
 export interface StoredRow {
@@ -54,9 +81,25 @@ export interface StoredRow {
 export interface VerifyResult {
   readonly ok: boolean;
   readonly rows: number;
-  /** The first row whose hash or link is wrong, or the anchor's complaint. */
-  readonly problem?: { readonly seq?: number; readonly message: string };
+  /** The first row whose hash or link is wrong, the anchor's or the witness's complaint, or a case or pupil that differs from what the log bound. */
+  readonly problem?: { readonly seq?: number; readonly caseId?: string; readonly pupilId?: string; readonly message: string };
   readonly anchor?: { readonly seq: number; readonly hash: string };
+  /** How many witnessed anchors were checked (`verify({ witness })`). */
+  readonly witnessed?: number;
+}
+
+export interface VerifyOptions {
+  /** Anchors a witness recorded: each must be a row of this log, and none beyond its end. */
+  readonly witness?: readonly WitnessEntry[];
+}
+
+/** What re-anchoring found and did. */
+export interface ReAnchorResult {
+  /** The anchor as it was: missing, unreadable or foreign, or the row it recorded. */
+  readonly previous: string;
+  /** The re-anchor row, now anchored. */
+  readonly seq: number;
+  readonly hash: string;
 }
 
 /** The hash of a row, from its fields and the previous row's hash. */
@@ -68,14 +111,21 @@ function rowHash(row: Omit<StoredRow, 'hash'>): string {
 export class AuditLog {
   readonly #db: Database;
   readonly #anchor: AuditAnchor;
+  readonly #witness: AuditWitness | undefined;
   /** The newest row committed and waiting to be anchored, the newest anchored, and the write under way. */
   #wanted: { seq: number; hash: string } | undefined;
   #anchored = 0;
   #writing: Promise<void> | undefined;
+  /** Why writes are stopped (a verification failed), if they are. */
+  #stopped: string | undefined;
+  #witnessing: Promise<void> | undefined;
+  #witnessWanted: { seq: number; hash: string } | undefined;
+  #witnessError: string | undefined;
 
-  constructor(db: Database, anchor: AuditAnchor) {
+  constructor(db: Database, anchor: AuditAnchor, witness?: AuditWitness) {
     this.#db = db;
     this.#anchor = anchor;
+    this.#witness = witness;
   }
 
   /** Where the anchor is kept. */
@@ -83,12 +133,35 @@ export class AuditLog {
     return this.#anchor.path;
   }
 
+  /** Why writes are stopped, or undefined while they run. */
+  get stoppedBecause(): string | undefined {
+    return this.#stopped;
+  }
+
+  /** The witness's last failure to record an anchor, or undefined when the last one was recorded (or there is no witness). */
+  get witnessError(): string | undefined {
+    return this.#witnessError;
+  }
+
+  /** Stops every audited write (`reason` says why), or lets them run again (undefined). */
+  stopWrites(reason: string | undefined): void {
+    this.#stopped = reason;
+  }
+
   /**
    * Appends a row inside `tx`, the write transaction that makes the change it records. Only
    * `AuditedWriter` calls this (it anchors after commit); nothing else in the package may.
+   * Before the row is written the anchor must hold: present (unless the log is empty), signed
+   * with this key, at the log's last row or a row this log's writers announced. The row is
+   * announced in the anchor before the transaction commits, so a process killed between commit
+   * and anchoring leaves an anchor that still accounts for it.
+   * @throws AuditRefused when writes are stopped or the anchor does not hold; nothing is written then.
    */
-  async append(tx: Queryable, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
+  async append(tx: Queryable, entry: AuditEntry, options: { readonly reAnchoring?: true } = {}): Promise<{ seq: number; hash: string }> {
+    if (this.#stopped && !options.reAnchoring) throw new AuditRefused(`writes are stopped: ${this.#stopped}`);
     const last = await tx.get<{ seq: number; hash: string }>(LAST_ROW);
+    if (!options.reAnchoring) await this.#checkAnchor(tx, last);
+    const data = entry.bound ? { ...(entry.data as object | null), [BOUND]: entry.bound } : (entry.data ?? null);
     const row = {
       seq: (last?.seq ?? 0) + 1,
       at: entry.at,
@@ -99,7 +172,7 @@ export class AuditLog {
       event: entry.event ?? null,
       rule_id: entry.ruleId ?? null,
       rule_version: entry.ruleVersion ?? null,
-      data: canonicalJson(entry.data ?? null),
+      data: canonicalJson(data),
       prev_hash: last?.hash ?? GENESIS,
     };
     const hash = rowHash(row);
@@ -108,22 +181,55 @@ export class AuditLog {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [row.seq, row.at, row.actor, row.role, row.action, row.case_id, row.event, row.rule_id, row.rule_version, row.data, row.prev_hash, hash],
     );
+    if (!options.reAnchoring) await this.#anchor.announce(row.seq, hash);
     return { seq: row.seq, hash };
   }
 
+  /** Refuses the write unless the anchor accounts for the log's last row `last` (read in the write's own transaction). */
+  async #checkAnchor(tx: Queryable, last: { seq: number; hash: string } | undefined): Promise<void> {
+    const read = this.#anchor.read();
+    const recover = `If the anchor was truly lost, check the log with "cases audit verify" and re-anchor it on purpose: cases audit re-anchor --as STAFF --reason TEXT`;
+    if ('error' in read) throw new AuditRefused(`writes are refused: ${read.error}. ${recover}`);
+    const { value: anchored, pending } = read;
+    if (!last) {
+      if (anchored) throw new AuditRefused(`writes are refused: the audit log is empty but the anchor ${this.#anchor.path} records row ${anchored.seq}: rows have been removed. ${recover}`);
+      // A brand-new store: its first write makes the first anchor. (A log emptied with its anchor
+      // deleted looks the same here; verify then finds cases and pupils no row vouches for.)
+      return;
+    }
+    if (!anchored && !pending) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is missing while the audit log holds ${last.seq} rows, so the end of the log cannot be checked. ${recover}`);
+    if (anchored && anchored.seq > last.seq) throw new AuditRefused(`writes are refused: the audit log ends at row ${last.seq} but the anchor ${this.#anchor.path} records row ${anchored.seq}: rows have been removed. ${recover}`);
+    const covered = (anchored && anchored.seq === last.seq && anchored.hash === last.hash) || (pending && pending.seq === last.seq && pending.hash === last.hash) || (pending && pending.seq > last.seq);
+    if (!covered) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is older than the log (it records row ${anchored?.seq ?? 0}, the log ends at row ${last.seq}) or is another log's. ${recover}`);
+    if (anchored && anchored.seq !== last.seq) {
+      const row = await tx.get<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = ?', [anchored.seq]);
+      if (row?.hash !== anchored.hash) throw new AuditRefused(`writes are refused: row ${anchored.seq} does not match the anchor ${this.#anchor.path}: the log has been rewritten. ${recover}`);
+    }
+  }
+
   /**
-   * Records `latest` (or the latest row) in the anchor, resolving once the anchor covers it.
-   * Called after the transaction commits. Writers committed together share one anchor write: the
-   * newest row is anchored, and it covers the rows before it.
+   * Records `latest` in the anchor, resolving once the anchor covers it. Called after the
+   * transaction commits. Writers committed together share one anchor write: the newest row is
+   * anchored, and it covers the rows before it.
    */
-  async anchor(latest?: { seq: number; hash: string }): Promise<void> {
-    const last = latest ?? (await this.#db.get<{ seq: number; hash: string }>(LAST_ROW));
-    if (!last) return;
-    if (!this.#wanted || last.seq > this.#wanted.seq) this.#wanted = last;
-    while (this.#anchored < last.seq) {
+  async anchor(latest: { seq: number; hash: string }): Promise<void> {
+    if (!this.#wanted || latest.seq > this.#wanted.seq) this.#wanted = latest;
+    while (this.#anchored < latest.seq) {
       this.#writing ??= this.#writeAnchor().finally(() => (this.#writing = undefined));
       await this.#writing;
     }
+  }
+
+  /**
+   * Anchors the log's last row in a new anchor, for a store just made by copying (a backup, a
+   * migration, a restore) whose rows were verified against their source.
+   * @throws AuditRefused when an anchor exists there already: it belongs to another store.
+   */
+  async anchorCopy(): Promise<void> {
+    const last = await this.#db.get<{ seq: number; hash: string }>(LAST_ROW);
+    if (!last) return;
+    await this.#anchor.create(last.seq, last.hash);
+    this.#anchored = last.seq;
   }
 
   async #writeAnchor(): Promise<void> {
@@ -132,6 +238,55 @@ export class AuditLog {
     const wanted = this.#wanted!;
     await this.#anchor.write(wanted.seq, wanted.hash);
     this.#anchored = Math.max(this.#anchored, wanted.seq);
+    this.witness(wanted);
+  }
+
+  /**
+   * Sends the anchor `latest` (the last anchored, when not given) to the witness, in the
+   * background: a slow or failing witness never holds up a write. Sends queued meanwhile
+   * collapse into the newest. Resolves when that send is done (for the schedule and tests).
+   */
+  witness(latest?: { seq: number; hash: string }): Promise<void> {
+    const witness = this.#witness;
+    if (!witness) return Promise.resolve();
+    const wanted = latest ?? this.#anchor.committed();
+    if (!wanted) return Promise.resolve();
+    if (!this.#witnessWanted || wanted.seq >= this.#witnessWanted.seq) this.#witnessWanted = wanted;
+    const run = async (): Promise<void> => {
+      while (this.#witnessWanted) {
+        const next = this.#witnessWanted;
+        this.#witnessWanted = undefined;
+        try {
+          await witness.append(this.#anchor.witnessEntry(next.seq, next.hash, new Date().toISOString()));
+          this.#witnessError = undefined;
+        } catch (error) {
+          this.#witnessError = `the witness ${witness.target} did not record row ${next.seq}: ${(error as Error).message}`;
+        }
+      }
+    };
+    this.#witnessing ??= run().finally(() => (this.#witnessing = undefined));
+    return this.#witnessing;
+  }
+
+  /**
+   * Re-anchors the log at a new last row recording who did it, why, and the anchor as it was:
+   * the recovery after a real loss of the anchor. The log must hold together on its own first.
+   * @throws AuditRefused when the log itself does not verify (a re-anchor would hide that).
+   */
+  async reAnchor(by: { readonly at: string; readonly actor: string; readonly role: string }, reason: string): Promise<ReAnchorResult> {
+    if (reason.trim() === '') throw new AuditRefused('a re-anchor needs a reason (--reason TEXT): why the anchor was lost');
+    const chain = await this.#verify({ anchor: 'ignore' });
+    if (!chain.ok) throw new AuditRefused(`the audit log does not verify on its own (${chain.problem?.message}): re-anchoring would hide that; investigate first`);
+    const read = this.#anchor.read();
+    const previous = 'error' in read ? read.error : read.value ? `row ${read.value.seq} (${read.value.hash})` : 'missing';
+    const last = await this.#db.get<{ seq: number; hash: string }>(LAST_ROW);
+    const latest = await this.#db.write((tx) =>
+      this.append(tx, { ...by, action: 're-anchor', data: { reason, previousAnchor: previous, logEnd: last ? { seq: last.seq, hash: last.hash } : null } }, { reAnchoring: true }),
+    );
+    await this.#anchor.replace(latest.seq, latest.hash);
+    this.#anchored = latest.seq;
+    await this.witness(latest);
+    return { previous, ...latest };
   }
 
   /** The rows about one case, oldest first. */
@@ -147,9 +302,9 @@ export class AuditLog {
   }
 
   /** Every row from `afterSeq` on, a page at a time, oldest first (copying a store, say). */
-  async *rows(afterSeq = 0, page = 1000): AsyncGenerator<AuditRow & { readonly stored: StoredRow }> {
+  async *rows(afterSeq = 0, page = 1000, q: Queryable = this.#db): AsyncGenerator<AuditRow & { readonly stored: StoredRow }> {
     for (let from = afterSeq; ; ) {
-      const rows = await this.#db.all<StoredRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?', [from, page]);
+      const rows = await q.all<StoredRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?', [from, page]);
       for (const row of rows) yield { ...toAuditRow(row), stored: row };
       if (rows.length < page) return;
       from = rows[rows.length - 1]!.seq;
@@ -157,39 +312,97 @@ export class AuditLog {
   }
 
   /**
-   * Recomputes the chain from the first row and checks it against the anchor. Reports the
-   * first row that does not match, or rows missing from the end.
+   * Recomputes the chain from the first row and checks it against the anchor (and the witness's
+   * anchors, when given); then checks every case's snapshot and every pupil's record against the
+   * hash the last row to write it bound. Reports the first thing that does not match.
    */
-  async verify(): Promise<VerifyResult> {
-    let prev = GENESIS;
-    let expectedSeq = 1;
-    let rows = 0;
-    let anchoredHash: string | undefined;
-    const anchor = this.#anchor.read();
-    if ('error' in anchor) return { ok: false, rows: 0, problem: { message: anchor.error } };
-    for await (const { stored: row } of this.rows()) {
-      rows++;
-      if (row.seq !== expectedSeq) return { ok: false, rows, problem: { seq: expectedSeq, message: `row ${expectedSeq} is missing (the next row is ${row.seq})` } };
-      if (row.prev_hash !== prev) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} does not follow row ${row.seq - 1}: its previous-hash does not match` } };
-      const { hash, ...rest } = row;
-      if (rowHash(rest) !== hash) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} has been altered: its contents do not match its hash` } };
-      if (anchor.value && row.seq === anchor.value.seq) anchoredHash = hash;
-      prev = hash;
-      expectedSeq++;
-    }
-    if (anchor.value) {
-      const { seq, hash } = anchor.value;
-      if (seq > rows) {
-        return { ok: false, rows, anchor: anchor.value, problem: { seq: rows + 1, message: `the log ends at row ${rows} but the anchor records row ${seq}: rows have been removed from the end` } };
-      }
-      if (anchoredHash !== hash) {
-        return { ok: false, rows, anchor: anchor.value, problem: { seq, message: `row ${seq} does not match the anchor's hash: the log has been rewritten` } };
-      }
-    } else if (rows > 0) {
-      return { ok: false, rows, problem: { message: `no anchor found at ${this.#anchor.path}: the end of the log cannot be checked` } };
-    }
-    return anchor.value ? { ok: true, rows, anchor: anchor.value } : { ok: true, rows };
+  verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+    return this.#verify({ anchor: 'check', ...options });
   }
+
+  async #verify(options: VerifyOptions & { readonly anchor: 'check' | 'ignore' }): Promise<VerifyResult> {
+    // Read before the log: a writer anchoring meanwhile moves it on, never back.
+    const before = this.#anchor.read();
+    if (options.anchor === 'check' && 'error' in before) return { ok: false, rows: 0, problem: { message: before.error } };
+    const anchor = 'error' in before || options.anchor === 'ignore' ? undefined : before.value;
+    const witnessed = new Map<number, WitnessEntry[]>();
+    for (const entry of options.witness ?? []) {
+      if (!this.#anchor.witnessed(entry)) return { ok: false, rows: 0, problem: { message: `the witness holds an entry for row ${entry.seq} at ${entry.at} not signed with this key: it was forged, or the key is wrong` } };
+      witnessed.set(entry.seq, [...(witnessed.get(entry.seq) ?? []), entry]);
+    }
+    // One consistent snapshot of the log, the cases and the pupils, whoever writes meanwhile.
+    const result = await this.#db.read(async (q): Promise<VerifyResult> => {
+      let prev = GENESIS;
+      let rows = 0;
+      let anchoredHash: string | undefined;
+      const snapshots = new Map<string, { seq: number; hash: string }>();
+      const records = new Map<string, { seq: number; hash: string }>();
+      for await (const { stored: row, bound } of this.rows(0, 1000, q)) {
+        rows++;
+        if (row.seq !== rows) return { ok: false, rows, problem: { seq: rows, message: `row ${rows} is missing (the next row is ${row.seq})` } };
+        if (row.prev_hash !== prev) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} does not follow row ${row.seq - 1}: its previous-hash does not match` } };
+        const { hash, ...rest } = row;
+        if (rowHash(rest) !== hash) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} has been altered: its contents do not match its hash` } };
+        if (anchor && row.seq === anchor.seq) anchoredHash = hash;
+        for (const entry of witnessed.get(row.seq) ?? []) {
+          if (entry.hash !== hash) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} does not match the anchor the witness recorded at ${entry.at}: the log has been rewritten` } };
+        }
+        if (bound?.snapshot && row.case_id) snapshots.set(row.case_id, { seq: row.seq, hash: bound.snapshot });
+        for (const [pupilId, h] of Object.entries(bound?.pupils ?? {})) records.set(pupilId, { seq: row.seq, hash: h });
+        prev = hash;
+      }
+      const beyond = [...witnessed.keys()].filter((seq) => seq > rows).sort((a, b) => b - a)[0];
+      if (beyond !== undefined) {
+        const entry = witnessed.get(beyond)![0]!;
+        return { ok: false, rows, problem: { seq: rows + 1, message: `the log ends at row ${rows} but the witness recorded row ${beyond} at ${entry.at}: rows have been removed, or an older copy of the store was put back` } };
+      }
+      if (anchor && anchor.seq > rows) {
+        return { ok: false, rows, anchor, problem: { seq: rows + 1, message: `the log ends at row ${rows} but the anchor records row ${anchor.seq}: rows have been removed from the end` } };
+      }
+      if (anchor && anchoredHash !== anchor.hash) {
+        return { ok: false, rows, anchor, problem: { seq: anchor.seq, message: `row ${anchor.seq} does not match the anchor's hash: the log has been rewritten` } };
+      }
+      for await (const c of pagesOf<{ id: string; snapshot: string }>(q, 'SELECT id, snapshot FROM cases WHERE id > ? ORDER BY id LIMIT ?')) {
+        const bound = snapshots.get(c.id);
+        if (!bound) return { ok: false, rows, problem: { caseId: c.id, message: `case ${c.id} is not in the audit log: no row opened or changed it` } };
+        if (contentHash(c.snapshot) !== bound.hash) return { ok: false, rows, problem: { seq: bound.seq, caseId: c.id, message: `case ${c.id} has been altered: its stored state does not match the hash row ${bound.seq} bound` } };
+        snapshots.delete(c.id);
+      }
+      const gone = snapshots.keys().next();
+      if (!gone.done) return { ok: false, rows, problem: { caseId: gone.value, message: `case ${gone.value} is in the audit log but not in the store: it has been deleted` } };
+      for await (const p of pagesOf<{ id: string; record: string }>(q, 'SELECT id, record FROM pupils WHERE id > ? ORDER BY id LIMIT ?')) {
+        const bound = records.get(p.id);
+        if (!bound) return { ok: false, rows, problem: { pupilId: p.id, message: `pupil ${p.id} is not in the audit log: no import or amendment wrote their record` } };
+        if (contentHash(p.record) !== bound.hash) return { ok: false, rows, problem: { seq: bound.seq, pupilId: p.id, message: `pupil ${p.id}'s record has been altered: it does not match the hash row ${bound.seq} bound` } };
+      }
+      return { ok: true, rows, ...(anchor ? { anchor } : {}), ...(options.witness ? { witnessed: options.witness.length } : {}) };
+    });
+    if (!result.ok || options.anchor === 'ignore') return result;
+    if (!anchor && result.rows > 0) return { ok: false, rows: result.rows, problem: { message: `no anchor found at ${this.#anchor.path}: the end of the log cannot be checked` } };
+    return result;
+  }
+}
+
+/** Rows of `sql` (`… WHERE id > ? ORDER BY id LIMIT ?`), a page at a time. */
+async function* pagesOf<T extends { id: string }>(q: Queryable, sql: string, page = 1000): AsyncGenerator<T> {
+  for (let after = ''; ; ) {
+    const rows = await q.all<T>(sql, [after, page]);
+    yield* rows;
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+interface AnchoredRow {
+  readonly seq: number;
+  readonly hash: string;
+}
+interface SignedRow extends AnchoredRow {
+  readonly mac: string;
+}
+/** The anchor file: the last row anchored, and a row announced but perhaps not yet committed. */
+interface AnchorFile extends SignedRow {
+  readonly pending?: SignedRow;
 }
 
 const LAST_ROW = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
@@ -212,6 +425,14 @@ async function abandoned(lock: string): Promise<boolean> {
 }
 
 function toAuditRow(r: StoredRow): AuditRow {
+  let data = JSON.parse(r.data) as unknown;
+  let bound: AuditBinding | undefined;
+  // The binding is the verifier's: readers see the data as it was entered.
+  if (data && typeof data === 'object' && BOUND in data) {
+    const { [BOUND]: b, ...rest } = data as Record<string, unknown>;
+    bound = b as AuditBinding;
+    data = rest;
+  }
   return {
     seq: r.seq,
     at: r.at,
@@ -222,7 +443,8 @@ function toAuditRow(r: StoredRow): AuditRow {
     ...(r.event ? { event: r.event } : {}),
     ...(r.rule_id ? { ruleId: r.rule_id } : {}),
     ...(r.rule_version !== null ? { ruleVersion: r.rule_version } : {}),
-    data: JSON.parse(r.data) as unknown,
+    data,
+    ...(bound ? { bound } : {}),
     prevHash: r.prev_hash,
     hash: r.hash,
   };
@@ -258,35 +480,101 @@ export class AuditAnchor {
     return new AuditAnchor(anchorPath, Buffer.from(readFileSync(keyPath, 'utf8').trim(), 'utf8'));
   }
 
-  read(): { value?: { seq: number; hash: string } } | { error: string } {
+  /**
+   * The anchor: the last row anchored (`value`) and the row a writer announced before committing
+   * it (`pending`), each checked against the key; an error when it is unreadable or foreign.
+   */
+  read(): { value?: AnchoredRow; pending?: AnchoredRow } | { error: string } {
     if (!existsSync(this.path)) return {};
     try {
-      const { seq, hash, mac } = JSON.parse(readFileSync(this.path, 'utf8')) as { seq: number; hash: string; mac: string };
-      const expected = this.#mac(seq, hash);
-      const given = Buffer.from(String(mac), 'hex');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const file = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<AnchorFile>;
+      const value = file.mac === undefined ? undefined : this.#checked('', file);
+      const pending = file.pending ? this.#checked('pending:', file.pending) : undefined;
+      if (value === null || pending === null || (!value && !pending)) {
         return { error: `the anchor ${this.path} is not signed with this key: it was edited, or the key is wrong` };
       }
-      return { value: { seq, hash } };
+      return { ...(value ? { value } : {}), ...(pending ? { pending } : {}) };
     } catch (error) {
       return { error: `the anchor ${this.path} cannot be read: ${(error as Error).message}` };
     }
   }
 
+  /** The last row anchored, if the anchor holds. */
+  committed(): AnchoredRow | undefined {
+    const read = this.read();
+    return 'error' in read ? undefined : read.value;
+  }
+
+  /**
+   * Announces (seq, hash), a row about to be committed, so the anchor accounts for it should the
+   * process die before `write`. Called inside the write transaction, after the anchor was checked.
+   */
+  async announce(seq: number, hash: string): Promise<void> {
+    await this.#locked(async () => {
+      const current = this.read();
+      if ('error' in current) throw new AuditRefused(`writes are refused: ${current.error}`);
+      await this.#save(current.value, { seq, hash });
+    });
+  }
+
   /**
    * Records (seq, hash), unless the anchor already holds a later row. Read, compare and replace
    * happen under a lock file, so writers sharing the anchor (instances on a shared volume, the
-   * CLI beside the service) never move it back.
+   * CLI beside the service) never move it back. A missing anchor is not made again here: the
+   * next write is refused instead.
    */
   async write(seq: number, hash: string): Promise<void> {
     await this.#locked(async () => {
       const current = this.read();
-      // A broken anchor stays broken for verify to report; a later row anchored already stays.
-      if ('error' in current || (current.value && current.value.seq >= seq)) return;
-      const temp = `${this.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(temp, JSON.stringify({ seq, hash, mac: this.#mac(seq, hash).toString('hex') }));
-      await rename(temp, this.path);
+      // A broken or vanished anchor stays so for verify and the next write to report; a later row anchored already stays.
+      if ('error' in current || (!current.value && !current.pending) || (current.value && current.value.seq >= seq)) return;
+      await this.#save({ seq, hash }, current.pending && current.pending.seq > seq ? current.pending : undefined);
     });
+  }
+
+  /** A first anchor at (seq, hash), for a store made by copying. @throws AuditRefused when there is one already. */
+  async create(seq: number, hash: string): Promise<void> {
+    await this.#locked(async () => {
+      if (existsSync(this.path)) throw new AuditRefused(`an anchor exists at ${this.path} already: it belongs to another store; move it aside first`);
+      await this.#save({ seq, hash }, undefined);
+    });
+  }
+
+  /** Replaces whatever is there with (seq, hash): re-anchoring, and nothing else. */
+  async replace(seq: number, hash: string): Promise<void> {
+    await this.#locked(() => this.#save({ seq, hash }, undefined));
+  }
+
+  /** An anchor for a witness, signed so a line added there by someone else is told apart. */
+  witnessEntry(seq: number, hash: string, at: string): WitnessEntry {
+    return { seq, hash, at, mac: this.#sign(`witness:${seq}:${hash}:${at}`).toString('hex') };
+  }
+
+  /** Whether `entry` was signed by `witnessEntry` with this key. */
+  witnessed(entry: WitnessEntry): boolean {
+    return this.#equal(entry.mac, this.#sign(`witness:${entry.seq}:${entry.hash}:${entry.at}`));
+  }
+
+  async #save(value: AnchoredRow | undefined, pending: AnchoredRow | undefined): Promise<void> {
+    const file = {
+      ...(value ? { seq: value.seq, hash: value.hash, mac: this.#mac(value.seq, value.hash).toString('hex') } : {}),
+      ...(pending ? { pending: { seq: pending.seq, hash: pending.hash, mac: this.#sign(`pending:${pending.seq}:${pending.hash}`).toString('hex') } } : {}),
+    };
+    const temp = `${this.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify(file));
+    await rename(temp, this.path);
+  }
+
+  /** The row in `part` when its mac checks; null when it does not. */
+  #checked(prefix: string, part: Partial<SignedRow>): AnchoredRow | null {
+    const { seq, hash, mac } = part;
+    if (typeof seq !== 'number' || typeof hash !== 'string') return null;
+    return this.#equal(mac, this.#sign(`${prefix}${seq}:${hash}`)) ? { seq, hash } : null;
+  }
+
+  #equal(mac: unknown, expected: Buffer): boolean {
+    const given = Buffer.from(String(mac), 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   /**
@@ -315,6 +603,10 @@ export class AuditAnchor {
   }
 
   #mac(seq: number, hash: string): Buffer {
-    return createHmac('sha256', this.#key).update(`${seq}:${hash}`).digest();
+    return this.#sign(`${seq}:${hash}`);
+  }
+
+  #sign(text: string): Buffer {
+    return createHmac('sha256', this.#key).update(text).digest();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The one way the store makes an audited change: a write transaction whose function records
  * what it did with `tx.audit(...)`; the rows commit with the change or not at all, and once
- * committed the latest row is anchored. No caller writes an audit row or an anchor by hand, so
+ * committed the latest row is anchored. While the anchor does not hold, or a failed verification
+ * has stopped writes, `tx.audit` throws and the whole write is rolled back. No caller writes an audit row or an anchor by hand, so
  * neither can be forgotten.
  */
 import type { AuditEntry, AuditLog } from './auditLog.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** JSON with object keys sorted at every level, so the same value always hashes the same. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
@@ -14,4 +15,9 @@ function sortKeys(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/** sha256 of a stored JSON text's canonical form: the same value hashes the same however it was spelled. */
+export function contentHash(json: string): string {
+  return createHash('sha256').update(canonicalJson(JSON.parse(json))).digest('hex');
 }

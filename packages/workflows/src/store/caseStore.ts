@@ -13,7 +13,8 @@ import { StoreRefused } from '../errors.js';
 import type { CaseDefinition, CaseKind } from '../machines/caseDefinition.js';
 import { CASE_DEFINITIONS } from '../machines/index.js';
 import { fireDueDeadlines, type TickResult } from '../scheduler.js';
-import { AuditAnchor, AuditLog, type AuditRow, type VerifyResult } from './auditLog.js';
+import { AuditAnchor, AuditLog, type AuditRow, type ReAnchorResult, type VerifyOptions, type VerifyResult } from './auditLog.js';
+import { auditWitness, type WitnessEntry } from './auditWitness.js';
 import { auditedWriter, type AuditedWrite } from './auditedWrite.js';
 import { DEFAULT_DATABASE_PATH, isPostgresUrl, openDatabase, sqlitePath, type Database, type Dialect } from './database.js';
 import { Leases } from './leases.js';
@@ -33,6 +34,8 @@ export interface CaseStoreOptions {
   readonly anchorKey?: string;
   /** Where the anchor is kept: beside a SQLite file by default; `data/audit.anchor` for PostgreSQL. */
   readonly anchorPath?: string;
+  /** Where each anchor is also appended, outside the host: a file (another mount) or an http(s) URL (AUDIT_WITNESS). */
+  readonly witness?: string;
   readonly clock?: Clock;
   readonly definitions?: Readonly<Record<CaseKind, CaseDefinition>>;
 }
@@ -43,10 +46,25 @@ export interface AuditTrail {
   entriesFor(caseId: string): Promise<AuditRow[]>;
   /** The rows of one action (`report-read`, say), oldest first. Not access-checked: for audits and tests. */
   entriesOf(action: string): Promise<AuditRow[]>;
-  /** Recomputes the chain and checks it against the anchor. */
-  verify(): Promise<VerifyResult>;
+  /** Recomputes the chain, checks it against the anchor (and `witness`'s anchors), and every case's and pupil's bound hash. */
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
   /** Where the anchor is kept. */
   readonly anchorPath: string;
+  /**
+   * Re-anchors the log after a real loss of its anchor, as an audited row naming who and why.
+   * @throws AuditRefused when the log does not hold together on its own.
+   */
+  reAnchor(actor: { readonly id: string; readonly role: string }, reason: string): Promise<ReAnchorResult>;
+  /** Stops every audited write, saying why (a failed verification), or lets them run again (undefined). */
+  stopWrites(reason: string | undefined): void;
+  /** Why writes are stopped, if they are. */
+  readonly stoppedBecause: string | undefined;
+  /** Sends the current anchor to the witness (a no-op without one). */
+  witness(): Promise<void>;
+  /** The witness's last failure, if the last send failed. */
+  readonly witnessError: string | undefined;
+  /** The entries the witness `target` holds (this store's witness when not given). @throws Error when there is none, or it cannot be read. */
+  witnessed(target?: string): Promise<WitnessEntry[]>;
 }
 
 export class CaseStore {
@@ -67,7 +85,7 @@ export class CaseStore {
   readonly #clock: Clock;
   readonly #anchorKey: string | undefined;
 
-  private constructor(db: Database, log: AuditLog, clock: Clock, definitions: Readonly<Record<CaseKind, CaseDefinition>>, anchorKey: string | undefined) {
+  private constructor(db: Database, log: AuditLog, clock: Clock, definitions: Readonly<Record<CaseKind, CaseDefinition>>, anchorKey: string | undefined, witness: string | undefined) {
     this.#db = db;
     this.#anchorKey = anchorKey;
     this.#clock = clock;
@@ -80,7 +98,27 @@ export class CaseStore {
     this.leases = new Leases(db);
     this.reportReads = new ReportReads(this.#write, clock);
     this.letters = new Letters(db, this.#write, clock);
-    this.audit = { entriesFor: (id) => log.entriesFor(id), entriesOf: (action) => log.entriesOf(action), verify: () => log.verify(), anchorPath: log.anchorPath };
+    this.audit = {
+      entriesFor: (id) => log.entriesFor(id),
+      entriesOf: (action) => log.entriesOf(action),
+      verify: (options) => log.verify(options),
+      anchorPath: log.anchorPath,
+      reAnchor: (actor, reason) => log.reAnchor({ at: clock().toISOString(), actor: actor.id, role: actor.role }, reason),
+      stopWrites: (reason) => log.stopWrites(reason),
+      get stoppedBecause() {
+        return log.stoppedBecause;
+      },
+      witness: () => log.witness(),
+      get witnessError() {
+        return log.witnessError;
+      },
+      witnessed: (target = witness) => {
+        if (!target) return Promise.reject(new StoreRefused('no witness to check against: give --witness FILE|URL, or set AUDIT_WITNESS'));
+        return auditWitness(target)
+          .read()
+          .catch((error: unknown) => Promise.reject(new StoreRefused(`cannot read the witness ${target}: ${(error as Error).message}`)));
+      },
+    };
   }
 
   /** Opens (creating and migrating) the store. */
@@ -90,7 +128,8 @@ export class CaseStore {
     const anchorKey = options.anchorKey ?? process.env.AUDIT_ANCHOR_KEY;
     const anchor = AuditAnchor.at(anchorPath, anchorKey);
     const db = await openDatabase(url);
-    return new CaseStore(db, new AuditLog(db, anchor), options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey);
+    const log = new AuditLog(db, anchor, options.witness ? auditWitness(options.witness) : undefined);
+    return new CaseStore(db, log, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness);
   }
 
   /** Fires the deadlines that have come due by `now`. */
@@ -125,7 +164,7 @@ export class CaseStore {
     await this.#db.backup(file);
     const copy = await openDatabase(file);
     try {
-      await new AuditLog(copy, AuditAnchor.at(`${file}.anchor`, this.#anchorKey)).anchor();
+      await new AuditLog(copy, AuditAnchor.at(`${file}.anchor`, this.#anchorKey)).anchorCopy();
     } finally {
       await copy.close();
     }

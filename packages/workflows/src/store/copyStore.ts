@@ -78,7 +78,7 @@ export async function copyStore(from: StoreLocation, to: StoreLocation): Promise
       if (db.dialect === 'postgres') await tx.run(`SELECT setval(pg_get_serial_sequence('outbox', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM outbox), false)`);
     }));
     const log = new AuditLog(db, AuditAnchor.at(to.anchorPath, to.anchorKey));
-    await log.anchor();
+    await log.anchorCopy();
     return { rows, verified: await log.verify() };
   } finally {
     await source.close();
@@ -113,7 +113,7 @@ export async function restoreBackup(file: string, to: StoreLocation): Promise<Ve
   const restored = await openDatabase(target);
   try {
     const log = new AuditLog(restored, AuditAnchor.at(to.anchorPath, to.anchorKey));
-    await log.anchor();
+    await log.anchorCopy();
     return await log.verify();
   } finally {
     await restored.close();

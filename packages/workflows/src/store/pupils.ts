@@ -11,6 +11,7 @@ import type { Actor } from '../access.js';
 import type { Clock } from '../clock.js';
 import { CaseNotFound } from '../errors.js';
 import type { AuditedWrite } from './auditedWrite.js';
+import { contentHash } from './canonicalJson.js';
 import type { Queryable } from './database.js';
 
 export interface ImportResult {
@@ -58,10 +59,13 @@ export class Pupils {
           JSON.stringify(calendar.toSpec()),
         ]);
       }
+      const written: Record<string, string> = {};
       for (const r of records) {
+        const record = JSON.stringify(r);
+        written[r.id] = contentHash(record);
         await tx.run(
           'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
-          [r.id, r.schoolId, JSON.stringify(r), at],
+          [r.id, r.schoolId, record, at],
         );
       }
       await tx.audit({
@@ -70,6 +74,8 @@ export class Pupils {
         role: actor.role,
         action: 'import',
         data: { pupils: records.length, schools, academicYear: calendar.academicYear, file: basename(files.pupils), sha256: sha256(files.pupils) },
+        // Each record's hash, so verify finds a record edited behind the store's back.
+        bound: { pupils: written },
       });
     });
     return { pupils: records.length, schools, academicYear: calendar.academicYear };
@@ -113,8 +119,9 @@ export class Pupils {
       const row = await tx.get<{ school_id: string; record: string }>('SELECT school_id, record FROM pupils WHERE id = ?', [pupilId]);
       if (!row || (actor.role !== 'system' && !actor.schoolIds.includes(row.school_id))) throw new CaseNotFound(pupilId, 'pupil');
       const changed = change(JSON.parse(row.record) as PupilRecord);
-      await tx.run('UPDATE pupils SET record = ?, updated_at = ? WHERE id = ?', [JSON.stringify(changed), at, pupilId]);
-      await tx.audit({ at, actor: actor.id, role: actor.role, action: audit.action, data: { pupilId, ...audit.data } });
+      const record = JSON.stringify(changed);
+      await tx.run('UPDATE pupils SET record = ?, updated_at = ? WHERE id = ?', [record, at, pupilId]);
+      await tx.audit({ at, actor: actor.id, role: actor.role, action: audit.action, data: { pupilId, ...audit.data }, bound: { pupils: { [pupilId]: contentHash(record) } } });
       return changed;
     });
   }

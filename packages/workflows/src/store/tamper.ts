@@ -7,8 +7,10 @@
  * the triggers, PostgreSQL's disables them (`ALTER TABLE … DISABLE TRIGGER USER`) and turns them
  * back on afterwards to cover their tracks. With `{ keepProtection: true }` they try without.
  */
+import { createHash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { canonicalJson } from './canonicalJson.js';
 import { isPostgresUrl, sqlitePath, type SqlValue } from './database.js';
 
 export interface AttackOptions {
@@ -79,4 +81,36 @@ export function rawExec(url: string, sql: string, options: AttackOptions = {}): 
 /** Reads rows as the attacker, straight from the database at `url`. */
 export function rawQuery<T = Record<string, unknown>>(url: string, sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
   return asAttacker(url, (raw) => raw.all<T>(sql, params), { keepProtection: true });
+}
+
+/**
+ * Recomputes every row's plain sha256 chain link, as an attacker who edited a row would (no key
+ * is needed for the chain itself: only the anchor is signed).
+ */
+export async function rechain(raw: RawConnection): Promise<void> {
+  let prev = '0'.repeat(64);
+  for (const row of await raw.all<Record<string, SqlValue>>('SELECT * FROM audit_log ORDER BY seq')) {
+    const { hash: _old, prev_hash: _prev, ...fields } = row;
+    const hash = createHash('sha256').update(prev).update(canonicalJson(fields)).digest('hex');
+    await raw.run('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?', [prev, hash, row.seq as number]);
+    prev = hash;
+  }
+}
+
+/** Writes `snapshot` (a persisted machine snapshot) into a case's row, round the store: a forged decision, say. */
+export function forgeSnapshot(url: string, caseId: string, change: (snapshot: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+  return asAttacker(url, async (raw) => {
+    const [row] = await raw.all<{ snapshot: string }>('SELECT snapshot FROM cases WHERE id = ?', [caseId]);
+    if (!row) throw new Error(`no case ${caseId}`);
+    await raw.run('UPDATE cases SET snapshot = ? WHERE id = ?', [JSON.stringify(change(JSON.parse(row.snapshot) as Record<string, unknown>)), caseId]);
+  });
+}
+
+/** Edits a stored pupil record, round the store. */
+export function editPupilRecord(url: string, pupilId: string, change: (record: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+  return asAttacker(url, async (raw) => {
+    const [row] = await raw.all<{ record: string }>('SELECT record FROM pupils WHERE id = ?', [pupilId]);
+    if (!row) throw new Error(`no pupil ${pupilId}`);
+    await raw.run('UPDATE pupils SET record = ? WHERE id = ?', [JSON.stringify(change(JSON.parse(row.record) as Record<string, unknown>)), pupilId]);
+  });
 }
