@@ -20,7 +20,7 @@ import { mountSlack } from '../slack/slackApp.js';
 import { createTeamsBot } from '../teams/teamsBot.js';
 import { signInMethods } from '../web/signIn.js';
 import { WORKSPACE_PATH, workspaceRouter } from '../web/workspace.js';
-import { demoOffByDefault, isLocalMode, servedOverHttps, workspaceUrl, type Config } from './config.js';
+import { demoOffByDefault, isLocalMode, servedOverHttps, teamsEndpoint, workspaceUrl, type Config } from './config.js';
 import { isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
 import { staffNotifier } from './notifier.js';
@@ -129,7 +129,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
       publicUrl: config.WORKSPACE_URL,
     }),
   );
+  const teamsMode = teamsEndpoint(config);
   app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
+    // Slack-only (or OpenID Connect) without a Microsoft App ID: no Teams here, rather than Teams without tokens.
+    if (teamsMode === 'closed') return void res.status(404).set('Cache-Control', 'no-store').json({ error: 'Teams is not set up on this service' });
     try {
       await teams.process(req, res);
     } catch (error) {
@@ -156,7 +159,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const { port } = server.address() as AddressInfo;
   workspace = workspaceUrl(config, port);
   const url = `http://${config.HOST}:${port}`;
-  log.info(`listening on ${url} (${isLocalMode(config) ? 'local mode: no Microsoft credentials, requests are not authenticated' : 'Bot Framework tokens required'})`, { port });
+  const teamsSays = { tokens: 'Bot Framework tokens required', local: 'local mode: no Microsoft credentials, requests are not authenticated', closed: 'Teams off: no Microsoft App ID' }[teamsMode];
+  log.info(`listening on ${url} (${teamsSays})`, { port });
 
   // One tick at a time: a slow send never overlaps the next tick.
   let ticking: Promise<void> = Promise.resolve();
