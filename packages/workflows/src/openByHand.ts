@@ -17,18 +17,32 @@ import type { CaseStore } from './store/caseStore.js';
  * progress, so a second "start" never makes a second case.
  * @param typedPupilId — the pupil's id as typed: in any case (`demo-004` for `DEMO-004`), see `resolvePupilId`.
  * @param today — the school date (England) the request is made on.
- * @throws CaseNotFound when the actor cannot see the pupil; EventRefused when the request is not valid.
+ * @throws CaseNotFound when the actor cannot see the pupil; EventRefused when the request is not
+ * valid, or `data` sets a field worked out here (the pupil's school, the half-term, the dates).
  */
 export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, typedPupilId: string, today: string, data: Record<string, unknown> = {}): Promise<{ case: CaseView; created: boolean }> {
+  const overridden = Object.keys(data).filter((key) => COMPUTED[kind].includes(key));
+  if (overridden.length > 0) {
+    throw new EventRefused(`the case's data cannot set ${overridden.join(', ')}: ${overridden.length > 1 ? 'they are' : 'it is'} worked out from the pupil's record and the school calendar`);
+  }
   const pupilId = await resolvePupilId(store, actor, typedPupilId);
   const record = await store.pupils.record(actor, pupilId);
   const base = { pupilId, schoolId: record.schoolId };
   if (kind === 'peap') {
     const open = (await store.cases.list(actor, { schoolId: record.schoolId, status: 'active', pupilId })).find((c) => c.kind === 'peap');
-    if (open) return { case: open, created: false };
+    // Read again through get(): what is shown of the case is an audited read (the list records only that a list was read).
+    if (open) return { case: await store.cases.get(actor, open.id), created: false };
   }
   return store.cases.open(actor, await openRequest(store, kind, base, actor.id, today, data));
 }
+
+/** The fields of each kind's opening input that are worked out here, never taken from the request's data. */
+const COMPUTED: Readonly<Record<CaseKind, readonly string[]>> = {
+  peap: ['pupilId', 'schoolId', 'openedBy', 'halfTerm', 'exclusionIds'],
+  ebsna: ['pupilId', 'schoolId', 'referredBy'],
+  reintegration: ['pupilId', 'schoolId', 'warnOn', 'returnBy'],
+  suspension: [],
+};
 
 async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
   const calendarOn = async (date: string) => {
