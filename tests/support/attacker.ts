@@ -42,3 +42,5 @@ export async function sqliteIntegrityCheck(file: string): Promise<string> {
   const rows = await asAttacker(file, (raw) => raw.all<{ integrity_check: string }>('PRAGMA integrity_check'), { keepProtection: true });
   return rows.map((r) => r.integrity_check).join('\n');
 }
+
+export { editPupilRecord, forgeSnapshot, rechain } from '../../packages/workflows/src/store/tamper.js';

@@ -31,6 +31,10 @@ const settingsSchema = z
     AUDIT_ANCHOR_KEY: optional,
     /** Where the audit anchor is kept: beside the SQLite file by default, data/audit.anchor for PostgreSQL. */
     AUDIT_ANCHOR_FILE: optional,
+    /** A witness outside the host for each audit anchor: a file on another mount (appended to), or an http(s) URL (POSTed to). */
+    AUDIT_WITNESS: optional,
+    /** How often the service verifies the whole audit trail (and sends the anchor to the witness); it also does at start. */
+    AUDIT_VERIFY_EVERY_MINUTES: minutes(60),
     /**
      * Teams without Bot Framework tokens beside Slack or OpenID Connect (on): for a trial or a test
      * on this computer only — refused in production and on a HOST that is not loopback.

@@ -23,6 +23,7 @@ import { WORKSPACE_PATH, workspaceRouter } from '../web/workspace.js';
 import { demoOffByDefault, isLocalMode, servedOverHttps, teamsEndpoint, workspaceUrl, type Config } from './config.js';
 import { isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
+import { watchAuditTrail } from './auditWatch.js';
 import { staffNotifier } from './notifier.js';
 import { mountPolicyPages } from './policyPages.js';
 
@@ -54,11 +55,15 @@ export async function startService(config: Config, log: Logger): Promise<Running
     clock: () => clock(),
     ...(config.AUDIT_ANCHOR_KEY ? { anchorKey: config.AUDIT_ANCHOR_KEY } : {}),
     ...(config.AUDIT_ANCHOR_FILE ? { anchorPath: config.AUDIT_ANCHOR_FILE } : {}),
+    ...(config.AUDIT_WITNESS ? { witness: config.AUDIT_WITNESS } : {}),
   }).catch((error: unknown) => {
     instance?.release();
     throw error;
   });
   log.info(`case store: ${store.backend.dialect} at ${store.backend.location}`);
+  // The trail is verified before anything is written: a broken one stops writes (and /healthz says so).
+  const audit = watchAuditTrail(store, log, config.AUDIT_VERIFY_EVERY_MINUTES);
+  await audit.check();
   // Instances starting together on an empty database: one loads the demo, the others wait and find it loaded.
   let demo: number | false | undefined = false;
   while (config.DEMO === 'on' && (demo = await store.leases.runExclusive('demo-load', 60_000, async () => (await isEmpty(store)) && (await loadDemo(store)).pupils)) === undefined) {
@@ -109,8 +114,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     // The ping waits its turn behind writes, which may be waiting for another process's lock:
     // past HEALTH_PING_MS the database is reported busy rather than /healthz waiting too.
     const database = stopping ? 'stopping' : await Promise.race([store.ping().then((up) => (up ? 'ok' : 'down')), delay(HEALTH_PING_MS, 'busy' as const)]);
-    const ok = database === 'ok' || database === 'busy';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : 'database down', database, mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
+    const ok = (database === 'ok' || database === 'busy') && !audit.broken;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : audit.broken ? 'audit trail broken: writes stopped' : 'database down', database, audit: audit.health(), mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
   });
   // The privacy notice and terms of use the Teams app package links to.
   mountPolicyPages(app, log);
@@ -198,6 +203,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       if (stopping) return;
       stopping = true;
       for (const t of timers) clearInterval(t);
+      await audit.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + 10_000;

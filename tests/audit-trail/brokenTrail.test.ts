@@ -1,0 +1,72 @@
+/**
+ * The running service on a broken audit trail: started on a store whose case snapshot was forged
+ * (or whose anchor was deleted) it verifies the trail first, answers /healthz with 503 and the
+ * reason (no paths), logs an alert, and writes nothing — an audited read in Teams included —
+ * on SQLite, and on PostgreSQL when there is a server.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../packages/workflows/dist/index.js';
+import { forgeSnapshot } from '../support/attacker.js';
+import { startFakeConnector } from '../support/fakeConnector.js';
+import { backends } from '../support/postgres.js';
+import { dataDir, startService, type ServiceProcess } from '../support/serviceProcess.js';
+import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
+import { messageActivity, type TeamsUser } from '../support/teamsActivities.js';
+import { post } from '../teams-replay/teamsHttp.js';
+
+const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d' };
+
+async function health(url: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const res = await fetch(`${url}/healthz`);
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, text };
+}
+
+describe.each(backends())('the service on a broken audit trail (%s store)', (backend) => {
+  const running: ServiceProcess[] = [];
+  afterAll(async () => {
+    for (const s of running) if (s.child.exitCode === null) await s.stop();
+  });
+
+  /** A service that has loaded the demo and run the rules, stopped; its database. */
+  async function storeWithDemo(): Promise<{ dir: string; db: ServiceDatabase }> {
+    const dir = dataDir('audit-');
+    const db = await serviceDatabase(backend, dir, 'audit');
+    const service = await startService(dir, db.env);
+    running.push(service);
+    expect(await health(service.url)).toMatchObject({ status: 200, body: { status: 'ok', audit: { status: 'verified' } } });
+    await expect.poll(async () => (await withStore(db, (s) => s.cases.list(SYSTEM))).length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await service.stop();
+    return { dir, db };
+  }
+
+  /** Starts the service on `db`, checks it is unhealthy and writes nothing, however asked. */
+  async function expectStoppedWrites(dir: string, db: ServiceDatabase, alert: RegExp): Promise<void> {
+    const rowsBefore = (await withStore(db, (s) => s.audit.entriesOf('case-list-read'))).length;
+    const connector = await startFakeConnector();
+    const service = await startService(dir, db.env);
+    running.push(service);
+    const seen = await health(service.url);
+    expect(seen).toMatchObject({ status: 503, body: { status: 'audit trail broken: writes stopped', audit: { status: 'broken', action: 'run "cases audit verify" on the server' } } });
+    expect(seen.text).not.toContain(dir); // no internal paths
+    expect(service.logs.some((l) => /"level":"error"/.test(l) && alert.test(l))).toBe(true);
+    // An audited read in Teams (a head's case list) is a write: refused, nothing appended.
+    await post(service.url, messageActivity(head, connector.url, 'a:demo-head-personal-chat', 'my cases'));
+    await service.stop();
+    expect((await withStore(db, (s) => s.audit.entriesOf('case-list-read'))).length).toBe(rowsBefore);
+  }
+
+  it('reports a forged case snapshot: 503, an alert naming the case, no writes', async () => {
+    const { dir, db } = await storeWithDemo();
+    const [victim] = await withStore(db, (s) => s.cases.list(SYSTEM));
+    await forgeSnapshot(db.url, victim!.id, (s) => ({ ...s, context: { ...(s.context as object), forged: true } }));
+    await expectStoppedWrites(dir, db, new RegExp(`ALERT the audit trail does not verify, writes are stopped: case ${victim!.id} has been altered`));
+  });
+
+  it('reports a deleted anchor: 503, an alert naming the anchor, no writes', async () => {
+    const { dir, db } = await storeWithDemo();
+    rmSync(db.anchorPath);
+    await expectStoppedWrites(dir, db, /ALERT the audit trail does not verify, writes are stopped: no anchor found at/);
+  });
+});
