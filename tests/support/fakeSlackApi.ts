@@ -1,10 +1,14 @@
 /**
  * A fake Slack Web API on loopback: the service's Bolt app is pointed here (`SLACK_API_URL`), so
  * every call it makes — `views.open/update/push/publish`, `conversations.open`,
- * `chat.postMessage` — is recorded for the test to read. Only this edge is fake.
+ * `chat.postMessage` — is recorded for the test to read. Only this edge is fake. On demand it
+ * fails as Slack does on a bad day (`fail`): it never answers, or answers 503.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** How the fake answers: as Slack does, never (the request hangs), or 503 Service Unavailable. */
+export type SlackBehaviour = 'answer' | 'hang' | '503';
 
 export interface SlackCall {
   readonly method: string;
@@ -15,12 +19,14 @@ export interface FakeSlackApi {
   /** For SLACK_API_URL (ends with a slash, as the Web API client expects). */
   readonly url: string;
   readonly calls: SlackCall[];
+  /** From now on, answer every call this way (calls are recorded whatever the answer). */
+  fail(behaviour: SlackBehaviour): void;
   /** Resolves with the first call of `method` after the first `after` calls. */
   waitForCall(method: string, after?: number, timeoutMs?: number): Promise<SlackCall>;
   close(): Promise<void>;
 }
 
-export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(behaviour: SlackBehaviour = 'answer'): Promise<FakeSlackApi> {
   const calls: SlackCall[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -31,6 +37,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       // The client sends nested arguments (views, blocks) as JSON strings in a form.
       for (const [k, v] of Object.entries(args)) if (typeof v === 'string' && /^[[{]/.test(v)) args[k] = JSON.parse(v);
       calls.push({ method, args });
+      if (behaviour === 'hang') return; // never answered: closing the fake drops the connection
+      if (behaviour === '503') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
       const result = method === 'conversations.open' ? { channel: { id: `D-${args.users}` } } : method.startsWith('views.') ? { view: { id: 'V-fake', ...(args.view ?? {}) } } : method === 'chat.postMessage' ? { channel: args.channel, ts: `${Date.now()}.000` } : {};
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...result }));
     });
@@ -41,6 +49,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   return {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
+    fail: (b) => void (behaviour = b),
     async waitForCall(method, after = 0, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
@@ -50,6 +59,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

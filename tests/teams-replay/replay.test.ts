@@ -134,7 +134,7 @@ describe.each(backends())('the Teams bot over HTTP, in local mode (%s store)', (
   it('reports its health, and its logs carry no answer a head gave', async () => {
     const health = await fetch(`${service.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', mode: 'local', schoolDate: '2026-03-20', channels: ['teams'] });
+    expect(await health.json()).toMatchObject({ status: 'ok', mode: 'local', schoolDate: '2026-03-20', channels: [{ name: 'teams', state: 'ok', failures: 0 }] });
     const logs = service.logs.join('\n');
     expect(logs).toContain('"msg":"teams: turn"');
     expect(logs).not.toMatch(/An answer given in the test|A support plan with a key adult|SEND:/);

@@ -17,6 +17,8 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.LOG_LEVEL);
+/** The longest a stop may take: requests in flight get 10 s, a send its timeout, the database its close. */
+const STOP_WITHIN_MS = 20_000 + config.SEND_TIMEOUT_SECONDS * 1000;
 const starting = startService(config, log).catch((error: unknown) => {
   // What the operator can fix (the database's path, another service on the file): their one line, no stack.
   if (error instanceof DatabaseUnavailable || error instanceof InstanceRunning) process.stderr.write(`could not start: ${error.message}\n`);
@@ -27,6 +29,11 @@ const starting = startService(config, log).catch((error: unknown) => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info(`${signal}: stopping after the requests in flight`);
+    // close() is bounded (requests, then sends by their timeout); this is the backstop if anything still hangs.
+    setTimeout(() => {
+      log.error(`${signal}: still stopping after ${STOP_WITHIN_MS / 1000} s; exiting now`);
+      process.exit(1);
+    }, STOP_WITHIN_MS).unref();
     starting
       .then((service) => service.close())
       .then(

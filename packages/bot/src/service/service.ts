@@ -24,6 +24,7 @@ import { demoOffByDefault, isLocalMode, servedOverHttps, teamsEndpoint, workspac
 import { isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
 import { watchAuditTrail } from './auditWatch.js';
+import { ChannelQueue } from './channelQueue.js';
 import { staffNotifier } from './notifier.js';
 import { mountPolicyPages } from './policyPages.js';
 
@@ -89,7 +90,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const teams = createTeamsBot(
     store,
     assistant,
-    { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, appType: config.MicrosoftAppType, appTenantId: config.MicrosoftAppTenantId, allowedTenants: config.TEAMS_ALLOWED_TENANTS },
+    { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, appType: config.MicrosoftAppType, appTenantId: config.MicrosoftAppTenantId, allowedTenants: config.TEAMS_ALLOWED_TENANTS, sendTimeoutMs: config.SEND_TIMEOUT_SECONDS * 1000 },
     log,
     onReachable,
   );
@@ -106,16 +107,32 @@ export async function startService(config: Config, log: Logger): Promise<Running
   });
   if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
     channels.push(
-      mountSlack(app, store, assistant, { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN, allowedTeams: config.SLACK_ALLOWED_TEAMS, apiUrl: config.SLACK_API_URL }, log, onReachable),
+      mountSlack(app, store, assistant, { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN, allowedTeams: config.SLACK_ALLOWED_TEAMS, apiUrl: config.SLACK_API_URL, timeoutMs: config.SEND_TIMEOUT_SECONDS * 1000 }, log, onReachable),
     );
   }
-  const senders = staffNotifier(store, assistant, channels, clock);
+  // Each channel sends from its own queue: a bounded wait per send, and a breaker that backs off
+  // from a channel failing again and again; once it answers again, what waited goes at once.
+  const sendTimeoutMs = config.SEND_TIMEOUT_SECONDS * 1000;
+  const queues = new Map(
+    channels.map((c) => [
+      c.name,
+      new ChannelQueue(c.name, {
+        sendTimeoutMs,
+        onBackingOff: (retryAt) => log.warn(`${c.name}: backing off after repeated failures until ${retryAt}`, { channel: c.name }),
+        onRecovered: () => {
+          log.info(`${c.name}: answering again`, { channel: c.name });
+          onReachable();
+        },
+      }),
+    ]),
+  );
+  const senders = staffNotifier(store, assistant, channels, clock, queues);
   app.get('/healthz', async (_req, res) => {
     // The ping waits its turn behind writes, which may be waiting for another process's lock:
     // past HEALTH_PING_MS the database is reported busy rather than /healthz waiting too.
     const database = stopping ? 'stopping' : await Promise.race([store.ping().then((up) => (up ? 'ok' : 'down')), delay(HEALTH_PING_MS, 'busy' as const)]);
     const ok = (database === 'ok' || database === 'busy') && !audit.broken;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : audit.broken ? 'audit trail broken: writes stopped' : 'database down', database, audit: audit.health(), mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: channels.map((c) => c.name) });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : audit.broken ? 'audit trail broken: writes stopped' : 'database down', database, audit: audit.health(), mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: [...queues.values()].map((q) => q.health()) });
   });
   // The privacy notice and terms of use the Teams app package links to.
   mountPolicyPages(app, log);
@@ -167,18 +184,36 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const teamsSays = { tokens: 'Bot Framework tokens required', local: 'local mode: no Microsoft credentials, requests are not authenticated', closed: 'Teams off: no Microsoft App ID' }[teamsMode];
   log.info(`listening on ${url} (${teamsSays})`, { port });
 
-  // One tick at a time: a slow send never overlaps the next tick.
+  // Deadlines and the rules, one at a time. Sending is not part of it: a channel that hangs must
+  // not hold a deadline back.
   let ticking: Promise<void> = Promise.resolve();
-  const tick = () =>
+  const fire = () =>
     (ticking = ticking.then(async () => {
       try {
         const fired = await store.fireDueDeadlines(clock());
-        const sent = await store.deliverOutbox(senders, clock());
-        if (fired.fired || sent.sent || sent.failed) log.info('tick', { nFired: fired.fired, nSent: sent.sent, nFailed: sent.failed, nWaiting: sent.waiting });
+        if (fired.fired) log.info('tick', { nFired: fired.fired });
       } catch (error) {
         log.error('tick failed', { error: errorText(error) });
       }
     }));
+  // A delivery run never waits for an earlier one: each message is claimed by one run (its lease),
+  // and each channel sends from its own queue, so what is new goes while a dead channel times out.
+  const deliveries = new Set<Promise<void>>();
+  const deliver = (): Promise<void> => {
+    if (stopping) return Promise.resolve();
+    const run = store.deliverOutbox(senders, clock()).then(
+      (sent) => void (sent.sent || sent.failed ? log.info('outbox', { nSent: sent.sent, nFailed: sent.failed, nWaiting: sent.waiting }) : undefined),
+      (error: unknown) => log.error('outbox: delivery failed', { error: errorText(error) }),
+    );
+    deliveries.add(run);
+    void run.finally(() => deliveries.delete(run));
+    return run;
+  };
+  /** Fires due deadlines, then sends the outbox; resolves when both are done. */
+  const tick = async () => {
+    await fire();
+    await deliver();
+  };
   const evaluate = () =>
     (ticking = ticking.then(async () => {
       try {
@@ -191,7 +226,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     }));
   // The first evaluation runs in the background: requests are served meanwhile, and close() waits for it.
   void evaluate().then(tick);
-  const timers = [setInterval(tick, config.TICK_EVERY_SECONDS * 1000), setInterval(evaluate, config.EVALUATE_EVERY_MINUTES * 60_000)];
+  const timers = [setInterval(() => void fire().then(deliver), config.TICK_EVERY_SECONDS * 1000), setInterval(evaluate, config.EVALUATE_EVERY_MINUTES * 60_000)];
   for (const t of timers) t.unref();
 
   return {
@@ -204,6 +239,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       stopping = true;
       for (const t of timers) clearInterval(t);
       await audit.stop();
+      // Sends not yet started stay in the outbox for the next start; the one in flight ends by its timeout.
+      for (const q of queues.values()) q.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + 10_000;
@@ -211,6 +248,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       server.closeAllConnections();
       await closed;
       await ticking;
+      await Promise.race([Promise.allSettled(deliveries), delay(sendTimeoutMs + 1_000)]);
       await store.close();
       instance?.release();
       log.info('stopped');
