@@ -31,7 +31,8 @@ describe.each(backends())('the Slack app, signed requests against the running se
     const dir = dataDir('bot-slack-');
     db = await serviceDatabase(backend, dir, 'slack');
     // With Slack credentials the demo school is loaded only when asked for.
-    service = await startService(dir, { ...db.env, DEMO: 'on', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_ALLOWED_TEAMS: 'T0DEMO' });
+    // TEAMS_LOCAL: the same head in Teams (without tokens, on loopback) beside Slack.
+    service = await startService(dir, { ...db.env, DEMO: 'on', TEAMS_LOCAL: 'on', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_ALLOWED_TEAMS: 'T0DEMO' });
   });
   afterAll(async () => {
     await service?.stop();

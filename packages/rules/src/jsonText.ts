@@ -2,7 +2,7 @@
  * Reading JSON that people and systems write, strictly: JSON.parse's syntax check, then what
  * JSON.parse lets through silently — a key given twice in one object, where the last would win.
  */
-import { InputError, quoted, type Problem } from './problems.js';
+import { InputError, printable, quoted, type Problem } from './problems.js';
 
 /** A key repeated in one object, with the 1-based line it is repeated on. */
 export interface DuplicateKey {
@@ -58,8 +58,9 @@ export function parseJsonText(text: string, file: string, expected: string, firs
   } catch (error) {
     const message = (error as Error).message;
     const at = /position (\d+)/.exec(message);
-    const line = at ? firstLine + countLines(text, Number(at[1])) : undefined;
-    refuse({ ...(line ? { location: `line ${line}` } : {}), message: `${shortened(message)}; expected ${expected}` });
+    // Without a position ("Unexpected end of JSON input") the fault is at the end of the text.
+    const line = firstLine + countLines(text, at ? Number(at[1]) : text.length);
+    refuse({ location: `line ${line}`, message: `${printable(message)}; expected ${expected}` });
   }
   const repeated = duplicateKey(text);
   if (repeated) {
@@ -77,7 +78,3 @@ function countLines(text: string, upTo: number): number {
   return n;
 }
 
-/** JSON.parse's messages quote the input near the error: keep them short. */
-function shortened(message: string): string {
-  return message.length > 160 ? `${message.slice(0, 160)}…` : message;
-}

@@ -62,8 +62,13 @@ const QUOTE_MAX = 40;
  * @example quoted('P1') // '"P1"'
  */
 export function quoted(text: string, max = QUOTE_MAX): string {
-  if (text.length <= max) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+  const shown = escaped(text.length <= max ? text : text.slice(0, max));
+  return text.length <= max ? shown : `${shown}… (${text.length} characters)`;
+}
+
+/** JSON's escaping, plus what JSON leaves raw but a terminal or a log obeys: C1 controls (CSI) and line separators. */
+function escaped(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -88,4 +93,10 @@ export function issueMessage(issue: { readonly code?: string; readonly message: 
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 5).map((k) => quoted(k)).join(', ')}${more}`;
   }
   return issue.message.length > 300 ? `${issue.message.slice(0, 300)}…` : issue.message;
+}
+
+/** Another library's message about a user's input, made safe to print: control characters shown as "?", cut at `max`. */
+export function printable(text: string, max = 160): string {
+  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }

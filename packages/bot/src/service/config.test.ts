@@ -3,7 +3,7 @@
  * setting and what is accepted — for what it cannot safely start with.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, demoOffByDefault, isLocalMode, isLoopbackAddress, loadConfig, localSignInRefusal, servedOverHttps, workspaceUrl } from './config.js';
+import { ConfigError, demoOffByDefault, isLocalMode, isLoopbackAddress, loadConfig, localSignInRefusal, servedOverHttps, teamsEndpoint, workspaceUrl } from './config.js';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -32,13 +32,38 @@ describe('settings', () => {
     // Asked for, it is on anywhere (a demonstration site); a local trial can turn it off.
     expect(loadConfig({ ...production, DEMO: 'on' }).DEMO).toBe('on');
     expect(loadConfig({ DEMO: 'off' }).DEMO).toBe('off');
-    expect(loadConfig({ HOST: '0.0.0.0' }).DEMO).toBe('on');
     expect(problems({ DEMO: 'yes' })).toEqual([expect.stringMatching(/^DEMO: expected on or off \(unset: on only for a local trial without credentials, off in production/)]);
   });
 
-  it('refuses production without a Microsoft App ID, an audit anchor key or a workspace session secret, even with Slack configured', () => {
-    const found = problems({ NODE_ENV: 'production', SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' });
-    expect(found).toEqual([expect.stringMatching(/^MicrosoftAppId is empty: in production/), expect.stringMatching(/^AUDIT_ANCHOR_KEY is empty/), expect.stringMatching(/^WORKSPACE_SESSION_SECRET is empty: in production/)]);
+  it('refuses production without a channel (a Microsoft App ID, or Slack), an audit anchor key or a workspace session secret', () => {
+    const found = problems({ NODE_ENV: 'production' });
+    expect(found).toEqual([
+      'MicrosoftAppId is empty: in production the bot needs its Microsoft App ID (Teams) or SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Slack), or every request would be accepted without a token',
+      expect.stringMatching(/^AUDIT_ANCHOR_KEY is empty/),
+      expect.stringMatching(/^WORKSPACE_SESSION_SECRET is empty: in production/),
+    ]);
+  });
+
+  it('starts a Slack-only production deployment, with Teams off rather than without tokens', () => {
+    const slackOnly = loadConfig({ NODE_ENV: 'production', SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', AUDIT_ANCHOR_KEY: 'k', WORKSPACE_SESSION_SECRET: 'x'.repeat(32), HOST: '0.0.0.0' });
+    expect(teamsEndpoint(slackOnly)).toBe('closed');
+    expect(teamsEndpoint(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }))).toBe('closed');
+    expect(teamsEndpoint(loadConfig({ OIDC_CLIENT_ID: 'c' }))).toBe('closed');
+    expect(teamsEndpoint(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBe('tokens');
+    expect(teamsEndpoint(loadConfig({}))).toBe('local');
+    // Teams without tokens beside Slack, asked for: on this computer only.
+    expect(teamsEndpoint(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', TEAMS_LOCAL: 'on' }))).toBe('local');
+    expect(problems({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', TEAMS_LOCAL: 'on', HOST: '0.0.0.0' })).toEqual(['TEAMS_LOCAL is on: Teams without tokens is only for this computer — not in production, nor with HOST 0.0.0.0']);
+  });
+
+  it('refuses a HOST other than loopback without credentials: nobody on the network may talk to a bot that takes no token', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20']) {
+      expect(problems({ HOST: host })).toEqual([
+        `HOST is ${host}, not a loopback address: without MicrosoftAppId (or Slack or OpenID Connect credentials) the bot takes requests without a token, so it listens on this computer only — set HOST=127.0.0.1, or configure the credentials`,
+      ]);
+    }
+    expect(problems({ HOST: '::1' })).toEqual([]);
+    expect(problems({ HOST: '0.0.0.0', MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' })).toEqual([]);
   });
 
   it("takes the workspace's session secret when it is long enough; without one outside production the service makes its own", () => {
@@ -51,8 +76,7 @@ describe('settings', () => {
     expect(workspaceUrl(loadConfig({}))).toBe('http://127.0.0.1:3978/workspace');
     const oidc = { OIDC_ISSUER: 'https://login.example.org/tenant/v2.0', OIDC_CLIENT_ID: 'client', OIDC_CLIENT_SECRET: 'secret' };
     expect(workspaceUrl(loadConfig({ HOST: '0.0.0.0', ...oidc }), 41234)).toBe('http://localhost:41234/workspace');
-    // Nobody could sign in there: no staff list (not loopback, or Slack's people), no OpenID Connect.
-    expect(workspaceUrl(loadConfig({ HOST: '0.0.0.0' }), 41234)).toBeUndefined();
+    // Nobody could sign in there: no staff list (Slack's people), no OpenID Connect.
     expect(workspaceUrl(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }))).toBeUndefined();
     expect(workspaceUrl(loadConfig({ WORKSPACE_URL: 'https://bx.example.org/workspace/' }))).toBe('https://bx.example.org/workspace');
     expect(workspaceUrl(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBeUndefined();
@@ -72,7 +96,7 @@ describe('settings', () => {
     expect(localSignInRefusal(loadConfig({ MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBe('MicrosoftAppId is set');
     expect(localSignInRefusal(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }))).toBe('Slack is configured');
     expect(localSignInRefusal(loadConfig({ OIDC_CLIENT_SECRET: 's' }))).toBe('OIDC_ settings are set');
-    expect(localSignInRefusal(loadConfig({ HOST: '0.0.0.0' }))).toBe('HOST (0.0.0.0) is not a loopback address');
+    expect(localSignInRefusal(loadConfig({ HOST: '0.0.0.0', TEAMS_LOCAL: 'off', MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p' }))).toBe('MicrosoftAppId is set');
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]']) expect(isLoopbackAddress(host), host).toBe(true);
     for (const host of ['0.0.0.0', '::', '10.0.0.5', 'bx.example.org', 'localhost.example.org', '::ffff:7f00:1']) expect(isLoopbackAddress(host), host).toBe(false);
   });

@@ -98,7 +98,7 @@ const settingsSchema = z
     if (c.TEAMS_LOCAL === 'on' && (c.NODE_ENV === 'production' || !isLoopbackAddress(c.HOST))) {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_LOCAL'], message: `is on: Teams without tokens is only for this computer — not in production, nor with HOST ${c.HOST}` });
     }
-    if (teamsEndpoint(c) === 'local' && !isLoopbackAddress(c.HOST)) {
+    if (c.TEAMS_LOCAL === 'off' && teamsEndpoint(c) === 'local' && !isLoopbackAddress(c.HOST)) {
       ctx.addIssue({ code: 'custom', path: ['HOST'], message: `is ${c.HOST}, not a loopback address: without MicrosoftAppId (or Slack or OpenID Connect credentials) the bot takes requests without a token, so it listens on this computer only — set HOST=127.0.0.1, or configure the credentials` });
     }
     if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {

@@ -1,7 +1,8 @@
 /**
  * The Slack channel: a Bolt app on its HTTP receiver, mounted in the service's express app at
  * `/slack/events` (events), `/slack/commands` (`/peap`) and `/slack/interactivity` (buttons and
- * modals). Bolt verifies every request's signature and timestamp (401 otherwise). Slack users
+ * modals). Every request's size, signature, timestamp and novelty are checked before Bolt sees it
+ * (requestGuard.ts: 413 or 401), and again by Bolt. Slack users
  * map to staff by workspace and user id; anyone else, or another workspace, is refused politely.
  * The only module that imports Bolt; it speaks through the same conversation core as Teams.
  */
@@ -13,6 +14,7 @@ import type { Channel } from '../conversation/channel.js';
 import { parseAction, parseText, type Command } from '../conversation/commands.js';
 import type { Reply } from '../conversation/replies.js';
 import { errorText, type Logger } from '../service/log.js';
+import { slackRequestGuard } from './requestGuard.js';
 import { errorBlock, fallbackText, formErrors, inputValue, messageBlocks, modalView, VIEWS, type ModalView, type SlackInputState } from './blocks.js';
 
 export interface SlackSettings {
@@ -46,6 +48,8 @@ type ViewState = Record<string, Record<string, SlackInputState>>;
 
 /** Mounts the Slack app on `server` and returns the channel for sending to staff unprompted. */
 export function mountSlack(server: Application, store: CaseStore, assistant: Assistant, settings: SlackSettings, log: Logger, onReachable: (staffId: string) => void = () => {}): Channel {
+  // Before Bolt's routes: a body limit and the signature, window and replay checks Bolt lacks.
+  server.post(Object.values(SLACK_PATHS), ...slackRequestGuard(settings.signingSecret, log));
   const receiver = new ExpressReceiver({ signingSecret: settings.signingSecret, endpoints: SLACK_PATHS, app: server, processBeforeResponse: true, logLevel: LogLevel.ERROR });
   const app = new App({
     receiver,

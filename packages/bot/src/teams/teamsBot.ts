@@ -58,7 +58,12 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
   return {
     ...teamsSender(store, adapter, settings.appId ?? '', settings.sendTimeoutMs),
     async process(req, res) {
-      await adapter.process(req, res, async (context) => {
+      const body: unknown = req.body;
+      const type = body && typeof body === 'object' ? (body as { type?: unknown }).type : undefined;
+      if (typeof type !== 'string' || type === '') return refuse(res, 400);
+      const turn = { started: false };
+      await adapter.process(req, refusalsFixed(res, turn, log), async (context) => {
+        turn.started = true;
         if (!allowed(context.activity)) {
           log.warn('teams: ignored a tenant not on the allow-list', { channel: 'teams' });
           return;
@@ -66,6 +71,42 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
         await app.run(context);
       });
     },
+  };
+}
+
+/** The whole body of each refusal: botbuilder's own would quote its error (an internal URL, a DNS failure). */
+const REFUSALS: Readonly<Record<number, string>> = { 400: 'an activity with a type is expected', 401: 'unauthorized', 405: 'POST only', 500: 'the request failed' };
+
+function refuse(res: Response, status: number): void {
+  res.status(status);
+  res.header('Content-Type', 'application/json; charset=utf-8');
+  res.header('Cache-Control', 'no-store');
+  res.send(JSON.stringify({ error: REFUSALS[status] ?? 'refused' }));
+  res.end();
+}
+
+/**
+ * `res` for botbuilder, with every refusal's body fixed. A failure before the turn began is the
+ * token's (a forged key, alg none, Microsoft's keys out of reach — botbuilder says 500 for some):
+ * 401. A failure in a turn stays 500.
+ */
+function refusalsFixed(res: Response, turn: { readonly started: boolean }, log: Logger): Response {
+  let refused: number | undefined;
+  const statusOf = (code: number) => (code < 400 || code === 400 || code === 405 ? code : turn.started ? (code === 401 ? 401 : 500) : 401);
+  return {
+    socket: res.socket,
+    header: (name, value) => res.header(name, value),
+    status(code) {
+      const status = statusOf(code);
+      if (status >= 400) {
+        refused = status;
+        log.warn('teams: request refused', { channel: 'teams', status });
+        return;
+      }
+      return res.status(status);
+    },
+    send: (...args) => (refused === undefined ? res.send(...args) : undefined),
+    end: (...args) => (refused === undefined ? res.end(...args) : refuse(res, refused)),
   };
 }
 

@@ -13,7 +13,11 @@ import { SchoolCalendar, TERMS, type CalendarSpec, type HalfTerm } from './schoo
 const isoDateSchema = z.string().refine(isIsoDate, { message: 'expected a date written YYYY-MM-DD' });
 
 const halfTermSchema = z.strictObject({
-  name: z.string().min(1).max(40, 'expected a short half-term name such as autumn-1 (at most 40 characters)'),
+  name: z
+    .string()
+    .min(1)
+    .max(40, 'expected a short half-term name such as autumn-1 (at most 40 characters)')
+    .regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/, 'expected a half-term name without control characters or line breaks, such as autumn-1'),
   term: z.enum(TERMS as [string, ...string[]], { message: `expected ${oneOf(TERMS)}` }),
   start: isoDateSchema,
   end: isoDateSchema,
@@ -23,7 +27,7 @@ const halfTermSchema = z.strictObject({
 export const calendarFileSchema = z.strictObject({
   format: z.literal('school-calendar/1').optional(),
   academicYear: z.string().regex(/^\d{4}\/\d{2}$/, { message: 'expected an academic year written like 2025/26' }),
-  name: z.string().max(200, 'expected a calendar name of at most 200 characters').optional(),
+  name: z.string().max(200, 'expected a calendar name of at most 200 characters').regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/, 'expected a calendar name without control characters or line breaks').optional(),
   example: z.boolean().optional(),
   source: z.string().max(2000, 'expected a source of at most 2,000 characters').optional(),
   halfTerms: z.array(halfTermSchema).max(6, 'expected six half-terms (autumn-1 … summer-2)'),
@@ -52,7 +56,7 @@ export function checkCalendarSpec(spec: CalendarSpec): Problem[] {
     if (h.end < h.start) problems.push({ field: `${field}.end`, message: `${h.end} is before the start ${h.start}` });
     const previous = halfTerms[i - 1];
     if (previous && h.start <= previous.end) {
-      problems.push({ field: `${field}.start`, message: `${h.start} is not after the end of ${previous.name} (${previous.end}); half-terms must be in order and not overlap` });
+      problems.push({ field: `${field}.start`, message: `${h.start} is not after the end of ${quoted(previous.name)} (${previous.end}); half-terms must be in order and not overlap` });
     }
   });
   const first = halfTerms[0];

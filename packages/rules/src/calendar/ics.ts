@@ -15,7 +15,7 @@
  * a closure lost to a broken file would shift every deadline after it.
  */
 import { addDays, dayNumber, isIsoDate, type IsoDate } from '../dates.js';
-import { InputError, quoted, type Problem } from '../problems.js';
+import { InputError, printable, quoted, type Problem } from '../problems.js';
 import type { CalendarSpec, HalfTerm, Term } from './schoolCalendar.js';
 
 /** One property of an event, with the line it is on. */
@@ -189,7 +189,7 @@ function readEvents(text: string, file: string, problems: Problem[]): { events: 
       const list = top.event.props.get(key) ?? [];
       list.push({ params: params.join(';').toUpperCase(), value, line });
       top.event.props.set(key, list);
-    } else if (key === 'X-WR-CALNAME' && top?.name === 'VCALENDAR') calendarName = unescape(value);
+    } else if (key === 'X-WR-CALNAME' && top?.name === 'VCALENDAR') calendarName = printable(unescape(value), 200);
   }
   for (const unclosed of open) {
     problems.push({ file, location: `line ${unclosed.line}`, message: `BEGIN:${unclosed.name} at line ${unclosed.line} has no END:${unclosed.name}; the file may be cut short` });

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
 import { checkRecordOnCalendar } from '../facts.js';
 import { duplicateKey, parseJsonText } from '../jsonText.js';
-import { InputError, quoted, type Problem } from '../problems.js';
+import { InputError, printable, quoted, type Problem } from '../problems.js';
 import { parsePupilRecord, type PupilRecord } from '../pupilRecord.js';
 
 /** One record as read, with where it came from. */
@@ -44,7 +44,7 @@ export async function* readRawRecords(path: string): AsyncGenerator<RawRecord | 
         yield { json: await readWholeJson(path), location: 'record 1' };
         return;
       }
-      yield { file: path, location: `line ${n}`, message: `not valid JSON (${(error as Error).message.slice(0, 120)}); expected one pupil record per line, or a JSON array of records` };
+      yield { file: path, location: `line ${n}`, message: `not valid JSON (${printable((error as Error).message, 120)}); expected one pupil record per line, or a JSON array of records` };
       continue;
     }
     first = false;
