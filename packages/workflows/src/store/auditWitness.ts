@@ -32,8 +32,8 @@ const HTTP_TIMEOUT_MS = 5_000;
  * The witness `target` names: an `http(s)://` URL, or a file path.
  * @example auditWitness('/mnt/witness/audit-anchors.ndjson')
  */
-export function auditWitness(target: string): AuditWitness {
-  return /^https?:\/\//i.test(target) ? httpWitness(target) : fileWitness(target);
+export function auditWitness(target: string, options: { readonly timeoutMs?: number } = {}): AuditWitness {
+  return /^https?:\/\//i.test(target) ? httpWitness(target, options.timeoutMs ?? HTTP_TIMEOUT_MS) : fileWitness(target);
 }
 
 function fileWitness(path: string): AuditWitness {
@@ -55,16 +55,16 @@ function fileWitness(path: string): AuditWitness {
   };
 }
 
-function httpWitness(url: string): AuditWitness {
+function httpWitness(url: string, timeoutMs: number): AuditWitness {
   const target = url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
   return {
     target,
     async append(entry) {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry), signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry), signal: AbortSignal.timeout(timeoutMs) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
     },
     async read() {
-      const response = await fetch(url, { headers: { accept: 'application/x-ndjson, application/json' }, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+      const response = await fetch(url, { headers: { accept: 'application/x-ndjson, application/json' }, signal: AbortSignal.timeout(timeoutMs) });
       if (!response.ok) throw new Error(`the witness ${target} answered HTTP ${response.status}`);
       return parseEntries(await response.text(), target);
     },
