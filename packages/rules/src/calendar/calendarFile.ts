@@ -56,7 +56,7 @@ export function checkCalendarSpec(spec: CalendarSpec): Problem[] {
     if (h.end < h.start) problems.push({ field: `${field}.end`, message: `${h.end} is before the start ${h.start}` });
     const previous = halfTerms[i - 1];
     if (previous && h.start <= previous.end) {
-      problems.push({ field: `${field}.start`, message: `${h.start} is not after the end of ${quoted(previous.name)} (${previous.end}); half-terms must be in order and not overlap` });
+      problems.push({ field: `${field}.start`, message: `${h.start} is not after the end of ${previous.name} (${previous.end}); half-terms must be in order and not overlap` });
     }
   });
   const first = halfTerms[0];
