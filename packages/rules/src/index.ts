@@ -28,7 +28,7 @@ export type { IsoDate, Session } from './dates.js';
 export { InputError, formatProblem, quoted } from './problems.js';
 export type { Problem } from './problems.js';
 
-export { PUPIL_RECORD_FORMAT, exclusionSchema, leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';
+export { ID_MAX_LENGTH, MAX_EXCLUSIONS, PUPIL_RECORD_FORMAT, exclusionSchema, identifier, leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';
 export type { AttendanceDay, Exclusion, ParsedPupil, PupilRecord, PupilRecordInput } from './pupilRecord.js';
 
 export { checkRecordOnCalendar, derivePupilFacts } from './facts.js';

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatProblem, InputError, isIsoDate } from '@before-exclusion/rules';
+import { formatProblem, identifier, InputError, isIsoDate } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { AccessDenied, SYSTEM } from './access.js';
 import { caseSummary, describeState, overdueDeadlines, type CaseView } from './caseService.js';
@@ -336,7 +336,7 @@ function jsonObject(text: string): Record<string, unknown> {
 }
 
 const staffFileSchema = z.strictObject({
-  schools: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1) })).default([]),
+  schools: z.array(z.strictObject({ id: identifier('the school\'s id'), name: z.string().min(1) })).default([]),
   staff: z.array(staffMemberSchema).default([]),
 });
 

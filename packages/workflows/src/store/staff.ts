@@ -3,6 +3,7 @@
  * Teams and Slack. Every change is audited, since it changes who can see children's cases.
  */
 import { z } from 'zod';
+import { identifier } from '@before-exclusion/rules';
 import { AccessDenied, STAFF_ROLES, type Actor, type StaffRole } from '../access.js';
 import type { Clock } from '../clock.js';
 import { EventRefused } from '../errors.js';
@@ -10,10 +11,10 @@ import type { AuditedWrite } from './auditedWrite.js';
 import type { Queryable } from './database.js';
 
 export const staffMemberSchema = z.strictObject({
-  id: z.string().min(1),
+  id: identifier('the staff member\'s id'),
   displayName: z.string().min(1),
   role: z.enum(STAFF_ROLES as [StaffRole, ...StaffRole[]], { error: `expected one of ${STAFF_ROLES.join(', ')}` }),
-  schoolIds: z.array(z.string().min(1)).min(1, 'a member of staff covers at least one school'),
+  schoolIds: z.array(identifier('a school\'s id')).min(1, 'a member of staff covers at least one school'),
   teamsAadId: z.string().min(1).optional(),
   slackUserId: z.string().min(1).optional(),
   slackTeamId: z.string().min(1).optional(),
