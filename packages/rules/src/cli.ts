@@ -235,7 +235,9 @@ function choice<const T extends readonly string[]>(options: Options, name: strin
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+  // Any other failure to write (ENOBUFS, a full disk) is said in one line, not a stack.
+  process.stderr.write(`rules: cannot write the output (${error.code ?? error.message})\n`);
+  process.exit(1);
 });
 
 main(process.argv.slice(2)).then(

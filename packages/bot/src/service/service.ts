@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { loadRulePackFile, RulesEvaluator, defaultRulePack } from '@before-exclusion/rules';
-import { CaseStore, claimInstance, evaluateStoredPupils, schoolClock, schoolDay, type Clock } from '@before-exclusion/workflows';
+import { CaseStore, claimInstance, evaluateStoredPupils, schoolClock, schoolDay, StoreBusy, type Clock } from '@before-exclusion/workflows';
 import { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { loadQuestionSet } from '@before-exclusion/workflows';
@@ -258,6 +258,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
 /** An HTTP error's status (body-parser's 400, 413, 415…), or 500 for anything else. */
 function httpStatusOf(error: unknown): number {
+  // Another process held the database's write lock past the wait: nothing was saved; try again shortly.
+  if (error instanceof StoreBusy) return 503;
   const status = error && typeof error === 'object' ? ((error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode) : undefined;
   return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
 }

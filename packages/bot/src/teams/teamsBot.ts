@@ -8,8 +8,8 @@
  */
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference, type Request, type Response } from 'botbuilder';
-import type { Actor, CaseStore } from '@before-exclusion/workflows';
-import { PERSONAL_CHAT_ONLY_REPLY, UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
+import { StoreBusy, type Actor, type CaseStore } from '@before-exclusion/workflows';
+import { PERSONAL_CHAT_ONLY_REPLY, STORE_BUSY_REPLY, UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import { parseAction, parseText, VERBS, type Command } from '../conversation/commands.js';
 import type { Reply } from '../conversation/replies.js';
@@ -209,7 +209,9 @@ export function createTeamsApplication(store: CaseStore, assistant: Assistant, l
 
   app.error(async (context, error) => {
     log.error('teams: turn failed', { channel: 'teams', error: errorText(error) });
-    await context.sendActivity('Sorry — something went wrong on our side. Your saved answers are safe; please try again.').catch(() => undefined);
+    // A busy store outside the assistant (remembering where to reach someone) is said as such too.
+    const reply = error instanceof StoreBusy ? cardMessage([STORE_BUSY_REPLY]) : 'Sorry — something went wrong on our side. Your saved answers are safe; please try again.';
+    await context.sendActivity(reply).catch(() => undefined);
   });
 
   return app;
