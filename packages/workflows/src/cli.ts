@@ -178,7 +178,8 @@ async function main(argv: string[]): Promise<number> {
         out(
           `evaluated ${result.pupils} pupils as of ${asOf}: ${result.triggers} triggers; opened ${result.opened} case(s), updated ${result.updated}, ${result.unchanged} already open` +
             (result.notOpened ? `; ${result.notOpened} not opened for ${result.leavers} pupil(s) who had left` : '') +
-            (result.skipped ? `; ${result.skipped} pupil(s) skipped (no calendar for their school on that date)` : ''),
+            (result.skipped ? `; ${result.skipped} pupil(s) skipped (no calendar for their school on that date)` : '') +
+            (result.refused ? `; ${result.refused} pupil(s) refused: their stored record fails today's checks (import their school's file again)` : ''),
         );
         return 0;
       }

@@ -6,6 +6,7 @@ import type { PupilRecordInput } from '@before-exclusion/rules';
 import { SYSTEM } from './access.js';
 import { evaluateStoredPupils } from './openCases.js';
 import type { CaseStore } from './store/caseStore.js';
+import { editPupilRecord } from './store/tamper.js';
 import { BACKENDS, closeTestStores, DEMO_FILES, openAgain, testStore } from './testing.js';
 
 const AS_OF = '2026-03-20';
@@ -112,5 +113,18 @@ describe.each(BACKENDS)('%s', (backend) => {
       expect(await openKeys(t.store)).toEqual([request.openKey]);
       expect((await t.store.audit.verify()).ok).toBe(true);
     });
+  });
+});
+
+describe('a stored record that fails today\'s checks', () => {
+  it('is refused and counted, and stops no other pupil\'s evaluation', async () => {
+    const t = await testStore();
+    await t.store.pupils.import(SYSTEM, { pupils: pupilsFile([{ id: 'OLD-1', schoolId: 'SCH-A' }, { id: 'OK-1', schoolId: 'SCH-A', exclusions: [suspension('X1', '2025-10-02'), suspension('X2', '2025-10-14')] }]), calendar: DEMO_FILES.calendar });
+    // As a record stored before lunchtimes were checked for overlap would be: two on one day.
+    const lunchtime = (id: string) => ({ id, category: 'LNCH', startDate: '2025-10-06', startSession: 'AM', lunchtimes: 1, reasons: ['DB'], cancelled: false, missesPublicExam: false });
+    await editPupilRecord(t.url, 'OLD-1', (record) => ({ ...record, exclusions: [lunchtime('L1'), lunchtime('L2')] }));
+    const result = await evaluateStoredPupils(t.store, { asOf: '2025-11-20' });
+    expect(result).toMatchObject({ pupils: 1, refused: 1, opened: expect.any(Number) });
+    expect((await t.store.cases.list(SYSTEM)).map((c) => c.pupilId)).toContain('OK-1');
   });
 });

@@ -12,7 +12,7 @@
  * they were on roll keeps its duties — but no new case is opened for them; a case opened before
  * stays, and is updated as any other.
  */
-import { defaultRulePack, leftBefore, loadRulePackFile, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
+import { defaultRulePack, InputError, leftBefore, loadRulePackFile, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
 import { SYSTEM } from './access.js';
 import type { CaseStore } from './store/caseStore.js';
 
@@ -29,6 +29,11 @@ export interface EvaluationResult {
   readonly unchanged: number;
   /** Cases a trigger called for but not opened, because the pupil had left before the date. */
   readonly notOpened: number;
+  /**
+   * Pupils not evaluated because their stored record no longer passes the checks (stored before a
+   * check was added, or edited behind the store's back): their school's file needs importing again.
+   */
+  readonly refused: number;
 }
 
 const NOTICE_OF: Readonly<Record<string, string>> = {
@@ -50,18 +55,26 @@ export async function evaluateStoredPupils(store: CaseStore, options: { asOf: Is
 
 async function evaluate(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult> {
   const evaluator = new RulesEvaluator(options.rulesFile ? await loadRulePackFile(options.rulesFile) : defaultRulePack());
-  const tally = { pupils: 0, skipped: 0, leavers: 0, triggers: 0, opened: 0, updated: 0, unchanged: 0, notOpened: 0 };
+  const tally = { pupils: 0, skipped: 0, leavers: 0, triggers: 0, opened: 0, updated: 0, unchanged: 0, notOpened: 0, refused: 0 };
   for await (const record of store.pupils.all()) {
     const calendar = await store.pupils.calendarFor(record.schoolId, options.asOf);
     if (!calendar) {
       tally.skipped++;
       continue;
     }
+    let triggers: Trigger[];
+    try {
+      triggers = await evaluator.evaluate(record, calendar, options.asOf);
+    } catch (error) {
+      // One pupil's nonsense stops nobody else's duties.
+      if (!(error instanceof InputError)) throw error;
+      tally.refused++;
+      continue;
+    }
     tally.pupils++;
     // On their last day on roll a pupil is still on roll: only a day after it do they count as gone.
     const left = leftBefore(record, options.asOf);
     if (left) tally.leavers++;
-    const triggers = await evaluator.evaluate(record, calendar, options.asOf);
     tally.triggers += triggers.length;
     for (const outcome of await openCasesFor(store, triggers, { openNew: !left, remindNoticesFrom: options.asOf })) tally[outcome]++;
   }
