@@ -19,11 +19,11 @@ import { post } from '../teams-replay/teamsHttp.js';
 const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d' };
 const conversation = 'a:demo-head-personal-chat';
 /** Each send waits this long at most (SEND_TIMEOUT_SECONDS). */
-const SEND_TIMEOUT_SECONDS = 1;
-/** What "on time" means here for a Teams message while Slack is dead. */
-const ON_TIME_MS = 5_000;
+const SEND_TIMEOUT_SECONDS = 3;
+/** What "on time" means here for a Teams message while Slack is dead: sooner than one Slack send's timeout. */
+const ON_TIME_MS = 2_500;
 /** SIGTERM ends the service within this, a Slack call hanging meanwhile. */
-const STOPS_WITHIN_MS = 8_000;
+const STOPS_WITHIN_MS = 10_000;
 
 type Health = { status: string; channels: { name: string; state: string; failures: number; retryAt?: string }[] };
 const health = async (url: string): Promise<{ status: number; body: Health }> => {
@@ -73,11 +73,23 @@ describe.each(cases)('a dead Slack stops nothing else (%s store, Slack answering
     await connector?.close();
   });
 
+  it("sends the head's Teams prompts at once when they install the app while Slack holds the same messages up", async () => {
+    // The demo's prompts are being sent: Slack's first call is not answered (or fails) meanwhile.
+    while (!slack.calls.some((c) => c.method === 'conversations.open')) await new Promise((r) => setTimeout(r, 10));
+    const from = connector.sent.length;
+    const started = Date.now();
+    await post(service.url, installActivity(head, connector.url, conversation));
+    const { sent, ms } = await sentAfter(connector, from, (a) => /\d+ cases have opened for your school/.test(cardTextOf(a)), started);
+    expect(sent.conversationId).toBe(conversation);
+    console.log(`[outage ${backend}/${behaviour}] Teams digest ${ms} ms after install, Slack dead`);
+    expect(ms).toBeLessThan(ON_TIME_MS);
+  });
+
   it('backs off from Slack after a few failed sends, says so in /healthz, and stays healthy', async () => {
-    const until = Date.now() + 15_000;
+    const until = Date.now() + 30_000;
     let seen = await health(service.url);
     while (seen.body.channels.find((c) => c.name === 'slack')?.state !== 'backing-off') {
-      if (Date.now() > until) throw new Error(`Slack is not backing off after 15 s: ${JSON.stringify(seen.body)}`);
+      if (Date.now() > until) throw new Error(`Slack is not backing off after 30 s: ${JSON.stringify(seen.body)}`);
       await new Promise((r) => setTimeout(r, 100));
       seen = await health(service.url);
     }
@@ -91,20 +103,10 @@ describe.each(cases)('a dead Slack stops nothing else (%s store, Slack answering
 
     // While it backs off, Slack is not called for the outbox at all (once the client's one retry
     // of a call abandoned at its timeout has been and gone).
-    await new Promise((r) => setTimeout(r, 2 * SEND_TIMEOUT_SECONDS * 1000));
+    await new Promise((r) => setTimeout(r, SEND_TIMEOUT_SECONDS * 1000 + 1_500));
     const calls = slack.calls.length;
     await new Promise((r) => setTimeout(r, 2_000));
     expect(slack.calls.length).toBe(calls);
-  });
-
-  it("sends the head's Teams prompts within a few seconds of their installing the app", async () => {
-    const from = connector.sent.length;
-    const started = Date.now();
-    await post(service.url, installActivity(head, connector.url, conversation));
-    const { sent, ms } = await sentAfter(connector, from, (a) => /\d+ cases have opened for your school/.test(cardTextOf(a)), started);
-    expect(sent.conversationId).toBe(conversation);
-    console.log(`[outage ${backend}/${behaviour}] Teams digest ${ms} ms after install, Slack dead`);
-    expect(ms).toBeLessThan(ON_TIME_MS);
   });
 
   it('sends the reminder of a deadline that falls due (notices of a suspension recorded today) to Teams within a few seconds', async () => {

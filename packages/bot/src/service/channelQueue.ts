@@ -46,6 +46,7 @@ export class ChannelQueue {
   readonly #onBackingOff: (retryAt: string) => void;
   #tail: Promise<unknown> = Promise.resolve();
   #stopped = false;
+  readonly #reachListeners: (() => void)[] = [];
 
   constructor(name: string, options: ChannelQueueOptions = {}) {
     this.name = name;
@@ -86,6 +87,16 @@ export class ChannelQueue {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Says someone became reachable in this channel: whoever listens (the notifier) queues what is being sent to them too. */
+  someoneReachable(): void {
+    for (const listener of this.#reachListeners) listener();
+  }
+
+  /** Listens for {@link someoneReachable}. */
+  onSomeoneReachable(listener: () => void): void {
+    this.#reachListeners.push(listener);
   }
 
   /** Refuses jobs not yet started (the one running ends by its send's timeout at the latest). */

@@ -7,7 +7,8 @@
  * Each channel works from its own queue ({@link ChannelQueue}): a message is handed to every
  * channel's queue at once, and a channel that hangs or fails holds up only its own queue — never
  * another channel's sends. Whom a channel still has to reach is read when its turn comes, so a
- * digest sent meanwhile (or by an earlier run) is not sent again.
+ * digest sent meanwhile (or by an earlier run) is not sent again. Someone reachable in a channel
+ * for the first time while a message is held up elsewhere gets it at once, not after that wait.
  */
 import { NobodyToReach, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
@@ -43,6 +44,15 @@ export function staffNotifier(
   queues: ReadonlyMap<string, ChannelQueue> = new Map(),
 ): Record<string, OutboxSender> {
   const queueOf = new Map(channels.map((c) => [c.name, queues.get(c.name) ?? new ChannelQueue(c.name)]));
+  /** Messages being sent: each channel's job for them has run or waits its turn; `more` are jobs added since. */
+  const sending = new Set<{ readonly send: (channel: Channel) => Promise<number>; readonly more: Promise<number>[] }>();
+  for (const channel of channels) {
+    const queue = queueOf.get(channel.name)!;
+    // A message whose job here has run may still wait on another channel: run it here again for whoever is new.
+    queue.onSomeoneReachable(() => {
+      for (const message of sending) message.more.push(queue.run(() => message.send(channel)));
+    });
+  }
 
   /** Sends `m` to the heads reachable in `channel` who do not have it yet; how many are reachable there. */
   const deliverIn = async (channel: Channel, queue: ChannelQueue, m: OutboxMessage, reply: (m: OutboxMessage) => Promise<Reply | undefined>, digest?: Digest): Promise<number> => {
@@ -74,9 +84,12 @@ export function staffNotifier(
     (reply: (m: OutboxMessage) => Promise<Reply | undefined>, digest?: Digest) =>
     async (m: OutboxMessage): Promise<void> => {
       if (!m.caseId) return;
+      const message = { send: (channel: Channel) => deliverIn(channel, queueOf.get(channel.name)!, m, reply, digest), more: [] as Promise<number>[] };
+      sending.add(message);
       // Queued in every channel before anything is awaited, so each channel's queue keeps the outbox's order.
-      const jobs = channels.map((channel) => queueOf.get(channel.name)!.run(() => deliverIn(channel, queueOf.get(channel.name)!, m, reply, digest)));
-      const outcomes = await Promise.allSettled(jobs);
+      const outcomes = await Promise.allSettled(channels.map((channel) => queueOf.get(channel.name)!.run(() => message.send(channel))));
+      while (message.more.length) outcomes.push(...(await Promise.allSettled(message.more.splice(0))));
+      sending.delete(message);
       const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
       if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
       const reachable = outcomes.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value : 0), 0);

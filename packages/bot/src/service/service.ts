@@ -87,12 +87,18 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const assistant = new Assistant(store, { today, evaluator, workspaceUrl: () => workspace, ...(questions ? { questions } : {}) });
   // A member of staff seen for the first time: what waits for them goes at the next tick.
   const onReachable = () => void store.outbox.retryUnsentNow(clock()).catch((error: unknown) => log.error('outbox: retry failed', { error: errorText(error) }));
+  // Each channel's queue (made below, once the channels are known); someone new in a channel is told to it.
+  const queues = new Map<string, ChannelQueue>();
+  const reachedIn = (channel: string) => () => {
+    onReachable();
+    queues.get(channel)?.someoneReachable();
+  };
   const teams = createTeamsBot(
     store,
     assistant,
     { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, appType: config.MicrosoftAppType, appTenantId: config.MicrosoftAppTenantId, allowedTenants: config.TEAMS_ALLOWED_TENANTS, sendTimeoutMs: config.SEND_TIMEOUT_SECONDS * 1000 },
     log,
-    onReachable,
+    reachedIn('teams'),
   );
   const channels: Channel[] = [teams];
 
@@ -107,14 +113,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
   });
   if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
     channels.push(
-      mountSlack(app, store, assistant, { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN, allowedTeams: config.SLACK_ALLOWED_TEAMS, apiUrl: config.SLACK_API_URL, timeoutMs: config.SEND_TIMEOUT_SECONDS * 1000 }, log, onReachable),
+      mountSlack(app, store, assistant, { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN, allowedTeams: config.SLACK_ALLOWED_TEAMS, apiUrl: config.SLACK_API_URL, timeoutMs: config.SEND_TIMEOUT_SECONDS * 1000 }, log, reachedIn('slack')),
     );
   }
   // Each channel sends from its own queue: a bounded wait per send, and a breaker that backs off
   // from a channel failing again and again; once it answers again, what waited goes at once.
   const sendTimeoutMs = config.SEND_TIMEOUT_SECONDS * 1000;
-  const queues = new Map(
-    channels.map((c) => [
+  for (const c of channels) {
+    queues.set(
       c.name,
       new ChannelQueue(c.name, {
         sendTimeoutMs,
@@ -124,8 +130,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
           onReachable();
         },
       }),
-    ]),
-  );
+    );
+  }
   const senders = staffNotifier(store, assistant, channels, clock, queues);
   app.get('/healthz', async (_req, res) => {
     // The ping waits its turn behind writes, which may be waiting for another process's lock:
