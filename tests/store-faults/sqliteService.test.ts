@@ -88,7 +88,7 @@ describe('another process holding the write lock for 10 s', () => {
     const again = await post(service.url, executeActivity(head, connector.url, conversation, 'card', 'peap.answer', { ...data, answer: answerFor(card, 'given once the lock is gone') }));
     expect(again.status).toBe(200);
     expect(cardText(again.body.value)).toMatch(/question 2 of/);
-    expect((await (await fetch(`${service.url}/healthz`)).json()).database).toBe('ok');
+    expect(((await (await fetch(`${service.url}/healthz`)).json()) as { database?: string }).database).toBe('ok');
     await connector.close();
   }, 60_000);
 });
