@@ -338,6 +338,14 @@ describe('cases refuses nonsense, names it, and never crashes (issue 15)', () =>
     }
   });
 
+  it('refuses a missing file, and a JSON key given twice (in a file, with its line, or in --data), without a stack', async () => {
+    const { cases, file } = await workspace();
+    expect(cases('staff', 'no-such.json')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cases: cannot read no-such\.json \(ENOENT\); expected a staff file .*\n$/) });
+    const twice = file('twice.json', '{\n  "schools": [],\n  "schools": []\n}');
+    expect(cases('staff', twice)).toMatchObject({ code: 2, stderr: `${twice} is not valid JSON\n  - ${twice} line 3: the key "schools" appears twice in one object; give each field once\n` });
+    expect(cases('act', 'X', 'DECIDE', '--as', 'head-a', '--data', '{"decision":"a","decision":"b"}')).toMatchObject({ code: 2, stderr: 'cases: --data gives "decision" twice; give each field once\n' });
+  });
+
   it('prints the usage for an unknown option, exit 2, no stack', async () => {
     const { cases } = await workspace();
     for (const args of [['list', '--as', 'head-a', '--profile'], ['import', '--kinds', 'x'], ['show', 'X', '--as']]) {

@@ -26,6 +26,8 @@ export { addDays, dayNumber, isIsoDate, isoDate, longDate, shortDate, weekdayNam
 export type { IsoDate, Session } from './dates.js';
 
 export { InputError, formatProblem, quoted } from './problems.js';
+export { duplicateKey, parseJsonText } from './jsonText.js';
+export type { DuplicateKey } from './jsonText.js';
 export type { Problem } from './problems.js';
 
 export { ID_MAX_LENGTH, MAX_EXCLUSIONS, PUPIL_RECORD_FORMAT, exclusionSchema, identifier, leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatProblem, identifier, InputError, isIsoDate } from '@before-exclusion/rules';
+import { duplicateKey, formatProblem, identifier, InputError, isIsoDate, parseJsonText, quoted } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { AccessDenied, SYSTEM } from './access.js';
 import { caseSummary, describeState, overdueDeadlines, type CaseView } from './caseService.js';
@@ -159,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
       case 'staff': {
         const file = args[0];
         if (!file) throw new UsageError('cases staff FILE: a JSON file { "schools": [{ "id", "name" }], "staff": [{ "id", "displayName", "role", "schoolIds" }] }');
-        const parsed = staffFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        const parsed = staffFileSchema.safeParse(jsonFile(file, 'a staff file ({ "schools": […], "staff": […] })'));
         if (!parsed.success) {
           throw new InputError(`${file} is not a valid staff file`, parsed.error.issues.map((i) => ({ file, field: i.path.join('.'), message: i.message })));
         }
@@ -318,11 +318,14 @@ async function restore(file: string, url: string, anchorPath: string, anchorKey:
 
 /** A JSON file named on the command line, or a usage error saying what it should be. */
 function jsonFile(file: string, what: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`${file} is not ${what} in JSON (${(error as Error).message})`);
+    throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}); expected ${what} in JSON`);
   }
+  // A syntax error or a key given twice is refused with its line.
+  return parseJsonText(text, file, `${what} in JSON`);
 }
 
 function jsonObject(text: string): Record<string, unknown> {
@@ -330,8 +333,10 @@ function jsonObject(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new UsageError(`--data is not JSON: ${text.slice(0, 60)}`);
+    throw new UsageError(`--data is not JSON: ${quoted(text, 60)}`);
   }
+  const repeated = duplicateKey(text);
+  if (repeated) throw new UsageError(`--data gives ${quoted(repeated.key)} twice; give each field once`);
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--data must be a JSON object, e.g. {"date":"2025-10-20"}');
   return value as Record<string, unknown>;
 }
