@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bundledCalendar } from './calendar/bundled.js';
 import { checkPupilFile } from './cli/pupilFile.js';
@@ -138,6 +139,53 @@ describe('repeated JSON keys', () => {
     ]);
     expect(() => parseJsonText('{\n"academicYear":"2025/26",\n"academicYear":"2026/27"}', 'cal.json', 'a calendar')).toThrow(
       expect.objectContaining({ problems: [{ file: 'cal.json', location: 'line 3', message: 'the key "academicYear" appears twice in one object; give each field once' }] }),
+    );
+  });
+});
+
+describe('the overlap sweep, against a pairwise count', () => {
+  it('finds an overlap exactly when some two exclusions share a session or a lunchtime', () => {
+    const schoolDays = calendar.schoolDaysIn(calendar.halfTerms[0]!).slice(0, 15);
+    const anExclusion = fc.record({
+      category: fc.constantFrom('FIXD', 'LNCH', 'PERM'),
+      day: fc.integer({ min: 0, max: schoolDays.length - 1 }),
+      startSession: fc.constantFrom('AM', 'PM'),
+      length: fc.integer({ min: 1, max: 8 }),
+      openEnded: fc.boolean(),
+      cancelled: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(anExclusion, { maxLength: 6 }), (drawn) => {
+        const exclusions = drawn.map((x, i) => ({
+          id: `E${i}`,
+          category: x.category,
+          startDate: schoolDays[x.day]!,
+          startSession: x.startSession,
+          reasons: ['DB'],
+          cancelled: x.cancelled,
+          ...(x.category === 'LNCH' ? { lunchtimes: x.length } : x.category === 'PERM' && x.openEnded ? {} : { sessions: x.length }),
+        }));
+        const record = pupil({ exclusions: exclusions as never });
+        // Pairwise: the sessions (slots) and lunchtimes (school days) each covers, compared two by two.
+        const covers = record.exclusions.filter((e) => !e.cancelled).map((e) => {
+          const slot = calendar.sessionSlot(e.startDate, e.startSession);
+          if (e.category === 'LNCH') return { lunch: true, sessions: new Set<number>(), lunches: new Set(Array.from({ length: e.lunchtimes! }, (_, k) => (slot >> 1) + k)) };
+          const end = Math.min(slot + (e.sessions ?? calendar.schoolDayCount * 2), calendar.schoolDayCount * 2);
+          const sessions = new Set(Array.from({ length: end - slot }, (_, k) => slot + k));
+          const lunches = new Set([...sessions].filter((s) => s % 2 === 0 && sessions.has(s + 1)).map((s) => s / 2));
+          return { lunch: false, sessions, lunches };
+        });
+        let pairwise = false;
+        covers.forEach((a, i) =>
+          covers.slice(i + 1).forEach((b) => {
+            const shareSession = [...a.sessions].some((s) => b.sessions.has(s));
+            const shareLunch = (a.lunch || b.lunch) && [...a.lunches].some((d) => b.lunches.has(d));
+            if (shareSession || shareLunch) pairwise = true;
+          }),
+        );
+        expect(checkRecordOnCalendar(record, calendar).length > 0).toBe(pairwise);
+      }),
+      { numRuns: 500 },
     );
   });
 });
