@@ -91,6 +91,7 @@ describe.each(BACKENDS)('%s', (backend) => {
     await t.store.cases.get(t.head, t.caseId);
     writeFileSync(t.anchorPath, older);
     await expect(t.store.cases.get(t.head, t.caseId)).rejects.toThrow(/is older than the log \(it records row 8, the log ends at row 9\)/);
+    expect(await t.store.audit.verify()).toMatchObject({ ok: false, problem: { seq: 9, message: 'the anchor records row 8 but the log runs on to row 9: the anchor is older than the log (an older anchor was put back, or rows were added round the store)' } });
     await t.store.close();
     rmSync(t.anchorPath);
     const foreign = await openAgain(t, { definitions: toyDefinitions(), anchorKey: 'another-key-0123456789abcdef' });

@@ -8,7 +8,7 @@
  * of what they wrote (a case's snapshot, a pupil's record), and verify recomputes those too.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -121,6 +121,8 @@ export class AuditLog {
   #witnessing: Promise<void> | undefined;
   #witnessWanted: { seq: number; hash: string } | undefined;
   #witnessError: string | undefined;
+  /** Set when a write found the log empty and no anchor: its anchoring makes the store's first. */
+  #first = false;
 
   constructor(db: Database, anchor: AuditAnchor, witness?: AuditWitness) {
     this.#db = db;
@@ -181,7 +183,7 @@ export class AuditLog {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [row.seq, row.at, row.actor, row.role, row.action, row.case_id, row.event, row.rule_id, row.rule_version, row.data, row.prev_hash, hash],
     );
-    if (!options.reAnchoring) await this.#anchor.announce(row.seq, hash);
+    if (!options.reAnchoring) this.#anchor.announce(row.seq, hash);
     return { seq: row.seq, hash };
   }
 
@@ -195,9 +197,10 @@ export class AuditLog {
       if (anchored) throw new AuditRefused(`writes are refused: the audit log is empty but the anchor ${this.#anchor.path} records row ${anchored.seq}: rows have been removed. ${recover}`);
       // A brand-new store: its first write makes the first anchor. (A log emptied with its anchor
       // deleted looks the same here; verify then finds cases and pupils no row vouches for.)
+      this.#first = true;
       return;
     }
-    if (!anchored && !pending) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is missing while the audit log holds ${last.seq} rows, so the end of the log cannot be checked. ${recover}`);
+    if (!anchored) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is missing while the audit log holds ${last.seq} rows, so the end of the log cannot be checked. ${recover}`);
     if (anchored && anchored.seq > last.seq) throw new AuditRefused(`writes are refused: the audit log ends at row ${last.seq} but the anchor ${this.#anchor.path} records row ${anchored.seq}: rows have been removed. ${recover}`);
     const covered = (anchored && anchored.seq === last.seq && anchored.hash === last.hash) || (pending && pending.seq === last.seq && pending.hash === last.hash) || (pending && pending.seq > last.seq);
     if (!covered) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is older than the log (it records row ${anchored?.seq ?? 0}, the log ends at row ${last.seq}) or is another log's. ${recover}`);
@@ -236,7 +239,9 @@ export class AuditLog {
     // Let the rest of a group's writers ask first, so one write covers them all.
     await new Promise((resolve) => setImmediate(resolve));
     const wanted = this.#wanted!;
-    await this.#anchor.write(wanted.seq, wanted.hash);
+    const create = this.#first;
+    this.#first = false;
+    await this.#anchor.write(wanted.seq, wanted.hash, { create });
     this.#anchored = Math.max(this.#anchored, wanted.seq);
     this.witness(wanted);
   }
@@ -330,6 +335,7 @@ export class AuditLog {
       if (!this.#anchor.witnessed(entry)) return { ok: false, rows: 0, problem: { message: `the witness holds an entry for row ${entry.seq} at ${entry.at} not signed with this key: it was forged, or the key is wrong` } };
       witnessed.set(entry.seq, [...(witnessed.get(entry.seq) ?? []), entry]);
     }
+    let lastHash = GENESIS;
     // One consistent snapshot of the log, the cases and the pupils, whoever writes meanwhile.
     const result = await this.#db.read(async (q): Promise<VerifyResult> => {
       let prev = GENESIS;
@@ -349,7 +355,7 @@ export class AuditLog {
         }
         if (bound?.snapshot && row.case_id) snapshots.set(row.case_id, { seq: row.seq, hash: bound.snapshot });
         for (const [pupilId, h] of Object.entries(bound?.pupils ?? {})) records.set(pupilId, { seq: row.seq, hash: h });
-        prev = hash;
+        prev = lastHash = hash;
       }
       const beyond = [...witnessed.keys()].filter((seq) => seq > rows).sort((a, b) => b - a)[0];
       if (beyond !== undefined) {
@@ -379,6 +385,17 @@ export class AuditLog {
     });
     if (!result.ok || options.anchor === 'ignore') return result;
     if (!anchor && result.rows > 0) return { ok: false, rows: result.rows, problem: { message: `no anchor found at ${this.#anchor.path}: the end of the log cannot be checked` } };
+    // Rows past the anchor are a writer's still being anchored (announced, or anchored since), or
+    // rows the anchor never saw: an older anchor put back. Asked again briefly, for the writer.
+    for (let attempt = 0; anchor && result.rows > anchor.seq; attempt++) {
+      const now = this.#anchor.read();
+      const covers = !('error' in now) && ((now.value && now.value.seq >= result.rows) || (now.pending && (now.pending.seq > result.rows || (now.pending.seq === result.rows && now.pending.hash === lastHash))));
+      if (covers) break;
+      if (attempt === 3) {
+        return { ok: false, rows: result.rows, anchor, problem: { seq: anchor.seq + 1, message: `the anchor records row ${anchor.seq} but the log runs on to row ${result.rows}: the anchor is older than the log (an older anchor was put back, or rows were added round the store)` } };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return result;
   }
 }
@@ -400,10 +417,12 @@ interface AnchoredRow {
 interface SignedRow extends AnchoredRow {
   readonly mac: string;
 }
-/** The anchor file: the last row anchored, and a row announced but perhaps not yet committed. */
-interface AnchorFile extends SignedRow {
-  readonly pending?: SignedRow;
-}
+
+/** The announcement's fixed length: longer than any (seq, hash, mac) line, so one overwrites the last whole. */
+const PENDING_LENGTH = 256;
+
+/** The tail of each anchor's queue of writers in this process, by path. */
+const inProcess = new Map<string, Promise<void>>();
 
 const LAST_ROW = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
 
@@ -487,15 +506,21 @@ export class AuditAnchor {
   read(): { value?: AnchoredRow; pending?: AnchoredRow } | { error: string } {
     if (!existsSync(this.path)) return {};
     try {
-      const file = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<AnchorFile>;
-      const value = file.mac === undefined ? undefined : this.#checked('', file);
-      const pending = file.pending ? this.#checked('pending:', file.pending) : undefined;
-      if (value === null || pending === null || (!value && !pending)) {
-        return { error: `the anchor ${this.path} is not signed with this key: it was edited, or the key is wrong` };
-      }
-      return { ...(value ? { value } : {}), ...(pending ? { pending } : {}) };
+      const value = this.#checked('', JSON.parse(readFileSync(this.path, 'utf8')) as Partial<SignedRow>);
+      if (!value) return { error: `the anchor ${this.path} is not signed with this key: it was edited, or the key is wrong` };
+      const pending = this.#pending();
+      return { value, ...(pending ? { pending } : {}) };
     } catch (error) {
       return { error: `the anchor ${this.path} cannot be read: ${(error as Error).message}` };
+    }
+  }
+
+  /** The row announced last (`<anchor>.pending`), if it is there and signed; anything else counts as none. */
+  #pending(): AnchoredRow | undefined {
+    try {
+      return this.#checked('pending:', JSON.parse(readFileSync(`${this.path}.pending`, 'utf8')) as Partial<SignedRow>) ?? undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -506,29 +531,39 @@ export class AuditAnchor {
   }
 
   /**
-   * Announces (seq, hash), a row about to be committed, so the anchor accounts for it should the
-   * process die before `write`. Called inside the write transaction, after the anchor was checked.
+   * Announces (seq, hash), a row about to be committed, in `<anchor>.pending`, so the anchor
+   * accounts for it should the process die before `write`. Called inside the write transaction:
+   * only the holder of the database's write lock announces, so no file lock is needed, and it is
+   * synchronous (the lock is held meanwhile; this keeps it short).
    */
-  async announce(seq: number, hash: string): Promise<void> {
-    await this.#locked(async () => {
-      const current = this.read();
-      if ('error' in current) throw new AuditRefused(`writes are refused: ${current.error}`);
-      await this.#save(current.value, { seq, hash });
-    });
+  announce(seq: number, hash: string): void {
+    // Overwritten in place at a fixed length: no truncation or rename, which ext4 flushes to disk
+    // (a millisecond a write, inside the lock). A torn write fails its MAC and counts as none.
+    const line = JSON.stringify({ seq, hash, mac: this.#sign(`pending:${seq}:${hash}`).toString('hex') }).padEnd(PENDING_LENGTH);
+    const fd = openSync(`${this.path}.pending`, constants.O_WRONLY | constants.O_CREAT, 0o600);
+    try {
+      writeSync(fd, line, 0);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /**
    * Records (seq, hash), unless the anchor already holds a later row. Read, compare and replace
    * happen under a lock file, so writers sharing the anchor (instances on a shared volume, the
-   * CLI beside the service) never move it back. A missing anchor is not made again here: the
-   * next write is refused instead.
+   * CLI beside the service) never move it back. A missing anchor is made only for a store's
+   * first rows (`create`): otherwise the next write is refused instead.
    */
-  async write(seq: number, hash: string): Promise<void> {
+  async write(seq: number, hash: string, options: { readonly create?: boolean } = {}): Promise<void> {
     await this.#locked(async () => {
       const current = this.read();
       // A broken or vanished anchor stays so for verify and the next write to report; a later row anchored already stays.
-      if ('error' in current || (!current.value && !current.pending) || (current.value && current.value.seq >= seq)) return;
-      await this.#save({ seq, hash }, current.pending && current.pending.seq > seq ? current.pending : undefined);
+      if ('error' in current || (!current.value && !options.create) || (current.value && current.value.seq >= seq)) return;
+      await this.#save({ seq, hash });
+      // An announcement now anchored goes, so an older anchor put back is not covered by it. (Read
+      // and removed with no await between: a writer of this process cannot announce meanwhile.)
+      const pending = this.#pending();
+      if (pending && pending.seq <= seq) rmSync(`${this.path}.pending`, { force: true });
     });
   }
 
@@ -536,13 +571,16 @@ export class AuditAnchor {
   async create(seq: number, hash: string): Promise<void> {
     await this.#locked(async () => {
       if (existsSync(this.path)) throw new AuditRefused(`an anchor exists at ${this.path} already: it belongs to another store; move it aside first`);
-      await this.#save({ seq, hash }, undefined);
+      await this.#save({ seq, hash });
     });
   }
 
   /** Replaces whatever is there with (seq, hash): re-anchoring, and nothing else. */
   async replace(seq: number, hash: string): Promise<void> {
-    await this.#locked(() => this.#save({ seq, hash }, undefined));
+    await this.#locked(async () => {
+      rmSync(`${this.path}.pending`, { force: true });
+      await this.#save({ seq, hash });
+    });
   }
 
   /** An anchor for a witness, signed so a line added there by someone else is told apart. */
@@ -555,13 +593,9 @@ export class AuditAnchor {
     return this.#equal(entry.mac, this.#sign(`witness:${entry.seq}:${entry.hash}:${entry.at}`));
   }
 
-  async #save(value: AnchoredRow | undefined, pending: AnchoredRow | undefined): Promise<void> {
-    const file = {
-      ...(value ? { seq: value.seq, hash: value.hash, mac: this.#mac(value.seq, value.hash).toString('hex') } : {}),
-      ...(pending ? { pending: { seq: pending.seq, hash: pending.hash, mac: this.#sign(`pending:${pending.seq}:${pending.hash}`).toString('hex') } } : {}),
-    };
+  async #save(value: AnchoredRow): Promise<void> {
     const temp = `${this.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify(file));
+    await writeFile(temp, JSON.stringify({ seq: value.seq, hash: value.hash, mac: this.#mac(value.seq, value.hash).toString('hex') }));
     await rename(temp, this.path);
   }
 
@@ -582,6 +616,19 @@ export class AuditAnchor {
    * taken over at once when it was this machine's, after 10 s when it was another's.
    */
   async #locked(fn: () => Promise<void>): Promise<void> {
+    // Writers in this process queue here, so the file lock is only polled for other processes'.
+    const previous = inProcess.get(this.path) ?? Promise.resolve();
+    const mine = previous.then(() => this.#fileLocked(fn));
+    const settled = mine.catch(() => undefined);
+    inProcess.set(this.path, settled);
+    try {
+      return await mine;
+    } finally {
+      if (inProcess.get(this.path) === settled) inProcess.delete(this.path);
+    }
+  }
+
+  async #fileLocked(fn: () => Promise<void>): Promise<void> {
     const lock = `${this.path}.lock`;
     for (;;) {
       try {
