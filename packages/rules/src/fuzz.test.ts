@@ -173,6 +173,8 @@ describe('fuzzing the readers', () => {
       fc.tuple(fc.constantFrom('Europe/London', 'America/New_York', '"GMT Standard Time"', 'Mars/Olympus'), value).map(([z, v]) => `DTSTART;TZID=${z}:${v}`),
       fc.array(value, { maxLength: 4 }).map((vs) => `RDATE;VALUE=DATE:${vs.join(',')}`),
       value.map((v) => `EXDATE:${v}`),
+      nastyString.map((n) => `BEGIN:${n}`),
+      nastyString.map((n) => `END:${n}`),
       nastyString,
     );
     const bundled = fc.constant(['BEGIN:VEVENT', 'DTSTART;VALUE=DATE:20250903', 'DTEND;VALUE=DATE:20251025', 'SUMMARY:Autumn 1', 'END:VEVENT']);

@@ -36,7 +36,7 @@ describe('.ics term dates, read or refused with the line', () => {
 
   it('refuses an END: that closes nothing', () => {
     const text = ics('END:VEVENT\r\n');
-    expect(read(text)).toMatchObject({ problems: [expect.stringMatching(/^line \d+, : END:VEVENT closes nothing that is open/)] });
+    expect(read(text)).toMatchObject({ problems: [expect.stringMatching(/^line \d+, : "END:VEVENT" closes nothing that is open/)] });
   });
 
   it('reads RDATE as further dates of a closure, less EXDATE', () => {

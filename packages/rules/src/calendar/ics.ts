@@ -177,11 +177,11 @@ function readEvents(text: string, file: string, problems: Problem[]): { events: 
       const component = value.trim().toUpperCase();
       const depth = open.map((o) => o.name).lastIndexOf(component);
       if (depth < 0) {
-        problems.push({ file, location: `line ${line}`, message: `END:${quoted(component).slice(1, -1)} closes nothing that is open${top ? ` (open: ${top.name} from line ${top.line})` : ''}` });
+        problems.push({ file, location: `line ${line}`, message: `${quoted(`END:${component}`)} closes nothing that is open${top ? ` (open: ${printable(top.name, 40)} from line ${top.line})` : ''}` });
         continue;
       }
       for (const unclosed of open.splice(depth + 1)) {
-        problems.push({ file, location: `line ${unclosed.line}`, message: `BEGIN:${unclosed.name} at line ${unclosed.line} has no END:${unclosed.name} before END:${component} at line ${line}` });
+        problems.push({ file, location: `line ${unclosed.line}`, message: `BEGIN:${printable(unclosed.name, 40)} at line ${unclosed.line} has no END:${printable(unclosed.name, 40)} before END:${printable(component, 40)} at line ${line}` });
       }
       const closed = open.pop();
       if (closed?.event) events.push(closed.event);
@@ -192,7 +192,7 @@ function readEvents(text: string, file: string, problems: Problem[]): { events: 
     } else if (key === 'X-WR-CALNAME' && top?.name === 'VCALENDAR') calendarName = printable(unescape(value), 200);
   }
   for (const unclosed of open) {
-    problems.push({ file, location: `line ${unclosed.line}`, message: `BEGIN:${unclosed.name} at line ${unclosed.line} has no END:${unclosed.name}; the file may be cut short` });
+    problems.push({ file, location: `line ${unclosed.line}`, message: `BEGIN:${printable(unclosed.name, 40)} at line ${unclosed.line} has no END:${printable(unclosed.name, 40)}; the file may be cut short` });
   }
   return calendarName === undefined ? { events } : { events, calendarName };
 }
