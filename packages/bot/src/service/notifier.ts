@@ -59,6 +59,7 @@ export function staffNotifier(
     const schoolId = String(m.payload.schoolId ?? '');
     const heads: string[] = [];
     for (const head of await store.staff.inRole(schoolId, 'headteacher')) if (await channel.canReach(head)) heads.push(head);
+    // The message on its own, built once for every head here: null until built, undefined when there is nothing to say.
     let single: Reply | undefined | null = null;
     const failures: string[] = [];
     for (const head of heads) {
