@@ -25,7 +25,7 @@ export type { AttendanceMark, EbsnaIndicator, ExclusionCategory, ExclusionReason
 export { addDays, dayNumber, isIsoDate, isoDate, longDate, shortDate, weekdayName } from './dates.js';
 export type { IsoDate, Session } from './dates.js';
 
-export { InputError, formatProblem, quoted } from './problems.js';
+export { InputError, described, formatProblem, printable, quoted } from './problems.js';
 export { duplicateKey, parseJsonText } from './jsonText.js';
 export type { DuplicateKey } from './jsonText.js';
 export type { Problem } from './problems.js';

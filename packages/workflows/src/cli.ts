@@ -371,7 +371,7 @@ function need(value: string | undefined, usage: string): string {
 
 function instant(text: string): Date {
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--now ${text} is not a date-time (e.g. 2025-10-20T09:00:00Z)`);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now ${quoted(text)} is not a date-time (e.g. 2025-10-20T09:00:00Z)`);
   return date;
 }
 

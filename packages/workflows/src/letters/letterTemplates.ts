@@ -7,7 +7,7 @@
  * changes, and every letter records the version it was made from, as the rules record theirs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { InputError, isIsoDate, type IsoDate, type Problem } from '@before-exclusion/rules';
+import { described, InputError, isIsoDate, type IsoDate, type Problem } from '@before-exclusion/rules';
 import { z } from 'zod';
 
 /** The letters the product writes. */
@@ -72,7 +72,7 @@ const conditionSchema = z.strictObject({
 });
 export type ParagraphCondition = z.output<typeof conditionSchema>;
 
-const isoDate = z.string().refine(isIsoDate, { error: (issue) => `${JSON.stringify(issue.input)} is not a date written YYYY-MM-DD` });
+const isoDate = z.string().refine(isIsoDate, { error: (issue) => `${described(issue.input)} is not a date written YYYY-MM-DD` });
 const paragraphId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a paragraph id in lower case with hyphens, e.g. work-set');
 
 const paragraphSchema = z.strictObject({
