@@ -7,7 +7,7 @@
  * the questions the PEAP gate reads cannot be removed.
  */
 import { readFileSync } from 'node:fs';
-import { longDate } from '@before-exclusion/rules';
+import { duplicateKey, longDate, printable, quoted } from '@before-exclusion/rules';
 import { PEAP_QUESTIONS } from './machines/peapCase.js';
 import { z } from 'zod';
 
@@ -145,11 +145,15 @@ export function questionSet(overrides?: unknown, file = 'question set'): readonl
 /** Reads a trust's question file (JSON). */
 export function loadQuestionSet(path: string): readonly Question[] {
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    json = JSON.parse(text);
   } catch (error) {
-    throw new QuestionSetError(path, [`cannot read it as JSON: ${(error as Error).message}`]);
+    throw new QuestionSetError(path, [`cannot read it as JSON: ${printable((error as Error).message)}`]);
   }
+  const repeated = duplicateKey(text);
+  if (repeated) throw new QuestionSetError(path, [`line ${repeated.line}: the key ${quoted(repeated.key)} appears twice in one object; give each once`]);
   return questionSet(json, path);
 }
 

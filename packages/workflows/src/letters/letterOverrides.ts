@@ -10,6 +10,7 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
+import { duplicateKey, printable, quoted } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { LETTER_KINDS, PLACEHOLDERS, letterTemplates, placeholdersIn, type LetterKind, type LetterTemplate } from './letterTemplates.js';
 import { LetterRefused } from './letterRefused.js';
@@ -65,10 +66,15 @@ function isLetterKind(kind: string): kind is LetterKind {
 /** Reads and checks an overrides file. @throws LetterRefused when it cannot be read or is refused. */
 export function loadLetterOverrides(file: string): LetterOverrides {
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    json = JSON.parse(text);
   } catch (error) {
-    throw new LetterRefused(`${file} is not a JSON file of letter overrides (${(error as Error).message})`);
+    throw new LetterRefused(`${file} is not a JSON file of letter overrides (${printable((error as Error).message)})`);
   }
+  // The last of a repeated key would win silently: a paragraph given twice is refused instead.
+  const repeated = duplicateKey(text);
+  if (repeated) throw new LetterRefused(`${file} line ${repeated.line}: the key ${quoted(repeated.key)} appears twice in one object; give each once`);
   return parseLetterOverrides(json, file);
 }
