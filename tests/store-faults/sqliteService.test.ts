@@ -28,8 +28,7 @@ afterAll(async () => {
 
 /** Another process holding `BEGIN IMMEDIATE` on `file` for `ms`; resolves once it holds the lock. */
 function holdWriteLock(file: string, ms: number): Promise<ChildProcess> {
-  const script = `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE'); console.log('held'); setTimeout(() => { db.exec('ROLLBACK'); process.exit(0); }, ${ms});`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: join(root, 'tests'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'packages/workflows/src/store/holdWriteLock.mjs'), file, String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] });
   holders.push(child);
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', () => resolve(child));
@@ -88,7 +87,9 @@ describe('another process holding the write lock for 10 s', () => {
     const again = await post(service.url, executeActivity(head, connector.url, conversation, 'card', 'peap.answer', { ...data, answer: answerFor(card, 'given once the lock is gone') }));
     expect(again.status).toBe(200);
     expect(cardText(again.body.value)).toMatch(/question 2 of/);
-    expect(((await (await fetch(`${service.url}/healthz`)).json()) as { database?: string }).database).toBe('ok');
+    const health = async () => ((await (await fetch(`${service.url}/healthz`)).json()) as { database?: string }).database;
+    for (const until = Date.now() + 2_000; (await health()) !== 'ok' && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    expect(await health()).toBe('ok');
     await connector.close();
   }, 60_000);
 });

@@ -133,10 +133,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
     );
   }
   const senders = staffNotifier(store, assistant, channels, clock, queues);
+  let pinging: Promise<'ok' | 'down'> | undefined;
   app.get('/healthz', async (_req, res) => {
     // The ping waits its turn behind writes, which may be waiting for another process's lock:
-    // past HEALTH_PING_MS the database is reported busy rather than /healthz waiting too.
-    const database = stopping ? 'stopping' : await Promise.race([store.ping().then((up) => (up ? 'ok' : 'down')), delay(HEALTH_PING_MS, 'busy' as const)]);
+    // past HEALTH_PING_MS the database is reported busy rather than /healthz waiting too, and
+    // while that ping is still waiting, at once (one ping at a time, never a pile of them).
+    const waiting = pinging !== undefined;
+    const ping = (pinging ??= store.ping().then((up) => (up ? ('ok' as const) : ('down' as const)), () => 'down' as const).finally(() => (pinging = undefined)));
+    const database = stopping ? 'stopping' : waiting ? 'busy' : await Promise.race([ping, delay(HEALTH_PING_MS, 'busy' as const)]);
     const ok = (database === 'ok' || database === 'busy') && !audit.broken;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : audit.broken ? 'audit trail broken: writes stopped' : 'database down', database, audit: audit.health(), mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: [...queues.values()].map((q) => q.health()) });
   });
