@@ -64,6 +64,18 @@ describe.each(backends())('the service on a broken audit trail (%s store)', (bac
     await expectStoppedWrites(dir, db, new RegExp(`ALERT the audit trail does not verify, writes are stopped: case ${victim!.id} has been altered`));
   });
 
+  it('finds a break made while it runs, at its next scheduled verification, and stops writing', async () => {
+    const { dir, db } = await storeWithDemo();
+    const service = await startService(dir, { ...db.env, AUDIT_VERIFY_EVERY_MINUTES: '0.02' });
+    running.push(service);
+    expect((await health(service.url)).status).toBe(200);
+    const [victim] = await withStore(db, (s) => s.cases.list(SYSTEM));
+    await forgeSnapshot(db.url, victim!.id, (s) => ({ ...s, context: { ...(s.context as object), forged: true } }));
+    await expect.poll(async () => (await health(service.url)).status, { timeout: 10_000 }).toBe(503);
+    expect(service.logs.some((l) => l.includes(`case ${victim!.id} has been altered`))).toBe(true);
+    await service.stop();
+  });
+
   it('reports a deleted anchor: 503, an alert naming the anchor, no writes', async () => {
     const { dir, db } = await storeWithDemo();
     rmSync(db.anchorPath);
