@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseUnavailable, InstanceRunning, StoreBusy } from '../errors.js';
 import { claimInstance } from './database.js';
@@ -26,8 +27,7 @@ afterEach(() => {
 
 /** Another process holding `BEGIN IMMEDIATE` on `file` until killed; resolves once it holds it. */
 function holdWriteLock(file: string): Promise<ChildProcess> {
-  const script = `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE'); console.log('held'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./holdWriteLock.mjs', import.meta.url)), file], { stdio: ['ignore', 'pipe', 'inherit'] });
   cleanups.push(() => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', () => resolve(child));
