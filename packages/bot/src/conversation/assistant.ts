@@ -68,7 +68,6 @@ export interface AssistantOptions {
   readonly workspaceUrl?: string | (() => string | undefined) | undefined;
 }
 
-/** Said to someone a channel cannot map to a member of staff — and nothing else. */
 /** Another process held the case store's write lock past the wait (StoreBusy): nothing was saved. */
 export const STORE_BUSY_REPLY: Reply = {
   type: 'message',
@@ -76,6 +75,7 @@ export const STORE_BUSY_REPLY: Reply = {
   text: 'The case store is busy just now, so nothing from this was saved. Please try again in a moment.',
 };
 
+/** Said to someone a channel cannot map to a member of staff — and nothing else. */
 export const UNKNOWN_USER_REPLY: Reply = {
   type: 'message',
   tone: 'warning',
