@@ -52,7 +52,9 @@ describe.each(backends())('the service on a broken audit trail (%s store)', (bac
     expect(seen.text).not.toContain(dir); // no internal paths
     expect(service.logs.some((l) => /"level":"error"/.test(l) && alert.test(l))).toBe(true);
     // An audited read in Teams (a head's case list) is a write: refused, nothing appended.
-    await post(service.url, messageActivity(head, connector.url, 'a:demo-head-personal-chat', 'my cases'));
+    const asked = messageActivity(head, connector.url, 'a:demo-head-personal-chat', 'my cases');
+    await post(service.url, asked);
+    expect(JSON.stringify((await connector.waitForReplyTo(asked.id)).activity)).toContain('Recording is paused: the audit trail failed its integrity check, so nothing from this was saved.');
     await service.stop();
     expect((await withStore(db, (s) => s.audit.entriesOf('case-list-read'))).length).toBe(rowsBefore);
   }

@@ -9,6 +9,7 @@
 import { assessProposedSuspension, describeAssessment, InputError, isIsoDate, longDate, RulesEvaluator, type IsoDate } from '@before-exclusion/rules';
 import {
   AccessDenied,
+  AuditRefused,
   CaseNotFound,
   EventRefused,
   RevisionConflict,
@@ -68,6 +69,13 @@ export interface AssistantOptions {
   readonly workspaceUrl?: string | (() => string | undefined) | undefined;
 }
 
+/** Writes are stopped (the audit trail failed its check, or its anchor is missing): the operator has the detail in the log. */
+export const AUDIT_STOPPED_REPLY: Reply = {
+  type: 'message',
+  tone: 'error',
+  text: 'Recording is paused: the audit trail failed its integrity check, so nothing from this was saved. The service operator has been alerted.',
+};
+
 /** Another process held the case store's write lock past the wait (StoreBusy): nothing was saved. */
 export const STORE_BUSY_REPLY: Reply = {
   type: 'message',
@@ -122,6 +130,7 @@ export class Assistant {
         return [{ type: 'message', tone: 'error', text: sentence(error.message) }];
       }
       if (error instanceof StoreBusy) return [STORE_BUSY_REPLY];
+      if (error instanceof AuditRefused) return [AUDIT_STOPPED_REPLY];
       throw error;
     }
   }
