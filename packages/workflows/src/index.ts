@@ -41,7 +41,7 @@ export type { Period, PeriodChoice } from './reportPeriod.js';
 export { reportToXlsx, MEASURE_DESCRIPTIONS } from './reportWorkbook.js';
 export { SMALLEST_SHOWN, recoverableFigures, suppressFigures } from './suppression.js';
 export type { Figure, Sum } from './suppression.js';
-export { NobodyToReach, Outbox } from './store/outbox.js';
+export { NobodyToReach, Outbox, SendingStopped } from './store/outbox.js';
 export type { OutboxEntry, OutboxMessage, OutboxSender, DeliveryResult } from './store/outbox.js';
 export { Leases } from './store/leases.js';
 export type { TickResult } from './scheduler.js';

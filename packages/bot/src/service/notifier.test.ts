@@ -85,6 +85,25 @@ describe.each(BACKENDS)('the staff notifier, each channel from its own queue (%s
     expect(teams.sent).toHaveLength(1);
   });
 
+  it('lets a message go as it was when the service stops before its send started: not counted as a try', async () => {
+    await openPeap('DEMO-003');
+    await openPeap('DEMO-007');
+    const slack = fakeChannel('slack', { send: 'hang' });
+    const queue = new ChannelQueue('slack', { sendTimeoutMs: 300 });
+    const senders = staffNotifier(store, demoAssistant(store), [slack.channel], () => now, new Map([['slack', queue]]));
+
+    const delivering = store.deliverOutbox(senders, now);
+    await new Promise((r) => setTimeout(r, 50)); // the first send hangs; the second waits its turn
+    queue.stop();
+    expect(await delivering).toEqual({ sent: 0, failed: 1, waiting: 1 });
+    const [first, second] = await store.outbox.entries();
+    expect(first).toMatchObject({ attempts: 1, lastError: expect.stringContaining('did not answer within 300 ms') });
+    expect(second).toMatchObject({ attempts: 0, lastError: null, sentAt: null });
+    // Due at once for the next start: another sender takes it straight away.
+    const next = fakeChannel('slack');
+    expect(await store.deliverOutbox(staffNotifier(store, demoAssistant(store), [next.channel], () => now), now)).toEqual({ sent: 1, failed: 0, waiting: 0 });
+  });
+
   it('backs off from a channel that keeps failing: Slack is not called again until its probe, Teams is sent every prompt', async () => {
     for (const pupil of ['DEMO-003', 'DEMO-007', 'DEMO-015', 'DEMO-020']) await openPeap(pupil);
     const teams = fakeChannel('teams');

@@ -10,11 +10,11 @@
  * digest sent meanwhile (or by an earlier run) is not sent again. Someone reachable in a channel
  * for the first time while a message is held up elsewhere gets it at once, not after that wait.
  */
-import { NobodyToReach, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
+import { NobodyToReach, SendingStopped, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
-import { ChannelQueue } from './channelQueue.js';
+import { ChannelQueue, QueueStopped } from './channelQueue.js';
 
 const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   notices: 'Not every notice of the exclusion is recorded as sent. They are due without delay — record each below as it goes.',
@@ -91,7 +91,10 @@ export function staffNotifier(
       const outcomes = await Promise.allSettled(channels.map((channel) => queueOf.get(channel.name)!.run(() => message.send(channel))));
       while (message.more.length) outcomes.push(...(await Promise.allSettled(message.more.splice(0))));
       sending.delete(message);
-      const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
+      const rejected = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+      // Stopping, nothing else went wrong: the message waits for the next start as it was.
+      if (rejected.length && rejected.every((e) => e instanceof QueueStopped)) throw new SendingStopped(rejected[0]!.message);
+      const failures = rejected.filter((e) => !(e instanceof QueueStopped)).map((e) => e.message);
       if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
       const reachable = outcomes.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value : 0), 0);
       if (reachable === 0) throw new NobodyToReach(`no headteacher of school ${String(m.payload.schoolId ?? '')} can be reached in a channel yet`);

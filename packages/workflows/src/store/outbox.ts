@@ -28,6 +28,17 @@ export class NobodyToReach extends Error {
   }
 }
 
+/**
+ * Thrown by a sender that stopped before trying (the service is stopping): the message is let go
+ * as it was — not counted as a try, due at once for the next instance or start.
+ */
+export class SendingStopped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SendingStopped';
+  }
+}
+
 /** Delivers one kind of message; throws to have it retried later. */
 export type OutboxSender = (message: OutboxMessage) => Promise<void>;
 
@@ -110,6 +121,10 @@ export class Outbox {
       );
       return 'sent';
     } catch (error) {
+      if (error instanceof SendingStopped) {
+        await this.#db.run('UPDATE outbox SET lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?', [row.id, this.#holder]);
+        return 'waiting';
+      }
       // Someone became reachable while it was being sent (retryUnsentNow): try again at once, not after the wait.
       const waitMinutes = this.#retryAskedAt > now.getTime() ? 0 : Math.min(MAX_WAIT_MINUTES, 2 ** row.attempts);
       const next = new Date(now.getTime() + waitMinutes * 60_000).toISOString();
