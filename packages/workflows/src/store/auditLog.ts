@@ -42,6 +42,8 @@ export interface AuditBinding {
   readonly snapshot?: string;
   /** Each pupil record written, by pupil id (`import`, an amendment). */
   readonly pupils?: Readonly<Record<string, string>>;
+  /** Each case's snapshot, by case id: the state a store held when it began binding (`state-bound`). */
+  readonly cases?: Readonly<Record<string, string>>;
 }
 
 export interface AuditRow extends Omit<AuditEntry, 'data' | 'bound'> {
@@ -354,6 +356,7 @@ export class AuditLog {
           if (entry.hash !== hash) return { ok: false, rows, problem: { seq: row.seq, message: `row ${row.seq} does not match the anchor the witness recorded at ${entry.at}: the log has been rewritten` } };
         }
         if (bound?.snapshot && row.case_id) snapshots.set(row.case_id, { seq: row.seq, hash: bound.snapshot });
+        for (const [caseId, h] of Object.entries(bound?.cases ?? {})) snapshots.set(caseId, { seq: row.seq, hash: h });
         for (const [pupilId, h] of Object.entries(bound?.pupils ?? {})) records.set(pupilId, { seq: row.seq, hash: h });
         prev = lastHash = hash;
       }

@@ -13,9 +13,10 @@ import { StoreRefused } from '../errors.js';
 import type { CaseDefinition, CaseKind } from '../machines/caseDefinition.js';
 import { CASE_DEFINITIONS } from '../machines/index.js';
 import { fireDueDeadlines, type TickResult } from '../scheduler.js';
-import { AuditAnchor, AuditLog, type AuditRow, type ReAnchorResult, type VerifyOptions, type VerifyResult } from './auditLog.js';
+import { AuditAnchor, AuditLog, AuditRefused, type AuditRow, type ReAnchorResult, type VerifyOptions, type VerifyResult } from './auditLog.js';
 import { auditWitness, type WitnessEntry } from './auditWitness.js';
 import { auditedWriter, type AuditedWrite } from './auditedWrite.js';
+import { contentHash } from './canonicalJson.js';
 import { DEFAULT_DATABASE_PATH, isPostgresUrl, openDatabase, sqlitePath, type Database, type Dialect } from './database.js';
 import { Leases } from './leases.js';
 import { Letters } from './letters.js';
@@ -129,7 +130,38 @@ export class CaseStore {
     const anchor = AuditAnchor.at(anchorPath, anchorKey);
     const db = await openDatabase(url);
     const log = new AuditLog(db, anchor, options.witness ? auditWitness(options.witness) : undefined);
-    return new CaseStore(db, log, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness);
+    const store = new CaseStore(db, log, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness);
+    await store.#bindStateWrittenBefore();
+    return store;
+  }
+
+  /**
+   * A store written before the audit log bound cases and pupils by hash (no row holds a binding,
+   * yet there are cases or pupils) gets one `state-bound` row binding them as they stand — once, so
+   * an upgraded store verifies from then on. What was changed behind the store before the upgrade
+   * cannot be told; the row says when binding began. A trail that does not hold is left for
+   * verification to report: nothing is bound over it.
+   */
+  async #bindStateWrittenBefore(): Promise<void> {
+    const bindingKnown = await this.#db.get<{ one: number }>(`SELECT 1 AS one FROM audit_log WHERE data LIKE '%"@bound"%' LIMIT 1`);
+    if (bindingKnown) return;
+    const cases = await this.#db.all<{ id: string; snapshot: string }>('SELECT id, snapshot FROM cases ORDER BY id');
+    const pupils = await this.#db.all<{ id: string; record: string }>('SELECT id, record FROM pupils ORDER BY id');
+    if (cases.length === 0 && pupils.length === 0) return;
+    try {
+      await this.#write(async (tx) => {
+        await tx.audit({
+          at: this.#clock().toISOString(),
+          actor: SYSTEM.id,
+          role: SYSTEM.role,
+          action: 'state-bound',
+          data: { cases: cases.length, pupils: pupils.length, why: 'written before the audit log bound cases and pupils by hash: bound as they stood when this version first opened the store' },
+          bound: { cases: Object.fromEntries(cases.map((c) => [c.id, contentHash(c.snapshot)])), pupils: Object.fromEntries(pupils.map((p) => [p.id, contentHash(p.record)])) },
+        });
+      });
+    } catch (error) {
+      if (!(error instanceof AuditRefused)) throw error;
+    }
   }
 
   /** Fires the deadlines that have come due by `now`. */
