@@ -185,13 +185,16 @@ export class AuditLog {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [row.seq, row.at, row.actor, row.role, row.action, row.case_id, row.event, row.rule_id, row.rule_version, row.data, row.prev_hash, hash],
     );
-    if (!options.reAnchoring) this.#anchor.announce(row.seq, hash);
+    if (!options.reAnchoring) await this.#anchor.announce(row.seq, hash);
     return { seq: row.seq, hash };
   }
 
   /** Refuses the write unless the anchor accounts for the log's last row `last` (read in the write's own transaction). */
   async #checkAnchor(tx: Queryable, last: { seq: number; hash: string } | undefined): Promise<void> {
-    const read = this.#anchor.read();
+    // The anchor and its announcement are two files: read without the lock, another instance may be
+    // anchoring between the two reads. Whatever does not add up is read again under the lock.
+    const first = this.#anchor.read();
+    const read = 'error' in first || !covers(first, last) ? await this.#anchor.readLocked() : first;
     const recover = `If the anchor was truly lost, check the log with "cases audit verify" and re-anchor it on purpose: cases audit re-anchor --as STAFF --reason TEXT`;
     if ('error' in read) throw new AuditRefused(`writes are refused: ${read.error}. ${recover}`);
     const { value: anchored, pending } = read;
@@ -204,8 +207,7 @@ export class AuditLog {
     }
     if (!anchored) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is missing while the audit log holds ${last.seq} rows, so the end of the log cannot be checked. ${recover}`);
     if (anchored && anchored.seq > last.seq) throw new AuditRefused(`writes are refused: the audit log ends at row ${last.seq} but the anchor ${this.#anchor.path} records row ${anchored.seq}: rows have been removed. ${recover}`);
-    const covered = (anchored && anchored.seq === last.seq && anchored.hash === last.hash) || (pending && pending.seq === last.seq && pending.hash === last.hash) || (pending && pending.seq > last.seq);
-    if (!covered) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is older than the log (it records row ${anchored?.seq ?? 0}, the log ends at row ${last.seq}) or is another log's. ${recover}`);
+    if (!covers(read, last)) throw new AuditRefused(`writes are refused: the audit anchor ${this.#anchor.path} is older than the log (it records row ${anchored?.seq ?? 0}, the log ends at row ${last.seq}) or is another log's. ${recover}`);
     if (anchored && anchored.seq !== last.seq) {
       const row = await tx.get<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = ?', [anchored.seq]);
       if (row?.hash !== anchored.hash) throw new AuditRefused(`writes are refused: row ${anchored.seq} does not match the anchor ${this.#anchor.path}: the log has been rewritten. ${recover}`);
@@ -403,6 +405,13 @@ export class AuditLog {
   }
 }
 
+/** Whether the anchor, or the row announced, accounts for the log's last row. */
+function covers(read: { value?: AnchoredRow; pending?: AnchoredRow }, last: { seq: number; hash: string } | undefined): boolean {
+  if (!last) return true;
+  const { value: anchored, pending } = read;
+  return (anchored !== undefined && anchored.seq === last.seq && anchored.hash === last.hash) || (pending !== undefined && (pending.seq > last.seq || (pending.seq === last.seq && pending.hash === last.hash)));
+}
+
 /** Rows of `sql` (`… WHERE id > ? ORDER BY id LIMIT ?`), a page at a time. */
 async function* pagesOf<T extends { id: string }>(q: Queryable, sql: string, page = 1000): AsyncGenerator<T> {
   for (let after = ''; ; ) {
@@ -506,6 +515,15 @@ export class AuditAnchor {
    * The anchor: the last row anchored (`value`) and the row a writer announced before committing
    * it (`pending`), each checked against the key; an error when it is unreadable or foreign.
    */
+  /** `read()`, under the anchor's lock: no anchoring is half done meanwhile. */
+  async readLocked(): Promise<ReturnType<AuditAnchor['read']>> {
+    let result: ReturnType<AuditAnchor['read']> = { error: 'the anchor was not read' };
+    await this.#locked(async () => {
+      result = this.read();
+    });
+    return result;
+  }
+
   read(): { value?: AnchoredRow; pending?: AnchoredRow } | { error: string } {
     if (!existsSync(this.path)) return {};
     try {
@@ -535,11 +553,15 @@ export class AuditAnchor {
 
   /**
    * Announces (seq, hash), a row about to be committed, in `<anchor>.pending`, so the anchor
-   * accounts for it should the process die before `write`. Called inside the write transaction:
-   * only the holder of the database's write lock announces, so no file lock is needed, and it is
-   * synchronous (the lock is held meanwhile; this keeps it short).
+   * accounts for it should the process die before `write`. Called inside the write transaction
+   * (only the holder of the database's write lock announces), and under the anchor's lock: another
+   * instance anchoring meanwhile must not remove this announcement as one it has anchored.
    */
-  announce(seq: number, hash: string): void {
+  async announce(seq: number, hash: string): Promise<void> {
+    await this.#locked(async () => this.#announce(seq, hash));
+  }
+
+  #announce(seq: number, hash: string): void {
     // Overwritten in place at a fixed length: no truncation or rename, which ext4 flushes to disk
     // (a millisecond a write, inside the lock). A torn write fails its MAC and counts as none.
     const line = JSON.stringify({ seq, hash, mac: this.#sign(`pending:${seq}:${hash}`).toString('hex') }).padEnd(PENDING_LENGTH);
@@ -563,8 +585,8 @@ export class AuditAnchor {
       // A broken or vanished anchor stays so for verify and the next write to report; a later row anchored already stays.
       if ('error' in current || (!current.value && !options.create) || (current.value && current.value.seq >= seq)) return;
       await this.#save({ seq, hash });
-      // An announcement now anchored goes, so an older anchor put back is not covered by it. (Read
-      // and removed with no await between: a writer of this process cannot announce meanwhile.)
+      // An announcement now anchored goes, so an older anchor put back is not covered by it. (Under
+      // the lock, which announcing takes too: no writer, of any instance, announces meanwhile.)
       const pending = this.#pending();
       if (pending && pending.seq <= seq) rmSync(`${this.path}.pending`, { force: true });
     });
