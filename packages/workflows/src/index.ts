@@ -25,7 +25,7 @@ export type { SchoolDateSource, SchoolDay } from './schoolDate.js';
 export { openByHand } from './openByHand.js';
 export { cancelExclusion, recordExclusion } from './recordExclusion.js';
 export type { ExclusionDecision, RecordedExclusion, RecordOptions } from './recordExclusion.js';
-export { RECIPIENT_WORDS, dutyActions, dutyEvent } from './suspensionDuties.js';
+export { RECIPIENT_WORDS, dutyActions } from './suspensionDuties.js';
 export type { DutyAction, DutyKind } from './suspensionDuties.js';
 export { IRP_SCHOOL_DAYS, irpApplyBy, irpPanelBy, reviewOnRequestDue } from './statutoryDates.js';
 export { evaluateStoredPupils, openCasesFor } from './openCases.js';
@@ -56,7 +56,7 @@ export type { Prefill, Question, QuestionKind, QuestionSetFile } from './peapQue
 export { caseRecord } from './caseRecord.js';
 export type { AnswerLine, CaseRecord, CaseRecordOptions, Duty, ExclusionLine, PupilContext } from './caseRecord.js';
 export { caseRecordLines } from './caseRecordText.js';
-export { LETTER_FORMATS, lettersFitting, makeLetter } from './letters/makeLetter.js';
+export { LETTER_FORMATS, lettersFitting, makeLetter, mayWriteLetters } from './letters/makeLetter.js';
 export type { LetterFormat, LetterRequest, MadeLetter } from './letters/makeLetter.js';
 export { LETTER_KINDS, PLACEHOLDERS, letterTemplates, templateFor } from './letters/letterTemplates.js';
 export type { GuidanceEdition, LetterKind, LetterTemplate, TemplateParagraph } from './letters/letterTemplates.js';

@@ -35,11 +35,6 @@ const EVENT_OF: Readonly<Record<DutyKind, string>> = {
   cancel: 'CANCEL',
 };
 
-/** The event a duty is recorded by. */
-export function dutyEvent(duty: DutyKind): string {
-  return EVENT_OF[duty];
-}
-
 /** What `actor` can record on this exclusion's case now, in the order a head meets them. */
 export function dutyActions(store: CaseStore, actor: Actor, view: CaseView<'suspension'>): DutyAction[] {
   const may = (duty: DutyKind) => store.cases.can(actor, view, EVENT_OF[duty]).allowed;

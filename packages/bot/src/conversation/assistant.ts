@@ -37,6 +37,7 @@ import {
   LetterRefused,
   lettersFitting,
   makeLetter,
+  mayWriteLetters,
 } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
 import { LETTER_WORDS, dutyForm, exclusionForm, letterForm, readDuty, readExclusion, readLetter } from './forms.js';
@@ -244,7 +245,7 @@ export class Assistant {
       case 'duty.record':
         return this.#recordDuty(actor, c);
       case 'letter.form': {
-        const view = asSuspension(await this.#store.cases.get(actor, c.caseId));
+        const view = await this.#store.cases.get(actor, c.caseId, 'suspension');
         return [letterForm(view.id, view.pupilId, c.kind)];
       }
       case 'letter.make':
@@ -268,7 +269,7 @@ export class Assistant {
       };
     } catch (error) {
       if (!(error instanceof LetterRefused)) throw error;
-      const view = asSuspension(await this.#store.cases.get(actor, c.caseId));
+      const view = await this.#store.cases.get(actor, c.caseId, 'suspension');
       return letterForm(view.id, view.pupilId, c.kind, c.values, { error: sentence(error.message) });
     }
   }
@@ -300,7 +301,7 @@ export class Assistant {
   }
 
   async #dutyForm(actor: Actor, caseId: string, duty: DutyKind, recipient?: Recipient, values: Readonly<Record<string, unknown>> = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}): Promise<Reply> {
-    const view = asSuspension(await this.#store.cases.get(actor, caseId));
+    const view = await this.#store.cases.get(actor, caseId, 'suspension');
     return dutyForm(view.id, view.pupilId, view.revision, duty, view.context, this.#today(), recipient, values, problems);
   }
 
@@ -308,7 +309,7 @@ export class Assistant {
     const today = this.#today();
     const read = readDuty(c.duty, c.values, today);
     if ('errors' in read) return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient, c.values, { fieldErrors: read.errors })];
-    const view = asSuspension(await this.#store.cases.get(actor, c.caseId));
+    const view = await this.#store.cases.get(actor, c.caseId, 'suspension');
     const v = read.value;
     try {
       if (c.duty === 'cancel') await cancelExclusion(this.#store, actor, view.id, v.reason!, { today, expectedRevision: c.revision });
@@ -501,13 +502,13 @@ export class Assistant {
     const today = this.#today();
     const record = await caseRecord(this.#store, actor, caseId, { today, questions: this.#questions, evaluator: this.#evaluator });
     // Access was checked (and the read audited) by the record; the case line is the system's own read.
-    const line = caseLine(await this.#store.cases.get(SYSTEM, caseId), today);
-    const base = this.#workspaceUrl()?.replace(/\/+$/, '');
     const view = await this.#store.cases.get(SYSTEM, caseId);
+    const line = caseLine(view, today);
+    const base = this.#workspaceUrl()?.replace(/\/+$/, '');
     const actions: ButtonAction[] = [
       ...(line.resumable ? [{ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId }, primary: true }] : []),
       ...(view.kind === 'suspension' ? dutyButtons(this.#store, actor, view) : []),
-      ...(view.kind === 'suspension' && this.#store.cases.can(actor, view, 'RECORD_NOTICE', { atAnyStage: true }).allowed
+      ...(view.kind === 'suspension' && mayWriteLetters(this.#store, actor, view).allowed
         ? lettersFitting(view).map((kind) => ({ title: `Write ${LETTER_WORDS[kind]}`, data: { verb: 'letter.form', caseId, kind } }))
         : []),
     ];
@@ -559,12 +560,6 @@ export class Assistant {
     if (!question) throw new EventRefused(`there is no question "${id}" in this question set`);
     return question;
   }
-}
-
-/** The case as an exclusion's. @throws EventRefused when it is another kind. */
-function asSuspension(view: CaseView): CaseView<'suspension'> {
-  if (view.kind !== 'suspension') throw new EventRefused(`case ${view.id} is a ${view.kind} case, not an exclusion's`);
-  return view;
 }
 
 /** The duties a reminder of each deadline offers to record. */

@@ -7,7 +7,7 @@
 import { EXCLUSION_REASONS, isIsoDate, longDate, type IsoDate } from '@before-exclusion/rules';
 import { MEETING_FORMATS, NOTICE_METHODS, RECIPIENT_WORDS, type DutyKind, type ExclusionDecision, type LetterFormat, type LetterKind, type LetterPeople, type Recipient, type SuspensionContext } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
-import type { ActionData, FormField, FormReply } from './replies.js';
+import type { FormField, FormReply } from './replies.js';
 
 /** What a submitted form holds: the button's data with the inputs merged in. */
 export type Submitted = Readonly<Record<string, unknown>>;
@@ -217,11 +217,6 @@ function readDate(raw: unknown, today: IsoDate, what: string, errors: Record<str
     return undefined;
   }
   return parsed.date;
-}
-
-/** The button that opens a form: its words and data. */
-export function formButton(title: string, data: ActionData): { title: string; data: ActionData } {
-  return { title, data };
 }
 
 /** Each letter in words: what the head is offered to write. */

@@ -13,6 +13,7 @@ import {
   LETTER_FORMATS,
   SYSTEM,
   lettersFitting,
+  mayWriteLetters,
   type Actor,
   type CaseStore,
   type LetterFormat,
@@ -199,7 +200,7 @@ export async function letterSection(
   const view = await store.cases.get(SYSTEM, caseId, 'suspension');
   const letters = kept.map((l) => letterLine(l, options.base, options.who));
   const made = letters.find((l) => l.letterId === options.made);
-  const may = store.cases.can(actor, view, 'RECORD_NOTICE', { atAnyStage: true });
+  const may = mayWriteLetters(store, actor, view);
   if (!may.allowed) return { letters, ...(made ? { made } : {}), cannotWrite: sentence(may.reason) };
 
   const fitting = lettersFitting(view);

@@ -23,7 +23,7 @@
  * reach it by DNS rebinding (a name of its own that it points at 127.0.0.1).
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, LetterRefused, lettersFitting, makeLetter, type Actor, type CaseStore, type CaseView, type MadeLetter } from '@before-exclusion/workflows';
+import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, LetterRefused, lettersFitting, makeLetter, mayWriteLetters, type Actor, type CaseStore, type CaseView, type MadeLetter } from '@before-exclusion/workflows';
 import { isLoopbackHost } from '../service/config.js';
 import { errorText, type Logger } from '../service/log.js';
 import { assets } from './assets.js';
@@ -245,8 +245,8 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
       views.send(res, 'case', { ...layout(req, res, me), ...page, pageTitle: `Case ${id}`, errors: summary }, status);
     };
     const view = await suspensionCase(me.actor, id);
-    // Writing a letter is acting on the case, as makeLetter checks: said here before the form is read.
-    const may = store.cases.can(me.actor, view, 'RECORD_NOTICE', { atAnyStage: true });
+    // As makeLetter checks: said here before the form is read.
+    const may = mayWriteLetters(store, me.actor, view);
     if (!may.allowed) return again(403, [], sentence(may.reason));
     const form = readLetterForm(values, lettersFitting(view));
     if (!form.asked) return again(400, form.errors);

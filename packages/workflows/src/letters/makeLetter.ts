@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IsoDate } from '@before-exclusion/rules';
-import { AccessDenied, type Actor } from '../access.js';
+import { AccessDenied, type Actor, type Permission } from '../access.js';
 import type { CaseView } from '../caseService.js';
 import { EventRefused } from '../errors.js';
 import type { CaseStore } from '../store/caseStore.js';
@@ -56,8 +56,7 @@ export async function makeLetter(store: CaseStore, actor: Actor, request: Letter
   if (!(LETTER_FORMATS as readonly string[]).includes(request.format)) throw new LetterRefused(`no format "${request.format}"; formats: ${LETTER_FORMATS.join(', ')}`);
   const people = parseLetterPeople(request.people);
   const view = await suspensionCase(store, actor, request.caseId);
-  // Writing a notice is acting on the case: whoever may record one may make one, at any stage.
-  const may = store.cases.can(actor, view, 'RECORD_NOTICE', { atAnyStage: true });
+  const may = mayWriteLetters(store, actor, view);
   if (!may.allowed) throw new AccessDenied(may.reason);
   const record = await store.pupils.record(actor, view.pupilId);
   const facts = await letterFacts(view, record, (date) => store.pupils.calendarFor(view.schoolId, date), request.today);
@@ -101,6 +100,11 @@ async function suspensionCase(store: CaseStore, actor: Actor, caseId: string): P
     if (error instanceof EventRefused) throw new LetterRefused(`letters are written from a suspension case (the duties of one exclusion): ${error.message}`);
     throw error;
   }
+}
+
+/** Whether `actor` may write this case's letters: writing a notice is acting on the case, so whoever may record one, at any stage. */
+export function mayWriteLetters(store: CaseStore, actor: Actor, view: CaseView<'suspension'>): Permission {
+  return store.cases.can(actor, view, 'RECORD_NOTICE', { atAnyStage: true });
 }
 
 /** The letters that fit the case as it stands, in the order a head writes them. */
