@@ -11,7 +11,7 @@ import { StoreRefused } from '../errors.js';
 import { isPostgresUrl, openDatabase, sqlitePath, type Database, type SqlValue } from './database.js';
 
 /** Every table, parents before children; `leases` is left behind (it belongs to running instances). */
-const TABLES = ['schools', 'calendars', 'staff', 'staff_schools', 'pupils', 'cases', 'deadlines', 'outbox', 'staff_addresses', 'deliveries', 'letters', 'audit_log'] as const;
+const TABLES = ['schools', 'calendars', 'staff', 'staff_schools', 'pupils', 'cases', 'deadlines', 'outbox', 'staff_addresses', 'deliveries', 'letters', 'pupil_keys', 'pupil_names', 'audit_log'] as const;
 const KEYS: Readonly<Record<(typeof TABLES)[number], string>> = {
   schools: 'id',
   calendars: 'school_id, academic_year',
@@ -24,6 +24,8 @@ const KEYS: Readonly<Record<(typeof TABLES)[number], string>> = {
   staff_addresses: 'staff_id, channel',
   deliveries: 'outbox_id, channel, staff_id',
   letters: 'id',
+  pupil_keys: 'pupil_id',
+  pupil_names: 'pupil_id',
   audit_log: 'seq',
 };
 

@@ -333,4 +333,51 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX letters_by_case ON letters (case_id, made_at);
   `,
   },
+  /* 5: each pupil's data key (their free text is sealed with it; erasure destroys it), display names, leaving the roll */
+  {
+    sqlite: `
+  -- A pupil's data key, wrapped by the deployment key; NULL once erased (crypto-shredding: their sealed text is unreadable).
+  CREATE TABLE pupil_keys (
+    pupil_id TEXT PRIMARY KEY,
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    wrapped_key TEXT,
+    created_at TEXT NOT NULL,
+    erased_at TEXT
+  ) STRICT;
+
+  -- Names a school chose to hold for its staff to see, sealed with the pupil's key: never in the audit trail or reports.
+  CREATE TABLE pupil_names (
+    pupil_id TEXT PRIMARY KEY,
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    name TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX pupil_names_by_school ON pupil_names (school_id);
+
+  -- Off until the school opts in: pseudonymous by default.
+  ALTER TABLE schools ADD COLUMN display_names INTEGER NOT NULL DEFAULT 0 CHECK (display_names IN (0, 1));
+  -- The day the pupil left the school's roll (YYYY-MM-DD): retention counts from it.
+  ALTER TABLE pupils ADD COLUMN left_on TEXT;
+  `,
+    postgres: `
+  CREATE TABLE pupil_keys (
+    pupil_id text PRIMARY KEY,
+    school_id text NOT NULL REFERENCES schools(id),
+    wrapped_key text,
+    created_at text NOT NULL,
+    erased_at text
+  );
+
+  CREATE TABLE pupil_names (
+    pupil_id text PRIMARY KEY,
+    school_id text NOT NULL REFERENCES schools(id),
+    name text NOT NULL,
+    updated_at text NOT NULL
+  );
+  CREATE INDEX pupil_names_by_school ON pupil_names (school_id);
+
+  ALTER TABLE schools ADD COLUMN display_names integer NOT NULL DEFAULT 0 CHECK (display_names IN (0, 1));
+  ALTER TABLE pupils ADD COLUMN left_on text;
+  `,
+  },
 ];
