@@ -333,7 +333,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX letters_by_case ON letters (case_id, made_at);
   `,
   },
-  /* 5: each pupil's data key (their free text is sealed with it; erasure destroys it), display names, leaving the roll */
+  /* 5: each pupil's data key (their free text is sealed with it; erasure destroys it), display names and a school's opt-in */
   {
     sqlite: `
   -- A pupil's data key, wrapped by the deployment key; NULL once erased (crypto-shredding: their sealed text is unreadable).
@@ -356,8 +356,6 @@ export const MIGRATIONS: readonly Migration[] = [
 
   -- Off until the school opts in: pseudonymous by default.
   ALTER TABLE schools ADD COLUMN display_names INTEGER NOT NULL DEFAULT 0 CHECK (display_names IN (0, 1));
-  -- The day the pupil left the school's roll (YYYY-MM-DD): retention counts from it.
-  ALTER TABLE pupils ADD COLUMN left_on TEXT;
   `,
     postgres: `
   CREATE TABLE pupil_keys (
@@ -377,7 +375,6 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX pupil_names_by_school ON pupil_names (school_id);
 
   ALTER TABLE schools ADD COLUMN display_names integer NOT NULL DEFAULT 0 CHECK (display_names IN (0, 1));
-  ALTER TABLE pupils ADD COLUMN left_on text;
   `,
   },
 ];
