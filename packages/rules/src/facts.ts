@@ -139,6 +139,12 @@ export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalen
     }
   });
   problems.push(...overlappingExclusions(record.exclusions, calendar));
+  // Movements' dates need only be within reach: they may fall on any day (a notice on a Saturday).
+  for (const kind of ['offSiteDirections', 'managedMoves', 'safeguardingSeparations', 'partTimeTimetables'] as const) {
+    record[kind]?.forEach((m, i) => {
+      for (const [field, value] of Object.entries(m)) if (typeof value === 'string' && field !== 'id' && /Date$|On$/.test(field)) outOfReach(value, `${kind}[${i}].${field}`);
+    });
+  }
   record.attendance.forEach((a, i) => {
     if (outOfReach(a.date, `attendance[${i}].date`)) return;
     if (calendar.schoolDayIndex(a.date) < 0 && calendar.covers(a.date)) {

@@ -119,3 +119,81 @@ describe('pupilRecordJsonSchema', () => {
     expect(schema.properties.joinedOn).toMatchObject({ type: 'string', description: expect.stringContaining('first day on roll') });
   });
 });
+
+describe('pupil movement (issue 12): off-site directions, managed moves, safeguarding separations, part-time timetables', () => {
+  const problems = (json: object) => {
+    const parsed = parsePupilRecord({ id: 'P1', schoolId: 'S1', ...json }, { file: 'pupils.ndjson', location: 'line 3' });
+    return parsed.ok ? [] : parsed.problems.map((p) => `${p.field}: ${p.message}`);
+  };
+
+  it('a record written before them reads exactly as it did: no new fields appear', () => {
+    const parsed = parsePupilRecord({ id: 'P1', schoolId: 'S1' });
+    for (const field of ['offSiteDirections', 'managedMoves', 'safeguardingSeparations', 'partTimeTimetables', 'hasFurtherPublicExams']) {
+      expect(parsed).not.toHaveProperty(`record.${field}`);
+    }
+  });
+
+  it('reads each kind with its defaults', () => {
+    const parsed = parsePupilRecord({
+      id: 'P1', schoolId: 'S1', yearGroup: 11, hasFurtherPublicExams: false,
+      offSiteDirections: [{ id: 'OSD1', startDate: '2026-10-05', plannedEndDate: '2026-11-27', sessionsPerWeek: 6, provider: 'Riverside Learning Centre', noticeGivenOn: '2026-09-30', reviews: [{ heldOn: '2026-10-16', attendees: ['headteacher', 'parents', 'trust-nominee'] }] }],
+      managedMoves: [{ id: 'MM1', agreedOn: '2026-12-01', receivingSchool: 'SCH2', offRollOn: '2027-01-05' }],
+      safeguardingSeparations: [{ id: 'SG1', startDate: '2026-11-02', endDate: '2026-11-06', dslDecidedOn: '2026-10-30' }],
+      partTimeTimetables: [{ id: 'PT1', startDate: '2026-09-14', plannedEndDate: '2026-10-23', hoursPerWeek: 15, parentsConsentedOn: '2026-09-10' }],
+    });
+    expect(parsed.ok && parsed.record).toMatchObject({
+      hasFurtherPublicExams: false,
+      offSiteDirections: [{ id: 'OSD1', reviewRequests: [], precedesManagedMove: false, reviews: [{ attendees: ['headteacher', 'parents', 'trust-nominee'] }] }],
+      managedMoves: [{ id: 'MM1', plannedTrial: false }],
+      safeguardingSeparations: [{ id: 'SG1', dslDecidedOn: '2026-10-30' }],
+      partTimeTimetables: [{ id: 'PT1', reviewsHeldOn: [] }],
+    });
+  });
+
+  it('refuses what a kind cannot hold, naming the field and what is accepted', () => {
+    expect(problems({
+      offSiteDirections: [
+        { id: 'OSD1', startDate: '2026-10-05', plannedEndDate: '2026-10-02', provider: 'AP\nsecond line', sessionsPerWeek: 12, reviews: [{ heldOn: '2026-10-16', attendees: ['social-worker'] }] },
+        { id: 'OSD1', startDate: '2026-10-05', provider: 'AP', reviewRequests: [{ requestedOn: '2026-10-20', by: 'pupil' }] },
+      ],
+      managedMoves: [{ id: 'MM1', agreedOn: '2026-12-01' }],
+      safeguardingSeparations: [{ id: 'SG1', startDate: '2026-11-02' }],
+      partTimeTimetables: [{ id: 'PT1', startDate: '2026-09-14', hoursPerWeek: 40, colour: 'red' }],
+    })).toEqual([
+      'offSiteDirections[0].sessionsPerWeek: expected 1 to 10 sessions a week',
+      "offSiteDirections[0].provider: the provider's name must be one line of printable text; accepted: letters, digits, spaces and punctuation",
+      'offSiteDirections[0].reviews[0].attendees[0]: "social-worker" is not a review attendee; accepted: headteacher, parents, trust-nominee, local-authority, governing-board, management-committee',
+      'offSiteDirections[1].reviewRequests[0].by: "pupil" is not who asked for the review; accepted: parents, local-authority',
+      "managedMoves[0].receivingSchool: expected the receiving school's name or id",
+      'safeguardingSeparations[0].dslDecidedOn: expected a date written YYYY-MM-DD',
+      'partTimeTimetables[0].hoursPerWeek: expected 0 to 32.5 hours a week (the school week is 32.5 hours)',
+      'partTimeTimetables[0]: unknown field "colour" in a part-time timetable; accepted fields: id, startDate, plannedEndDate, endedOn, hoursPerWeek, parentsConsentedOn, reviewsHeldOn, reportedToLocalAuthorityOn',
+    ]);
+    expect(problems({
+      offSiteDirections: [
+        { id: 'OSD1', startDate: '2026-10-05', plannedEndDate: '2026-10-02', provider: 'AP' },
+        { id: 'OSD1', startDate: '2026-10-05', provider: 'AP' },
+      ],
+      managedMoves: [{ id: 'MM1', agreedOn: '2026-12-01', receivingSchool: 'SCH2', offRollOn: '2026-11-30' }],
+    })).toEqual([
+      'offSiteDirections[0].plannedEndDate: 2026-10-02 is before "startDate" (2026-10-05); accepted: the same day or later',
+      'managedMoves[0].offRollOn: 2026-11-30 is before "agreedOn" (2026-12-01); accepted: the same day or later',
+      'offSiteDirections[1].id: id "OSD1" appears twice in "offSiteDirections"',
+    ]);
+  });
+
+  it('a managed move recorded as a trial, or with a return, is read (the rules flag it), not refused', () => {
+    expect(problems({ managedMoves: [{ id: 'MM1', agreedOn: '2026-12-01', receivingSchool: 'SCH2', plannedTrial: true, returnedOn: '2027-01-20' }] })).toEqual([]);
+  });
+
+  it('the JSON Schema describes the new kinds, so other systems can validate them', () => {
+    const schema = pupilRecordJsonSchema() as { required: string[]; properties: Record<string, any> };
+    expect(schema.required).toEqual(['id', 'schoolId']);
+    expect(schema.properties.offSiteDirections.items.required).toEqual(['id', 'startDate', 'provider']);
+    expect(schema.properties.offSiteDirections.items.properties.reviews.items.properties.attendees.items.enum).toContain('trust-nominee');
+    expect(schema.properties.managedMoves.items.additionalProperties).toBe(false);
+    expect(schema.properties.safeguardingSeparations.items.required).toEqual(['id', 'startDate', 'dslDecidedOn']);
+    expect(schema.properties.partTimeTimetables.items.properties.hoursPerWeek).toMatchObject({ type: 'number', maximum: 32.5 });
+    expect(schema.properties.hasFurtherPublicExams).toMatchObject({ type: 'boolean' });
+  });
+});

@@ -113,6 +113,131 @@ export const exclusionSchema = record(
 
 export const attendanceDaySchema = record({ date: isoDate, am: mark, pm: mark }, 'an attendance day');
 
+/*
+ * Pupil movement (issue 12): the kinds the 2026 suspension and permanent exclusion guidance
+ * ("including pupil movement") governs beside exclusions. Each is optional in the record, so a
+ * record written before them reads unchanged (pupil-record/1, extended: nothing a /1 file held
+ * changes meaning, so no /2 and no converter), and none of them is a suspension.
+ */
+
+/** At most this many of each movement kind in one record: a school life holds a handful. */
+export const MAX_MOVEMENTS = 100;
+/** At most this many reviews (or review requests) of one placement or timetable. */
+export const MAX_REVIEWS = 200;
+
+/** A provider or receiving school as the school names it: one printable line, no pupil data. */
+const placeName = (what: string) =>
+  z
+    .string({ error: `expected ${what}` })
+    .min(1, `expected ${what}`)
+    .max(120, { error: `${what} is too long; accepted: 1 to 120 characters` })
+    .regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, { error: `${what} must be one line of printable text; accepted: letters, digits, spaces and punctuation` });
+
+function dateList(what: string) {
+  return z.array(isoDate).max(MAX_REVIEWS, `more than ${MAX_REVIEWS} ${what}; accepted: at most ${MAX_REVIEWS}`).default([]);
+}
+
+/** `later` is on or after `earlier`, when both are real dates (a wrongly written date has its own problem). */
+function notBefore(ctx: z.RefinementCtx, earlier: { field: string; value: string | undefined }, later: { field: string; value: string | undefined }): void {
+  if (earlier.value === undefined || later.value === undefined || !isIsoDate(earlier.value) || !isIsoDate(later.value)) return;
+  if (later.value < earlier.value) ctx.addIssue({ code: 'custom', path: [later.field], message: `${later.value} is before "${earlier.field}" (${earlier.value}); accepted: the same day or later` });
+}
+
+/** Who attended an off-site direction review: the 2026 regulations name the head, the parents, a trust nominee and (EHCP) the LA. */
+export const REVIEW_ATTENDEES = ['headteacher', 'parents', 'trust-nominee', 'local-authority', 'governing-board', 'management-committee'] as const;
+
+/**
+ * An off-site direction: the pupil directed to attend education elsewhere to improve their
+ * behaviour (Education Act 2002 s29A; from 26 July 2026 academies and PRUs too). Not a suspension.
+ */
+export const offSiteDirectionSchema = record(
+  {
+    id: identifier("the off-site direction's id"),
+    startDate: isoDate,
+    plannedEndDate: isoDate.optional(),
+    /** The day it actually ended (returned, moved, or stopped); absent while it runs. */
+    endedOn: isoDate.optional(),
+    /** Registration sessions a week the pupil spends at the provider (two a school day). */
+    sessionsPerWeek: z.int('expected a whole number of sessions a week').min(1, 'expected 1 to 10 sessions a week').max(10, 'expected 1 to 10 sessions a week').optional(),
+    provider: placeName("the provider's name"),
+    /** The day written notice reached the parents. */
+    noticeGivenOn: isoDate.optional(),
+    reviews: z
+      .array(record({ heldOn: isoDate, attendees: z.array(codeOf(REVIEW_ATTENDEES, 'a review attendee')).max(REVIEW_ATTENDEES.length * 2).default([]) }, 'a review'))
+      .max(MAX_REVIEWS, `more than ${MAX_REVIEWS} reviews; accepted: at most ${MAX_REVIEWS}`)
+      .default([]),
+    /** Reviews the parents (or, for a pupil with an EHCP, the LA) asked for. */
+    reviewRequests: z
+      .array(record({ requestedOn: isoDate, by: codeOf(['parents', 'local-authority'], 'who asked for the review') }, 'a review request'))
+      .max(MAX_REVIEWS, `more than ${MAX_REVIEWS} review requests; accepted: at most ${MAX_REVIEWS}`)
+      .default([]),
+    /** The direction is the first step of a managed move (the pupil stays dual-registered meanwhile). */
+    precedesManagedMove: flag,
+  },
+  'an off-site direction',
+).superRefine((d, ctx) => {
+  notBefore(ctx, { field: 'startDate', value: d.startDate }, { field: 'plannedEndDate', value: d.plannedEndDate });
+  notBefore(ctx, { field: 'startDate', value: d.startDate }, { field: 'endedOn', value: d.endedOn });
+});
+
+/** A managed move: a permanent transfer to another school, agreed as an alternative to exclusion. */
+export const managedMoveSchema = record(
+  {
+    id: identifier("the managed move's id"),
+    agreedOn: isoDate,
+    receivingSchool: placeName("the receiving school's name or id"),
+    /** The day the pupil came off this school's roll. */
+    offRollOn: isoDate.optional(),
+    /** Recorded as a trial: the 2026 guidance says a managed move is permanent, so this is flagged, not refused. */
+    plannedTrial: flag,
+    /** The day the pupil came back to this school, when they did: flagged as a trial in effect. */
+    returnedOn: isoDate.optional(),
+  },
+  'a managed move',
+).superRefine((m, ctx) => {
+  notBefore(ctx, { field: 'agreedOn', value: m.agreedOn }, { field: 'offRollOn', value: m.offRollOn });
+  notBefore(ctx, { field: 'agreedOn', value: m.agreedOn }, { field: 'returnedOn', value: m.returnedOn });
+});
+
+/** Pupils kept apart for safeguarding reasons, led by the DSL: never a suspension. */
+export const safeguardingSeparationSchema = record(
+  {
+    id: identifier("the separation's id"),
+    startDate: isoDate,
+    endDate: isoDate.optional(),
+    /** The day the designated safeguarding lead decided on it. */
+    dslDecidedOn: isoDate,
+    /** The day the LA was told (it must arrange suitable education). */
+    localAuthorityToldOn: isoDate.optional(),
+  },
+  'a safeguarding separation',
+).superRefine((s, ctx) => {
+  notBefore(ctx, { field: 'startDate', value: s.startDate }, { field: 'endDate', value: s.endDate });
+});
+
+/** A part-time timetable: agreed with the parents, time-limited and reviewed. */
+export const partTimeTimetableSchema = record(
+  {
+    id: identifier("the part-time timetable's id"),
+    startDate: isoDate,
+    plannedEndDate: isoDate.optional(),
+    endedOn: isoDate.optional(),
+    hoursPerWeek: z.number('expected hours a week').min(0, 'expected 0 to 32.5 hours a week').max(32.5, 'expected 0 to 32.5 hours a week (the school week is 32.5 hours)').optional(),
+    /** The day the parents agreed; absent when they have not. */
+    parentsConsentedOn: isoDate.optional(),
+    reviewsHeldOn: dateList('reviews'),
+    reportedToLocalAuthorityOn: isoDate.optional(),
+  },
+  'a part-time timetable',
+).superRefine((t, ctx) => {
+  notBefore(ctx, { field: 'startDate', value: t.startDate }, { field: 'plannedEndDate', value: t.plannedEndDate });
+  notBefore(ctx, { field: 'startDate', value: t.startDate }, { field: 'endedOn', value: t.endedOn });
+});
+
+function movements<T extends z.ZodType>(schema: T, what: string) {
+  return z.array(schema).max(MAX_MOVEMENTS, { error: (issue) => tooMany(issue, what, MAX_MOVEMENTS), abort: true }).optional();
+}
+
 /** One pupil, pseudonymous: no names, only what the rules need. */
 export const pupilRecordSchema = record(
   {
@@ -145,6 +270,15 @@ export const pupilRecordSchema = record(
     exclusions: z.array(exclusionSchema).max(MAX_EXCLUSIONS, { error: (issue) => tooMany(issue, 'exclusions', MAX_EXCLUSIONS), abort: true }).default([]),
     attendance: z.array(attendanceDaySchema).max(MAX_ATTENDANCE_DAYS, { error: (issue) => tooMany(issue, 'attendance days', MAX_ATTENDANCE_DAYS), abort: true }).default([]),
     ebsnaIndicators: z.array(indicator).max(Object.keys(EBSNA_INDICATORS).length * 4, 'lists more EBSNA indicators than there are; give each once').default([]),
+    /**
+     * For a pupil in the final year of compulsory schooling (Year 11): whether they still have
+     * public examinations to sit. `false` means day-6 provision is not owed; absent means unknown (owed).
+     */
+    hasFurtherPublicExams: z.boolean({ error: 'expected true or false' }).optional(),
+    offSiteDirections: movements(offSiteDirectionSchema, 'off-site directions'),
+    managedMoves: movements(managedMoveSchema, 'managed moves'),
+    safeguardingSeparations: movements(safeguardingSeparationSchema, 'safeguarding separations'),
+    partTimeTimetables: movements(partTimeTimetableSchema, 'part-time timetables'),
   },
   'a pupil record',
 ).superRefine((p, ctx) => {
@@ -157,6 +291,13 @@ export const pupilRecordSchema = record(
     if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['exclusions', i, 'id'], message: `exclusion id ${quoted(e.id)} appears twice` });
     seen.add(e.id);
   });
+  for (const kind of ['offSiteDirections', 'managedMoves', 'safeguardingSeparations', 'partTimeTimetables'] as const) {
+    const ids = new Set<string>();
+    p[kind]?.forEach((m, i) => {
+      if (ids.has(m.id)) ctx.addIssue({ code: 'custom', path: [kind, i, 'id'], message: `id ${quoted(m.id)} appears twice in "${kind}"` });
+      ids.add(m.id);
+    });
+  }
   const days = new Set<string>();
   p.attendance.forEach((a, i) => {
     if (days.has(a.date)) ctx.addIssue({ code: 'custom', path: ['attendance', i, 'date'], message: `${a.date} is recorded twice` });
@@ -169,6 +310,10 @@ export type PupilRecord = z.output<typeof pupilRecordSchema>;
 export type PupilRecordInput = z.input<typeof pupilRecordSchema>;
 export type Exclusion = PupilRecord['exclusions'][number];
 export type AttendanceDay = PupilRecord['attendance'][number];
+export type OffSiteDirection = z.output<typeof offSiteDirectionSchema>;
+export type ManagedMove = z.output<typeof managedMoveSchema>;
+export type SafeguardingSeparation = z.output<typeof safeguardingSeparationSchema>;
+export type PartTimeTimetable = z.output<typeof partTimeTimetableSchema>;
 
 /**
  * Whether a pupil was on roll at some point from `start` to `end` (inclusive): joined by the end
