@@ -37,6 +37,9 @@ export interface Database extends Queryable {
 /** The default database file, relative to the working directory. */
 export const DEFAULT_DATABASE_PATH = 'data/cases.db';
 
+/** How long the store waits in all for another writer's lock before refusing with StoreBusy (either backend). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
 /** Whether `url` names a PostgreSQL database (`postgres://…` or `postgresql://…`). */
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);

@@ -4,10 +4,15 @@
  * across instances exactly as SQLite serialises them in one file: the audit chain never forks.
  * Within an instance, writes are group-committed (groupCommit.ts): a burst takes the lock once.
  * Migrations run once, under a session advisory lock, whichever instance starts first.
+ *
+ * Nothing waits without bound: the write lock for DEFAULT_BUSY_TIMEOUT_MS as on SQLite (then
+ * StoreBusy, nothing saved), a connection for CONNECT_TIMEOUT_MS (then DatabaseUnavailable), any
+ * statement for STATEMENT_TIMEOUT_MS — so a stuck server or a session holding the lock shows as a
+ * clear refusal to the head, not a turn that never ends.
  */
 import pg from 'pg';
-import { StoreRefused } from '../errors.js';
-import { maskedUrl, type Database, type Queryable, type SqlValue } from './database.js';
+import { DatabaseUnavailable, StoreBusy, StoreRefused } from '../errors.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, maskedUrl, type Database, type Queryable, type SqlValue } from './database.js';
 import { GroupCommit, type GroupTransaction } from './groupCommit.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -15,9 +20,17 @@ import { MIGRATIONS } from './migrations.js';
 const WRITE_LOCK = 0x63617365;
 const MIGRATION_LOCK = 0x6d696772;
 
+/** The longest wait for a connection (the server unreachable, or every pooled connection busy). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** The longest any one statement may run (the store's are short; reports read in a few). */
+const STATEMENT_TIMEOUT_MS = 60_000;
+/** PostgreSQL's codes for a lock wait past lock_timeout, and a statement past statement_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
+
 export async function openPostgres(url: string): Promise<Database> {
   // Writers wait for the write lock holding a connection: enough are left over for reads.
-  const pool = new pg.Pool({ connectionString: url, max: 16 });
+  const pool = new pg.Pool({ connectionString: url, max: 16, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, statement_timeout: STATEMENT_TIMEOUT_MS, idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS });
   // An idle client's error (the server restarting) must not crash the service; the next query reports it.
   pool.on('error', () => undefined);
   try {
@@ -54,6 +67,12 @@ async function migrate(pool: pg.Pool, url: string): Promise<void> {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
+}
+
+/** A PostgreSQL error's SQLSTATE code, if it has one. */
+function codeOf(error: unknown): string | undefined {
+  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** `?` placeholders as PostgreSQL's `$1, $2…` (the store's SQL has no `?` inside string literals). */
@@ -102,25 +121,38 @@ class PostgresDatabase implements Database {
     return this.#groups.write(fn);
   }
 
-  /** One group of writes: a connection, a transaction, the write lock. */
+  /** One group of writes: a connection, a transaction, the write lock (waited for at most the busy timeout). */
   async #group(group: (t: GroupTransaction) => Promise<void>): Promise<void> {
-    const client = await this.#pool.connect();
+    const client = await this.#connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      await client.query(`SET LOCAL lock_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
+      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]).catch((error: unknown) => {
+        throw codeOf(error) === LOCK_NOT_AVAILABLE ? new StoreBusy(this.location, DEFAULT_BUSY_TIMEOUT_MS) : error;
+      });
+      await client.query('SET LOCAL lock_timeout = 0');
       await group({ tx: queryable((text, params) => client.query(text, [...params])), exec: async (sql) => void (await client.query(sql)) });
     } catch (error) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw error;
+      throw codeOf(error) === QUERY_CANCELED ? new StoreBusy(this.location, STATEMENT_TIMEOUT_MS) : error;
     } finally {
       // A connection that could not even roll back is dropped, not pooled.
       client.release(broken);
     }
   }
 
+  /** A pooled connection; past CONNECT_TIMEOUT_MS, a refusal naming the database (never its password). */
+  async #connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.#pool.connect();
+    } catch (error) {
+      throw new DatabaseUnavailable(`the case store (${this.location}) could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   async read<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    const client = await this.#connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {

@@ -20,7 +20,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { DatabaseUnavailable, StoreBusy } from '../errors.js';
-import type { Database, Queryable, SqlValue } from './database.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, type Database, type Queryable, type SqlValue } from './database.js';
 import { GroupCommit } from './groupCommit.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -28,8 +28,6 @@ type Connection = BetterSqlite3.Database;
 
 /** How long one statement may block the event loop waiting for another process's lock. */
 const BUSY_SLICE_MS = 20;
-/** How long the store waits in all for a lock before refusing with StoreBusy. */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteOptions {
   /** How long a statement waits in all for another process's write lock (default 5 s) before StoreBusy. */
