@@ -7,7 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { calendarFileSchema, loadCalendarFile } from './calendar/calendarFile.js';
+import { calendarFileSchema } from './calendar/calendarFile.js';
+import { loadCalendarFile } from './node/calendarFile.js';
+import { loadRulePackFile } from './node/rulePackFile.js';
 import type { SchoolCalendar } from './calendar/schoolCalendar.js';
 import { readPupilRecords, readRawRecords } from './cli/pupilFile.js';
 import { FORMATS, triggerWriter, type Format } from './cli/triggerOutput.js';
@@ -18,7 +20,7 @@ import { formatNumber } from './factCatalog.js';
 import { formatProblem, InputError, quoted } from './problems.js';
 import { assessProposedSuspension, describeAssessment } from './proposal.js';
 import { parsePupilRecord, pupilRecordJsonSchema } from './pupilRecord.js';
-import { defaultRulePack, loadRulePackFile, rulePackFileSchema, type RulePack } from './rulePack.js';
+import { defaultRulePack, rulePackFileSchema, type RulePack } from './rulePack.js';
 
 const USAGE = `rules — exclusion-prevention rules for English schools
 

@@ -11,14 +11,16 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bundledCalendar } from './calendar/bundled.js';
-import { fromSpec, loadCalendarFile, parseCalendar } from './calendar/calendarFile.js';
+import { fromSpec, parseCalendar } from './calendar/calendarFile.js';
+import { loadCalendarFile } from './node/calendarFile.js';
+import { loadRulePackFile } from './node/rulePackFile.js';
 import { parseIcsCalendar } from './calendar/ics.js';
 import { checkPupilFile } from './cli/pupilFile.js';
 import { derivePupilFacts } from './facts.js';
 import { parseJsonText } from './jsonText.js';
 import { InputError, type Problem } from './problems.js';
 import { parsePupilRecord } from './pupilRecord.js';
-import { defaultRulePack, loadRulePackFile } from './rulePack.js';
+import { defaultRulePack } from './rulePack.js';
 
 const calendar = bundledCalendar('2025/26');
 const dir = mkdtempSync(join(tmpdir(), 'fuzz-'));

@@ -2,13 +2,15 @@
  * @before-exclusion/rules — school calendars, school-day arithmetic and the triggers around
  * exclusion in English schools: PEAP, EBSNA, statutory duties and deadlines. Each trigger is
  * effective-dated, sourced and explained.
+ *
+ * This entry is browser-safe: no `node:` imports; the default rules and the example calendars
+ * are embedded as data. File readers are in `@before-exclusion/rules/node`.
  */
+export { version } from './generated/version.js';
 export { SchoolCalendar, OutsideCalendarError, TERMS } from './calendar/schoolCalendar.js';
 export type { CalendarSpec, HalfTerm, SchoolSession, Term } from './calendar/schoolCalendar.js';
-export { calendarFileSchema, checkCalendarSpec, fromSpec, loadCalendarFile, parseCalendar } from './calendar/calendarFile.js';
+export { calendarFileSchema, checkCalendarSpec, fromSpec, parseCalendar, parseCalendarText } from './calendar/calendarFile.js';
 export { parseIcsCalendar } from './calendar/ics.js';
-export { checkPupilFile, readPupilRecords, readRawRecords } from './cli/pupilFile.js';
-export type { CheckedRecord, RawRecord } from './cli/pupilFile.js';
 export { bundledCalendar, BUNDLED_CALENDARS } from './calendar/bundled.js';
 
 export {
@@ -39,7 +41,7 @@ export type { AttendanceFacts, ConsecutiveRun, ExclusionFacts, HalfTermFacts, Pu
 export { FACTS, SCOPES } from './factCatalog.js';
 export type { FactDefinition, Scope } from './factCatalog.js';
 
-export { RulePack, buildRulePack, defaultRulePack, loadRulePackFile, parseRule } from './rulePack.js';
+export { RulePack, buildRulePack, defaultRulePack, parseRule, parseRulePackText } from './rulePack.js';
 export type { ParameterDefinition, Rule, RulePackOverrides, RuleSource } from './rulePack.js';
 
 export { RulesEvaluator, evaluatePupil } from './evaluate.js';

@@ -3,11 +3,10 @@
  * version, the dates it is in force, its source, and parameters with defaults. A rule pack is
  * the set of rules in use; a trust or council may override parameters, within their bounds.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { isIsoDate, type IsoDate } from './dates.js';
 import { FACTS, SCOPES, WORDS, type Scope } from './factCatalog.js';
+import { RULE_FILES } from './generated/ruleFiles.js';
 import { parseJsonText } from './jsonText.js';
 import { fieldPath, InputError, issueMessage, quoted, type Problem } from './problems.js';
 
@@ -298,31 +297,21 @@ export function buildRulePack(name: string, rules: readonly Rule[]): RulePack {
   return new RulePack(name, [...rules].sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version));
 }
 
-/** The folder of the rules this package ships. */
-export const BUILT_IN_RULES_DIR = new URL('../rules/', import.meta.url);
-
 let builtIn: RulePack | undefined;
 
 /** The rules this package ships (statutory duties, PEAP, EBSNA, attendance), with their defaults. */
 export function defaultRulePack(): RulePack {
-  builtIn ??= buildRulePack(
-    'default',
-    readdirSync(BUILT_IN_RULES_DIR)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => parseRule(JSON.parse(readFileSync(new URL(f, BUILT_IN_RULES_DIR), 'utf8')), `rules/${f}`)),
-  );
+  // Embedded at build time from rules/*.json: no file system, so the core runs in a browser.
+  builtIn ??= buildRulePack('default', RULE_FILES.map(([file, json]) => parseRule(json, `rules/${file}`)));
   return builtIn;
 }
 
 /**
- * The default rules with a rule-pack file's overrides applied.
- * @throws InputError when the file cannot be read or names what does not exist.
+ * The default rules with the overrides of a rule-pack file's text applied (to read the file
+ * itself, `loadRulePackFile` from `@before-exclusion/rules/node`).
+ * @throws InputError when the text is not JSON or names what does not exist.
  */
-export async function loadRulePackFile(path: string): Promise<RulePack> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read rule pack ${path}`, [{ file: path, message: error.code === 'ENOENT' ? 'no such file' : error.message }]);
-  });
-  const json = parseJsonText(text, path, 'a rule-pack/1 JSON object: { "format": "rule-pack/1", "name": …, "parameters": { RULE_ID: { NAME: value } } }');
-  return defaultRulePack().withOverrides(json as RulePackOverrides, path);
+export function parseRulePackText(text: string, file = 'rule pack'): RulePack {
+  const json = parseJsonText(text, file, 'a rule-pack/1 JSON object: { "format": "rule-pack/1", "name": …, "parameters": { RULE_ID: { NAME: value } } }');
+  return defaultRulePack().withOverrides(json as RulePackOverrides, file);
 }
-

@@ -12,7 +12,8 @@
  * they were on roll keeps its duties — but no new case is opened for them; a case opened before
  * stays, and is updated as any other.
  */
-import { defaultRulePack, InputError, leftBefore, loadRulePackFile, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
+import { defaultRulePack, InputError, leftBefore, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
+import { loadRulePackFile } from '@before-exclusion/rules/node';
 import { SYSTEM } from './access.js';
 import type { CaseStore } from './store/caseStore.js';
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from '../testing.js';
 import { bundledCalendar } from './bundled.js';
-import { loadCalendarFile, parseCalendar } from './calendarFile.js';
+import { loadCalendarFile } from '../node/calendarFile.js';
+import { parseCalendar } from './calendarFile.js';
 import { parseIcsCalendar } from './ics.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'calendar-'));

@@ -2,7 +2,6 @@
  * Reading school calendars from files: the JSON interchange format, or iCalendar (`.ics`)
  * term dates. Both end in the same checks, so a calendar is valid whatever it came from.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { isIsoDate, weekdayName, type IsoDate } from '../dates.js';
 import { parseJsonText } from '../jsonText.js';
@@ -111,15 +110,13 @@ export function fromSpec(spec: CalendarSpec, file = 'calendar'): SchoolCalendar 
 }
 
 /**
- * Loads a calendar from a `.json` file (the interchange format) or an `.ics` file (term dates).
+ * A calendar from a file's text: iCalendar when the name ends `.ics` or the text starts
+ * `BEGIN:VCALENDAR`, the JSON interchange format otherwise. `file` names it in problems.
  * @throws InputError listing every problem found.
  */
-export async function loadCalendarFile(path: string): Promise<SchoolCalendar> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read calendar ${path}`, [{ file: path, message: error.code === 'ENOENT' ? 'no such file' : error.message }]);
-  });
-  if (/\.ics$/i.test(path) || text.trimStart().startsWith('BEGIN:VCALENDAR')) {
-    return fromSpec(parseIcsCalendar(text, path), path);
+export function parseCalendarText(text: string, file = 'calendar'): SchoolCalendar {
+  if (/\.ics$/i.test(file) || text.trimStart().startsWith('BEGIN:VCALENDAR')) {
+    return fromSpec(parseIcsCalendar(text, file), file);
   }
-  return parseCalendar(parseJsonText(text, path, 'a school-calendar/1 JSON object, or an iCalendar (.ics) file'), path);
+  return parseCalendar(parseJsonText(text, file, 'a school-calendar/1 JSON object, or an iCalendar (.ics) file'), file);
 }

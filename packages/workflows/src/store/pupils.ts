@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError, loadCalendarFile, readPupilRecords, SchoolCalendar, type IsoDate, type Problem, type PupilRecord } from '@before-exclusion/rules';
+import { InputError, SchoolCalendar, type IsoDate, type Problem, type PupilRecord } from '@before-exclusion/rules';
+import { loadCalendarFile, readPupilRecords } from '@before-exclusion/rules/node';
 import type { Actor } from '../access.js';
 import type { Clock } from '../clock.js';
 import { CaseNotFound } from '../errors.js';

@@ -1,0 +1,13 @@
+/** Reading a school calendar from a file (Node only): the file's text, parsed by the core. */
+import { parseCalendarText } from '../calendar/calendarFile.js';
+import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
+import { readText } from './readText.js';
+
+/**
+ * Loads a calendar from a `.json` file (the interchange format) or an `.ics` file (term dates).
+ * @example const calendar = await loadCalendarFile('our-term-dates.ics');
+ * @throws InputError listing every problem found, or saying the file cannot be read.
+ */
+export async function loadCalendarFile(path: string): Promise<SchoolCalendar> {
+  return parseCalendarText(await readText(path, 'calendar'), path);
+}
