@@ -103,17 +103,20 @@ function calendarOf(spec: unknown, where: string): SchoolCalendar {
 }
 
 const evaluators = new Map<unknown, RulesEvaluator>();
+const referenceEvaluators = new Map<unknown, RulesEvaluator>();
 
 function packOf(overrides: unknown, where: string): RulePack {
   if (overrides === undefined || overrides === null) return defaultRulePack();
   return defaultRulePack().withOverrides(overrides as RulePackOverrides, `${where} rules`);
 }
 
-function evaluatorOf(pack: RulePack): RulesEvaluator {
-  let evaluator = evaluators.get(pack);
+/** The compiled evaluator, or (`reference`) json-rules-engine running the same pack. */
+function evaluatorOf(pack: RulePack, reference = false): RulesEvaluator {
+  const cache = reference ? referenceEvaluators : evaluators;
+  let evaluator = cache.get(pack);
   if (!evaluator) {
-    evaluator = new RulesEvaluator(pack);
-    evaluators.set(pack, evaluator);
+    evaluator = new RulesEvaluator(pack, { engine: reference ? 'reference' : 'compiled' });
+    cache.set(pack, evaluator);
   }
   return evaluator;
 }
@@ -295,8 +298,8 @@ async function runCase(c: Obj, file: string, fileCalendar: unknown, fileRules: u
   // Trigger ids are checked against the built-in rules: overrides change values, not ids.
   const knownTriggers = new Set(defaultRulePack().rules.map((r) => r.trigger));
 
-  const produce = async (): Promise<{ triggers: readonly Trigger[]; assessment?: SuspensionAssessment }> => {
-    const evaluator = evaluatorOf(packOf(c.rules ?? fileRules, where));
+  const produce = async (reference = false): Promise<{ triggers: readonly Trigger[]; assessment?: SuspensionAssessment }> => {
+    const evaluator = evaluatorOf(packOf(c.rules ?? fileRules, where), reference);
     const record = pupilOf(c, calendar, file, `case "${String(c.name)}"`);
     if (c.propose !== undefined) {
       if (!isObj(c.propose)) throw new ScenarioError(`${where}: "propose" should be a set of "field: value" lines`);
@@ -324,6 +327,10 @@ async function runCase(c: Obj, file: string, fileCalendar: unknown, fileRules: u
   }
 
   const { triggers, assessment } = await produce();
+  // The differential check: the compiled rules give exactly what json-rules-engine, the reference, gives.
+  const reference = await produce(true);
+  expect(triggers, `${where}: compiled rules and json-rules-engine differ`).toEqual(reference.triggers);
+  expect(assessment, `${where}: the assessment differs between compiled rules and json-rules-engine`).toEqual(reference.assessment);
   const failures: string[] = [];
   if (c.expectAssessment !== undefined) {
     if (!assessment) throw new ScenarioError(`${where}: "expectAssessment" needs a "propose"`);

@@ -1,12 +1,13 @@
 /**
  * Evaluating the rules for a pupil: facts are derived once in TypeScript, then each rule in
- * force is run through json-rules-engine against each subject of its scope, and every rule
- * that fires becomes a trigger explained from the engine's per-condition results.
+ * force, compiled into plain functions, is run against each subject of its scope, and every
+ * rule that fires becomes a trigger explained from the conditions that held.
  */
-import { Engine, type RuleResult } from 'json-rules-engine';
 import { OutsideCalendarError, type SchoolCalendar } from './calendar/schoolCalendar.js';
 import { FACTS, WORDS, formatNumber, type Scope, type Subject, type Subjects } from './factCatalog.js';
+import { compileRule, Uncompilable, type CompiledRule, type HeldCondition } from './compiledRules.js';
 import { derivePupilFacts, type PupilFacts } from './facts.js';
+import { ReferenceEvaluator } from './referenceEvaluator.js';
 import { defaultRulePack, type Rule, type RulePack, type RuleSource } from './rulePack.js';
 import type { IsoDate } from './dates.js';
 import type { PupilRecord } from './pupilRecord.js';
@@ -40,30 +41,39 @@ export interface EvaluateOptions {
   readonly rules?: RulePack;
 }
 
-interface ConditionResult {
-  name?: string;
-  fact?: string;
-  result?: boolean;
-  factResult?: unknown;
-  value?: unknown;
-  all?: ConditionResult[];
-  any?: ConditionResult[];
-  not?: ConditionResult;
-}
-
 /**
- * Evaluates rule packs against pupils. Keep one per pack and reuse it: it caches one
- * json-rules-engine per scope and set of rule versions in force.
+ * Evaluates rule packs against pupils. Keep one per pack and reuse it: each rule version is
+ * compiled once into plain functions ({@link compileRule}), and the rules in force are looked
+ * up once per scope and date. A pack using a construct the compiler does not handle is run
+ * through json-rules-engine instead ({@link ReferenceEvaluator}), with the same results.
  */
 export class RulesEvaluator {
   readonly rules: RulePack;
-  /** One engine per scope and set of rule versions in force, and the same looked up by date. */
-  readonly #engines = new Map<string, { engine: Engine; rules: Map<string, Rule> }>();
-  readonly #enginesByDate = new Map<string, { engine: Engine; rules: Map<string, Rule> }>();
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #inForce = new Map<string, CompiledRule[]>();
+  /** Set when some rule in the pack cannot be compiled: the whole pack runs on the reference engine. */
+  readonly #reference: ReferenceEvaluator | undefined;
 
-  constructor(rules: RulePack = defaultRulePack()) {
+  /**
+   * @param options.engine — `reference` runs json-rules-engine itself (slower; for checking the
+   *   compiled rules against it); `compiled` (the default) falls back to it only when it must.
+   */
+  constructor(rules: RulePack = defaultRulePack(), options: { readonly engine?: 'compiled' | 'reference' } = {}) {
     this.rules = rules;
+    if (options.engine === 'reference') {
+      this.#reference = new ReferenceEvaluator(rules);
+      return;
+    }
+    try {
+      for (const rule of rules.rules) compileRule(rule);
+    } catch (error) {
+      if (!(error instanceof Uncompilable)) throw error;
+      this.#reference = new ReferenceEvaluator(rules);
+    }
+  }
+
+  /** Whether evaluation is synchronous ({@link evaluateSync}): every rule in the pack compiled. */
+  get compiled(): boolean {
+    return this.#reference === undefined;
   }
 
   /** The triggers for one pupil on one date, in a stable order. */
@@ -71,61 +81,56 @@ export class RulesEvaluator {
     return this.evaluateFacts(derivePupilFacts(record, calendar, asOf));
   }
 
-  /**
-   * The triggers for facts already derived. Calls are queued: json-rules-engine keeps one run
-   * status per engine, so overlapping runs of a shared engine could skip each other's rules.
-   */
-  evaluateFacts(pupil: PupilFacts): Promise<Trigger[]> {
-    const result = this.#queue.then(() => this.#evaluateNow(pupil));
-    this.#queue = result.catch(() => undefined);
-    return result;
+  /** The triggers for facts already derived. */
+  async evaluateFacts(pupil: PupilFacts): Promise<Trigger[]> {
+    return this.#reference ? this.#reference.evaluateFacts(pupil) : this.triggersFor(pupil);
   }
 
-  async #evaluateNow(pupil: PupilFacts): Promise<Trigger[]> {
+  /**
+   * The triggers for one pupil on one date, synchronously.
+   * @throws Error when the pack holds a rule only the reference engine runs (see {@link compiled}).
+   */
+  evaluateSync(record: PupilRecord, calendar: SchoolCalendar, asOf: IsoDate): Trigger[] {
+    return this.triggersFor(derivePupilFacts(record, calendar, asOf));
+  }
+
+  /** The triggers for facts already derived, synchronously (see {@link evaluateSync}). */
+  triggersFor(pupil: PupilFacts): Trigger[] {
+    if (this.#reference) throw new Error(`rule pack "${this.rules.name}" holds a rule the compiler does not handle: use evaluate() (async)`);
     const triggers: Trigger[] = [];
-    await this.#run('pupil', { pupil }, pupil.asOf, triggers);
-    for (const halfTerm of pupil.halfTerms) {
-      // Only half-terms with suspensions, and the current one (for the at-risk flag), can fire.
-      if (halfTerm.suspensions.length === 0 && !halfTerm.isCurrent) continue;
-      const date = pupil.asOf < halfTerm.halfTerm.end ? pupil.asOf : halfTerm.halfTerm.end;
-      await this.#run('half-term', { pupil, halfTerm }, date, triggers);
-    }
-    for (const exclusion of pupil.exclusions) await this.#run('exclusion', { pupil, exclusion }, exclusion.startDate, triggers);
+    forEachSubject(pupil, (scope, subject, date) => {
+      for (const compiled of this.#rulesFor(scope, date)) {
+        if (compiled.fires(subject)) triggers.push(toTrigger(compiled.rule, scope, subject, compiled.held(subject)));
+      }
+    });
     return triggers;
   }
 
-  async #run<K extends Scope>(scope: K, subject: Subjects[K], date: IsoDate, out: Trigger[]): Promise<void> {
-    const { engine, rules } = this.#engineFor(scope, date);
-    if (rules.size === 0) return;
-    const { results } = await engine.run({ subject });
-    const fired = results
-      .map((result) => ({ result, rule: rules.get(result.name)! }))
-      .sort((a, b) => (a.rule.id < b.rule.id ? -1 : 1));
-    for (const { result, rule } of fired) out.push(toTrigger(rule, scope, subject, result));
-  }
-
-  #engineFor(scope: Scope, date: IsoDate) {
-    const byDate = `${scope}|${date}`;
-    const known = this.#enginesByDate.get(byDate);
-    if (known) return known;
-    const inForce = this.rules.inForce(date, scope);
-    const cacheKey = `${scope}|${inForce.map((r) => `${r.id}@${r.version}`).join(',')}`;
-    let cached = this.#engines.get(cacheKey);
-    if (!cached) {
-      const engine = new Engine([], { allowUndefinedFacts: false });
-      for (const [name, fact] of Object.entries(FACTS[scope])) {
-        // Facts are cheap reads of derived data: caching them would cost more (hashing params) than it saves.
-        engine.addFact(name, async (params, almanac) => fact.value((await almanac.factValue('subject')) as never, params ?? {}), { cache: false });
-      }
-      for (const rule of inForce) {
-        engine.addRule({ name: rule.id, conditions: rule.resolvedConditions as never, event: { type: rule.trigger } });
-      }
-      cached = { engine, rules: new Map(inForce.map((r) => [r.id, r])) };
-      this.#engines.set(cacheKey, cached);
+  #rulesFor(scope: Scope, date: IsoDate): CompiledRule[] {
+    const key = `${scope}|${date}`;
+    let rules = this.#inForce.get(key);
+    if (!rules) {
+      // The order json-rules-engine's results are sorted into: by rule id.
+      rules = this.rules.inForce(date, scope).sort((a, b) => (a.id < b.id ? -1 : 1)).map(compileRule);
+      this.#inForce.set(key, rules);
     }
-    this.#enginesByDate.set(byDate, cached);
-    return cached;
+    return rules;
   }
+}
+
+/**
+ * Each subject the rules are evaluated against, with the date that picks the rules in force:
+ * the pupil (on `asOf`), each half-term that can fire (on its last day, or `asOf` within it),
+ * and each counted exclusion (on its first day).
+ */
+export function forEachSubject(pupil: PupilFacts, visit: <K extends Scope>(scope: K, subject: Subjects[K], date: IsoDate) => void): void {
+  visit('pupil', { pupil }, pupil.asOf);
+  for (const halfTerm of pupil.halfTerms) {
+    // Only half-terms with suspensions, and the current one (for the at-risk flag), can fire.
+    if (halfTerm.suspensions.length === 0 && !halfTerm.isCurrent) continue;
+    visit('half-term', { pupil, halfTerm }, pupil.asOf < halfTerm.halfTerm.end ? pupil.asOf : halfTerm.halfTerm.end);
+  }
+  for (const exclusion of pupil.exclusions) visit('exclusion', { pupil, exclusion }, exclusion.startDate);
 }
 
 /**
@@ -138,14 +143,15 @@ export async function evaluatePupil(record: PupilRecord, calendar: SchoolCalenda
   return new RulesEvaluator(options.rules).evaluate(record, calendar, options.asOf);
 }
 
-function toTrigger(rule: Rule, scope: Scope, subject: Subject, result: RuleResult): Trigger {
+/** A rule that fired, as a trigger: explained from the leaf conditions that held, with its due date. */
+export function toTrigger(rule: Rule, scope: Scope, subject: Subject, conditionsHeld: readonly HeldCondition[]): Trigger {
   const { pupil } = subject;
   const params = { ...rule.values, ...paramsOfFacts(rule) };
   const words: Record<string, string> = {
     ...Object.fromEntries(Object.entries(rule.values).map(([k, v]) => [k, String(v)])),
     ...(WORDS[scope].of as (s: Subject, p: Record<string, unknown>) => Record<string, string>)(subject, params),
   };
-  const held = conditionsHeld(result.conditions as ConditionResult).filter((c) => c.name && c.name in rule.explain);
+  const held = conditionsHeld.filter((c) => c.name && c.name in rule.explain);
   const clauses = held.map((c) =>
     fill(rule.explain[c.name!]!, { ...words, result: show(c.factResult), threshold: show(c.value) }),
   );
@@ -202,22 +208,6 @@ function periodOf(rule: Rule, subject: Subject, scope: Scope): string {
   if (scope === 'half-term') return `${year} ${(subject as Subjects['half-term']).halfTerm.halfTerm.name}`;
   if (rule.period === 'half-term') return `${year} ${subject.pupil.currentHalfTerm?.name ?? 'before term'}`;
   return year;
-}
-
-/** The leaf conditions that made the rule fire: those in branches that held, outside any `not`. */
-function conditionsHeld(node: ConditionResult): ConditionResult[] {
-  if (node.all) return holds(node) ? node.all.flatMap(conditionsHeld) : [];
-  if (node.any) return node.any.filter(holds).flatMap(conditionsHeld);
-  if (node.not) return [];
-  return node.result ? [node] : [];
-}
-
-/** Whether a condition held, worked out from its leaves (nested groups may carry no result). */
-function holds(node: ConditionResult): boolean {
-  if (node.all) return node.all.every(holds);
-  if (node.any) return node.any.some(holds);
-  if (node.not) return !holds(node.not);
-  return node.result === true;
 }
 
 function fill(template: string, words: Readonly<Record<string, string>>): string {
