@@ -1,0 +1,83 @@
+/**
+ * The rules package as someone outside this repository gets it: packed with `pnpm pack`
+ * (prepack builds), installed with npm into a fresh project, and the README's example compiled
+ * with TypeScript's strict defaults (`module: nodenext`) and run. What the tarball holds is
+ * checked too: the licence and changelog, no maps pointing at unshipped sources, no benchmarks.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const rulesDir = join(root, 'packages/rules');
+const dir = mkdtempSync(join(tmpdir(), 'rules-packed-'));
+const consumer = join(dir, 'consumer');
+const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+
+function run(command: string, args: string[], cwd: string) {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** The README's example: the ```ts block after its marker comment. */
+function readmeExample(): string {
+  const readme = readFileSync(join(rulesDir, 'README.md'), 'utf8');
+  const match = /<!-- example: compiled and run by tests\/library\/packed\.test\.ts -->\n```ts\n([\s\S]*?)```/.exec(readme);
+  if (!match) throw new Error('packages/rules/README.md has no example under its marker comment');
+  return match[1]!;
+}
+
+let tarball: string;
+let files: string[];
+
+beforeAll(() => {
+  // prepack runs tsc -b; on a shared machine, builds take the same lock as everyone else's.
+  const pack = ['pnpm', 'pack', '--pack-destination', dir];
+  if (existsSync('/usr/bin/flock')) run('/usr/bin/flock', ['/tmp/build.lock', ...pack], rulesDir);
+  else run(pack[0]!, pack.slice(1), rulesDir);
+  tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
+  files = run('tar', ['tzf', tarball], dir).split('\n').filter(Boolean);
+
+  run('mkdir', ['-p', consumer], dir);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // TypeScript's strict defaults and nothing else: what a new project starts from.
+  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', outDir: 'out' }, files: ['example.ts'] }));
+  writeFileSync(join(consumer, 'example.ts'), readmeExample());
+  copyFileSync(join(rulesDir, 'data/calendars/england-2025-26.example.ics'), join(consumer, 'term-dates.ics'));
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], consumer);
+}, 240_000);
+
+describe('the packed rules package', () => {
+  it('ships its licence, changelog, both entries and the rule files — and no maps or benchmarks', () => {
+    expect(files).toEqual(expect.arrayContaining(['package/LICENSE', 'package/CHANGELOG.md', 'package/dist/index.js', 'package/dist/node.js', 'package/rules/peap.required.json']));
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('package/dist/bench/'))).toEqual([]);
+    const licence = readFileSync(join(consumer, 'node_modules/@before-exclusion/rules/LICENSE'), 'utf8');
+    expect(licence).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the before-exclusion contributors/);
+  });
+
+  it("compiles the README's example with strict settings and runs it: triggers, the proposal, the version", () => {
+    const compiled = spawnSync(process.execPath, [tsc, '-p', consumer], { encoding: 'utf8' });
+    expect(compiled.stdout + compiled.stderr).toBe('');
+    expect(compiled.status).toBe(0);
+
+    const out = run(process.execPath, ['out/example.js'], consumer).trimEnd().split('\n');
+    const triggers = out.filter((line) => /^[a-z-]+\.[a-z0-9.-]+ /.test(line)).map((line) => line.split(' ')[0]);
+    expect(triggers).toEqual([
+      'peap.required',
+      'statutory.notify-local-authority',
+      'statutory.notify-parents',
+      'statutory.notify-local-authority',
+      'statutory.notify-parents',
+    ]);
+    expect(out.find((l) => l.startsWith('peap.required'))).toMatch(/2 suspensions started in the first half of the autumn term \(2 Oct, 14 Oct\)/);
+    expect(out).toContain('Back in school: Thursday 13 Nov 2025.');
+    const { version } = JSON.parse(readFileSync(join(rulesDir, 'package.json'), 'utf8')) as { version: string };
+    expect(out.at(-1)).toBe(`@before-exclusion/rules ${version}`);
+  });
+});
