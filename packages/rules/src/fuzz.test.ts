@@ -58,6 +58,29 @@ const exclusion = fc.record(
   },
   { requiredKeys: ['id', 'category', 'startDate', 'reasons'] },
 );
+const farDate = fc.oneof({ weight: 4, arbitrary: date }, fc.constantFrom('0000-01-03', '9999-12-31', '2025-02-30', '1990-01-01'), anyValue);
+const movementId = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('M1', 'M2') }, nastyString);
+/** Issue 12's movement kinds, near-valid, each field sometimes anything. */
+const offSiteDirection = fc.record(
+  {
+    id: movementId, startDate: farDate, plannedEndDate: farDate, endedOn: farDate, noticeGivenOn: farDate,
+    sessionsPerWeek: fc.oneof(fc.integer({ min: 0, max: 11 }), anyValue),
+    provider: fc.oneof(fc.constant('Riverside AP'), nastyString),
+    reviews: fc.oneof(fc.array(fc.record({ heldOn: farDate, attendees: fc.oneof(fc.constant(['headteacher', 'parents']), anyValue) }), { maxLength: 3 }), anyValue),
+    reviewRequests: fc.oneof(fc.array(fc.record({ requestedOn: farDate, by: fc.oneof(fc.constantFrom('parents', 'local-authority'), anyValue) }), { maxLength: 2 }), anyValue),
+    precedesManagedMove: fc.oneof(fc.boolean(), anyValue),
+  },
+  { requiredKeys: ['id', 'startDate', 'provider'] },
+);
+const managedMove = fc.record(
+  { id: movementId, agreedOn: farDate, receivingSchool: fc.oneof(fc.constant('SCH2'), nastyString), offRollOn: farDate, plannedTrial: fc.oneof(fc.boolean(), anyValue), returnedOn: farDate },
+  { requiredKeys: ['id', 'agreedOn', 'receivingSchool'] },
+);
+const separation = fc.record({ id: movementId, startDate: farDate, endDate: farDate, dslDecidedOn: farDate, localAuthorityToldOn: farDate }, { requiredKeys: ['id', 'startDate', 'dslDecidedOn'] });
+const partTime = fc.record(
+  { id: movementId, startDate: farDate, plannedEndDate: farDate, endedOn: farDate, hoursPerWeek: fc.oneof(fc.double({ min: -1, max: 40 }), anyValue), parentsConsentedOn: farDate, reviewsHeldOn: fc.oneof(fc.array(farDate, { maxLength: 3 }), anyValue), reportedToLocalAuthorityOn: farDate },
+  { requiredKeys: ['id', 'startDate'] },
+);
 /** Records near the valid ones (so the deeper checks run), with any field swapped for anything. */
 const pupilJson = fc.record(
   {
@@ -68,6 +91,11 @@ const pupilJson = fc.record(
     yearGroup: fc.oneof(fc.integer({ min: 0, max: 14 }), anyValue),
     exclusions: fc.oneof({ weight: 4, arbitrary: fc.array(exclusion, { maxLength: 8 }) }, anyValue),
     attendance: fc.oneof(fc.array(fc.record({ date, am: fc.constantFrom('/', 'N', 'Y9'), pm: anyValue }), { maxLength: 5 }), anyValue),
+    hasFurtherPublicExams: fc.oneof(fc.boolean(), anyValue),
+    offSiteDirections: fc.oneof({ weight: 3, arbitrary: fc.array(offSiteDirection, { maxLength: 3 }) }, anyValue),
+    managedMoves: fc.oneof({ weight: 3, arbitrary: fc.array(managedMove, { maxLength: 3 }) }, anyValue),
+    safeguardingSeparations: fc.oneof({ weight: 3, arbitrary: fc.array(separation, { maxLength: 3 }) }, anyValue),
+    partTimeTimetables: fc.oneof({ weight: 3, arbitrary: fc.array(partTime, { maxLength: 3 }) }, anyValue),
     [fc.sample(fc.constantFrom('colour'), 1)[0]!]: anyValue,
   },
   { requiredKeys: [] },

@@ -32,8 +32,8 @@ export { duplicateKey, parseJsonText } from './jsonText.js';
 export type { DuplicateKey } from './jsonText.js';
 export type { Problem } from './problems.js';
 
-export { ID_MAX_LENGTH, MAX_EXCLUSIONS, PUPIL_RECORD_FORMAT, exclusionSchema, identifier, leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';
-export type { AttendanceDay, Exclusion, ParsedPupil, PupilRecord, PupilRecordInput } from './pupilRecord.js';
+export { ID_MAX_LENGTH, MAX_EXCLUSIONS, MAX_MOVEMENTS, PUPIL_RECORD_FORMAT, REVIEW_ATTENDEES, exclusionSchema, managedMoveSchema, offSiteDirectionSchema, partTimeTimetableSchema, safeguardingSeparationSchema, identifier, leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';
+export type { AttendanceDay, Exclusion, ManagedMove, OffSiteDirection, ParsedPupil, PartTimeTimetable, PupilRecord, PupilRecordInput, SafeguardingSeparation } from './pupilRecord.js';
 
 export { checkRecordOnCalendar, derivePupilFacts } from './facts.js';
 export type { AttendanceFacts, ConsecutiveRun, ExclusionFacts, HalfTermFacts, PupilFacts, TermTotal } from './facts.js';
