@@ -16,6 +16,9 @@ export const CASE_KIND_WORDS: Readonly<Record<CaseKind, string>> = {
   suspension: 'Exclusion duties',
   ebsna: 'EBSNA',
   reintegration: 'Reintegration',
+  'off-site-direction': 'Off-site direction',
+  'part-time-timetable': 'Part-time timetable',
+  'safeguarding-separation': 'Safeguarding separation',
 };
 
 /** How long an exclusion is, as the pupil record gives it (`sessions` two a day, or `lunchtimes`). */
@@ -38,7 +41,10 @@ export function caseTitle(view: CaseView, exclusion?: ExclusionLength): string {
       return `${capitalised(EXCLUSION_CATEGORIES[e.category])} — ${view.pupilId}${length ? `, ${length}` : ''} from ${dayAndDate(e.startDate)}`;
     }
     case 'reintegration':
-      return `${CASE_KIND_WORDS.reintegration} — ${view.pupilId} from ${dayAndDate(view.context.startDate)}`;
+    case 'off-site-direction':
+    case 'part-time-timetable':
+    case 'safeguarding-separation':
+      return `${CASE_KIND_WORDS[view.kind]} — ${view.pupilId} from ${dayAndDate(view.context.startDate)}`;
     default:
       return `${CASE_KIND_WORDS[view.kind]} — ${view.pupilId}`;
   }
@@ -106,6 +112,33 @@ export const STATE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, Stat
     'on-pathway.escalated': 'past week 12 — escalated',
     'follow-up': 'back at the home school — follow-up period',
     closed: 'closed',
+  },
+  'off-site-direction': {
+    'notice.due': "parents' written notice to give, two school days before the placement",
+    'notice.overdue': "parents' written notice late — the placement cannot start until two school days after it",
+    'placement.running': 'placement running — next review to hold',
+    'placement.review-requested': 'a review was asked for — hold it as soon as reasonably practicable',
+    'placement.review-overdue': 'placement running — review overdue',
+    'placement.past-planned-end': 'past its planned end — record the return, a managed move or the end',
+    returned: 'closed: back at the school full time',
+    'managed-move': 'closed: a managed move (permanent, no trial period)',
+    ended: 'closed: the direction ended',
+  },
+  'part-time-timetable': {
+    'active.agreed': 'agreed with the parents — first review to hold',
+    'active.reviewed': 'reviewed — next review to hold',
+    'active.review-overdue': 'review overdue',
+    'active.past-planned-end': 'past its time limit — back to full time, a new limit, or escalate',
+    'full-time': 'closed: back to full time',
+    escalated: 'escalated',
+  },
+  'safeguarding-separation': {
+    'open.la-notice.due': 'the local authority to tell',
+    'open.la-notice.overdue': 'the local authority not yet told — overdue',
+    'open.la-notice.sent': { settled: 'the local authority told' },
+    'open.separation.in-place': 'separation in place — the DSL ends it',
+    'open.separation.ended': { settled: 'separation ended' },
+    closed: 'closed: separation ended, the local authority told',
   },
 };
 
@@ -180,6 +213,23 @@ export const EVENT_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, stri
     FURTHER_EXCLUSION: 'further exclusion — reintegration ended',
     DEADLINE_REACHED: 'deadline reached',
   },
+  'off-site-direction': {
+    RECORD_NOTICE: "parents' notice recorded as given",
+    HOLD_REVIEW: 'review held',
+    REQUEST_REVIEW: 'a review asked for',
+    END_DIRECTION: 'direction ended',
+    DEADLINE_REACHED: 'deadline reached',
+  },
+  'part-time-timetable': {
+    HOLD_REVIEW: 'review held',
+    TELL_COUNCIL: 'the council told',
+    DEADLINE_REACHED: 'deadline reached',
+  },
+  'safeguarding-separation': {
+    RECORD_LA_NOTICE: 'the local authority told',
+    END_SEPARATION: 'separation ended',
+    DEADLINE_REACHED: 'deadline reached',
+  },
 };
 
 /** The deadlines each machine schedules, by key, in words (the scheduler's event names only the key). */
@@ -194,6 +244,14 @@ export const DEADLINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, s
   },
   ebsna: { review: 'six-weekly EBSNA review' },
   reintegration: { 'week-10': 'week 10 warning', 'week-12': 'return by week 12', 'follow-up-end': 'end of follow-up' },
+  'off-site-direction': {
+    notice: "parents' written notice, two school days before the placement",
+    review: 'off-site direction review',
+    'requested-review': 'the review asked for',
+    'planned-end': 'planned end of the placement',
+  },
+  'part-time-timetable': { review: 'part-time timetable review', 'planned-end': 'back to full time by (the time limit)', 'tell-council': 'the council told (its own rule)' },
+  'safeguarding-separation': { 'la-notice': 'the local authority told without delay' },
 };
 
 /** A deadline's key in words: `provision` → "full-time education from the sixth day". */
@@ -256,6 +314,29 @@ export const TIMELINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, T
     RETURN_TO_HOME_SCHOOL: (d) => `recorded the return to the home school on ${dateWords(d.returnedOn)}; follow-up until ${dateWords(d.followUpEnds)}`,
     FURTHER_EXCLUSION: (d) => `recorded a further exclusion (${String(d.exclusionId)}); reintegration ended`,
     DEADLINE_REACHED: (d) => eventWords('reintegration', 'DEADLINE_REACHED', String(d.key)),
+  },
+  'off-site-direction': {
+    RECORD_NOTICE: (d) => `recorded the parents' written notice (${String(d.method)}, ${dateWords(d.sentOn)})`,
+    HOLD_REVIEW: (d) => `held a review on ${dateWords(d.heldOn)}; next by ${dateWords(d.nextReviewDue)}`,
+    REQUEST_REVIEW: (d) => `recorded that ${d.requestedBy === 'local-authority' ? 'the local authority' : 'the parents'} asked for a review (${dateWords(d.requestedOn)}); to hold by ${dateWords(d.holdBy)}`,
+    END_DIRECTION: (d) =>
+      d.outcome === 'managed-move'
+        ? `recorded a managed move to ${String(d.receivingSchool)} (${dateWords(d.on)}${d.offRollOn ? `; off roll ${dateWords(d.offRollOn)}` : ''})`
+        : d.outcome === 'returned'
+          ? `recorded the return to the school full time (${dateWords(d.on)})`
+          : `ended the direction (${dateWords(d.on)}${d.reason ? `: ${String(d.reason)}` : ''})`,
+    DEADLINE_REACHED: (d) => eventWords('off-site-direction', 'DEADLINE_REACHED', String(d.key)),
+  },
+  'part-time-timetable': {
+    HOLD_REVIEW: (d) =>
+      `held a review on ${dateWords(d.heldOn)}: ${d.outcome === 'full-time' ? 'back to full time' : d.outcome === 'escalate' ? 'escalated' : `continuing, next by ${dateWords(d.nextReviewDue)}${d.plannedEnd ? `, new time limit ${dateWords(d.plannedEnd)}` : ''}`}`,
+    TELL_COUNCIL: (d) => `recorded that the council was told (${dateWords(d.toldOn)})`,
+    DEADLINE_REACHED: (d) => eventWords('part-time-timetable', 'DEADLINE_REACHED', String(d.key)),
+  },
+  'safeguarding-separation': {
+    RECORD_LA_NOTICE: (d) => `recorded telling the local authority (${String(d.method)}, ${dateWords(d.sentOn)})`,
+    END_SEPARATION: (d) => `recorded the end of the separation (${dateWords(d.endedOn)})`,
+    DEADLINE_REACHED: (d) => eventWords('safeguarding-separation', 'DEADLINE_REACHED', String(d.key)),
   },
 };
 

@@ -51,6 +51,8 @@ export { ACTING, CASE_KINDS, DECIDING } from './machines/caseDefinition.js';
 export type { CaseDefinition, CaseKind, Effect, EventSpec } from './machines/caseDefinition.js';
 export { CASE_DEFINITIONS, PEAP_DECISIONS, PEAP_DECISION_TITLES, PEAP_QUESTIONS, RECIPIENTS, NOTICE_METHODS, MEETING_FORMATS, peapEvents, peapGateItems, peapGateMissing, peapGateRefusal, peapCase, suspensionCase, ebsnaCase, reintegrationCase } from './machines/index.js';
 export type { ContextOf, EventOf, PeapContext, PeapDecision, SuspensionContext, EbsnaContext, ReintegrationContext, Recipient } from './machines/index.js';
+export { offSiteDirectionCase, partTimeTimetableCase, safeguardingSeparationCase, DIRECTION_OUTCOMES, TIMETABLE_REVIEW_OUTCOMES, LA_NOTICE_METHODS } from './machines/index.js';
+export type { OffSiteDirectionContext, PartTimeTimetableContext, SafeguardingSeparationContext, DirectionOutcome } from './machines/index.js';
 export { DEFAULT_QUESTIONS, MEETING_DATE, QuestionSetError, displayAnswer, loadQuestionSet, questionSet, questionSetFileSchema } from './peapQuestions.js';
 export type { Prefill, Question, QuestionKind, QuestionSetFile } from './peapQuestions.js';
 export { caseRecord } from './caseRecord.js';

@@ -5,11 +5,13 @@
  * dates, counted in school weeks on the school's calendar. Every channel (CLI, Teams, Slack) opens
  * cases through here.
  */
+import { isIsoDate } from '@before-exclusion/rules';
 import type { Actor } from './access.js';
 import type { CaseView, OpenCase } from './caseService.js';
 import { EventRefused } from './errors.js';
 import type { CaseKind } from './machines/caseDefinition.js';
 import { resolvePupilId } from './pupilLookup.js';
+import { offSiteFirstReviewDefault, offSiteNoticeBy, partTimeFirstReviewDefault } from './statutoryDates.js';
 import type { CaseStore } from './store/caseStore.js';
 
 /**
@@ -42,6 +44,9 @@ const COMPUTED: Readonly<Record<CaseKind, readonly string[]>> = {
   ebsna: ['pupilId', 'schoolId', 'referredBy'],
   reintegration: ['pupilId', 'schoolId', 'warnOn', 'returnBy'],
   suspension: [],
+  'off-site-direction': ['pupilId', 'schoolId', 'noticeBy'],
+  'part-time-timetable': ['pupilId', 'schoolId'],
+  'safeguarding-separation': ['pupilId', 'schoolId'],
 };
 
 async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
@@ -66,5 +71,21 @@ async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: st
     }
     case 'suspension':
       throw new EventRefused('suspension cases open from the rules (cases evaluate), with the duties they found');
+    case 'off-site-direction': {
+      const startDate = String(data.startDate ?? '');
+      if (!isIsoDate(startDate)) throw new EventRefused('an off-site direction needs its first day: startDate, written YYYY-MM-DD');
+      const plannedEnd = typeof data.plannedEnd === 'string' ? data.plannedEnd : undefined;
+      const noticeBy = offSiteNoticeBy(await calendarOn(startDate), startDate);
+      return { kind, ...base, input: { ...base, noticeBy, firstReviewDue: offSiteFirstReviewDefault(startDate, plannedEnd), ...data } };
+    }
+    case 'part-time-timetable': {
+      const startDate = String(data.startDate ?? today);
+      const firstReviewDue = isIsoDate(startDate) ? partTimeFirstReviewDefault(await calendarOn(startDate), startDate) : today;
+      return { kind, ...base, input: { ...base, startDate, firstReviewDue, ...data } };
+    }
+    case 'safeguarding-separation': {
+      const startDate = String(data.startDate ?? today);
+      return { kind, ...base, input: { ...base, startDate, dslDecidedOn: startDate, ...data } };
+    }
   }
 }

@@ -9,6 +9,9 @@ export const KIND_NAMES: Readonly<Record<CaseKind, string>> = {
   suspension: 'Suspension duties',
   ebsna: 'Emotionally based school non-attendance (EBSNA)',
   reintegration: 'Reintegration',
+  'off-site-direction': 'Off-site direction',
+  'part-time-timetable': 'Part-time timetable',
+  'safeguarding-separation': 'Safeguarding separation',
 };
 
 /** Each letter, as the case page lists it and offers it. */

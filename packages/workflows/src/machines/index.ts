@@ -1,5 +1,8 @@
 /** The case machines, by kind, and the types a case of each kind carries. */
 import type { CaseDefinition, CaseKind, EventInputsOf } from './caseDefinition.js';
+import { offSiteDirectionCase, offSiteDirectionEvents, type OffSiteDirectionContext } from './offSiteDirectionCase.js';
+import { partTimeTimetableCase, partTimeTimetableEvents, type PartTimeTimetableContext } from './partTimeTimetableCase.js';
+import { safeguardingSeparationCase, safeguardingSeparationEvents, type SafeguardingSeparationContext } from './safeguardingSeparationCase.js';
 import { ebsnaCase, ebsnaEvents, type EbsnaContext } from './ebsnaCase.js';
 import { peapCase, peapEvents, type PeapContext } from './peapCase.js';
 import { reintegrationCase, reintegrationEvents, type ReintegrationContext } from './reintegrationCase.js';
@@ -10,6 +13,9 @@ export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
   suspension: suspensionCase as unknown as CaseDefinition,
   ebsna: ebsnaCase as unknown as CaseDefinition,
   reintegration: reintegrationCase as unknown as CaseDefinition,
+  'off-site-direction': offSiteDirectionCase as unknown as CaseDefinition,
+  'part-time-timetable': partTimeTimetableCase as unknown as CaseDefinition,
+  'safeguarding-separation': safeguardingSeparationCase as unknown as CaseDefinition,
 };
 
 /** What a case of each kind holds and accepts. */
@@ -18,6 +24,9 @@ interface CaseTypes {
   suspension: { context: SuspensionContext; events: typeof suspensionEvents };
   ebsna: { context: EbsnaContext; events: typeof ebsnaEvents };
   reintegration: { context: ReintegrationContext; events: typeof reintegrationEvents };
+  'off-site-direction': { context: OffSiteDirectionContext; events: typeof offSiteDirectionEvents };
+  'part-time-timetable': { context: PartTimeTimetableContext; events: typeof partTimeTimetableEvents };
+  'safeguarding-separation': { context: SafeguardingSeparationContext; events: typeof safeguardingSeparationEvents };
 }
 
 /** The context of a case of kind `K`: `ContextOf<'peap'>` is `PeapContext`. */
@@ -25,7 +34,13 @@ export type ContextOf<K extends CaseKind> = CaseTypes[K]['context'];
 /** The events a person may send to a case of kind `K`, as `send` accepts them. */
 export type EventOf<K extends CaseKind> = EventInputsOf<CaseTypes[K]['events']>;
 
-export { ebsnaCase, peapCase, reintegrationCase, suspensionCase };
+export { ebsnaCase, offSiteDirectionCase, partTimeTimetableCase, peapCase, reintegrationCase, safeguardingSeparationCase, suspensionCase };
+export { DIRECTION_OUTCOMES, REVIEW_REQUESTERS, reviewRequestBinds } from './offSiteDirectionCase.js';
+export type { DirectionOutcome, OffSiteDirectionContext } from './offSiteDirectionCase.js';
+export { TIMETABLE_REVIEW_OUTCOMES } from './partTimeTimetableCase.js';
+export type { PartTimeTimetableContext } from './partTimeTimetableCase.js';
+export { LA_NOTICE_METHODS } from './safeguardingSeparationCase.js';
+export type { SafeguardingSeparationContext } from './safeguardingSeparationCase.js';
 export { PEAP_DECISIONS, PEAP_DECISION_TITLES, PEAP_QUESTIONS, peapEvents, peapGateItems, peapGateMissing, peapGateRefusal } from './peapCase.js';
 export type { PeapContext, PeapDecision } from './peapCase.js';
 export { MEETING_FORMATS, NOTICE_METHODS, RECIPIENTS } from './suspensionCase.js';

@@ -23,6 +23,13 @@ export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, un
   ],
   ebsna: [{ pupilId: 'P1', schoolId: 'SCH-A', referredBy: 'head-a', attendanceAtReferral: 78, indicators: ['anxiety'] }],
   reintegration: [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2025-09-08', warnOn: '2025-11-10', returnBy: '2025-11-24' }],
+  'off-site-direction': [
+    { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-14', plannedEnd: '2026-12-11', provider: 'Learning Centre', noticeBy: '2026-09-10', firstReviewDue: '2026-10-19', ehcp: true },
+  ],
+  'part-time-timetable': [
+    { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-07', plannedEnd: '2026-10-16', parentsAgreedOn: '2026-09-04', firstReviewDue: '2026-09-18', councilToldBy: '2026-09-18' },
+  ],
+  'safeguarding-separation': [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-21', dslDecidedOn: '2026-09-18' }],
 };
 
 /** Events a person (or the scheduler) may send, per machine, in an order that reaches every state. */
@@ -75,5 +82,32 @@ export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
     { type: 'RETURN_TO_HOME_SCHOOL', returnedOn: '2025-11-20', followUpEnds: '2026-02-13' },
     { type: 'FURTHER_EXCLUSION', exclusionId: 'X9' },
     { type: 'DEADLINE_REACHED', key: 'follow-up-end' },
+  ],
+  'off-site-direction': [
+    { type: 'DEADLINE_REACHED', key: 'notice' },
+    { type: 'RECORD_NOTICE', sentOn: '2026-09-09', method: 'letter' },
+    { type: 'DEADLINE_REACHED', key: 'review' },
+    { type: 'REQUEST_REVIEW', requestedOn: '2026-11-02', requestedBy: 'parents', holdBy: '2026-11-09' },
+    { type: 'DEADLINE_REACHED', key: 'requested-review' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-10-19', nextReviewDue: '2026-11-30' },
+    { type: 'DEADLINE_REACHED', key: 'planned-end' },
+    { type: 'END_DIRECTION', outcome: 'returned', on: '2026-12-11' },
+    { type: 'END_DIRECTION', outcome: 'managed-move', on: '2026-12-11', receivingSchool: 'Hillside Academy', offRollOn: '2027-01-04' },
+    { type: 'END_DIRECTION', outcome: 'ended', on: '2026-09-11', reason: 'withdrawn before it started' },
+  ],
+  'part-time-timetable': [
+    { type: 'TELL_COUNCIL', toldOn: '2026-09-08' },
+    { type: 'DEADLINE_REACHED', key: 'tell-council' },
+    { type: 'DEADLINE_REACHED', key: 'review' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-09-18', outcome: 'continue', nextReviewDue: '2026-10-02' },
+    { type: 'DEADLINE_REACHED', key: 'planned-end' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-10-16', outcome: 'continue', nextReviewDue: '2026-10-30', plannedEnd: '2026-11-13' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-10-02', outcome: 'full-time' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-10-02', outcome: 'escalate' },
+  ],
+  'safeguarding-separation': [
+    { type: 'DEADLINE_REACHED', key: 'la-notice' },
+    { type: 'RECORD_LA_NOTICE', sentOn: '2026-09-21', method: 'portal' },
+    { type: 'END_SEPARATION', endedOn: '2026-10-02' },
   ],
 };
