@@ -39,6 +39,8 @@ export type { ExclusionMeasure, PupilGroup } from './exclusionFigures.js';
 export { choosePeriod, termPeriod } from './reportPeriod.js';
 export type { Period, PeriodChoice } from './reportPeriod.js';
 export { reportToXlsx, MEASURE_DESCRIPTIONS } from './reportWorkbook.js';
+export { MOVEMENT_MEASURES, MOVEMENT_MEASURE_WORDS, WATCHED_YEAR_GROUPS, movementFigures } from './pupilMovementFigures.js';
+export type { MovementMeasure } from './pupilMovementFigures.js';
 export { SMALLEST_SHOWN, recoverableFigures, suppressFigures } from './suppression.js';
 export type { Figure, Sum } from './suppression.js';
 export { NobodyToReach, Outbox, SendingStopped } from './store/outbox.js';

@@ -28,7 +28,7 @@ describe('the report as an Excel workbook', () => {
     const bytes = await reportToXlsx(tampered);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['About', 'Suspensions', 'Permanent exclusions', 'Lunchtime suspensions', 'Pupils on roll', 'Cases', 'Disproportionality']);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['About', 'Suspensions', 'Permanent exclusions', 'Lunchtime suspensions', 'Pupils on roll', 'Cases', 'Pupil movement', 'Disproportionality']);
 
     const suspensions = valuesOf(workbook.getWorksheet('Suspensions')!);
     expect(suspensions[0]).toEqual(['School', 'Measure', 'Breakdown', 'Category', 'Category in words', 'Value', 'Pupils on roll', 'Rate per 100 on roll']);

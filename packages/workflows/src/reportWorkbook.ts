@@ -10,6 +10,7 @@
  */
 import { EXCLUSION_REASONS } from '@before-exclusion/rules';
 import ExcelJS from 'exceljs';
+import { MOVEMENT_MEASURES, MOVEMENT_MEASURE_WORDS } from './pupilMovementFigures.js';
 import type { Report, ReportRow } from './reports.js';
 
 /** What each measure counts, in words (also the About sheet's table). */
@@ -26,6 +27,8 @@ export const MEASURE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'peaps-held': 'PEAPs decided in the period, by decision.',
   'statutory-duties': 'Statutory duties of suspensions that started in the period: met on time, late, or still overdue.',
   'ebsna-referrals': 'Emotionally based school non-attendance (EBSNA) referrals made in the period, by outcome so far.',
+  // Pupil movement: what each counts, said as a figure, not a finding.
+  ...Object.fromEntries(Object.entries(MOVEMENT_MEASURE_WORDS).map(([measure, w]) => [measure, `${w.counts.charAt(0).toUpperCase()}${w.counts.slice(1)}, by year group; beside all the schools' rate per 100 on roll. A figure to ask about, not a finding.`])),
 };
 
 /** The sheets after "About": each a group of measures, in order. */
@@ -38,6 +41,7 @@ const SHEETS: readonly { readonly name: string; readonly measures: readonly stri
   { name: 'Lunchtime suspensions', measures: ['lunchtime-incidents'] },
   { name: 'Pupils on roll', measures: ['pupils-on-roll'] },
   { name: 'Cases', measures: ['peaps-opened', 'peaps-held', 'statutory-duties', 'ebsna-referrals'] },
+  { name: 'Pupil movement', measures: MOVEMENT_MEASURES },
 ];
 
 const SUPPRESSION_NOTES = [
@@ -57,7 +61,7 @@ export async function reportToXlsx(report: Report): Promise<Buffer> {
   about(workbook.addWorksheet('About'), report);
   for (const sheet of SHEETS) {
     const rows = report.rows.filter((r) => sheet.measures.includes(r.measure));
-    figuresSheet(workbook.addWorksheet(sheet.name), report, rows);
+    figuresSheet(workbook.addWorksheet(sheet.name), report, rows, sheet.measures === MOVEMENT_MEASURES);
   }
   disproportionalitySheet(workbook.addWorksheet('Disproportionality'), report);
   const written = await workbook.xlsx.writeBuffer();
@@ -92,7 +96,8 @@ function about(sheet: ExcelJS.Worksheet, report: Report): void {
   for (const [code, words] of Object.entries(EXCLUSION_REASONS)) sheet.addRow([code, words]);
 }
 
-function figuresSheet(sheet: ExcelJS.Worksheet, report: Report, rows: readonly ReportRow[]): void {
+/** One group of measures; pupil movement with each school's rate beside all the schools'. */
+function figuresSheet(sheet: ExcelJS.Worksheet, report: Report, rows: readonly ReportRow[], besideAll = false): void {
   sheet.columns = [
     { header: 'School', width: 12 },
     { header: 'Measure', width: 40 },
@@ -102,8 +107,11 @@ function figuresSheet(sheet: ExcelJS.Worksheet, report: Report, rows: readonly R
     { header: 'Value', width: 10 },
     { header: 'Pupils on roll', width: 14 },
     { header: 'Rate per 100 on roll', width: 20 },
+    ...(besideAll ? [{ header: 'All schools: rate per 100 on roll', width: 30 }] : []),
   ];
-  for (const r of rows) sheet.addRow([r.school, r.measure, r.breakdown, r.category, r.label ?? null, cell(r.value), cell(r.roll), cell(r.ratePer100)]);
+  for (const r of rows) {
+    sheet.addRow([r.school, r.measure, r.breakdown, r.category, r.label ?? null, cell(r.value), cell(r.roll), cell(r.ratePer100), ...(besideAll ? [cell(r.councilRatePer100)] : [])]);
+  }
   finish(sheet, report);
 }
 

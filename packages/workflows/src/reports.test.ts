@@ -266,10 +266,10 @@ describe.each(BACKENDS)('%s', (backend) => {
 
     it('keeps the CSV\'s columns and adds the new ones after them', async () => {
       const csv = reportToCsv(await report({ quarter: 2 })).split('\r\n');
-      expect(csv[0]).toBe('academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio');
-      expect(csv).toContain('2025/26,2,2026-03-31,SCH-A,children-suspended,send,K,3,,2025-09-01,SEN support,7,42.86,21,33,63.64,0.67');
+      expect(csv[0]).toBe('academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio,council_rate_per_100');
+      expect(csv).toContain('2025/26,2,2026-03-31,SCH-A,children-suspended,send,K,3,,2025-09-01,SEN support,7,42.86,21,33,63.64,0.67,');
       const spring = reportToCsv(await report({ term: 'spring', forPublication: true })).split('\r\n');
-      expect(spring).toContain('2025/26,,2026-03-27,SCH-A,children-suspended,send,E,c,spring,2025-09-01,"education, health and care plan",3,c,c,c,c,c');
+      expect(spring).toContain('2025/26,,2026-03-27,SCH-A,children-suspended,send,E,c,spring,2025-09-01,"education, health and care plan",3,c,c,c,c,c,');
     });
   });
 

@@ -5,7 +5,8 @@
  * down by reason, sex, key stage, year group, SEND, FSM, in care and ethnicity, with rates per
  * 100 pupils on roll and each group's rate beside the rest of the cohort's — and what the cases
  * show: PEAPs held and their outcomes, statutory duties met on time, late or overdue, EBSNA
- * referrals and outcomes.
+ * referrals and outcomes — and pupil movement (off-site directions, managed moves, part-time
+ * timetables, pupils leaving the roll) per school beside all the schools' rate (pupilMovementFigures.ts).
  *
  * In a report marked for publication, counts of 1 or 2 are withheld, as DfE statistics do, and
  * so is every figure that would give one back (see suppression.ts).
@@ -30,6 +31,7 @@ import {
   type Roll,
 } from './exclusionFigures.js';
 import { addressOf, figureKey, type Address, type MeasureRow, type MeasureSum } from './figures.js';
+import { movementFigures, movementSums } from './pupilMovementFigures.js';
 import { academicYearStart, calendarForYear, choosePeriod, reportPeriod, schoolPeriods, spanOf, type Period } from './reportPeriod.js';
 import type { CaseStore } from './store/caseStore.js';
 import { REPORT_READ_FORMS, type ReportReadForm } from './store/reportReads.js';
@@ -63,6 +65,11 @@ export interface ReportRow {
   readonly ratePer100?: number | null;
   /** For a group of pupils: its rate beside the rest of the cohort's; null when suppressed. */
   readonly disproportionality?: Disproportionality | null;
+  /**
+   * For pupil movement in one school: the same figure's rate per 100 on roll across all the
+   * schools in the report (the council's, for an inclusion officer); null when suppressed.
+   */
+  readonly councilRatePer100?: number | null;
 }
 
 /** The dates one school's figures count between. */
@@ -116,6 +123,8 @@ interface Table {
   readonly exclusions: readonly ExclusionRow[];
   readonly rollRows: readonly ExclusionRow[];
   readonly cases: readonly MeasureRow[];
+  /** Pupil movement: off-site directions, managed moves, part-time timetables, leavers. */
+  readonly movement: readonly ExclusionRow[];
 }
 
 /**
@@ -155,9 +164,11 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
       exclusions: exclusionFigures(pupils.filter((p) => p.record.schoolId === school), roll),
       rollRows: rollFigures(roll),
       cases: caseMeasures(cases.filter((c) => c.schoolId === school), period.start, period.end),
+      movement: movementFigures(records.filter((r) => r.schoolId === school), period),
     };
   });
-  tables.push(allSchools(tables, pupils));
+  const all = allSchools(tables, pupils);
+  tables.push(all);
 
   const forPublication = options.forPublication === true;
   const hidden = forPublication ? suppressFigures(figuresOf(tables), sumsOf(tables, schools)) : new Set<string>();
@@ -172,7 +183,7 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
     periods: schools.map((school) => ({ school, ...periods.get(school)! })),
     forPublication,
     schools,
-    rows: tables.flatMap((t) => reportRows(t, hidden)),
+    rows: tables.flatMap((t) => reportRows(t, hidden, t === all ? undefined : all)),
   };
   if (options.auditAs) {
     await store.reportReads.record(actor, {
@@ -196,7 +207,14 @@ function allSchools(tables: readonly Table[], pupils: readonly PupilInPeriod[]):
     const key = figureKey('all', row);
     cases.set(key, { ...row, value: (cases.get(key)?.value ?? 0) + row.value });
   }
-  return { scope: 'all', roll, exclusions: exclusionFigures(pupils, roll), rollRows: rollFigures(roll), cases: [...cases.values()] };
+  // Each school's movement is counted in its own period, so all schools' is their sum.
+  const movement = new Map<string, ExclusionRow>();
+  for (const row of tables.flatMap((t) => t.movement)) {
+    const key = figureKey('all', row);
+    const before = movement.get(key);
+    movement.set(key, { ...row, value: (before?.value ?? 0) + row.value, pupils: (before?.pupils ?? 0) + row.pupils });
+  }
+  return { scope: 'all', roll, exclusions: exclusionFigures(pupils, roll), rollRows: rollFigures(roll), cases: [...cases.values()], movement: [...movement.values()] };
 }
 
 /** Every figure of every table, with whether it is withheld in itself. */
@@ -208,7 +226,7 @@ function figuresOf(tables: readonly Table[]): Map<string, Figure> {
       const small = row.measure === 'suspension-days-lost' ? isSmall(row.pupils) : isSmall(row.value);
       figures.set(figureKey(table.scope, row), { value: row.value, primary: small });
     }
-    for (const row of [...table.rollRows, ...table.cases]) figures.set(figureKey(table.scope, row), { value: row.value, primary: isSmall(row.value) });
+    for (const row of [...table.rollRows, ...table.cases, ...table.movement]) figures.set(figureKey(table.scope, row), { value: row.value, primary: isSmall(row.value) });
   }
   return figures;
 }
@@ -224,19 +242,22 @@ function sumsOf(tables: readonly Table[], schools: readonly string[]): Sum[] {
   const keyed = (scope: string, s: MeasureSum): Sum => ({ whole: figureKey(scope, s.whole), parts: s.parts.map((p) => figureKey(scope, p)), counts: s.counts });
   const addresses = new Map<string, { address: Address; counts: boolean }>();
   for (const table of tables) {
-    const rows = [...table.exclusions, ...table.rollRows, ...table.cases].map(addressOf);
-    sums.push(...exclusionSums(rows).map((s) => keyed(table.scope, s)), ...caseMeasureSums(rows).map((s) => keyed(table.scope, s)));
+    const rows = [...table.exclusions, ...table.rollRows, ...table.cases, ...table.movement].map(addressOf);
+    sums.push(...exclusionSums(rows).map((s) => keyed(table.scope, s)), ...caseMeasureSums(rows).map((s) => keyed(table.scope, s)), ...movementSums(rows).map((s) => keyed(table.scope, s)));
     for (const address of rows) addresses.set(figureKey('all', address), { address, counts: address.measure !== 'suspension-days-lost' });
   }
-  const present = new Set(tables.flatMap((t) => [...t.exclusions, ...t.rollRows, ...t.cases].map((r) => figureKey(t.scope, r))));
+  const present = new Set(tables.flatMap((t) => [...t.exclusions, ...t.rollRows, ...t.cases, ...t.movement].map((r) => figureKey(t.scope, r))));
   for (const [whole, { address, counts }] of addresses) {
     sums.push({ whole, parts: schools.map((s) => figureKey(s, address)).filter((k) => present.has(k)), counts });
   }
   return sums;
 }
 
-/** One table's rows as reported: values withheld where hidden, with labels, rolls, rates and the rest of the cohort. */
-function reportRows(table: Table, hidden: ReadonlySet<string>): ReportRow[] {
+/**
+ * One table's rows as reported: values withheld where hidden, with labels, rolls, rates and the
+ * rest of the cohort; a school's pupil movement beside the same rate for all the schools (`all`).
+ */
+function reportRows(table: Table, hidden: ReadonlySet<string>, all?: Table): ReportRow[] {
   const shown = (row: Address, value: number) => (hidden.has(figureKey(table.scope, row)) ? null : value);
   const rollKey = (row: Address): Address =>
     row.breakdown === 'total' || row.breakdown === 'reason' ? { measure: PUPILS_ON_ROLL, breakdown: 'total', category: 'all' } : { measure: PUPILS_ON_ROLL, breakdown: row.breakdown, category: row.category };
@@ -268,7 +289,23 @@ function reportRows(table: Table, hidden: ReadonlySet<string>): ReportRow[] {
     return { disproportionality: { restValue, restRoll, restRatePer100: round2(restRate), ...(restRate > 0 ? { rateRatio: round2(rate / restRate) } : {}) } };
   }
 
-  return [...exclusions, ...table.rollRows.map(labelled), ...table.cases.map(labelled)];
+  const rated = (t: Table, row: Address & { value: number }): { roll?: number | null; ratePer100?: number | null } => {
+    const roll = rollBehind(t.roll, row);
+    if (roll === undefined) return {};
+    const isHidden = (a: Address) => hidden.has(figureKey(t.scope, a));
+    const rollShown = isHidden(rollKey(row)) ? null : roll;
+    return { roll: rollShown, ...(roll === 0 ? {} : { ratePer100: isHidden(row) || rollShown === null ? null : per100(row.value, roll) }) };
+  };
+  const allMovement = new Map((all?.movement ?? []).map((r) => [figureKey('all', r), r]));
+  const movement = table.movement.map((row): ReportRow => {
+    if (!all) return { ...labelled(row), ...rated(table, row) };
+    // The council's figure for the same measure and group; a group none of its schools has is 0.
+    const councilRow = allMovement.get(figureKey('all', row)) ?? { ...addressOf(row), value: 0 };
+    const council = rated(all, councilRow).ratePer100;
+    return { ...labelled(row), ...rated(table, row), ...(council !== undefined ? { councilRatePer100: council } : {}) };
+  });
+
+  return [...exclusions, ...table.rollRows.map(labelled), ...table.cases.map(labelled), ...movement];
 }
 
 function per100(value: number, roll: number): number {
@@ -286,7 +323,7 @@ function round2(x: number): number {
  */
 export function reportToCsv(report: Report): string {
   const lines = [
-    'academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio',
+    'academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio,council_rate_per_100',
   ];
   const periods = new Map(report.periods.map((p) => [p.school, p]));
   for (const r of report.rows) {
@@ -310,6 +347,7 @@ export function reportToCsv(report: Report): string {
       d === null ? null : d?.restRoll,
       d === null ? null : d?.restRatePer100,
       d === null ? null : d?.rateRatio,
+      r.councilRatePer100,
     ];
     lines.push(cells.map((c) => csvCell(c === null ? 'c' : (c ?? ''))).join(','));
   }
