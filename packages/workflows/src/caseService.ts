@@ -18,6 +18,7 @@ import type { AuditedTx, AuditedWrite } from './store/auditedWrite.js';
 import { caseRows, type CaseRow, type DeadlineRow } from './store/caseRows.js';
 import { contentHash } from './store/canonicalJson.js';
 import type { Queryable } from './store/database.js';
+import type { PupilKeys } from './store/pupilKeys.js';
 
 // Its home is caseWords now; still here for those who import it from the service.
 export { describeState };
@@ -93,11 +94,13 @@ export class CaseService {
   readonly #audit: AuditLog;
   readonly #definitions: Readonly<Record<CaseKind, CaseDefinition>>;
   readonly #now: Clock;
+  readonly #keys: PupilKeys;
   /** Snapshots already restored (or just made), by row: a send validates, transitions and shows a case from one restore. */
   readonly #restored = new WeakMap<CaseRow, AnyMachineSnapshot>();
 
-  constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock) {
+  constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, keys: PupilKeys, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock) {
     this.#db = db;
+    this.#keys = keys;
     this.#write = write;
     this.#audit = audit;
     this.#definitions = definitions;
@@ -236,7 +239,7 @@ export class CaseService {
   /** The audit trail of a case, for someone allowed to see it; the read is audited. */
   async timeline(actor: Actor, caseId: string): Promise<AuditRow[]> {
     await this.get(actor, caseId);
-    return this.#audit.entriesFor(caseId);
+    return this.#keys.open(this.#db, await this.#audit.entriesFor(caseId));
   }
 
   /**
@@ -265,7 +268,7 @@ export class CaseService {
             return found;
           });
     const deadlines = await caseRows.deadlinesOf(this.#db, rows.map((r) => r.id));
-    return rows.map((r) => this.#viewWith(r, deadlines.get(r.id) ?? []));
+    return Promise.all(rows.map((r) => this.#viewWith(r, deadlines.get(r.id) ?? [])));
   }
 
   /** May `actor` send `eventType` to `view` now? Ask before offering it; `send` enforces the same. */
@@ -279,13 +282,16 @@ export class CaseService {
     await this.#write(async (tx) => {
       const row = await this.#visibleRow(tx, actor, caseId);
       assertCanAnnotate(actor, row.school_id);
-      await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: 'note', caseId, data: { text } });
+      const at = this.#now().toISOString();
+      // Words about the pupil: sealed with their key, so erasing the pupil erases the note.
+      await tx.audit({ at, actor: actor.id, role: actor.role, action: 'note', caseId, data: { text: await this.#keys.seal(tx, pupilOf(row), text, at) } });
     });
   }
 
   async #transition(tx: AuditedTx, current: CaseRow, event: Stamped, actor: Actor, at: string): Promise<CaseRow> {
     const definition = this.#definition(current.kind);
     const snapshot = this.#restore(definition, current);
+    event = await this.#sealFreeText(tx, definition, current, event, at);
     const [next, actions] = transition(definition.machine, snapshot, event as never);
     const updated: CaseRow = {
       ...current,
@@ -313,6 +319,18 @@ export class CaseService {
       bound: { snapshot: contentHash(updated.snapshot) },
     });
     return updated;
+  }
+
+  /**
+   * The event with the fields its spec declares free text sealed with the pupil's key, before the
+   * machine, the snapshot or the audit row sees them: what is stored and hashed is the sealed text.
+   */
+  async #sealFreeText(tx: AuditedTx, definition: CaseDefinition, row: CaseRow, event: Stamped, at: string): Promise<Stamped> {
+    const fields = eventSpec(definition, event.type)?.freeText ?? [];
+    if (!fields.some((f) => event[f] !== undefined)) return event;
+    const sealed: Stamped = { ...event };
+    for (const field of fields) if (sealed[field] !== undefined) (sealed as Record<string, unknown>)[field] = await this.#keys.sealValue(tx, pupilOf(row), sealed[field], at);
+    return sealed;
   }
 
   #validated(row: CaseRow, event: CaseEvent, by: string, at: string): Stamped {
@@ -369,9 +387,11 @@ export class CaseService {
     return this.#viewWith(row, deadlines.get(row.id) ?? []);
   }
 
-  #viewWith(row: CaseRow, deadlines: readonly DeadlineRow[]): CaseView {
+  /** A case as people see it: free text opened with the pupil's key (or shown erased). */
+  async #viewWith(row: CaseRow, deadlines: readonly DeadlineRow[]): Promise<CaseView> {
     const definition = this.#definition(row.kind);
     const snapshot = this.#restore(definition, row);
+    const context = await this.#keys.open(this.#db, snapshot.context as unknown);
     return {
       id: row.id,
       kind: row.kind,
@@ -380,7 +400,7 @@ export class CaseService {
       state: snapshot.value,
       status: row.status,
       revision: row.revision,
-      context: snapshot.context as never,
+      context: context as never,
       ...(row.rule_id ? { ruleId: row.rule_id, ruleVersion: row.rule_version ?? 0 } : {}),
       openedAt: row.opened_at,
       updatedAt: row.updated_at,
@@ -388,6 +408,10 @@ export class CaseService {
       nextEvents: this.#nextEvents(definition, snapshot),
     } as CaseView;
   }
+}
+
+function pupilOf(row: CaseRow): { pupilId: string; schoolId: string } {
+  return { pupilId: row.pupil_id, schoolId: row.school_id };
 }
 
 /** The deadlines of an open case whose date has passed by `today` (YYYY-MM-DD) without being met. */

@@ -33,7 +33,10 @@ import { reportToXlsx } from './reportWorkbook.js';
 import { CaseStore, defaultAnchorPath } from './store/caseStore.js';
 import { copyStore, restoreBackup } from './store/copyStore.js';
 import { sqlitePath } from './store/database.js';
+import { DEFAULT_RETENTION_YEARS, ERASURE_REASONS } from './store/pupilData.js';
 import { staffMemberSchema } from './store/staff.js';
+import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
+import { PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
 
 const USAGE = `cases — exclusion-prevention case workflows
 
@@ -41,6 +44,9 @@ Usage (every command takes --db FILE|URL: a SQLite file, or postgres://… for P
 default $DATABASE_URL, else $CASES_DB, else data/cases.db; settings come from the environment or,
 as for the service, a .env file in the working directory):
   cases import --pupils FILE --calendar FILE        import pupils (all or nothing) and their calendar
+  cases import --profile generic|sims|arbor|bromcom|FILE.json --pupils pupils.csv [--exclusions FILE.csv]
+               [--attendance FILE.csv] --calendar FILE [--school S]   a school system's CSV export (all or
+                                                    nothing); the rules run again for the pupils it changed
   cases staff FILE                                  add or update schools and staff from a JSON file
   cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
   cases list --as STAFF [--school S] [--overdue] [--status active|done] [--format text|json]
@@ -61,6 +67,14 @@ as for the service, a .env file in the working directory):
                                                     audited (who, why, the anchor as it was); the log must verify
   cases report --year 2025/26 (--quarter 1-4 | --term autumn|spring|summer) --as STAFF [--school S]
                [--publication] [--format json|csv|xlsx] [--out FILE]   the figures, year to date (xlsx needs --out)
+  cases pupils display-names on|off --school S --as STAFF   a school chooses to hold pupils' names for its
+                                                    staff to see (off by default; off removes those held)
+  cases pupils names --school S --file names.csv --as STAFF  load names (CSV: pupilId,displayName), all or nothing
+  cases subject-access --pupil ID [--as STAFF] --out FILE    everything held about one pupil, as one JSON file (audited)
+  cases erase --pupil ID --reason request|retention [--as STAFF]   erase a pupil's free text and name by destroying
+                                                    their data key; the audit chain still verifies
+  cases retention [--dry-run] [--as STAFF]          erase (or, --dry-run, list) pupils who left the roll
+                                                    $RETENTION_YEARS years ago or more (default 6)
   cases tick [--now DATETIME]                       fire due deadlines and send the outbox
   cases migrate-store --from sqlite:FILE --to postgres://…   copy a store (audit chain intact) into an
                                                     empty database; the copy's chain is verified
@@ -74,6 +88,8 @@ sets the instant for one command instead.
 
 The audit anchor is signed with $AUDIT_ANCHOR_KEY (without it, a key file beside the anchor);
 it is kept beside a SQLite file, or in $AUDIT_ANCHOR_FILE (default data/audit.anchor) for PostgreSQL.
+Pupils' free text and names are sealed with a key per pupil, wrapped by $PUPIL_DATA_KEY (64 hex characters;
+without it, a key file pupil-data.key beside the anchor — for a trial only).
 With $AUDIT_WITNESS (a file on another mount, or an http(s) URL) each anchor is also appended there.`;
 
 class UsageError extends Error {}
@@ -86,6 +102,9 @@ async function main(argv: string[]): Promise<number> {
       db: { type: 'string' },
       as: { type: 'string' },
       pupils: { type: 'string' },
+      profile: { type: 'string' },
+      exclusions: { type: 'string' },
+      attendance: { type: 'string' },
       pupil: { type: 'string' },
       calendar: { type: 'string' },
       'as-of': { type: 'string' },
@@ -109,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       witness: { type: 'string' },
       reason: { type: 'string' },
+      file: { type: 'string' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -152,6 +173,8 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'import': {
         if (!o.pupils || !o.calendar) throw new UsageError('cases import needs --pupils FILE and --calendar FILE');
+        if (o.profile !== undefined) return await importSchoolExport(store, { profile: o.profile, pupils: o.pupils, calendar: o.calendar, exclusions: o.exclusions, attendance: o.attendance, school: o.school, rules: o.rules, asOf: today() }, out);
+        if (o.exclusions || o.attendance) throw new UsageError('--exclusions and --attendance are CSV files of a school system\'s export: give --profile too (generic, sims, arbor, bromcom or a profile file)');
         const result = await store.pupils.import(SYSTEM, { pupils: o.pupils, calendar: o.calendar });
         out(`imported ${result.pupils} pupils of ${result.schools.length} school(s) (${result.schools.join(', ')}) with the ${result.academicYear} calendar`);
         return 0;
@@ -284,6 +307,53 @@ async function main(argv: string[]): Promise<number> {
         } else out(text);
         return 0;
       }
+      case 'pupils': {
+        const usage = 'cases pupils display-names on|off --school S --as STAFF | cases pupils names --school S --file names.csv --as STAFF';
+        const school = need(o.school, usage);
+        if (args[0] === 'display-names') {
+          if (args[1] !== 'on' && args[1] !== 'off') throw new UsageError(`usage: ${usage}`);
+          const { removed } = await store.displayNames.choose(await staff(), school, args[1] === 'on');
+          out(args[1] === 'on' ? `school ${school} now holds display names for its staff to see` : `school ${school} holds no display names now (${removed} removed)`);
+          return 0;
+        }
+        if (args[0] !== 'names') throw new UsageError(`usage: ${usage}`);
+        const { named } = await store.displayNames.load(await staff(), school, need(o.file, usage));
+        out(`set ${named} display name(s) for school ${school}`);
+        return 0;
+      }
+      case 'subject-access': {
+        const usage = 'cases subject-access --pupil ID [--as STAFF] --out FILE';
+        const file = need(o.out, usage);
+        const found = await store.pupilData.subjectAccess(o.as ? await staff() : SYSTEM, need(o.pupil, usage));
+        writeFileSync(file, `${JSON.stringify(found, null, 2)}\n`, { mode: 0o600 });
+        out(`wrote ${file}: pupil ${found.pupilId}, ${found.cases.length} case(s), ${found.letters.length} letter(s), ${found.otherAuditRows.length} other audit row(s)${found.erasedAt ? ` (free text erased on ${found.erasedAt.slice(0, 10)})` : ''}`);
+        return 0;
+      }
+      case 'erase': {
+        const usage = `cases erase --pupil ID --reason ${ERASURE_REASONS.join('|')} [--as STAFF]`;
+        const reason = ERASURE_REASONS.find((r) => r === o.reason);
+        if (!reason) throw new UsageError(o.reason === undefined ? `usage: ${usage}` : `--reason ${quoted(o.reason, 40)}: expected ${ERASURE_REASONS.join(' or ')}`);
+        const pupilId = need(o.pupil, usage);
+        const done = await store.pupilData.erase(o.as ? await staff() : SYSTEM, pupilId, reason);
+        out(`erased pupil ${pupilId}'s free text${done.name ? ' and display name' : ''}: ${done.cases} case(s) and ${done.letters} letter(s) now read [erased]; the audit chain is unchanged`);
+        return 0;
+      }
+      case 'retention': {
+        const years = retentionYears(process.env.RETENTION_YEARS);
+        const due = await store.pupilData.dueForErasure(today(), years);
+        if (o['dry-run']) {
+          out(due.length === 0 ? `nobody is due for erasure (${years} years after leaving the roll)` : `${due.length} pupil(s) due for erasure (${years} years after leaving the roll):`);
+          for (const d of due) out(`  ${d.pupilId}  school ${d.schoolId}  left ${d.leftOn}  due since ${d.dueOn}`);
+          return 0;
+        }
+        const actor = o.as ? await staff() : SYSTEM;
+        for (const d of due) {
+          await store.pupilData.erase(actor, d.pupilId, 'retention');
+          out(`  erased ${d.pupilId} (left ${d.leftOn})`);
+        }
+        out(`${due.length} pupil(s) erased (${years} years after leaving the roll)`);
+        return 0;
+      }
       case 'tick': {
         const at = clock();
         const deadlines = await store.fireDueDeadlines(at);
@@ -303,6 +373,13 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+/** RETENTION_YEARS: whole years, 1 to 100; the default when unset. */
+function retentionYears(given: string | undefined): number {
+  if (given === undefined || given.trim() === '') return DEFAULT_RETENTION_YEARS;
+  if (!/^\d{1,3}$/.test(given.trim()) || Number(given) < 1 || Number(given) > 100) throw new UsageError(`RETENTION_YEARS ${quoted(given, 20)} is not a number of years; accepted: a whole number from 1 to 100 (default ${DEFAULT_RETENTION_YEARS})`);
+  return Number(given);
 }
 
 /** Puts a SQLite backup in place of the store at `url`, once its audit chain verifies against the backup's own anchor. */
@@ -401,7 +478,8 @@ main(process.argv.slice(2)).then(
       error instanceof EventRefused ||
       error instanceof RevisionConflict ||
       error instanceof StoreRefused ||
-      error instanceof LetterRefused
+      error instanceof LetterRefused ||
+      error instanceof PupilIdKeyRefused
     ) {
       process.stderr.write(`cases: ${error.message}\n`);
       process.exitCode = 2;

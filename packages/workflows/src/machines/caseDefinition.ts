@@ -73,6 +73,11 @@ export interface EventSpec<S extends z.ZodType = z.ZodType> {
   readonly by: readonly StaffRole[];
   /** What sending it does, in words, for a refusal: "records the decision". */
   readonly does?: string;
+  /**
+   * Payload fields written in words about the pupil (an answer, a rationale, notes): the store
+   * seals them with the pupil's key before anything keeps them, so erasing the pupil erases them.
+   */
+  readonly freeText?: readonly string[];
 }
 export type EventSpecs = Readonly<Record<string, EventSpec>>;
 

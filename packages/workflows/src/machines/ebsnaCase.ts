@@ -40,15 +40,17 @@ export const ebsnaEvents = {
       .strictObject({ outcome: z.enum(['accept', 'decline', 'redirect']), reason: z.string().trim().min(1).optional(), redirectTo: z.string().trim().min(1).optional() })
       .refine((d) => d.outcome === 'accept' || d.reason !== undefined, { message: 'a declined or redirected referral needs a reason', path: ['reason'] }),
     by: ACTING,
+    freeText: ['reason'],
   },
   ALLOCATE: { payload: z.strictObject({ sasoId: z.string().min(1), assistantEpId: z.string().min(1) }), by: ACTING },
   START_ASSESSMENT: { payload: z.strictObject({}), by: ACTING },
-  AGREE_PLAN: { payload: z.strictObject({ summary: z.string().trim().min(1), firstReviewDue: isoDate }), by: ACTING },
+  AGREE_PLAN: { payload: z.strictObject({ summary: z.string().trim().min(1), firstReviewDue: isoDate }), by: ACTING, freeText: ['summary'] },
   HOLD_REVIEW: {
     payload: z
       .strictObject({ attendance: percent, outcome: z.enum(['continue', 'attendance-restored', 'escalate']), nextReviewDue: isoDate.optional(), notes: z.string().optional() })
       .refine((d) => d.outcome !== 'continue' || d.nextReviewDue !== undefined, { message: 'continuing needs the next review date (six weeks on)', path: ['nextReviewDue'] }),
     by: ACTING,
+    freeText: ['notes'],
   },
 };
 

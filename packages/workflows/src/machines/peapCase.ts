@@ -65,14 +65,15 @@ const answerValue = z.union([z.string().min(1, 'an answer cannot be empty'), z.a
 
 export const peapEvents = {
   SCHEDULE_MEETING: { payload: z.strictObject({ date: isoDate }), by: ACTING },
-  ANSWER: { payload: z.strictObject({ questionId: z.string().min(1), answer: answerValue }), by: ACTING },
+  ANSWER: { payload: z.strictObject({ questionId: z.string().min(1), answer: answerValue }), by: ACTING, freeText: ['answer'] },
   COMPLETE_REFLECTION: { payload: z.strictObject({}), by: ACTING },
   DECIDE: {
     payload: z.strictObject({ decision: z.enum(PEAP_DECISIONS), rationale: z.string().trim().min(1, 'give the rationale for the decision'), followUpDate: isoDate }),
     by: DECIDING,
     does: 'records the decision',
+    freeText: ['rationale'],
   },
-  CLOSE_FOLLOW_UP: { payload: z.strictObject({ outcome: z.string().trim().min(1) }), by: ACTING },
+  CLOSE_FOLLOW_UP: { payload: z.strictObject({ outcome: z.string().trim().min(1) }), by: ACTING, freeText: ['outcome'] },
   FURTHER_SUSPENSION: { payload: z.strictObject({ exclusionId: z.string().min(1) }), by: ACTING },
 };
 

@@ -71,7 +71,7 @@ export const suspensionEvents = {
   RECORD_BOARD_REVIEW: { payload: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }), by: ACTING },
   REQUEST_IRP: { payload: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }), by: ACTING },
   RECORD_IRP_DECISION: { payload: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }), by: ACTING },
-  CANCEL: { payload: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling'), cancelledOn: isoDate.optional() }), by: DECIDING, does: 'cancels an exclusion' },
+  CANCEL: { payload: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling'), cancelledOn: isoDate.optional() }), by: DECIDING, does: 'cancels an exclusion', freeText: ['reason'] },
   RECORD_CANCELLATION_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(NOTICE_METHODS), sentOn: isoDate }), by: ACTING },
 };
 

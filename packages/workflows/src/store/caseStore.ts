@@ -17,10 +17,13 @@ import { AuditAnchor, AuditLog, AuditRefused, type AuditRow, type ReAnchorResult
 import { auditWitness, type WitnessEntry } from './auditWitness.js';
 import { auditedWriter, type AuditedWrite } from './auditedWrite.js';
 import { contentHash } from './canonicalJson.js';
+import { DisplayNames } from './displayNames.js';
 import { DEFAULT_DATABASE_PATH, isPostgresUrl, openDatabase, sqlitePath, type Database, type Dialect } from './database.js';
 import { Leases } from './leases.js';
 import { Letters } from './letters.js';
 import { Outbox, type DeliveryResult, type OutboxSender } from './outbox.js';
+import { PupilData } from './pupilData.js';
+import { carryKeyFile, pupilKeyFile, PupilKeys } from './pupilKeys.js';
 import { Pupils } from './pupils.js';
 import { ReportReads } from './reportReads.js';
 import { StaffDirectory } from './staff.js';
@@ -35,6 +38,11 @@ export interface CaseStoreOptions {
   readonly anchorKey?: string;
   /** Where the anchor is kept: beside a SQLite file by default; `data/audit.anchor` for PostgreSQL. */
   readonly anchorPath?: string;
+  /**
+   * The deployment key that wraps each pupil's data key (configuration: PUPIL_DATA_KEY, 64 hex
+   * characters). Without it, a random key kept in `pupil-data.key` beside the anchor: for a trial.
+   */
+  readonly pupilDataKey?: string;
   /** Where each anchor is also appended, outside the host: a file (another mount) or an http(s) URL (AUDIT_WITNESS). */
   readonly witness?: string;
   readonly clock?: Clock;
@@ -80,28 +88,35 @@ export class CaseStore {
   readonly reportReads: ReportReads;
   /** The letters made for each case, kept with it (names and addresses only there); made by `makeLetter`. */
   readonly letters: Letters;
+  /** Names a school chose to hold for its staff to see (off by default). */
+  readonly displayNames: DisplayNames;
+  /** A pupil's data out again: subject access, erasure, retention. */
+  readonly pupilData: PupilData;
   readonly audit: AuditTrail;
   readonly #db: Database;
   readonly #write: AuditedWrite;
   readonly #clock: Clock;
   readonly #anchorKey: string | undefined;
 
-  private constructor(db: Database, log: AuditLog, clock: Clock, definitions: Readonly<Record<CaseKind, CaseDefinition>>, anchorKey: string | undefined, witness: string | undefined) {
+  private constructor(db: Database, log: AuditLog, keys: PupilKeys, clock: Clock, definitions: Readonly<Record<CaseKind, CaseDefinition>>, anchorKey: string | undefined, witness: string | undefined) {
     this.#db = db;
     this.#anchorKey = anchorKey;
     this.#clock = clock;
     this.#write = auditedWriter(db, log);
     this.backend = { dialect: db.dialect, location: db.location };
-    this.cases = new CaseService(db, this.#write, log, definitions, clock);
+    this.cases = new CaseService(db, this.#write, log, keys, definitions, clock);
     this.staff = new StaffDirectory(db, this.#write, clock);
     this.pupils = new Pupils(db, this.#write, clock);
     this.outbox = new Outbox(db);
     this.leases = new Leases(db);
     this.reportReads = new ReportReads(this.#write, clock);
-    this.letters = new Letters(db, this.#write, clock);
+    this.letters = new Letters(db, this.#write, keys, clock);
+    this.displayNames = new DisplayNames(db, this.#write, keys, clock);
+    this.pupilData = new PupilData(db, this.#write, log, keys, this.cases, clock);
     this.audit = {
-      entriesFor: (id) => log.entriesFor(id),
-      entriesOf: (action) => log.entriesOf(action),
+      // As people read them: sealed free text opened, or shown erased.
+      entriesFor: async (id) => keys.open(db, await log.entriesFor(id)),
+      entriesOf: async (action) => keys.open(db, await log.entriesOf(action)),
       verify: (options) => log.verify(options),
       anchorPath: log.anchorPath,
       reAnchor: (actor, reason) => log.reAnchor({ at: clock().toISOString(), actor: actor.id, role: actor.role }, reason),
@@ -128,9 +143,10 @@ export class CaseStore {
     const anchorPath = options.anchorPath ?? defaultAnchorPath(url);
     const anchorKey = options.anchorKey ?? process.env.AUDIT_ANCHOR_KEY;
     const anchor = AuditAnchor.at(anchorPath, anchorKey);
+    const keys = PupilKeys.from(options.pupilDataKey ?? process.env.PUPIL_DATA_KEY, pupilKeyFile(anchorPath));
     const db = await openDatabase(url);
     const log = new AuditLog(db, anchor, options.witness ? auditWitness(options.witness) : undefined);
-    const store = new CaseStore(db, log, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness);
+    const store = new CaseStore(db, log, keys, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness);
     await store.#bindStateWrittenBefore();
     return store;
   }
@@ -193,6 +209,7 @@ export class CaseStore {
     // A copy anchored at its own last row would hide rows already cut from the live store: check first.
     const live = await this.audit.verify();
     if (!live.ok) throw new StoreRefused(`the store's audit trail does not verify (${live.problem?.message}); a backup would hide that — investigate first`);
+    carryKeyFile(this.audit.anchorPath, `${file}.anchor`);
     await this.#db.backup(file);
     const copy = await openDatabase(file);
     try {

@@ -9,9 +9,10 @@ import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync }
 import { dirname } from 'node:path';
 import { StoreRefused } from '../errors.js';
 import { isPostgresUrl, openDatabase, sqlitePath, type Database, type SqlValue } from './database.js';
+import { carryKeyFile } from './pupilKeys.js';
 
 /** Every table, parents before children; `leases` is left behind (it belongs to running instances). */
-const TABLES = ['schools', 'calendars', 'staff', 'staff_schools', 'pupils', 'cases', 'deadlines', 'outbox', 'staff_addresses', 'deliveries', 'letters', 'pupil_keys', 'pupil_names', 'audit_log'] as const;
+const TABLES = ['schools', 'calendars', 'staff', 'staff_schools', 'pupils', 'cases', 'deadlines', 'outbox', 'staff_addresses', 'deliveries', 'letters', 'pupil_keys', 'pupil_names', 'mis_cursors', 'audit_log'] as const;
 const KEYS: Readonly<Record<(typeof TABLES)[number], string>> = {
   schools: 'id',
   calendars: 'school_id, academic_year',
@@ -26,6 +27,7 @@ const KEYS: Readonly<Record<(typeof TABLES)[number], string>> = {
   letters: 'id',
   pupil_keys: 'pupil_id',
   pupil_names: 'pupil_id',
+  mis_cursors: 'school_id, system',
   audit_log: 'seq',
 };
 
@@ -55,6 +57,8 @@ export async function copyStore(from: StoreLocation, to: StoreLocation): Promise
   try {
     const sourceCheck = await new AuditLog(source, AuditAnchor.at(from.anchorPath, from.anchorKey)).verify();
     if (!sourceCheck.ok) throw new StoreRefused(`the source's audit trail does not verify (${sourceCheck.problem?.message}); fix that before copying`);
+    // The copy's sealed text opens only with the source's pupil data key.
+    carryKeyFile(from.anchorPath, to.anchorPath);
     target = await openDatabase(to.url);
     const db = target;
     for (const table of TABLES) {
@@ -103,6 +107,7 @@ export async function restoreBackup(file: string, to: StoreLocation): Promise<Ve
   if (existsSync(target)) throw new StoreRefused(`${target} exists: move it aside first (restore never overwrites a store)`);
   if (existsSync(to.anchorPath)) throw new StoreRefused(`an anchor exists at ${to.anchorPath}: it belongs to another store; move it aside first`);
   mkdirSync(dirname(target), { recursive: true });
+  carryKeyFile(`${file}.anchor`, to.anchorPath);
   const staged = `${target}.restoring`;
   copyFileSync(file, staged);
   const copy = await openDatabase(staged);

@@ -6,9 +6,10 @@
  */
 import type { Actor } from '../access.js';
 import type { Clock } from '../clock.js';
-import { CaseNotFound } from '../errors.js';
+import { CaseNotFound, StoreRefused } from '../errors.js';
 import type { AuditedWrite } from './auditedWrite.js';
 import type { Queryable } from './database.js';
+import { ERASED_TEXT, type PupilKeys } from './pupilKeys.js';
 
 /** The audit action of a letter made and kept. */
 export const LETTER_MADE = 'letter-made';
@@ -71,9 +72,11 @@ export class Letters {
   readonly #db: Queryable;
   readonly #write: AuditedWrite;
   readonly #now: Clock;
+  readonly #keys: PupilKeys;
 
-  constructor(db: Queryable, write: AuditedWrite, clock: Clock) {
+  constructor(db: Queryable, write: AuditedWrite, keys: PupilKeys, clock: Clock) {
     this.#db = db;
+    this.#keys = keys;
     this.#write = write;
     this.#now = clock;
   }
@@ -85,6 +88,10 @@ export class Letters {
   async keep(actor: Actor, letter: LetterToKeep): Promise<LetterSummary> {
     const at = this.#now().toISOString();
     await this.#write(async (tx) => {
+      // The letter names the pupil and their parents: its bytes and people are sealed with the pupil's key.
+      const pupil = await tx.get<{ pupil_id: string }>('SELECT pupil_id FROM cases WHERE id = ?', [letter.caseId]);
+      if (!pupil) throw new CaseNotFound(letter.caseId);
+      const sealFor = { pupilId: pupil.pupil_id, schoolId: letter.schoolId };
       await tx.run(
         `INSERT INTO letters (id, case_id, school_id, kind, format, template_id, template_version, guidance, file_name, media_type, sha256, content, people, made_by, made_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -100,8 +107,8 @@ export class Letters {
           letter.fileName,
           letter.mediaType,
           letter.sha256,
-          Buffer.from(letter.bytes).toString('base64'),
-          JSON.stringify(letter.people),
+          await this.#keys.seal(tx, sealFor, Buffer.from(letter.bytes).toString('base64'), at),
+          await this.#keys.seal(tx, sealFor, JSON.stringify(letter.people), at),
           actor.id,
           at,
         ],
@@ -150,7 +157,10 @@ export class Letters {
       await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: LETTER_READ, caseId: found.case_id, data: { letterId, kind: found.kind, sha256: found.sha256 } });
       return found;
     });
-    return { ...summaryOf(row), bytes: new Uint8Array(Buffer.from(row.content, 'base64')), people: JSON.parse(row.people) as unknown };
+    // Letters kept before sealing are read as they were written.
+    const content = await this.#keys.open(this.#db, row.content);
+    if (content === '' || content === ERASED_TEXT) throw new StoreRefused(`letter ${letterId} was erased with the pupil's data; its hash (sha256 ${row.sha256}) stays in the audit trail`);
+    return { ...summaryOf(row), bytes: new Uint8Array(Buffer.from(content, 'base64')), people: JSON.parse(await this.#keys.open(this.#db, row.people)) as unknown };
   }
 
   /** A school's name as the store holds it, for a letter's head. */
