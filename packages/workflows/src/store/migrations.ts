@@ -377,4 +377,25 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE schools ADD COLUMN display_names integer NOT NULL DEFAULT 0 CHECK (display_names IN (0, 1));
   `,
   },
+  /* 6: where each school's next pull from its MIS starts, saved with the pull it came from */
+  {
+    sqlite: `
+  CREATE TABLE mis_cursors (
+    school_id TEXT NOT NULL REFERENCES schools(id),
+    system TEXT NOT NULL,
+    cursor TEXT NOT NULL,
+    pulled_at TEXT NOT NULL,
+    PRIMARY KEY (school_id, system)
+  ) STRICT;
+  `,
+    postgres: `
+  CREATE TABLE mis_cursors (
+    school_id text NOT NULL REFERENCES schools(id),
+    system text NOT NULL,
+    cursor text NOT NULL,
+    pulled_at text NOT NULL,
+    PRIMARY KEY (school_id, system)
+  );
+  `,
+  },
 ];

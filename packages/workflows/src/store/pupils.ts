@@ -127,6 +127,65 @@ export class Pupils {
     });
   }
 
+  /**
+   * Commits one school's pull from its MIS, all-or-nothing: the records that changed, and the
+   * cursor the next pull starts from (saved only with them). Audited as counts, each changed
+   * record's hash bound. A record for another school, or an id another school holds, refuses it all.
+   * @returns how many records changed (0: the pull brought nothing new; the cursor still moves on).
+   * @throws InputError naming each refused record.
+   */
+  async importPull(actor: Actor, pull: { readonly schoolId: string; readonly system: string; readonly records: readonly PupilRecord[]; readonly cursor: string }): Promise<{ changed: number; pupils: number }> {
+    const source = `${pull.system} pull for school ${pull.schoolId}`;
+    const problems: Problem[] = pull.records
+      .filter((r) => r.schoolId !== pull.schoolId)
+      .map((r) => ({ file: source, location: `pupil ${r.id}`, field: 'schoolId', message: `is ${r.schoolId}; a pull for school ${pull.schoolId} holds only its pupils` }));
+    if (problems.length > 0) throw new InputError(`${source}: ${problems.length} record(s) of another school; nothing was imported`, problems);
+    const at = this.#now().toISOString();
+    return this.#write(async (tx) => {
+      await refuseOtherSchools(tx, actor, source, pull.records, new Map(pull.records.map((r) => [r.id, 'pull'])));
+      const before = new Map<string, string>();
+      for (let i = 0; i < pull.records.length; i += 500) {
+        const batch = pull.records.slice(i, i + 500).map((r) => r.id);
+        const rows = await tx.all<{ id: string; record: string }>(`SELECT id, record FROM pupils WHERE id IN (${batch.map(() => '?').join(', ')})`, batch);
+        for (const row of rows) before.set(row.id, contentHash(row.record));
+      }
+      const written: Record<string, string> = {};
+      for (const r of pull.records) {
+        const record = JSON.stringify(r);
+        const hash = contentHash(record);
+        // Unchanged records are not written: pulling the same data again changes nothing.
+        if (before.get(r.id) === hash) continue;
+        written[r.id] = hash;
+        await tx.run(
+          'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
+          [r.id, r.schoolId, record, at],
+        );
+      }
+      await tx.run('INSERT INTO mis_cursors (school_id, system, cursor, pulled_at) VALUES (?, ?, ?, ?) ON CONFLICT (school_id, system) DO UPDATE SET cursor = excluded.cursor, pulled_at = excluded.pulled_at', [
+        pull.schoolId,
+        pull.system,
+        pull.cursor,
+        at,
+      ]);
+      const changed = Object.keys(written).length;
+      await tx.audit({
+        at,
+        actor: actor.id,
+        role: actor.role,
+        action: 'mis-pull',
+        data: { schoolId: pull.schoolId, system: pull.system, pupils: pull.records.length, changed },
+        ...(changed > 0 ? { bound: { pupils: written } } : {}),
+      });
+      return { changed, pupils: pull.records.length };
+    });
+  }
+
+  /** Where a school's next pull from `system` starts: the cursor saved with its last committed pull. */
+  async misCursor(schoolId: string, system: string): Promise<string | undefined> {
+    const row = await this.#db.get<{ cursor: string }>('SELECT cursor FROM mis_cursors WHERE school_id = ? AND system = ?', [schoolId, system]);
+    return row?.cursor;
+  }
+
   /** The calendar a school follows on a date: the latest of its years to have started by then. */
   async calendarFor(schoolId: string, date: IsoDate): Promise<SchoolCalendar | undefined> {
     const rows = await this.#db.all<{ spec: string }>('SELECT spec FROM calendars WHERE school_id = ? ORDER BY academic_year', [schoolId]);

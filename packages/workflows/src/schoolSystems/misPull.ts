@@ -1,0 +1,66 @@
+/**
+ * One school's pull from its MIS, start to finish: the cursor saved with the last committed pull,
+ * the adapter's pull (read-only), the records checked on the school's calendar, then one commit
+ * of the records that changed with the next cursor — all of it or nothing — and, when anything
+ * changed, the rules run so that a new suspension opens its case (and its prompt to the head) in
+ * this same pull. A pull that fails anywhere leaves the store and the cursor as they were.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkRecordOnCalendar, type IsoDate, type Problem } from '@before-exclusion/rules';
+import { SYSTEM } from '../access.js';
+import { evaluateStoredPupils, type EvaluationResult } from '../openCases.js';
+import type { CaseStore } from '../store/caseStore.js';
+import { MisRefused, type MisAdapter } from './misAdapter.js';
+
+export interface SchoolPullResult {
+  readonly schoolId: string;
+  readonly system: string;
+  /** Pupils the MIS gave. */
+  readonly pupils: number;
+  /** Of those, records that changed in the store. */
+  readonly changed: number;
+  readonly requests: number;
+  /** The rules' run after a pull that changed something; undefined when nothing changed (or another instance was evaluating). */
+  readonly evaluation: EvaluationResult | undefined;
+}
+
+/**
+ * Pulls one school and commits it.
+ * @example await pullSchool(store, new AssemblyAdapter({ baseUrl, token, pupilIdKey }), { schoolId: 'URN-100001', today: '2026-03-20' })
+ * @param options.today the school date: marks up to it, and the date the rules evaluate on
+ * @throws MisRefused (nothing committed) for data the product cannot take, or a school with no calendar yet
+ * @throws MisUnavailable (nothing committed) when the MIS cannot be reached within the adapter's bounds
+ */
+export async function pullSchool(store: CaseStore, adapter: MisAdapter, options: { readonly schoolId: string; readonly today: IsoDate; readonly signal?: AbortSignal; readonly rulesFile?: string }): Promise<SchoolPullResult> {
+  const { schoolId, today } = options;
+  const calendar = await store.pupils.calendarFor(schoolId, today);
+  if (!calendar) {
+    throw new MisRefused(`school ${schoolId} has no calendar in the store for ${today}; nothing was pulled`, [
+      { location: `school ${schoolId}`, message: 'import the school\'s calendar first (cases import --pupils FILE --calendar FILE, or the CSV import): dates are counted on it' },
+    ]);
+  }
+  const stored = new Map((await store.pupils.inSchools([schoolId])).map((r) => [r.id, r]));
+  const cursor = await store.pupils.misCursor(schoolId, adapter.system);
+  const pull = await adapter.pull({ schoolId, cursor, yearStart: calendar.firstDay, today, stored, ...(options.signal ? { signal: options.signal } : {}) });
+  const problems: Problem[] = pull.records.flatMap((r) => checkRecordOnCalendar(r, calendar).map((p) => ({ file: `${adapter.system} pull`, location: `pupil ${r.id}`, ...p })));
+  if (problems.length > 0) throw new MisRefused(`${adapter.system}'s data for school ${schoolId} does not fit its ${calendar.academicYear} calendar; nothing was imported`, problems);
+  const { changed, pupils } = await store.pupils.importPull(SYSTEM, { schoolId, system: adapter.system, records: pull.records, cursor: pull.cursor });
+  const evaluation = changed > 0 ? await evaluateAfterPull(store, { asOf: today, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) }) : undefined;
+  return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation };
+}
+
+/** How long a pull waits for another run of the rules to end before leaving its data to the next scheduled run. */
+const EVALUATION_WAIT_MS = 60_000;
+
+/**
+ * Runs the rules over the stored pupils. A run already going (another instance's, or the
+ * service's hourly one) may have read the pupils before this pull committed, so this waits for it
+ * to end and runs them again: the new suspension opens its case in this pull, not an hour later.
+ */
+async function evaluateAfterPull(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult | undefined> {
+  for (const until = Date.now() + EVALUATION_WAIT_MS; ; ) {
+    const result = await evaluateStoredPupils(store, options);
+    if (result || Date.now() > until) return result;
+    await sleep(500);
+  }
+}
