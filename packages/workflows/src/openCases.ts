@@ -37,6 +37,13 @@ export interface EvaluationResult {
   readonly refused: number;
 }
 
+export interface EvaluationOptions {
+  readonly asOf: IsoDate;
+  readonly rulesFile?: string;
+  /** Only these pupils (those an import changed); every stored pupil when absent. */
+  readonly pupilIds?: readonly string[];
+}
+
 const NOTICE_OF: Readonly<Record<string, string>> = {
   'statutory.notify-parents': 'parents',
   'statutory.notify-local-authority': 'local-authority',
@@ -49,15 +56,17 @@ const NOTICE_OF: Readonly<Record<string, string>> = {
  * Evaluates every stored pupil as of `asOf` and opens or updates their cases — on one instance at
  * a time (another instance already evaluating: this returns undefined at once).
  */
-export async function evaluateStoredPupils(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult | undefined> {
+export async function evaluateStoredPupils(store: CaseStore, options: EvaluationOptions): Promise<EvaluationResult | undefined> {
   // Ten minutes covers a council's evaluation; an instance killed mid-run holds it no longer than that.
   return store.leases.runExclusive('rules-evaluation', 10 * 60_000, () => evaluate(store, options));
 }
 
-async function evaluate(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult> {
+async function evaluate(store: CaseStore, options: EvaluationOptions): Promise<EvaluationResult> {
   const evaluator = new RulesEvaluator(options.rulesFile ? await loadRulePackFile(options.rulesFile) : defaultRulePack());
   const tally = { pupils: 0, skipped: 0, leavers: 0, triggers: 0, opened: 0, updated: 0, unchanged: 0, notOpened: 0, refused: 0 };
+  const only = options.pupilIds ? new Set(options.pupilIds) : undefined;
   for await (const record of store.pupils.all()) {
+    if (only && !only.has(record.id)) continue;
     const calendar = await store.pupils.calendarFor(record.schoolId, options.asOf);
     if (!calendar) {
       tally.skipped++;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError, SchoolCalendar, type IsoDate, type Problem, type PupilRecord } from '@before-exclusion/rules';
+import { InputError, SchoolCalendar, parsePupilRecord, type IsoDate, type Problem, type PupilRecord } from '@before-exclusion/rules';
 import { loadCalendarFile, readPupilRecords } from '@before-exclusion/rules/node';
 import type { Actor } from '../access.js';
 import type { Clock } from '../clock.js';
@@ -19,6 +19,44 @@ export interface ImportResult {
   readonly pupils: number;
   readonly schools: readonly string[];
   readonly academicYear: string;
+}
+
+/** What a school system's export gives for one pupil (see `importUpdates`). */
+export interface PupilUpdate {
+  readonly record: PupilRecord;
+  /** The record's fields the export gave; the stored record keeps the others. */
+  readonly fields: readonly string[];
+  readonly exclusionsGiven: boolean;
+  readonly attendanceGiven: boolean;
+  /** Where the pupil is in the export, for a problem: `pupils.csv row 4`. */
+  readonly location: string;
+}
+
+export interface UpdateResult {
+  /** Pupils in the export. */
+  readonly pupils: number;
+  /** The ids of the pupils whose records changed (new ones included). */
+  readonly changed: readonly string[];
+  readonly schools: readonly string[];
+  readonly academicYear: string;
+  readonly calendarChanged: boolean;
+}
+
+/** A stored record (if any) with an export's update laid over it. */
+function mergeUpdate(stored: PupilRecord | undefined, update: PupilUpdate): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...(stored ?? { id: update.record.id, schoolId: update.record.schoolId }) };
+  const given = update.record as unknown as Record<string, unknown>;
+  for (const field of update.fields) {
+    if (given[field] === undefined) delete merged[field];
+    else merged[field] = given[field];
+  }
+  if (update.exclusionsGiven || !stored) merged.exclusions = update.record.exclusions;
+  if (update.attendanceGiven) {
+    const days = new Map((stored?.attendance ?? []).map((d) => [d.date, d]));
+    for (const day of update.record.attendance) days.set(day.date, day);
+    merged.attendance = [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
+  }
+  return merged;
 }
 
 export class Pupils {
@@ -80,6 +118,76 @@ export class Pupils {
       });
     });
     return { pupils: records.length, schools, academicYear: calendar.academicYear };
+  }
+
+  /**
+   * Updates pupils from a school system's export (`cases import --profile`), all-or-nothing. Each
+   * update carries only what the export gave: the fields its pupils file maps replace the stored
+   * ones, an exclusions file is the pupil's whole list of exclusions, an attendance file's days
+   * replace those days' marks; the rest of a stored record (movements, EBSNA indicators) stays.
+   * Records that come out the same are not written, and an export that changes nothing writes
+   * nothing (no audit row either): importing the same export twice changes nothing.
+   * @returns the ids of the pupils whose records changed, for the rules to run again on.
+   * @throws InputError naming each refused record.
+   */
+  async importUpdates(actor: Actor, batch: { readonly updates: readonly PupilUpdate[]; readonly calendar: SchoolCalendar; readonly source: string; readonly files: readonly { readonly name: string; readonly sha256: string }[] }): Promise<UpdateResult> {
+    const { updates, calendar } = batch;
+    const schools = [...new Set(updates.map((u) => u.record.schoolId))].sort();
+    const spec = JSON.stringify(calendar.toSpec());
+    const at = this.#now().toISOString();
+    const records = updates.map((u) => u.record);
+    const locations = new Map(updates.map((u) => [u.record.id, u.location]));
+    return this.#write(async (tx) => {
+      await refuseOtherSchools(tx, actor, batch.source, records, locations);
+      const stored = new Map<string, string>();
+      for (let i = 0; i < records.length; i += 500) {
+        const ids = records.slice(i, i + 500).map((r) => r.id);
+        const rows = await tx.all<{ id: string; record: string }>(`SELECT id, record FROM pupils WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+        for (const row of rows) stored.set(row.id, row.record);
+      }
+      const problems: Problem[] = [];
+      const changed: { record: PupilRecord; text: string }[] = [];
+      for (const update of updates) {
+        const before = stored.get(update.record.id);
+        const merged = parsePupilRecord(mergeUpdate(before === undefined ? undefined : (JSON.parse(before) as PupilRecord), update), { file: batch.source, location: update.location });
+        if (!merged.ok) {
+          problems.push(...merged.problems.map((p) => ({ ...p, message: `with what the store already holds for this pupil: ${p.message}` })));
+          continue;
+        }
+        const text = JSON.stringify(merged.record);
+        if (before === undefined || contentHash(before) !== contentHash(text)) changed.push({ record: merged.record, text });
+      }
+      if (problems.length > 0) throw new InputError(`${batch.source}: ${problems.length} problem(s) with the stored records; nothing was imported`, problems);
+      const calendarsChanged: string[] = [];
+      for (const school of schools) {
+        const row = await tx.get<{ spec: string }>('SELECT spec FROM calendars WHERE school_id = ? AND academic_year = ?', [school, calendar.academicYear]);
+        if (row?.spec !== spec) calendarsChanged.push(school);
+      }
+      const result = { pupils: updates.length, changed: changed.map((c) => c.record.id), schools, academicYear: calendar.academicYear, calendarChanged: calendarsChanged.length > 0 };
+      if (changed.length === 0 && calendarsChanged.length === 0) return result;
+      for (const school of schools) await tx.run('INSERT INTO schools (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', [school, school]);
+      for (const school of calendarsChanged) {
+        await tx.run('INSERT INTO calendars (school_id, academic_year, spec) VALUES (?, ?, ?) ON CONFLICT (school_id, academic_year) DO UPDATE SET spec = excluded.spec', [school, calendar.academicYear, spec]);
+      }
+      const written: Record<string, string> = {};
+      for (const { record, text } of changed) {
+        written[record.id] = contentHash(text);
+        await tx.run(
+          'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
+          [record.id, record.schoolId, text, at],
+        );
+      }
+      await tx.audit({
+        at,
+        actor: actor.id,
+        role: actor.role,
+        action: 'import',
+        // Counts, file names and hashes: never a record, a name or a cell of the export.
+        data: { pupils: updates.length, changed: changed.length, schools, academicYear: calendar.academicYear, files: batch.files },
+        ...(changed.length > 0 ? { bound: { pupils: written } } : {}),
+      });
+      return result;
+    });
   }
 
   /** Every stored pupil, in id order, a page at a time. */
