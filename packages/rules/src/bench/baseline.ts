@@ -31,6 +31,14 @@ import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
 import type { IsoDate } from '../dates.js';
 import type { PupilRecord } from '../pupilRecord.js';
 
+/** The triggers this baseline implements (the default pack's, as of 2025/26). */
+export const BASELINE_TRIGGERS: ReadonlySet<string> = new Set([
+  'attendance.persistent-absence', 'attendance.severe-absence', 'ebsna.referral-suggested', 'looked-after.contact-virtual-school', 'peap.required',
+  'send.consider-ehcp-review', 'statutory.alternative-provision-from-day-6', 'statutory.annual-limit-approaching', 'statutory.annual-limit-exceeded',
+  'statutory.governors-must-review', 'statutory.governors-review-on-request', 'statutory.notify-governing-board', 'statutory.notify-local-authority',
+  'statutory.notify-parents', 'statutory.notify-social-worker', 'statutory.notify-virtual-school-head',
+]);
+
 export interface Fired {
   readonly trigger: string;
   readonly period: string;
@@ -253,4 +261,133 @@ function dateKey(date: IsoDate): number {
   const month = digit(5) * 10 + digit(6);
   const day = digit(8) * 10 + digit(9);
   return (year * 12 + month - 1) * 31 + day - 1;
+}
+
+// --- Reading a record by hand: the baseline's own parse and validation, for a like-for-like
+// benchmark from bytes. It refuses (undefined) what the library would refuse — a key given twice,
+// an unknown field, a bad code, date, number or length — but says nothing about why.
+
+const REASON_CODES = new Set(['PP', 'PA', 'VP', 'VA', 'OW', 'BU', 'RA', 'LG', 'DS', 'SM', 'DA', 'DM', 'TH', 'MT', 'PH', 'DB', 'PD', 'OT']);
+const MARK_CODES = new Set([...ATTENDING, ...ABSENT, 'Q', 'Y1', 'Y2', 'Y3', 'Y4', 'Y5', 'Y6', 'Y7', 'X', 'D', 'Z', '#']);
+const INDICATOR_CODES = new Set(['anxiety', 'somatic-complaints', 'separation-distress', 'day-or-subject-pattern', 'low-mood', 'social-difficulties']);
+const CATEGORY_OF: Readonly<Record<string, 'PERM' | 'FIXD' | 'LNCH'>> = { PERM: 'PERM', FIXD: 'FIXD', SUSP: 'FIXD', LNCH: 'LNCH' };
+const TOP_FIELDS = new Set(['format', 'id', 'schoolId', 'joinedOn', 'leftOn', 'yearGroup', 'sex', 'ethnicity', 'send', 'lookedAfter', 'hasSocialWorker', 'fsm', 'atRiskOfPermanentExclusion', 'priorSchoolSuspensionDays', 'exclusions', 'attendance', 'ebsnaIndicators']);
+const EXCLUSION_FIELDS = new Set(['id', 'category', 'startDate', 'startSession', 'sessions', 'lunchtimes', 'reasons', 'cancelled', 'missesPublicExam']);
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function realDate(v: unknown): v is IsoDate {
+  if (typeof v !== 'string' || v.length !== 10 || v[4] !== '-' || v[7] !== '-') return false;
+  for (let i = 0; i < 10; i++) if (i !== 4 && i !== 7 && !(v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57)) return false;
+  const key = dateKey(v);
+  const year = Math.floor(key / 372);
+  const month = Math.floor(key / 31) % 12;
+  const day = (key % 31) + 1;
+  if (!(year >= 1990 && year <= 2199) || !(month >= 0 && month < 12) || day > DAYS_IN_MONTH[month]!) return false;
+  return month !== 1 || day < 29 || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
+}
+
+function printableId(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 64) return false;
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) < 0x21 || v.charCodeAt(i) > 0x7e) return false;
+  return true;
+}
+
+/** Keys written in the text (strings followed by a colon), to compare with the keys JSON.parse kept. */
+function keysWritten(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 34) continue;
+    for (i++; text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    let j = i + 1;
+    while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13) j++;
+    if (text.charCodeAt(j) === 58) n++;
+  }
+  return n;
+}
+
+/**
+ * One NDJSON line to a record, by hand; undefined when it is not a valid record. Calendar fit
+ * is checked by {@link BaselineRules.evaluate} (an exclusion must start on a school day).
+ */
+export function readByHand(line: string): PupilRecord | undefined {
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) return undefined;
+  let keys = 0;
+  for (const k in j) {
+    if (!TOP_FIELDS.has(k)) return undefined;
+    keys++;
+  }
+  if (!printableId(j.id) || !printableId(j.schoolId)) return undefined;
+  if (j.format !== undefined && j.format !== 'pupil-record/1') return undefined;
+  if ((j.joinedOn !== undefined && !realDate(j.joinedOn)) || (j.leftOn !== undefined && !realDate(j.leftOn))) return undefined;
+  if (j.yearGroup !== undefined && !(Number.isInteger(j.yearGroup) && (j.yearGroup as number) >= 0 && (j.yearGroup as number) <= 14)) return undefined;
+  if (j.sex !== undefined && j.sex !== 'F' && j.sex !== 'M' && j.sex !== 'U') return undefined;
+  if (j.ethnicity !== undefined && !(typeof j.ethnicity === 'string' && /^[A-Z]{4}$/.test(j.ethnicity))) return undefined;
+  const send = j.send ?? 'none';
+  if (send !== 'none' && send !== 'K' && send !== 'E') return undefined;
+  for (const flag of ['lookedAfter', 'hasSocialWorker', 'fsm', 'atRiskOfPermanentExclusion'] as const) if (j[flag] !== undefined && typeof j[flag] !== 'boolean') return undefined;
+  const prior = j.priorSchoolSuspensionDays ?? 0;
+  if (typeof prior !== 'number' || prior < 0 || prior > 45 || !Number.isInteger(prior * 2)) return undefined;
+
+  const exclusions: PupilRecord['exclusions'][number][] = [];
+  const exclusionIds = new Set<string>();
+  for (const e of (j.exclusions ?? []) as Record<string, unknown>[]) {
+    if (typeof e !== 'object' || e === null) return undefined;
+    for (const k in e) {
+      if (!EXCLUSION_FIELDS.has(k)) return undefined;
+      keys++;
+    }
+    const category = typeof e.category === 'string' ? CATEGORY_OF[e.category] : undefined;
+    const reasons = e.reasons as unknown[];
+    if (!printableId(e.id) || exclusionIds.has(e.id) || !category || !realDate(e.startDate)) return undefined;
+    if (!Array.isArray(reasons) || reasons.length < 1 || reasons.length > 3 || !reasons.every((r) => REASON_CODES.has(r as string))) return undefined;
+    const session = e.startSession ?? 'AM';
+    if (session !== 'AM' && session !== 'PM') return undefined;
+    const length = category === 'LNCH' ? e.lunchtimes : e.sessions;
+    if ((category === 'LNCH' ? e.sessions : e.lunchtimes) !== undefined) return undefined;
+    if (length === undefined ? category !== 'PERM' : !(Number.isInteger(length) && (length as number) >= 1 && (length as number) <= 90)) return undefined;
+    if ((e.cancelled !== undefined && typeof e.cancelled !== 'boolean') || (e.missesPublicExam !== undefined && typeof e.missesPublicExam !== 'boolean')) return undefined;
+    exclusionIds.add(e.id);
+    exclusions.push({
+      id: e.id,
+      category,
+      startDate: e.startDate,
+      startSession: session,
+      ...(category === 'LNCH' ? { lunchtimes: length as number } : length === undefined ? {} : { sessions: length as number }),
+      reasons: reasons as PupilRecord['exclusions'][number]['reasons'],
+      cancelled: e.cancelled === true,
+      missesPublicExam: e.missesPublicExam === true,
+    });
+  }
+  const days = new Set<string>();
+  for (const a of (j.attendance ?? []) as Record<string, unknown>[]) {
+    if (typeof a !== 'object' || a === null) return undefined;
+    for (const k in a) {
+      if (k !== 'date' && k !== 'am' && k !== 'pm') return undefined;
+      keys++;
+    }
+    if (!realDate(a.date) || days.has(a.date)) return undefined;
+    if ((a.am !== undefined && !MARK_CODES.has(a.am as string)) || (a.pm !== undefined && !MARK_CODES.has(a.pm as string))) return undefined;
+    days.add(a.date);
+  }
+  const indicators = (j.ebsnaIndicators ?? []) as unknown[];
+  if (!Array.isArray(indicators) || !indicators.every((i) => INDICATOR_CODES.has(i as string))) return undefined;
+  if (keys !== keysWritten(line)) return undefined; // a key given twice
+  return {
+    ...(j as object),
+    send,
+    lookedAfter: j.lookedAfter === true,
+    hasSocialWorker: j.hasSocialWorker === true,
+    fsm: j.fsm === true,
+    atRiskOfPermanentExclusion: j.atRiskOfPermanentExclusion === true,
+    priorSchoolSuspensionDays: prior,
+    exclusions,
+    attendance: (j.attendance ?? []) as PupilRecord['attendance'],
+    ebsnaIndicators: indicators,
+  } as PupilRecord;
 }
