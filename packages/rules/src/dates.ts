@@ -69,9 +69,23 @@ export function dayNumber(date: IsoDate): number {
   return day;
 }
 
-/** The ISO date of a day number. */
+/**
+ * The ISO date of a day number: arithmetic (H. Hinnant's civil_from_days), not a Date object,
+ * because fact derivation turns thousands of day numbers into dates per pupil.
+ */
 export function isoDate(day: number): IsoDate {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  // Years outside 1000–9999 are written as Date writes them (no school record holds one).
+  if (y < 1000 || y > 9999) return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  return `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
 /** Adds calendar days (not school days) to a date. */
