@@ -4,10 +4,11 @@
  * rule that fires becomes a trigger explained from the conditions that held.
  */
 import { OutsideCalendarError, type SchoolCalendar } from './calendar/schoolCalendar.js';
-import { FACTS, WORDS, formatNumber, type Scope, type Subject, type Subjects } from './factCatalog.js';
+import { WORDS, formatNumber, type Scope, type Subject, type Subjects } from './factCatalog.js';
 import { compileRule, Uncompilable, type CompiledRule, type HeldCondition } from './compiledRules.js';
 import { derivePupilFacts, type PupilFacts } from './facts.js';
 import { ReferenceEvaluator } from './referenceEvaluator.js';
+import { MOVEMENT_SCOPES, movementId, movementSubjects, type MovementScope } from './pupilMovement.js';
 import { defaultRulePack, type Rule, type RulePack, type RuleSource } from './rulePack.js';
 import type { IsoDate } from './dates.js';
 import type { PupilRecord } from './pupilRecord.js';
@@ -131,6 +132,7 @@ export function forEachSubject(pupil: PupilFacts, visit: <K extends Scope>(scope
     visit('half-term', { pupil, halfTerm }, pupil.asOf < halfTerm.halfTerm.end ? pupil.asOf : halfTerm.halfTerm.end);
   }
   for (const exclusion of pupil.exclusions) visit('exclusion', { pupil, exclusion }, exclusion.startDate);
+  for (const m of movementSubjects(pupil)) visit(m.scope, m.subject, m.date);
 }
 
 /**
@@ -156,7 +158,7 @@ export function toTrigger(rule: Rule, scope: Scope, subject: Subject, conditions
     fill(rule.explain[c.name!]!, { ...words, result: show(c.factResult), threshold: show(c.value) }),
   );
 
-  const fact = (name: string) => (FACTS[scope] as Record<string, { value: (s: Subject, p: Record<string, unknown>) => unknown }>)[name]!.value(subject, params);
+  const fact = (name: string) => rule.facts[name]!.value(subject, params);
   const exclusionIds = rule.concerns ? (fact(rule.concerns) as string[]) : undefined;
   let dueDate: IsoDate | undefined;
   if (rule.dueDate) {
@@ -205,6 +207,8 @@ function paramsOfFacts(rule: Rule): Record<string, unknown> {
 function periodOf(rule: Rule, subject: Subject, scope: Scope): string {
   const year = subject.pupil.calendar.academicYear;
   if (scope === 'exclusion') return (subject as Subjects['exclusion']).exclusion.id;
+  // A movement's triggers are about that movement: a direction, move, separation, timetable or cancellation.
+  if (MOVEMENT_SCOPES.includes(scope as MovementScope)) return movementId(subject as Subjects[MovementScope]);
   if (scope === 'half-term') return `${year} ${(subject as Subjects['half-term']).halfTerm.halfTerm.name}`;
   if (rule.period === 'half-term') return `${year} ${subject.pupil.currentHalfTerm?.name ?? 'before term'}`;
   return year;

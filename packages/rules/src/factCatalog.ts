@@ -7,13 +7,15 @@
  */
 import { EXCLUSION_CATEGORIES } from './codes.js';
 import { shortDate, type IsoDate } from './dates.js';
+import { illnessSchoolDays, worstUnauthorisedWindow } from './attendanceDuties.js';
 import { ANNUAL_SUSPENSION_LIMIT, type ExclusionFacts, type HalfTermFacts, type PupilFacts } from './facts.js';
+import { MOVEMENT_FACTS, MOVEMENT_SCOPES, MOVEMENT_WORDS, type MovementScope, type MovementSubjects } from './pupilMovement.js';
 
-export type Scope = 'pupil' | 'half-term' | 'exclusion';
-export const SCOPES: readonly Scope[] = ['pupil', 'half-term', 'exclusion'];
+export type Scope = 'pupil' | 'half-term' | 'exclusion' | MovementScope;
+export const SCOPES: readonly Scope[] = ['pupil', 'half-term', 'exclusion', ...MOVEMENT_SCOPES];
 
 /** What a rule of each scope is evaluated against. */
-export interface Subjects {
+export interface Subjects extends MovementSubjects {
   pupil: { readonly pupil: PupilFacts };
   'half-term': { readonly pupil: PupilFacts; readonly halfTerm: HalfTermFacts };
   exclusion: { readonly pupil: PupilFacts; readonly exclusion: ExclusionFacts };
@@ -58,6 +60,12 @@ const pupilScope: Catalog<Subjects['pupil']> = {
     value: (s, p) => s.pupil.attendance.overLastSchoolDays(Number(p.schoolDays)).rate,
   },
   ebsnaIndicatorCount: { description: 'emotional indicators of EBSNA recorded by staff', value: (s) => s.pupil.record.ebsnaIndicators.length },
+  unauthorisedSessionsInSchoolWeeks: {
+    description: 'the most sessions of unauthorised absence (G, N, O, U) in N consecutive school weeks ending this half-term (a school week has at least one school session; a window may span terms)',
+    params: { schoolWeeks: 'N, the school weeks in the rolling window' },
+    value: (s, p) => worstUnauthorisedWindow(s.pupil, Number(p.schoolWeeks))?.sessions,
+  },
+  illnessSchoolDaysThisYear: { description: 'school days missed through illness (mark I) this academic year', value: (s) => illnessSchoolDays(s.pupil) },
 };
 
 const halfTermScope: Catalog<Subjects['half-term']> = {
@@ -88,7 +96,23 @@ const exclusionScope: Catalog<Subjects['exclusion']> = {
   },
   exclusionId: { description: 'the exclusion', value: (s) => [s.exclusion.id] },
   consecutiveExclusionIds: { description: 'the exclusions in the back-to-back run, up to this one', value: (s) => s.exclusion.consecutive.exclusionIds },
+  finalYearExamsOver: {
+    description: 'the pupil is in Year 11 and has no further public examinations to sit this year',
+    value: (s) => s.pupil.record.yearGroup === 11 && s.pupil.record.hasFurtherPublicExams === false,
+  },
+  fullTimeEducationDue: {
+    description: 'the first day full-time education is due: as fullTimeEducationFrom, and for a permanent exclusion the sixth consecutive school day of exclusion however its sessions were recorded',
+    value: (s) => fullTimeEducationDue(s.pupil, s.exclusion),
+  },
 };
+
+/** A permanent exclusion runs on past its recorded sessions: its sixth consecutive school day counts from the run's first session. */
+function fullTimeEducationDue(pupil: PupilFacts, e: ExclusionFacts): IsoDate | undefined {
+  if (e.category !== 'PERM' || e.consecutive.fullTimeEducationFrom !== undefined) return e.consecutive.fullTimeEducationFrom;
+  const slot = pupil.calendar.sessionSlot(e.startDate, e.startSession);
+  const due = Math.max(slot - 2 * e.consecutive.daysBefore + 10, slot);
+  return due < pupil.calendar.schoolDayCount * 2 ? pupil.calendar.sessionAt(due).date : undefined;
+}
 
 const pupilScopeLists: Catalog<Subjects['pupil']> = {
   exclusionIdsThisYear: { description: 'every exclusion counted this year', value: (s) => s.pupil.exclusions.map((e) => e.id) },
@@ -104,6 +128,11 @@ export const FACTS: { readonly [K in Scope]: Catalog<Subjects[K]> } = {
   pupil: { ...pupilScope, ...pupilScopeLists },
   'half-term': { ...halfTermScope, ...halfTermScopeLists },
   exclusion: exclusionScope,
+  'off-site-direction': { ...pupilFlags<Subjects['off-site-direction']>(), ...MOVEMENT_FACTS['off-site-direction'] },
+  'managed-move': { ...pupilFlags<Subjects['managed-move']>(), ...MOVEMENT_FACTS['managed-move'] },
+  'safeguarding-separation': { ...pupilFlags<Subjects['safeguarding-separation']>(), ...MOVEMENT_FACTS['safeguarding-separation'] },
+  'part-time-timetable': { ...pupilFlags<Subjects['part-time-timetable']>(), ...MOVEMENT_FACTS['part-time-timetable'] },
+  'cancelled-exclusion': { ...pupilFlags<Subjects['cancelled-exclusion']>(), ...MOVEMENT_FACTS['cancelled-exclusion'] },
 };
 
 function suspensionsCounted(h: HalfTermFacts, includeLunchtimes: boolean): readonly ExclusionFacts[] {
@@ -128,7 +157,7 @@ function exclusionName(id: string): string {
   return id === PROPOSED_ID ? 'the proposal' : id;
 }
 
-const PUPIL_WORDS = ['academicYear', 'priorSchoolDays', 'suspensionsThisYear', 'exclusionsThisYear', 'daysLeft', 'windowDays', 'windowFrom', 'windowPossibleSessions', 'asOf', 'indicators', 'missedSessions', 'possibleSessions'] as const;
+const PUPIL_WORDS = ['academicYear', 'priorSchoolDays', 'suspensionsThisYear', 'exclusionsThisYear', 'daysLeft', 'windowDays', 'windowFrom', 'windowPossibleSessions', 'asOf', 'indicators', 'missedSessions', 'possibleSessions', 'unauthorisedFrom', 'unauthorisedTo'] as const;
 const HALF_TERM_WORDS = ['halfTerm', 'suspensionStartDates'] as const;
 
 /** A half-term as people say it: "autumn-1" is "the first half of the autumn term"; a calendar's own name otherwise. */
@@ -136,7 +165,7 @@ export function halfTermInWords(name: string): string {
   const m = /^(autumn|spring|summer)-([12])$/.exec(name);
   return m ? `the ${m[2] === '1' ? 'first' : 'second'} half of the ${m[1]} term` : name;
 }
-const EXCLUSION_WORDS = ['exclusion', 'category', 'startDate', 'term', 'termParts', 'sixthDay', 'fullTimeFrom', 'run', 'arrangedBy'] as const;
+const EXCLUSION_WORDS = ['exclusion', 'category', 'startDate', 'term', 'termParts', 'sixthDay', 'fullTimeFrom', 'fullTimeDue', 'run', 'arrangedBy'] as const;
 
 /**
  * Words for explanations, by scope: the placeholders a rule's `explain` templates may use
@@ -147,7 +176,9 @@ export const WORDS = {
   pupil: {
     names: PUPIL_WORDS,
     of: ({ pupil }: Subjects['pupil'], params: Readonly<Record<string, unknown>>): Words<(typeof PUPIL_WORDS)[number]> => {
-      const window = pupil.attendance.overLastSchoolDays(Number(params.windowSchoolDays ?? 30));
+      // The window the attendance fact was given (its own `schoolDays`), whatever the rule's parameter is called.
+      const window = pupil.attendance.overLastSchoolDays(Number(params.schoolDays ?? 30));
+      const unauthorised = params.schoolWeeks === undefined ? undefined : worstUnauthorisedWindow(pupil, Number(params.schoolWeeks));
       return {
         academicYear: pupil.calendar.academicYear,
         priorSchoolDays: formatNumber(pupil.record.priorSchoolSuspensionDays),
@@ -161,6 +192,8 @@ export const WORDS = {
         indicators: pupil.record.ebsnaIndicators.join(', '),
         missedSessions: String(pupil.attendance.missedSessions),
         possibleSessions: String(pupil.attendance.possibleSessions),
+        unauthorisedFrom: unauthorised ? shortDate(unauthorised.from) : '—',
+        unauthorisedTo: unauthorised ? shortDate(unauthorised.to) : '—',
       };
     },
   },
@@ -173,7 +206,7 @@ export const WORDS = {
   },
   exclusion: {
     names: EXCLUSION_WORDS,
-    of: ({ exclusion }: Subjects['exclusion']): Words<(typeof EXCLUSION_WORDS)[number]> => ({
+    of: ({ pupil, exclusion }: Subjects['exclusion']): Words<(typeof EXCLUSION_WORDS)[number]> => ({
       exclusion: exclusionName(exclusion.id),
       category: EXCLUSION_CATEGORIES[exclusion.category],
       startDate: shortDate(exclusion.startDate),
@@ -181,8 +214,10 @@ export const WORDS = {
       termParts: exclusion.termTotal.parts.map((p) => `${exclusionName(p.id)} ${formatNumber(p.days)}`).join(', '),
       sixthDay: exclusion.consecutive.sixthDay ? shortDate(exclusion.consecutive.sixthDay) : 'after the end of this calendar',
       fullTimeFrom: exclusion.consecutive.fullTimeEducationFrom ? shortDate(exclusion.consecutive.fullTimeEducationFrom) : 'the sixth day, next school year',
+      fullTimeDue: ((due) => (due ? shortDate(due) : 'the sixth day, next school year'))(fullTimeEducationDue(pupil, exclusion)),
       run: exclusion.consecutive.exclusionIds.map(exclusionName).join(', '),
       arrangedBy: exclusion.category === 'PERM' ? 'the local authority' : 'the school',
     }),
   },
+  ...MOVEMENT_WORDS,
 } as const;

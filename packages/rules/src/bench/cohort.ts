@@ -16,7 +16,10 @@
  * - start dates on school days (AM, some PM), some back to back, Year 11 suspensions in the exam
  *   season sometimes missing a public exam, a quarter of schools writing `SUSP` for `FIXD`, a few
  *   exclusions starting just after `asOf` (to be ignored), prior-school suspension days for a few;
- * - a few staff flags: at risk of permanent exclusion, EBSNA indicators among low attenders.
+ * - a few staff flags: at risk of permanent exclusion, EBSNA indicators among low attenders;
+ * - pupil movement (issue 12), drawn from a stream of its own so the fields above are as before:
+ *   ~1% off-site directions, ~1% part-time timetables, ~0.3% managed moves, ~0.2% safeguarding
+ *   separations, with notices, consents, reviews and review requests sometimes missing or late.
  */
 import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
 import type { AttendanceMark, EbsnaIndicator, ExclusionReason } from '../codes.js';
@@ -198,7 +201,51 @@ export function* syntheticCohort(options: CohortOptions): Generator<PupilRecordI
         tripDay,
       };
     }
-    yield pupil(mulberry32(mix(seed, i, 2)), `${school.id}-P${String((i % schoolSize) + 1).padStart(4, '0')}`, school);
+    const record = pupil(mulberry32(mix(seed, i, 2)), `${school.id}-P${String((i % schoolSize) + 1).padStart(4, '0')}`, school);
+    yield { ...record, ...movements(mulberry32(mix(seed, i, 3))) };
+  }
+
+  /** Pupil movement for a few pupils: directions, timetables, moves and separations, some done late or not at all. */
+  function movements(rng: Rng): Pick<PupilRecordInput, 'offSiteDirections' | 'partTimeTimetables' | 'managedMoves' | 'safeguardingSeparations'> {
+    const out: ReturnType<typeof movements> = {};
+    const day = () => int(rng, 0, dayCount - 1);
+    const laterDay = (d: number, min: number, max: number) => dates[Math.min(dayCount - 1, d + int(rng, min, max))]!;
+    if (rng() < 0.01) {
+      const d = day();
+      const reviews = rng() < 0.6 ? [{ heldOn: laterDay(d, 10, 40), attendees: rng() < 0.7 ? ['headteacher' as const, 'parents' as const] : ['headteacher' as const] }] : [];
+      out.offSiteDirections = [{
+        id: 'OSD1',
+        startDate: dates[d]!,
+        plannedEndDate: laterDay(d, 20, 60),
+        provider: 'Example AP',
+        sessionsPerWeek: int(rng, 2, 10),
+        ...(rng() < 0.8 ? { noticeGivenOn: dates[Math.max(0, d - int(rng, 0, 5))]! } : {}),
+        reviews,
+        ...(rng() < 0.2 ? { reviewRequests: [{ requestedOn: laterDay(d, 45, 80), by: 'parents' as const }] } : {}),
+        ...(rng() < 0.3 ? { precedesManagedMove: true } : {}),
+      }];
+    }
+    if (rng() < 0.01) {
+      const d = day();
+      out.partTimeTimetables = [{
+        id: 'PT1',
+        startDate: dates[d]!,
+        ...(rng() < 0.8 ? { plannedEndDate: laterDay(d, 10, 45) } : {}),
+        hoursPerWeek: int(rng, 5, 25),
+        ...(rng() < 0.85 ? { parentsConsentedOn: dates[Math.max(0, d - 2)]! } : {}),
+        reviewsHeldOn: rng() < 0.5 ? [laterDay(d, 5, 15)] : [],
+        ...(rng() < 0.6 ? { reportedToLocalAuthorityOn: laterDay(d, 0, 12) } : {}),
+      }];
+    }
+    if (rng() < 0.003) {
+      const d = day();
+      out.managedMoves = [{ id: 'MM1', agreedOn: dates[d]!, receivingSchool: 'Another school', offRollOn: laterDay(d, 5, 10), ...(rng() < 0.2 ? { plannedTrial: true } : {}) }];
+    }
+    if (rng() < 0.002) {
+      const d = day();
+      out.safeguardingSeparations = [{ id: 'SG1', startDate: dates[d]!, endDate: laterDay(d, 1, 10), dslDecidedOn: dates[d]!, ...(rng() < 0.5 ? { localAuthorityToldOn: dates[d]! } : {}) }];
+    }
+    return out;
   }
 
   function pupil(rng: Rng, id: string, school: SchoolTraits): PupilRecordInput {
