@@ -14,6 +14,12 @@ describe('the default rule pack', () => {
         'statutory.governors-review-on-request', 'statutory.alternative-provision-from-day-6', 'statutory.annual-limit-exceeded',
         'statutory.annual-limit-approaching', 'ebsna.referral-suggested', 'attendance.persistent-absence', 'attendance.severe-absence',
         'send.consider-ehcp-review', 'looked-after.contact-virtual-school',
+        // Issue 12: the law since 26 July 2026, pupil movement and the 2024 attendance duties.
+        'off-site-direction.notice-to-parents', 'off-site-direction.review-due', 'off-site-direction.review-on-request',
+        'off-site-direction.review-attendees', 'off-site-direction.dual-registration', 'managed-move.no-trial',
+        'safeguarding-separation.tell-local-authority', 'statutory.notify-cancellation', 'attendance.penalty-notice-threshold',
+        'attendance.illness-return', 'part-time-timetable.agreed-and-time-limited', 'part-time-timetable.review-due',
+        'part-time-timetable.report-to-local-authority', 'part-time-timetable.maximum-length',
       ]),
     );
     for (const rule of pack.rules) expect(rule.source.citation.length).toBeGreaterThan(20);
