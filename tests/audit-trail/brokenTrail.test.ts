@@ -16,6 +16,7 @@ import { messageActivity, type TeamsUser } from '../support/teamsActivities.js';
 import { post } from '../teams-replay/teamsHttp.js';
 
 const head: TeamsUser = { id: '29:demo-head', name: 'Demo Head', aadObjectId: '3f9a2b7c-1e4d-4a6b-8c2d-9e0f1a2b3c4d' };
+const officer: TeamsUser = { id: '29:demo-officer', name: 'Demo Officer', aadObjectId: '7b1e9c4d-2a3f-4e5b-9c6d-1f2a3b4c5d6e' };
 
 async function health(url: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   const res = await fetch(`${url}/healthz`);
@@ -76,6 +77,38 @@ describe.each(backends())('the service on a broken audit trail (%s store)', (bac
     await expect.poll(async () => (await health(service.url)).status, { timeout: 10_000 }).toBe(503);
     expect(service.logs.some((l) => l.includes(`case ${victim!.id} has been altered`))).toBe(true);
     await service.stop();
+  });
+
+  it('tells the inclusion officer in Teams of a break, once however many checks find it, with nothing about a case or pupil', async () => {
+    const dir = dataDir('audit-');
+    const db = await serviceDatabase(backend, dir, 'audit');
+    const connector = await startFakeConnector();
+    const first = await startService(dir, db.env);
+    running.push(first);
+    // The officer has spoken to the bot once, so it can reach them.
+    const hello = messageActivity(officer, connector.url, 'a:demo-officer-personal-chat', 'hello');
+    await post(first.url, hello);
+    await connector.waitForReplyTo(hello.id);
+    await expect.poll(async () => (await withStore(db, (s) => s.cases.list(SYSTEM))).length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await first.stop();
+    const [victim] = await withStore(db, (s) => s.cases.list(SYSTEM));
+    await forgeSnapshot(db.url, victim!.id, (s) => ({ ...s, context: { ...(s.context as object), forged: true } }));
+
+    const alertsToOfficer = () => connector.sent.filter((a) => a.conversationId === 'a:demo-officer-personal-chat' && JSON.stringify(a.activity).includes('failed its integrity check'));
+    const service = await startService(dir, { ...db.env, AUDIT_VERIFY_EVERY_MINUTES: '0.01' });
+    running.push(service);
+    await expect.poll(() => alertsToOfficer().length, { timeout: 15_000 }).toBe(1);
+    const alert = JSON.stringify(alertsToOfficer()[0]!.activity);
+    expect(alert).toContain('Recording is paused');
+    expect(alert).toContain('cases audit verify');
+    expect(alert).not.toContain(victim!.id);
+    expect(alert).not.toContain(victim!.pupilId);
+    // Several more checks find the same break: still the one alert, and none to the head.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(alertsToOfficer()).toHaveLength(1);
+    expect(connector.sent.some((a) => a.conversationId !== 'a:demo-officer-personal-chat' && JSON.stringify(a.activity).includes('failed its integrity check'))).toBe(false);
+    await service.stop();
+    await connector.close();
   });
 
   it('reports a deleted anchor: 503, an alert naming the anchor, no writes', async () => {

@@ -24,10 +24,11 @@ import { WORKSPACE_PATH, workspaceRouter } from '../web/workspace.js';
 import { demoOffByDefault, isLocalMode, servedOverHttps, teamsEndpoint, workspaceUrl, type Config } from './config.js';
 import { isEmpty, loadDemo } from './demo.js';
 import { errorText, type Logger } from './log.js';
-import { watchAuditTrail } from './auditWatch.js';
+import { alertStaffOfBreak, watchAuditTrail } from './auditWatch.js';
 import { ChannelQueue } from './channelQueue.js';
 import { staffNotifier } from './notifier.js';
 import { mountPolicyPages } from './policyPages.js';
+import { misPupilIdKey, scheduleMisPulls } from './misPulls.js';
 
 /** How long /healthz waits for the database's answer before saying it is busy. */
 const HEALTH_PING_MS = 50;
@@ -64,7 +65,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
   });
   log.info(`case store: ${store.backend.dialect} at ${store.backend.location}`);
   // The trail is verified before anything is written: a broken one stops writes (and /healthz says so).
-  const audit = watchAuditTrail(store, log, config.AUDIT_VERIFY_EVERY_MINUTES);
+  // A break is told to the officers in their chat once the channels are up (made further down).
+  let channelsUp: (up: readonly { channel: Channel; queue: ChannelQueue }[]) => void = () => {};
+  const alertChannels = new Promise<readonly { channel: Channel; queue: ChannelQueue }[]>((resolve) => (channelsUp = resolve));
+  const audit = watchAuditTrail(store, log, config.AUDIT_VERIFY_EVERY_MINUTES, alertStaffOfBreak(store, alertChannels, log));
   await audit.check();
   // Instances starting together on an empty database: one loads the demo, the others wait and find it loaded.
   let demo: number | false | undefined = false;
@@ -133,6 +137,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       }),
     );
   }
+  channelsUp(channels.map((channel) => ({ channel, queue: queues.get(channel.name)! })));
   const senders = staffNotifier(store, assistant, channels, clock, queues);
   let pinging: Promise<'ok' | 'down'> | undefined;
   app.get('/healthz', async (_req, res) => {
@@ -200,6 +205,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   let ticking: Promise<void> = Promise.resolve();
   const fire = () =>
     (ticking = ticking.then(async () => {
+      // Firing is a write: while a broken trail stops writes there is nothing to do (and nothing to log each tick).
+      if (audit.broken) return;
       try {
         const fired = await store.fireDueDeadlines(clock());
         if (fired.fired) log.info('tick', { nFired: fired.fired });
@@ -239,6 +246,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
   void evaluate().then(tick);
   const timers = [setInterval(() => void fire().then(deliver), config.TICK_EVERY_SECONDS * 1000), setInterval(evaluate, config.EVALUATE_EVERY_MINUTES * 60_000)];
   for (const t of timers) t.unref();
+  // Schools' MIS, pulled in a lane of their own (misPulls.ts): a hanging MIS holds up nothing else.
+  const mis = config.MIS_SCHOOLS_FILE
+    ? scheduleMisPulls(store, log, { file: config.MIS_SCHOOLS_FILE, everyMinutes: config.MIS_PULL_EVERY_MINUTES, pupilIdKey: misPupilIdKey(config, log), today, rulesFile: config.RULES_FILE, onChanged: tick })
+    : undefined;
 
   return {
     url,
@@ -249,6 +260,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       if (stopping) return;
       stopping = true;
       for (const t of timers) clearInterval(t);
+      await mis?.stop();
       await audit.stop();
       // Sends not yet started stay in the outbox for the next start; the one in flight ends by its timeout.
       for (const q of queues.values()) q.stop();

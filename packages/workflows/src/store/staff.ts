@@ -119,6 +119,12 @@ export class StaffDirectory {
     return rows.map((r) => r.id);
   }
 
+  /** Everyone in a role, whatever schools they cover (e.g. the inclusion officers, to alert of a broken audit trail). */
+  async allInRole(role: StaffRole): Promise<string[]> {
+    const rows = await this.#db.all<{ id: string }>('SELECT id FROM staff WHERE role = ? ORDER BY id', [role]);
+    return rows.map((r) => r.id);
+  }
+
   /**
    * Remembers how to reach a member of staff in a channel (a Teams conversation reference, say),
    * writing only when it changed — channels call this on every turn.
