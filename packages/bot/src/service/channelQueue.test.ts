@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RecipientUnreachable } from '../conversation/channel.js';
 import { ChannelBackingOff } from './circuitBreaker.js';
 import { ChannelQueue, QueueStopped, SendTimedOut } from './channelQueue.js';
 
@@ -45,6 +46,18 @@ describe('ChannelQueue', () => {
     expect(await q.send(async () => 'probe')).toBe('probe');
     expect(q.health()).toEqual({ name: 'slack', state: 'ok', failures: 0 });
     expect(recovered).toBe(1);
+  });
+
+  it('does not back off from a channel because of people it cannot reach, however many', async () => {
+    const q = new ChannelQueue('slack', { breaker: { failuresToOpen: 2, firstBackoffMs: 60_000 } });
+    for (let i = 0; i < 5; i++) {
+      await expect(q.send(async () => Promise.reject(new RecipientUnreachable('slack', 'user_not_found')))).rejects.toBeInstanceOf(RecipientUnreachable);
+    }
+    expect(q.health()).toEqual({ name: 'slack', state: 'ok', failures: 0 });
+    expect(await q.send(async () => 'sent to someone else')).toBe('sent to someone else');
+    // …and a channel failure after them still counts from nought.
+    await expect(q.send(async () => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    expect(q.health()).toMatchObject({ state: 'ok', failures: 1 });
   });
 
   it('refuses jobs not yet started once stopped', async () => {

@@ -2,9 +2,11 @@
  * Each channel's own queue of outbound work: jobs run one at a time, in the order given, and
  * never wait on another channel. Each send inside a job is bounded by a timeout (abandoned, and
  * counted as a failure, when it passes) and goes through the channel's circuit breaker, so a
- * channel that keeps failing is skipped at once until its probe. Stopping refuses the jobs not
+ * channel that keeps failing is skipped at once until its probe; one person it cannot reach
+ * (RecipientUnreachable) is that person's failure, not the channel's. Stopping refuses the jobs not
  * yet started; the one running ends by its timeout at the latest.
  */
+import { RecipientUnreachable } from '../conversation/channel.js';
 import { ChannelBackingOff, CircuitBreaker, type BreakerHealth, type CircuitBreakerOptions } from './circuitBreaker.js';
 
 export interface ChannelQueueOptions {
@@ -79,6 +81,11 @@ export class ChannelQueue {
       if (this.#breaker.succeeded()) this.#onRecovered();
       return result;
     } catch (error) {
+      // The channel answered, for someone it cannot reach: it is working.
+      if (error instanceof RecipientUnreachable) {
+        if (this.#breaker.succeeded()) this.#onRecovered();
+        throw error;
+      }
       const wasBackingOff = this.#breaker.retryAt;
       this.#breaker.failed();
       const retryAt = this.#breaker.retryAt;

@@ -6,11 +6,11 @@
  * map to staff by workspace and user id; anyone else, or another workspace, is refused politely.
  * The only module that imports Bolt; it speaks through the same conversation core as Teams.
  */
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { Actor, CaseStore } from '@before-exclusion/workflows';
 import type { Application } from 'express';
 import { PERSONAL_CHAT_ONLY_REPLY, UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
-import type { Channel } from '../conversation/channel.js';
+import { RecipientUnreachable, type Channel } from '../conversation/channel.js';
 import { parseAction, parseText, type Command } from '../conversation/commands.js';
 import type { Reply } from '../conversation/replies.js';
 import { errorText, type Logger } from '../service/log.js';
@@ -96,10 +96,15 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
 
   /** A DM to a Slack user from the app. */
   const dm = async (userId: string, replies: readonly Reply[]) => {
-    const opened = await app.client.conversations.open({ users: userId });
-    const channel = opened.channel?.id;
-    if (!channel) throw new Error('Slack did not open a direct message');
-    await app.client.chat.postMessage({ channel, text: fallbackText(replies), blocks: messageBlocks(replies) as never });
+    try {
+      const opened = await app.client.conversations.open({ users: userId });
+      const channel = opened.channel?.id;
+      if (!channel) throw new Error('Slack did not open a direct message');
+      await app.client.chat.postMessage({ channel, text: fallbackText(replies), blocks: messageBlocks(replies) as never });
+    } catch (error) {
+      const refusal = platformError(error);
+      throw refusal && RECIPIENT_ERRORS.has(refusal) ? new RecipientUnreachable('slack', refusal) : error;
+    }
   };
 
   // `/peap …`: the same words as in Teams, with "start" and "check" short for "start peap" and "check suspension".
@@ -207,6 +212,15 @@ export function mountSlack(server: Application, store: CaseStore, assistant: Ass
       await dm(identity.userId, replies);
     },
   };
+}
+
+/** Slack's refusals that concern one user, not the app or the workspace (those count against Slack). */
+const RECIPIENT_ERRORS: ReadonlySet<string> = new Set(['user_not_found', 'user_not_visible', 'user_disabled', 'cannot_dm_bot', 'channel_not_found', 'not_in_channel', 'is_archived', 'messages_tab_disabled']);
+
+/** The error code Slack answered with (`ok: false`), if the call got that far. */
+function platformError(error: unknown): string | undefined {
+  const e = error as { code?: unknown; data?: { error?: unknown } } | undefined;
+  return e?.code === webApi.ErrorCode.PlatformError && typeof e.data?.error === 'string' ? e.data.error : undefined;
 }
 
 function safeJson(text: string | undefined): unknown {

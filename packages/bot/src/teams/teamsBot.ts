@@ -10,15 +10,18 @@ import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference, type Request, type Response } from 'botbuilder';
 import { StoreBusy, type Actor, type CaseStore } from '@before-exclusion/workflows';
 import { PERSONAL_CHAT_ONLY_REPLY, STORE_BUSY_REPLY, UNKNOWN_USER_REPLY, type Assistant } from '../conversation/assistant.js';
-import type { Channel } from '../conversation/channel.js';
+import { RecipientUnreachable, type Channel } from '../conversation/channel.js';
 import { parseAction, parseText, VERBS, type Command } from '../conversation/commands.js';
 import type { Reply } from '../conversation/replies.js';
 import type { Logger } from '../service/log.js';
 import { errorText } from '../service/log.js';
 import { receiptCard, replyCard, type AdaptiveCard } from './cards.js';
 
+/** The longest one send to Teams may take unless configured (SEND_TIMEOUT_SECONDS). */
+const DEFAULT_SEND_TIMEOUT_MS = 10_000;
+
 export interface TeamsSettings {
-  /** The longest a message sent unprompted may take (ms). Default 10 s. */
+  /** The longest a message may take to send, in a turn or unprompted (ms). Default 10 s. */
   readonly sendTimeoutMs?: number;
   readonly appId?: string | undefined;
   readonly appPassword?: string | undefined;
@@ -50,6 +53,7 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
     MicrosoftAppTenantId: settings.appTenantId ?? '',
   });
   const app = createTeamsApplication(store, assistant, log, onReachable, adapter);
+  const sendTimeoutMs = settings.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
   const allowed = (activity: Partial<Activity>): boolean => {
     if (settings.allowedTenants.length === 0) return true;
     const tenant = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
@@ -64,6 +68,10 @@ export function createTeamsBot(store: CaseStore, assistant: Assistant, settings:
       const turn = { started: false };
       await adapter.process(req, refusalsFixed(res, turn, log), async (context) => {
         turn.started = true;
+        // A reply in the turn is bounded like a send unprompted: a connector that hangs ends the
+        // turn (what it recorded is saved; the reply is lost) instead of holding it for ever.
+        context.onSendActivities((_context, _activities, next) => withinTimeout(next(), sendTimeoutMs));
+        context.onUpdateActivity((_context, _activity, next) => withinTimeout(next(), sendTimeoutMs));
         if (!allowed(context.activity)) {
           log.warn('teams: ignored a tenant not on the allow-list', { channel: 'teams' });
           return;
@@ -115,7 +123,7 @@ function refusalsFixed(res: Response, turn: { readonly started: boolean }, log: 
  * A send not answered within `timeoutMs` is abandoned and throws (the outbox retries it later):
  * botbuilder's connector client has no timeout of its own.
  */
-export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: string, timeoutMs = 10_000): Channel {
+export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: string, timeoutMs = DEFAULT_SEND_TIMEOUT_MS): Channel {
   return {
     name: 'teams',
     async canReach(staffId) {
@@ -124,16 +132,27 @@ export function teamsSender(store: CaseStore, adapter: ProactiveAdapter, appId: 
     async send(staffId, replies) {
       const reference = await store.staff.addressOf<Partial<ConversationReference>>(staffId, 'teams');
       if (!reference) throw new Error(`${staffId} has not been seen in Teams yet`);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Teams did not answer within ${timeoutMs} ms`)), timeoutMs);
+      await withinTimeout(
+        adapter.continueConversationAsync(appId, reference, async (context) => {
+          await context.sendActivity(cardMessage(replies));
+        }),
+        timeoutMs,
+      ).catch((error: unknown) => {
+        // 403 (they removed the app, or blocked it) and 404 (no such conversation) are theirs alone.
+        const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+        throw status === 403 || status === 404 ? new RecipientUnreachable('teams', `Teams answered ${status}`) : error;
       });
-      const sent = adapter.continueConversationAsync(appId, reference, async (context) => {
-        await context.sendActivity(cardMessage(replies));
-      });
-      await Promise.race([sent, timedOut]).finally(() => clearTimeout(timer));
     },
   };
+}
+
+/** `call`, abandoned (and thrown) when Teams has not answered within `timeoutMs`. */
+async function withinTimeout<T>(call: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Teams did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
 }
 
 /**
