@@ -16,6 +16,7 @@ import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from '.
 import { keyStage } from './reports.js';
 import type { AuditRow } from './store/auditLog.js';
 import type { CaseStore } from './store/caseStore.js';
+import { CASE_SENT } from './store/outbox.js';
 
 type AnswerValue = string | string[] | boolean;
 
@@ -297,6 +298,12 @@ function evidence(view: CaseView, record: PupilRecord | undefined, peap: PeapCon
   ].map((e) => (e.present ? e : { item: e.item, present: false, where: e.where }));
 }
 
+/** The messages the outbox sends about a case, in words. */
+const SENT_WORDS: Readonly<Record<string, string>> = { 'prompt-headteacher': 'the prompt to act', 'remind-deadline': 'a reminder of a duty' };
+
+/** A channel's name as people say it. */
+const channelWords = (channel: string): string => ({ teams: 'Teams', slack: 'Slack', web: 'the workspace' })[channel] ?? channel;
+
 /** An audit row in words: what the person (or the system) did, with the question's text for an answer. */
 function inWords(view: CaseView, r: AuditRow, questions: readonly Question[]): string {
   const data = (r.data ?? {}) as Record<string, unknown>;
@@ -305,6 +312,8 @@ function inWords(view: CaseView, r: AuditRow, questions: readonly Question[]): s
       return r.actor === 'system' ? 'the rules opened the case' : 'opened the case';
     case 'case-read':
       return 'read the case';
+    case CASE_SENT:
+      return `was sent ${SENT_WORDS[String(data.message)] ?? 'a message about the case'} in ${channelWords(String(data.channel))}`;
     case 'note':
       return 'added a note';
     case 'deadline-moot':

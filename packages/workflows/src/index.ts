@@ -43,7 +43,7 @@ export { MOVEMENT_MEASURES, MOVEMENT_MEASURE_WORDS, WATCHED_YEAR_GROUPS, movemen
 export type { MovementMeasure } from './pupilMovementFigures.js';
 export { SMALLEST_SHOWN, recoverableFigures, suppressFigures } from './suppression.js';
 export type { Figure, Sum } from './suppression.js';
-export { NobodyToReach, Outbox, SendingStopped } from './store/outbox.js';
+export { CASE_SENT, NobodyToReach, Outbox, SendingStopped } from './store/outbox.js';
 export type { OutboxEntry, OutboxMessage, OutboxSender, DeliveryResult } from './store/outbox.js';
 export { Leases } from './store/leases.js';
 export type { TickResult } from './scheduler.js';

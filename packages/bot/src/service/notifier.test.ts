@@ -1,4 +1,4 @@
-import { SYSTEM, type CaseStore } from '@before-exclusion/workflows';
+import { CASE_SENT, SYSTEM, type CaseStore } from '@before-exclusion/workflows';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
@@ -37,6 +37,28 @@ describe.each(BACKENDS)('the staff notifier, each channel from its own queue (%s
     const input = { pupilId, schoolId: 'DEMO-SCH', openedBy: 'trigger', trigger, halfTerm: '2025/26 spring-2', exclusionIds: [] };
     return (await store.cases.open(SYSTEM, { kind: 'peap', schoolId: 'DEMO-SCH', pupilId, openKey: trigger.key, input })).case.id;
   }
+
+  it('audits each case shown in a message: who received it, in which channel, once — and sends nothing while writes are stopped', async () => {
+    const caseId = await openPeap('DEMO-003');
+    const teams = fakeChannel('teams');
+    const slack = fakeChannel('slack');
+    const senders = staffNotifier(store, demoAssistant(store), [teams.channel, slack.channel], () => now);
+    store.audit.stopWrites('the audit trail did not verify (test)');
+    expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(teams.sent.length + slack.sent.length).toBe(0);
+    store.audit.stopWrites(undefined);
+
+    expect(await store.deliverOutbox(senders, now)).toMatchObject({ sent: 1, failed: 0 });
+    const shown = (await store.audit.entriesFor(caseId)).filter((r) => r.action === CASE_SENT);
+    expect(shown.map((r) => [r.actor, r.role, r.data])).toEqual([
+      ['demo-head', 'headteacher', { channel: 'teams', message: 'prompt-headteacher' }],
+      ['demo-head', 'headteacher', { channel: 'slack', message: 'prompt-headteacher' }],
+    ]);
+    await store.outbox.retryUnsentNow(now);
+    await store.deliverOutbox(senders, now);
+    expect((await store.audit.entriesFor(caseId)).filter((r) => r.action === CASE_SENT)).toHaveLength(2);
+    expect((await store.audit.verify()).ok).toBe(true);
+  });
 
   it('sends to Teams at once while Slack hangs, and a retry sends to Slack alone', async () => {
     await openPeap('DEMO-003');

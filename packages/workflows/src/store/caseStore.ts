@@ -107,7 +107,7 @@ export class CaseStore {
     this.cases = new CaseService(db, this.#write, log, keys, definitions, clock);
     this.staff = new StaffDirectory(db, this.#write, clock);
     this.pupils = new Pupils(db, this.#write, clock);
-    this.outbox = new Outbox(db);
+    this.outbox = new Outbox(db, this.#write);
     this.leases = new Leases(db);
     this.reportReads = new ReportReads(this.#write, clock);
     this.letters = new Letters(db, this.#write, keys, clock);
@@ -187,6 +187,9 @@ export class CaseStore {
 
   /** Sends the outbox's due messages through `senders`. */
   deliverOutbox(senders: Readonly<Record<string, OutboxSender>>, now: Date = this.#clock()): Promise<DeliveryResult> {
+    // While a failed verification stops writes nothing is sent: a delivery could not be recorded
+    // (so it would go again and again), and what it shows is drawn from a record now in doubt.
+    if (this.audit.stoppedBecause) return Promise.resolve({ sent: 0, failed: 0, waiting: 0 });
     return this.outbox.deliver(senders, now);
   }
 

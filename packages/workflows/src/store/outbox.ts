@@ -6,10 +6,15 @@
  * Several service instances may work one outbox: an instance first takes a lease on the due
  * messages it will send (one serialised write), so no two send the same message; a lease held
  * by an instance that died runs out, and another takes the message over. Each channel records
- * whom it reached, so a retried message skips them.
+ * whom it reached, so a retried message skips them — an audited row (`case-sent`), since a
+ * message about a case shows it to its recipient.
  */
 import { randomBytes } from 'node:crypto';
+import type { AuditedWrite } from './auditedWrite.js';
 import type { Database } from './database.js';
+
+/** The audit action for a case shown to someone in a message sent to them (a prompt, a reminder, a digest). */
+export const CASE_SENT = 'case-sent';
 
 export interface OutboxMessage {
   readonly id: number;
@@ -86,8 +91,11 @@ export class Outbox {
   /** When someone last became reachable (retryUnsentNow), as epoch ms. */
   #retryAskedAt = 0;
 
-  constructor(db: Database) {
+  readonly #write: AuditedWrite;
+
+  constructor(db: Database, write: AuditedWrite) {
     this.#db = db;
+    this.#write = write;
   }
 
   /**
@@ -146,7 +154,13 @@ export class Outbox {
 
   /** Records that a message reached a recipient in a channel. */
   async markDelivered(outboxId: number, channel: string, staffId: string, at: Date): Promise<void> {
-    await this.#db.run('INSERT INTO deliveries (outbox_id, channel, staff_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [outboxId, channel, staffId, at.toISOString()]);
+    await this.#write(async (tx) => {
+      const added = await tx.run('INSERT INTO deliveries (outbox_id, channel, staff_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [outboxId, channel, staffId, at.toISOString()]);
+      if (!added) return;
+      // A message about a case shows it to whoever received it: audited like any read of it.
+      const sent = await tx.get<{ case_id: string | null; kind: string; role: string | null }>('SELECT o.case_id, o.kind, s.role FROM outbox o LEFT JOIN staff s ON s.id = ? WHERE o.id = ?', [staffId, outboxId]);
+      if (sent?.case_id) await tx.audit({ at: at.toISOString(), actor: staffId, role: sent.role ?? 'unknown', action: CASE_SENT, caseId: sent.case_id, data: { channel, message: sent.kind } });
+    });
   }
 
   /** Unsent messages of a kind about a school that this instance holds the lease on, in queue order (to send as one digest). */
