@@ -6,8 +6,6 @@
  * Exit codes: 0 done · 2 bad input or usage (every problem listed) · 3 proposal refused · 1 other failure.
  */
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { calendarFileSchema } from './calendar/calendarFile.js';
 import { loadCalendarFile } from './node/calendarFile.js';
 import { loadRulePackFile } from './node/rulePackFile.js';
 import type { SchoolCalendar } from './calendar/schoolCalendar.js';
@@ -15,12 +13,13 @@ import { readPupilRecords, readRawRecords } from './cli/pupilFile.js';
 import { FORMATS, triggerWriter, type Format } from './cli/triggerOutput.js';
 import { isIsoDate, longDate, type IsoDate } from './dates.js';
 import { describeRule } from './describeRule.js';
+import { JSON_SCHEMAS } from './schemas.js';
 import { RulesEvaluator } from './evaluate.js';
 import { formatNumber } from './factCatalog.js';
 import { formatProblem, InputError, quoted } from './problems.js';
 import { assessProposedSuspension, describeAssessment } from './proposal.js';
-import { parsePupilRecord, pupilRecordJsonSchema } from './pupilRecord.js';
-import { defaultRulePack, rulePackFileSchema, type RulePack } from './rulePack.js';
+import { parsePupilRecord } from './pupilRecord.js';
+import { defaultRulePack, type RulePack } from './rulePack.js';
 
 const USAGE = `rules — exclusion-prevention rules for English schools
 
@@ -28,7 +27,7 @@ Usage:
   rules evaluate --calendar FILE --pupils FILE [--as-of DATE] [--rules PACK] [--format json|table|csv]
   rules check-suspension --calendar FILE --pupil FILE [--id PUPIL] --start DATE (--sessions N | --lunchtimes N)
                          [--session AM|PM] [--misses-public-exam] [--rules PACK] [--format text|json]
-  rules schema [pupil-record|calendar|rule-pack]
+  rules schema [pupil-record|calendar|rule|rule-pack|trigger]
   rules explain [RULE_ID] [--rules PACK]
   rules calendar --calendar FILE [--format text|json]
 
@@ -149,13 +148,8 @@ async function checkSuspension(options: Options): Promise<number> {
 }
 
 function schema(which: string): number {
-  const schemas: Record<string, () => unknown> = {
-    'pupil-record': pupilRecordJsonSchema,
-    calendar: () => z.toJSONSchema(calendarFileSchema, { io: 'input', unrepresentable: 'any' }),
-    'rule-pack': () => z.toJSONSchema(rulePackFileSchema, { io: 'input', unrepresentable: 'any' }),
-  };
-  const make = schemas[which];
-  if (!make) throw new UsageError(`unknown schema "${which}"; schemas: ${Object.keys(schemas).join(', ')}`);
+  const make = Object.hasOwn(JSON_SCHEMAS, which) ? JSON_SCHEMAS[which] : undefined;
+  if (!make) throw new UsageError(`unknown schema ${quoted(which)}; schemas: ${Object.keys(JSON_SCHEMAS).join(', ')}`);
   process.stdout.write(`${JSON.stringify(make(), null, 2)}\n`);
   return 0;
 }

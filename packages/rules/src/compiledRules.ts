@@ -9,7 +9,8 @@
  * know (a JSONPath `path`, condition `priority`, shared `condition` references) makes the rule
  * {@link Uncompilable}, and the evaluator then runs that pack through the reference engine.
  */
-import { FACTS, type Scope, type Subject } from './factCatalog.js';
+import type { FactCatalog } from './customFacts.js';
+import type { Subject } from './factCatalog.js';
 import type { Rule } from './rulePack.js';
 
 /** A leaf condition that held, as the explanation reads it (json-rules-engine's result shape). */
@@ -66,7 +67,7 @@ const compiled = new WeakMap<Rule, CompiledRule>();
 export function compileRule(rule: Rule): CompiledRule {
   const known = compiled.get(rule);
   if (known) return known;
-  const root = compileNode(rule.resolvedConditions, rule.scope, `${rule.file} conditions`);
+  const root = compileNode(rule.resolvedConditions, rule.facts, `${rule.file} conditions`);
   const result: CompiledRule = {
     rule,
     fires: root.holds,
@@ -80,40 +81,40 @@ export function compileRule(rule: Rule): CompiledRule {
   return result;
 }
 
-function compileNode(node: unknown, scope: Scope, where: string): Node {
+function compileNode(node: unknown, facts: FactCatalog, where: string): Node {
   if (!node || typeof node !== 'object' || Array.isArray(node)) throw new Uncompilable(`${where}: not a condition object`);
   const c = node as Record<string, unknown>;
   if ('priority' in c) throw new Uncompilable(`${where}: condition priorities change which conditions the engine evaluates`);
   if ('condition' in c) throw new Uncompilable(`${where}: shared condition references`);
   if (Array.isArray(c.all)) {
-    const children = c.all.map((child, i) => compileNode(child, scope, `${where}.all[${i}]`));
+    const children = c.all.map((child, i) => compileNode(child, facts, `${where}.all[${i}]`));
     return {
       holds: (s) => children.every((n) => n.holds(s)),
       collect: (s, out) => children.forEach((n) => n.collect(s, out)),
     };
   }
   if (Array.isArray(c.any)) {
-    const children = c.any.map((child, i) => compileNode(child, scope, `${where}.any[${i}]`));
+    const children = c.any.map((child, i) => compileNode(child, facts, `${where}.any[${i}]`));
     return {
       holds: (s) => children.some((n) => n.holds(s)),
       collect: (s, out) => children.forEach((n) => n.holds(s) && n.collect(s, out)),
     };
   }
   if ('not' in c) {
-    const child = compileNode(c.not, scope, `${where}.not`);
+    const child = compileNode(c.not, facts, `${where}.not`);
     // Nothing under a `not` explains why a rule fired.
     return { holds: (s) => !child.holds(s), collect: () => undefined };
   }
-  return compileLeaf(c, scope, where);
+  return compileLeaf(c, facts, where);
 }
 
-function compileLeaf(c: Record<string, unknown>, scope: Scope, where: string): Node {
+function compileLeaf(c: Record<string, unknown>, facts: FactCatalog, where: string): Node {
   const operator = typeof c.operator === 'string' ? OPERATORS[c.operator] : undefined;
   if (!operator) throw new Uncompilable(`${where}: operator ${String(c.operator)}`);
-  const fact = readFact(c, scope, where);
+  const fact = readFact(c, facts, where);
   const value = c.value;
   // A value naming a fact is that fact's value, as json-rules-engine's almanac resolves it.
-  const compared: Read = value && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'fact') ? readFact(value as Record<string, unknown>, scope, where) : () => value;
+  const compared: Read = value && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'fact') ? readFact(value as Record<string, unknown>, facts, where) : () => value;
   const name = typeof c.name === 'string' ? c.name : undefined;
   return {
     holds: (s) => operator(fact(s), compared(s)),
@@ -121,9 +122,10 @@ function compileLeaf(c: Record<string, unknown>, scope: Scope, where: string): N
   };
 }
 
-function readFact(c: Record<string, unknown>, scope: Scope, where: string): Read {
+/** `facts`: the rule's own catalogue (the built-in facts of its scope and its pack's custom facts). */
+function readFact(c: Record<string, unknown>, facts: FactCatalog, where: string): Read {
   if ('path' in c) throw new Uncompilable(`${where}: fact paths`);
-  const definition = (FACTS[scope] as Record<string, { value: (s: Subject, p: Readonly<Record<string, unknown>>) => unknown } | undefined>)[String(c.fact)];
+  const definition = Object.hasOwn(facts, String(c.fact)) ? facts[String(c.fact)] : undefined;
   if (!definition) throw new Uncompilable(`${where}: unknown fact ${String(c.fact)}`);
   const params = (c.params ?? {}) as Readonly<Record<string, unknown>>;
   return (s) => definition.value(s, params);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dayNumber, isIsoDate, isoDate, longDate, shortDate, weekdayName } from './dates.js';
+import { dayNumber, isIsoDate, isoDate, longDate, notARealDate, shortDate, weekdayName } from './dates.js';
+import { InputError } from './problems.js';
 
 describe('dates', () => {
   it('agrees with the JavaScript Date for every day from 1900 to 2100', () => {
@@ -14,9 +15,24 @@ describe('dates', () => {
     'refuses %j',
     (text) => {
       expect(isIsoDate(text)).toBe(false);
-      expect(() => dayNumber(text)).toThrow(/is not a date written YYYY-MM-DD/);
+      expect(() => dayNumber(text)).toThrow(InputError);
+      expect(() => dayNumber(text)).toThrow(/is not a real date|is not a date written YYYY-MM-DD/);
     },
   );
+
+  it('says why a date is not real, as an InputError with the code date.not-real', () => {
+    let refusal: InputError | undefined;
+    try {
+      dayNumber('2025-10-32');
+    } catch (error) {
+      refusal = error as InputError;
+    }
+    expect(refusal).toBeInstanceOf(InputError);
+    expect(refusal?.problems).toEqual([{ code: 'date.not-real', message: '"2025-10-32" is not a real date: October 2025 has 31 days' }]);
+    expect(notARealDate('2025-02-29')).toBe('"2025-02-29" is not a real date: February 2025 has 28 days');
+    expect(notARealDate('2025-13-01')).toBe('"2025-13-01" is not a real date: there is no month 13 (01 to 12)');
+    expect(notARealDate('1/10/2025')).toBe('"1/10/2025" is not a date written YYYY-MM-DD');
+  });
 
   it('accepts leap days in leap years', () => {
     expect(isIsoDate('2024-02-29')).toBe(true);

@@ -4,6 +4,7 @@
  * A day number counts days since 1970-01-01 in UTC, so arithmetic never drifts with the
  * machine's time zone or daylight saving.
  */
+import { InputError, quoted } from './problems.js';
 
 /** A calendar date written `YYYY-MM-DD`. */
 export type IsoDate = string;
@@ -61,13 +62,28 @@ export function isIsoDate(text: string): boolean {
 /**
  * The day number of an ISO date.
  * @example dayNumber('1970-01-02') // 1
- * @throws RangeError when `date` is not a real `YYYY-MM-DD` date.
+ * @throws InputError (code `date.not-real`) when `date` is not a real `YYYY-MM-DD` date.
  */
 export function dayNumber(date: IsoDate): number {
   const day = parseDay(date);
-  if (Number.isNaN(day)) throw new RangeError(`"${date}" is not a date written YYYY-MM-DD`);
+  if (Number.isNaN(day)) throw new InputError(`${quoted(String(date))} is not a real date`, [{ code: 'date.not-real', message: notARealDate(date) }]);
   return day;
 }
+
+/**
+ * Why a text is not a date: `"2025-10-32" is not a real date: October 2025 has 31 days`, or
+ * `"32/10/2025" is not a date written YYYY-MM-DD`.
+ */
+export function notARealDate(text: unknown): string {
+  const shown = typeof text === 'string' ? quoted(text) : String(text);
+  const m = typeof text === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(text) : null;
+  if (!m) return `${shown} is not a date written YYYY-MM-DD`;
+  const [year, month] = [Number(m[1]), Number(m[2])];
+  if (month < 1 || month > 12) return `${shown} is not a real date: there is no month ${m[2]} (01 to 12)`;
+  return `${shown} is not a real date: ${MONTH_NAMES[month - 1]} ${year} has ${daysInMonth(year, month)} days`;
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 /**
  * The ISO date of a day number: arithmetic (H. Hinnant's civil_from_days), not a Date object,

@@ -2,7 +2,6 @@
  * A rule in words, for `rules explain` and for anyone auditing what the product checks:
  * what it means, when it is in force, where it comes from, and its conditions in English.
  */
-import { FACTS } from './factCatalog.js';
 import type { Rule } from './rulePack.js';
 
 const OPERATOR_WORDS: Readonly<Record<string, string>> = {
@@ -63,5 +62,6 @@ function conditionLines(node: unknown, rule: Rule, indent: string): string[] {
 }
 
 function describeFact(rule: Rule, name: string): string {
-  return (FACTS[rule.scope] as Record<string, { description: string }>)[name]?.description ?? name;
+  // The rule's own catalogue: a pack's custom facts are described as the built-in ones are.
+  return (Object.hasOwn(rule.facts, name) ? rule.facts[name]?.description : undefined) ?? name;
 }

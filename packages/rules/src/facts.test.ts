@@ -95,7 +95,7 @@ describe('checking a record against the calendar', () => {
       derivePupilFacts(pupil({ exclusions: [suspension('S1', '2025-10-27', 2)] }), calendar, '2025-11-20');
     } catch (error) {
       expect((error as InputError).problems).toEqual([
-        { location: 'pupil P1', field: 'exclusions[0].startDate', message: 'Monday 27 Oct 2025 is not a school day in the England 2025/26 (example) calendar (weekend, holiday, INSET day or closure)' },
+        { code: 'record.not-a-school-day', location: 'pupil P1', field: 'exclusions[0].startDate', message: 'Monday 27 Oct 2025 is not a school day in the England 2025/26 (example) calendar (weekend, holiday, INSET day or closure)' },
       ]);
     }
   });

@@ -8,7 +8,7 @@
  */
 import type { SchoolCalendar, HalfTerm, Term } from './calendar/schoolCalendar.js';
 import { countsAsAttending, countsAsPossible, type AttendanceMark, type ExclusionCategory } from './codes.js';
-import { addDays, longDate, type IsoDate, type Session } from './dates.js';
+import { addDays, isIsoDate, longDate, notARealDate, type IsoDate, type Session } from './dates.js';
 import { InputError, type Problem } from './problems.js';
 import type { Exclusion, PupilRecord } from './pupilRecord.js';
 
@@ -125,6 +125,7 @@ export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalen
   const outOfReach = (date: IsoDate | undefined, field: string) => {
     if (date === undefined || (date >= reach.from && date <= reach.to)) return false;
     problems.push({
+      code: 'record.out-of-reach',
       field,
       message: `${date} is out of reach of the ${calendar.name} calendar; accepted: ${reach.from} to ${reach.to} (a school life before this year, and the year after)`,
     });
@@ -135,7 +136,7 @@ export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalen
   record.exclusions.forEach((e, i) => {
     if (outOfReach(e.startDate, `exclusions[${i}].startDate`)) return;
     if (calendar.covers(e.startDate) && !calendar.isSchoolDay(e.startDate)) {
-      problems.push({ field: `exclusions[${i}].startDate`, message: notSchoolDay(e.startDate) });
+      problems.push({ code: 'record.not-a-school-day', field: `exclusions[${i}].startDate`, message: notSchoolDay(e.startDate) });
     }
   });
   problems.push(...overlappingExclusions(record.exclusions, calendar));
@@ -148,7 +149,7 @@ export function checkRecordOnCalendar(record: PupilRecord, calendar: SchoolCalen
   record.attendance.forEach((a, i) => {
     if (outOfReach(a.date, `attendance[${i}].date`)) return;
     if (calendar.schoolDayIndex(a.date) < 0 && calendar.covers(a.date)) {
-      problems.push({ field: `attendance[${i}].date`, message: notSchoolDay(a.date) });
+      problems.push({ code: 'record.not-a-school-day', field: `attendance[${i}].date`, message: notSchoolDay(a.date) });
     }
   });
   return problems;
@@ -189,6 +190,7 @@ function overlappingExclusions(exclusions: readonly Exclusion[], calendar: Schoo
   });
   sweep(sessions, (later, earlier) =>
     problems.push({
+      code: 'record.overlapping-exclusions',
       field: `exclusions[${later.i}].startDate`,
       message: `${later.e.id} starts ${later.e.startSession} ${longDate(later.e.startDate)}, while ${earlier.e.id} (exclusions[${earlier.i}]) still covers that session; exclusions may follow each other but not overlap`,
     }),
@@ -200,6 +202,7 @@ function overlappingExclusions(exclusions: readonly Exclusion[], calendar: Schoo
     const lunch = later.lunch ? later : earlier;
     const other = lunch === later ? earlier : later;
     problems.push({
+      code: 'record.overlapping-exclusions',
       field: `exclusions[${later.i}].startDate`,
       message: `${lunch.e.id} (exclusions[${lunch.i}]) suspends the pupil at lunchtime on ${day}, while ${other.e.id} (exclusions[${other.i}]) ${other.lunch ? 'already does' : 'excludes them that whole day'}; one exclusion a lunchtime`,
     });
@@ -223,13 +226,14 @@ function sweep<T extends Stretch>(stretches: T[], overlap: (later: T, earlier: T
  *   or `asOf` is before the calendar's year.
  */
 export function derivePupilFacts(record: PupilRecord, calendar: SchoolCalendar, asOf: IsoDate): PupilFacts {
+  if (!isIsoDate(asOf)) throw new InputError('the evaluation date is not a real date', [{ code: 'date.not-real', field: 'asOf', message: notARealDate(asOf) }]);
   const problems = checkRecordOnCalendar(record, calendar);
   if (problems.length > 0) {
     throw new InputError(`pupil ${record.id} does not fit the ${calendar.name} calendar`, problems.map((p) => ({ location: `pupil ${record.id}`, ...p })));
   }
   if (asOf < calendar.firstDay) {
     throw new InputError('evaluation date before the calendar', [
-      { field: 'asOf', message: `${asOf} is before the ${calendar.name} calendar starts (${calendar.firstDay}); use that year's calendar` },
+      { code: 'calendar.outside', field: 'asOf', message: `${asOf} is before the ${calendar.name} calendar starts (${calendar.firstDay}); use that year's calendar` },
     ]);
   }
 

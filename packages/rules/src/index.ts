@@ -24,13 +24,13 @@ export {
 } from './codes.js';
 export type { AttendanceMark, EbsnaIndicator, ExclusionCategory, ExclusionReason, MarkMeaning } from './codes.js';
 
-export { addDays, dayNumber, isIsoDate, isoDate, longDate, shortDate, weekdayName } from './dates.js';
+export { addDays, dayNumber, isIsoDate, isoDate, longDate, notARealDate, shortDate, weekdayName } from './dates.js';
 export type { IsoDate, Session } from './dates.js';
 
-export { InputError, described, formatProblem, printable, quoted } from './problems.js';
+export { InputError, PROBLEM_CODES, described, formatProblem, printable, quoted } from './problems.js';
 export { duplicateKey, parseJsonText } from './jsonText.js';
 export type { DuplicateKey } from './jsonText.js';
-export type { Problem } from './problems.js';
+export type { CodedProblem, Problem, ProblemCode } from './problems.js';
 
 export { ID_MAX_LENGTH, MAX_EXCLUSIONS, MAX_MOVEMENTS, PUPIL_RECORD_FORMAT, REVIEW_ATTENDEES, exclusionSchema, managedMoveSchema, offSiteDirectionSchema, partTimeTimetableSchema, safeguardingSeparationSchema, identifier, leftBefore, onRollDuring, parsePupilRecord, pupilRecordJsonSchema, pupilRecordSchema } from './pupilRecord.js';
 export type { AttendanceDay, Exclusion, ManagedMove, OffSiteDirection, ParsedPupil, PartTimeTimetable, PupilRecord, PupilRecordInput, SafeguardingSeparation } from './pupilRecord.js';
@@ -41,8 +41,14 @@ export type { AttendanceFacts, ConsecutiveRun, ExclusionFacts, HalfTermFacts, Pu
 export { FACTS, SCOPES } from './factCatalog.js';
 export type { FactDefinition, Scope } from './factCatalog.js';
 
-export { RulePack, buildRulePack, defaultRulePack, parseRule, parseRulePackText } from './rulePack.js';
-export type { ParameterDefinition, Rule, RulePackOverrides, RuleSource } from './rulePack.js';
+export { RulePack, defaultRulePack, isStatutory, parseRule, parseRulePackText } from './rulePack.js';
+export { ruleFileSchema, rulePackFileSchema } from './rulePack.js';
+export { JSON_SCHEMAS, ruleJsonSchema, rulePackJsonSchema, triggerJsonSchema, triggerSchema } from './schemas.js';
+export { TRIGGER_IDS } from './generated/ruleFiles.js';
+export type { TriggerId } from './generated/ruleFiles.js';
+export { defineFact } from './customFacts.js';
+export type { AnyCustomFact, CustomFact, FactType, FactTypes } from './customFacts.js';
+export type { ParameterDefinition, Rule, RulePackExtension, RulePackOverrides, RuleSource } from './rulePack.js';
 
 export { RulesEvaluator, evaluatePupil } from './evaluate.js';
 export type { EvaluateOptions, Trigger } from './evaluate.js';

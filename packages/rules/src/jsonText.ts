@@ -52,6 +52,8 @@ export function parseJsonText(text: string, file: string, expected: string, firs
   const refuse = (problem: Omit<Problem, 'file'>) => {
     throw new InputError(`${file} is not valid JSON`, [{ file, ...problem }]);
   };
+  // A byte-order mark (what Windows tools write first) is not part of the JSON.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -60,11 +62,12 @@ export function parseJsonText(text: string, file: string, expected: string, firs
     const at = /position (\d+)/.exec(message);
     // Without a position ("Unexpected end of JSON input") the fault is at the end of the text.
     const line = firstLine + countLines(text, at ? Number(at[1]) : text.length);
-    refuse({ location: `line ${line}`, message: `${printable(message)}; expected ${expected}` });
+    refuse({ code: 'json.syntax', location: `line ${line}`, message: `${printable(message)}; expected ${expected}` });
   }
   const repeated = duplicateKey(text);
   if (repeated) {
     refuse({
+      code: 'json.duplicate-key',
       location: `line ${firstLine + repeated.line - 1}`,
       message: `the key ${quoted(repeated.key)} appears twice in one object; give each field once`,
     });

@@ -3,8 +3,45 @@
  * Loaders collect every problem they find and throw them together, so one run lists them all.
  */
 
+/**
+ * The stable, machine-readable kinds of problem, with what each means. A program branches on
+ * `code`, never on the wording of `message` (which may change in any release). New codes may be
+ * added in a minor version; a code's meaning never changes.
+ */
+export const PROBLEM_CODES = {
+  invalid: 'the input does not have the accepted shape (the message says which field and what is accepted)',
+  'file.unreadable': 'the file cannot be read (no such file, a folder, no permission)',
+  'json.syntax': 'the text is not JSON',
+  'json.duplicate-key': 'a key appears twice in one JSON object',
+  'date.not-real': 'not a real date written YYYY-MM-DD (2025-10-32, 2026-02-30)',
+  'calendar.outside': 'a date outside the calendar\'s academic year where one within it is needed',
+  'record.not-a-school-day': 'an exclusion or attendance mark on a day that is not a school day in the calendar',
+  'record.out-of-reach': 'a date in a record too far from the calendar\'s year (more than a school life before it, or a year after)',
+  'record.overlapping-exclusions': 'two exclusions cover the same session or lunchtime',
+  'pack.unknown-rule': 'a rule pack names a rule that is not in the pack',
+  'pack.unknown-parameter': 'a rule pack sets a parameter the rule does not have',
+  'pack.parameter-value': 'a parameter value of the wrong type, or outside its bounds',
+  'pack.overlapping-versions': 'two versions of one rule are in force on the same day',
+  'pack.statutory-rule': 'a change would remove or replace a statutory rule (one whose source is the law)',
+  'pack.rule-exists': 'a custom rule has the id of a rule already in the pack',
+  'pack.reserved-trigger': 'a custom rule uses a trigger id the package defines',
+  'rule.unknown-fact': 'a rule names a fact that does not exist for its scope',
+  'rule.unknown-operator': 'a rule uses an operator json-rules-engine does not have',
+  'rule.unknown-parameter': 'a rule refers to a parameter it does not declare',
+  'rule.unknown-placeholder': 'an explanation template uses a {word} that does not exist',
+  'rule.condition': 'a condition is malformed (not an object, no name, no value)',
+  'fact.reserved': 'a custom fact has the name of a built-in fact',
+  'fact.invalid': 'a custom fact definition is malformed (name, scope, description)',
+} as const;
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
 /** One thing wrong with an input. */
 export interface Problem {
+  /**
+   * What kind of problem, stable across releases ({@link PROBLEM_CODES}; other modules add
+   * their own, documented where they are made). Left out, it is `invalid`.
+   */
+  readonly code?: string;
   /** The file (or other source) the input came from, when there is one. */
   readonly file?: string;
   /** Where in it: "line 17", "record 3", "pupil P042", "VEVENT at line 40". */
@@ -22,16 +59,20 @@ export function formatProblem(p: Problem): string {
   return prefix ? `${prefix}: ${p.message}` : p.message;
 }
 
+/** A problem as an {@link InputError} carries it: always with a code. */
+export type CodedProblem = Problem & { readonly code: string };
+
 /** Thrown when input is rejected; carries every problem found, not just the first. */
 export class InputError extends Error {
-  readonly problems: readonly Problem[];
+  /** Every problem, each with its `code` (`invalid` when the maker gave none). */
+  readonly problems: readonly CodedProblem[];
 
   constructor(summary: string, problems: readonly Problem[]) {
     const shown = problems.slice(0, 50).map((p) => `  - ${formatProblem(p)}`);
     const more = problems.length > 50 ? [`  … and ${problems.length - 50} more`] : [];
     super([summary, ...shown, ...more].join('\n'));
     this.name = 'InputError';
-    this.problems = problems;
+    this.problems = problems.map((p) => (p.code === undefined ? { code: 'invalid', ...p } : (p as CodedProblem)));
   }
 }
 
@@ -41,7 +82,9 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     // A key a user wrote is shown as written only when short and plain; otherwise quoted and cut.
-    else if (typeof seg === 'string' && !/^[\w$.-]{1,40}$/.test(seg)) out += `[${quoted(seg)}]`;
+    // A key with a dot (rule ids: `peap.required`) is bracketed too, so a path reads one way:
+    // `parameters["peap.required"].threshold`.
+    else if (typeof seg === 'string' && !/^[\w$-]{1,40}$/.test(seg)) out += `[${quoted(seg)}]`;
     else out += out ? `.${String(seg)}` : String(seg);
   }
   return out;

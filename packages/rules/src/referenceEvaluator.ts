@@ -71,7 +71,8 @@ export class ReferenceEvaluator {
     let cached = this.#engines.get(cacheKey);
     if (!cached) {
       const engine = new Engine([], { allowUndefinedFacts: false });
-      for (const [name, fact] of Object.entries(FACTS[scope])) {
+      // The built-in facts, and the custom facts of the pack's rules in force (each rule carries its catalogue).
+      for (const [name, fact] of Object.entries(Object.assign({}, FACTS[scope], ...inForce.map((r) => r.facts)) as Record<string, (typeof FACTS)[Scope][string]>)) {
         // Facts are cheap reads of derived data: caching them would cost more (hashing params) than it saves.
         engine.addFact(name, async (params, almanac) => fact.value((await almanac.factValue('subject')) as never, params ?? {}), { cache: false });
       }

@@ -70,6 +70,7 @@ describe('records too big to be real', () => {
     expect(performance.now() - started).toBeLessThan(500);
     expect(found).toHaveLength(999);
     expect(found[0]).toEqual({
+      code: 'record.overlapping-exclusions',
       field: 'exclusions[1].startDate',
       message: 'L1 (exclusions[1]) suspends the pupil at lunchtime on Monday 6 Oct 2025, while L0 (exclusions[0]) already does; one exclusion a lunchtime',
     });
@@ -138,7 +139,7 @@ describe('repeated JSON keys', () => {
       'line 4, : the key "schoolId" appears twice in one object; give each field once',
     ]);
     expect(() => parseJsonText('{\n"academicYear":"2025/26",\n"academicYear":"2026/27"}', 'cal.json', 'a calendar')).toThrow(
-      expect.objectContaining({ problems: [{ file: 'cal.json', location: 'line 3', message: 'the key "academicYear" appears twice in one object; give each field once' }] }),
+      expect.objectContaining({ problems: [{ code: 'json.duplicate-key', file: 'cal.json', location: 'line 3', message: 'the key "academicYear" appears twice in one object; give each field once' }] }),
     );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from './testing.js';
 import { ANNUAL_SUSPENSION_LIMIT } from './facts.js';
+import { InputError } from './problems.js';
 import { buildRulePack, defaultRulePack, parseRule } from './rulePack.js';
 
 
@@ -58,12 +59,32 @@ describe('overriding parameters for a trust or council', () => {
         }),
       ),
     ).toEqual([
-      expect.stringMatching(/^parameters\.peap\.requird: no rule "peap\.requird"; rules: .*peap\.required/),
-      'parameters.peap.required.threshold: 0 is below the minimum 1 (suspensions starting in one half-term that call for a PEAP)',
-      'parameters.peap.required.colour: "peap.required" has no parameter "colour"; settable: threshold, includeLunchtimes',
-      'parameters.statutory.governors-must-review.days: "statutory.governors-must-review" has no settable parameters (its numbers are statutory)',
-      'parameters.ebsna.referral-suggested.attendanceBelow: 185 is above the maximum 100 (attendance % below which to suggest a referral)',
-      'parameters.ebsna.referral-suggested.windowSchoolDays: expected a whole number, found 12.5',
+      // Rule ids hold dots: a path names them in brackets, so it reads one way.
+      expect.stringMatching(/^parameters\["peap\.requird"\]: no rule "peap\.requird"; rules: .*peap\.required/),
+      'parameters["peap.required"].threshold: 0 is below the minimum 1 (suspensions starting in one half-term that call for a PEAP)',
+      'parameters["peap.required"].colour: "peap.required" has no parameter "colour"; settable: threshold, includeLunchtimes',
+      'parameters["statutory.governors-must-review"].days: "statutory.governors-must-review" has no settable parameters (its numbers are statutory)',
+      'parameters["ebsna.referral-suggested"].attendanceBelow: 185 is above the maximum 100 (attendance % below which to suggest a referral)',
+      'parameters["ebsna.referral-suggested"].windowSchoolDays: expected a whole number, found 12.5',
+    ]);
+  });
+
+  it('lists a value written as a string beside every other problem, each with its code', () => {
+    let refusal: unknown;
+    try {
+      defaultRulePack().withOverrides({
+        format: 'rule-pack/1',
+        name: 'Quoted',
+        parameters: { 'peap.required': { threshold: '3' as unknown as number }, 'ebsna.referral-suggested': { attendanceBelow: 185 }, nope: { x: 1 } },
+      });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(InputError);
+    expect((refusal as InputError).problems.map((p) => [p.code, p.field, p.message])).toEqual([
+      ['pack.parameter-value', 'parameters["peap.required"].threshold', 'expected a number, found "3" (a string: write the number without quotes)'],
+      ['pack.parameter-value', 'parameters["ebsna.referral-suggested"].attendanceBelow', '185 is above the maximum 100 (attendance % below which to suggest a referral)'],
+      ['pack.unknown-rule', 'parameters.nope', expect.stringMatching(/^no rule "nope"; rules: /)],
     ]);
   });
 });

@@ -5,6 +5,6 @@ import { InputError } from '../problems.js';
 /** `what` names the kind of file in the message: `cannot read calendar term.ics`. */
 export async function readText(path: string, what: string): Promise<string> {
   return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read ${what} ${path}`, [{ file: path, message: error.code === 'ENOENT' ? 'no such file' : error.message }]);
+    throw new InputError(`cannot read ${what} ${path}`, [{ code: 'file.unreadable', file: path, message: error.code === 'ENOENT' ? 'no such file' : error.message }]);
   });
 }

@@ -36,10 +36,11 @@ describe.each(BACKENDS)('importing pupils on %s', (backend) => {
     expect(refused).toBeInstanceOf(InputError);
     expect((refused as InputError).problems).toEqual([
       {
+        code: 'invalid',
         file: fileB,
         location: 'line 2 (pupil PA1)',
         field: 'schoolId',
-        message: 'pupil id PA1 is held by school SCH-A; a file for school SCH-B cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id',
+        message: 'pupil id PA1 is held by school SCH-A; a file for school SCH-B cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id, or an inclusion officer covering both schools moves the record ("cases pupils move")',
       },
     ]);
     expect(await stored(store)).toEqual(before.pupils);
