@@ -101,3 +101,17 @@ export function assertCanAnnotate(actor: Actor, schoolId: string): void {
     throw new AccessDenied('audit notes are added by inclusion officers and headteachers');
   }
 }
+
+/** Why a pupil's record moves to another school: codes, never free text about the pupil. */
+export const PUPIL_MOVE_REASONS = ['managed-move', 'admission', 'correction'] as const;
+export type PupilMoveReason = (typeof PUPIL_MOVE_REASONS)[number];
+
+/**
+ * May `actor` move a pupil's record from one school to another? Only someone who covers both —
+ * an inclusion officer or an administrator (or the system) — since a head covers one school and
+ * a move takes the pupil out of one head's sight into another's.
+ */
+export function mayMovePupil(actor: Actor, from: string, to: string): Permission {
+  if (!covers(actor, from) || !covers(actor, to)) return { allowed: false, reason: `${actor.id} does not cover both schools ${from} and ${to}` };
+  return byRole(actor, ['inclusion-officer', 'admin'], 'moves a pupil between schools');
+}

@@ -9,9 +9,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { duplicateKey, formatProblem, identifier, InputError, isIsoDate, parseJsonText, quoted } from '@before-exclusion/rules';
+import { duplicateKey, formatProblem, identifier, InputError, isIsoDate, parseJsonText, quoted, type Problem } from '@before-exclusion/rules';
+import { loadCalendarFile } from '@before-exclusion/rules/node';
 import { z } from 'zod';
-import { AccessDenied, SYSTEM } from './access.js';
+import { AccessDenied, PUPIL_MOVE_REASONS, SYSTEM } from './access.js';
 import { caseSummary, describeState, overdueDeadlines, type CaseView } from './caseService.js';
 import { englishDate, type Clock } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict, StoreRefused } from './errors.js';
@@ -70,6 +71,9 @@ as for the service, a .env file in the working directory):
   cases pupils display-names on|off --school S --as STAFF   a school chooses to hold pupils' names for its
                                                     staff to see (off by default; off removes those held)
   cases pupils names --school S --file names.csv --as STAFF  load names (CSV: pupilId,displayName), all or nothing
+  cases pupils move --pupil ID --to SCHOOL --reason managed-move|admission|correction --as STAFF
+                                                    move a pupil's record to another school (inclusion officers
+                                                    and administrators covering both; audited; cases stay)
   cases subject-access --pupil ID [--as STAFF] --out FILE    everything held about one pupil, as one JSON file (audited)
   cases erase --pupil ID --reason request|retention [--as STAFF]   erase a pupil's free text and name by destroying
                                                     their data key; the audit chain still verifies
@@ -308,7 +312,15 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'pupils': {
-        const usage = 'cases pupils display-names on|off --school S --as STAFF | cases pupils names --school S --file names.csv --as STAFF';
+        const usage = `cases pupils display-names on|off --school S --as STAFF | cases pupils names --school S --file names.csv --as STAFF | cases pupils move --pupil ID --to SCHOOL --reason ${PUPIL_MOVE_REASONS.join('|')} --as STAFF`;
+        if (args[0] === 'move') {
+          const reason = PUPIL_MOVE_REASONS.find((r) => r === o.reason);
+          if (!reason) throw new UsageError(o.reason === undefined ? `usage: ${usage}` : `--reason ${quoted(o.reason, 40)}: expected ${PUPIL_MOVE_REASONS.join(', ')}`);
+          const pupilId = need(o.pupil, usage);
+          const moved = await store.pupils.move(await staff(), pupilId, need(o.to, usage), reason);
+          out(`moved pupil ${pupilId} from school ${moved.from} to school ${moved.to} (${reason}); their cases stay with school ${moved.from}. Run "cases evaluate" for the rules to see them at ${moved.to}`);
+          return 0;
+        }
         const school = need(o.school, usage);
         if (args[0] === 'display-names') {
           if (args[1] !== 'on' && args[1] !== 'off') throw new UsageError(`usage: ${usage}`);

@@ -11,12 +11,12 @@ export { claimInstance, createPostgresDatabase, isPostgresUrl } from './store/da
 export type { InstanceClaim, InstanceOwner } from './store/instanceLock.js';
 export { CASE_LIST_READ, CaseService, caseSummary, describeState, overdueDeadlines } from './caseService.js';
 export type { CaseDeadline, CaseEvent, CaseListFilter, CaseSummary, CaseView, OpenCase, SendOptions } from './caseService.js';
-export { AccessDenied, STAFF_ROLES, assertCanRead, can } from './access.js';
-export type { Actor, Permission, StaffRole } from './access.js';
+export { AccessDenied, PUPIL_MOVE_REASONS, STAFF_ROLES, assertCanRead, can, mayMovePupil } from './access.js';
+export type { Actor, Permission, PupilMoveReason, StaffRole } from './access.js';
 export { CaseNotFound, DatabaseUnavailable, EventRefused, InstanceRunning, RevisionConflict, StoreBusy, StoreRefused } from './errors.js';
 export { StaffDirectory, staffMemberSchema } from './store/staff.js';
 export type { StaffMember } from './store/staff.js';
-export { Pupils } from './store/pupils.js';
+export { PUPIL_MOVED, Pupils } from './store/pupils.js';
 export type { ImportResult } from './store/pupils.js';
 export { englishDate, systemClock } from './clock.js';
 export type { Clock } from './clock.js';

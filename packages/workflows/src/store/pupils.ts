@@ -8,12 +8,15 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError, SchoolCalendar, parsePupilRecord, type IsoDate, type Problem, type PupilRecord } from '@before-exclusion/rules';
 import { loadCalendarFile, readPupilRecords } from '@before-exclusion/rules/node';
-import type { Actor } from '../access.js';
+import { AccessDenied, mayMovePupil, type Actor, type PupilMoveReason } from '../access.js';
 import type { Clock } from '../clock.js';
-import { CaseNotFound } from '../errors.js';
+import { CaseNotFound, StoreRefused } from '../errors.js';
 import type { AuditedWrite } from './auditedWrite.js';
 import { contentHash } from './canonicalJson.js';
 import type { Queryable } from './database.js';
+
+/** The audit action for a pupil's record moved to another school. */
+export const PUPIL_MOVED = 'pupil-moved';
 
 export interface ImportResult {
   readonly pupils: number;
@@ -236,6 +239,30 @@ export class Pupils {
   }
 
   /**
+   * Moves a pupil's record to another school: the one way a pupil changes school in the store
+   * (an import for one school never touches another's pupils). Audited as `pupil-moved` with
+   * both schools and the reason's code, the record's new hash bound. The pupil's cases stay with
+   * the school that opened them: they were that school's decisions.
+   * @throws CaseNotFound when the actor cannot see the pupil; AccessDenied when they may not move it;
+   *   StoreRefused for a school that does not exist or the school the pupil is already at.
+   */
+  async move(actor: Actor, pupilId: string, toSchoolId: string, reason: PupilMoveReason): Promise<{ from: string; to: string }> {
+    const at = this.#now().toISOString();
+    return this.#write(async (tx) => {
+      const row = await tx.get<{ school_id: string; record: string }>('SELECT school_id, record FROM pupils WHERE id = ?', [pupilId]);
+      if (!row || (actor.role !== 'system' && !actor.schoolIds.includes(row.school_id))) throw new CaseNotFound(pupilId, 'pupil');
+      const may = mayMovePupil(actor, row.school_id, toSchoolId);
+      if (!may.allowed) throw new AccessDenied(may.reason);
+      if (row.school_id === toSchoolId) throw new StoreRefused(`pupil ${pupilId} is already at school ${toSchoolId}`);
+      if (!(await tx.get('SELECT 1 AS found FROM schools WHERE id = ?', [toSchoolId]))) throw new StoreRefused(`there is no school ${toSchoolId} in the store; add it first (cases staff FILE)`);
+      const record = JSON.stringify({ ...(JSON.parse(row.record) as PupilRecord), schoolId: toSchoolId });
+      await tx.run('UPDATE pupils SET school_id = ?, record = ?, updated_at = ? WHERE id = ?', [toSchoolId, record, at, pupilId]);
+      await tx.audit({ at, actor: actor.id, role: actor.role, action: PUPIL_MOVED, data: { pupilId, from: row.school_id, to: toSchoolId, reason }, bound: { pupils: { [pupilId]: contentHash(record) } } });
+      return { from: row.school_id, to: toSchoolId };
+    });
+  }
+
+  /**
    * Commits one school's pull from its MIS, all-or-nothing: the records that changed, and the
    * cursor the next pull starts from (saved only with them). Audited as counts, each changed
    * record's hash bound. A record for another school, or an id another school holds, refuses it all.
@@ -331,7 +358,7 @@ async function refuseOtherSchools(q: Queryable, actor: Actor, file: string, reco
         file,
         location: `${locations.get(r.id) ?? 'record'} (pupil ${r.id})`,
         field: 'schoolId',
-        message: `pupil id ${r.id} is held by ${named}; a file for school ${r.schoolId} cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id`,
+        message: `pupil id ${r.id} is held by ${named}; a file for school ${r.schoolId} cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id, or an inclusion officer covering both schools moves the record ("cases pupils move")`,
       });
     }
   }
