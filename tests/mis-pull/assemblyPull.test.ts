@@ -87,6 +87,15 @@ describe.each(backends())('pulling a school from Assembly (%s store)', (backend)
     expect(fake.requests.filter((r) => r.path === '/students').map((r) => r.status)).toEqual([200, 500, 500, 200]);
   });
 
+  it('abandons a request Assembly never answers after its timeout, and the retry completes the pull', async () => {
+    fake.fail({ path: '/students/left', status: 'hang', times: 1 });
+    const started = Date.now();
+    const result = await pullSchool(store, new AssemblyAdapter({ baseUrl: fake.url, token: fake.token, pupilIdKey: key, backoffMs: 10, timeoutMs: 300 }), { schoolId: SCHOOL, today: TODAY });
+    expect(result.changed).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(fake.requests.filter((r) => r.path === '/students/left').map((r) => r.status)).toEqual([0, 200]);
+  });
+
   it('imports nothing when Assembly keeps failing mid-pull, keeps the cursor, and the next pull completes', async () => {
     const before = { pupils: await pupilsOf(), rows: (await store.audit.verify()).rows };
     fake.fail({ path: '/attendances', status: 500, times: 10 });

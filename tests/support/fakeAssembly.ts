@@ -60,7 +60,8 @@ export interface FakeRequest {
 export interface FakeFault {
   readonly path: string;
   readonly page?: number;
-  readonly status: 429 | 500 | 503;
+  /** `hang`: the request is never answered (closing the fake drops it). */
+  readonly status: 429 | 500 | 503 | 'hang';
   times: number;
   /** For a 429: the seconds Assembly's body says to wait. */
   readonly period?: number;
@@ -110,6 +111,7 @@ export async function startFakeAssembly(options: { pageSize?: number; students?:
     const fault = faults.find((f) => f.times > 0 && f.path === path && (f.page === undefined || f.page === page));
     if (fault) {
       fault.times--;
+      if (fault.status === 'hang') return void requests.push({ path, query, authorization: req.headers.authorization, accept: req.headers.accept, ifModifiedSince: req.headers['if-modified-since'], status: 0 });
       if (fault.status === 429) return answer(429, { error: 'too many requests', data: { count: 601, period: fault.period ?? 1, limit: 600 } });
       return answer(fault.status, { error: 'internal_server_error' });
     }

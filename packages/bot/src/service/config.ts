@@ -59,6 +59,14 @@ const settingsSchema = z
     /** How often the rules run over stored pupils, and deadlines and the outbox are worked. */
     EVALUATE_EVERY_MINUTES: minutes(60),
     TICK_EVERY_SECONDS: minutes(30),
+    /**
+     * Schools whose MIS the service pulls (a JSON file: schoolSystems/misConnections.ts), and how
+     * often. Unset: no pulls. The tokens it names are read from the environment, never logged.
+     */
+    MIS_SCHOOLS_FILE: optional,
+    MIS_PULL_EVERY_MINUTES: minutes(15),
+    /** The deployment secret pupil ids are derived with from the MIS id (schoolSystems/pupilPseudonym.ts); required in production with MIS_SCHOOLS_FILE. */
+    PUPIL_ID_KEY: optional,
     /** The longest one outbound send (a Teams or Slack message) may take before it is abandoned and retried later. */
     SEND_TIMEOUT_SECONDS: minutes(10),
     /**
@@ -112,6 +120,9 @@ const settingsSchema = z
     }
     if (c.NODE_ENV === 'production' && c.OIDC_ISSUER?.startsWith('http:')) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'is plain http: in production the issuer must be https (http is only for a test provider on this computer)' });
+    }
+    if (c.NODE_ENV === 'production' && c.MIS_SCHOOLS_FILE && !c.PUPIL_ID_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['PUPIL_ID_KEY'], message: 'is empty: in production pupils pulled from a school\'s MIS need ids derived with the deployment\'s own secret (at least 32 characters, e.g. openssl rand -hex 32)' });
     }
     if (Boolean(c.SLACK_SIGNING_SECRET) !== Boolean(c.SLACK_BOT_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: [c.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'], message: 'is needed too: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });

@@ -22,16 +22,19 @@ export interface SchoolPullResult {
   readonly requests: number;
   /** The rules' run after a pull that changed something; undefined when nothing changed (or another instance was evaluating). */
   readonly evaluation: EvaluationResult | undefined;
+  /** Why the rules' run after the committed pull failed (the records are in; run the rules again). */
+  readonly evaluationFailed?: string;
 }
 
 /**
  * Pulls one school and commits it.
  * @example await pullSchool(store, new AssemblyAdapter({ baseUrl, token, pupilIdKey }), { schoolId: 'URN-100001', today: '2026-03-20' })
  * @param options.today the school date: marks up to it, and the date the rules evaluate on
+ * @param options.evaluateAnyway run the rules even when nothing changed (the last run after a pull failed)
  * @throws MisRefused (nothing committed) for data the product cannot take, or a school with no calendar yet
  * @throws MisUnavailable (nothing committed) when the MIS cannot be reached within the adapter's bounds
  */
-export async function pullSchool(store: CaseStore, adapter: MisAdapter, options: { readonly schoolId: string; readonly today: IsoDate; readonly signal?: AbortSignal; readonly rulesFile?: string }): Promise<SchoolPullResult> {
+export async function pullSchool(store: CaseStore, adapter: MisAdapter, options: { readonly schoolId: string; readonly today: IsoDate; readonly signal?: AbortSignal; readonly rulesFile?: string; readonly evaluateAnyway?: boolean }): Promise<SchoolPullResult> {
   const { schoolId, today } = options;
   const calendar = await store.pupils.calendarFor(schoolId, today);
   if (!calendar) {
@@ -45,8 +48,14 @@ export async function pullSchool(store: CaseStore, adapter: MisAdapter, options:
   const problems: Problem[] = pull.records.flatMap((r) => checkRecordOnCalendar(r, calendar).map((p) => ({ file: `${adapter.system} pull`, location: `pupil ${r.id}`, ...p })));
   if (problems.length > 0) throw new MisRefused(`${adapter.system}'s data for school ${schoolId} does not fit its ${calendar.academicYear} calendar; nothing was imported`, problems);
   const { changed, pupils } = await store.pupils.importPull(SYSTEM, { schoolId, system: adapter.system, records: pull.records, cursor: pull.cursor });
-  const evaluation = changed > 0 ? await evaluateAfterPull(store, { asOf: today, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) }) : undefined;
-  return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation };
+  if (changed === 0 && !options.evaluateAnyway) return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation: undefined };
+  // The pull is committed whatever the rules do next: a failure here is the rules', said as such, and the next run opens the cases.
+  try {
+    const evaluation = await evaluateAfterPull(store, { asOf: today, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) });
+    return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation };
+  } catch (error) {
+    return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation: undefined, evaluationFailed: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
 }
 
 /** How long a pull waits for another run of the rules to end before leaving its data to the next scheduled run. */
