@@ -132,6 +132,20 @@ describe('rules schema, explain and calendar', () => {
     });
   });
 
+  it('prints the JSON Schemas of a rule file, a rule pack and a trigger', () => {
+    const schema = (name: string) => {
+      const run = rules('schema', name);
+      expect(run.code, name).toBe(0);
+      return JSON.parse(run.stdout) as { title: string; required: string[]; properties: Record<string, { description?: string }> };
+    };
+    expect(schema('rule')).toMatchObject({ title: 'rule', required: expect.arrayContaining(['id', 'trigger', 'version', 'effectiveFrom', 'source', 'conditions']) });
+    expect(schema('rule-pack')).toMatchObject({ title: 'rule-pack/1', required: expect.arrayContaining(['format', 'name']) });
+    const trigger = schema('trigger');
+    expect(trigger.required).toEqual(expect.arrayContaining(['pupilId', 'trigger', 'ruleId', 'ruleVersion', 'key', 'explanation']));
+    expect(trigger.properties.trigger?.description).toContain('statutory.notify-parents');
+    expect(rules('schema', 'triggers').stderr).toMatch(/^rules: unknown schema "triggers"; schemas: pupil-record, calendar, rule, rule-pack, trigger/);
+  });
+
   it('explains a rule: versions, sources and conditions in words', () => {
     const { code, stdout } = rules('explain', 'statutory.notify-local-authority');
     expect(code).toBe(0);
