@@ -125,6 +125,8 @@ export const STATE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, Stat
     ended: 'closed: the direction ended',
   },
   'part-time-timetable': {
+    'active.checking': { settled: 'checking whether it is agreed and time-limited' },
+    'active.to-agree': "the parents' agreement and a time limit to record",
     'active.agreed': 'agreed with the parents — first review to hold',
     'active.reviewed': 'reviewed — next review to hold',
     'active.review-overdue': 'review overdue',
@@ -221,6 +223,7 @@ export const EVENT_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, stri
     DEADLINE_REACHED: 'deadline reached',
   },
   'part-time-timetable': {
+    AGREE: "parents' agreement and time limit recorded",
     HOLD_REVIEW: 'review held',
     TELL_COUNCIL: 'the council told',
     DEADLINE_REACHED: 'deadline reached',
@@ -328,6 +331,7 @@ export const TIMELINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, T
     DEADLINE_REACHED: (d) => eventWords('off-site-direction', 'DEADLINE_REACHED', String(d.key)),
   },
   'part-time-timetable': {
+    AGREE: (d) => `recorded the parents' agreement (${dateWords(d.parentsAgreedOn)}) and the time limit: full time by ${dateWords(d.plannedEnd)}`,
     HOLD_REVIEW: (d) =>
       `held a review on ${dateWords(d.heldOn)}: ${d.outcome === 'full-time' ? 'back to full time' : d.outcome === 'escalate' ? 'escalated' : `continuing, next by ${dateWords(d.nextReviewDue)}${d.plannedEnd ? `, new time limit ${dateWords(d.plannedEnd)}` : ''}`}`,
     TELL_COUNCIL: (d) => `recorded that the council was told (${dateWords(d.toldOn)})`,

@@ -75,8 +75,8 @@ async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: st
       const startDate = String(data.startDate ?? '');
       if (!isIsoDate(startDate)) throw new EventRefused('an off-site direction needs its first day: startDate, written YYYY-MM-DD');
       const plannedEnd = typeof data.plannedEnd === 'string' ? data.plannedEnd : undefined;
-      const noticeBy = offSiteNoticeBy(await calendarOn(startDate), startDate);
-      return { kind, ...base, input: { ...base, noticeBy, firstReviewDue: offSiteFirstReviewDefault(startDate, plannedEnd), ...data } };
+      const calendar = await calendarOn(startDate);
+      return { kind, ...base, input: { ...base, noticeBy: offSiteNoticeBy(calendar, startDate), firstReviewDue: offSiteFirstReviewDefault(calendar, startDate, plannedEnd), ...data } };
     }
     case 'part-time-timetable': {
       const startDate = String(data.startDate ?? today);

@@ -7,6 +7,8 @@
  *   half-term is sent to the same case (FURTHER_SUSPENSION), which reopens its review.
  * - The statutory duties of an exclusion open one suspension case for it, with the notices,
  *   sixth-day date and board review the rules found.
+ * - An off-site direction's, a part-time timetable's or a safeguarding separation's triggers open
+ *   one case for it (openMovementCases.ts).
  *
  * A pupil who left before the evaluation date (`leftOn`) is still evaluated — what happened while
  * they were on roll keeps its duties — but no new case is opened for them; a case opened before
@@ -15,6 +17,7 @@
 import { defaultRulePack, InputError, leftBefore, RulesEvaluator, type IsoDate, type Trigger } from '@before-exclusion/rules';
 import { loadRulePackFile } from '@before-exclusion/rules/node';
 import { SYSTEM } from './access.js';
+import { openMovementCasesFor } from './openMovementCases.js';
 import type { CaseStore } from './store/caseStore.js';
 
 export interface EvaluationResult {
@@ -112,13 +115,15 @@ export async function openCasesFor(
   for (const t of triggers.filter((x) => x.trigger === 'peap.required')) outcomes.push((await mayHave(t.key)) ? await openPeap(store, t) : 'notOpened');
   const byExclusion = new Map<string, Trigger[]>();
   for (const t of triggers) {
-    if (!t.trigger.startsWith('statutory.') || t.trigger.startsWith('statutory.annual-limit')) continue;
+    // A cancelled exclusion's notices are its own case's (CANCEL), never a new case with no duties.
+    if (!t.trigger.startsWith('statutory.') || t.trigger.startsWith('statutory.annual-limit') || t.trigger === 'statutory.notify-cancellation') continue;
     const id = t.period; // exclusion-scope triggers are about one exclusion
     byExclusion.set(id, [...(byExclusion.get(id) ?? []), t]);
   }
   for (const [exclusionId, duties] of byExclusion) {
     outcomes.push((await mayHave(suspensionKey(duties[0]!.pupilId, exclusionId))) ? await openSuspension(store, exclusionId, duties, options) : 'notOpened');
   }
+  outcomes.push(...(await openMovementCasesFor(store, triggers, { openNew })));
   return outcomes;
 }
 

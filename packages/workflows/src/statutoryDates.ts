@@ -14,47 +14,37 @@ import { defaultRulePack, type IsoDate, type RulePack, type SchoolCalendar } fro
 export const IRP_SCHOOL_DAYS = { apply: 15, panel: 15 } as const;
 
 /**
- * The parents' written notice of an off-site direction is given "not less than two school days
- * before the relevant day" (the placement's first school day). Source: The Education (Educational
- * Provision for Improving Behaviour) Regulations 2010 (SI 2010/1156), reg 3(2); from 26 July 2026
- * applied to academies and PRUs by the 2026 Application Regulations.
+ * The last day the parents' written notice of an off-site direction starting on `startDate` may be
+ * given: "not less than two school days before the relevant day" (SI 2010/1156 reg 3(2)) — the
+ * number read from the rule pack's `off-site-direction.notice-to-parents` as in force that day.
  */
-export const OFF_SITE_NOTICE_SCHOOL_DAYS = 2;
-
-/** The last day the parents' notice of an off-site direction starting on `startDate` may be given. */
-export function offSiteNoticeBy(calendar: SchoolCalendar, startDate: IsoDate): IsoDate {
-  return calendar.addSchoolDays(startDate, -OFF_SITE_NOTICE_SCHOOL_DAYS);
+export function offSiteNoticeBy(calendar: SchoolCalendar, startDate: IsoDate, pack: RulePack = defaultRulePack()): IsoDate {
+  return calendar.addSchoolDays(startDate, -pack.statutoryNumber('off-site-direction.notice-to-parents', 'late-notice', startDate).value);
 }
 
 /**
  * The first review of an off-site direction when the school gives none. The regulations set no
- * interval (reviews "at such intervals as they … consider appropriate", SI 2010/1156 reg 4(1)(a) as
- * amended by SI 2012/2532), but the parents can require a review once none has been held for 10
- * weeks (reg 4A(4)): so by default the first review falls 10 weeks after the placement starts, or
- * at its planned end if sooner. A school sets its own date with `firstReviewDue`.
+ * interval (SI 2010/1156 reg 4(1)(a) as amended by SI 2012/2532): the interval is the rule pack's
+ * setting on `off-site-direction.review-due` (a trust or council may change it), counted in school
+ * days from the first day, or the planned end if sooner.
  */
-export function offSiteFirstReviewDefault(startDate: IsoDate, plannedEnd?: IsoDate): IsoDate {
-  const due = addDays(startDate, 7 * 10);
+export function offSiteFirstReviewDefault(calendar: SchoolCalendar, startDate: IsoDate, plannedEnd?: IsoDate, pack: RulePack = defaultRulePack()): IsoDate {
+  const due = addSchoolDaysWithin(calendar, startDate, pack.statutoryNumber('off-site-direction.review-due', 'review-overdue', startDate).value);
   return plannedEnd !== undefined && plannedEnd < due ? plannedEnd : due;
 }
 
 /**
- * The first review of a part-time timetable when the school gives none: a fortnight (10 school
- * days) on. The national guidance asks only for regular reviews ("Working together to improve
- * school attendance", part-time timetables); a fortnight is the most frequent council rule seen
- * (Rotherham: "at least fortnightly"). A school or council sets its own with `firstReviewDue`.
+ * The first review of a part-time timetable when the school gives none: the council's interval,
+ * the rule pack's setting on `part-time-timetable.review-due` ("regularly reviewed" is all the
+ * national guidance says; councils set fortnightly and the like).
  */
-export const PART_TIME_REVIEW_SCHOOL_DAYS = 10;
-
-/** The default first review of a part-time timetable starting on `startDate`. */
-export function partTimeFirstReviewDefault(calendar: SchoolCalendar, startDate: IsoDate): IsoDate {
-  return calendar.addSchoolDays(startDate, PART_TIME_REVIEW_SCHOOL_DAYS);
+export function partTimeFirstReviewDefault(calendar: SchoolCalendar, startDate: IsoDate, pack: RulePack = defaultRulePack()): IsoDate {
+  return addSchoolDaysWithin(calendar, startDate, pack.statutoryNumber('part-time-timetable.review-due', 'review-overdue', startDate).value);
 }
 
-function addDays(date: IsoDate, days: number): IsoDate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10) as IsoDate;
+/** `n` school days on, or the calendar's last day when that falls past it (the next year's calendar takes over). */
+function addSchoolDaysWithin(calendar: SchoolCalendar, date: IsoDate, n: number): IsoDate {
+  return calendar.schoolDaysBetween(date, calendar.lastDay) < n ? calendar.lastDay : calendar.addSchoolDays(date, n);
 }
 
 /** The last day the board may meet when the parents ask for a review: the rule's due date, counted from their request. */

@@ -248,10 +248,10 @@ describe.each(BACKENDS)('the figures pages on %s', (backend) => {
     const text = csv.body.toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio');
+    expect(lines[0]).toBe('academic_year,quarter,period_end,school,measure,breakdown,category,value,term,period_start,category_label,roll,rate_per_100,rest_value,rest_roll,rest_rate_per_100,rate_ratio,council_rate_per_100');
     const expected = reportToCsv(await buildReport(store, officer, { academicYear: '2025/26', term: 'spring', forPublication: true }));
     expect(text.slice(1).trimEnd()).toBe(expected);
-    expect(lines).toContain('2025/26,,2026-03-27,DEMO-SCH,children-permanently-excluded,total,all,c,spring,2025-09-01,all pupils,30,c,,,,');
+    expect(lines).toContain('2025/26,,2026-03-27,DEMO-SCH,children-permanently-excluded,total,all,c,spring,2025-09-01,all pupils,30,c,,,,,');
 
     const xlsx = await browser.get(xlsxHref);
     expect(xlsx.status).toBe(200);
@@ -259,7 +259,7 @@ describe.each(BACKENDS)('the figures pages on %s', (backend) => {
     expect(xlsx.headers.get('content-disposition')).toBe('attachment; filename=figures-2025-26-spring-term-all-schools-for-publication.xlsx');
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.body as unknown as ArrayBuffer);
-    expect(book.worksheets.map((s) => s.name)).toEqual(['About', 'Suspensions', 'Permanent exclusions', 'Lunchtime suspensions', 'Pupils on roll', 'Cases', 'Disproportionality']);
+    expect(book.worksheets.map((s) => s.name)).toEqual(['About', 'Suspensions', 'Permanent exclusions', 'Lunchtime suspensions', 'Pupils on roll', 'Cases', 'Pupil movement', 'Disproportionality']);
     const permanent = book.getWorksheet('Permanent exclusions')!;
     const total = permanent.getRows(2, permanent.rowCount - 1)!.find((r) => r.getCell(1).value === 'DEMO-SCH' && r.getCell(3).value === 'total')!;
     expect(total.getCell(6).value).toBe('c');
@@ -352,5 +352,35 @@ describe.each(BACKENDS)('the figures pages on %s', (backend) => {
     // Nothing was read for a school refused: only the other head's own page.
     const rows = await reads(store);
     expect(rows.map((r) => [r.actor, (r.data as { schools: string[] }).schools])).toEqual([['other-head', ['OTHER']]]);
+  });
+
+  it('shows pupil movement per school — off-site directions, managed moves, leavers, Year 10 and 11 — saying what it counts, withheld for publication', async () => {
+    const store = await demo();
+    // DEMO-003 (Year 10): directed off site from Mon 12 Jan 2026, a managed move agreed Mon 2 Mar, off roll after Fri 13 Mar.
+    await store.pupils.amend(SYSTEM, 'DEMO-003', { action: 'test-movement', data: {} }, (r) => ({
+      ...r,
+      offSiteDirections: [{ id: 'OSD1', startDate: '2026-01-12', provider: 'Learning Centre', reviews: [], reviewRequests: [], precedesManagedMove: true }],
+      managedMoves: [{ id: 'MM1', agreedOn: '2026-03-02', receivingSchool: 'Hillside Academy', offRollOn: '2026-03-13', plannedTrial: false }],
+      leftOn: '2026-03-13',
+    }));
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+    const report = await buildReport(store, SYSTEM, { academicYear: '2025/26', term: 'spring' });
+    const roll = report.rows.find((r) => r.school === 'DEMO-SCH' && r.measure === 'pupils-on-roll' && r.breakdown === 'total')!.value!;
+    const per100 = (n: number) => (Math.round((10000 * n) / roll) / 100).toLocaleString('en-GB', { maximumFractionDigits: 2 });
+
+    const page = await browser.get('/workspace/figures');
+    expect(page.text).toContain('Pupil movement');
+    expect(page.text).toContain('figures to ask about, not findings');
+    // One of each in the spring term, all three about the one Year 10 pupil; none in Year 11; no part-time timetable.
+    expect(page.text).toContain(`Off-site directions 1 ${per100(1)} Off-site directions: Year 10 1`);
+    expect(page.text).toContain(`Managed moves 1 ${per100(1)} Managed moves: Year 10 1`);
+    expect(page.text).toContain(`Pupils leaving the roll 1 ${per100(1)} Pupils leaving the roll: Year 10 1`);
+    expect(page.text).toMatch(/Pupils leaving the roll: Year 11 0 /);
+    expect(page.text).toMatch(/Part-time timetables 0 0 /);
+    expect(page.text).toContain('Managed moves agreed in the period (to another school, permanently)');
+
+    const published = await browser.get('/workspace/figures?year=2025%2F26&period=spring&school=DEMO-SCH&publication=yes');
+    expect(published.text).toContain('Off-site directions c (withheld) c (withheld) Off-site directions: Year 10 c (withheld) c (withheld)');
   });
 });

@@ -6,7 +6,7 @@
  * apply), and the charts drawn beside them. Nothing is counted here: every figure is the
  * report's, so the page, the CSV and the workbook always agree.
  */
-import { EXCLUSION_MEASURES, PEAP_DECISIONS, PUPILS_ON_ROLL, PUPIL_GROUPS, MEASURE_DESCRIPTIONS, type ExclusionMeasure, type Report, type ReportRow } from '@before-exclusion/workflows';
+import { EXCLUSION_MEASURES, MOVEMENT_MEASURES, MOVEMENT_MEASURE_WORDS, PEAP_DECISIONS, PUPILS_ON_ROLL, PUPIL_GROUPS, MEASURE_DESCRIPTIONS, WATCHED_YEAR_GROUPS, type ExclusionMeasure, type Report, type ReportRow } from '@before-exclusion/workflows';
 import type { TopLevelSpec } from 'vega-lite';
 import { chartSvg } from './chart.js';
 import { BREAKDOWN_NAMES, DUTY_NAMES, EBSNA_OUTCOME_NAMES, EXCLUSION_MEASURE_HEADINGS, EXCLUSION_MEASURE_NAMES, PEAP_OUTCOME_NAMES, TIMELINESS_NAMES, sentenceCase } from './figureWords.js';
@@ -48,6 +48,8 @@ export interface ScopeSection {
   /** Each measure's groups beside the rest of the cohort; the first is shown open. */
   readonly comparisons: readonly { readonly measure: string; readonly table: FigureTable }[];
   readonly cases: readonly FigureTable[];
+  /** Off-site directions, managed moves, part-time timetables and leavers, beside all the schools' rate. */
+  readonly movement: FigureTable;
 }
 
 export interface FiguresView {
@@ -92,7 +94,7 @@ export async function figuresView(report: Report, schoolName: (id: string) => st
     headlineChart: await headlineChart(scopes, find),
     sections,
     periods: report.periods.map((p) => ({ name: schoolName(p.school), start: p.start, end: p.end })),
-    measureNotes: [...EXCLUSION_MEASURES, PUPILS_ON_ROLL, 'peaps-opened', 'peaps-held', 'statutory-duties', 'ebsna-referrals'].map((m) => ({
+    measureNotes: [...EXCLUSION_MEASURES, PUPILS_ON_ROLL, 'peaps-opened', 'peaps-held', 'statutory-duties', 'ebsna-referrals', ...MOVEMENT_MEASURES].map((m) => ({
       name: measureName(m),
       description: MEASURE_DESCRIPTIONS[m] ?? '',
     })),
@@ -110,7 +112,8 @@ function keyOf(school: string, measure: string, breakdown: string, category: str
 }
 
 function measureName(measure: string): string {
-  const names: Readonly<Record<string, string>> = { ...EXCLUSION_MEASURE_NAMES, [PUPILS_ON_ROLL]: 'Pupils on roll', 'peaps-opened': 'PEAPs opened', 'peaps-held': 'PEAPs held', 'statutory-duties': 'Statutory duties', 'ebsna-referrals': 'EBSNA referrals' };
+  const movement = Object.fromEntries(MOVEMENT_MEASURES.map((m) => [m, MOVEMENT_MEASURE_WORDS[m].title]));
+  const names: Readonly<Record<string, string>> = { ...EXCLUSION_MEASURE_NAMES, ...movement, [PUPILS_ON_ROLL]: 'Pupils on roll', 'peaps-opened': 'PEAPs opened', 'peaps-held': 'PEAPs held', 'statutory-duties': 'Statutory duties', 'ebsna-referrals': 'EBSNA referrals' };
   return names[measure] ?? measure;
 }
 
@@ -178,7 +181,31 @@ async function scopeSection(report: Report, scope: Scope, id: string, find: Find
     ...(comparisonChart ? { comparisonChart } : {}),
     comparisons,
     cases: caseTables(id, scope, inScope, find),
+    movement: movementTable(id, scope, find, report.schools.length > 1 && scope.id !== 'all'),
   };
+}
+
+/**
+ * Pupil movement: each measure, then Years 10 and 11 (leaving between them takes a pupil out of the
+ * school's GCSE results), with the rate per 100 on roll and — for one school among several — all
+ * the schools' rate beside it. Counts of events, not findings: the caption says so.
+ */
+function movementTable(id: string, scope: Scope, find: Find, besideAll: boolean): FigureTable {
+  const rowFor = (header: string, measure: string, breakdown = 'total', category = 'all') => {
+    const row = find(scope.id, measure, breakdown, category);
+    const rate = row ? row.ratePer100 : valueOf(row) === 0 ? 0 : undefined;
+    return { header, cells: [cell(valueOf(row)), cell(rate), ...(besideAll ? [cell(row ? row.councilRatePer100 : undefined)] : [])] };
+  };
+  const rows = MOVEMENT_MEASURES.flatMap((m) => [
+    rowFor(MOVEMENT_MEASURE_WORDS[m].title, m),
+    ...WATCHED_YEAR_GROUPS.map((y) => rowFor(`${MOVEMENT_MEASURE_WORDS[m].title}: Year ${y.slice('year-'.length)}`, m, 'year-group', y)),
+  ]);
+  return table(
+    `${id}-movement`,
+    `${scope.name}: pupil movement — counts of what the records show happened in the period, to ask about, not findings`,
+    ['Pupil movement', 'Number', 'Per 100 on roll', ...(besideAll ? ['All your schools: per 100 on roll'] : [])],
+    rows,
+  );
 }
 
 /** Each group's figure and rate beside the rest of the cohort's, the counts behind both, and the ratio. */

@@ -49,7 +49,7 @@ const offSiteDirectionInput = z.strictObject({
 type OffSiteDirectionInput = z.input<typeof offSiteDirectionInput>;
 
 export interface OffSiteDirectionContext extends z.output<typeof offSiteDirectionInput> {
-  readonly notice?: { sentOn: string; method: string; late: boolean; by: string; at: string };
+  readonly notice?: { sentOn: string; method?: string; late: boolean; by: string; at: string };
   readonly reviews: { heldOn: string; by: string; at: string }[];
   readonly nextReviewDue: string;
   readonly reviewRequest?: { requestedOn: string; requestedBy: (typeof REVIEW_REQUESTERS)[number]; holdBy: string } | undefined;
@@ -58,7 +58,8 @@ export interface OffSiteDirectionContext extends z.output<typeof offSiteDirectio
 }
 
 export const offSiteDirectionEvents = {
-  RECORD_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(DIRECTION_NOTICE_METHODS) }), by: ACTING },
+  // How it was given is optional: a notice read from the school's own records may not say.
+  RECORD_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(DIRECTION_NOTICE_METHODS).optional() }), by: ACTING },
   HOLD_REVIEW: { payload: z.strictObject({ heldOn: isoDate, nextReviewDue: isoDate }), by: ACTING },
   REQUEST_REVIEW: {
     payload: z.strictObject({ requestedOn: isoDate, requestedBy: z.enum(REVIEW_REQUESTERS), holdBy: isoDate }),
@@ -98,7 +99,7 @@ export const offSiteDirectionMachine = setup({
   actions: {
     ...effectActions,
     recordNotice: assign({
-      notice: ({ context, event }) => (event.type === 'RECORD_NOTICE' ? { sentOn: event.sentOn, method: event.method, late: event.sentOn > context.noticeBy, by: event.by, at: event.at } : context.notice),
+      notice: ({ context, event }) => (event.type === 'RECORD_NOTICE' ? { sentOn: event.sentOn, ...(event.method ? { method: event.method } : {}), late: event.sentOn > context.noticeBy, by: event.by, at: event.at } : context.notice),
     }),
     endDirection: assign({
       outcome: ({ context, event }) =>

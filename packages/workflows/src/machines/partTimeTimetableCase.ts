@@ -4,8 +4,9 @@
  * the paragraphs on part-time timetables): only in very exceptional circumstances and in the
  * pupil's best interests, never to manage behaviour; for the shortest time necessary, with a time
  * limit by which the pupil attends full time; formal arrangements to review it regularly with the
- * pupil and parents. So the case cannot open without the parents' agreement and a planned end,
- * each review sets the next, and passing the planned end asks for a decision. How often to review,
+ * pupil and parents. So a timetable the record holds without the parents' agreement or a planned
+ * end waits at "to agree" until both are recorded, each review sets the next, continuing needs
+ * both, and passing the planned end asks for a decision. How often to review,
  * how long at most and when to tell the council are the council's rules (a rule pack's
  * parameters), not national numbers: they arrive as dates.
  */
@@ -24,16 +25,16 @@ const partTimeTimetableInput = z
     /** The timetable's id on the pupil's record, when it came from there. */
     timetableId: z.string().min(1).optional(),
     startDate: isoDate,
-    /** The time limit by which the pupil is expected to attend full time. */
-    plannedEnd: isoDate,
+    /** The time limit by which the pupil is expected to attend full time (absent: still to set). */
+    plannedEnd: isoDate.optional(),
     hoursPerWeek: z.number().positive().max(40).optional(),
-    /** A part-time timetable is agreed with the parents: the day they agreed. */
-    parentsAgreedOn: isoDate,
+    /** A part-time timetable is agreed with the parents: the day they agreed (absent: still to agree). */
+    parentsAgreedOn: isoDate.optional(),
     firstReviewDue: isoDate,
     /** The council's reporting rule, when it has one: the date the council must be told by. */
     councilToldBy: isoDate.optional(),
   })
-  .refine((i) => i.plannedEnd >= i.startDate, { message: 'the planned end is before the start', path: ['plannedEnd'] });
+  .refine((i) => i.plannedEnd === undefined || i.plannedEnd >= i.startDate, { message: 'the planned end is before the start', path: ['plannedEnd'] });
 type PartTimeTimetableInput = z.input<typeof partTimeTimetableInput>;
 
 export interface PartTimeTimetableContext extends z.output<typeof partTimeTimetableInput> {
@@ -44,6 +45,7 @@ export interface PartTimeTimetableContext extends z.output<typeof partTimeTimeta
 }
 
 export const partTimeTimetableEvents = {
+  AGREE: { payload: z.strictObject({ parentsAgreedOn: isoDate, plannedEnd: isoDate }), by: ACTING, does: "records the parents' agreement and the time limit" },
   HOLD_REVIEW: {
     payload: z
       .strictObject({ heldOn: isoDate, outcome: z.enum(TIMETABLE_REVIEW_OUTCOMES), nextReviewDue: isoDate.optional(), plannedEnd: isoDate.optional() })
@@ -76,8 +78,8 @@ export const partTimeTimetableMachine = setup({
     markOverdue: assign({ overdue: ({ context }, params: { key: string }) => (context.overdue.includes(params.key) ? context.overdue : [...context.overdue, params.key]) }),
   },
   guards: {
-    continues: ({ event }) => event.type === 'HOLD_REVIEW' && event.outcome === 'continue',
-    extends: ({ event }) => event.type === 'HOLD_REVIEW' && event.outcome === 'continue' && event.plannedEnd !== undefined,
+    agreedAndLimited: ({ context }) => context.parentsAgreedOn !== undefined && context.plannedEnd !== undefined,
+    extends: ({ context, event }) => event.type === 'HOLD_REVIEW' && event.outcome === 'continue' && event.plannedEnd !== undefined && context.parentsAgreedOn !== undefined,
     fullTime: ({ event }) => event.type === 'HOLD_REVIEW' && event.outcome === 'full-time',
     reviewDeadline: deadline('review'),
     plannedEndReached: deadline('planned-end'),
@@ -91,13 +93,13 @@ export const partTimeTimetableMachine = setup({
   },
   entry: [
     { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'review', dueDate: context.firstReviewDue, label: 'part-time timetable review' }) },
-    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'planned-end', dueDate: context.plannedEnd, label: 'part-time timetable: back to full time by' }) },
+    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'planned-end', dueDate: context.plannedEnd ?? context.startDate, label: 'part-time timetable: back to full time by', skip: context.plannedEnd === undefined }) },
     { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'tell-council', dueDate: context.councilToldBy ?? context.startDate, label: 'the council told of the timetable', skip: context.councilToldBy === undefined }) },
   ],
   initial: 'active',
   states: {
     active: {
-      initial: 'agreed',
+      initial: 'checking',
       on: {
         TELL_COUNCIL: { actions: [assign({ councilTold: ({ event }) => ({ on: event.toldOn, by: event.by }) }), { type: 'cancelDeadline', params: { key: 'tell-council' } }] },
         DEADLINE_REACHED: [
@@ -113,16 +115,32 @@ export const partTimeTimetableMachine = setup({
             actions: [
               'recordReview',
               assign({ plannedEnd: ({ context, event }) => (event.type === 'HOLD_REVIEW' && event.plannedEnd ? event.plannedEnd : context.plannedEnd) }),
-              { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'planned-end', dueDate: context.plannedEnd, label: 'part-time timetable: back to full time by' }) },
+              { type: 'scheduleDeadline', params: ({ event }) => ({ key: 'planned-end', dueDate: event.plannedEnd ?? event.heldOn, label: 'part-time timetable: back to full time by' }) },
               nextReview,
             ],
           },
-          { guard: ({ event, context }) => event.type === 'HOLD_REVIEW' && event.outcome === 'continue' && context.plannedEnd > event.heldOn, target: '.reviewed', actions: ['recordReview', nextReview] },
+          {
+            guard: ({ event, context }) => event.type === 'HOLD_REVIEW' && event.outcome === 'continue' && context.plannedEnd !== undefined && context.plannedEnd > event.heldOn,
+            target: '.reviewed',
+            actions: ['recordReview', nextReview],
+          },
           { guard: 'fullTime', target: 'full-time', actions: 'recordReview' },
           { guard: ({ event }) => event.type === 'HOLD_REVIEW' && event.outcome === 'escalate', target: 'escalated', actions: 'recordReview' },
         ],
       },
       states: {
+        checking: { always: [{ guard: 'agreedAndLimited', target: 'agreed' }, { target: 'to-agree' }] },
+        'to-agree': {
+          on: {
+            AGREE: {
+              target: 'agreed',
+              actions: [
+                assign({ parentsAgreedOn: ({ event }) => event.parentsAgreedOn, plannedEnd: ({ event }) => event.plannedEnd }),
+                { type: 'scheduleDeadline', params: ({ event }) => ({ key: 'planned-end', dueDate: event.plannedEnd, label: 'part-time timetable: back to full time by' }) },
+              ],
+            },
+          },
+        },
         agreed: {},
         reviewed: {},
         'review-overdue': {},
@@ -145,7 +163,10 @@ export const partTimeTimetableCase: CaseDefinition<typeof partTimeTimetableMachi
   explainRefusal(snapshot, event) {
     const c = (snapshot as unknown as { context: PartTimeTimetableContext }).context;
     const e = event as { type: string; outcome?: string; heldOn?: string; plannedEnd?: string };
-    if (e.type === 'HOLD_REVIEW' && e.outcome === 'continue' && e.plannedEnd === undefined && e.heldOn !== undefined && e.heldOn >= c.plannedEnd) {
+    if (e.type === 'HOLD_REVIEW' && e.outcome === 'continue' && (c.parentsAgreedOn === undefined || c.plannedEnd === undefined)) {
+      return "the timetable is not yet agreed with the parents and time-limited: record both (AGREE) before it continues — a part-time timetable needs both";
+    }
+    if (e.type === 'HOLD_REVIEW' && e.outcome === 'continue' && e.plannedEnd === undefined && e.heldOn !== undefined && c.plannedEnd !== undefined && e.heldOn >= c.plannedEnd) {
       return `the timetable reached its planned end (${c.plannedEnd}): continuing needs a new planned end — a part-time timetable is time-limited`;
     }
     return undefined;

@@ -26,13 +26,14 @@ const safeguardingSeparationInput = z.strictObject({
 type SafeguardingSeparationInput = z.input<typeof safeguardingSeparationInput>;
 
 export interface SafeguardingSeparationContext extends z.output<typeof safeguardingSeparationInput> {
-  readonly laNotice?: { sentOn: string; method: string; by: string; at: string };
+  readonly laNotice?: { sentOn: string; method?: string; by: string; at: string };
   readonly endedOn?: string;
   readonly overdue: string[];
 }
 
 export const safeguardingSeparationEvents = {
-  RECORD_LA_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(LA_NOTICE_METHODS) }), by: ACTING },
+  // How is optional: a date read from the school's own records may not say.
+  RECORD_LA_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(LA_NOTICE_METHODS).optional() }), by: ACTING },
   END_SEPARATION: { payload: z.strictObject({ endedOn: isoDate }), by: ACTING },
 };
 
@@ -42,7 +43,7 @@ export const safeguardingSeparationMachine = setup({
   types: { context: {} as SafeguardingSeparationContext, events: {} as SafeguardingSeparationEvent, input: {} as SafeguardingSeparationInput },
   actions: {
     ...effectActions,
-    recordNotice: assign({ laNotice: ({ context, event }) => (event.type === 'RECORD_LA_NOTICE' ? { sentOn: event.sentOn, method: event.method, by: event.by, at: event.at } : context.laNotice) }),
+    recordNotice: assign({ laNotice: ({ context, event }) => (event.type === 'RECORD_LA_NOTICE' ? { sentOn: event.sentOn, ...(event.method ? { method: event.method } : {}), by: event.by, at: event.at } : context.laNotice) }),
   },
   guards: {
     laNoticeDeadline: ({ event }) => event.type === 'DEADLINE_REACHED' && event.key === 'la-notice',

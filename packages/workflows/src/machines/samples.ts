@@ -28,6 +28,8 @@ export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, un
   ],
   'part-time-timetable': [
     { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-07', plannedEnd: '2026-10-16', parentsAgreedOn: '2026-09-04', firstReviewDue: '2026-09-18', councilToldBy: '2026-09-18' },
+    // As a school's records may hold it: no agreement or time limit recorded yet.
+    { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-07', firstReviewDue: '2026-09-18' },
   ],
   'safeguarding-separation': [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-21', dslDecidedOn: '2026-09-18' }],
 };
@@ -96,6 +98,7 @@ export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
     { type: 'END_DIRECTION', outcome: 'ended', on: '2026-09-11', reason: 'withdrawn before it started' },
   ],
   'part-time-timetable': [
+    { type: 'AGREE', parentsAgreedOn: '2026-09-08', plannedEnd: '2026-10-16' },
     { type: 'TELL_COUNCIL', toldOn: '2026-09-08' },
     { type: 'DEADLINE_REACHED', key: 'tell-council' },
     { type: 'DEADLINE_REACHED', key: 'review' },
