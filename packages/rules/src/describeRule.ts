@@ -17,6 +17,23 @@ const OPERATOR_WORDS: Readonly<Record<string, string>> = {
   doesNotContain: 'does not include',
 };
 
+/** What changed from one version to the next, as a reader auditing a change in the law wants it: only what differs. */
+function changes(before: Rule, after: Rule): string[] {
+  const out: string[] = [];
+  if (before.source.citation !== after.source.citation) out.push(`source: was ${before.source.citation}`);
+  const was = conditionLines(before.resolvedConditions, before, '').map((l) => l.trim());
+  const now = conditionLines(after.resolvedConditions, after, '').map((l) => l.trim());
+  for (const line of now) if (line.startsWith('- ') && !was.includes(line)) out.push(`now also: ${line.slice(2)}`);
+  for (const line of was) if (line.startsWith('- ') && !now.includes(line)) out.push(`no longer: ${line.slice(2)}`);
+  if (was.join() !== now.join() && out.every((l) => !l.startsWith('now also') && !l.startsWith('no longer'))) out.push('conditions regrouped (see above)');
+  const due = (r: Rule) => (r.dueDate ? `${r.dueDate.schoolDays === 0 ? '' : `${r.dueDate.schoolDays} school days after `}${r.dueDate.from}` : 'none');
+  if (due(before) !== due(after)) out.push(`due: was ${due(before)}, now ${due(after)}`);
+  const params = (r: Rule) => Object.keys(r.parameters).sort().join(', ') || 'none';
+  if (params(before) !== params(after)) out.push(`settings: were ${params(before)}, now ${params(after)}`);
+  if (JSON.stringify(before.explain) !== JSON.stringify(after.explain)) out.push('the explanation\'s wording');
+  return out.length > 0 ? out : ['nothing but the dates in force'];
+}
+
 /** Every version of one rule, described in plain text. */
 export function describeRule(versions: readonly Rule[]): string {
   const latest = versions[versions.length - 1];
@@ -27,6 +44,7 @@ export function describeRule(versions: readonly Rule[]): string {
   for (const rule of versions) {
     lines.push('', `Version ${rule.version}: in force ${rule.effectiveFrom} to ${rule.effectiveTo ?? 'now'}`);
     lines.push(`  Source (${rule.source.kind}): ${rule.source.citation}${rule.source.reference ? ` [${rule.source.reference}]` : ''}`);
+    if (rule !== latest && rule.description && rule.description !== latest.description) lines.push(`  Meaning then: ${rule.description}`);
     lines.push('  Fires when:');
     lines.push(...conditionLines(rule.resolvedConditions, rule, '    '));
     if (rule.dueDate) {
@@ -41,6 +59,13 @@ export function describeRule(versions: readonly Rule[]): string {
         const value = rule.values[name];
         lines.push(`    ${name} = ${String(value)}${value !== p.default ? ` (default ${String(p.default)})` : ''} — ${p.description}${bounds ? ` [${bounds}]` : ''}`);
       }
+    }
+  }
+  if (versions.length > 1) {
+    lines.push('', 'What changed:');
+    for (let i = 1; i < versions.length; i++) {
+      const [before, after] = [versions[i - 1]!, versions[i]!];
+      lines.push(`  version ${before.version} → ${after.version}, from ${after.effectiveFrom}:`, ...changes(before, after).map((c) => `    - ${c}`));
     }
   }
   return lines.join('\n');
