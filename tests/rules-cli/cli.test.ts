@@ -42,6 +42,8 @@ describe('rules evaluate', () => {
         'statutory.governors-review-on-request', 'statutory.alternative-provision-from-day-6', 'statutory.annual-limit-approaching',
         'ebsna.referral-suggested', 'attendance.persistent-absence', 'attendance.severe-absence', 'send.consider-ehcp-review',
         'looked-after.contact-virtual-school',
+        // Duties in force since 2023-24 that the demo pupils meet: a cancellation, 10 unauthorised sessions in 10 school weeks, 15 days' illness.
+        'statutory.notify-cancellation', 'attendance.penalty-notice-threshold', 'attendance.illness-return',
       ]),
     );
     expect(triggers.find((t) => t.pupilId === 'DEMO-001' && t.trigger === 'peap.required')?.explanation).toBe(
