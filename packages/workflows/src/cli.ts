@@ -179,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
         if (!o.pupils || !o.calendar) throw new UsageError('cases import needs --pupils FILE and --calendar FILE');
         if (o.profile !== undefined) return await importSchoolExport(store, { profile: o.profile, pupils: o.pupils, calendar: o.calendar, exclusions: o.exclusions, attendance: o.attendance, school: o.school, rules: o.rules, asOf: today() }, out);
         if (o.exclusions || o.attendance) throw new UsageError('--exclusions and --attendance are CSV files of a school system\'s export: give --profile too (generic, sims, arbor, bromcom or a profile file)');
+        await sayCalendarNotices(o.calendar, out);
         const result = await store.pupils.import(SYSTEM, { pupils: o.pupils, calendar: o.calendar });
         out(`imported ${result.pupils} pupils of ${result.schools.length} school(s) (${result.schools.join(', ')}) with the ${result.academicYear} calendar`);
         return 0;
@@ -403,6 +404,14 @@ async function restore(file: string, url: string, anchorPath: string, anchorKey:
   }
   out(`restored ${file} to ${sqlitePath(url)}: audit log verified, ${result.rows} rows, anchored at ${anchorPath}`);
   return 0;
+}
+
+/** What reading a calendar file skipped (an .ics file's ordinary events), said before importing it. */
+async function sayCalendarNotices(file: string, out: (line: string) => void): Promise<void> {
+  const notices: Problem[] = [];
+  // A calendar that cannot be read is refused, with its problems, by the import itself.
+  await loadCalendarFile(file, notices).catch(() => undefined);
+  for (const notice of notices) out(`note: ${formatProblem(notice)}`);
 }
 
 /** A JSON file named on the command line, or a usage error saying what it should be. */

@@ -148,7 +148,7 @@ export function loadQuestionSet(path: string): readonly Question[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-    json = JSON.parse(text);
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new QuestionSetError(path, [`cannot read it as JSON: ${printable((error as Error).message)}`]);
   }

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Problem } from '../problems.js';
 import { problemsOf } from '../testing.js';
 import { bundledCalendar } from './bundled.js';
 import { loadCalendarFile } from '../node/calendarFile.js';
@@ -85,15 +86,17 @@ describe('the iCalendar loader', () => {
     expect(spec.nonSchoolDays).toEqual(['2025-10-13', '2025-10-14']);
   });
 
-  it('names each event it cannot place, with its line and what is accepted', () => {
+  it('names each event it cannot read, with its line and what is accepted; an ordinary event is only a notice', () => {
+    const notices: Problem[] = [];
     const problems = problemsOf(() =>
       parseIcsCalendar(
         ics(event('Autumn 1', '20250903', '20251025'), event('Sports day', '20250910', '20250911'), event('Spring 1', '20260105', '20260214', 'RRULE:FREQ=YEARLY\r\n'), event('Autumn 2', '2025-11-03', '20251220')),
         'term-dates.ics',
+        notices,
       ),
     );
+    expect(notices.map((n) => `${n.field}: ${n.message}`)).toEqual([expect.stringMatching(/^SUMMARY: "Sports day" \(2025-09-10\) ignored: neither a half-term nor a closure\..*CATEGORIES:NON-SCHOOL-DAY/)]);
     expect(problems).toEqual([
-      expect.stringMatching(/^SUMMARY: "Sports day" is neither a half-term nor a non-school day\. Accepted: .*CATEGORIES:HALF-TERM, NON-SCHOOL-DAY or SCHOOL-EVENT/),
       'RRULE: "Spring 1" repeats; list each term date or closure as its own event',
       'DTSTART: expected a date such as 20250903 (or 20250903T090000), found "2025-11-03"',
     ]);

@@ -111,12 +111,13 @@ export function fromSpec(spec: CalendarSpec, file = 'calendar'): SchoolCalendar 
 
 /**
  * A calendar from a file's text: iCalendar when the name ends `.ics` or the text starts
- * `BEGIN:VCALENDAR`, the JSON interchange format otherwise. `file` names it in problems.
+ * `BEGIN:VCALENDAR`, the JSON interchange format otherwise. `file` names it in problems;
+ * `notices` receives what was read past (an .ics file's ordinary events), each with its line.
  * @throws InputError listing every problem found.
  */
-export function parseCalendarText(text: string, file = 'calendar'): SchoolCalendar {
+export function parseCalendarText(text: string, file = 'calendar', notices: Problem[] = []): SchoolCalendar {
   if (/\.ics$/i.test(file) || text.trimStart().startsWith('BEGIN:VCALENDAR')) {
-    return fromSpec(parseIcsCalendar(text, file), file);
+    return fromSpec(parseIcsCalendar(text, file, notices), file);
   }
   return parseCalendar(parseJsonText(text, file, 'a school-calendar/1 JSON object, or an iCalendar (.ics) file'), file);
 }

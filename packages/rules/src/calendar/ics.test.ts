@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../problems.js';
+import { InputError, type Problem } from '../problems.js';
 import { bundledCalendar } from './bundled.js';
 import { fromSpec } from './calendarFile.js';
 import { parseIcsCalendar } from './ics.js';
@@ -83,8 +83,37 @@ describe('.ics term dates, read or refused with the line', () => {
   });
 
   it('quotes a long summary cut short, escapes and all', () => {
-    const text = ics(event(`Sports day \u001b[2J${'x'.repeat(10_000)}`, '20250910'));
-    const result = read(text);
-    expect(result).toMatchObject({ problems: [expect.stringContaining('"Sports day \\u001b[2Jxxxxxxxxxxxxxxxxxxxxxxxxx"… (10015 characters)')] });
+    const notices: Problem[] = [];
+    parseIcsCalendar(ics(event(`Sports day \u001b[2J${'x'.repeat(10_000)}`, '20250910')), 'terms.ics', notices);
+    expect(notices.map((n) => n.message)).toEqual([expect.stringContaining('"Sports day \\u001b[2Jxxxxxxxxxxxxxxxxxxxxxxxxx"… (10015 characters)')]);
+  });
+});
+
+describe('.ics files as schools have them (issue 13)', () => {
+  it('keeps the term and closure events of a feed with ordinary events, and names each one it ignored with its line', () => {
+    const text = ics(event('INSET day', '20251124'), event('Sports Day', '20260612'), event("Parents' evening (Year 9)", '20251015T170000Z', '20251015T190000Z'));
+    const notices: Problem[] = [];
+    const spec = parseIcsCalendar(text, 'terms.ics', notices);
+    expect(spec.halfTerms).toHaveLength(6);
+    expect(spec.nonSchoolDays).toContain('2025-11-24');
+    expect(spec.nonSchoolDays).not.toContain('2026-06-12');
+    const lines = text.split('\r\n');
+    const lineOf = (summary: string) => lines.lastIndexOf('BEGIN:VEVENT', lines.indexOf(`SUMMARY:${summary}`)) + 1;
+    expect(notices.map((n) => `${n.location}: ${n.message.slice(0, n.message.indexOf(' ignored'))}`)).toEqual([
+      `VEVENT at line ${lineOf('Sports Day')}: "Sports Day" (2026-06-12)`,
+      `VEVENT at line ${lineOf("Parents' evening (Year 9)")}: "Parents' evening (Year 9)" (2025-10-15)`,
+    ]);
+  });
+
+  it('reads a file that starts with a byte-order mark, as Windows tools write it', () => {
+    expect(read(`\uFEFF${ics(event('INSET day', '20251124'))}`)).toEqual({ closures: expect.arrayContaining(['2025-11-24']) });
+  });
+
+  it('names the line of an END:VEVNT typo and what was meant', () => {
+    const text = ics(event('INSET day', '20251124').replace('END:VEVENT', 'END:VEVNT'));
+    const lines = text.split('\r\n');
+    const typo = lines.indexOf('END:VEVNT') + 1;
+    const begun = lines.lastIndexOf('BEGIN:VEVENT', typo) + 1;
+    expect(read(text)).toMatchObject({ problems: [`line ${typo}, : "END:VEVNT" closes nothing that is open (open: VEVENT from line ${begun}); did you mean END:VEVENT?`, expect.stringContaining(`BEGIN:VEVENT at line ${begun} has no END:VEVENT`)] });
   });
 });

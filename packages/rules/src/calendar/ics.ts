@@ -6,8 +6,9 @@
  *   "Spring term - second half", "summer-2"), spanning its first to last day;
  * - non-school days: `CATEGORIES:NON-SCHOOL-DAY`, or a summary with INSET, training day, bank
  *   holiday, closure/closed, holiday, half term or break; a multi-day event covers every day;
- * - anything else (parents' evenings, trips): `CATEGORIES:SCHOOL-EVENT` to skip it; unmarked,
- *   it is an error, because a closure the reader failed to recognise would shift every deadline.
+ * - anything else (sports day, parents' evenings, trips) is skipped — `CATEGORIES:SCHOOL-EVENT`
+ *   says so outright; an unmarked one is skipped with a notice naming it and its line (pass
+ *   `notices`), so that a closure the reader failed to recognise is seen, not silently lost.
  * All-day events end the day before DTEND, as RFC 5545 says. A timed event (UTC, or in a TZID
  * zone) falls on its date in England (Europe/London), whatever the zone it is written in.
  * `RDATE` adds a closure's further dates (`EXDATE` takes some away); `STATUS:CANCELLED` events
@@ -46,8 +47,11 @@ const TERM_WORD = /\b(autumn|spring|summer)\b/i;
 const FIRST_HALF = /(\b(1|1st|first|one)\b|-1\b)/i;
 const SECOND_HALF = /(\b(2|2nd|second|two)\b|-2\b)/i;
 
-/** Parses `.ics` text into calendar data, or throws an {@link InputError} listing every problem. */
-export function parseIcsCalendar(text: string, file = 'calendar.ics'): CalendarSpec {
+/**
+ * Parses `.ics` text into calendar data, or throws an {@link InputError} listing every problem.
+ * @param notices receives each unmarked event skipped as neither a term nor a closure, with its line.
+ */
+export function parseIcsCalendar(text: string, file = 'calendar.ics', notices: Problem[] = []): CalendarSpec {
   const problems: Problem[] = [];
   const { events, calendarName } = readEvents(text, file, problems);
   const halfTerms: (HalfTerm & { line: number })[] = [];
@@ -87,10 +91,10 @@ export function parseIcsCalendar(text: string, file = 'calendar.ics'): CalendarS
       }
       halfTerms.push({ ...named, start: span.start, end: span.end, line: event.line });
     } else {
-      problems.push({
+      notices.push({
         ...where,
         field: 'SUMMARY',
-        message: `${quoted(summary)} is neither a half-term nor a non-school day. Accepted: a summary naming a half-term ("Autumn 1"), one naming a closure (INSET, bank holiday, closure, holiday, half term, break), or CATEGORIES:HALF-TERM, NON-SCHOOL-DAY or SCHOOL-EVENT (skipped)`,
+        message: `${quoted(summary)} (${span.start}) ignored: neither a half-term nor a closure. If the school is closed then, name it a closure (INSET, bank holiday, closure, holiday) or mark it CATEGORIES:NON-SCHOOL-DAY; CATEGORIES:SCHOOL-EVENT skips it without this notice`,
       });
     }
   }
@@ -144,7 +148,8 @@ function halfTermName(summary: string): { name: string; term: Term } | undefined
  */
 function readEvents(text: string, file: string, problems: Problem[]): { events: IcsEvent[]; calendarName?: string } {
   const lines: { text: string; line: number }[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
+  // A byte-order mark (what Windows tools write first) is not part of BEGIN:VCALENDAR.
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
     const last = lines[lines.length - 1];
     if ((raw.startsWith(' ') || raw.startsWith('\t')) && last) last.text += raw.slice(1);
     else if (raw.trim() !== '') lines.push({ text: raw, line: i + 1 });
@@ -177,7 +182,8 @@ function readEvents(text: string, file: string, problems: Problem[]): { events: 
       const component = value.trim().toUpperCase();
       const depth = open.map((o) => o.name).lastIndexOf(component);
       if (depth < 0) {
-        problems.push({ file, location: `line ${line}`, message: `${quoted(`END:${component}`)} closes nothing that is open${top ? ` (open: ${printable(top.name, 40)} from line ${top.line})` : ''}` });
+        const meant = top && nearlySame(component, top.name) ? `; did you mean END:${printable(top.name, 40)}?` : '';
+        problems.push({ file, location: `line ${line}`, message: `${quoted(`END:${component}`)} closes nothing that is open${top ? ` (open: ${printable(top.name, 40)} from line ${top.line})` : ''}${meant}` });
         continue;
       }
       for (const unclosed of open.splice(depth + 1)) {
@@ -328,6 +334,18 @@ function instantOf(year: number, month: number, day: number, hour: number, minut
   };
   const guess = wall - offsetAt(wall);
   return wall - offsetAt(guess);
+}
+
+/** A misspelling (one or two letters out), as in END:VEVNT for END:VEVENT. */
+function nearlySame(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2 || a.length > 40 || b.length > 40) return false;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]! <= 2;
 }
 
 function unescape(value: string): string {

@@ -32,8 +32,10 @@ export async function* readRawRecords(path: string): AsyncGenerator<RawRecord | 
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   let first = true;
-  for await (const line of lines) {
+  for await (const read of lines) {
     n++;
+    // A byte-order mark (what Windows tools write first) is not part of the first record.
+    const line = n === 1 ? read.replace(/^\uFEFF/, '') : read;
     if (line.trim() === '') continue;
     let json: unknown;
     try {

@@ -69,7 +69,7 @@ export function loadLetterOverrides(file: string): LetterOverrides {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-    json = JSON.parse(text);
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new LetterRefused(`${file} is not a JSON file of letter overrides (${printable((error as Error).message)})`);
   }

@@ -4,7 +4,7 @@
  * opens its case on import, not at the next nightly evaluation.
  */
 import { basename } from 'node:path';
-import type { IsoDate } from '@before-exclusion/rules';
+import { formatProblem, type IsoDate, type Problem } from '@before-exclusion/rules';
 import { loadCalendarFile } from '@before-exclusion/rules/node';
 import { SYSTEM } from '../../access.js';
 import { evaluateStoredPupils } from '../../openCases.js';
@@ -31,7 +31,9 @@ export interface ImportCommand {
  */
 export async function importSchoolExport(store: CaseStore, command: ImportCommand, out: (line: string) => void): Promise<number> {
   const profile = loadMappingProfile(command.profile);
-  const calendar = await loadCalendarFile(command.calendar);
+  const notices: Problem[] = [];
+  const calendar = await loadCalendarFile(command.calendar, notices);
+  for (const notice of notices) out(`note: ${formatProblem(notice)}`);
   let key: PupilIdKey | undefined;
   if (profile.pupilIds === 'pseudonymised') {
     if (process.env.PUPIL_ID_KEY === undefined && process.env.DEMO === 'on') {
