@@ -425,7 +425,9 @@ export interface CaseSummary {
   readonly kind: CaseKind;
   readonly schoolId: string;
   readonly pupilId: string;
-  /** What the case is about, in words: "Suspension — DEMO-005, 3 days from Mon 2 Mar" (see `caseTitle`). */
+  /** The name the pupil's school chose to hold, when the reader may see it (`DisplayNames.for`). */
+  readonly pupilName?: string;
+  /** What the case is about, in words: "Suspension — DEMO-005, 3 days from Mon 2 Mar" (see `caseTitle`); with the name, "… — Sam Jones (DEMO-005), …". */
   readonly title: string;
   /** The machine's state in its own names (`meeting-scheduled`), for filters and logs. */
   readonly state: string;
@@ -439,8 +441,11 @@ export interface CaseSummary {
   readonly nextDeadline?: { readonly label: string; readonly dueDate: string };
 }
 
-/** A case in a list, the same in every channel. */
-export function caseSummary(view: CaseView, today: string): CaseSummary {
+/**
+ * A case in a list, the same in every channel. `pupilName` only from `DisplayNames.for` the
+ * person reading: it goes into the title beside the id, for their screen and nowhere else.
+ */
+export function caseSummary(view: CaseView, today: string, pupilName?: string): CaseSummary {
   const byDate = (a: CaseDeadline, b: CaseDeadline) => a.dueDate.localeCompare(b.dueDate);
   const next = view.status === 'active' ? view.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today).sort(byDate)[0] : undefined;
   return {
@@ -448,7 +453,8 @@ export function caseSummary(view: CaseView, today: string): CaseSummary {
     kind: view.kind,
     schoolId: view.schoolId,
     pupilId: view.pupilId,
-    title: caseTitle(view),
+    ...(pupilName ? { pupilName } : {}),
+    title: caseTitle(pupilName ? { ...view, pupilId: `${pupilName} (${view.pupilId})` } : view),
     state: describeState(view.state),
     stateText: stateWords(view.kind, view.state),
     closed: view.status === 'done',

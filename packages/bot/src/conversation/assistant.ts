@@ -474,8 +474,11 @@ export class Assistant {
   async #caseList(actor: Actor, title: string, c: { readonly verb?: 'cases.mine' | 'cases.overview'; readonly page?: number | undefined; readonly pupilId?: string | undefined }): Promise<Reply> {
     const today = this.#today();
     const pupilId = c.pupilId ? await resolvePupilId(this.#store, actor, c.pupilId) : undefined;
-    const lines = (await this.#store.cases.list(actor, { status: 'active', ...(pupilId ? { pupilId } : {}) }))
-      .map((v) => caseLine(v, today))
+    const views = await this.#store.cases.list(actor, { status: 'active', ...(pupilId ? { pupilId } : {}) });
+    // Names only where the school chose to hold them and this person covers it; never in a proactive message.
+    const names = await this.#store.displayNames.for(actor, views.map((v) => v.pupilId));
+    const lines = views
+      .map((v) => caseLine(v, today, names.get(v.pupilId)))
       .sort(
         (a, b) =>
           Number(b.kind === 'peap') - Number(a.kind === 'peap') ||
@@ -503,7 +506,7 @@ export class Assistant {
     const record = await caseRecord(this.#store, actor, caseId, { today, questions: this.#questions, evaluator: this.#evaluator });
     // Access was checked (and the read audited) by the record; the case line is the system's own read.
     const view = await this.#store.cases.get(SYSTEM, caseId);
-    const line = caseLine(view, today);
+    const line = caseLine(view, today, (await this.#store.displayNames.for(actor, [view.pupilId])).get(view.pupilId));
     const base = this.#workspaceUrl()?.replace(/\/+$/, '');
     const actions: ButtonAction[] = [
       ...(line.resumable ? [{ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId }, primary: true }] : []),
@@ -581,8 +584,8 @@ function asPeap(view: CaseView): CaseView<'peap'> {
   return view;
 }
 
-function caseLine(view: CaseView, today: IsoDate): CaseLine {
-  return { ...caseSummary(view, today), resumable: view.kind === 'peap' && answering(view) };
+function caseLine(view: CaseView, today: IsoDate, pupilName?: string): CaseLine {
+  return { ...caseSummary(view, today, pupilName), resumable: view.kind === 'peap' && answering(view) };
 }
 
 /** The status reply from a case record: what it gives, in words, trimmed to what a chat can hold. */

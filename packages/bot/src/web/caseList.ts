@@ -57,12 +57,12 @@ export function stageOf(view: CaseView): string {
 }
 
 /** A case in the list: where it stands (workflows' `caseSummary`), its kind in words. */
-export interface CaseRow extends Pick<CaseSummary, 'id' | 'pupilId' | 'schoolId' | 'state' | 'closed' | 'overdue' | 'nextDeadline' | 'updatedAt'> {
+export interface CaseRow extends Pick<CaseSummary, 'id' | 'pupilId' | 'pupilName' | 'schoolId' | 'state' | 'closed' | 'overdue' | 'nextDeadline' | 'updatedAt'> {
   readonly kind: string;
 }
 
-function row(view: CaseView, today: string): CaseRow {
-  return { ...caseSummary(view, today), kind: kindName(view.kind) };
+function row(view: CaseView, today: string, pupilName: string | undefined): CaseRow {
+  return { ...caseSummary(view, today, pupilName), kind: kindName(view.kind) };
 }
 
 /** Most urgent first: overdue (longest overdue first), then the nearest deadline, then open cases without one, then closed ones; latest activity breaks ties. */
@@ -100,7 +100,9 @@ export async function listCases(store: CaseStore, actor: Actor, filters: CaseFil
         (filters.state === 'closed' && v.status === 'done') ||
         (filters.state.startsWith('stage:') && stageOf(v) === filters.state.slice('stage:'.length))),
   );
-  const rows = matching.map((v) => row(v, today)).sort(byUrgency);
+  // Names only where the school chose to hold them and this person covers it.
+  const names = await store.displayNames.for(actor, matching.map((v) => v.pupilId));
+  const rows = matching.map((v) => row(v, today, names.get(v.pupilId))).sort(byUrgency);
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   return { rows: rows.slice((filters.page - 1) * PAGE_SIZE, filters.page * PAGE_SIZE), total: rows.length, page: filters.page, pages, stages };
 }

@@ -73,9 +73,11 @@ export async function casePage(store: CaseStore, actor: Actor, caseId: string, r
     ...(reading.evaluator ? { evaluator: reading.evaluator } : {}),
   });
   const schools = new Map((await store.staff.schools()).map((s) => [s.id, s.name]));
+  const pupilName = (await store.displayNames.for(actor, [record.case.pupilId])).get(record.case.pupilId);
   return {
     today,
     record,
+    ...(pupilName ? { pupilName } : {}),
     kind: kindName(record.case.kind),
     schoolName: schools.get(record.case.schoolId) ?? record.case.schoolId,
     answerSections: answerSections(record.answers),
