@@ -24,12 +24,12 @@ function run(command: string, args: string[], cwd: string) {
   return result.stdout;
 }
 
-/** The README's example: the ```ts block after its marker comment. */
-function readmeExample(): string {
+/** The README's examples: each ```ts block after the marker comment, in order. */
+function readmeExamples(): string[] {
   const readme = readFileSync(join(rulesDir, 'README.md'), 'utf8');
-  const match = /<!-- example: compiled and run by tests\/library\/packed\.test\.ts -->\n```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match) throw new Error('packages/rules/README.md has no example under its marker comment');
-  return match[1]!;
+  const found = [...readme.matchAll(/<!-- example: compiled and run by tests\/library\/packed\.test\.ts -->\n```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  if (found.length < 2) throw new Error('packages/rules/README.md should have its two examples (using, extending) under the marker comment');
+  return found;
 }
 
 let tarball: string;
@@ -46,8 +46,9 @@ beforeAll(() => {
   run('mkdir', ['-p', consumer], dir);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // TypeScript's strict defaults and nothing else: what a new project starts from.
-  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', outDir: 'out' }, files: ['example.ts'] }));
-  writeFileSync(join(consumer, 'example.ts'), readmeExample());
+  const examples = readmeExamples().map((text, i) => ({ name: `example${i + 1}.ts`, text }));
+  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', outDir: 'out' }, files: examples.map((e) => e.name) }));
+  for (const e of examples) writeFileSync(join(consumer, e.name), e.text);
   copyFileSync(join(rulesDir, 'data/calendars/england-2025-26.example.ics'), join(consumer, 'term-dates.ics'));
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], consumer);
 }, 240_000);
@@ -61,12 +62,12 @@ describe('the packed rules package', () => {
     expect(licence).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the before-exclusion contributors/);
   });
 
-  it("compiles the README's example with strict settings and runs it: triggers, the proposal, the version", () => {
+  it("compiles the README's examples with strict settings and runs the first: triggers, the proposal, the version", () => {
     const compiled = spawnSync(process.execPath, [tsc, '-p', consumer], { encoding: 'utf8' });
     expect(compiled.stdout + compiled.stderr).toBe('');
     expect(compiled.status).toBe(0);
 
-    const out = run(process.execPath, ['out/example.js'], consumer).trimEnd().split('\n');
+    const out = run(process.execPath, ['out/example1.js'], consumer).trimEnd().split('\n');
     const triggers = out.filter((line) => /^[a-z-]+\.[a-z0-9.-]+ /.test(line)).map((line) => line.split(' ')[0]);
     expect(triggers).toEqual([
       'peap.required',
@@ -79,5 +80,12 @@ describe('the packed rules package', () => {
     expect(out).toContain('Back in school: Thursday 13 Nov 2025.');
     const { version } = JSON.parse(readFileSync(join(rulesDir, 'package.json'), 'utf8')) as { version: string };
     expect(out.at(-1)).toBe(`@before-exclusion/rules ${version}`);
+  });
+
+  it("runs the README's extension example: the custom fact described, the custom rule fired, a statutory rule kept", () => {
+    const out = run(process.execPath, ['out/example2.js'], consumer);
+    expect(out).toContain('- suspensions, not cancelled, that started in the term of the evaluation date is at least 3  [repeated]');
+    expect(out).toContain('trust.term-review: 3 suspensions started this term; the trust reviews at 3');
+    expect(out).toMatch(/^pack\.statutory-rule — rule pack, without\[0\]: "statutory\.notify-parents" is statutory \(.+\): it cannot be removed$/m);
   });
 });
