@@ -29,6 +29,8 @@ const settingsSchema = z
     /** PostgreSQL for several instances (postgres://user:password@host:port/database); unset = SQLite at CASES_DB. */
     DATABASE_URL: optional.refine((s) => s === undefined || /^postgres(ql)?:\/\//i.test(s), 'expected a postgres://… URL (leave it unset for SQLite at CASES_DB)'),
     AUDIT_ANCHOR_KEY: optional,
+    /** Wraps each pupil's data key (their free text and name are sealed with it): 64 hex characters, e.g. openssl rand -hex 32. */
+    PUPIL_DATA_KEY: optional.refine((s) => s === undefined || /^[0-9a-fA-F]{64}$/.test(s), 'expected 64 hex characters (32 bytes), e.g. from openssl rand -hex 32'),
     /** Where the audit anchor is kept: beside the SQLite file by default, data/audit.anchor for PostgreSQL. */
     AUDIT_ANCHOR_FILE: optional,
     /** A witness outside the host for each audit anchor: a file on another mount (appended to), or an http(s) URL (POSTed to). */

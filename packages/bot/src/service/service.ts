@@ -57,6 +57,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     url: config.DATABASE_URL ?? config.CASES_DB,
     clock: () => clock(),
     ...(config.AUDIT_ANCHOR_KEY ? { anchorKey: config.AUDIT_ANCHOR_KEY } : {}),
+    ...(config.PUPIL_DATA_KEY ? { pupilDataKey: config.PUPIL_DATA_KEY } : {}),
     ...(config.AUDIT_ANCHOR_FILE ? { anchorPath: config.AUDIT_ANCHOR_FILE } : {}),
     ...(config.AUDIT_WITNESS ? { witness: config.AUDIT_WITNESS } : {}),
   }).catch((error: unknown) => {
@@ -64,6 +65,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
     throw error;
   });
   log.info(`case store: ${store.backend.dialect} at ${store.backend.location}`);
+  if (!config.PUPIL_DATA_KEY && config.NODE_ENV === 'production') {
+    log.warn('PUPIL_DATA_KEY is not set: pupils\' free text and names are sealed under the key file pupil-data.key beside the audit anchor; set PUPIL_DATA_KEY (openssl rand -hex 32) and keep it outside the database folder');
+  }
   // The trail is verified before anything is written: a broken one stops writes (and /healthz says so).
   // A break is told to the officers in their chat once the channels are up (made further down).
   let channelsUp: (up: readonly { channel: Channel; queue: ChannelQueue }[]) => void = () => {};
