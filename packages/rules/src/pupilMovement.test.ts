@@ -38,3 +38,30 @@ describe('a safeguarding separation is not a suspension', () => {
     expect(fired(withSeparation).sort()).toEqual([...fired(without), 'safeguarding-separation.tell-local-authority'].sort());
   });
 });
+
+describe('off-site direction dates at the calendar\'s edges', () => {
+  it('a notice given before the calendar\'s year is not called late (its school days are on last year\'s calendar)', () => {
+    const record = pupil({ offSiteDirections: [{ id: 'OSD1', startDate: '2026-09-03', provider: 'Riverside', noticeGivenOn: '2026-07-20' }] });
+    expect(evaluator.evaluateSync(record, calendar, '2026-09-03').map((t) => t.trigger)).not.toContain('off-site-direction.notice-to-parents');
+  });
+
+  it('a notice due before the calendar\'s first school day is still prompted, saying so', () => {
+    const record = pupil({ offSiteDirections: [{ id: 'OSD1', startDate: '2026-09-03', provider: 'Riverside' }] });
+    const [notice] = evaluator.evaluateSync(record, calendar, '2026-09-03').filter((t) => t.trigger === 'off-site-direction.notice-to-parents');
+    expect(notice).toMatchObject({ period: 'OSD1', grounds: ['no-notice'] });
+    expect(notice?.dueDate).toBeUndefined();
+    expect(notice?.explanation).toContain('before the first school day of this calendar');
+  });
+
+  it('a direction running on from last year is reviewed on this year\'s calendar by the rules in force when it started', () => {
+    const record = pupil({ offSiteDirections: [{ id: 'OSD1', startDate: '2026-06-01', provider: 'Riverside', noticeGivenOn: '2026-05-20', reviews: [{ heldOn: '2026-09-07', attendees: ['headteacher', 'parents'] }] }] });
+    const due = evaluator.evaluateSync(record, calendar, '2026-10-20').find((t) => t.trigger === 'off-site-direction.review-due');
+    // 30 school days after Mon 7 Sep: 8 Sep to 16 Oct is 29 (8-11 Sep 4, then five full weeks), Mon 19 Oct the 30th.
+    expect(due).toMatchObject({ ruleVersion: 1, dueDate: '2026-10-19' });
+  });
+
+  it('a movement date beyond the calendar\'s reach is refused, naming the field', () => {
+    const record = pupil({ managedMoves: [{ id: 'MM1', agreedOn: '2199-01-01', receivingSchool: 'Northfield' }] });
+    expect(() => derivePupilFacts(record, calendar, '2026-10-20')).toThrow(/managedMoves\[0\]\.agreedOn: 2199-01-01 is out of reach of the England 2026\/27 \(example\) calendar/);
+  });
+});
