@@ -95,7 +95,7 @@ describe('rules evaluate', () => {
 
   it('says what is wrong with the command line', () => {
     expect(rules('evaluate', '--calendar', calendar).stderr).toBe('rules: --pupils is required (rules --help for usage)\n');
-    expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--format', 'xml').stderr).toBe('rules: --format xml is not accepted; use json, table, csv\n');
+    expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--format', 'xml').stderr).toBe('rules: --format xml is not accepted; use json, ndjson, table, csv\n');
     expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--as-of', '2025-07-01').stderr).toMatch(/before the England 2025\/26 \(example\) calendar starts/);
     expect(rules('frobnicate').code).toBe(2);
   });

@@ -9,12 +9,12 @@ import { parseArgs } from 'node:util';
 import { loadCalendarFile } from './node/calendarFile.js';
 import { loadRulePackFile } from './node/rulePackFile.js';
 import type { SchoolCalendar } from './calendar/schoolCalendar.js';
-import { readPupilRecords, readRawRecords } from './cli/pupilFile.js';
-import { FORMATS, triggerWriter, type Format } from './cli/triggerOutput.js';
+import { evaluatePupils } from './cli/evaluatePupils.js';
+import { readRawRecords } from './cli/pupilFile.js';
+import { FORMATS } from './cli/triggerOutput.js';
 import { isIsoDate, longDate, type IsoDate } from './dates.js';
 import { describeRule } from './describeRule.js';
 import { JSON_SCHEMAS } from './schemas.js';
-import { RulesEvaluator } from './evaluate.js';
 import { formatNumber } from './factCatalog.js';
 import { formatProblem, InputError, quoted } from './problems.js';
 import { assessProposedSuspension, describeAssessment } from './proposal.js';
@@ -24,7 +24,7 @@ import { defaultRulePack, type RulePack } from './rulePack.js';
 const USAGE = `rules — exclusion-prevention rules for English schools
 
 Usage:
-  rules evaluate --calendar FILE --pupils FILE [--as-of DATE] [--rules PACK] [--format json|table|csv]
+  rules evaluate --calendar FILE --pupils FILE|- [--as-of DATE] [--rules PACK] [--format json|ndjson|table|csv] [--threads N]
   rules check-suspension --calendar FILE --pupil FILE [--id PUPIL] --start DATE (--sessions N | --lunchtimes N)
                          [--session AM|PM] [--misses-public-exam] [--rules PACK] [--format text|json]
   rules schema [pupil-record|calendar|rule|rule-pack|trigger]
@@ -32,8 +32,9 @@ Usage:
   rules calendar --calendar FILE [--format text|json]
 
 Files: calendars are JSON (school-calendar/1) or iCalendar (.ics); pupils are a JSON array, one
-record, or NDJSON (one pupil-record/1 per line, streamed); PACK is a rule-pack/1 JSON file of
-parameter overrides. Dates are YYYY-MM-DD; --as-of defaults to today.
+record, or NDJSON (one pupil-record/1 per line, streamed; --pupils - reads standard input);
+PACK is a rule-pack/1 JSON file of parameter overrides. --format ndjson writes a trigger a line.
+--threads: worker threads (default: one a core for a pipe or a file over 16 MB). Dates are YYYY-MM-DD; --as-of defaults to today.
 Exit codes: 0 done, 2 bad input (every problem listed), 3 proposed suspension refused, 1 failure.`;
 
 class UsageError extends Error {}
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       sessions: { type: 'string' },
       lunchtimes: { type: 'string' },
       'misses-public-exam': { type: 'boolean' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,29 +85,25 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function evaluate(options: Options): Promise<number> {
-  const cal = await loadCalendarFile(required(options, 'calendar'));
-  const pupilsPath = required(options, 'pupils');
-  const format = choice(options, 'format', FORMATS, 'table');
-  const asOf = asOfDate(options, cal);
-  const pack = await rulePack(options);
-  const evaluator = new RulesEvaluator(pack);
-  const writer = triggerWriter(format, process.stdout);
-  const counts = new Map<string, number>();
-  let pupils = 0;
-  let fired = 0;
-  for await (const { record } of readPupilRecords(pupilsPath, cal)) {
-    pupils++;
-    for (const t of await evaluator.evaluate(record, cal, asOf)) {
-      writer.write(t);
-      fired++;
-      counts.set(t.trigger, (counts.get(t.trigger) ?? 0) + 1);
-    }
-  }
-  const byTrigger = [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
-  const summary = `${pupils} pupil${pupils === 1 ? '' : 's'} evaluated as of ${asOf} on ${cal.name} with rules "${pack.name}": ${fired} trigger${fired === 1 ? '' : 's'}${byTrigger ? ` (${byTrigger})` : ''}`;
-  writer.end(summary);
-  if (format !== 'table') process.stderr.write(`${summary}\n`);
-  return 0;
+  const calendarPath = required(options, 'calendar');
+  const cal = await loadCalendarFile(calendarPath);
+  const pupils = required(options, 'pupils');
+  return evaluatePupils({
+    pupils,
+    calendarPath,
+    calendar: cal,
+    rulesPath: typeof options.rules === 'string' ? options.rules : undefined,
+    rules: await rulePack(options),
+    asOf: asOfDate(options, cal),
+    format: choice(options, 'format', FORMATS, 'table'),
+    ...(options.threads === undefined ? {} : { threads: whole(options, 'threads') }),
+  });
+}
+
+function whole(options: Options, name: string): number {
+  const text = String(options[name]);
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} ${text} is not a whole number`);
+  return Number(text);
 }
 
 async function checkSuspension(options: Options): Promise<number> {
@@ -228,9 +226,9 @@ function choice<const T extends readonly string[]>(options: Options, name: strin
   return value as T[number];
 }
 
-// Output piped into `head` and closed early is not an error.
+// Output piped into `head` and closed early is not an error (ENOBUFS: the same, seen on some pipes).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
+  if (error.code === 'EPIPE' || error.code === 'ENOBUFS') process.exit(0);
   // Any other failure to write (ENOBUFS, a full disk) is said in one line, not a stack.
   process.stderr.write(`rules: cannot write the output (${error.code ?? error.message})\n`);
   process.exit(1);

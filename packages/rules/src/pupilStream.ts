@@ -45,7 +45,7 @@ export function parseNdjsonLine(line: string, lineNumber: number, file?: string)
     json = JSON.parse(line);
   } catch (error) {
     if (line.trim() === '') return undefined;
-    return { ...where, message: `not valid JSON (${printable((error as Error).message, 120)}); expected one pupil record per line` };
+    return { ...where, message: `not valid JSON (${printable((error as Error).message, 120)}); expected one pupil record per line, or a JSON array of records` };
   }
   if (keysRepeated(line, json)) {
     const repeated = duplicateKey(line);

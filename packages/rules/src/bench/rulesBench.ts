@@ -155,7 +155,7 @@ async function runBatch(inputs: readonly PupilRecordInput[], measure: boolean, b
   // Compare per pupil (untimed).
   if (result.problems.length > 0) {
     rejected += result.problems.length;
-    if (shown.length < 5) shown.push(`refused by the library: ${result.problems.slice(0, 3).map(formatProblem).join('; ')}`);
+    if (shown.length < 5) shown.push(`refused by the library: ${result.problems.slice(0, 3).map((p) => formatProblem(p.problem)).join('; ')}`);
   }
   const byPupil = new Map<string, Trigger[]>();
   for (const t of result.triggers) {

@@ -20,12 +20,21 @@ export interface BatchContext {
   readonly evaluator: RulesEvaluator;
 }
 
+/** A problem, with the line (or record number) it is on, for putting problems in file order. */
+export interface PlacedProblem {
+  readonly line: number;
+  /** Found after the record was valid (its fit to the calendar): listed after a repeated id on the same line. */
+  readonly afterIdCheck: boolean;
+  readonly problem: Problem;
+}
+
 export interface BatchResult {
   readonly triggers: Trigger[];
-  /** The pupil id of each valid record, and (same index) where it is. */
+  /** The pupil id of each valid record, and (same index) its line and where it is. */
   readonly ids: string[];
+  readonly lines: number[];
   readonly locations: string[];
-  readonly problems: Problem[];
+  readonly problems: PlacedProblem[];
   /** Records read (valid or not). */
   records: number;
 }
@@ -39,24 +48,32 @@ export function evaluateLines(lines: readonly string[], firstLine: number, conte
   return evaluateRaw(items, context, evaluate);
 }
 
+/** The number in a location (`line 7`, `record 3`), 0 when there is none. */
+export function lineOf(location: string | undefined): number {
+  const digits = location === undefined ? undefined : /\d+/.exec(location);
+  return digits ? Number(digits[0]) : 0;
+}
+
 /** As {@link evaluateLines}, for records already read (a JSON array, one pretty-printed object). */
 export async function evaluateRaw(items: readonly (RawRecord | Problem | undefined)[], context: BatchContext, evaluate = true): Promise<BatchResult> {
   const { file, calendar, asOf, evaluator } = context;
-  const result: BatchResult = { triggers: [], ids: [], locations: [], problems: [], records: 0 };
+  const result: BatchResult = { triggers: [], ids: [], lines: [], locations: [], problems: [], records: 0 };
+  const place = (problem: Problem, afterIdCheck = false) => result.problems.push({ line: lineOf(problem.location), afterIdCheck, problem });
   for (const raw of items) {
     if (raw === undefined) continue;
     if (!('json' in raw)) {
-      result.problems.push(raw);
+      place(raw);
       continue;
     }
     result.records++;
     const parsed = readPupilRecord(raw.json, { file, location: raw.location });
     if (!parsed.ok) {
-      result.problems.push(...parsed.problems);
+      parsed.problems.forEach((p) => place(p));
       continue;
     }
     const { record } = parsed;
     result.ids.push(record.id);
+    result.lines.push(lineOf(raw.location));
     result.locations.push(raw.location);
     try {
       // Deriving the facts checks the record against the calendar (and refuses what does not fit).
@@ -68,7 +85,7 @@ export async function evaluateRaw(items: readonly (RawRecord | Problem | undefin
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       const location = `${raw.location} (pupil ${record.id})`;
-      result.problems.push(...error.problems.map(({ location: _pupil, ...p }) => ({ ...p, file, location })));
+      for (const { location: _pupil, ...p } of error.problems) place({ ...p, file, location }, true);
     }
   }
   return result;

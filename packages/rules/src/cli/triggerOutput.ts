@@ -1,10 +1,10 @@
 /**
- * Writing triggers as JSON, a table for people, or CSV for spreadsheets — one trigger at a
+ * Writing triggers as JSON, NDJSON, a table for people, or CSV for spreadsheets — one trigger at a
  * time, so output streams as evaluation goes.
  */
 import type { Trigger } from '../evaluate.js';
 
-export const FORMATS = ['json', 'table', 'csv'] as const;
+export const FORMATS = ['json', 'ndjson', 'table', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface TriggerWriter {
@@ -29,6 +29,14 @@ export function triggerWriter(format: Format, out: { write(text: string): unknow
         },
       };
     }
+    case 'ndjson':
+      // One trigger a line, so a consumer can stream (and `head` can stop) as it goes.
+      return {
+        write(t) {
+          out.write(`${JSON.stringify(t)}\n`);
+        },
+        end() {},
+      };
     case 'csv':
       out.write(`${CSV_COLUMNS.join(',')}\r\n`);
       return {
