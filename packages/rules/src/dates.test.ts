@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumber, isIsoDate, isoDate, longDate, notARealDate, shortDate, weekdayName } from './dates.js';
 import { InputError } from './problems.js';
+import { parsePupilRecord } from './pupilRecord.js';
 
 describe('dates', () => {
   it('agrees with the JavaScript Date for every day from 1900 to 2100', () => {
@@ -32,6 +33,13 @@ describe('dates', () => {
     expect(notARealDate('2025-02-29')).toBe('"2025-02-29" is not a real date: February 2025 has 28 days');
     expect(notARealDate('2025-13-01')).toBe('"2025-13-01" is not a real date: there is no month 13 (01 to 12)');
     expect(notARealDate('1/10/2025')).toBe('"1/10/2025" is not a date written YYYY-MM-DD');
+  });
+
+  it('says so in a pupil record too, with the same code', () => {
+    const parsed = parsePupilRecord({ id: 'P1', schoolId: 'S1', joinedOn: '2025-10-32' });
+    expect(parsed.ok ? [] : parsed.problems).toEqual([
+      { code: 'date.not-real', location: 'pupil P1', field: 'joinedOn', message: '"2025-10-32" is not a real date: October 2025 has 31 days' },
+    ]);
   });
 
   it('accepts leap days in leap years', () => {

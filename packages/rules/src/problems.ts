@@ -76,6 +76,15 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The code of a schema issue: the one a check names in its `params` (`{ code: 'date.not-real' }`),
+ * else `invalid`.
+ */
+export function issueCode(issue: { readonly code?: string; readonly params?: Readonly<Record<string, unknown>> | undefined }): string {
+  const named = issue.code === 'custom' ? issue.params?.code : undefined;
+  return typeof named === 'string' ? named : 'invalid';
+}
+
 /** A field path in the `a.b[0].c` form from zod-style path segments. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';

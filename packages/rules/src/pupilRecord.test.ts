@@ -83,7 +83,7 @@ describe('joining and leaving dates', () => {
     };
     expect(problems({ joinedOn: '3/9/2025', leftOn: '2026-02-30' })).toEqual([
       'line 2 (pupil P1), joinedOn: "3/9/2025" is not a date written YYYY-MM-DD',
-      'line 2 (pupil P1), leftOn: "2026-02-30" is not a date written YYYY-MM-DD',
+      'line 2 (pupil P1), leftOn: "2026-02-30" is not a real date: February 2026 has 28 days',
     ]);
     expect(problems({ leftOn: null })).toEqual(['line 2 (pupil P1), leftOn: expected a date written YYYY-MM-DD']);
     expect(problems({ joinedOn: '2025-09-03', leftOn: '2025-09-02' })).toEqual([

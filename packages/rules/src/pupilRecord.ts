@@ -10,8 +10,8 @@ import {
   EXCLUSION_REASONS,
   type ExclusionCategory,
 } from './codes.js';
-import { isIsoDate, type IsoDate } from './dates.js';
-import { described, fieldPath, quoted, type Problem } from './problems.js';
+import { isIsoDate, notARealDate, type IsoDate } from './dates.js';
+import { described, fieldPath, issueCode, quoted, type Problem } from './problems.js';
 
 export const PUPIL_RECORD_FORMAT = 'pupil-record/1';
 
@@ -37,7 +37,7 @@ function record<const S extends z.ZodRawShape>(shape: S, what: string) {
 export const RECORD_YEARS = { from: 1990, to: 2199 } as const;
 const isoDate = z
   .string({ error: 'expected a date written YYYY-MM-DD' })
-  .refine(isIsoDate, { error: (issue) => `${described(issue.input)} is not a date written YYYY-MM-DD`, abort: true })
+  .refine(isIsoDate, { error: (issue) => notARealDate(issue.input), params: { code: 'date.not-real' }, abort: true })
   .refine((d) => Number(d.slice(0, 4)) >= RECORD_YEARS.from && Number(d.slice(0, 4)) <= RECORD_YEARS.to, {
     error: (issue) => `${described(issue.input)} is not a year a pupil's record can hold; accepted: ${RECORD_YEARS.from} to ${RECORD_YEARS.to}`,
   });
@@ -347,6 +347,7 @@ export function parsePupilRecord(json: unknown, where: Pick<Problem, 'file' | 'l
   return {
     ok: false,
     problems: parsed.error.issues.map((issue) => ({
+      code: issueCode(issue),
       ...(where.file ? { file: where.file } : {}),
       ...(location ? { location } : {}),
       field: fieldPath(issue.path) || '(record)',
