@@ -36,6 +36,7 @@ import { copyStore, restoreBackup } from './store/copyStore.js';
 import { sqlitePath } from './store/database.js';
 import { DEFAULT_RETENTION_YEARS, ERASURE_REASONS } from './store/pupilData.js';
 import { staffMemberSchema } from './store/staff.js';
+import { misCommand } from './schoolSystems/misCommand.js';
 import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
 import { PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
 
@@ -80,6 +81,7 @@ as for the service, a .env file in the working directory):
   cases retention [--dry-run] [--as STAFF]          erase (or, --dry-run, list) pupils who left the roll
                                                     $RETENTION_YEARS years ago or more (default 6)
   cases tick [--now DATETIME]                       fire due deadlines and send the outbox
+  cases mis pull --school S                         pull one school's MIS now (all or nothing), then run the rules
   cases migrate-store --from sqlite:FILE --to postgres://…   copy a store (audit chain intact) into an
                                                     empty database; the copy's chain is verified
   cases backup FILE                                 a consistent copy of a SQLite store while it runs
@@ -367,6 +369,8 @@ async function main(argv: string[]): Promise<number> {
         out(`${due.length} pupil(s) erased (${years} years after leaving the roll)`);
         return 0;
       }
+      case 'mis':
+        return await misCommand(store, args, { school: o.school, today: today(), env: process.env, out, err: (line) => process.stderr.write(`${line}\n`) });
       case 'tick': {
         const at = clock();
         const deadlines = await store.fireDueDeadlines(at);
