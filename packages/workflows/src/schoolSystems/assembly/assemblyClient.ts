@@ -165,7 +165,7 @@ export function retryAfterMs(header: string | null, body: unknown): number {
 
 function refusalHint(status: number): string {
   if (status === 401) return 'the school token is missing, wrong or expired — the school reconnects the app in Assembly and the token in the MIS settings is replaced';
-  if (status === 403) return 'the school has not granted a scope the product needs (students, exclusions, attendances, demographics)';
+  if (status === 403) return 'the school has not granted a scope the product needs (students.basic, students.upn, students.mis_id, students.dates, students.gender, students.ethnicity, students.sen_provision, students.fsm, students.care, exclusions, attendances)';
   if (status === 406) return 'Assembly does not take API version 1.1 here';
   return 'Assembly refused the request';
 }
