@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { backends, freshDatabase, type Backend } from '../support/postgres.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'packages/workflows/dist/cli.js');
@@ -18,11 +19,13 @@ const calendar = join(root, 'packages/rules/data/calendars/england-2025-26.examp
 const fixtures = join(root, 'tests/cases-cli/fixtures/school-exports');
 const KEY = 'school-export-test-key-0123456789abcdef';
 
-function workspace() {
+/** A folder with a store (SQLite there, or a fresh PostgreSQL database) holding school SCH-A and its head. */
+async function workspace(backend: Backend = 'sqlite') {
   const dir = mkdtempSync(join(tmpdir(), 'cases-csv-'));
-  const db = join(dir, 'cases.db');
+  const db = backend === 'postgres' ? await freshDatabase('csv') : join(dir, 'cases.db');
   const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_ANCHOR_KEY: 'csv-test-anchor-key-0123456789', SCHOOL_DATE: '2025-11-14' };
   for (const name of ['DATABASE_URL', 'CASES_DB', 'AUDIT_ANCHOR_FILE', 'PUPIL_ID_KEY', 'DEMO']) delete env[name];
+  if (backend === 'postgres') env.AUDIT_ANCHOR_FILE = join(dir, 'audit.anchor');
   const cases = (args: string[], more: NodeJS.ProcessEnv = {}) => {
     const result = spawnSync(process.execPath, [bin, '--db', db, ...args], { cwd: dir, encoding: 'utf8', env: { ...env, ...more } });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -43,9 +46,9 @@ const exportOf = (profile: string, files: { pupils?: string; exclusions?: string
   return args;
 };
 
-describe('cases import --profile generic', () => {
-  it('imports pupils, exclusions and marks from Windows CSV files, opens the cases they call for, and a second import changes nothing', () => {
-    const { cases, auditRows, listed } = workspace();
+describe.each(backends())('cases import --profile generic (%s)', (backend) => {
+  it('imports pupils, exclusions and marks from Windows CSV files, opens the cases they call for, and a second import changes nothing', async () => {
+    const { cases, auditRows, listed } = await workspace(backend);
     const first = cases(exportOf('generic'));
     expect(first.stderr).toBe('');
     expect(first.stdout).toContain('imported the generic export: 3 pupil(s) of 1 school(s) (SCH-A), 3 new or changed, 0 unchanged, with the 2025/26 calendar');
@@ -62,8 +65,8 @@ describe('cases import --profile generic', () => {
     expect(listed()).toBe(before);
   });
 
-  it('takes a newer export: only what changed is written, and the rules run again for that pupil', () => {
-    const { cases, listed } = workspace();
+  it('takes a newer export: only what changed is written, and the rules run again for that pupil', async () => {
+    const { cases, listed } = await workspace(backend);
     expect(cases(exportOf('generic')).code).toBe(0);
     const casesBefore = listed().trim().split('\n').length;
     const newer = cases(exportOf('generic', { exclusions: 'exclusions-newer.csv', attendance: '' }));
@@ -73,8 +76,8 @@ describe('cases import --profile generic', () => {
     expect(listed().trim().split('\n').length).toBe(casesBefore + 1);
   });
 
-  it('refuses a broken file whole, naming the file, row and column and what is accepted', () => {
-    const { cases, auditRows, listed } = workspace();
+  it('refuses a broken file whole, naming the file, row and column and what is accepted', async () => {
+    const { cases, auditRows, listed } = await workspace(backend);
     const rows = auditRows();
     const broken = cases(exportOf('generic', { exclusions: 'exclusions-broken.csv' }));
     expect(broken.code).toBe(2);
@@ -85,8 +88,8 @@ describe('cases import --profile generic', () => {
     expect(listed()).toBe('no cases\n');
   });
 
-  it('lists several problems at once, each where it is', () => {
-    const { dir, cases } = workspace();
+  it('lists several problems at once, each where it is', async () => {
+    const { dir, cases } = await workspace(backend);
     const pupils = join(dir, 'pupils.csv');
     writeFileSync(pupils, 'id,schoolId,yearGroup,fsm,send\r\nP1,SCH-A,Year 9,maybe,K\r\nP2,SCH-A,22,no,X\r\nP1,SCH-A,9,no,K\r\n');
     const result = cases(['import', '--profile', 'generic', '--pupils', pupils, '--calendar', calendar]);
@@ -101,12 +104,12 @@ describe('cases import --profile generic', () => {
 });
 
 describe.each([
-  { profile: 'sims', broken: { exclusions: 'exclusions-broken.csv' }, says: 'exclusions-broken.csv row 3, Start Session: "Midday" is not a session; accepted: AM or PM' },
+  { profile: 'sims', broken: { exclusions: 'exclusions-broken.csv' }, says: 'exclusions-broken.csv row 3, Start Session: "Midday" is not a session; accepted: AM or PM (or Morning, Afternoon)' },
   { profile: 'arbor', broken: { attendance: 'attendance-broken.csv' }, says: 'attendance-broken.csv row 3, PERIOD: "EVENING" is not a session; accepted: AM or PM (or MORNING, AFTERNOON)' },
   { profile: 'bromcom', broken: { pupils: 'pupils-broken.csv' }, says: 'pupils-broken.csv row 3 (line 4), Year Group: "Year Eleven" is not a year group; accepted: R or Reception, 1 to 14, or Year 7, Y7' },
 ])('cases import --profile $profile', ({ profile, broken, says }) => {
-  it('keeps keyed pseudonyms, never the UPN, reference or names the export carries', () => {
-    const { cases, listed, storeBytes } = workspace();
+  it('keeps keyed pseudonyms, never the UPN, reference or names the export carries', async () => {
+    const { cases, listed, storeBytes } = await workspace();
     const imported = cases([...exportOf(profile), '--school', 'SCH-A'], { PUPIL_ID_KEY: KEY });
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toContain(`imported the ${profile} export: 2 pupil(s) of 1 school(s) (SCH-A), 2 new or changed`);
@@ -117,8 +120,8 @@ describe.each([
     expect(cases([...exportOf(profile), '--school', 'SCH-A'], { PUPIL_ID_KEY: KEY }).stdout).toMatch(/^nothing changed/);
   });
 
-  it('refuses without a key, and refuses a broken file naming its row and column', () => {
-    const { cases, listed } = workspace();
+  it('refuses without a key, and refuses a broken file naming its row and column', async () => {
+    const { cases, listed } = await workspace();
     const keyless = cases([...exportOf(profile), '--school', 'SCH-A']);
     expect(keyless.code).toBe(2);
     expect(keyless.stderr).toMatch(/PUPIL_ID_KEY is not set; accepted: a secret of at least 32 characters/);
@@ -130,8 +133,8 @@ describe.each([
 });
 
 describe('a school\'s own profile', () => {
-  it('maps its own headings, and a mistake in the profile is named with what is accepted', () => {
-    const { dir, cases } = workspace();
+  it('maps its own headings, and a mistake in the profile is named with what is accepted', async () => {
+    const { dir, cases } = await workspace();
     const own = join(dir, 'my-profile.json');
     writeFileSync(own, JSON.stringify({ format: 'csv-profile/1', name: 'ours', pupilIds: 'as-given', pupils: { id: 'Ref', yearGroup: 'NC Year' } }));
     const pupils = join(dir, 'ours.csv');

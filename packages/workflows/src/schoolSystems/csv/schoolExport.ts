@@ -141,6 +141,8 @@ interface Building {
   readonly pupilRow: Source;
   readonly exclusionRows: Source[];
   readonly attendanceRows: Source[][];
+  /** Where each date is in `input.attendance` (a year of session rows is ~400 a pupil). */
+  readonly dayIndex: Map<string, number>;
   readonly fields: PupilField[];
 }
 
@@ -194,7 +196,7 @@ export function recordsFromTables(tables: { pupils: CsvTable; exclusions?: CsvTa
       if ('problem' in converted) at(source, p.column(field), `${described(written)} ${converted.problem}`);
       else input[field] = converted.value;
     }
-    byExportId.set(exportId, { input, pupilRow: source, exclusionRows: [], attendanceRows: [], fields });
+    byExportId.set(exportId, { input, pupilRow: source, exclusionRows: [], attendanceRows: [], dayIndex: new Map(), fields });
   }
 
   const pupilOf = (source: Source, column: string, exportId: string): Building | undefined => {
@@ -227,7 +229,7 @@ export function recordsFromTables(tables: { pupils: CsvTable; exclusions?: CsvTa
       const session = cell('startSession').toUpperCase();
       if (session !== '') {
         if (session === 'AM' || session === 'PM') exclusion.startSession = session;
-        else fail('startSession', 'is not a session; accepted: AM or PM');
+        else fail('startSession', `is not a session; accepted: AM or PM${spellings(profile, 'startSession')}`);
       }
       for (const field of ['sessions', 'lunchtimes'] as const) {
         const written = cell(field);
@@ -281,7 +283,7 @@ export function recordsFromTables(tables: { pupils: CsvTable; exclusions?: CsvTa
       if (bySession) {
         const session = valueFor(profile, 'session', a.get(row, 'session')).toUpperCase();
         if (session !== 'AM' && session !== 'PM') {
-          at(source, a.column('session'), `${described(a.get(row, 'session'))} is not a session; accepted: AM or PM${profile.values.session ? ` (or ${Object.keys(profile.values.session).join(', ')})` : ''}`);
+          at(source, a.column('session'), `${described(a.get(row, 'session'))} is not a session; accepted: AM or PM${spellings(profile, 'session')}`);
           continue;
         }
         const mark = valueFor(profile, 'mark', a.get(row, 'mark'));
@@ -293,8 +295,9 @@ export function recordsFromTables(tables: { pupils: CsvTable; exclusions?: CsvTa
         if (pm !== '') marks.pm = pm;
       }
       // A row per session: the two halves of a day meet in one attendance day.
-      const index = pupil.input.attendance.findIndex((d) => d.date === date);
-      if (index < 0) {
+      const index = pupil.dayIndex.get(date);
+      if (index === undefined) {
+        pupil.dayIndex.set(date, pupil.input.attendance.length);
         pupil.input.attendance.push({ date, ...marks });
         pupil.attendanceRows.push([source]);
         continue;
@@ -343,6 +346,12 @@ function placed(problem: Problem, pupil: Building, c: { p: Columns<PupilField>; 
   }
   const top = (field.split(/[.[]/)[0] ?? '') as PupilField;
   return { file: pupil.pupilRow.file, location: rowLocation(pupil.pupilRow.row), field: c.p.column(top || 'id'), message: problem.message };
+}
+
+/** The profile's own spellings of a field's values, for a refusal: ` (or Morning, Afternoon)`. */
+function spellings(profile: MappingProfile, field: 'startSession' | 'session'): string {
+  const own = Object.keys(profile.values[field] ?? {});
+  return own.length > 0 ? ` (or ${own.join(', ')})` : '';
 }
 
 const DATE_ACCEPTED = 'is not a date; accepted: 23/03/2026 (day/month/year) or 2026-03-23';
