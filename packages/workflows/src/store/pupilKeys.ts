@@ -186,10 +186,15 @@ export class PupilKeys {
     const key = keys.get(pupilId);
     if (!key) return ERASED_TEXT;
     const bytes = Buffer.from(rest.slice(split + 1), 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-    decipher.setAAD(Buffer.from(pupilId, 'utf8'));
-    decipher.setAuthTag(bytes.subarray(12, 28));
-    return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+      decipher.setAAD(Buffer.from(pupilId, 'utf8'));
+      decipher.setAuthTag(bytes.subarray(12, 28));
+      return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM's tag: the text was changed, cut, or moved here from another pupil.
+      throw new StoreRefused(`text sealed for pupil ${pupilId} does not open: it was altered in the database, or moved from another pupil`);
+    }
   }
 
   #wrap(pupilId: string, key: Buffer): string {
