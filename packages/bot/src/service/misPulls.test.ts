@@ -19,6 +19,7 @@ describe('MIS pull settings', () => {
     const refused = (() => {
       try {
         loadConfig({ ...production, MIS_SCHOOLS_FILE: 'mis.json' });
+        return undefined;
       } catch (error) {
         return error;
       }
