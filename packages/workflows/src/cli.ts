@@ -36,6 +36,7 @@ import { copyStore, restoreBackup } from './store/copyStore.js';
 import { sqlitePath } from './store/database.js';
 import { DEFAULT_RETENTION_YEARS, ERASURE_REASONS } from './store/pupilData.js';
 import { staffMemberSchema } from './store/staff.js';
+import { recordManagedMove } from './managedMove.js';
 import { misCommand } from './schoolSystems/misCommand.js';
 import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
 import { PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
@@ -56,9 +57,14 @@ as for the service, a .env file in the working directory):
                                                     answers (with earlier values), decision, notes, timeline
                                                     (the read is audited)
   cases open KIND --pupil ID --as STAFF [--data JSON]  open a case by hand (peap for a pupil at risk,
-                                                    ebsna on referral, reintegration from --data startDate)
+                                                    ebsna on referral, reintegration from --data startDate;
+                                                    off-site-direction, part-time-timetable and
+                                                    safeguarding-separation from --data, e.g. startDate, provider)
   cases act CASE EVENT --as STAFF [--data JSON] [--revision N]
   cases note CASE TEXT --as STAFF                   add an audit note (inclusion officers, heads)
+  cases managed-move --pupil ID --to SCHOOL --agreed DATE [--off-roll DATE] [--direction CASE] --as STAFF
+                                                    record a managed move on the pupil (permanent: no trial),
+                                                    ending the off-site direction case that came first
   cases letter CASE --kind parents-suspension|parents-permanent|cancellation|local-authority|board-decision
                --as STAFF --out FILE.docx|FILE.pdf [--people FILE.json] [--overrides FILE.json]
                                                     a letter written from a suspension case, kept with it
@@ -133,6 +139,9 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       witness: { type: 'string' },
+      agreed: { type: 'string' },
+      'off-roll': { type: 'string' },
+      direction: { type: 'string' },
       reason: { type: 'string' },
       file: { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -263,6 +272,17 @@ async function main(argv: string[]): Promise<number> {
         writeFileSync(file, letter.bytes);
         // Ids and the hash only: the names stay in the letter.
         out(`wrote ${file}: ${kind} letter ${letter.letterId} for case ${caseId}, template v${letter.template.version} (guidance ${letter.template.guidance.edition}), sha256 ${letter.sha256}`);
+        return 0;
+      }
+      case 'managed-move': {
+        const usage = 'cases managed-move --pupil ID --to SCHOOL --agreed DATE [--off-roll DATE] [--direction CASE] --as STAFF';
+        const { move, case: ended } = await recordManagedMove(store, await staff(), need(o.pupil, usage), {
+          agreedOn: need(o.agreed, usage),
+          receivingSchool: need(o.to, usage),
+          ...(o['off-roll'] ? { offRollOn: o['off-roll'] } : {}),
+          ...(o.direction ? { directionCaseId: o.direction } : {}),
+        });
+        out(`managed move ${move.id} recorded on the pupil${ended ? `; case ${ended.id}: ${describeState(ended.state)}` : ''}`);
         return 0;
       }
       case 'note': {

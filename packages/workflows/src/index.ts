@@ -41,6 +41,8 @@ export type { Period, PeriodChoice } from './reportPeriod.js';
 export { reportToXlsx, MEASURE_DESCRIPTIONS } from './reportWorkbook.js';
 export { MOVEMENT_MEASURES, MOVEMENT_MEASURE_WORDS, WATCHED_YEAR_GROUPS, movementFigures } from './pupilMovementFigures.js';
 export type { MovementMeasure } from './pupilMovementFigures.js';
+export { recordManagedMove } from './managedMove.js';
+export type { ManagedMoveDecision } from './managedMove.js';
 export { SMALLEST_SHOWN, recoverableFigures, suppressFigures } from './suppression.js';
 export type { Figure, Sum } from './suppression.js';
 export { CASE_SENT, NobodyToReach, Outbox, SendingStopped } from './store/outbox.js';

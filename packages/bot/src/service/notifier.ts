@@ -24,6 +24,14 @@ const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   'ebsna-review': 'The six-weekly EBSNA review is due.',
   'reintegration-week-10': 'The pupil reaches week 10 of the reintegration pathway: plan the return to their home school (week 12 at the latest).',
   'reintegration-week-12': 'The pupil has passed 12 weeks on the reintegration pathway: the case is escalated.',
+  'off-site-direction-notice': "The parents' written notice of the off-site direction is not recorded, and it was due two school days before the placement: the placement cannot start until two school days after it is given.",
+  'off-site-direction-review': 'A review of the off-site direction is due (at the interval the school set).',
+  'off-site-direction-requested-review': 'A review of the off-site direction was asked for and is not yet recorded as held: it is owed as soon as reasonably practicable.',
+  'off-site-direction-planned-end': 'The off-site direction has reached its planned end: record the return, a managed move or the end.',
+  'part-time-timetable-review': 'A review of the part-time timetable with the pupil and parents is due.',
+  'part-time-timetable-planned-end': 'The part-time timetable has reached its time limit: back to full time, a new limit agreed with the parents, or escalate.',
+  'part-time-timetable-tell-council': 'The council asks to be told of each part-time timetable: it is not yet recorded as told.',
+  'safeguarding-separation-la-notice': 'The local authority is not yet recorded as told of the safeguarding separation: it must arrange suitable education.',
 };
 
 /** From this many prompts due at once for a school, a head gets one card listing them. */

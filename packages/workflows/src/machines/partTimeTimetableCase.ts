@@ -92,6 +92,7 @@ export const partTimeTimetableMachine = setup({
     return { ...i, reviews: [], nextReviewDue: i.firstReviewDue, overdue: [] };
   },
   entry: [
+    { type: 'enqueue', params: ({ context }) => ({ kind: 'prompt-headteacher', key: 'opened', payload: { pupilId: context.pupilId, schoolId: context.schoolId, caseKind: 'part-time-timetable' } }) },
     { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'review', dueDate: context.firstReviewDue, label: 'part-time timetable review' }) },
     { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'planned-end', dueDate: context.plannedEnd ?? context.startDate, label: 'part-time timetable: back to full time by', skip: context.plannedEnd === undefined }) },
     { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'tell-council', dueDate: context.councilToldBy ?? context.startDate, label: 'the council told of the timetable', skip: context.councilToldBy === undefined }) },

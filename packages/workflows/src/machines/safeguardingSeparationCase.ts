@@ -51,6 +51,7 @@ export const safeguardingSeparationMachine = setup({
 }).createMachine({
   id: 'safeguarding-separation-case',
   context: ({ input }) => ({ ...safeguardingSeparationInput.parse(input), overdue: [] }),
+  entry: { type: 'enqueue', params: ({ context }) => ({ kind: 'prompt-headteacher', key: 'opened', payload: { pupilId: context.pupilId, schoolId: context.schoolId, caseKind: 'safeguarding-separation' } }) },
   initial: 'open',
   states: {
     open: {
