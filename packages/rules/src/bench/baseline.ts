@@ -271,9 +271,34 @@ const REASON_CODES = new Set(['PP', 'PA', 'VP', 'VA', 'OW', 'BU', 'RA', 'LG', 'D
 const MARK_CODES = new Set([...ATTENDING, ...ABSENT, 'Q', 'Y1', 'Y2', 'Y3', 'Y4', 'Y5', 'Y6', 'Y7', 'X', 'D', 'Z', '#']);
 const INDICATOR_CODES = new Set(['anxiety', 'somatic-complaints', 'separation-distress', 'day-or-subject-pattern', 'low-mood', 'social-difficulties']);
 const CATEGORY_OF: Readonly<Record<string, 'PERM' | 'FIXD' | 'LNCH'>> = { PERM: 'PERM', FIXD: 'FIXD', SUSP: 'FIXD', LNCH: 'LNCH' };
-const TOP_FIELDS = new Set(['format', 'id', 'schoolId', 'joinedOn', 'leftOn', 'yearGroup', 'sex', 'ethnicity', 'send', 'lookedAfter', 'hasSocialWorker', 'fsm', 'atRiskOfPermanentExclusion', 'priorSchoolSuspensionDays', 'exclusions', 'attendance', 'ebsnaIndicators']);
+const MOVEMENT_KINDS = ['offSiteDirections', 'managedMoves', 'safeguardingSeparations', 'partTimeTimetables'] as const;
+const TOP_FIELDS = new Set(['format', 'id', 'schoolId', 'joinedOn', 'leftOn', 'yearGroup', 'sex', 'ethnicity', 'send', 'lookedAfter', 'hasSocialWorker', 'fsm', 'atRiskOfPermanentExclusion', 'priorSchoolSuspensionDays', 'exclusions', 'attendance', 'ebsnaIndicators', 'hasFurtherPublicExams', ...MOVEMENT_KINDS]);
 const EXCLUSION_FIELDS = new Set(['id', 'category', 'startDate', 'startSession', 'sessions', 'lunchtimes', 'reasons', 'cancelled', 'missesPublicExam']);
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const ATTENDEES = new Set(['headteacher', 'parents', 'trust-nominee', 'local-authority', 'governing-board', 'management-committee']);
+type FieldType = 'id' | 'date' | 'flag' | 'name' | 'number' | 'list';
+const MOVEMENT_SPECS: Readonly<Record<(typeof MOVEMENT_KINDS)[number], { fields: Readonly<Record<string, FieldType>>; required: readonly string[]; order: readonly (readonly [string, string])[] }>> = {
+  offSiteDirections: {
+    fields: { id: 'id', startDate: 'date', plannedEndDate: 'date', endedOn: 'date', sessionsPerWeek: 'number', provider: 'name', noticeGivenOn: 'date', reviews: 'list', reviewRequests: 'list', precedesManagedMove: 'flag' },
+    required: ['id', 'startDate', 'provider'],
+    order: [['startDate', 'plannedEndDate'], ['startDate', 'endedOn']],
+  },
+  managedMoves: {
+    fields: { id: 'id', agreedOn: 'date', receivingSchool: 'name', offRollOn: 'date', plannedTrial: 'flag', returnedOn: 'date' },
+    required: ['id', 'agreedOn', 'receivingSchool'],
+    order: [['agreedOn', 'offRollOn'], ['agreedOn', 'returnedOn']],
+  },
+  safeguardingSeparations: {
+    fields: { id: 'id', startDate: 'date', endDate: 'date', dslDecidedOn: 'date', localAuthorityToldOn: 'date' },
+    required: ['id', 'startDate', 'dslDecidedOn'],
+    order: [['startDate', 'endDate']],
+  },
+  partTimeTimetables: {
+    fields: { id: 'id', startDate: 'date', plannedEndDate: 'date', endedOn: 'date', hoursPerWeek: 'number', parentsConsentedOn: 'date', reviewsHeldOn: 'list', reportedToLocalAuthorityOn: 'date' },
+    required: ['id', 'startDate'],
+    order: [['startDate', 'plannedEndDate'], ['startDate', 'endedOn']],
+  },
+};
 
 function realDate(v: unknown): v is IsoDate {
   if (typeof v !== 'string' || v.length !== 10 || v[4] !== '-' || v[7] !== '-') return false;
@@ -303,6 +328,53 @@ function keysWritten(text: string): number {
     if (text.charCodeAt(j) === 58) n++;
   }
   return n;
+}
+
+/**
+ * Pupil movement (issue 12), checked by hand as the library checks it — fields, ids, dates and
+ * their order, codes and bounds — though no baseline trigger reads it. Returns the keys counted
+ * (for the repeated-key check), or -1 when invalid.
+ */
+function movementKeys(kind: (typeof MOVEMENT_KINDS)[number], list: unknown): number {
+  if (!Array.isArray(list) || list.length > 100) return -1;
+  const spec = MOVEMENT_SPECS[kind];
+  const ids = new Set<string>();
+  let keys = 0;
+  for (const m of list as Record<string, unknown>[]) {
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) return -1;
+    for (const k in m) {
+      if (!(k in spec.fields)) return -1;
+      keys++;
+      const v = m[k];
+      const type = spec.fields[k]!;
+      if (type === 'date' ? !realDate(v) : type === 'flag' ? typeof v !== 'boolean' : type === 'name' ? !(typeof v === 'string' && v.length >= 1 && v.length <= 120 && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v)) : false) return -1;
+    }
+    if (!printableId(m.id) || ids.has(m.id) || spec.required.some((f) => m[f] === undefined)) return -1;
+    ids.add(m.id);
+    for (const [earlier, later] of spec.order) if (m[later] !== undefined && (m[later] as string) < (m[earlier] as string)) return -1;
+    if (m.sessionsPerWeek !== undefined && !(Number.isInteger(m.sessionsPerWeek) && (m.sessionsPerWeek as number) >= 1 && (m.sessionsPerWeek as number) <= 10)) return -1;
+    if (m.hoursPerWeek !== undefined && !(typeof m.hoursPerWeek === 'number' && m.hoursPerWeek >= 0 && m.hoursPerWeek <= 32.5)) return -1;
+    for (const k of ['reviews', 'reviewRequests', 'reviewsHeldOn'] as const) {
+      const items = m[k];
+      if (items === undefined) continue;
+      if (!Array.isArray(items) || items.length > 200) return -1;
+      for (const item of items as unknown[]) {
+        if (k === 'reviewsHeldOn') {
+          if (!realDate(item)) return -1;
+          continue;
+        }
+        if (typeof item !== 'object' || item === null) return -1;
+        const r = item as Record<string, unknown>;
+        for (const f in r) {
+          if (!(k === 'reviews' ? f === 'heldOn' || f === 'attendees' : f === 'requestedOn' || f === 'by')) return -1;
+          keys++;
+        }
+        if (k === 'reviews' && (!realDate(r.heldOn) || (r.attendees !== undefined && !(Array.isArray(r.attendees) && r.attendees.length <= 12 && r.attendees.every((a) => ATTENDEES.has(a as string)))))) return -1;
+        if (k === 'reviewRequests' && (!realDate(r.requestedOn) || (r.by !== 'parents' && r.by !== 'local-authority'))) return -1;
+      }
+    }
+  }
+  return keys;
 }
 
 /**
@@ -377,6 +449,13 @@ export function readByHand(line: string): PupilRecord | undefined {
   }
   const indicators = (j.ebsnaIndicators ?? []) as unknown[];
   if (!Array.isArray(indicators) || !indicators.every((i) => INDICATOR_CODES.has(i as string))) return undefined;
+  if (j.hasFurtherPublicExams !== undefined && typeof j.hasFurtherPublicExams !== 'boolean') return undefined;
+  for (const kind of MOVEMENT_KINDS) {
+    if (j[kind] === undefined) continue;
+    const counted = movementKeys(kind, j[kind]);
+    if (counted < 0) return undefined;
+    keys += counted;
+  }
   if (keys !== keysWritten(line)) return undefined; // a key given twice
   return {
     ...(j as object),
