@@ -151,7 +151,7 @@ const directionFacts: Catalog<DirectionSubject> = {
   },
   directionRunning: { description: 'the direction is running on the evaluation date (started, not ended)', value: (s) => runningOn(s.direction.startDate, s.direction.endedOn, s.pupil.asOf) },
   schoolDaysSinceLastReview: {
-    description: 'school days since the last review meeting (or the start, before the first), while the direction runs',
+    description: 'school days since the last review meeting (or the start, before the first), while the direction runs (school days before this calendar\'s year are not counted)',
     value: (s) => (runningOn(s.direction.startDate, s.direction.endedOn, s.pupil.asOf) ? s.pupil.calendar.schoolDaysBetween(lastReviewOrStart(s), s.pupil.asOf) : undefined),
   },
   nextReviewDue: {
@@ -166,7 +166,8 @@ const directionFacts: Catalog<DirectionSubject> = {
   },
   firstUnansweredRequestOn: {
     description: 'the day the earliest review meeting still owed was asked for',
-    value: (s, p) => unansweredRequests(s, number(p.weeks ?? 10, 'weeks'))[0]?.requestedOn,
+    params: { weeks: 'as for unansweredReviewRequests' },
+    value: (s, p) => unansweredRequests(s, number(p.weeks, 'weeks'))[0]?.requestedOn,
   },
   reviewsMissingAttendees: {
     description: 'review meetings held without someone the 2026 rules expect: the head and the parents; a trust nominee who is not the head (academies); the local authority (pupil with an EHCP)',
@@ -179,7 +180,8 @@ const directionFacts: Catalog<DirectionSubject> = {
 const DIRECTION_WORDS = ['direction', 'provider', 'startDate', 'noticeGivenOn', 'noticeDueBy', 'lastReview', 'requests', 'missingAttendees'] as const;
 function directionWords(s: DirectionSubject, p: Readonly<Record<string, unknown>>): Words<(typeof DIRECTION_WORDS)[number]> {
   const due = p.noticeSchoolDays === undefined ? undefined : schoolDaysAfter(s.pupil.calendar, s.direction.startDate, -number(p.noticeSchoolDays, 'noticeSchoolDays'));
-  const requests = unansweredRequests(s, number(p.weeks ?? 10, 'weeks'));
+  // Only a rule about review requests names the weeks; the others do not use these words.
+  const requests = p.weeks === undefined ? [] : unansweredRequests(s, number(p.weeks, 'weeks'));
   return {
     direction: s.direction.id,
     provider: s.direction.provider,
@@ -238,7 +240,7 @@ const timetableFacts: Catalog<TimetableSubject> = {
   timeLimited: { description: 'the part-time timetable has a planned end date', value: (s) => s.timetable.plannedEndDate !== undefined },
   timetableRunning: { description: 'the timetable is running on the evaluation date', value: (s) => runningOn(s.timetable.startDate, s.timetable.endedOn, s.pupil.asOf) },
   timetableSchoolDaysSinceLastReview: {
-    description: 'school days since the last review (or the start, before the first), while the timetable runs',
+    description: 'school days since the last review (or the start, before the first), while the timetable runs (school days before this calendar\'s year are not counted)',
     value: (s) => (runningOn(s.timetable.startDate, s.timetable.endedOn, s.pupil.asOf) ? s.pupil.calendar.schoolDaysBetween(timetableLastReviewOrStart(s), s.pupil.asOf) : undefined),
   },
   timetableNextReviewDue: {
