@@ -77,7 +77,7 @@ export type { KeptLetter, LetterSummary } from './store/letters.js';
 export { DISPLAY_NAME_COLUMNS, DISPLAY_NAMES_CHOSEN, DISPLAY_NAMES_SET, DisplayNames } from './store/displayNames.js';
 export { DEFAULT_RETENTION_YEARS, ERASURE_REASONS, PUPIL_ERASED, PupilData, SUBJECT_ACCESS, SUBJECT_ACCESS_FORMAT, addYears } from './store/pupilData.js';
 export type { ErasureReason, RetentionDue, SubjectAccessExport } from './store/pupilData.js';
-export { ERASED_TEXT, PupilDataKeyRefused } from './store/pupilKeys.js';
+export { ERASED_TEXT, PupilDataErased, PupilDataKeyRefused } from './store/pupilKeys.js';
 export { CASE_KIND_WORDS, DEADLINE_WORDS, EVENT_WORDS, STATE_WORDS, TIMELINE_WORDS, caseTitle, categoryWords, deadlineWords, eventWords, halfTermWords, openedByWords, reasonWords, recipientWords, ruleWords, stateWords, timelineWords } from './caseWords.js';
 export type { ExclusionLength } from './caseWords.js';
 export { resolvePupilId } from './pupilLookup.js';

@@ -175,6 +175,25 @@ describe.each(BACKENDS)("a suspension case's letters in the web workspace on %s"
     expect((await browser.get(made.location!)).text).toContain("Local authority's notification (Word)");
   });
 
+  it("says a letter was erased once the pupil's data is, where it was downloaded before; the names typed for it are gone", async () => {
+    const store = await demo();
+    const c = await suspension(store);
+    const browser = await serve(store);
+    await signIn(browser, 'demo-head');
+    const page = await browser.get(`/workspace/cases/${c.id}`);
+    expect((await browser.post(`/workspace/cases/${c.id}/letters`, { kind: 'parents-suspension', format: 'pdf', ...TYPED, laName: '', laAddress: '' }, page)).status).toBe(303);
+    const head = await store.staff.actorFor('demo-head');
+    const [summary] = await store.letters.forCase(head, c.id);
+    const href = `/workspace/cases/${c.id}/letters/${summary!.letterId}`;
+    expect((await download(browser, href)).status).toBe(200);
+    await store.pupilData.erase(head, c.pupilId, 'request');
+    const gone = await browser.get(href);
+    expect(gone.status).toBe(410);
+    expect(gone.text).toContain("This was erased It was erased with the pupil's data");
+    expect(JSON.stringify((await store.pupilData.subjectAccess(head, c.pupilId)).letters)).not.toMatch(/Zebedee|Quartermaine/);
+    expect(await store.audit.verify()).toMatchObject({ ok: true });
+  });
+
   it('says on the form what is wrong, keeping what was typed, and writes nothing: no letter chosen, one that does not fit, a name too long, no board reasons', async () => {
     const store = await demo();
     const c = await suspension(store);

@@ -23,7 +23,7 @@
  * reach it by DNS rebinding (a name of its own that it points at 127.0.0.1).
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, LetterRefused, lettersFitting, makeLetter, mayWriteLetters, type Actor, type CaseStore, type CaseView, type MadeLetter } from '@before-exclusion/workflows';
+import { AccessDenied, CASE_KINDS, CaseNotFound, EventRefused, LetterRefused, PupilDataErased, lettersFitting, makeLetter, mayWriteLetters, type Actor, type CaseStore, type CaseView, type MadeLetter } from '@before-exclusion/workflows';
 import { isLoopbackHost } from '../service/config.js';
 import { errorText, type Logger } from '../service/log.js';
 import { assets } from './assets.js';
@@ -278,6 +278,7 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     }
     const status = statusOf(error);
     if (error instanceof CaseNotFound || status === 404) return notFound(req, res);
+    if (error instanceof PupilDataErased) return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'Erased', heading: 'This was erased', lines: ["It was erased with the pupil's data, on the school's instruction or at the end of the retention period.", 'The case and its audit trail remain.'] }, 410);
     if (status === 413) return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'That was too long', heading: 'That was too long', lines: ['What you sent was too long to save. Nothing was saved.', 'Go back and shorten it.'] }, 413);
     if (status >= 400 && status < 500) return views.send(res, 'problem', { ...layout(req, res), pageTitle: 'That could not be read', heading: 'That could not be read', lines: ['What you sent could not be read. Nothing was saved.', 'Go back and try again.'] }, 400);
     log.error('workspace: request failed', { staffId: sessionStaffId(req) ?? '', channel: 'web', status: 500, error: errorText(error) });

@@ -6,10 +6,10 @@
  */
 import type { Actor } from '../access.js';
 import type { Clock } from '../clock.js';
-import { CaseNotFound, StoreRefused } from '../errors.js';
+import { CaseNotFound } from '../errors.js';
 import type { AuditedWrite } from './auditedWrite.js';
 import type { Queryable } from './database.js';
-import { ERASED_TEXT, type PupilKeys } from './pupilKeys.js';
+import { ERASED_TEXT, PupilDataErased, type PupilKeys } from './pupilKeys.js';
 
 /** The audit action of a letter made and kept. */
 export const LETTER_MADE = 'letter-made';
@@ -159,7 +159,7 @@ export class Letters {
     });
     // Letters kept before sealing are read as they were written.
     const content = await this.#keys.open(this.#db, row.content);
-    if (content === '' || content === ERASED_TEXT) throw new StoreRefused(`letter ${letterId} was erased with the pupil's data; its hash (sha256 ${row.sha256}) stays in the audit trail`);
+    if (content === '' || content === ERASED_TEXT) throw new PupilDataErased(`letter ${letterId} was erased with the pupil's data; its hash (sha256 ${row.sha256}) stays in the audit trail`);
     return { ...summaryOf(row), bytes: new Uint8Array(Buffer.from(content, 'base64')), people: JSON.parse(await this.#keys.open(this.#db, row.people)) as unknown };
   }
 

@@ -46,6 +46,11 @@ export function carryKeyFile(fromAnchorPath: string, toAnchorPath: string): void
   chmodSync(to, 0o600);
 }
 
+/** What was asked for was a pupil's data, and it has been erased: nothing to show, nothing more to record. */
+export class PupilDataErased extends StoreRefused {
+  override name = 'PupilDataErased';
+}
+
 /** A deployment key refused, saying why and what is accepted. */
 export class PupilDataKeyRefused extends StoreRefused {
   override name = 'PupilDataKeyRefused';
@@ -166,7 +171,7 @@ export class PupilKeys {
 
   async #keyFor(tx: Queryable, pupil: SealFor, at: string): Promise<Buffer> {
     const row = await tx.get<KeyRow>('SELECT wrapped_key, erased_at FROM pupil_keys WHERE pupil_id = ?', [pupil.pupilId]);
-    if (row?.erased_at) throw new StoreRefused(`pupil ${pupil.pupilId}'s data was erased on ${row.erased_at.slice(0, 10)}: nothing more is recorded about them`);
+    if (row?.erased_at) throw new PupilDataErased(`pupil ${pupil.pupilId}'s data was erased on ${row.erased_at.slice(0, 10)}: nothing more is recorded about them`);
     if (row?.wrapped_key) return this.#unwrap(pupil.pupilId, row.wrapped_key);
     const key = randomBytes(32);
     const wrapped = this.#wrap(pupil.pupilId, key);
