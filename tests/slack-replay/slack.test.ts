@@ -12,7 +12,7 @@ import { startFakeConnector, type FakeConnector } from '../support/fakeConnector
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fakeSlackApi.js';
 import { backends } from '../support/postgres.js';
 import { dataDir, startService, type ServiceProcess } from '../support/serviceProcess.js';
-import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
+import { outboxSent, serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
 import { SIGNING_SECRET, answerState, blockAction, blocksText, interaction, signedPost, slashCommand, viewSubmission } from '../support/slackRequests.js';
 import { actionData, answerFor, cardOf, cardText, executeActivity, messageActivity, type TeamsUser } from '../support/teamsActivities.js';
 import { post } from '../teams-replay/teamsHttp.js';
@@ -33,6 +33,8 @@ describe.each(backends())('the Slack app, signed requests against the running se
     // With Slack credentials the demo school is loaded only when asked for.
     // TEAMS_LOCAL: the same head in Teams (without tokens, on loopback) beside Slack.
     service = await startService(dir, { ...db.env, DEMO: 'on', TEAMS_LOCAL: 'on', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_ALLOWED_TEAMS: 'T0DEMO' });
+    // What the demo queued (its digest, the reminders due) goes first: each test's messages and rows are its own.
+    await outboxSent(db);
   });
   afterAll(async () => {
     await service?.stop();

@@ -54,3 +54,17 @@ export async function withStore<T>(at: StoreAt, read: (store: CaseStore) => Prom
     await store.close();
   }
 }
+
+/**
+ * Resolves once the running service has sent everything its outbox holds — each delivery is an
+ * audited row (case-sent), so a test counting rows "written by this request" starts after them.
+ */
+export async function outboxSent(at: StoreAt, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const unsent = (await withStore(at, (s) => s.outbox.entries())).filter((e) => e.sentAt === null);
+    if (unsent.length === 0) return;
+    if (Date.now() > until) throw new Error(`the outbox still holds ${unsent.length} unsent message(s) after ${timeoutMs} ms: ${unsent.map((e) => e.lastError ?? e.kind).join('; ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

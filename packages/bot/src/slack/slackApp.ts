@@ -49,7 +49,7 @@ type ViewState = Record<string, Record<string, SlackInputState>>;
 /** Mounts the Slack app on `server` and returns the channel for sending to staff unprompted. */
 export function mountSlack(server: Application, store: CaseStore, assistant: Assistant, settings: SlackSettings, log: Logger, onReachable: (staffId: string) => void = () => {}): Channel {
   // Before Bolt's routes: a body limit and the signature, window and replay checks Bolt lacks.
-  server.post(Object.values(SLACK_PATHS), ...slackRequestGuard(settings.signingSecret, log));
+  server.post(Object.values(SLACK_PATHS), ...slackRequestGuard(settings.signingSecret, log, { firstSeen: (signature, until) => store.leases.claimOnce(`slack-request:${signature}`, new Date(until * 1000)) }));
   const receiver = new ExpressReceiver({ signingSecret: settings.signingSecret, endpoints: SLACK_PATHS, app: server, processBeforeResponse: true, logLevel: LogLevel.ERROR });
   const app = new App({
     receiver,

@@ -1,7 +1,8 @@
 /**
  * Work one instance does at a time (the rules' evaluation over every pupil): a named lease in
  * the database, taken for a while and given back when done. An instance that dies holding one
- * loses it when it runs out, so the work is never stuck.
+ * loses it when it runs out, so the work is never stuck. A lease never given back is a claim
+ * that something was seen, shared by every instance (a signed request, against its replay).
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from './database.js';
@@ -12,6 +13,19 @@ export class Leases {
 
   constructor(db: Database) {
     this.#db = db;
+  }
+
+  /**
+   * Claims `name` until `until`, once: true for the first claim (from any instance), false for
+   * every claim after it until it runs out. Claims run out of the same kind (the name's prefix
+   * up to its first ':') are cleared as it goes, so the table holds only those in their window.
+   */
+  async claimOnce(name: string, until: Date, now: Date = new Date()): Promise<boolean> {
+    const kind = `${name.split(':', 1)[0]}:%`;
+    return this.#db.write(async (tx) => {
+      await tx.run('DELETE FROM leases WHERE name LIKE ? AND until < ?', [kind, now.toISOString()]);
+      return (await tx.run('INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', [name, this.#holder, until.toISOString()])) === 1;
+    });
   }
 
   /**
