@@ -40,7 +40,8 @@ describe.each(backends())('a suspension entered in the MIS prompts the head in T
     service = await startService(dir, { ...db.env, MIS_SCHOOLS_FILE: schools, MIS_PULL_EVERY_MINUTES: '0.02', ASSEMBLY_TOKEN_DEMO: assembly.token });
     await post(service.url, installActivity(head, connector.url, conversation));
     await connector.waitFor(2);
-  });
+    // Starting the service, loading the demo and its first pull take a while on a loaded machine.
+  }, 45_000);
   afterAll(async () => {
     await service?.stop();
     await assembly?.close();
