@@ -136,6 +136,26 @@ describe.each(backends())('pulling a school from Assembly (%s store)', (backend)
     expect((await store.pupils.record(SYSTEM, pupil('A100000000003'))).attendance).toEqual([{ date: '2026-03-19', am: 'E' }]);
   });
 
+  it('a suspension the head recorded in the product and the school then entered in the MIS stays one exclusion, under the product\'s id', async () => {
+    await pull();
+    const id = pupil('A100000000001');
+    const recorded = { id: 'EX-HEAD-1', category: 'FIXD', startDate: '2026-03-18', startSession: 'AM', sessions: 2, reasons: ['DB'], cancelled: false, missesPublicExam: false } as const;
+    await store.pupils.amend(SYSTEM, id, { action: 'exclusion-recorded', data: { exclusionId: recorded.id } }, (r) => ({ ...r, exclusions: [...r.exclusions, recorded] }));
+    fake.exclusions.push(fakeSuspension(601, 1, '2026-03-18', 2, ['DB', 'VA']));
+    await pull();
+    expect((await store.pupils.record(SYSTEM, id)).exclusions).toEqual([{ ...recorded, reasons: ['DB', 'VA'] }]);
+  });
+
+  it('a reinstated exclusion is kept as cancelled, with the category it had; a leaver\'s last day is their end date', async () => {
+    await pull();
+    const suspended = fake.exclusions.find((e) => e.id === 501)!;
+    suspended.exclusion_type = 'Reinstated';
+    fake.students[0]!.end_date = '2026-03-13';
+    await pull();
+    expect((await store.pupils.record(SYSTEM, pupil('A100000000002'))).exclusions).toEqual([expect.objectContaining({ id: 'assembly-501', category: 'FIXD', sessions: 6, cancelled: true })]);
+    expect((await store.pupils.record(SYSTEM, pupil('A100000000001'))).leftOn).toBe('2026-03-13');
+  });
+
   it('refuses a pull with a code the product does not know, naming the endpoint, the record and what is accepted; nothing imported', async () => {
     fake.exclusions.push({ ...fakeSuspension(503, 1, '2026-03-18', 2, ['ZZ']) });
     const refused = await pull().catch((error: unknown) => error);
