@@ -22,8 +22,12 @@ describe('the fast validation path', () => {
       if (mine) fast++;
       if (mine && zod.ok) expect(mine).toStrictEqual(zod.record);
     }
-    // Every well-formed record takes the fast path (SUSP written for FIXD included).
-    expect(fast).toBe(cohort.length);
+    // Every well-formed record takes the fast path (SUSP written for FIXD included), but for those
+    // with pupil movement, which this path leaves to zod by design.
+    const movement = ['offSiteDirections', 'managedMoves', 'safeguardingSeparations', 'partTimeTimetables'];
+    const plain = cohort.filter((p) => !movement.some((kind) => kind in p)).length;
+    expect(plain).toBeLessThan(cohort.length);
+    expect(fast).toBe(plain);
   });
 
   it('never accepts what zod refuses, nor gives a different record, whatever a field holds', () => {
