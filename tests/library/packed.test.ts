@@ -24,11 +24,11 @@ function run(command: string, args: string[], cwd: string) {
   return result.stdout;
 }
 
-/** The README's examples: each ```ts block after the marker comment, in order. */
-function readmeExamples(): string[] {
-  const readme = readFileSync(join(rulesDir, 'README.md'), 'utf8');
+/** The examples in a README: each ```ts block after the marker comment, in order. */
+function examplesIn(readmePath: string, expected: number): string[] {
+  const readme = readFileSync(readmePath, 'utf8');
   const found = [...readme.matchAll(/<!-- example: compiled and run by tests\/library\/packed\.test\.ts -->\n```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  if (found.length < 2) throw new Error('packages/rules/README.md should have its two examples (using, extending) under the marker comment');
+  if (found.length !== expected) throw new Error(`${readmePath} should have ${expected} examples under the marker comment; found ${found.length}`);
   return found;
 }
 
@@ -46,10 +46,11 @@ beforeAll(() => {
   run('mkdir', ['-p', consumer], dir);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // TypeScript's strict defaults and nothing else: what a new project starts from.
-  const examples = readmeExamples().map((text, i) => ({ name: `example${i + 1}.ts`, text }));
+  // The package README's two (using, extending), then the repository README's.
+  const examples = [...examplesIn(join(rulesDir, 'README.md'), 2), ...examplesIn(join(root, 'README.md'), 1)].map((text, i) => ({ name: `example${i + 1}.ts`, text }));
   writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', outDir: 'out' }, files: examples.map((e) => e.name) }));
   for (const e of examples) writeFileSync(join(consumer, e.name), e.text);
-  copyFileSync(join(rulesDir, 'data/calendars/england-2025-26.example.ics'), join(consumer, 'term-dates.ics'));
+  for (const name of ['term-dates.ics', 'our-term-dates.ics']) copyFileSync(join(rulesDir, 'data/calendars/england-2025-26.example.ics'), join(consumer, name));
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], consumer);
 }, 240_000);
 
@@ -87,5 +88,11 @@ describe('the packed rules package', () => {
     expect(out).toContain('- suspensions, not cancelled, that started in the term of the evaluation date is at least 3  [repeated]');
     expect(out).toContain('trust.term-review: 3 suspensions started this term; the trust reviews at 3');
     expect(out).toMatch(/^pack\.statutory-rule — rule pack, without\[0\]: "statutory\.notify-parents" is statutory \(.+\): it cannot be removed$/m);
+  });
+
+  it("runs the repository README's example: a suspension past 5 days in a term, and a proposal", () => {
+    const out = run(process.execPath, ['out/example3.js'], consumer);
+    expect(out).toMatch(/^statutory\.governors-review-on-request \d{4}-\d{2}-\d{2} /m);
+    expect(out).toContain('Proposed suspension for pupil P042: 3 school days');
   });
 });
