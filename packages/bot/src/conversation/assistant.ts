@@ -38,9 +38,12 @@ import {
   lettersFitting,
   makeLetter,
   mayWriteLetters,
+  movementDutyActions,
+  movementDutyEvent,
+  type MovementDutyKind,
 } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
-import { LETTER_WORDS, dutyForm, exclusionForm, letterForm, readDuty, readExclusion, readLetter } from './forms.js';
+import { LETTER_WORDS, dutyForm, exclusionForm, letterForm, movementDutyForm, readDuty, readExclusion, readLetter, readMovementDuty } from './forms.js';
 import { HELP_TEXT, type Command } from './commands.js';
 import {
   DECISIONS,
@@ -161,7 +164,7 @@ export class Assistant {
       title: caseSummary(view, this.#today()).title,
       why,
       deadlines: view.deadlines.filter((d) => d.status === 'pending').map((d) => ({ label: d.label, dueDate: d.dueDate })),
-      actions: view.kind === 'suspension' ? dutyButtons(this.#store, SYSTEM, view).filter((a) => a.data.duty !== 'cancel') : [],
+      actions: view.kind === 'suspension' ? dutyButtons(this.#store, SYSTEM, view).filter((a) => a.data.duty !== 'cancel') : movementButtons(this.#store, SYSTEM, view),
     };
   }
 
@@ -173,7 +176,7 @@ export class Assistant {
     const view = await this.#store.cases.get(SYSTEM, caseId);
     if (view.status !== 'active') return undefined;
     const duties = view.kind === 'suspension' ? REMINDED_DUTIES[deadline] : undefined;
-    const actions = view.kind === 'suspension' ? dutyButtons(this.#store, SYSTEM, view).filter((a) => duties?.includes(a.data.duty as DutyKind)) : [];
+    const actions = view.kind === 'suspension' ? dutyButtons(this.#store, SYSTEM, view).filter((a) => duties?.includes(a.data.duty as DutyKind)) : movementButtons(this.#store, SYSTEM, view);
     if (duties && actions.length === 0) return undefined;
     return { type: 'reminder', caseId, pupilId: view.pupilId, title: caseSummary(view, this.#today()).title, what, actions };
   }
@@ -244,6 +247,12 @@ export class Assistant {
         return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient)];
       case 'duty.record':
         return this.#recordDuty(actor, c);
+      case 'movement.form': {
+        const view = await this.#store.cases.get(actor, c.caseId);
+        return [movementDutyForm(view.id, view.pupilId, view.revision, c.duty, this.#today())];
+      }
+      case 'movement.record':
+        return this.#recordMovementDuty(actor, c);
       case 'letter.form': {
         const view = await this.#store.cases.get(actor, c.caseId, 'suspension');
         return [letterForm(view.id, view.pupilId, c.kind)];
@@ -317,6 +326,22 @@ export class Assistant {
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
       if (error instanceof EventRefused) return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient, c.values, { error: sentence(error.message) })];
+      throw error;
+    }
+    return [{ type: 'message', tone: 'info', text: 'Recorded.' }, await this.#status(actor, view.id)];
+  }
+
+  /** A movement case's duty recorded from its form: the date, checked against the case as it stood. */
+  async #recordMovementDuty(actor: Actor, c: Extract<Command, { verb: 'movement.record' }>): Promise<Reply[]> {
+    const today = this.#today();
+    const view = await this.#store.cases.get(actor, c.caseId);
+    const read = readMovementDuty(c.duty, c.values, today);
+    if ('errors' in read) return [movementDutyForm(view.id, view.pupilId, c.revision, c.duty, today, c.values, { fieldErrors: read.errors })];
+    try {
+      await this.#store.cases.sendUnchecked(actor, view.id, [movementDutyEvent(c.duty, read.value)], { expectedRevision: c.revision });
+    } catch (error) {
+      if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
+      if (error instanceof EventRefused) return [movementDutyForm(view.id, view.pupilId, c.revision, c.duty, today, c.values, { error: sentence(error.message) })];
       throw error;
     }
     return [{ type: 'message', tone: 'info', text: 'Recorded.' }, await this.#status(actor, view.id)];
@@ -510,7 +535,7 @@ export class Assistant {
     const base = this.#workspaceUrl()?.replace(/\/+$/, '');
     const actions: ButtonAction[] = [
       ...(line.resumable ? [{ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId }, primary: true }] : []),
-      ...(view.kind === 'suspension' ? dutyButtons(this.#store, actor, view) : []),
+      ...(view.kind === 'suspension' ? dutyButtons(this.#store, actor, view) : movementButtons(this.#store, actor, view)),
       ...(view.kind === 'suspension' && mayWriteLetters(this.#store, actor, view).allowed
         ? lettersFitting(view).map((kind) => ({ title: `Write ${LETTER_WORDS[kind]}`, data: { verb: 'letter.form', caseId, kind } }))
         : []),
@@ -576,6 +601,11 @@ const REMINDED_DUTIES: Readonly<Record<string, readonly DutyKind[]>> = {
 /** Each duty `actor` can record now, as the button that opens its form. */
 function dutyButtons(store: CaseStore, actor: Actor, view: CaseView<'suspension'>): ButtonAction[] {
   return dutyActions(store, actor, view).map((a) => ({ title: a.title, data: { verb: 'duty.form', caseId: view.id, duty: a.duty, ...(a.recipient ? { recipient: a.recipient } : {}) } }));
+}
+
+/** Each duty of a pupil-movement case `actor` can record now, as the button that opens its form (none for other kinds). */
+function movementButtons(store: CaseStore, actor: Actor, view: CaseView): ButtonAction[] {
+  return movementDutyActions(store, actor, view).map((a) => ({ title: a.title, data: { verb: 'movement.form', caseId: view.id, duty: a.duty satisfies MovementDutyKind } }));
 }
 
 /** The case as a PEAP. @throws EventRefused when it is another kind. */

@@ -8,7 +8,7 @@
  * (`parseDateInput`), where it knows the school date and what the person may see.
  */
 import { z } from 'zod';
-import { LETTER_KINDS, RECIPIENTS, type DutyKind, type LetterKind, type Recipient } from '@before-exclusion/workflows';
+import { LETTER_KINDS, MOVEMENT_DUTIES, RECIPIENTS, type DutyKind, type LetterKind, type MovementDutyKind, type Recipient } from '@before-exclusion/workflows';
 import { DATE_EXAMPLES } from './dates.js';
 
 export type Command =
@@ -36,6 +36,9 @@ export type Command =
   | { readonly verb: 'exclusion.record'; readonly pupilId: string; readonly confirmWithoutPeap?: boolean | undefined; readonly values: FormValues }
   | { readonly verb: 'duty.form'; readonly caseId: string; readonly duty: DutyKind; readonly recipient?: Recipient | undefined }
   | { readonly verb: 'duty.record'; readonly caseId: string; readonly duty: DutyKind; readonly recipient?: Recipient | undefined; readonly revision: number; readonly values: FormValues }
+  /** A pupil-movement case's duty (a notice given, the LA or council told): its form, and recording it. */
+  | { readonly verb: 'movement.form'; readonly caseId: string; readonly duty: MovementDutyKind }
+  | { readonly verb: 'movement.record'; readonly caseId: string; readonly duty: MovementDutyKind; readonly revision: number; readonly values: FormValues }
   /** The form for a letter (the names it needs), and writing it. */
   | { readonly verb: 'letter.form'; readonly caseId: string; readonly kind: LetterKind }
   | { readonly verb: 'letter.make'; readonly caseId: string; readonly kind: LetterKind; readonly values: FormValues };
@@ -126,13 +129,15 @@ const actionSchema = z.discriminatedUnion('verb', [
   z.looseObject({ verb: z.literal('exclusion.record'), pupilId: id, confirmWithoutPeap: z.boolean().optional() }),
   z.object({ verb: z.literal('duty.form'), caseId: id, duty: z.enum(DUTIES), recipient: z.enum(RECIPIENTS).optional() }),
   z.looseObject({ verb: z.literal('duty.record'), caseId: id, duty: z.enum(DUTIES), recipient: z.enum(RECIPIENTS).optional(), revision }),
+  z.object({ verb: z.literal('movement.form'), caseId: id, duty: z.enum(MOVEMENT_DUTIES) }),
+  z.looseObject({ verb: z.literal('movement.record'), caseId: id, duty: z.enum(MOVEMENT_DUTIES), revision }),
   z.object({ verb: z.literal('letter.form'), caseId: id, kind: z.enum(LETTER_KINDS) }),
   z.looseObject({ verb: z.literal('letter.make'), caseId: id, kind: z.enum(LETTER_KINDS) }),
 ]);
 
 /** The ids a form's button carries; everything else it sends is what was entered. */
 const FORM_IDS = new Set(['verb', 'pupilId', 'caseId', 'duty', 'recipient', 'revision', 'confirmWithoutPeap', 'kind']);
-const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record', 'letter.make']);
+const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record', 'movement.record', 'letter.make']);
 
 /** The verbs buttons may carry. */
 export const VERBS = actionSchema.options.map((o) => o.shape.verb.value);

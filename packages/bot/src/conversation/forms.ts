@@ -5,7 +5,7 @@
  * Dates the product can count (the board's latest date, the review windows) are counted, never asked.
  */
 import { EXCLUSION_REASONS, isIsoDate, longDate, type IsoDate } from '@before-exclusion/rules';
-import { MEETING_FORMATS, NOTICE_METHODS, RECIPIENT_WORDS, type DutyKind, type ExclusionDecision, type LetterFormat, type LetterKind, type LetterPeople, type Recipient, type SuspensionContext } from '@before-exclusion/workflows';
+import { MEETING_FORMATS, NOTICE_METHODS, RECIPIENT_WORDS, movementDutyWords, type MovementDutyKind, type DutyKind, type ExclusionDecision, type LetterFormat, type LetterKind, type LetterPeople, type Recipient, type SuspensionContext } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
 import type { FormField, FormReply } from './replies.js';
 
@@ -180,6 +180,26 @@ const DUTY_FORMS: Readonly<Record<DutyKind, DutyFormSpec>> = {
     submit: 'Cancel the exclusion',
   },
 };
+
+/** The form for a pupil-movement case's duty: one date, today by default. */
+export function movementDutyForm(caseId: string, pupilId: string, revision: number, duty: MovementDutyKind, today: IsoDate, values: Submitted = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}): FormReply {
+  const words = movementDutyWords(duty);
+  return {
+    type: 'form',
+    title: `${words.title} · pupil ${pupilId}`,
+    fields: [{ ...dateField('on', words.label), value: text(values.on) || today }],
+    submit: { title: 'Record it', data: { verb: 'movement.record', caseId, duty, revision } },
+    ...(problems.error ? { error: problems.error } : {}),
+    ...(problems.fieldErrors ? { fieldErrors: problems.fieldErrors } : {}),
+  };
+}
+
+/** Reads a movement duty's form: its date, or the error. */
+export function readMovementDuty(duty: MovementDutyKind, values: Submitted, today: IsoDate): Read<IsoDate> {
+  const errors: Record<string, string> = {};
+  const on = readDate(values.on, today, movementDutyWords(duty).label.toLowerCase(), errors, 'on');
+  return on ? { value: on } : { errors };
+}
 
 /**
  * Reads a duty form into the fields its event takes (dates the law counts are added by the

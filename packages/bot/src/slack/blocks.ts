@@ -384,6 +384,7 @@ function openingData(f: FormReply): { verb: string } & Record<string, unknown> {
   const d = f.submit.data;
   if (d.verb === 'duty.record') return { verb: 'duty.form', caseId: d.caseId, duty: d.duty, ...(d.recipient ? { recipient: d.recipient } : {}) };
   if (d.verb === 'exclusion.record') return { verb: 'exclusion.form', pupilId: d.pupilId };
+  if (d.verb === 'movement.record') return { verb: 'movement.form', caseId: d.caseId, duty: d.duty };
   return { verb: 'help' };
 }
 
