@@ -25,6 +25,7 @@ export const PROBLEM_CODES = {
   'pack.statutory-rule': 'a change would remove or replace a statutory rule (one whose source is the law)',
   'pack.rule-exists': 'a custom rule has the id of a rule already in the pack',
   'pack.reserved-trigger': 'a custom rule uses a trigger id the package defines',
+  'pack.module': 'a rule-pack module (.mjs, .js) failed to load or gives no RulePack as its default export',
   'rule.unknown-fact': 'a rule names a fact that does not exist for its scope',
   'rule.unknown-operator': 'a rule uses an operator json-rules-engine does not have',
   'rule.unknown-parameter': 'a rule refers to a parameter it does not declare',
