@@ -317,6 +317,7 @@ export class AuditLog {
       for (const row of rows) yield { ...toAuditRow(row), stored: row };
       if (rows.length < page) return;
       from = rows[rows.length - 1]!.seq;
+      await nextTurn();
     }
   }
 
@@ -412,6 +413,12 @@ function covers(read: { value?: AnchoredRow; pending?: AnchoredRow }, last: { se
   return (anchored !== undefined && anchored.seq === last.seq && anchored.hash === last.hash) || (pending !== undefined && (pending.seq > last.seq || (pending.seq === last.seq && pending.hash === last.hash)));
 }
 
+/**
+ * Lets the event loop run between pages: SQLite answers synchronously, so a whole trail read
+ * page after page would otherwise hold every other request (a head's turn, /healthz) until done.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Rows of `sql` (`… WHERE id > ? ORDER BY id LIMIT ?`), a page at a time. */
 async function* pagesOf<T extends { id: string }>(q: Queryable, sql: string, page = 1000): AsyncGenerator<T> {
   for (let after = ''; ; ) {
@@ -419,6 +426,7 @@ async function* pagesOf<T extends { id: string }>(q: Queryable, sql: string, pag
     yield* rows;
     if (rows.length < page) return;
     after = rows[rows.length - 1]!.id;
+    await nextTurn();
   }
 }
 

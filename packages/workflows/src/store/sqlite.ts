@@ -138,6 +138,33 @@ function migrate(db: Connection, path: string): void {
   }).immediate();
 }
 
+/** A read-only connection to the store's file, with its statements prepared once. */
+interface Reader {
+  readonly connection: Connection;
+  readonly queryable: Queryable;
+}
+
+function openReader(path: string): Reader {
+  const connection = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  connection.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statement = (sql: string) => {
+    let prepared = statements.get(sql);
+    if (!prepared) statements.set(sql, (prepared = connection.prepare(sql)));
+    return prepared;
+  };
+  return {
+    connection,
+    queryable: {
+      all: async <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).all(...params) as T[],
+      get: async <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).get(...params) as T | undefined,
+      run: async () => {
+        throw new Error('a read cannot write');
+      },
+    },
+  };
+}
+
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly location: string;
@@ -146,6 +173,9 @@ class SqliteDatabase implements Database {
   readonly #queue: FileQueue;
   #closed = false;
   readonly #direct: Queryable;
+  /** The read-only connection `read` uses, opened at its first use; its queue of reads. */
+  #reader: Reader | undefined;
+  #readerTail: Promise<unknown> = Promise.resolve();
   readonly #busyTimeoutMs: number;
   readonly #groups = new GroupCommit((group) =>
     this.#exclusive(async () => {
@@ -183,16 +213,24 @@ class SqliteDatabase implements Database {
     return this.#groups.write(fn);
   }
 
+  /**
+   * A long consistent read (verifying the whole audit trail) on a read-only connection of its
+   * own: its transaction's first read fixes a WAL snapshot, and the store's writes, on the main
+   * connection, go on meanwhile instead of queueing behind it. Reads take turns among themselves.
+   */
   read<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    // A deferred transaction's first read fixes its WAL snapshot; other processes write on meanwhile.
-    return this.#exclusive(async () => {
-      await this.#whenFree(() => this.#db.exec('BEGIN'));
+    this.#groups.refuseInsideWrite();
+    const run = this.#readerTail.then(async () => {
+      const reader = (this.#reader ??= openReader(this.location));
+      await this.#whenFree(() => reader.connection.exec('BEGIN'));
       try {
-        return await fn(this.#direct);
+        return await fn(reader.queryable);
       } finally {
-        this.#db.exec('COMMIT');
+        reader.connection.exec('COMMIT');
       }
     });
+    this.#readerTail = run.catch(() => undefined);
+    return run;
   }
 
   async backup(file: string): Promise<void> {
@@ -205,6 +243,8 @@ class SqliteDatabase implements Database {
     this.#closed = true;
     // A group commit scheduled just before closing goes first.
     await new Promise((resolve) => setImmediate(resolve));
+    await this.#readerTail;
+    this.#reader?.connection.close();
     await this.#exclusive(async () => {
       this.#db.close();
     });
