@@ -42,7 +42,7 @@ export { reportToXlsx, MEASURE_DESCRIPTIONS } from './reportWorkbook.js';
 export { MOVEMENT_MEASURES, MOVEMENT_MEASURE_WORDS, WATCHED_YEAR_GROUPS, movementFigures } from './pupilMovementFigures.js';
 export type { MovementMeasure } from './pupilMovementFigures.js';
 export { recordManagedMove } from './managedMove.js';
-export { MOVEMENT_DUTIES, movementDutyActions, movementDutyEvent, movementDutyWords } from './movementDuties.js';
+export { MOVEMENT_DUTIES, movementDutyActions, movementDutyEvent, movementDutyWords, recordMovementDuty } from './movementDuties.js';
 export type { MovementDutyAction, MovementDutyKind } from './movementDuties.js';
 export type { ManagedMoveDecision } from './managedMove.js';
 export { SMALLEST_SHOWN, recoverableFigures, suppressFigures } from './suppression.js';

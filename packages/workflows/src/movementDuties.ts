@@ -4,10 +4,12 @@
  * parents' written notice of an off-site direction, the local authority told of a safeguarding
  * separation, the council told of a part-time timetable. Each is a date (today by default); which
  * are offered follows the machine's state and the policy (`can`), so a button is never refused.
+ * Recorded, it joins the pupil's record too (as an exclusion recorded in the product does), so the
+ * rules stop asking for what the case already holds.
  */
-import type { IsoDate } from '@before-exclusion/rules';
+import type { IsoDate, PupilRecord } from '@before-exclusion/rules';
 import type { Actor } from './access.js';
-import type { CaseEvent, CaseView } from './caseService.js';
+import type { CaseEvent, CaseView, SendOptions } from './caseService.js';
 import type { CaseStore } from './store/caseStore.js';
 
 export const MOVEMENT_DUTIES = ['direction-notice', 'la-told', 'council-told'] as const;
@@ -54,4 +56,37 @@ export function movementDutyWords(duty: MovementDutyKind): { readonly title: str
 /** The event that records `duty` as done on `on`. */
 export function movementDutyEvent(duty: MovementDutyKind, on: IsoDate): CaseEvent {
   return { type: SPECS[duty].event, [SPECS[duty].dateField]: on };
+}
+
+/**
+ * Records `duty` as done on `on`: the case's event, then the same date on the pupil's record
+ * (the direction's notice, the separation's LA told, the timetable's report) when the case came
+ * from the record. The case first: a refusal leaves the record as it was.
+ * @throws EventRefused when the case does not accept it now; RevisionConflict when it changed since `options.expectedRevision`.
+ */
+export async function recordMovementDuty(store: CaseStore, actor: Actor, view: CaseView, duty: MovementDutyKind, on: IsoDate, options: SendOptions = {}): Promise<CaseView> {
+  const done = await store.cases.sendUnchecked(actor, view.id, [movementDutyEvent(duty, on)], options);
+  const amend = recordChange(view, on);
+  if (amend) await store.pupils.amend(actor, view.pupilId, { action: 'movement-duty-recorded', data: { caseId: view.id, duty, on } }, amend);
+  return done;
+}
+
+/** The change to the pupil's record a duty done on `on` makes, for a case opened from it. */
+function recordChange(view: CaseView, on: IsoDate): ((r: PupilRecord) => PupilRecord) | undefined {
+  switch (view.kind) {
+    case 'off-site-direction': {
+      const id = view.context.directionId;
+      return id ? (r) => ({ ...r, offSiteDirections: r.offSiteDirections?.map((d) => (d.id === id ? { ...d, noticeGivenOn: on } : d)) }) : undefined;
+    }
+    case 'safeguarding-separation': {
+      const id = view.context.separationId;
+      return id ? (r) => ({ ...r, safeguardingSeparations: r.safeguardingSeparations?.map((x) => (x.id === id ? { ...x, localAuthorityToldOn: on } : x)) }) : undefined;
+    }
+    case 'part-time-timetable': {
+      const id = view.context.timetableId;
+      return id ? (r) => ({ ...r, partTimeTimetables: r.partTimeTimetables?.map((t) => (t.id === id ? { ...t, reportedToLocalAuthorityOn: on } : t)) }) : undefined;
+    }
+    default:
+      return undefined;
+  }
 }

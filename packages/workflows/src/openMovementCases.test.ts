@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from './access.js';
 import type { CaseView } from './caseService.js';
+import { RulesEvaluator } from '@before-exclusion/rules';
+import { recordMovementDuty } from './movementDuties.js';
 import { evaluateStoredPupils } from './openCases.js';
 import type { CaseStore } from './store/caseStore.js';
 import { BACKENDS, closeTestStores, testStore } from './testing.js';
@@ -66,6 +68,18 @@ describe.each(BACKENDS)('cases opened from pupil movement (%s)', (backend) => {
 
     // The same data again opens nothing new.
     expect((await evaluateStoredPupils(store, { asOf: '2026-09-28' }))?.opened).toBe(0);
+  });
+
+  it('records the LA told on the separation case and on the record, so the rules stop asking', async () => {
+    await evaluateStoredPupils(store, { asOf: '2026-09-28' });
+    const head = await store.staff.actorFor('head-a');
+    const [separation] = await caseOf('P3');
+    const told = await recordMovementDuty(store, head, separation!, 'la-told', '2026-09-22');
+    expect(told.state).toEqual({ open: { 'la-notice': 'sent', separation: 'in-place' } });
+    const record = await store.pupils.record(head, 'P3');
+    expect(record.safeguardingSeparations?.[0]?.localAuthorityToldOn).toBe('2026-09-22');
+    const calendar = (await store.pupils.calendarFor('SCH-A', '2026-09-28'))!;
+    expect((await new RulesEvaluator().evaluate(record, calendar, '2026-09-28')).map((t) => t.trigger)).not.toContain('safeguarding-separation.tell-local-authority');
   });
 
   it("starts a direction whose notice the record holds past it — recorded late, the placement running", async () => {

@@ -39,7 +39,7 @@ import {
   makeLetter,
   mayWriteLetters,
   movementDutyActions,
-  movementDutyEvent,
+  recordMovementDuty,
   type MovementDutyKind,
 } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
@@ -338,7 +338,7 @@ export class Assistant {
     const read = readMovementDuty(c.duty, c.values, today);
     if ('errors' in read) return [movementDutyForm(view.id, view.pupilId, c.revision, c.duty, today, c.values, { fieldErrors: read.errors })];
     try {
-      await this.#store.cases.sendUnchecked(actor, view.id, [movementDutyEvent(c.duty, read.value)], { expectedRevision: c.revision });
+      await recordMovementDuty(this.#store, actor, view, c.duty, read.value, { expectedRevision: c.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
       if (error instanceof EventRefused) return [movementDutyForm(view.id, view.pupilId, c.revision, c.duty, today, c.values, { error: sentence(error.message) })];
