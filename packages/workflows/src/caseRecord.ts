@@ -185,7 +185,11 @@ function exclusionLines(record: PupilRecord, facts: ReturnType<typeof derivePupi
 function duties(view: CaseView, today: IsoDate): Duty[] {
   const overdue = new Set(overdueDeadlines(view, today).map((d) => d.key));
   if (view.kind !== 'suspension') {
-    return view.deadlines.map((d) => ({ what: d.label, dueDate: d.dueDate, status: d.status === 'cancelled' ? 'cancelled' : overdue.has(d.key) ? 'overdue' : 'pending' }));
+    const met = metDuty(view);
+    const rest = view.deadlines
+      .filter((d) => !met.some((m) => m.key === d.key))
+      .map((d): Duty => ({ what: d.label, dueDate: d.dueDate, status: d.status === 'cancelled' ? 'cancelled' : overdue.has(d.key) ? 'overdue' : 'pending' }));
+    return [...met.map(({ key: _key, ...duty }) => duty), ...rest];
   }
   const c: SuspensionContext = view.context;
   const list: Duty[] = [];
@@ -281,6 +285,32 @@ function decisionOf(c: PeapContext, trail: readonly AuditRow[]): NonNullable<Cas
     followUpDate: d.followUpDate,
     gate: peapGateItems({ ...c, answers }),
   };
+}
+
+/**
+ * A pupil-movement case's duty once done — the parents' notice of an off-site direction, the LA told
+ * of a separation, the council told of a timetable — with when and by whom, on time or late, in
+ * place of its deadline (which was cancelled when it was met).
+ */
+function metDuty(view: CaseView): (Duty & { readonly key: string })[] {
+  const deadline = (key: string) => view.deadlines.find((d) => d.key === key);
+  const done = (key: string, sent: { sentOn: string; by: string; at: string; method?: string | undefined } | undefined) => {
+    const d = deadline(key);
+    if (!sent || !d) return [];
+    return [{ key, what: d.label, dueDate: d.dueDate, status: sent.sentOn <= d.dueDate ? ('on-time' as const) : ('late' as const), done: { on: sent.sentOn, by: sent.by, at: sent.at, ...(sent.method ? { how: sent.method } : {}) } }];
+  };
+  switch (view.kind) {
+    case 'off-site-direction':
+      return done('notice', view.context.notice);
+    case 'safeguarding-separation':
+      return done('la-notice', view.context.laNotice);
+    case 'part-time-timetable': {
+      const told = view.context.councilTold;
+      return done('tell-council', told ? { sentOn: told.on, by: told.by, at: told.at } : undefined);
+    }
+    default:
+      return [];
+  }
 }
 
 /** A governing board's review looks for these (DfE guidance on reviews); each present or missing. */

@@ -20,6 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from './access.js';
 import type { CaseView } from './caseService.js';
 import { RulesEvaluator } from '@before-exclusion/rules';
+import { caseRecord } from './caseRecord.js';
 import { recordMovementDuty } from './movementDuties.js';
 import { evaluateStoredPupils } from './openCases.js';
 import type { CaseStore } from './store/caseStore.js';
@@ -78,6 +79,9 @@ describe.each(BACKENDS)('cases opened from pupil movement (%s)', (backend) => {
     expect(told.state).toEqual({ open: { 'la-notice': 'sent', separation: 'in-place' } });
     const record = await store.pupils.record(head, 'P3');
     expect(record.safeguardingSeparations?.[0]?.localAuthorityToldOn).toBe('2026-09-22');
+    // Read back: told a school day after it was due (the separation's first day), by whom.
+    const readBack = await caseRecord(store, head, separation!.id, { today: '2026-09-28' });
+    expect(readBack.duties).toContainEqual(expect.objectContaining({ dueDate: '2026-09-21', status: 'late', done: expect.objectContaining({ on: '2026-09-22', by: 'head-a' }) }));
     const calendar = (await store.pupils.calendarFor('SCH-A', '2026-09-28'))!;
     expect((await new RulesEvaluator().evaluate(record, calendar, '2026-09-28')).map((t) => t.trigger)).not.toContain('safeguarding-separation.tell-local-authority');
   });

@@ -40,7 +40,7 @@ type PartTimeTimetableInput = z.input<typeof partTimeTimetableInput>;
 export interface PartTimeTimetableContext extends z.output<typeof partTimeTimetableInput> {
   readonly reviews: { heldOn: string; outcome: (typeof TIMETABLE_REVIEW_OUTCOMES)[number]; by: string; at: string }[];
   readonly nextReviewDue: string;
-  readonly councilTold?: { on: string; by: string };
+  readonly councilTold?: { on: string; by: string; at: string };
   readonly overdue: string[];
 }
 
@@ -102,7 +102,7 @@ export const partTimeTimetableMachine = setup({
     active: {
       initial: 'checking',
       on: {
-        TELL_COUNCIL: { actions: [assign({ councilTold: ({ event }) => ({ on: event.toldOn, by: event.by }) }), { type: 'cancelDeadline', params: { key: 'tell-council' } }] },
+        TELL_COUNCIL: { actions: [assign({ councilTold: ({ event }) => ({ on: event.toldOn, by: event.by, at: event.at }) }), { type: 'cancelDeadline', params: { key: 'tell-council' } }] },
         DEADLINE_REACHED: [
           { guard: 'reviewDeadline', target: '.review-overdue', actions: [{ type: 'markOverdue', params: { key: 'review' } }, remind('review')] },
           { guard: 'plannedEndReached', target: '.past-planned-end', actions: [{ type: 'markOverdue', params: { key: 'planned-end' } }, remind('planned-end')] },
