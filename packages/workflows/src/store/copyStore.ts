@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync }
 import { dirname } from 'node:path';
 import { StoreRefused } from '../errors.js';
 import { isPostgresUrl, openDatabase, sqlitePath, type Database, type SqlValue } from './database.js';
-import { carryKeyFile } from './pupilKeys.js';
+import { carryKeyFile, keyFileNeeded } from './pupilKeys.js';
 
 /** Every table, parents before children; `leases` is left behind (it belongs to running instances). */
 const TABLES = ['schools', 'calendars', 'staff', 'staff_schools', 'pupils', 'cases', 'deadlines', 'outbox', 'staff_addresses', 'deliveries', 'letters', 'pupil_keys', 'pupil_names', 'mis_cursors', 'audit_log'] as const;
@@ -57,14 +57,14 @@ export async function copyStore(from: StoreLocation, to: StoreLocation): Promise
   try {
     const sourceCheck = await new AuditLog(source, AuditAnchor.at(from.anchorPath, from.anchorKey)).verify();
     if (!sourceCheck.ok) throw new StoreRefused(`the source's audit trail does not verify (${sourceCheck.problem?.message}); fix that before copying`);
-    // The copy's sealed text opens only with the source's pupil data key.
-    carryKeyFile(from.anchorPath, to.anchorPath);
     target = await openDatabase(to.url);
     const db = target;
     for (const table of TABLES) {
       const found = await db.get(`SELECT 1 AS found FROM ${table} LIMIT 1`);
       if (found) throw new StoreRefused(`the target already holds data (table ${table} is not empty); copy into an empty database`);
     }
+    // The copy's sealed text opens only with the source's pupil data key: carried once the copy is made.
+    keyFileNeeded(from.anchorPath, to.anchorPath);
     const rows: Record<string, number> = {};
     // One snapshot of the source, so a store copied while its service runs is copied as of one moment.
     await source.read((snapshot) => db.write(async (tx) => {
@@ -83,6 +83,7 @@ export async function copyStore(from: StoreLocation, to: StoreLocation): Promise
       // The copied outbox ids were given explicitly: PostgreSQL's identity must carry on after them.
       if (db.dialect === 'postgres') await tx.run(`SELECT setval(pg_get_serial_sequence('outbox', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM outbox), false)`);
     }));
+    carryKeyFile(from.anchorPath, to.anchorPath);
     const log = new AuditLog(db, AuditAnchor.at(to.anchorPath, to.anchorKey));
     await log.anchorCopy();
     return { rows, verified: await log.verify() };
@@ -106,8 +107,8 @@ export async function restoreBackup(file: string, to: StoreLocation): Promise<Ve
   const target = sqlitePath(to.url);
   if (existsSync(target)) throw new StoreRefused(`${target} exists: move it aside first (restore never overwrites a store)`);
   if (existsSync(to.anchorPath)) throw new StoreRefused(`an anchor exists at ${to.anchorPath}: it belongs to another store; move it aside first`);
+  keyFileNeeded(`${file}.anchor`, to.anchorPath);
   mkdirSync(dirname(target), { recursive: true });
-  carryKeyFile(`${file}.anchor`, to.anchorPath);
   const staged = `${target}.restoring`;
   copyFileSync(file, staged);
   const copy = await openDatabase(staged);
@@ -116,6 +117,7 @@ export async function restoreBackup(file: string, to: StoreLocation): Promise<Ve
     for (const f of [staged, `${staged}-wal`, `${staged}-shm`]) rmSync(f, { force: true });
     return checked;
   }
+  carryKeyFile(`${file}.anchor`, to.anchorPath);
   renameSync(staged, target);
   const restored = await openDatabase(target);
   try {

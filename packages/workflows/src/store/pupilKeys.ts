@@ -34,16 +34,25 @@ export function pupilKeyFile(anchorPath: string): string {
  * @throws StoreRefused when the target already has another key: it belongs to another store.
  */
 export function carryKeyFile(fromAnchorPath: string, toAnchorPath: string): void {
+  if (!keyFileNeeded(fromAnchorPath, toAnchorPath)) return;
+  const to = pupilKeyFile(toAnchorPath);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(pupilKeyFile(fromAnchorPath), to);
+  chmodSync(to, 0o600);
+}
+
+/**
+ * Whether a copy next to `toAnchorPath` needs the key file from beside `fromAnchorPath`: checked
+ * before copying anything, so a copy that could not open its text is refused with nothing written.
+ * @throws StoreRefused when the target already has another key.
+ */
+export function keyFileNeeded(fromAnchorPath: string, toAnchorPath: string): boolean {
   const from = pupilKeyFile(fromAnchorPath);
   const to = pupilKeyFile(toAnchorPath);
-  if (!existsSync(from)) return;
-  if (existsSync(to)) {
-    if (realpathSync(from) === realpathSync(to) || readFileSync(from, 'utf8').trim() === readFileSync(to, 'utf8').trim()) return;
-    throw new StoreRefused(`${to} holds another store's pupil data key: the copy's sealed text would not open with it; move it aside, or set PUPIL_DATA_KEY for both`);
-  }
-  mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(from, to);
-  chmodSync(to, 0o600);
+  if (!existsSync(from)) return false;
+  if (!existsSync(to)) return true;
+  if (realpathSync(from) === realpathSync(to) || readFileSync(from, 'utf8').trim() === readFileSync(to, 'utf8').trim()) return false;
+  throw new StoreRefused(`${to} holds another store's pupil data key: the copy's sealed text would not open with it; move it aside, or set PUPIL_DATA_KEY for both`);
 }
 
 /** What was asked for was a pupil's data, and it has been erased: nothing to show, nothing more to record. */
