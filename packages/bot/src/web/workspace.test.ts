@@ -10,7 +10,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CASE_LIST_READ, SYSTEM, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
+import { CASE_LIST_READ, SYSTEM, openByHand, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
 import { isLocalMode, loadConfig, localSignInRefusal } from '../service/config.js';
 import type { Logger } from '../service/log.js';
 import { BACKENDS, TODAY, addOtherSchool, demoStore } from '../testing/fixtures.js';
@@ -216,6 +216,29 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect(text).toContain('Evidence for a review');
     // What people wrote is text, never markup.
     expect(page.html).toContain('Mentoring &lt;b&gt;since&lt;/b&gt; October &amp; a key adult.');
+  });
+
+  it('reads an off-site direction case back in words: where it stands, its notice done late and by whom, its timeline; listed under its kind', async () => {
+    const store = await demo();
+    const head = await store.staff.actorFor('demo-head');
+    // Directed off site from Mon 23 Mar 2026: notice due two school days before, Thu 19 Mar; given Fri 20 Mar.
+    const { case: direction } = await openByHand(store, head, 'off-site-direction', 'DEMO-004', '2026-03-16', { startDate: '2026-03-23', provider: 'Riverside Learning Centre' });
+    await store.cases.send(head, { id: direction.id, kind: 'off-site-direction' }, { type: 'RECORD_NOTICE', sentOn: '2026-03-20', method: 'letter' });
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+
+    const page = await browser.get(`/workspace/cases/${direction.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Kind Off-site direction');
+    // Where it stands in words, the machine's own name only beside them.
+    expect(page.text).toContain('State placement running — next review to hold (placement: running)');
+    expect(page.text).toMatch(/parents' written notice \(two school days before the placement\) 19 March 2026 Done late/);
+    expect(page.text).toContain("recorded the parents' written notice (letter, Friday 20 Mar 2026)");
+
+    const list = await browser.get('/workspace/cases?kind=off-site-direction');
+    expect(list.text).toContain('Off-site direction');
+    expect(list.text).toContain(direction.id);
+    expect(list.text).toContain('placement running — next review to hold');
   });
 
   it('adds a note through the form (CSRF and all), shows it, and refuses an empty one with a message', async () => {
