@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { dayNumber, isIsoDate, isoDate, longDate, notARealDate, shortDate, weekdayName } from './dates.js';
 import { InputError } from './problems.js';
 import { parsePupilRecord } from './pupilRecord.js';
+import { parseCalendar } from './calendar/calendarFile.js';
+import { defaultRulePack, parseRule } from './rulePack.js';
 
 describe('dates', () => {
   it('agrees with the JavaScript Date for every day from 1900 to 2100', () => {
@@ -33,6 +35,24 @@ describe('dates', () => {
     expect(notARealDate('2025-02-29')).toBe('"2025-02-29" is not a real date: February 2025 has 28 days');
     expect(notARealDate('2025-13-01')).toBe('"2025-13-01" is not a real date: there is no month 13 (01 to 12)');
     expect(notARealDate('1/10/2025')).toBe('"1/10/2025" is not a date written YYYY-MM-DD');
+  });
+
+  it('says so in a calendar and a rule file too, with the same code', () => {
+    const calendar = { academicYear: '2025/26', halfTerms: [], nonSchoolDays: ['2025-10-32'] };
+    let refusal: InputError | undefined;
+    try {
+      parseCalendar(calendar, 'cal.json');
+    } catch (error) {
+      refusal = error as InputError;
+    }
+    expect(refusal?.problems).toContainEqual({ code: 'date.not-real', file: 'cal.json', field: 'nonSchoolDays[0]', message: '"2025-10-32" is not a real date: October 2025 has 31 days' });
+    const rule = { ...defaultRulePack().rules[0], effectiveFrom: '2025-02-29', values: undefined, resolvedConditions: undefined, file: undefined, facts: undefined };
+    try {
+      parseRule(JSON.parse(JSON.stringify(rule)), 'rule.json');
+    } catch (error) {
+      refusal = error as InputError;
+    }
+    expect(refusal?.problems).toEqual([{ code: 'date.not-real', file: 'rule.json', field: 'effectiveFrom', message: '"2025-02-29" is not a real date: February 2025 has 28 days' }]);
   });
 
   it('says so in a pupil record too, with the same code', () => {

@@ -4,15 +4,15 @@
  * the set of rules in use; a trust or council may override parameters, within their bounds.
  */
 import { z } from 'zod';
-import { isIsoDate, type IsoDate } from './dates.js';
+import { isIsoDate, notARealDate, type IsoDate } from './dates.js';
 import { checkCustomFacts, factCatalog, type AnyCustomFact, type FactCatalog } from './customFacts.js';
 import { SCOPES, WORDS, type Scope } from './factCatalog.js';
 import { RULE_FILES, TRIGGER_IDS } from './generated/ruleFiles.js';
 import { parseJsonText } from './jsonText.js';
-import { described, fieldPath, InputError, issueMessage, quoted, type Problem } from './problems.js';
+import { described, fieldPath, InputError, issueCode, issueMessage, quoted, type Problem } from './problems.js';
 
 const OPERATORS = ['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn', 'contains', 'doesNotContain'];
-const isoDate = z.string().refine(isIsoDate, 'expected a date written YYYY-MM-DD');
+const isoDate = z.string().refine(isIsoDate, { error: (issue) => notARealDate(issue.input), params: { code: 'date.not-real' } });
 
 const parameterSchema = z.strictObject({
   type: z.enum(['integer', 'number', 'boolean']),
@@ -163,7 +163,7 @@ export class RulePack {
   withOverrides(overrides: RulePackOverrides, file = 'rule pack'): RulePack {
     const parsed = rulePackReadSchema.safeParse(overrides);
     if (!parsed.success) {
-      throw new InputError(`${file} is not a valid rule pack`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: issueMessage(i) })));
+      throw new InputError(`${file} is not a valid rule pack`, parsed.error.issues.map((i) => ({ code: issueCode(i), file, field: fieldPath(i.path), message: issueMessage(i) })));
     }
     const problems: Problem[] = [];
     for (const [id, values] of Object.entries(parsed.data.parameters)) {
@@ -307,7 +307,7 @@ function resolveParams(node: unknown, values: Readonly<Record<string, number | b
 export function parseRule(json: unknown, file: string, options: { readonly facts?: readonly AnyCustomFact[] } = {}): Rule {
   const parsed = ruleFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(`${file} is not a valid rule`, parsed.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: issueMessage(i) })));
+    throw new InputError(`${file} is not a valid rule`, parsed.error.issues.map((i) => ({ code: issueCode(i), file, field: fieldPath(i.path), message: issueMessage(i) })));
   }
   const { $schema: _schema, ...rule } = parsed.data;
   const problems: Problem[] = [];

@@ -3,13 +3,13 @@
  * term dates. Both end in the same checks, so a calendar is valid whatever it came from.
  */
 import { z } from 'zod';
-import { isIsoDate, weekdayName, type IsoDate } from '../dates.js';
+import { isIsoDate, notARealDate, weekdayName, type IsoDate } from '../dates.js';
 import { parseJsonText } from '../jsonText.js';
-import { fieldPath, InputError, issueMessage, oneOf, quoted, type Problem } from '../problems.js';
+import { fieldPath, InputError, issueCode, issueMessage, oneOf, quoted, type Problem } from '../problems.js';
 import { parseIcsCalendar } from './ics.js';
 import { SchoolCalendar, TERMS, type CalendarSpec, type HalfTerm } from './schoolCalendar.js';
 
-const isoDateSchema = z.string().refine(isIsoDate, { message: 'expected a date written YYYY-MM-DD' });
+const isoDateSchema = z.string().refine(isIsoDate, { error: (issue) => notARealDate(issue.input), params: { code: 'date.not-real' } });
 
 const halfTermSchema = z.strictObject({
   name: z
@@ -95,7 +95,7 @@ export function parseCalendar(json: unknown, file = 'calendar'): SchoolCalendar 
   if (!parsed.success) {
     throw new InputError(
       `${file} is not a valid school calendar`,
-      parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issueMessage(issue) })),
+      parsed.error.issues.map((issue) => ({ code: issueCode(issue), file, field: fieldPath(issue.path), message: issueMessage(issue) })),
     );
   }
   const { format: _format, source: _source, ...spec } = parsed.data;
