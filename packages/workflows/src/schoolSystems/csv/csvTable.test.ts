@@ -1,6 +1,6 @@
 import { InputError } from '@before-exclusion/rules';
 import { describe, expect, it } from 'vitest';
-import { readCsvText } from './csvTable.js';
+import { cellOf, readCsvText } from './csvTable.js';
 
 function refusal(text: string): string[] {
   try {
@@ -17,20 +17,28 @@ describe('readCsvText', () => {
     const table = readCsvText('\uFEFFsep=;\r\nid;year;;\r\n="00123";9;;\r\n;;;\r\n', 'export.csv');
     expect(table.headings).toEqual(['id', 'year']);
     expect(table.rows).toHaveLength(1);
-    expect(table.rows[0]!.cells.get('id')).toBe('00123');
+    expect(cellOf(table, table.rows[0]!, 'id')).toBe('00123');
     // Row 2 as Excel shows it (it hides the sep= line); line 3 in the file.
     expect([table.rows[0]!.row, table.rows[0]!.line]).toEqual([2, 3]);
   });
 
   it('keeps a quoted comma and a quoted line break inside one value, and counts rows as a spreadsheet does', () => {
     const table = readCsvText('id,form\nP1,"9A, North"\nP2,"10B\nSouth"\nP3,7C\n', 'export.csv');
-    expect(table.rows.map((r) => r.cells.get('form'))).toEqual(['9A, North', '10B\nSouth', '7C']);
+    expect(table.rows.map((r) => cellOf(table, r, 'form'))).toEqual(['9A, North', '10B\nSouth', '7C']);
     expect(table.rows.map((r) => [r.row, r.line])).toEqual([[2, 2], [3, 3], [4, 5]]);
   });
 
+  it('counts a blank line as a spreadsheet row, and skips it', () => {
+    const table = readCsvText('\r\nid,year\r\nP1,9\r\n\r\nP2,10\r\n', 'export.csv');
+    expect(table.headings).toEqual(['id', 'year']);
+    expect(table.rows.map((r) => [cellOf(table, r, 'id'), r.row, r.line])).toEqual([['P1', 3, 3], ['P2', 5, 5]]);
+  });
+
   it('guesses ; or tab as the separator from the heading row', () => {
-    expect(readCsvText('id;year\nP1;9\n', 'x').rows[0]!.cells.get('year')).toBe('9');
-    expect(readCsvText('id\tyear\nP1\t9\n', 'x').rows[0]!.cells.get('year')).toBe('9');
+    for (const text of ['id;year\nP1;9\n', 'id\tyear\nP1\t9\n']) {
+      const table = readCsvText(text, 'x');
+      expect(cellOf(table, table.rows[0]!, 'year')).toBe('9');
+    }
   });
 
   it('refuses a value beyond the headings, naming row and column, and says why it may be', () => {

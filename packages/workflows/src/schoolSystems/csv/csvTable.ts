@@ -9,13 +9,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { InputError, printable, type Problem } from '@before-exclusion/rules';
 
-/** One data row: its place, and its cells by heading (trimmed; an empty cell is ''). */
+/** One data row: its place, and its cells in the headings' order (trimmed; an empty cell is ''). */
 export interface CsvRow {
   /** The row as a spreadsheet shows it: the heading row is 1, so the first data row is 2. */
   readonly row: number;
   /** The line in the file the row starts on (differs from `row` after a `sep=` line or a quoted newline). */
   readonly line: number;
-  readonly cells: ReadonlyMap<string, string>;
+  readonly cells: readonly string[];
 }
 
 export interface CsvTable {
@@ -23,6 +23,12 @@ export interface CsvTable {
   /** The headings as written (trimmed), in order. */
   readonly headings: readonly string[];
   readonly rows: readonly CsvRow[];
+}
+
+/** The cell of a row under a heading ('' when empty or when there is no such heading). */
+export function cellOf(table: CsvTable, row: CsvRow, heading: string): string {
+  const index = table.headings.indexOf(heading);
+  return index < 0 ? '' : (row.cells[index] ?? '');
 }
 
 /** Larger than any school's export (a year of session marks for 2,000 pupils is ~40 MB). */
@@ -78,29 +84,38 @@ export function readCsvText(text: string, file: string): CsvTable {
   if (body.trim() === '') throw new InputError(`${file} is empty`, [{ file, message: 'no heading row and no data; expected a heading row naming the columns, then a row per record' }]);
   const delimiter = sep?.[1] ?? guessDelimiter(body);
 
-  let records: { record: string[]; info: { lines: number; raw?: string } }[];
+  let records: string[][];
   try {
     records = parse(body, {
       delimiter,
       bom: true,
-      info: true,
-      raw: true,
       // `="00123"` has a quote mid-field; it is unwrapped below instead of refused.
       relax_quotes: true,
       relax_column_count: true,
-      skip_empty_lines: true,
       max_record_size: MAX_ROW_CHARACTERS,
-    }) as unknown as { record: string[]; info: { lines: number; raw?: string } }[];
+    });
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     throw new InputError(`${file} is not a readable CSV file; nothing was imported`, [csvProblem(error, file, lineOffset)]);
   }
 
-  const [head, ...data] = records;
+  // Lines are counted here (csv-parse's per-record info doubles its time): a record takes its line
+  // and one more per line break inside a quoted value; a blank line is a record of one empty cell.
+  // Rows are counted as a spreadsheet does: every record, blank or not, from 1.
+  let line = 1 + lineOffset;
+  const placed = records.map((cells, i) => {
+    const at = { row: i + 1, line };
+    line += 1 + lineBreaksIn(cells);
+    for (let c = 0; c < cells.length; c++) cells[c] = cell(cells[c]!);
+    return { ...at, cells };
+  });
+  const first = placed.findIndex((r) => r.cells.some((c) => c !== ''));
+  const head = placed[first];
+  const data = placed.slice(first + 1);
   if (!head) throw new InputError(`${file} is empty`, [{ file, message: 'no heading row; expected a heading row naming the columns' }]);
   const problems: Problem[] = [];
-  const headingRow = { row: 1, line: startLine(head.info, lineOffset) };
-  const written = head.record.map(cell);
+  const headingRow = { row: head.row, line: head.line };
+  const written = head.cells;
   // Excel leaves empty headings after the last column; those columns must be empty too.
   let width = written.length;
   while (width > 0 && written[width - 1] === '') width--;
@@ -116,19 +131,17 @@ export function readCsvText(text: string, file: string): CsvTable {
   });
 
   const rows: CsvRow[] = [];
-  data.forEach(({ record, info }, i) => {
-    const place = { row: i + 2, line: startLine(info, lineOffset) };
-    const cells = record.map(cell);
-    if (cells.every((c) => c === '')) return; // a row of empty cells (`,,,`): Excel's padding
+  for (const place of data) {
+    const { cells } = place;
+    if (cells.every((c) => c === '')) continue; // a blank row, or one of empty cells (`,,,`): Excel's padding
     const extra = cells.slice(width).findIndex((c) => c !== '');
     if (extra >= 0) {
       problems.push({ file, location: rowLocation(place), field: `column ${columnLetter(width + extra)}`, message: `a value beyond the last heading (${width} columns); accepted: a value under a heading only (a comma inside a value needs the value in double quotes)` });
-      return;
+      continue;
     }
-    const named = new Map<string, string>();
-    headings.forEach((heading, c) => named.set(heading, cells[c] ?? ''));
-    rows.push({ ...place, cells: named });
-  });
+    if (cells.length > width) cells.length = width;
+    rows.push(place);
+  }
   if (problems.length > 0) throw new InputError(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in its layout; nothing was imported`, problems);
   return { file, headings, rows };
 }
@@ -153,8 +166,9 @@ export function columnLetter(index: number): string {
 /** A cell as meant: trimmed, and Excel's `="00123"` text-forcing unwrapped. */
 function cell(value: string): string {
   const trimmed = value.trim();
-  const forced = /^="(.*)"$/s.exec(trimmed);
-  return (forced ? forced[1]!.replace(/""/g, '"') : trimmed).trim();
+  // Most cells are plain: only one starting `="` is looked at again (this runs for every cell).
+  if (!trimmed.startsWith('="') || !trimmed.endsWith('"') || trimmed.length < 3) return trimmed;
+  return trimmed.slice(2, -1).replace(/""/g, '"').trim();
 }
 
 /** The separator of the heading line: a comma unless the heading holds more semicolons or tabs (Excel in other locales). */
@@ -165,11 +179,11 @@ function guessDelimiter(body: string): string {
   return count(best!) > 0 ? best! : ',';
 }
 
-/** csv-parse counts the line a record ends on; a quoted newline inside it moves its start back. */
-function startLine(info: { lines: number; raw?: string }, offset: number): number {
-  const raw = (info.raw ?? '').replace(/\r?\n$/, '');
-  const inner = raw.split('\n').length - 1;
-  return info.lines - inner + offset;
+/** Line breaks inside a record's quoted values (a CRLF is one). */
+function lineBreaksIn(record: readonly string[]): number {
+  let breaks = 0;
+  for (const value of record) for (let at = value.indexOf('\n'); at >= 0; at = value.indexOf('\n', at + 1)) breaks++;
+  return breaks;
 }
 
 function csvProblem(error: CsvError, file: string, lineOffset: number): Problem {
