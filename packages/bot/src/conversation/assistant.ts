@@ -10,6 +10,7 @@ import { assessProposedSuspension, describeAssessment, InputError, isIsoDate, lo
 import {
   AccessDenied,
   AuditRefused,
+  PupilDataErased,
   CaseNotFound,
   EventRefused,
   RevisionConflict,
@@ -130,7 +131,7 @@ export class Assistant {
     try {
       return await this.#dispatch(actor, command);
     } catch (error) {
-      if (error instanceof CaseNotFound || error instanceof AccessDenied || error instanceof EventRefused || error instanceof LetterRefused) {
+      if (error instanceof CaseNotFound || error instanceof AccessDenied || error instanceof EventRefused || error instanceof LetterRefused || error instanceof PupilDataErased) {
         return [{ type: 'message', tone: 'error', text: sentence(error.message) }];
       }
       if (error instanceof StoreBusy) return [STORE_BUSY_REPLY];
