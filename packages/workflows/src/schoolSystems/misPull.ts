@@ -5,7 +5,7 @@
  * changed, the rules run so that a new suspension opens its case (and its prompt to the head) in
  * this same pull. A pull that fails anywhere leaves the store and the cursor as they were.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { checkRecordOnCalendar, type IsoDate, type Problem } from '@before-exclusion/rules';
 import { SYSTEM } from '../access.js';
 import { evaluateStoredPupils, type EvaluationResult } from '../openCases.js';
@@ -45,7 +45,11 @@ export async function pullSchool(store: CaseStore, adapter: MisAdapter, options:
   const stored = new Map((await store.pupils.inSchools([schoolId])).map((r) => [r.id, r]));
   const cursor = await store.pupils.misCursor(schoolId, adapter.system);
   const pull = await adapter.pull({ schoolId, cursor, yearStart: calendar.firstDay, today, stored, ...(options.signal ? { signal: options.signal } : {}) });
-  const problems: Problem[] = pull.records.flatMap((r) => checkRecordOnCalendar(r, calendar).map((p) => ({ file: `${adapter.system} pull`, location: `pupil ${r.id}`, ...p })));
+  const problems: Problem[] = [];
+  for (const [i, r] of pull.records.entries()) {
+    if (i % 100 === 99) await setImmediate(); // a large school: let the service's other work in between
+    for (const p of checkRecordOnCalendar(r, calendar)) problems.push({ file: `${adapter.system} pull`, location: `pupil ${r.id}`, ...p });
+  }
   if (problems.length > 0) throw new MisRefused(`${adapter.system}'s data for school ${schoolId} does not fit its ${calendar.academicYear} calendar; nothing was imported`, problems);
   const { changed, pupils } = await store.pupils.importPull(SYSTEM, { schoolId, system: adapter.system, records: pull.records, cursor: pull.cursor });
   if (changed === 0 && !options.evaluateAnyway) return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation: undefined };

@@ -4,6 +4,7 @@
  * records themselves.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError, SchoolCalendar, parsePupilRecord, type IsoDate, type Problem, type PupilRecord } from '@before-exclusion/rules';
@@ -282,14 +283,17 @@ export class Pupils {
       for (let i = 0; i < pull.records.length; i += 500) {
         const batch = pull.records.slice(i, i + 500).map((r) => r.id);
         const rows = await tx.all<{ id: string; record: string }>(`SELECT id, record FROM pupils WHERE id IN (${batch.map(() => '?').join(', ')})`, batch);
-        for (const row of rows) before.set(row.id, contentHash(row.record));
+        for (const row of rows) before.set(row.id, row.record);
       }
       const written: Record<string, string> = {};
-      for (const r of pull.records) {
+      for (const [i, r] of pull.records.entries()) {
+        // A large school's records take a while to compare: let the process's other work in between.
+        if (i % 200 === 199) await setImmediate();
         const record = JSON.stringify(r);
+        // Unchanged records are not written: pulling the same data again changes nothing. (The same
+        // text: a record stored another way round is written once more, to no harm.)
+        if (before.get(r.id) === record) continue;
         const hash = contentHash(record);
-        // Unchanged records are not written: pulling the same data again changes nothing.
-        if (before.get(r.id) === hash) continue;
         written[r.id] = hash;
         await tx.run(
           'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',

@@ -15,6 +15,7 @@
  * is seen too. What the MIS does not hold — a social worker, staff's at-risk flag, EBSNA
  * indicators, exclusions recorded in the product — is kept from the stored record.
  */
+import { setImmediate } from 'node:timers/promises';
 import { EXCLUSION_REASONS, parsePupilRecord, type Exclusion, type IsoDate, type Problem, type PupilRecord, type PupilRecordInput } from '@before-exclusion/rules';
 import { z } from 'zod';
 import { pupilPseudonym, type PupilIdKey } from '../pupilPseudonym.js';
@@ -113,6 +114,8 @@ export class AssemblyAdapter implements MisAdapter {
 
     const records: PupilRecord[] = [];
     for (const s of students.values()) {
+      // Checking a large school's records takes seconds: let the service's chats and deadlines in between.
+      if (records.length % 100 === 99) await setImmediate();
       const misId = s.upn?.trim() || s.mis_id?.trim();
       const where = { file: 'Assembly /students', location: `id ${s.id}` };
       if (!misId) {
@@ -256,6 +259,11 @@ function yearEnd(yearStart: IsoDate): IsoDate {
 
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
   const map = new Map<number, T[]>();
-  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
   return map;
 }
