@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setup, assign } from 'xstate';
 import { z } from 'zod';
 import { SYSTEM } from './access.js';
-import { ACTING, DECIDING, effectActions, type CaseDefinition, type CaseKind } from './machines/caseDefinition.js';
+import { ACTING, CASE_KINDS, DECIDING, effectActions, type CaseDefinition, type CaseKind } from './machines/caseDefinition.js';
 import { AuditAnchor, AuditLog } from './store/auditLog.js';
 import { auditedWriter, type AuditedWrite } from './store/auditedWrite.js';
 import { CaseStore } from './store/caseStore.js';
@@ -63,7 +63,8 @@ export const toyDefinition: CaseDefinition = {
 };
 
 export function toyDefinitions(): Record<CaseKind, CaseDefinition> {
-  return { peap: toyDefinition, suspension: toyDefinition, ebsna: toyDefinition, reintegration: toyDefinition };
+  // Every kind, so a kind added later needs nothing here.
+  return Object.fromEntries(CASE_KINDS.map((kind) => [kind, toyDefinition])) as Record<CaseKind, CaseDefinition>;
 }
 
 /** The backends the store's suites run on: SQLite always, PostgreSQL when TEST_DATABASE_URL names a server. */
