@@ -165,4 +165,12 @@ describe.each(backends())('pulling a school from Assembly (%s store)', (backend)
     ]);
     expect(await pupilsOf()).toEqual(['HAND-1']);
   });
+
+  it('refuses an attendance mark retired in 2024 (H), naming the student and the day', async () => {
+    fake.mark(3, '2026-03-17', 'PM', 'H');
+    const refused = await pull().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MisRefused);
+    expect((refused as MisRefused).problems).toEqual([expect.objectContaining({ file: 'Assembly', location: `student id 3 (pupil ${pupil('A100000000003')}), marks of 2026-03-17`, field: 'attendance[0].pm', message: expect.stringMatching(/^"H" is not an attendance mark; accepted: /) })]);
+    expect(await pupilsOf()).toEqual(['HAND-1']);
+  });
 });

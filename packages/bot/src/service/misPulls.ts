@@ -59,7 +59,11 @@ export function scheduleMisPulls(store: CaseStore, log: Logger, options: MisPull
     try {
       const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(PULL_BOUND_MS)]);
       const evaluateAnyway = rulesOwed.has(connection.schoolId);
-      const result = await pullSchool(store, misAdapterFor(connection, options.pupilIdKey), { schoolId: connection.schoolId, today: options.today(), signal, evaluateAnyway, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) });
+      // One instance pulls a school at a time (several share a PostgreSQL store); the others skip this round.
+      const result = await store.leases.runExclusive(`mis-pull:${connection.schoolId}`, PULL_BOUND_MS + 60_000, () =>
+        pullSchool(store, misAdapterFor(connection, options.pupilIdKey), { schoolId: connection.schoolId, today: options.today(), signal, evaluateAnyway, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) }),
+      );
+      if (!result) return log.debug(`mis: school ${connection.schoolId} is being pulled by another instance`, { channel: 'mis' });
       breaker.succeeded();
       log.info(`mis: pulled school ${connection.schoolId}`, { channel: 'mis', count: result.pupils, nChanged: result.changed, nRequests: result.requests, nOpened: result.evaluation?.opened ?? 0, ms: Date.now() - started });
       // The records are in, but the rules did not run over them: the next pull runs them again.

@@ -117,9 +117,9 @@ export class AssemblyAdapter implements MisAdapter {
       // Checking a large school's records takes seconds: let the service's chats and deadlines in between.
       if (records.length % 100 === 99) await setImmediate();
       const misId = s.upn?.trim() || s.mis_id?.trim();
-      const where = { file: 'Assembly /students', location: `id ${s.id}` };
+      const where = { file: 'Assembly', location: `student id ${s.id}` };
       if (!misId) {
-        problems.push({ ...where, field: 'upn', message: 'has neither a UPN nor a mis_id; the pupil id is derived from one of them' });
+        problems.push({ file: 'Assembly /students', location: `id ${s.id}`, field: 'upn', message: 'has neither a UPN nor a mis_id; the pupil id is derived from one of them' });
         continue;
       }
       const pupilId = pupilPseudonym(pupilIdKey, request.schoolId, misId);
@@ -127,7 +127,7 @@ export class AssemblyAdapter implements MisAdapter {
       const input = toRecord(s, pupilId, request, stored, exclusionsOf.get(s.id) ?? [], marksOf.get(s.id) ?? [], problems);
       const parsed = parsePupilRecord(input, where);
       if (parsed.ok) records.push(parsed.record);
-      else problems.push(...parsed.problems);
+      else problems.push(...parsed.problems.map((p) => ({ ...p, location: `${p.location ?? where.location}${dayOrExclusion(input, p.field)}` })));
     }
     if (problems.length > 0) {
       throw new MisRefused(`Assembly's data for school ${request.schoolId} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported`, problems);
@@ -234,6 +234,15 @@ function toExclusion(e: AssemblyExclusion, stored: PupilRecord | undefined, prob
       return length && length > 0 ? { ...base, category: 'FIXD', sessions: length, cancelled: true } : { ...base, category: 'PERM', cancelled: true };
     }
   }
+}
+
+/** Which day's marks, or which exclusion, a record's problem is about — its index alone tells a data manager nothing. */
+function dayOrExclusion(input: PupilRecordInput, field: string | undefined): string {
+  const day = field?.match(/^attendance\[(\d+)\]/);
+  if (day) return `, marks of ${input.attendance?.[Number(day[1])]?.date ?? 'a day'}`;
+  const exclusion = field?.match(/^exclusions\[(\d+)\]/);
+  if (exclusion) return `, exclusion ${input.exclusions?.[Number(exclusion[1])]?.id ?? ''}`;
+  return '';
 }
 
 /** Assembly's `year_code`: `R` for Reception, `1`–`14`; nursery and anything else is left out. */
