@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { pupilIdKey, pupilPseudonym } from '../../packages/workflows/dist/index.js';
 import { asAttacker } from '../support/attacker.js';
 import { backends, freshDatabase, type Backend } from '../support/postgres.js';
 
@@ -111,6 +112,22 @@ describe.each(backends())('a pupil\'s data out again (%s store)', (backend: Back
     expect(raw).not.toContain('Priya Shah');
     expect(raw).toMatch(/"+named"+:2/); // the audit row: a count (PostgreSQL's row text doubles the quotes)
     expect(cases('audit', 'verify').code).toBe(0);
+  });
+
+  it("takes names by the school's own pupil ids (misId), made into the product's ids with PUPIL_ID_KEY as imports make them", async () => {
+    const { file, casesWith, exported } = await workspace();
+    const secret = 'names-test-pupil-id-key-0123456789abcdef';
+    const upn = 'A123456789012';
+    const id = pupilPseudonym(pupilIdKey(secret), 'SCH-A', upn);
+    const withKey = { PUPIL_ID_KEY: secret };
+    const record = JSON.stringify({ id, schoolId: 'SCH-A', sex: 'F', yearGroup: 8, exclusions: [] });
+    expect(casesWith(withKey, 'import', '--pupils', file('mis.ndjson', record), '--calendar', calendar).code).toBe(0);
+    casesWith(withKey, 'pupils', 'display-names', 'on', '--school', 'SCH-A', '--as', 'head-a');
+    const unknown = file('unknown.csv', 'misId,displayName\nZ999999999999,Nobody Known\n');
+    expect(casesWith(withKey, 'pupils', 'names', '--school', 'SCH-A', '--file', unknown, '--as', 'head-a').stderr).toContain(`${unknown} row 2, misId: no pupil with this misId (their id here would be px-`);
+    const names = file('mis-names.csv', `misId,displayName\n${upn.toLowerCase()},Ada Lovelace\n`);
+    expect(casesWith(withKey, 'pupils', 'names', '--school', 'SCH-A', '--file', names, '--as', 'head-a')).toMatchObject({ code: 0, stdout: 'set 1 display name(s) for school SCH-A\n' });
+    expect(exported(id).json).toMatchObject({ pupilId: id, displayName: 'Ada Lovelace' });
   });
 
   it('exports everything held about one pupil, to those who may see it, and audits the export', async () => {

@@ -39,7 +39,7 @@ import { staffMemberSchema } from './store/staff.js';
 import { recordManagedMove } from './managedMove.js';
 import { misCommand } from './schoolSystems/misCommand.js';
 import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
-import { PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
+import { DEMO_PUPIL_ID_KEY, pupilIdKey, PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
 
 const USAGE = `cases — exclusion-prevention case workflows
 
@@ -77,7 +77,8 @@ as for the service, a .env file in the working directory):
                [--publication] [--format json|csv|xlsx] [--out FILE]   the figures, year to date (xlsx needs --out)
   cases pupils display-names on|off --school S --as STAFF   a school chooses to hold pupils' names for its
                                                     staff to see (off by default; off removes those held)
-  cases pupils names --school S --file names.csv --as STAFF  load names (CSV: pupilId,displayName), all or nothing
+  cases pupils names --school S --file names.csv --as STAFF  load names (CSV: pupilId,displayName, or misId,displayName
+                                                    with ids made from the UPN by $PUPIL_ID_KEY), all or nothing
   cases pupils move --pupil ID --to SCHOOL --reason managed-move|admission|correction --as STAFF
                                                     move a pupil's record to another school (inclusion officers
                                                     and administrators covering both; audited; cases stay)
@@ -352,7 +353,9 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (args[0] !== 'names') throw new UsageError(`usage: ${usage}`);
-        const { named } = await store.displayNames.load(await staff(), school, need(o.file, usage));
+        // A file naming pupils by their MIS id (misId) has them made into the product's ids as imports do.
+        const misKey = process.env.PUPIL_ID_KEY?.trim() ? pupilIdKey(process.env.PUPIL_ID_KEY, 'PUPIL_ID_KEY') : process.env.NODE_ENV === 'production' ? undefined : DEMO_PUPIL_ID_KEY;
+        const { named } = await store.displayNames.load(await staff(), school, need(o.file, usage), misKey);
         out(`set ${named} display name(s) for school ${school}`);
         return 0;
       }

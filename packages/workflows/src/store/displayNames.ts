@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import { InputError, type Problem } from '@before-exclusion/rules';
 import { parse } from 'csv-parse/sync';
 import { AccessDenied, type Actor, type StaffRole } from '../access.js';
+import { pupilPseudonym, type PupilIdKey } from '../schoolSystems/pupilPseudonym.js';
 import type { Clock } from '../clock.js';
 import { StoreRefused } from '../errors.js';
 import type { AuditedWrite } from './auditedWrite.js';
@@ -26,8 +27,13 @@ export const DISPLAY_NAMES_SET = 'display-names-set';
 const MAY_SET: readonly StaffRole[] = ['headteacher', 'deputy', 'admin'];
 /** Long enough for any real name; a longer cell is a column slip. */
 export const DISPLAY_NAME_MAX_LENGTH = 80;
-/** The columns of a names file: the product's pupil id and the name staff will see. */
+/**
+ * The columns of a names file: the pupil — the product's id (`pupilId`), or the id the school's
+ * own system gives them (`misId`: the UPN or the school's reference, made into the product's id
+ * with PUPIL_ID_KEY, as imports do) — and the name staff will see.
+ */
 export const DISPLAY_NAME_COLUMNS = ['pupilId', 'displayName'] as const;
+export const MIS_ID_COLUMN = 'misId';
 
 export class DisplayNames {
   readonly #db: Queryable;
@@ -65,12 +71,13 @@ export class DisplayNames {
   }
 
   /**
-   * Loads a names file for one school (CSV with a header `pupilId,displayName`; UTF-8, a BOM
-   * and CRLF accepted): every row checked before any is written, then all written or none.
+   * Loads a names file for one school (CSV with a header `pupilId,displayName`, or
+   * `misId,displayName` with `misKey` to derive the product's ids; UTF-8, a BOM and CRLF
+   * accepted): every row checked before any is written, then all written or none.
    * A pupil already named gets the new name. Audited as a count and the file's hash.
    * @throws InputError listing every problem by file, row and column; StoreRefused when the school has not opted in.
    */
-  async load(actor: Actor, schoolId: string, file: string): Promise<{ named: number }> {
+  async load(actor: Actor, schoolId: string, file: string, misKey?: PupilIdKey): Promise<{ named: number }> {
     assertMaySet(actor, schoolId);
     let bytes: Buffer;
     try {
@@ -78,7 +85,7 @@ export class DisplayNames {
     } catch (error) {
       throw new StoreRefused(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}); expected a CSV file with the columns ${DISPLAY_NAME_COLUMNS.join(',')}`);
     }
-    const rows = parseNames(bytes.toString('utf8'), file);
+    const rows = parseNames(bytes.toString('utf8'), file, misKey ? (misId) => pupilPseudonym(misKey, schoolId, misId) : undefined);
     const at = this.#now().toISOString();
     return this.#write(async (tx) => {
       if (!(await this.held(schoolId, tx))) {
@@ -87,7 +94,10 @@ export class DisplayNames {
       const problems: Problem[] = [];
       for (const row of rows) {
         const pupil = await tx.get<{ school_id: string }>('SELECT school_id FROM pupils WHERE id = ?', [row.pupilId]);
-        if (pupil?.school_id !== schoolId) problems.push({ file, location: `row ${row.line}`, field: 'pupilId', message: `no pupil ${row.pupilId} on school ${schoolId}'s roll in the store; import the pupil first, or correct the id` });
+        if (pupil?.school_id !== schoolId) {
+          const who = row.idField === MIS_ID_COLUMN ? `with this ${MIS_ID_COLUMN} (their id here would be ${row.pupilId})` : row.pupilId;
+          problems.push({ file, location: `row ${row.line}`, field: row.idField, message: `no pupil ${who} on school ${schoolId}'s roll in the store; import the pupil first, or correct the id` });
+        }
       }
       if (problems.length > 0) throw new InputError(`${file}: ${problems.length} row${problems.length === 1 ? '' : 's'} name no pupil of school ${schoolId}; no names were set`, problems);
       for (const row of rows) {
@@ -133,7 +143,15 @@ function assertMaySet(actor: Actor, schoolId: string): void {
 }
 
 /** The rows of a names file, checked; every problem named by row and column. @throws InputError */
-function parseNames(text: string, file: string): { line: number; pupilId: string; displayName: string }[] {
+interface NameRow {
+  readonly line: number;
+  readonly pupilId: string;
+  /** The column the pupil was given in: `pupilId` or `misId`. */
+  readonly idField: string;
+  readonly displayName: string;
+}
+
+function parseNames(text: string, file: string, idOfMisId: ((misId: string) => string) | undefined): NameRow[] {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // csv-parse's types do not follow `info: true` (each record then comes with where it ended).
@@ -144,30 +162,34 @@ function parseNames(text: string, file: string): { line: number; pupilId: string
   }
   const [header, ...body] = records;
   const columns = header?.record.map((c) => c.trim()) ?? [];
-  const at = DISPLAY_NAME_COLUMNS.map((c) => columns.indexOf(c));
-  if (at.some((i) => i < 0)) {
-    throw new InputError(`${file}: the header row must name the columns ${DISPLAY_NAME_COLUMNS.join(', ')}; no names were set`, [
-      { file, location: 'row 1', message: `found ${columns.length ? columns.map((c) => JSON.stringify(c.slice(0, 40))).join(', ') : 'nothing'}; accepted: ${DISPLAY_NAME_COLUMNS.join(',')}` },
+  const byMis = !columns.includes('pupilId') && columns.includes(MIS_ID_COLUMN);
+  const idColumn = byMis ? MIS_ID_COLUMN : 'pupilId';
+  const idAt = columns.indexOf(idColumn);
+  const nameAt = columns.indexOf('displayName');
+  if (idAt < 0 || nameAt < 0) {
+    throw new InputError(`${file}: the header row must name the columns pupilId (or ${MIS_ID_COLUMN}) and displayName; no names were set`, [
+      { file, location: 'row 1', message: `found ${columns.length ? columns.map((c) => JSON.stringify(c.slice(0, 40))).join(', ') : 'nothing'}; accepted: pupilId,displayName or ${MIS_ID_COLUMN},displayName` },
     ]);
   }
-  const [idAt, nameAt] = at as [number, number];
+  if (byMis && !idOfMisId) throw new StoreRefused(`${file} names pupils by ${MIS_ID_COLUMN}: the product's ids are derived from them with PUPIL_ID_KEY, which is not given`);
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
-  const rows: { line: number; pupilId: string; displayName: string }[] = [];
+  const rows: NameRow[] = [];
   body.forEach(({ record, info }) => {
     const line = info.lines;
     const location = `row ${line}`;
-    const pupilId = (record[idAt] ?? '').trim();
+    const given = (record[idAt] ?? '').trim();
+    const pupilId = byMis && given !== '' ? idOfMisId!(given) : given;
     const displayName = (record[nameAt] ?? '').trim().replace(/\s+/g, ' ');
     if (record.length !== columns.length) problems.push({ file, location, message: `${record.length} fields, the header has ${columns.length}; a name holding a comma goes in double quotes` });
-    if (pupilId === '') problems.push({ file, location, field: 'pupilId', message: 'empty; accepted: the pupil\'s id in the store' });
+    if (pupilId === '') problems.push({ file, location, field: idColumn, message: byMis ? 'empty; accepted: the pupil\'s UPN or reference in the school\'s system' : 'empty; accepted: the pupil\'s id in the store' });
     if (displayName === '') problems.push({ file, location, field: 'displayName', message: 'empty; accepted: the name staff will see' });
     else if (displayName.length > DISPLAY_NAME_MAX_LENGTH) problems.push({ file, location, field: 'displayName', message: `${displayName.length} characters; accepted: at most ${DISPLAY_NAME_MAX_LENGTH}` });
     else if (/[\u0000-\u001f\u007f-\u009f]/.test(displayName)) problems.push({ file, location, field: 'displayName', message: 'holds a control character; accepted: printable text' });
     const first = seen.get(pupilId);
-    if (pupilId !== '' && first !== undefined) problems.push({ file, location, field: 'pupilId', message: `pupil ${pupilId} is named on row ${first} already; give each pupil once` });
+    if (pupilId !== '' && first !== undefined) problems.push({ file, location, field: idColumn, message: `${byMis ? 'this pupil' : `pupil ${pupilId}`} is named on row ${first} already; give each pupil once` });
     else seen.set(pupilId, line);
-    rows.push({ line, pupilId, displayName });
+    rows.push({ line, pupilId, idField: idColumn, displayName });
   });
   if (rows.length === 0 && problems.length === 0) problems.push({ file, location: 'row 2', message: 'no names after the header; accepted: one row per pupil' });
   if (problems.length > 0) throw new InputError(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; no names were set`, problems);
