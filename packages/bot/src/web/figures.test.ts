@@ -382,5 +382,13 @@ describe.each(BACKENDS)('the figures pages on %s', (backend) => {
 
     const published = await browser.get('/workspace/figures?year=2025%2F26&period=spring&school=DEMO-SCH&publication=yes');
     expect(published.text).toContain('Off-site directions c (withheld) c (withheld) Off-site directions: Year 10 c (withheld) c (withheld)');
+
+    // An officer covering a second school (no pupils held there): each school beside all of them.
+    await addOtherSchool(store);
+    await store.staff.upsert({ id: 'demo-officer', displayName: 'Demo Inclusion Officer (fictional)', role: 'inclusion-officer', schoolIds: ['DEMO-SCH', 'OTHER'] }, SYSTEM);
+    const both = await browser.get('/workspace/figures?year=2025%2F26&period=quarter-2');
+    expect(both.status).toBe(200);
+    expect(both.text).toContain('Pupil movement Number Per 100 on roll All your schools: per 100 on roll');
+    expect(both.text).toContain(`Managed moves 1 ${per100(1)} ${per100(1)}`);
   });
 });
