@@ -8,7 +8,8 @@
 import { EXCLUSION_CATEGORIES, EXCLUSION_CATEGORY_SYNONYMS, EXCLUSION_REASONS, defaultRulePack, isIsoDate, longDate, shortDate, weekdayName, type RulePack } from '@before-exclusion/rules';
 import type { CaseView } from './caseService.js';
 import type { CaseKind } from './machines/caseDefinition.js';
-import { PEAP_DECISION_TITLES, type Recipient } from './machines/index.js';
+import { CASELOAD_STATUS_WORDS, CLOSURE_REASON_WORDS, PEAP_DECISION_TITLES, type CaseloadStatus, type ClosureReason, type Intervention, type Recipient } from './machines/index.js';
+import { MEASURE_WORDS, type Measure } from './supportMeasures.js';
 
 /** Each kind of case, as a person calls it. */
 export const CASE_KIND_WORDS: Readonly<Record<CaseKind, string>> = {
@@ -19,6 +20,8 @@ export const CASE_KIND_WORDS: Readonly<Record<CaseKind, string>> = {
   'off-site-direction': 'Off-site direction',
   'part-time-timetable': 'Part-time timetable',
   'safeguarding-separation': 'Safeguarding separation',
+  'support-plan': 'Support plan',
+  'nurture-outreach': 'Nurture outreach',
 };
 
 /** How long an exclusion is, as the pupil record gives it (`sessions` two a day, or `lunchtimes`). */
@@ -142,6 +145,24 @@ export const STATE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, Stat
     'open.separation.ended': { settled: 'separation ended' },
     closed: 'closed: separation ended, the local authority told',
   },
+  'support-plan': {
+    assess: 'assess — the need and a baseline to record',
+    plan: 'plan — the intervention, provider, start and review to agree',
+    'do.running': 'do — support running, review on its date',
+    'do.review-due': 'review — due now',
+    'needs-met': 'closed: needs met',
+    escalated: 'closed: escalated',
+    stopped: 'closed: support stopped',
+  },
+  'nurture-outreach': {
+    referred: "referred — parents' consent to seek",
+    waiting: 'consent given — waiting for a place',
+    baseline: 'place given — baseline (SDQ, Thrive) to take',
+    'active.working': 'active — support running',
+    'active.follow-up-due': 'active — follow-up assessment due',
+    'followed-up': 'followed up — close when settled, diagnosed or an EHC plan',
+    closed: 'closed',
+  },
 };
 
 /**
@@ -233,6 +254,22 @@ export const EVENT_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, stri
     END_SEPARATION: 'separation ended',
     DEADLINE_REACHED: 'deadline reached',
   },
+  'support-plan': {
+    ASSESS: 'need assessed',
+    AGREE_PLAN: 'plan agreed',
+    RECORD_MEASURE: 'measure recorded',
+    HOLD_REVIEW: 'review held',
+    STOP: 'support stopped',
+    DEADLINE_REACHED: 'deadline reached',
+  },
+  'nurture-outreach': {
+    RECORD_CONSENT: "parents' consent recorded",
+    START_WORK: 'place given',
+    RECORD_MEASURE: 'measure recorded',
+    SET_STATUS: 'status set',
+    CLOSE: 'closed',
+    DEADLINE_REACHED: 'deadline reached',
+  },
 };
 
 /** The deadlines each machine schedules, by key, in words (the scheduler's event names only the key). */
@@ -255,6 +292,8 @@ export const DEADLINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, s
   },
   'part-time-timetable': { review: 'part-time timetable review', 'planned-end': 'back to full time by (the time limit)', 'tell-council': 'the council told (its own rule)' },
   'safeguarding-separation': { 'la-notice': 'the local authority told without delay' },
+  'support-plan': { review: 'support plan review' },
+  'nurture-outreach': { 'follow-up': 'nurture outreach follow-up assessment' },
 };
 
 /** A deadline's key in words: `provision` → "full-time education from the sixth day". */
@@ -342,7 +381,44 @@ export const TIMELINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, T
     END_SEPARATION: (d) => `recorded the end of the separation (${dateWords(d.endedOn)})`,
     DEADLINE_REACHED: (d) => eventWords('safeguarding-separation', 'DEADLINE_REACHED', String(d.key)),
   },
+  'support-plan': {
+    ASSESS: (d) => `assessed the need (${dateWords(d.assessedOn)})`,
+    AGREE_PLAN: (d) => `agreed the plan: ${interventionWords(d.intervention)} with ${String(d.provider)} from ${dateWords(d.startDate)}, review by ${dateWords(d.reviewDue)}`,
+    RECORD_MEASURE: (d) => `recorded a ${String(d.stage)} ${MEASURE_WORDS[d.measure as Measure]?.name ?? String(d.measure)} (${dateWords(d.takenOn)})`,
+    HOLD_REVIEW: (d) =>
+      `held a review on ${dateWords(d.heldOn)}: ${d.outcome === 'continue' ? `continuing, next by ${dateWords(d.nextReviewDue)}` : d.outcome === 'revise-plan' ? 'the plan to revise' : d.outcome === 'needs-met' ? 'needs met' : `escalated (${String(d.escalatedTo).replace(/-/g, ' ')})`}`,
+    STOP: (d) => `stopped the support (${String(d.reason).replace(/-/g, ' ')}, ${dateWords(d.on)})`,
+    DEADLINE_REACHED: (d) => eventWords('support-plan', 'DEADLINE_REACHED', String(d.key)),
+  },
+  'nurture-outreach': {
+    RECORD_CONSENT: (d) => `recorded the parents' consent: ${d.given ? 'given' : 'not given'} (${dateWords(d.on)})`,
+    START_WORK: (d) => `gave a place from ${dateWords(d.startedOn)}; follow-up assessment by ${dateWords(d.followUpDue)}`,
+    RECORD_MEASURE: (d) => `recorded a ${String(d.stage)} ${MEASURE_WORDS[d.measure as Measure]?.name ?? String(d.measure)} (${dateWords(d.takenOn)})`,
+    SET_STATUS: (d) => `set the status: ${CASELOAD_STATUS_WORDS[d.status as CaseloadStatus] ?? String(d.status)} (${dateWords(d.on)})`,
+    CLOSE: (d) => `closed the case: ${CLOSURE_REASON_WORDS[d.reason as ClosureReason] ?? String(d.reason)} (${dateWords(d.on)})`,
+    DEADLINE_REACHED: (d) => eventWords('nurture-outreach', 'DEADLINE_REACHED', String(d.key)),
+  },
 };
+
+const INTERVENTION_WORDS: Readonly<Record<Intervention, string>> = {
+  'nurture-group': 'a nurture group',
+  'boxall-plan': 'an individual plan from the Boxall Profile',
+  thrive: 'a Thrive action plan',
+  mentoring: 'mentoring',
+  'key-adult': 'a key adult',
+  counselling: 'counselling',
+  'speech-and-language': 'speech and language therapy',
+  'educational-psychologist': 'educational psychologist involvement',
+  'behaviour-support': 'behaviour support',
+  'parenting-programme': 'a parenting programme',
+  'reduced-timetable': 'a reduced timetable',
+  other: 'other support',
+};
+
+/** An intervention's kind in words: `nurture-group` → "a nurture group". */
+export function interventionWords(intervention: unknown): string {
+  return INTERVENTION_WORDS[intervention as Intervention] ?? String(intervention).replace(/-/g, ' ');
+}
 
 /**
  * An event on a case's timeline, after who sent it: what they did, with its data in words.

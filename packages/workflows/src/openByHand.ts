@@ -47,6 +47,8 @@ const COMPUTED: Readonly<Record<CaseKind, readonly string[]>> = {
   'off-site-direction': ['pupilId', 'schoolId', 'noticeBy'],
   'part-time-timetable': ['pupilId', 'schoolId'],
   'safeguarding-separation': ['pupilId', 'schoolId'],
+  'support-plan': ['pupilId', 'schoolId'],
+  'nurture-outreach': ['pupilId', 'schoolId'],
 };
 
 async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
@@ -87,5 +89,10 @@ async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: st
       const startDate = String(data.startDate ?? today);
       return { kind, ...base, input: { ...base, startDate, dslDecidedOn: startDate, ...data } };
     }
+    case 'support-plan':
+      return { kind, ...base, input: { ...base, ...data } };
+    case 'nurture-outreach':
+      // Referred today unless the referral's own date is given: the waiting list runs in this order.
+      return { kind, ...base, input: { ...base, referredOn: today, ...data } };
   }
 }

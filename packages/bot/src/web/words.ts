@@ -12,6 +12,8 @@ export const KIND_NAMES: Readonly<Record<CaseKind, string>> = {
   'off-site-direction': 'Off-site direction',
   'part-time-timetable': 'Part-time timetable',
   'safeguarding-separation': 'Safeguarding separation',
+  'support-plan': 'Support plan (assess, plan, do, review)',
+  'nurture-outreach': 'Nurture outreach',
 };
 
 /** Each letter, as the case page lists it and offers it. */

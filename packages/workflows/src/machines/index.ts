@@ -7,6 +7,8 @@ import { ebsnaCase, ebsnaEvents, type EbsnaContext } from './ebsnaCase.js';
 import { peapCase, peapEvents, type PeapContext } from './peapCase.js';
 import { reintegrationCase, reintegrationEvents, type ReintegrationContext } from './reintegrationCase.js';
 import { suspensionCase, suspensionEvents, type SuspensionContext } from './suspensionCase.js';
+import { supportPlanCase, supportPlanEvents, type SupportPlanContext } from './supportPlanCase.js';
+import { nurtureOutreachCase, nurtureOutreachEvents, type NurtureOutreachContext } from './nurtureOutreachCase.js';
 
 export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
   peap: peapCase as unknown as CaseDefinition,
@@ -16,6 +18,8 @@ export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
   'off-site-direction': offSiteDirectionCase as unknown as CaseDefinition,
   'part-time-timetable': partTimeTimetableCase as unknown as CaseDefinition,
   'safeguarding-separation': safeguardingSeparationCase as unknown as CaseDefinition,
+  'support-plan': supportPlanCase as unknown as CaseDefinition,
+  'nurture-outreach': nurtureOutreachCase as unknown as CaseDefinition,
 };
 
 /** What a case of each kind holds and accepts. */
@@ -27,6 +31,8 @@ interface CaseTypes {
   'off-site-direction': { context: OffSiteDirectionContext; events: typeof offSiteDirectionEvents };
   'part-time-timetable': { context: PartTimeTimetableContext; events: typeof partTimeTimetableEvents };
   'safeguarding-separation': { context: SafeguardingSeparationContext; events: typeof safeguardingSeparationEvents };
+  'support-plan': { context: SupportPlanContext; events: typeof supportPlanEvents };
+  'nurture-outreach': { context: NurtureOutreachContext; events: typeof nurtureOutreachEvents };
 }
 
 /** The context of a case of kind `K`: `ContextOf<'peap'>` is `PeapContext`. */
@@ -47,3 +53,7 @@ export { MEETING_FORMATS, NOTICE_METHODS, RECIPIENTS } from './suspensionCase.js
 export type { Recipient, SuspensionContext } from './suspensionCase.js';
 export type { EbsnaContext } from './ebsnaCase.js';
 export type { ReintegrationContext } from './reintegrationCase.js';
+export { ESCALATIONS, INTERVENTIONS, REVIEW_OUTCOMES as SUPPORT_REVIEW_OUTCOMES, STOP_REASONS, supportPlanCase } from './supportPlanCase.js';
+export type { Intervention, SupportPlanContext, SupportPlanStep, SupportReview } from './supportPlanCase.js';
+export { CASELOAD_STATUS_WORDS, CASELOAD_STATUSES, CLOSURE_REASON_WORDS, CLOSURE_REASONS, nurtureOutreachCase, REFERRAL_ROUTE_WORDS, REFERRAL_ROUTES } from './nurtureOutreachCase.js';
+export type { CaseloadStatus, ClosureReason, NurtureOutreachContext, ReferralRoute } from './nurtureOutreachCase.js';

@@ -32,6 +32,8 @@ export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, un
     { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-07', firstReviewDue: '2026-09-18' },
   ],
   'safeguarding-separation': [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-21', dslDecidedOn: '2026-09-18' }],
+  'support-plan': [{ pupilId: 'P1', schoolId: 'SCH-A', area: 'semh' }],
+  'nurture-outreach': [{ pupilId: 'P1', schoolId: 'SCH-A', route: 'panel-open-a-year', referredOn: '2026-09-07' }],
 };
 
 /** Events a person (or the scheduler) may send, per machine, in an order that reaches every state. */
@@ -112,5 +114,26 @@ export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
     { type: 'DEADLINE_REACHED', key: 'la-notice' },
     { type: 'RECORD_LA_NOTICE', sentOn: '2026-09-21', method: 'portal' },
     { type: 'END_SEPARATION', endedOn: '2026-10-02' },
+  ],
+  'support-plan': [
+    { type: 'ASSESS', assessedOn: '2026-09-14', need: 'Struggles at unstructured times' },
+    { type: 'RECORD_MEASURE', measure: 'boxall', stage: 'baseline', takenOn: '2026-09-14', developmentalStrands: 70, diagnosticProfile: 48 },
+    { type: 'AGREE_PLAN', intervention: 'nurture-group', provider: 'School nurture group', startDate: '2026-09-21', reviewDue: '2026-11-02', targets: 'Settles after break' },
+    { type: 'DEADLINE_REACHED', key: 'review' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-11-02', outcome: 'continue', nextReviewDue: '2026-12-14' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-11-02', outcome: 'revise-plan', notes: 'Add a key adult' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-12-14', outcome: 'needs-met' },
+    { type: 'HOLD_REVIEW', heldOn: '2026-12-14', outcome: 'escalate', escalatedTo: 'ehc-needs-assessment' },
+    { type: 'STOP', reason: 'left-school', on: '2026-10-01' },
+  ],
+  'nurture-outreach': [
+    { type: 'RECORD_CONSENT', given: true, on: '2026-09-09' },
+    { type: 'RECORD_CONSENT', given: false, on: '2026-09-09' },
+    { type: 'START_WORK', startedOn: '2026-09-14', followUpDue: '2026-12-07' },
+    { type: 'RECORD_MEASURE', measure: 'sdq', stage: 'baseline', takenOn: '2026-09-15', totalDifficulties: 24 },
+    { type: 'SET_STATUS', status: 'green', on: '2026-10-19' },
+    { type: 'DEADLINE_REACHED', key: 'follow-up' },
+    { type: 'RECORD_MEASURE', measure: 'sdq', stage: 'follow-up', takenOn: '2026-12-07', totalDifficulties: 15 },
+    { type: 'CLOSE', reason: 'settled', on: '2026-12-11' },
   ],
 };
