@@ -7,8 +7,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the fake answers: as Slack does, never (the request hangs), or 503 Service Unavailable. */
-export type SlackBehaviour = 'answer' | 'hang' | '503';
+/**
+ * How the fake answers: as Slack does, never (the request hangs), 503 Service Unavailable, or
+ * `user_not_found` (Slack's own refusal for one person: HTTP 200, `ok: false`).
+ */
+export type SlackBehaviour = 'answer' | 'hang' | '503' | 'user_not_found';
 
 export interface SlackCall {
   readonly method: string;
@@ -39,6 +42,7 @@ export async function startFakeSlackApi(behaviour: SlackBehaviour = 'answer'): P
       calls.push({ method, args });
       if (behaviour === 'hang') return; // never answered: closing the fake drops the connection
       if (behaviour === '503') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+      if (behaviour === 'user_not_found') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'user_not_found' }));
       const result = method === 'conversations.open' ? { channel: { id: `D-${args.users}` } } : method.startsWith('views.') ? { view: { id: 'V-fake', ...(args.view ?? {}) } } : method === 'chat.postMessage' ? { channel: args.channel, ts: `${Date.now()}.000` } : {};
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...result }));
     });
