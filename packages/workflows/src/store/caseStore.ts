@@ -148,6 +148,7 @@ export class CaseStore {
     const log = new AuditLog(db, anchor, options.witness ? auditWitness(options.witness) : undefined);
     const store = new CaseStore(db, log, keys, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness);
     await store.#bindStateWrittenBefore();
+    await store.#sealLettersKeptBefore();
     return store;
   }
 
@@ -175,6 +176,15 @@ export class CaseStore {
           bound: { cases: Object.fromEntries(cases.map((c) => [c.id, contentHash(c.snapshot)])), pupils: Object.fromEntries(pupils.map((p) => [p.id, contentHash(p.record)])) },
         });
       });
+    } catch (error) {
+      if (!(error instanceof AuditRefused)) throw error;
+    }
+  }
+
+  /** Letters an earlier version kept in plaintext are sealed on upgrade; a trail that does not hold is left for verification to report. */
+  async #sealLettersKeptBefore(): Promise<void> {
+    try {
+      await this.letters.sealKeptBefore(this.#db);
     } catch (error) {
       if (!(error instanceof AuditRefused)) throw error;
     }

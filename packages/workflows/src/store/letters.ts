@@ -4,17 +4,19 @@
  * whose row carries the letter's kind, template and hash, never a name; reading one back is an
  * audited read (`letter-read`), as reading a case is.
  */
-import type { Actor } from '../access.js';
+import { SYSTEM, type Actor } from '../access.js';
 import type { Clock } from '../clock.js';
 import { CaseNotFound } from '../errors.js';
 import type { AuditedWrite } from './auditedWrite.js';
-import type { Queryable } from './database.js';
-import { ERASED_TEXT, PupilDataErased, type PupilKeys } from './pupilKeys.js';
+import type { Database, Queryable } from './database.js';
+import { ERASED_TEXT, PupilDataErased, SEALED_PREFIX, type PupilKeys } from './pupilKeys.js';
 
 /** The audit action of a letter made and kept. */
 export const LETTER_MADE = 'letter-made';
 /** The audit action of a letter read back. */
 export const LETTER_READ = 'letter-read';
+/** The audit action of letters kept in plaintext by an earlier version, sealed on upgrade. */
+export const LETTERS_SEALED = 'letters-sealed';
 /** The audit action of a person's list of a case's letters. */
 export const LETTER_LIST_READ = 'letter-list-read';
 
@@ -161,6 +163,32 @@ export class Letters {
     const content = await this.#keys.open(this.#db, row.content);
     if (content === '' || content === ERASED_TEXT) throw new PupilDataErased(`letter ${letterId} was erased with the pupil's data; its hash (sha256 ${row.sha256}) stays in the audit trail`);
     return { ...summaryOf(row), bytes: new Uint8Array(Buffer.from(content, 'base64')), people: JSON.parse(await this.#keys.open(this.#db, row.people)) as unknown };
+  }
+
+  /**
+   * Letters an earlier version kept in plaintext, sealed with their pupil's key — once, when this
+   * version first opens the store — and audited as a count (`letters-sealed`). The bytes do not
+   * change, so the hash each `letter-made` row recorded still names them. Resolves to how many.
+   */
+  async sealKeptBefore(db: Database): Promise<number> {
+    const plain = (content: string) => `${content} <> '' AND ${content} NOT LIKE '${SEALED_PREFIX}%'`;
+    const found = await this.#db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM letters WHERE ${plain('content')}`);
+    if (!found || Number(found.n) === 0) return 0;
+    const at = this.#now().toISOString();
+    await this.#keys.zeroFreedSpace(db);
+    const sealed = await this.#write(async (tx) => {
+      const rows = await tx.all<{ id: string; school_id: string; content: string; people: string; pupil_id: string }>(
+        `SELECT l.id, l.school_id, l.content, l.people, c.pupil_id FROM letters l JOIN cases c ON c.id = l.case_id WHERE ${plain('l.content')} ORDER BY l.id`,
+      );
+      for (const row of rows) {
+        const pupil = { pupilId: row.pupil_id, schoolId: row.school_id };
+        await tx.run('UPDATE letters SET content = ?, people = ? WHERE id = ?', [await this.#keys.seal(tx, pupil, row.content, at), await this.#keys.seal(tx, pupil, row.people, at), row.id]);
+      }
+      await tx.audit({ at, actor: SYSTEM.id, role: SYSTEM.role, action: LETTERS_SEALED, data: { letters: rows.length, why: 'kept in plaintext by an earlier version: sealed with each pupil\'s key' } });
+      return rows.length;
+    });
+    await this.#keys.dropOldCopies(db, 'letters');
+    return sealed;
   }
 
   /** A school's name as the store holds it, for a letter's head. */

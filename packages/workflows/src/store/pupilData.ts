@@ -171,7 +171,7 @@ export class PupilData {
   async erase(actor: Actor, pupilId: string, reason: ErasureReason): Promise<{ cases: number; letters: number; name: boolean }> {
     const schoolId = await this.#schoolOf(actor, pupilId);
     const at = this.#now().toISOString();
-    await this.#keys.beforeDestroying(this.#db);
+    await this.#keys.zeroFreedSpace(this.#db);
     const done = await this.#write(async (tx) => {
       const erased = await this.#keys.erasedOn(tx, pupilId);
       if (erased) throw new StoreRefused(`pupil ${pupilId}'s data was erased on ${erased.slice(0, 10)} already`);
@@ -183,7 +183,8 @@ export class PupilData {
       await tx.audit({ at, actor: actor.id, role: actor.role, action: PUPIL_ERASED, data: { pupilId, schoolId, reason, cases: Number(cases), letters, name } });
       return { cases: Number(cases), letters, name };
     });
-    await this.#keys.afterDestroying(this.#db);
+    await this.#keys.dropOldCopies(this.#db, 'pupil_keys');
+    if (done.letters > 0) await this.#keys.dropOldCopies(this.#db, 'letters');
     return done;
   }
 

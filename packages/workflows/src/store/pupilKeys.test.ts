@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
-import { BACKENDS, closeTestStores, DEMO_FILES, TEST_ANCHOR_KEY, testStore } from '../testing.js';
+import { BACKENDS, closeTestStores, DEMO_FILES, openAgain, TEST_ANCHOR_KEY, testStore } from '../testing.js';
 import { CaseStore } from './caseStore.js';
+import { LETTERS_SEALED } from './letters.js';
 import { ERASED_TEXT, PupilDataKeyRefused, SEALED_PREFIX } from './pupilKeys.js';
 import { rawExec, rawQuery } from './tamper.js';
 
@@ -54,5 +55,30 @@ describe.each(BACKENDS)('pupil keys on %s', (backend) => {
     expect(await answer(store, caseId)).toBe(ERASED_TEXT);
     await expect(store.cases.note(SYSTEM, caseId, 'more')).rejects.toThrow(/^pupil DEMO-001's data was erased on \d{4}-\d\d-\d\d: nothing more is recorded about them$/);
     expect(await store.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('seals, on upgrade, a letter an earlier version kept in plaintext: once, audited as a count, the same bytes read back', async () => {
+    const { store, url, anchorPath, caseId } = await answered(backend);
+    const bytes = Buffer.from('%PDF-1.7 Dear Mr and Mrs Quill, about Wilhelmina');
+    const people = JSON.stringify({ pupilName: 'Wilhelmina Quill' });
+    // As an earlier version wrote it: the letter's bytes and people in plaintext.
+    await rawExec(
+      url,
+      `INSERT INTO letters (id, case_id, school_id, kind, format, template_id, template_version, guidance, file_name, media_type, sha256, content, people, made_by, made_at)
+       VALUES ('letter-old', '${caseId}', 'DEMO-SCH', 'parents-suspension', 'pdf', 't', 1, '2024', 'old.pdf', 'application/pdf', 'abc', '${bytes.toString('base64')}', '${people}', 'demo-head', '2026-03-20T09:00:00Z')`,
+    );
+    await store.close();
+    const upgraded = await openAgain({ url, anchorPath });
+    const [row] = await rawQuery<{ content: string; people: string }>(url, "SELECT content, people FROM letters WHERE id = 'letter-old'");
+    expect(row!.content.startsWith(SEALED_PREFIX)).toBe(true);
+    expect(row!.people).not.toContain('Wilhelmina');
+    const letter = await upgraded.letters.read(SYSTEM, 'letter-old');
+    expect(Buffer.from(letter.bytes).equals(bytes)).toBe(true);
+    expect(letter.people).toEqual({ pupilName: 'Wilhelmina Quill' });
+    expect((await upgraded.audit.entriesOf(LETTERS_SEALED)).map((r) => r.data)).toEqual([expect.objectContaining({ letters: 1 })]);
+    await upgraded.close();
+    const again = await openAgain({ url, anchorPath });
+    expect(await again.audit.entriesOf(LETTERS_SEALED)).toHaveLength(1);
+    expect(await again.audit.verify()).toMatchObject({ ok: true });
   });
 });

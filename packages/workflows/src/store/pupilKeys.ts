@@ -23,6 +23,12 @@ export const ERASED_TEXT = '[erased]';
 /** The deployment key: 32 bytes, given as 64 hex characters. */
 const KEY_HEX = /^[0-9a-fA-F]{64}$/;
 
+function readKeyFile(keyFile: string): Buffer {
+  const kept = readFileSync(keyFile, 'utf8').trim();
+  if (!KEY_HEX.test(kept)) throw new PupilDataKeyRefused(`${keyFile} does not hold a key (64 hex characters); set PUPIL_DATA_KEY or put the right file back`);
+  return Buffer.from(kept, 'hex');
+}
+
 /** Where a store without PUPIL_DATA_KEY keeps its deployment key: beside its audit anchor. */
 export function pupilKeyFile(anchorPath: string): string {
   return join(dirname(anchorPath), 'pupil-data.key');
@@ -77,13 +83,19 @@ interface KeyRow {
 }
 
 export class PupilKeys {
-  readonly #deploymentKey: Buffer;
+  /** The deployment key, read when first needed: a store that seals nothing never makes a key file. */
+  readonly #loadKey: () => Buffer;
+  #deploymentKeyRead: Buffer | undefined;
   /** Data keys already unwrapped, by their wrapped form: a destroyed key is never found again, as its row is read each time. */
   readonly #unwrapped = new Map<string, Buffer>();
 
-  constructor(deploymentKey: Buffer) {
-    if (deploymentKey.length !== 32) throw new PupilDataKeyRefused('the pupil data key must be 32 bytes');
-    this.#deploymentKey = deploymentKey;
+  constructor(deploymentKey: Buffer | (() => Buffer)) {
+    if (Buffer.isBuffer(deploymentKey) && deploymentKey.length !== 32) throw new PupilDataKeyRefused('the pupil data key must be 32 bytes');
+    this.#loadKey = Buffer.isBuffer(deploymentKey) ? () => deploymentKey : deploymentKey;
+  }
+
+  get #deploymentKey(): Buffer {
+    return (this.#deploymentKeyRead ??= this.#loadKey());
   }
 
   /**
@@ -98,12 +110,18 @@ export class PupilKeys {
       if (!KEY_HEX.test(given)) throw new PupilDataKeyRefused(`PUPIL_DATA_KEY is not a key: accepted are 64 hex characters (32 bytes), e.g. from \`openssl rand -hex 32\` (it is ${given.length} characters)`);
       return new PupilKeys(Buffer.from(given, 'hex'));
     }
-    mkdirSync(dirname(keyFile), { recursive: true });
-    if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-    chmodSync(keyFile, 0o600);
-    const kept = readFileSync(keyFile, 'utf8').trim();
-    if (!KEY_HEX.test(kept)) throw new PupilDataKeyRefused(`${keyFile} does not hold a key (64 hex characters); set PUPIL_DATA_KEY or put the right file back`);
-    return new PupilKeys(Buffer.from(kept, 'hex'));
+    return new PupilKeys(() => {
+      try {
+        mkdirSync(dirname(keyFile), { recursive: true });
+        // 'wx': of two instances starting together, one makes the file and the other reads it.
+        if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+        chmodSync(keyFile, 0o600);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFile(keyFile);
+        throw new PupilDataKeyRefused(`cannot keep the pupil data key in ${keyFile} (${(error as NodeJS.ErrnoException).code ?? 'unwritable'}): set PUPIL_DATA_KEY (64 hex characters), or let this user write that folder`);
+      }
+      return readKeyFile(keyFile);
+    });
   }
 
   /**
@@ -152,7 +170,7 @@ export class PupilKeys {
 
   /**
    * Destroys the pupil's key inside `tx` (a row is kept saying when, so nothing is sealed for
-   * them again). Call `beforeDestroying` before the transaction and `afterDestroying` after it commits.
+   * them again). Call `zeroFreedSpace` before the transaction and `dropOldCopies` after it commits.
    */
   async destroy(tx: Queryable, pupil: SealFor, at: string): Promise<void> {
     const changed = await tx.run('UPDATE pupil_keys SET wrapped_key = NULL, erased_at = ? WHERE pupil_id = ?', [at, pupil.pupilId]);
@@ -160,22 +178,22 @@ export class PupilKeys {
   }
 
   /**
-   * Before a key is destroyed: SQLite zeroes what a write frees from now on (`secure_delete`), so
-   * the destroyed key's bytes do not linger in the file's free space.
+   * Before a write that removes what must not linger (a destroyed key, plaintext now sealed):
+   * SQLite zeroes what a write frees from now on (`secure_delete`), not leaving it in free space.
    */
-  async beforeDestroying(db: Database): Promise<void> {
+  async zeroFreedSpace(db: Database): Promise<void> {
     if (db.dialect === 'sqlite') await db.all('PRAGMA secure_delete = ON');
   }
 
   /**
-   * After a key is destroyed and committed: the database's older copies of its row go too —
-   * SQLite's write-ahead log (checkpointed and truncated), PostgreSQL's dead row versions (the
-   * table rewritten) — and this process's unwrapped keys.
+   * After such a write commits: the database's older copies of `table`'s rows go too — SQLite's
+   * write-ahead log (checkpointed and truncated), PostgreSQL's dead row versions (the table
+   * rewritten) — and this process's unwrapped keys.
    */
-  async afterDestroying(db: Database): Promise<void> {
+  async dropOldCopies(db: Database, table: 'pupil_keys' | 'letters'): Promise<void> {
     this.#unwrapped.clear();
     if (db.dialect === 'sqlite') await db.all('PRAGMA wal_checkpoint(TRUNCATE)');
-    else await db.run('VACUUM FULL pupil_keys');
+    else await db.run(`VACUUM FULL ${table}`);
   }
 
   async #keyFor(tx: Queryable, pupil: SealFor, at: string): Promise<Buffer> {
