@@ -47,15 +47,16 @@ export async function openPupilSource(path: string, stdin: Readable = process.st
   input.setEncoding('utf8');
   const reader = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
 
-  // The first line that is not blank decides.
+  // The first line that is not blank decides (a byte-order mark, as Windows tools write, is not part of it).
   const blank: string[] = [];
   let first: string | undefined;
   for (let next = await reader.next(); !next.done; next = await reader.next()) {
-    if (next.value.trim() !== '') {
-      first = next.value;
+    const line = blank.length === 0 ? next.value.replace(/^\uFEFF/, '') : next.value;
+    if (line.trim() !== '') {
+      first = line;
       break;
     }
-    blank.push(next.value);
+    blank.push(line);
   }
   if (first === undefined) return { kind: 'records', records: [] };
   if (!first.trimStart().startsWith('[') && isJson(first)) {
