@@ -139,7 +139,7 @@ describe.each(backends())('pulling a school from Assembly (%s store)', (backend)
   it('a suspension the head recorded in the product and the school then entered in the MIS stays one exclusion, under the product\'s id', async () => {
     await pull();
     const id = pupil('A100000000001');
-    const recorded = { id: 'EX-HEAD-1', category: 'FIXD', startDate: '2026-03-18', startSession: 'AM', sessions: 2, reasons: ['DB'], cancelled: false, missesPublicExam: false } as const;
+    const recorded = { id: 'EX-HEAD-1', category: 'FIXD' as const, startDate: '2026-03-18', startSession: 'AM' as const, sessions: 2, reasons: ['DB' as const], cancelled: false, missesPublicExam: false };
     await store.pupils.amend(SYSTEM, id, { action: 'exclusion-recorded', data: { exclusionId: recorded.id } }, (r) => ({ ...r, exclusions: [...r.exclusions, recorded] }));
     fake.exclusions.push(fakeSuspension(601, 1, '2026-03-18', 2, ['DB', 'VA']));
     await pull();
