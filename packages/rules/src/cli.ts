@@ -10,6 +10,7 @@ import { loadCalendarFile } from './node/calendarFile.js';
 import { loadRulePackFile } from './node/rulePackFile.js';
 import type { SchoolCalendar } from './calendar/schoolCalendar.js';
 import { evaluatePupils } from './cli/evaluatePupils.js';
+import { WHAT_IF_FORMATS, whatIf } from './cli/whatIfCommand.js';
 import { readRawRecords } from './cli/pupilFile.js';
 import { FORMATS } from './cli/triggerOutput.js';
 import { isIsoDate, longDate, type IsoDate } from './dates.js';
@@ -30,6 +31,7 @@ Usage:
   rules schema [pupil-record|calendar|rule|rule-pack|trigger]
   rules explain [RULE_ID] [--rules PACK]
   rules calendar --calendar FILE [--format text|json]
+  rules what-if --calendar FILE --pupils FILE|- [--rules CURRENT] --vs PROPOSED [--as-of DATE] [--format table|json|csv]
 
 Files: calendars are JSON (school-calendar/1) or iCalendar (.ics); pupils are a JSON array, one
 record, or NDJSON (one pupil-record/1 per line, streamed; --pupils - reads standard input);
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
       lunchtimes: { type: 'string' },
       'misses-public-exam': { type: 'boolean' },
       threads: { type: 'string' },
+      vs: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,8 +82,10 @@ async function main(argv: string[]): Promise<number> {
       return explain(rest[0], values);
     case 'calendar':
       return calendar(values);
+    case 'what-if':
+      return whatIfCommand(values);
     default:
-      throw new UsageError(`unknown command ${quoted(command)}; commands: evaluate, check-suspension, schema, explain, calendar`);
+      throw new UsageError(`unknown command ${quoted(command)}; commands: evaluate, check-suspension, schema, explain, calendar, what-if`);
   }
 }
 
@@ -97,6 +102,21 @@ async function evaluate(options: Options): Promise<number> {
     asOf: asOfDate(options, cal),
     format: choice(options, 'format', FORMATS, 'table'),
     ...(options.threads === undefined ? {} : { threads: whole(options, 'threads') }),
+  });
+}
+
+/** Which pupils would gain or lose which triggers under a proposed rule pack (--vs) instead of the rules in use. */
+async function whatIfCommand(options: Options): Promise<number> {
+  const cal = await loadCalendarFile(required(options, 'calendar'));
+  const pupils = required(options, 'pupils');
+  const proposedPath = required(options, 'vs');
+  return whatIf({
+    pupils,
+    calendar: cal,
+    current: await rulePack(options),
+    proposed: await loadRulePackFile(proposedPath),
+    asOf: asOfDate(options, cal),
+    format: choice(options, 'format', WHAT_IF_FORMATS, 'table'),
   });
 }
 

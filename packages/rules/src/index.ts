@@ -52,6 +52,11 @@ export type { ParameterDefinition, Rule, RulePackExtension, RulePackOverrides, R
 
 export { RulesEvaluator, evaluatePupil } from './evaluate.js';
 export type { EvaluateOptions, Trigger } from './evaluate.js';
+export { evaluateMany, evaluateNdjson, linesOf, parseNdjsonLine, recordsFromNdjson } from './pupilStream.js';
+export type { EvaluateManyOptions } from './pupilStream.js';
+export { readPupilRecord } from './wellFormedRecord.js';
+export { CHARACTERISTICS, RulePackComparer, compareRulePacks } from './whatIf.js';
+export type { Characteristic, CompareRulePacksOptions, GroupFigures, PupilDifference, RulePackComparison, Shown, TriggerChange, TriggerFigures } from './whatIf.js';
 
 export { assessProposedSuspension, describeAssessment, PROPOSED_ID } from './proposal.js';
 export { describeRule } from './describeRule.js';

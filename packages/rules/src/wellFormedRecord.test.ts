@@ -13,7 +13,7 @@ describe('the fast validation path', () => {
     expect(FAST_VALIDATION).toBe(true);
   });
 
-  it('gives exactly the record zod gives, for every pupil of a synthetic cohort', () => {
+  it('gives exactly the record zod gives, for every pupil of a synthetic cohort', { timeout: 60_000 }, () => {
     let fast = 0;
     for (const json of cohort) {
       const mine = wellFormedPupilRecord(json);
@@ -30,7 +30,7 @@ describe('the fast validation path', () => {
     expect(fast).toBe(plain);
   });
 
-  it('never accepts what zod refuses, nor gives a different record, whatever a field holds', () => {
+  it('never accepts what zod refuses, nor gives a different record, whatever a field holds', { timeout: 60_000 }, () => {
     const base = cohort.find((p) => {
       const exclusions = p.exclusions as { category: string }[] | undefined;
       return exclusions && exclusions.length > 1 && ['FIXD', 'SUSP'].includes(exclusions[0]!.category);

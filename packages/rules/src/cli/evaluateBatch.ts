@@ -12,12 +12,15 @@ import { derivePupilFacts } from '../facts.js';
 import { InputError, type Problem } from '../problems.js';
 import { parseNdjsonLine, type RawRecord } from '../pupilStream.js';
 import { readPupilRecord } from '../wellFormedRecord.js';
+import { pupilBlock, type Format } from './triggerOutput.js';
 
 export interface BatchContext {
   readonly file: string;
   readonly calendar: SchoolCalendar;
   readonly asOf: IsoDate;
   readonly evaluator: RulesEvaluator;
+  /** Given: each pupil's triggers come back as text in this format (`blocks`), not as objects. */
+  readonly format?: Format;
 }
 
 /** A problem, with the line (or record number) it is on, for putting problems in file order. */
@@ -29,7 +32,11 @@ export interface PlacedProblem {
 }
 
 export interface BatchResult {
+  /** The triggers, when no `format` was given. */
   readonly triggers: Trigger[];
+  /** With a `format`: each pupil's triggers as text ({@link pupilBlock}), and the count of each trigger. */
+  readonly blocks: string[];
+  readonly counts: Record<string, number>;
   /** The pupil id of each valid record, and (same index) its line and where it is. */
   readonly ids: string[];
   readonly lines: number[];
@@ -44,8 +51,11 @@ export interface BatchResult {
  * (a problem was already found: nothing will be written) records are only checked.
  */
 export function evaluateLines(lines: readonly string[], firstLine: number, context: BatchContext, evaluate = true): Promise<BatchResult> {
-  const items: (RawRecord | Problem | undefined)[] = lines.map((line, i) => parseNdjsonLine(line, firstLine + i, context.file));
-  return evaluateRaw(items, context, evaluate);
+  // Parsed one at a time as the loop reaches them: one record alive at a time stays young garbage (flat memory).
+  function* parsed(): Generator<RawRecord | Problem | undefined> {
+    for (let i = 0; i < lines.length; i++) yield parseNdjsonLine(lines[i]!, firstLine + i, context.file);
+  }
+  return evaluateRaw(parsed(), context, evaluate);
 }
 
 /** The number in a location (`line 7`, `record 3`), 0 when there is none. */
@@ -55,9 +65,9 @@ export function lineOf(location: string | undefined): number {
 }
 
 /** As {@link evaluateLines}, for records already read (a JSON array, one pretty-printed object). */
-export async function evaluateRaw(items: readonly (RawRecord | Problem | undefined)[], context: BatchContext, evaluate = true): Promise<BatchResult> {
+export async function evaluateRaw(items: Iterable<RawRecord | Problem | undefined>, context: BatchContext, evaluate = true): Promise<BatchResult> {
   const { file, calendar, asOf, evaluator } = context;
-  const result: BatchResult = { triggers: [], ids: [], lines: [], locations: [], problems: [], records: 0 };
+  const result: BatchResult = { triggers: [], blocks: [], counts: {}, ids: [], lines: [], locations: [], problems: [], records: 0 };
   const place = (problem: Problem, afterIdCheck = false) => result.problems.push({ line: lineOf(problem.location), afterIdCheck, problem });
   for (const raw of items) {
     if (raw === undefined) continue;
@@ -80,7 +90,13 @@ export async function evaluateRaw(items: readonly (RawRecord | Problem | undefin
       const facts = derivePupilFacts(record, calendar, asOf);
       if (evaluate && result.problems.length === 0) {
         // A pack only json-rules-engine runs (see RulesEvaluator.compiled) is awaited pupil by pupil.
-        for (const t of evaluator.compiled ? evaluator.triggersFor(facts) : await evaluator.evaluateFacts(facts)) result.triggers.push(t);
+        const triggers = evaluator.compiled ? evaluator.triggersFor(facts) : await evaluator.evaluateFacts(facts);
+        if (context.format === undefined) result.triggers.push(...triggers);
+        else if (triggers.length > 0) {
+          // Text is cheaper than objects to send back from a worker thread, and formats there in parallel.
+          result.blocks.push(pupilBlock(context.format, triggers));
+          for (const t of triggers) result.counts[t.trigger] = (result.counts[t.trigger] ?? 0) + 1;
+        }
       }
     } catch (error) {
       if (!(error instanceof InputError)) throw error;

@@ -29,7 +29,7 @@ export interface EvaluatePupilsOptions {
   readonly rules: RulePack;
   readonly asOf: IsoDate;
   readonly format: Format;
-  /** Worker threads; by default one a core for a pipe or a file over {@link LARGE_FILE} bytes, else none. */
+  /** Threads evaluating (this one and workers); by default one a core for a pipe or a file over {@link LARGE_FILE} bytes, else this one. */
   readonly threads?: number;
   readonly out?: NodeJS.WritableStream;
   readonly err?: NodeJS.WritableStream;
@@ -78,16 +78,16 @@ export async function evaluatePupils(options: EvaluatePupilsOptions): Promise<nu
       spool.discard();
     }
     if (problemCount > 0) return;
-    for (const t of result.triggers) {
-      writer.write(t);
-      fired++;
-      counts.set(t.trigger, (counts.get(t.trigger) ?? 0) + 1);
+    for (const block of result.blocks) writer.write(block);
+    for (const [trigger, n] of Object.entries(result.counts)) {
+      fired += n;
+      counts.set(trigger, (counts.get(trigger) ?? 0) + n);
     }
   };
 
   try {
     const source = await openPupilSource(options.pupils);
-    const context: BatchContext = { file, calendar: options.calendar, asOf: options.asOf, evaluator: new RulesEvaluator(options.rules) };
+    const context: BatchContext = { file, calendar: options.calendar, asOf: options.asOf, evaluator: new RulesEvaluator(options.rules), format: options.format };
     if (source.kind === 'records') {
       take(await evaluateRaw(source.records, context));
     } else {
@@ -97,7 +97,7 @@ export async function evaluatePupils(options: EvaluatePupilsOptions): Promise<nu
       if (threads <= 1) {
         for await (const batch of batches) take(await evaluateLines(batch.lines, batch.firstLine, context, problemCount === 0));
       } else {
-        await onWorkers(threads, { file, calendarPath: options.calendarPath, rulesPath: options.rulesPath, asOf: options.asOf }, batches, () => problemCount === 0, take);
+        await onWorkers(threads, { file, calendarPath: options.calendarPath, rulesPath: options.rulesPath, asOf: options.asOf, format: options.format }, context, batches, () => problemCount === 0, take);
       }
     }
     if (records === 0 && problemCount === 0) {
@@ -143,14 +143,15 @@ async function* batchesOf(lines: AsyncIterable<string>): AsyncGenerator<Batch> {
 }
 
 /**
- * Runs batches on `threads` workers, at most two in flight each (bounded memory), handing
- * results to `take` in the order of the batches.
+ * Runs batches on `threads` threads — this one and `threads − 1` workers (an isolate fewer than
+ * a worker each: less memory, and this thread's reading is light) — at most two in flight a
+ * thread (bounded memory), handing results to `take` in the order of the batches.
  */
-async function onWorkers(threads: number, setup: WorkerSetup, batches: AsyncIterable<Batch>, evaluating: () => boolean, take: (r: BatchResult) => void): Promise<void> {
+async function onWorkers(threads: number, setup: WorkerSetup, context: BatchContext, batches: AsyncIterable<Batch>, evaluating: () => boolean, take: (r: BatchResult) => void): Promise<void> {
   // A worker holds a batch or two at a time: a small heap keeps V8 from growing it lazily (flat memory).
   const workers = Array.from(
-    { length: threads },
-    () => new Worker(new URL('./evaluateWorker.js', import.meta.url), { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } }),
+    { length: threads - 1 },
+    () => new Worker(new URL('./evaluateWorker.js', import.meta.url), { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 } }),
   );
   const pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
@@ -172,14 +173,20 @@ async function onWorkers(threads: number, setup: WorkerSetup, batches: AsyncIter
   try {
     for await (const batch of batches) {
       if (failure) throw failure;
+      const turn = seq % threads;
       const request: BatchRequest = { seq, lines: batch.lines, firstLine: batch.firstLine, evaluate: evaluating() };
-      const answer = new Promise<BatchResult>((resolve, reject) => pending.set(request.seq, { resolve, reject }));
+      const answer =
+        turn === workers.length
+          ? evaluateLines(request.lines, request.firstLine, context, request.evaluate)
+          : new Promise<BatchResult>((resolve, reject) => {
+              pending.set(request.seq, { resolve, reject });
+              workers[turn]!.postMessage(request);
+            });
       // Awaited in order below; a failure before then is not an unhandled rejection.
       answer.catch(() => undefined);
       inFlight.push(answer);
-      workers[seq % workers.length]!.postMessage(request);
       seq++;
-      if (inFlight.length >= workers.length * 2) await drainOne();
+      if (inFlight.length >= threads * 2) await drainOne();
     }
     while (inFlight.length > 0) await drainOne();
   } finally {

@@ -8,6 +8,7 @@ import { loadCalendarFile } from '../node/calendarFile.js';
 import { loadRulePackFile } from '../node/rulePackFile.js';
 import { defaultRulePack } from '../rulePack.js';
 import { evaluateLines, type BatchContext } from './evaluateBatch.js';
+import type { Format } from './triggerOutput.js';
 
 /** What the main thread tells a worker when it starts it. */
 export interface WorkerSetup {
@@ -15,6 +16,7 @@ export interface WorkerSetup {
   readonly calendarPath: string;
   readonly rulesPath: string | undefined;
   readonly asOf: string;
+  readonly format: Format;
 }
 
 /** One batch of lines to evaluate. */
@@ -30,7 +32,7 @@ const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const ready: Promise<BatchContext> = (async () => {
   const [calendar, rules] = await Promise.all([loadCalendarFile(setup.calendarPath), setup.rulesPath ? loadRulePackFile(setup.rulesPath) : defaultRulePack()]);
-  return { file: setup.file, calendar, asOf: setup.asOf, evaluator: new RulesEvaluator(rules) };
+  return { file: setup.file, calendar, asOf: setup.asOf, evaluator: new RulesEvaluator(rules), format: setup.format };
 })();
 
 port.on('message', (request: BatchRequest) => {

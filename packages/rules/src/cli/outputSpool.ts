@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 /** Held in memory up to this much text; past it, everything goes to the temporary file. */
-const IN_MEMORY = 8 * 1024 * 1024;
+const IN_MEMORY = 1024 * 1024;
 
 export class OutputSpool {
   #chunks: string[] = [];

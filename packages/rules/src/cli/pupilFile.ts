@@ -9,13 +9,10 @@ import type { SchoolCalendar } from '../calendar/schoolCalendar.js';
 import { checkRecordOnCalendar } from '../facts.js';
 import { duplicateKey, parseJsonText } from '../jsonText.js';
 import { InputError, printable, quoted, type Problem } from '../problems.js';
-import { parsePupilRecord, type PupilRecord } from '../pupilRecord.js';
+import type { CheckedRecord, RawRecord } from '../pupilStream.js';
+import { readPupilRecord } from '../wellFormedRecord.js';
 
-/** One record as read, with where it came from. */
-export interface RawRecord {
-  readonly json: unknown;
-  readonly location: string;
-}
+export type { CheckedRecord, RawRecord } from '../pupilStream.js';
 
 /**
  * Yields each record in the file with its place (`record 3` or `line 7`), or a problem for a
@@ -76,11 +73,6 @@ async function firstCharacter(path: string): Promise<string> {
   }
 }
 
-/** A record that passed every check, with where it came from. */
-export interface CheckedRecord {
-  readonly record: PupilRecord;
-  readonly location: string;
-}
 
 /**
  * Yields the records of a file, all-or-nothing: the whole file is checked first (streamed,
@@ -91,7 +83,7 @@ export async function* readPupilRecords(path: string, calendar: SchoolCalendar):
   await checkPupilFile(path, calendar);
   for await (const raw of readRawRecords(path)) {
     if (!('json' in raw)) continue;
-    const parsed = parsePupilRecord(raw.json, { file: path, location: raw.location });
+    const parsed = readPupilRecord(raw.json, { file: path, location: raw.location });
     if (parsed.ok) yield { record: parsed.record, location: raw.location };
   }
 }
@@ -112,7 +104,7 @@ export async function checkPupilFile(path: string, calendar: SchoolCalendar): Pr
       continue;
     }
     count++;
-    const parsed = parsePupilRecord(raw.json, { file: path, location: raw.location });
+    const parsed = readPupilRecord(raw.json, { file: path, location: raw.location });
     if (!parsed.ok) {
       problems.push(...parsed.problems);
       continue;
