@@ -29,6 +29,9 @@ const pupils = [
   .map((p) => JSON.stringify(p))
   .join('\n');
 
+/** Each test runs `cases` 15 to 30 times, a process each (1 to 3 s apiece on a busy 2-core machine). */
+const SLOW = 240_000;
+
 /** Words only P1's staff typed: they must never be in the database as written. */
 const P1_ANSWER = 'Marcus said the corridor at lunch is where it starts';
 const P1_NOTE = 'Spoke to his aunt, who looks after him on Tuesdays';
@@ -112,7 +115,7 @@ describe.each(backends())('a pupil\'s data out again (%s store)', (backend: Back
     expect(raw).not.toContain('Priya Shah');
     expect(raw).toMatch(/"+named"+:2/); // the audit row: a count (PostgreSQL's row text doubles the quotes)
     expect(cases('audit', 'verify').code).toBe(0);
-  });
+  }, SLOW);
 
   it("takes names by the school's own pupil ids (misId), made into the product's ids with PUPIL_ID_KEY as imports make them", async () => {
     const { file, casesWith, exported } = await workspace();
@@ -128,7 +131,7 @@ describe.each(backends())('a pupil\'s data out again (%s store)', (backend: Back
     const names = file('mis-names.csv', `misId,displayName\n${upn.toLowerCase()},Ada Lovelace\n`);
     expect(casesWith(withKey, 'pupils', 'names', '--school', 'SCH-A', '--file', names, '--as', 'head-a')).toMatchObject({ code: 0, stdout: 'set 1 display name(s) for school SCH-A\n' });
     expect(exported(id).json).toMatchObject({ pupilId: id, displayName: 'Ada Lovelace' });
-  });
+  }, SLOW);
 
   it('exports everything held about one pupil, to those who may see it, and audits the export', async () => {
     const { file, cases, p1Peap, exported } = await workspace();
@@ -144,7 +147,7 @@ describe.each(backends())('a pupil\'s data out again (%s store)', (backend: Back
     expect(JSON.stringify(json)).not.toContain(P2_ANSWER);
     // The export itself is in the trail: the next export finds it among the rows about P1.
     expect(exported('P1').json!.otherAuditRows.map((r) => r.action)).toContain('subject-access');
-  });
+  }, SLOW);
 
   it('erases a pupil by destroying their key: the chain verifies, their words are gone from the database, everyone else is untouched', async () => {
     const { file, cases, p1Peap, p2Peap, stored, wrappedKey, exported } = await workspace();
@@ -187,7 +190,7 @@ describe.each(backends())('a pupil\'s data out again (%s store)', (backend: Back
     expect(p2After.cases).toEqual(p2Before.cases.map((c) => ({ ...c, timeline: expect.arrayContaining(c.timeline) })));
     expect(cases('show', p2Peap, '--as', 'head-a').stdout).toContain(P2_ANSWER);
     expect(cases('audit', 'verify').code).toBe(0);
-  });
+  }, SLOW);
 
   it('lists who is due under the retention setting, and erases them', async () => {
     const { cases, casesWith } = await workspace();
@@ -198,5 +201,5 @@ describe.each(backends())('a pupil\'s data out again (%s store)', (backend: Back
     expect(cases('retention', '--as', 'head-a')).toMatchObject({ code: 0, stdout: '  erased P4 (left 2019-07-19)\n1 pupil(s) erased (6 years after leaving the roll)\n' });
     expect(cases('retention', '--dry-run').stdout).toBe('nobody is due for erasure (6 years after leaving the roll)\n');
     expect(cases('audit', 'verify').code).toBe(0);
-  });
+  }, SLOW);
 });
