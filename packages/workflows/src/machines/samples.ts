@@ -26,11 +26,8 @@ export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, un
   'off-site-direction': [
     { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-14', plannedEnd: '2026-12-11', provider: 'Learning Centre', noticeBy: '2026-09-10', firstReviewDue: '2026-10-19', ehcp: true },
   ],
-  'part-time-timetable': [
-    { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-07', plannedEnd: '2026-10-16', parentsAgreedOn: '2026-09-04', firstReviewDue: '2026-09-18', councilToldBy: '2026-09-18' },
-    // As a school's records may hold it: no agreement or time limit recorded yet.
-    { pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-07', firstReviewDue: '2026-09-18' },
-  ],
+  // As a school's records may hold it: no agreement or time limit recorded yet (AGREE reaches the rest).
+  'part-time-timetable': [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-07', firstReviewDue: '2026-09-18', councilToldBy: '2026-09-18' }],
   'safeguarding-separation': [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-21', dslDecidedOn: '2026-09-18' }],
   'support-plan': [{ pupilId: 'P1', schoolId: 'SCH-A', area: 'semh' }],
   'nurture-outreach': [{ pupilId: 'P1', schoolId: 'SCH-A', route: 'panel-open-a-year', referredOn: '2026-09-07' }],
