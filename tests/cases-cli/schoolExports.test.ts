@@ -132,6 +132,20 @@ describe.each([
   });
 });
 
+describe('--pupil-ids, over the profile\'s choice', () => {
+  it('pseudonymises the generic layout\'s ids when the export holds real ones, and refuses another word', async () => {
+    const { cases, listed } = await workspace();
+    const imported = cases([...exportOf('generic'), '--pupil-ids', 'pseudonymised'], { PUPIL_ID_KEY: KEY });
+    expect(imported.stdout).toContain('imported the generic export: 3 pupil(s)');
+    const list = listed();
+    expect(list).toMatch(/px-[0-9a-f]{32}/);
+    expect(list).not.toMatch(/P-001/);
+    const refused = cases([...exportOf('generic'), '--pupil-ids', 'hashed']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('cases: --pupil-ids "hashed": accepted: as-given (the export\'s ids are already pseudonymous) or pseudonymised (derived from UPNs or MIS references with PUPIL_ID_KEY)\n');
+  });
+});
+
 describe('a school\'s own profile', () => {
   it('maps its own headings, and a mistake in the profile is named with what is accepted', async () => {
     const { dir, cases } = await workspace();

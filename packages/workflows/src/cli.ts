@@ -48,8 +48,10 @@ default $DATABASE_URL, else $CASES_DB, else data/cases.db; settings come from th
 as for the service, a .env file in the working directory):
   cases import --pupils FILE --calendar FILE        import pupils (all or nothing) and their calendar
   cases import --profile generic|sims|arbor|bromcom|FILE.json --pupils pupils.csv [--exclusions FILE.csv]
-               [--attendance FILE.csv] --calendar FILE [--school S]   a school system's CSV export (all or
-                                                    nothing); the rules run again for the pupils it changed
+               [--attendance FILE.csv] --calendar FILE [--school S] [--pupil-ids as-given|pseudonymised]
+                                                    a school system's CSV export (all or nothing); the rules run
+                                                    again for the pupils it changed (pseudonymised: ids keyed
+                                                    with $PUPIL_ID_KEY; the profile says which by default)
   cases staff FILE                                  add or update schools and staff from a JSON file
   cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
   cases list --as STAFF [--school S] [--overdue] [--status active|done] [--format text|json]
@@ -116,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
       as: { type: 'string' },
       pupils: { type: 'string' },
       profile: { type: 'string' },
+      'pupil-ids': { type: 'string' },
       exclusions: { type: 'string' },
       attendance: { type: 'string' },
       pupil: { type: 'string' },
@@ -189,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'import': {
         if (!o.pupils || !o.calendar) throw new UsageError('cases import needs --pupils FILE and --calendar FILE');
-        if (o.profile !== undefined) return await importSchoolExport(store, { profile: o.profile, pupils: o.pupils, calendar: o.calendar, exclusions: o.exclusions, attendance: o.attendance, school: o.school, rules: o.rules, asOf: today() }, out);
+        if (o.profile !== undefined) return await importSchoolExport(store, { profile: o.profile, pupils: o.pupils, calendar: o.calendar, exclusions: o.exclusions, attendance: o.attendance, school: o.school, rules: o.rules, pupilIds: o['pupil-ids'], asOf: today() }, out);
         if (o.exclusions || o.attendance) throw new UsageError('--exclusions and --attendance are CSV files of a school system\'s export: give --profile too (generic, sims, arbor, bromcom or a profile file)');
         await sayCalendarNotices(o.calendar, out);
         const result = await store.pupils.import(SYSTEM, { pupils: o.pupils, calendar: o.calendar });

@@ -4,13 +4,13 @@
  * opens its case on import, not at the next nightly evaluation.
  */
 import { basename } from 'node:path';
-import { formatProblem, type IsoDate, type Problem } from '@before-exclusion/rules';
+import { formatProblem, printable, type IsoDate, type Problem } from '@before-exclusion/rules';
 import { loadCalendarFile } from '@before-exclusion/rules/node';
 import { SYSTEM } from '../../access.js';
 import { evaluateStoredPupils } from '../../openCases.js';
 import type { CaseStore } from '../../store/caseStore.js';
-import { DEMO_PUPIL_ID_KEY, pupilIdKey, type PupilIdKey } from '../pupilPseudonym.js';
-import { loadMappingProfile } from './mappingProfile.js';
+import { DEMO_PUPIL_ID_KEY, PupilIdKeyRefused, pupilIdKey, type PupilIdKey } from '../pupilPseudonym.js';
+import { loadMappingProfile, mappingProfileSchema } from './mappingProfile.js';
 import { readSchoolExport } from './schoolExport.js';
 
 export interface ImportCommand {
@@ -21,6 +21,8 @@ export interface ImportCommand {
   readonly attendance?: string | undefined;
   readonly school?: string | undefined;
   readonly rules?: string | undefined;
+  /** Overrides the profile's choice: keep the export's ids, or derive keyed pseudonyms from them. */
+  readonly pupilIds?: string | undefined;
   readonly asOf: IsoDate;
 }
 
@@ -30,7 +32,12 @@ export interface ImportCommand {
  * @throws InputError naming every problem (nothing is imported then).
  */
 export async function importSchoolExport(store: CaseStore, command: ImportCommand, out: (line: string) => void): Promise<number> {
-  const profile = loadMappingProfile(command.profile);
+  const chosen = loadMappingProfile(command.profile);
+  const override = command.pupilIds === undefined ? undefined : mappingProfileSchema.shape.pupilIds.safeParse(command.pupilIds);
+  if (override && !override.success) {
+    throw new PupilIdKeyRefused(`--pupil-ids ${JSON.stringify(printable(command.pupilIds ?? '', 40))}: accepted: as-given (the export's ids are already pseudonymous) or pseudonymised (derived from UPNs or MIS references with PUPIL_ID_KEY)`);
+  }
+  const profile = override ? { ...chosen, pupilIds: override.data! } : chosen;
   const notices: Problem[] = [];
   const calendar = await loadCalendarFile(command.calendar, notices);
   for (const notice of notices) out(`note: ${formatProblem(notice)}`);
