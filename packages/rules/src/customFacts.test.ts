@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bundledCalendar } from './calendar/bundled.js';
 import { defineFact } from './customFacts.js';
 import { describeRule } from './describeRule.js';
+import { FACTS } from './factCatalog.js';
 import { RulesEvaluator } from './evaluate.js';
 import { InputError } from './problems.js';
 import { defaultRulePack, parseRule } from './rulePack.js';
@@ -61,6 +62,9 @@ describe('a pack with custom facts and rules', () => {
 
   it('keeps the custom fact to that pack: the default pack and its rules never see it', () => {
     expect(defaultRulePack().customFacts).toEqual([]);
+    // The shared built-in catalogue cannot be written to, even around the types.
+    expect(Reflect.set(FACTS.pupil, 'suspensionsThisTerm', suspensionsThisTerm)).toBe(false);
+    expect('suspensionsThisTerm' in FACTS.pupil).toBe(false);
     expect(refusal(() => parseRule(termReview, 'term-review.json'))).toEqual([
       ['rule.unknown-fact', 'conditions.all[0].fact', expect.stringMatching(/^unknown fact "suspensionsThisTerm" for scope pupil; facts: /)],
     ]);

@@ -134,6 +134,9 @@ export const FACTS: { readonly [K in Scope]: Catalog<Subjects[K]> } = {
   'part-time-timetable': { ...pupilFlags<Subjects['part-time-timetable']>(), ...MOVEMENT_FACTS['part-time-timetable'] },
   'cancelled-exclusion': { ...pupilFlags<Subjects['cancelled-exclusion']>(), ...MOVEMENT_FACTS['cancelled-exclusion'] },
 };
+// Every pack shares the built-in catalogue: frozen, so no embedder changes it for all (custom facts go on a pack).
+for (const scope of SCOPES) Object.freeze(FACTS[scope]);
+Object.freeze(FACTS);
 
 function suspensionsCounted(h: HalfTermFacts, includeLunchtimes: boolean): readonly ExclusionFacts[] {
   return includeLunchtimes ? h.suspensions : h.suspensions.filter((e) => e.category !== 'LNCH');
