@@ -59,7 +59,14 @@ export async function importSchoolExport(store: CaseStore, command: ImportComman
     return 0;
   }
   out(`imported the ${profile.name} export: ${result.pupils} pupil(s) of ${schools}, ${result.changed.length} new or changed, ${result.pupils - result.changed.length} unchanged, with the ${result.academicYear} calendar`);
-  const evaluated = await evaluateStoredPupils(store, { asOf: command.asOf, pupilIds: result.changed, ...(command.rules ? { rulesFile: command.rules } : {}) });
+  let evaluated: Awaited<ReturnType<typeof evaluateStoredPupils>>;
+  try {
+    evaluated = await evaluateStoredPupils(store, { asOf: command.asOf, pupilIds: result.changed, ...(command.rules ? { rulesFile: command.rules } : {}) });
+  } catch (error) {
+    // The import is committed: say so, so that a refusal of the rules is not read as a refused import.
+    out('the import is kept, but the rules could not run for the changed pupils (below); `cases evaluate` or the service\'s next evaluation runs them');
+    throw error;
+  }
   if (!evaluated) out('another instance is evaluating the rules now: the changed pupils are evaluated with its next run');
   else {
     out(
