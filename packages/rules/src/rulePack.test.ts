@@ -21,6 +21,8 @@ describe('the default rule pack', () => {
         'safeguarding-separation.tell-local-authority', 'statutory.notify-cancellation', 'attendance.penalty-notice-threshold',
         'attendance.illness-return', 'part-time-timetable.agreed-and-time-limited', 'part-time-timetable.review-due',
         'part-time-timetable.report-to-local-authority', 'part-time-timetable.maximum-length',
+        // Issue 16: children in care's attendance (seed settings).
+        'looked-after.attendance-below-target', 'looked-after.multi-agency-risk-discussion',
       ]),
     );
     for (const rule of pack.rules) expect(rule.source.citation.length).toBeGreaterThan(20);
