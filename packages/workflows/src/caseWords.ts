@@ -291,7 +291,7 @@ export const DEADLINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, s
     'planned-end': 'planned end of the placement',
   },
   'part-time-timetable': { review: 'part-time timetable review', 'planned-end': 'back to full time by (the time limit)', 'tell-council': 'the council told (its own rule)' },
-  'safeguarding-separation': { 'la-notice': 'the local authority told without delay' },
+  'safeguarding-separation': { 'la-notice': 'the local authority told, so it can arrange education' },
   'support-plan': { review: 'support plan review' },
   'nurture-outreach': { 'follow-up': 'nurture outreach follow-up assessment' },
 };

@@ -3,8 +3,11 @@
  * designated safeguarding lead. It is not a suspension (2026 suspension and permanent exclusion
  * guidance): it counts toward no suspension limit, term total, sixth day or PEAP. What it does
  * carry is the local authority's duty to arrange suitable education for a pupil out of school
- * (Education Act 1996 s19), so the head tells the LA without delay — a duty with its reminder, as
- * an exclusion's notices are. The separation itself runs until the DSL ends it.
+ * (Education Act 1996 s19; "the Guidance is clear that such a scenario activates a local authority's
+ * section 19 duty", Hill Dickinson, 27 May 2026 — the guidance's own paragraph was not seen). So the
+ * product asks the head to tell the LA from the first day, with a reminder, as an exclusion's notices
+ * are: a prompt the rule pack can turn off (`safeguarding-separation.tell-local-authority`'s
+ * `promptHead`), not a quoted deadline. The separation itself runs until the DSL ends it.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
@@ -60,7 +63,7 @@ export const safeguardingSeparationMachine = setup({
       states: {
         'la-notice': {
           initial: 'due',
-          entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'la-notice', dueDate: context.startDate, label: 'the local authority told (without delay)' }) },
+          entry: { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'la-notice', dueDate: context.startDate, label: 'the local authority told, so it can arrange education' }) },
           states: {
             due: {
               on: {
