@@ -16,7 +16,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { addDays } from '../../packages/rules/dist/index.js';
 import { loadCalendarFile } from '../../packages/rules/dist/node.js';
-import { AssemblyAdapter, CaseStore, pullSchool, pupilIdKey, SYSTEM } from '../../packages/workflows/dist/index.js';
+import { AssemblyAdapter, AssemblyToken, CaseStore, pullSchool, pupilIdKey, SYSTEM } from '../../packages/workflows/dist/index.js';
 import { fakeStudent, fakeSuspension, startFakeAssembly } from '../support/fakeAssembly.js';
 
 const { values: args } = parseArgs({ options: { pupils: { type: 'string', default: '1500' } }, strict: true });
@@ -73,7 +73,7 @@ async function fetchOnly(): Promise<number> {
   return requests;
 }
 
-const adapter = new AssemblyAdapter({ baseUrl: fake.url, token: fake.token, pupilIdKey: pupilIdKey('b'.repeat(40)) });
+const adapter = new AssemblyAdapter({ baseUrl: fake.url, token: new AssemblyToken({ accessToken: fake.token }), pupilIdKey: pupilIdKey('b'.repeat(40)) });
 const floor = await measured(fetchOnly);
 const first = await measured(() => pullSchool(store, adapter, { schoolId: SCHOOL, today: TODAY }));
 const again = await measured(() => pullSchool(store, adapter, { schoolId: SCHOOL, today: TODAY }));

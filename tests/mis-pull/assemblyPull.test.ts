@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AssemblyAdapter, CaseStore, MisRefused, MisUnavailable, pullSchool, pupilIdKey, pupilPseudonym, SYSTEM } from '../../packages/workflows/dist/index.js';
-import { fakeStudent, fakeSuspension, startFakeAssembly, type FakeAssembly } from '../support/fakeAssembly.js';
+import { AssemblyAdapter, AssemblyToken, CaseStore, MisRefused, MisUnavailable, pullSchool, pupilIdKey, pupilPseudonym, SYSTEM } from '../../packages/workflows/dist/index.js';
+import { FAKE_OAUTH, fakeStudent, fakeSuspension, startFakeAssembly, type FakeAssembly } from '../support/fakeAssembly.js';
 import { backends, freshDatabase } from '../support/postgres.js';
 
 const require = createRequire(import.meta.url);
@@ -46,7 +46,7 @@ describe.each(backends())('pulling a school from Assembly (%s store)', (backend)
     await store.close();
   });
 
-  const adapter = () => new AssemblyAdapter({ baseUrl: fake.url, token: fake.token, pupilIdKey: key, backoffMs: 10, timeoutMs: 2_000 });
+  const adapter = () => new AssemblyAdapter({ baseUrl: fake.url, token: new AssemblyToken({ accessToken: fake.token }), pupilIdKey: key, backoffMs: 10, timeoutMs: 2_000 });
   const pull = () => pullSchool(store, adapter(), { schoolId: SCHOOL, today: TODAY });
   const pupilsOf = async () => (await store.pupils.inSchools([SCHOOL])).map((p) => p.id).sort();
 
@@ -90,10 +90,32 @@ describe.each(backends())('pulling a school from Assembly (%s store)', (backend)
   it('abandons a request Assembly never answers after its timeout, and the retry completes the pull', async () => {
     fake.fail({ path: '/students/left', status: 'hang', times: 1 });
     const started = Date.now();
-    const result = await pullSchool(store, new AssemblyAdapter({ baseUrl: fake.url, token: fake.token, pupilIdKey: key, backoffMs: 10, timeoutMs: 300 }), { schoolId: SCHOOL, today: TODAY });
+    const result = await pullSchool(store, new AssemblyAdapter({ baseUrl: fake.url, token: new AssemblyToken({ accessToken: fake.token }), pupilIdKey: key, backoffMs: 10, timeoutMs: 300 }), { schoolId: SCHOOL, today: TODAY });
     expect(result.changed).toBe(3);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(fake.requests.filter((r) => r.path === '/students/left').map((r) => r.status)).toEqual([0, 200]);
+  });
+
+  it('renews the school token when Assembly says it has run out (401), with the refresh token and the app\'s credentials, and the pull completes', async () => {
+    const token = new AssemblyToken({ accessToken: fake.token, oauth: { url: fake.url, ...FAKE_OAUTH } });
+    const renewing = new AssemblyAdapter({ baseUrl: fake.url, token, pupilIdKey: key, backoffMs: 10, timeoutMs: 2_000 });
+    fake.expireTokens();
+    expect((await pullSchool(store, renewing, { schoolId: SCHOOL, today: TODAY })).changed).toBe(3);
+    expect(fake.renewals).toBe(1);
+    expect(fake.requests.filter((r) => r.path === '/students').map((r) => [r.status, r.authorization])).toEqual([
+      [401, `Bearer ${fake.token}`],
+      [200, 'Bearer fake-renewed-token-1'],
+      [200, 'Bearer fake-renewed-token-1'],
+    ]);
+    // The renewed token serves the next pull; printed or serialised, the token shows nothing.
+    await pullSchool(store, renewing, { schoolId: SCHOOL, today: TODAY });
+    expect(fake.renewals).toBe(1);
+    expect(JSON.stringify({ token })).toBe('{"token":"[hidden]"}');
+    // Without a refresh token, a token that ran out stops the pull, saying what to do; nothing imported.
+    fake.expireTokens();
+    const refused = await pull().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MisUnavailable);
+    expect((refused as Error).message).toMatch(/^Assembly \/students \(page 1\) was refused \(HTTP 401\): the school token is missing, wrong or expired/);
   });
 
   it('imports nothing when Assembly keeps failing mid-pull, keeps the cursor, and the next pull completes', async () => {

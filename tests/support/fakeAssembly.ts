@@ -77,12 +77,18 @@ export interface FakeAssembly {
   fail(fault: FakeFault): void;
   /** Drops the faults still pending: Assembly is well again. */
   recover(): void;
+  /** The access tokens now accepted run out (401 from now on), as a school token does after a day. */
+  expireTokens(): void;
+  /** Renewals the fake's `/oauth/token` granted. */
+  readonly renewals: number;
   /** Adds an attendance mark modified now. */
   mark(studentId: number, date: string, session: 'AM' | 'PM', code: string): void;
   close(): Promise<void>;
 }
 
 export const FAKE_TOKEN = 'fake-school-token-0123456789';
+/** The app's credentials and the school's refresh token the fake's platform accepts. */
+export const FAKE_OAUTH = { clientId: 'fake-client-id', clientSecret: 'fake-client-secret-0123456789', refreshToken: 'fake-refresh-token-0123456789' } as const;
 
 export async function startFakeAssembly(options: { pageSize?: number; students?: FakeStudent[]; exclusions?: FakeExclusion[] } = {}): Promise<FakeAssembly> {
   const pageSize = options.pageSize ?? 2;
@@ -93,6 +99,8 @@ export async function startFakeAssembly(options: { pageSize?: number; students?:
   const faults: FakeFault[] = [];
   let markId = 1;
   let answered: { question: string; marks: unknown[] } | undefined;
+  const accepted = new Set<string>([FAKE_TOKEN]);
+  let renewals = 0;
   // Whole seconds, as HTTP dates carry: a mark made within the second of a Last-Modified counts as newer.
   let clock = Math.floor(Date.now() / 1000) * 1000;
   const tick = () => (clock += 1000);
@@ -107,7 +115,16 @@ export async function startFakeAssembly(options: { pageSize?: number; students?:
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
-    if (req.headers.authorization !== `Bearer ${FAKE_TOKEN}`) return answer(401, { error: 'invalid_request', message: 'an access_token is required.' });
+    if (path === '/oauth/token' && req.method === 'POST') {
+      // As Assembly's platform renews a school token: the app's credentials as HTTP Basic, the refresh token in the query.
+      const basic = `Basic ${Buffer.from(`${FAKE_OAUTH.clientId}:${FAKE_OAUTH.clientSecret}`).toString('base64')}`;
+      if (req.headers.authorization !== basic || query.grant_type !== 'refresh_token' || query.refresh_token !== FAKE_OAUTH.refreshToken) return answer(401, { error: 'invalid_grant' });
+      const token = `fake-renewed-token-${++renewals}`;
+      accepted.add(token);
+      return answer(200, { access_token: token, token_type: 'bearer', level: 'school', expires_in: 86400, school_id: 1, scopes: ['students.basic'] });
+    }
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+    if (!bearer || !accepted.has(bearer)) return answer(401, { error: 'invalid_request', message: 'an access_token is required.' });
     if (!req.headers.accept?.includes('application/vnd.assembly+json; version=1.1')) return answer(406, { error: 'unsupported_version' });
     const fault = faults.find((f) => f.times > 0 && f.path === path && (f.page === undefined || f.page === page));
     if (fault) {
@@ -163,6 +180,10 @@ export async function startFakeAssembly(options: { pageSize?: number; students?:
     requests,
     fail: (fault) => faults.push(fault),
     recover: () => void faults.splice(0),
+    expireTokens: () => accepted.clear(),
+    get renewals() {
+      return renewals;
+    },
     mark: (studentId, date, session, code) => {
       marks.push({ id: markId++, student_id: studentId, session_date: date, session_name: session, attendance_mark: code, modified: tick() });
     },

@@ -93,6 +93,7 @@ export type { PupilUpdate, UpdateResult } from './store/pupils.js';
 export { MisRefused, MisUnavailable } from './schoolSystems/misAdapter.js';
 export type { MisAdapter, MisPull, MisPullRequest } from './schoolSystems/misAdapter.js';
 export { AssemblyAdapter, ASSEMBLY_LIVE_URL } from './schoolSystems/assembly/assemblyAdapter.js';
+export { AssemblyToken, ASSEMBLY_PLATFORM_URL } from './schoolSystems/assembly/assemblyToken.js';
 export { loadMisConnections, misAdapterFor } from './schoolSystems/misConnections.js';
 export type { MisConnection } from './schoolSystems/misConnections.js';
 export { pullSchool } from './schoolSystems/misPull.js';

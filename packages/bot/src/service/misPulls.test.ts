@@ -5,7 +5,9 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { inspect } from 'node:util';
 import { join } from 'node:path';
+import type { InputError } from '@before-exclusion/rules';
 import { DEMO_PUPIL_ID_KEY, loadMisConnections } from '@before-exclusion/workflows';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
@@ -36,13 +38,29 @@ describe('MIS pull settings', () => {
     expect(misPupilIdKey({ PUPIL_ID_KEY: 'k'.repeat(32) }, createLogger('info', (l) => lines.push(l))).demo).toBe(false);
   });
 
-  it('names the school and the variable when a token is missing, and never shows a token', () => {
+  it('names the school and the variable when a credential is missing, and never shows one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mis-conn-'));
     const file = join(dir, 'mis.json');
-    writeFileSync(file, JSON.stringify({ schools: [{ schoolId: 'URN-1', system: 'assembly', tokenEnv: 'TOKEN_ONE' }, { schoolId: 'URN-2', system: 'assembly', token: 'secret-token-xyz' }] }));
-    expect(() => loadMisConnections(file, {})).toThrow(/1 school token\(s\) missing/);
-    const connections = loadMisConnections(file, { TOKEN_ONE: 'secret-token-abc' });
-    expect(connections.map((c) => c.token)).toEqual(['secret-token-abc', 'secret-token-xyz']);
-    expect(JSON.stringify(connections)).not.toMatch(/secret-token/);
+    writeFileSync(
+      file,
+      JSON.stringify({ schools: [{ schoolId: 'URN-1', system: 'assembly', tokenEnv: 'TOKEN_ONE' }, { schoolId: 'URN-2', system: 'assembly', token: 'secret-token-xyz' }, { schoolId: 'URN-3', system: 'assembly', refreshTokenEnv: 'REFRESH_THREE' }] }),
+    );
+    const missing = (() => {
+      try {
+        loadMisConnections(file, { REFRESH_THREE: 'secret-refresh' });
+        return undefined;
+      } catch (error) {
+        return error as InputError;
+      }
+    })();
+    expect(missing?.problems.map((p) => `${p.location} ${p.field}: ${p.message}`)).toEqual([
+      'school URN-1 schools.0.tokenEnv: names TOKEN_ONE, which is not set in the environment',
+      "school URN-3 schools.2.refreshTokenEnv: a refresh token needs the app's ASSEMBLY_CLIENT_ID in the environment too",
+      "school URN-3 schools.2.refreshTokenEnv: a refresh token needs the app's ASSEMBLY_CLIENT_SECRET in the environment too",
+    ]);
+    const connections = loadMisConnections(file, { TOKEN_ONE: 'secret-token-abc', REFRESH_THREE: 'secret-refresh', ASSEMBLY_CLIENT_ID: 'app', ASSEMBLY_CLIENT_SECRET: 'secret-app' });
+    expect(await Promise.all(connections.slice(0, 2).map((c) => c.token.current(1000)))).toEqual(['secret-token-abc', 'secret-token-xyz']);
+    expect(connections[2]!.token.renewable).toBe(true);
+    expect(`${JSON.stringify(connections)} ${inspect(connections)}`).not.toMatch(/secret/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * HTTP to the Assembly Platform API (https://api.assembly.education, version 1.1), as its public
- * reference documents it: a school token as `Authorization: Bearer`, the version in `Accept`,
+ * reference documents it: a school token as `Authorization: Bearer` (renewed on a 401, see
+ * assemblyToken.ts), the version in `Accept`,
  * list endpoints paged with the `page` and `per_page` query parameters and the `Next-Page`
  * response header, conditional requests with `If-Modified-Since` (304 when nothing changed), and
  * a rate limit of 600 requests per 5 minutes per token, answered past it with 429 and a body
@@ -14,6 +15,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MisUnavailable } from '../misAdapter.js';
+import type { AssemblyToken } from './assemblyToken.js';
 
 export const ASSEMBLY_ACCEPT = 'application/vnd.assembly+json; version=1.1';
 /** The most `per_page` allows: a school's roll in one or two requests. */
@@ -22,8 +24,8 @@ export const ASSEMBLY_MAX_PER_PAGE = 1500;
 export interface AssemblyClientOptions {
   /** The API's base URL: https://api.assembly.education (a test points it at a fake on loopback). */
   readonly baseUrl: string;
-  /** The school token. */
-  readonly token: string;
+  /** The school token (renewed on a 401 when it can be). */
+  readonly token: AssemblyToken;
   /** The longest one request may take. Default 30 s. */
   readonly timeoutMs?: number;
   /** Tries for one request that fails with a 5xx, a timeout or a network error. Default 4. */
@@ -87,8 +89,10 @@ export class AssemblyClient {
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const where = `Assembly ${path}${query.page ? ` (page ${query.page})` : ''}`;
     let failures = 0;
+    let renewed = false;
     for (;;) {
       this.#options.signal?.throwIfAborted();
+      const token = await this.#options.token.current(this.#options.timeoutMs, this.#options.signal);
       let response: Response;
       try {
         this.requests++;
@@ -96,7 +100,7 @@ export class AssemblyClient {
         response = await fetch(url, {
           headers: {
             Accept: ASSEMBLY_ACCEPT,
-            Authorization: `Bearer ${this.#options.token}`,
+            Authorization: `Bearer ${token}`,
             ...(ifModifiedSince ? { 'If-Modified-Since': ifModifiedSince } : {}),
           },
           signal: this.#options.signal ? AbortSignal.any([timeout, this.#options.signal]) : timeout,
@@ -115,6 +119,13 @@ export class AssemblyClient {
       if (response.status >= 500) {
         await response.body?.cancel();
         await this.#backoff(++failures, `${where} failed on Assembly's side (HTTP ${response.status})`);
+        continue;
+      }
+      // A school token lasts a day: renewed once, then the request goes again.
+      if (response.status === 401 && !renewed && this.#options.token.renewable) {
+        await response.body?.cancel();
+        renewed = true;
+        await this.#options.token.renew(this.#options.timeoutMs, this.#options.signal);
         continue;
       }
       if (response.status === 304) {
@@ -164,7 +175,7 @@ export function retryAfterMs(header: string | null, body: unknown): number {
 }
 
 function refusalHint(status: number): string {
-  if (status === 401) return 'the school token is missing, wrong or expired — the school reconnects the app in Assembly and the token in the MIS settings is replaced';
+  if (status === 401) return 'the school token is missing, wrong or expired (and could not be renewed) — the school reconnects the app in Assembly and the token or refresh token in the MIS settings is replaced';
   if (status === 403) return 'the school has not granted a scope the product needs (students.basic, students.upn, students.mis_id, students.dates, students.gender, students.ethnicity, students.sen_provision, students.fsm, students.care, exclusions, attendances)';
   if (status === 406) return 'Assembly does not take API version 1.1 here';
   return 'Assembly refused the request';
