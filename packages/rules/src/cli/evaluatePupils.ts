@@ -38,8 +38,8 @@ export interface EvaluatePupilsOptions {
 /** A file larger than this is evaluated on worker threads (their start-up is ~100 ms). */
 export const LARGE_FILE = 16 * 1024 * 1024;
 /** Lines a batch holds; and text, at most, so a file of large records keeps batches small. */
-const BATCH_LINES = 500;
-const BATCH_CHARS = 2 * 1024 * 1024;
+const BATCH_LINES = 250;
+const BATCH_CHARS = 1024 * 1024;
 /** Problems listed in full; past this many, the rest are counted. */
 const PROBLEMS_LISTED = 1000;
 
