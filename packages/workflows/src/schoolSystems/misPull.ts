@@ -55,7 +55,7 @@ export async function pullSchool(store: CaseStore, adapter: MisAdapter, options:
   if (changed === 0 && !options.evaluateAnyway) return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation: undefined };
   // The pull is committed whatever the rules do next: a failure here is the rules', said as such, and the next run opens the cases.
   try {
-    const evaluation = await evaluateAfterPull(store, { asOf: today, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) });
+    const evaluation = await evaluateAfterPull(store, { asOf: today, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) }, options.signal);
     return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation };
   } catch (error) {
     return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation: undefined, evaluationFailed: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -70,10 +70,11 @@ const EVALUATION_WAIT_MS = 60_000;
  * service's hourly one) may have read the pupils before this pull committed, so this waits for it
  * to end and runs them again: the new suspension opens its case in this pull, not an hour later.
  */
-async function evaluateAfterPull(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }): Promise<EvaluationResult | undefined> {
+async function evaluateAfterPull(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }, signal: AbortSignal | undefined): Promise<EvaluationResult | undefined> {
   for (const until = Date.now() + EVALUATION_WAIT_MS; ; ) {
     const result = await evaluateStoredPupils(store, options);
-    if (result || Date.now() > until) return result;
+    // Stopping (the service closing) leaves the rules to the next run rather than waiting on.
+    if (result || Date.now() > until || signal?.aborted) return result;
     await sleep(500);
   }
 }
