@@ -99,6 +99,7 @@ function refusal(problems: readonly Problem[]): InputError {
 /** The columns of one table that the profile maps, found by heading. */
 class Columns<F extends string> {
   readonly #headingOf = new Map<F, string>();
+  readonly #indexOf = new Map<F, number>();
   constructor(
     readonly table: CsvTable,
     mapping: Partial<Record<F, readonly string[] | undefined>>,
@@ -108,7 +109,10 @@ class Columns<F extends string> {
     const present = new Map(table.headings.map((h) => [headingKey(h), h]));
     for (const [field, headings] of Object.entries(mapping) as [F, readonly string[] | undefined][]) {
       const found = headings?.map((h) => present.get(headingKey(h))).find((h) => h !== undefined);
-      if (found !== undefined) this.#headingOf.set(field, found);
+      if (found !== undefined) {
+        this.#headingOf.set(field, found);
+        this.#indexOf.set(field, table.headings.indexOf(found));
+      }
       else if (required.includes(field)) {
         problems.push({ file: table.file, location: 'row 1', field: field, message: `no column for "${field}"; accepted heading${headings!.length === 1 ? '' : 's'}: ${headings!.map((h) => JSON.stringify(h)).join(' or ')}` });
       }
@@ -126,8 +130,8 @@ class Columns<F extends string> {
 
   /** The cell, '' when empty or when the file has no such column. */
   get(row: CsvRow, field: F): string {
-    const h = this.#headingOf.get(field);
-    return h === undefined ? '' : (row.cells.get(h) ?? '');
+    const index = this.#indexOf.get(field);
+    return index === undefined ? '' : (row.cells[index] ?? '');
   }
 }
 
