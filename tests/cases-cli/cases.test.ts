@@ -320,7 +320,7 @@ describe('cases refuses nonsense, names it, and never crashes (issue 15)', () =>
     const run = cases('import', '--pupils', fileB, '--calendar', calendar);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toBe(
-      `${fileB}: 1 pupil of other schools; nothing was imported\n  - ${fileB} line 2 (pupil PA1), schoolId: pupil id PA1 is held by school SCH-A; a file for school SCH-B cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id\n`,
+      `${fileB}: 1 pupil of other schools; nothing was imported\n  - ${fileB} line 2 (pupil PA1), schoolId: pupil id PA1 is held by school SCH-A; a file for school SCH-B cannot change or move it. A pupil who moved school is a leaver there (its file gives "leftOn") and joins here under a new id, or an inclusion officer covering both schools moves the record ("cases pupils move")\n`,
     );
     expect(readFileSync(db).equals(before)).toBe(true);
     expect(cases('open', 'peap', '--pupil', 'PB1', '--as', 'head-b')).toMatchObject({ code: 2, stderr: 'cases: no pupil PB1 that you can see\n' });
