@@ -92,6 +92,20 @@ describe('rules evaluate in a pipeline', () => {
   });
 });
 
+describe('rules evaluate refuses what it cannot read', () => {
+  it('a folder given as the pupils file, in one line, exit 2', () => {
+    const run = rules(['evaluate', '--calendar', calendar, '--pupils', dir, '--as-of', '2025-10-20']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`cannot read pupils file ${dir}\n  - ${dir}: a folder, not a file; give the pupils file (NDJSON, or a JSON array), or - for standard input\n`);
+  });
+
+  it('nothing on standard input', () => {
+    const run = rules(['evaluate', '--calendar', calendar, '--pupils', '-', '--as-of', '2025-10-20'], '');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('standard input: 1 problem; nothing was evaluated\n  - standard input: no pupil records found\n');
+  });
+});
+
 function pupilsOfDemo(): string {
   return spawnSync('cat', [demoPupils], { encoding: 'utf8' }).stdout;
 }

@@ -35,12 +35,16 @@ export async function sourceSize(path: string): Promise<number | undefined> {
  */
 export async function openPupilSource(path: string, stdin: Readable = process.stdin): Promise<PupilSource> {
   const name = sourceName(path);
+  // A folder opens, then fails on the first read: say so before starting.
+  if (path !== '-' && (await stat(path).catch(() => undefined))?.isDirectory()) {
+    throw new InputError(`cannot read pupils file ${path}`, [{ file: path, message: 'a folder, not a file; give the pupils file (NDJSON, or a JSON array), or - for standard input' }]);
+  }
   const input = path === '-' ? stdin : createReadStream(path);
   const opened = new Promise<void>((resolve, reject) => {
     if (path === '-') return resolve();
     input.once('open', () => resolve());
     input.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new InputError(`cannot read pupils file ${path}`, [{ file: path, message: error.code === 'ENOENT' ? 'no such file' : error.code === 'EISDIR' ? 'a folder, not a file' : error.message }])),
+      reject(new InputError(`cannot read pupils file ${path}`, [{ file: path, message: error.code === 'ENOENT' ? 'no such file' : error.message }])),
     );
   });
   await opened;
