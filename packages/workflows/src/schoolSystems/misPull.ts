@@ -8,7 +8,7 @@
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { checkRecordOnCalendar, type IsoDate, type Problem } from '@before-exclusion/rules';
 import { SYSTEM } from '../access.js';
-import { evaluateStoredPupils, type EvaluationResult } from '../openCases.js';
+import { evaluateStoredPupils, type EvaluationOptions, type EvaluationResult } from '../openCases.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { MisRefused, type MisAdapter } from './misAdapter.js';
 
@@ -51,11 +51,13 @@ export async function pullSchool(store: CaseStore, adapter: MisAdapter, options:
     for (const p of checkRecordOnCalendar(r, calendar)) problems.push({ file: `${adapter.system} pull`, location: `pupil ${r.id}`, ...p });
   }
   if (problems.length > 0) throw new MisRefused(`${adapter.system}'s data for school ${schoolId} does not fit its ${calendar.academicYear} calendar; nothing was imported`, problems);
-  const { changed, pupils } = await store.pupils.importPull(SYSTEM, { schoolId, system: adapter.system, records: pull.records, cursor: pull.cursor });
+  const { changed, changedIds, pupils } = await store.pupils.importPull(SYSTEM, { schoolId, system: adapter.system, records: pull.records, cursor: pull.cursor });
   if (changed === 0 && !options.evaluateAnyway) return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation: undefined };
   // The pull is committed whatever the rules do next: a failure here is the rules', said as such, and the next run opens the cases.
   try {
-    const evaluation = await evaluateAfterPull(store, { asOf: today, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) }, options.signal);
+    // The pupils this pull changed (all the school's, when the rules owe it a run): not every school's, every pull.
+    const pupilIds = options.evaluateAnyway ? pull.records.map((r) => r.id) : changedIds;
+    const evaluation = await evaluateAfterPull(store, { asOf: today, pupilIds, ...(options.rulesFile ? { rulesFile: options.rulesFile } : {}) }, options.signal);
     return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation };
   } catch (error) {
     return { schoolId, system: adapter.system, pupils, changed, requests: pull.requests, evaluation: undefined, evaluationFailed: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -70,7 +72,7 @@ const EVALUATION_WAIT_MS = 60_000;
  * service's hourly one) may have read the pupils before this pull committed, so this waits for it
  * to end and runs them again: the new suspension opens its case in this pull, not an hour later.
  */
-async function evaluateAfterPull(store: CaseStore, options: { asOf: IsoDate; rulesFile?: string }, signal: AbortSignal | undefined): Promise<EvaluationResult | undefined> {
+async function evaluateAfterPull(store: CaseStore, options: EvaluationOptions, signal: AbortSignal | undefined): Promise<EvaluationResult | undefined> {
   for (const until = Date.now() + EVALUATION_WAIT_MS; ; ) {
     const result = await evaluateStoredPupils(store, options);
     // Stopping (the service closing) leaves the rules to the next run rather than waiting on.

@@ -267,10 +267,10 @@ export class Pupils {
    * Commits one school's pull from its MIS, all-or-nothing: the records that changed, and the
    * cursor the next pull starts from (saved only with them). Audited as counts, each changed
    * record's hash bound. A record for another school, or an id another school holds, refuses it all.
-   * @returns how many records changed (0: the pull brought nothing new; the cursor still moves on).
+   * @returns how many records changed, and whose (none: the pull brought nothing new; the cursor still moves on).
    * @throws InputError naming each refused record.
    */
-  async importPull(actor: Actor, pull: { readonly schoolId: string; readonly system: string; readonly records: readonly PupilRecord[]; readonly cursor: string }): Promise<{ changed: number; pupils: number }> {
+  async importPull(actor: Actor, pull: { readonly schoolId: string; readonly system: string; readonly records: readonly PupilRecord[]; readonly cursor: string }): Promise<{ changed: number; changedIds: string[]; pupils: number }> {
     const source = `${pull.system} pull for school ${pull.schoolId}`;
     const problems: Problem[] = pull.records
       .filter((r) => r.schoolId !== pull.schoolId)
@@ -315,7 +315,7 @@ export class Pupils {
         data: { schoolId: pull.schoolId, system: pull.system, pupils: pull.records.length, changed },
         ...(changed > 0 ? { bound: { pupils: written } } : {}),
       });
-      return { changed, pupils: pull.records.length };
+      return { changed, changedIds: Object.keys(written), pupils: pull.records.length };
     });
   }
 
