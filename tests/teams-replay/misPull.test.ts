@@ -73,6 +73,10 @@ describe.each(backends())('a suspension entered in the MIS prompts the head in T
     await waitForLog(/mis: pull of school DEMO-SCH failed; nothing imported/, mark);
     const during = await withStore(db, (store) => store.pupils.record(SYSTEM, pupil));
     expect(during.exclusions).toEqual([]);
+    // /healthz names the school whose pulls fail (the service itself is ok).
+    const health = (await (await fetch(`${service.url}/healthz`)).json()) as { status: string; mis?: { schools: number; failing: { schoolId: string; failures: number }[] } };
+    expect(health.status).toBe('ok');
+    expect(health.mis).toMatchObject({ schools: 1, failing: [{ schoolId: 'DEMO-SCH', failures: expect.any(Number) }] });
     // Meanwhile the chat answers as ever.
     const hello = messageActivity(head, connector.url, conversation, 'help');
     expect((await post(service.url, hello)).status).toBe(200);
@@ -91,5 +95,6 @@ describe.each(backends())('a suspension entered in the MIS prompts the head in T
     }
     const cases = await withStore(db, (store) => store.cases.list(SYSTEM, { pupilId: pupil }));
     expect(cases.map((c) => c.kind)).toEqual(['suspension']);
+    expect(((await (await fetch(`${service.url}/healthz`)).json()) as { mis?: unknown }).mis).toEqual({ schools: 1, failing: [] });
   });
 });

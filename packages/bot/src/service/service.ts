@@ -28,7 +28,7 @@ import { alertStaffOfBreak, watchAuditTrail } from './auditWatch.js';
 import { ChannelQueue } from './channelQueue.js';
 import { staffNotifier } from './notifier.js';
 import { mountPolicyPages } from './policyPages.js';
-import { misPupilIdKey, scheduleMisPulls } from './misPulls.js';
+import { misPupilIdKey, scheduleMisPulls, type MisPulls } from './misPulls.js';
 
 /** How long /healthz waits for the database's answer before saying it is busy. */
 const HEALTH_PING_MS = 50;
@@ -144,6 +144,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   channelsUp(channels.map((channel) => ({ channel, queue: queues.get(channel.name)! })));
   const senders = staffNotifier(store, assistant, channels, clock, queues);
   let pinging: Promise<'ok' | 'down'> | undefined;
+  // The schools' MIS pulls, once scheduled (below): /healthz says which schools' pulls are failing.
+  let misPulls: MisPulls | undefined;
   app.get('/healthz', async (_req, res) => {
     // The ping waits its turn behind writes, which may be waiting for another process's lock:
     // past HEALTH_PING_MS the database is reported busy rather than /healthz waiting too, and
@@ -152,7 +154,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const ping = (pinging ??= store.ping().then((up) => (up ? ('ok' as const) : ('down' as const)), () => 'down' as const).finally(() => (pinging = undefined)));
     const database = stopping ? 'stopping' : waiting ? 'busy' : await Promise.race([ping, delay(HEALTH_PING_MS, 'busy' as const)]);
     const ok = (database === 'ok' || database === 'busy') && !audit.broken;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : audit.broken ? 'audit trail broken: writes stopped' : 'database down', database, audit: audit.health(), mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: [...queues.values()].map((q) => q.health()) });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : stopping ? 'stopping' : audit.broken ? 'audit trail broken: writes stopped' : 'database down', database, audit: audit.health(), mode: isLocalMode(config) ? 'local' : 'secured', schoolDate: today(), channels: [...queues.values()].map((q) => q.health()), ...(misPulls ? { mis: misPulls.health() } : {}) });
   });
   // The privacy notice and terms of use the Teams app package links to.
   mountPolicyPages(app, log);
@@ -251,9 +253,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const timers = [setInterval(() => void fire().then(deliver), config.TICK_EVERY_SECONDS * 1000), setInterval(evaluate, config.EVALUATE_EVERY_MINUTES * 60_000)];
   for (const t of timers) t.unref();
   // Schools' MIS, pulled in a lane of their own (misPulls.ts): a hanging MIS holds up nothing else.
-  const mis = config.MIS_SCHOOLS_FILE
+  const mis = (misPulls = config.MIS_SCHOOLS_FILE
     ? scheduleMisPulls(store, log, { file: config.MIS_SCHOOLS_FILE, everyMinutes: config.MIS_PULL_EVERY_MINUTES, pupilIdKey: misPupilIdKey(config, log), today, rulesFile: config.RULES_FILE, onChanged: tick })
-    : undefined;
+    : undefined);
 
   return {
     url,
