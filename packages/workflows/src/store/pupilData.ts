@@ -98,7 +98,7 @@ export class PupilData {
 
   /**
    * Everything held about one pupil, opened: their record, display name, cases with timelines,
-   * letters, and the other audit rows about them. Audited (`subject-access`: who, whose, counts).
+   * letters, and the other audit rows about them. Audited (`subject-access`: who, whose, which cases and letters by id).
    * @throws CaseNotFound when the pupil is unknown or out of the actor's reach; AccessDenied for a role that may not.
    */
   async subjectAccess(actor: Actor, pupilId: string): Promise<SubjectAccessExport> {
@@ -116,7 +116,7 @@ export class PupilData {
       'SELECT l.id, l.case_id, l.kind, l.file_name, l.media_type, l.sha256, l.made_by, l.made_at, l.content, l.people FROM letters l JOIN cases c ON c.id = l.case_id WHERE c.pupil_id = ? ORDER BY l.made_at, l.id',
       [pupilId],
     );
-    const letters = [];
+    const letters: SubjectAccessExport['letters'][number][] = [];
     for (const l of letterRows) {
       const content = await this.#keys.open(this.#db, l.content);
       const people = await this.#keys.open(this.#db, l.people);
@@ -156,7 +156,8 @@ export class PupilData {
       otherAuditRows: await this.#keys.open(this.#db, otherAuditRows),
     };
     await this.#write(async (tx) => {
-      await tx.audit({ at, actor: actor.id, role: actor.role, action: SUBJECT_ACCESS, data: { pupilId, schoolId, cases: cases.length, letters: letters.length, otherAuditRows: otherAuditRows.length } });
+      // Which cases and letters went out, by id (every case read is audited): never their contents.
+      await tx.audit({ at, actor: actor.id, role: actor.role, action: SUBJECT_ACCESS, data: { pupilId, schoolId, caseIds: [...caseIds], letterIds: letters.map((l) => l.letterId), otherAuditRows: otherAuditRows.length } });
     });
     return found;
   }
