@@ -10,6 +10,7 @@ import type { Actor } from './access.js';
 import type { CaseView, OpenCase } from './caseService.js';
 import { EventRefused } from './errors.js';
 import type { CaseKind } from './machines/caseDefinition.js';
+import { movementEntry } from './movementOnRecord.js';
 import { resolvePupilId } from './pupilLookup.js';
 import { offSiteFirstReviewDefault, offSiteNoticeBy, partTimeFirstReviewDefault } from './statutoryDates.js';
 import type { CaseStore } from './store/caseStore.js';
@@ -35,7 +36,13 @@ export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind,
     // Read again through get(): what is shown of the case is an audited read (the list records only that a list was read).
     if (open) return { case: await store.cases.get(actor, open.id), created: false };
   }
-  return store.cases.open(actor, await openRequest(store, kind, base, actor.id, today, data));
+  const request = await openRequest(store, kind, base, actor.id, today, data);
+  // A movement opened by hand goes on the record too (validated before anything is written).
+  const entry = movementEntry(kind, record, request.input);
+  if (!entry) return store.cases.open(actor, request);
+  const opened = await store.cases.open(actor, { ...request, input: { ...request.input, [entry.idField]: entry.id } });
+  if (opened.created) await store.pupils.amend(actor, pupilId, { action: 'movement-recorded', data: { kind, movementId: entry.id, caseId: opened.case.id } }, entry.change);
+  return opened;
 }
 
 /** The fields of each kind's opening input that are worked out here, never taken from the request's data. */

@@ -22,7 +22,9 @@ import type { CaseView } from './caseService.js';
 import { RulesEvaluator } from '@before-exclusion/rules';
 import { caseRecord } from './caseRecord.js';
 import { recordMovementDuty } from './movementDuties.js';
+import { openByHand } from './openByHand.js';
 import { evaluateStoredPupils } from './openCases.js';
+import { buildReport } from './reports.js';
 import type { CaseStore } from './store/caseStore.js';
 import { BACKENDS, closeTestStores, testStore } from './testing.js';
 
@@ -84,6 +86,20 @@ describe.each(BACKENDS)('cases opened from pupil movement (%s)', (backend) => {
     expect(readBack.duties).toContainEqual(expect.objectContaining({ dueDate: '2026-09-21', status: 'late', done: expect.objectContaining({ on: '2026-09-22', by: 'head-a' }) }));
     const calendar = (await store.pupils.calendarFor('SCH-A', '2026-09-28'))!;
     expect((await new RulesEvaluator().evaluate(record, calendar, '2026-09-28')).map((t) => t.trigger)).not.toContain('safeguarding-separation.tell-local-authority');
+  });
+
+  it('puts a movement opened by hand on the pupil record, so the figures count it; a refused one writes nothing', async () => {
+    const head = await store.staff.actorFor('head-a');
+    const { case: timetable } = await openByHand(store, head, 'part-time-timetable', 'p4', '2026-09-28', { startDate: '2026-09-28', plannedEnd: '2026-10-23', parentsAgreedOn: '2026-09-25' });
+    expect(timetable).toMatchObject({ state: { active: 'agreed' }, context: { timetableId: 'PTT-2026-09-28' } });
+    expect((await store.pupils.record(head, 'P4')).partTimeTimetables).toEqual([expect.objectContaining({ id: 'PTT-2026-09-28', startDate: '2026-09-28', plannedEndDate: '2026-10-23', parentsConsentedOn: '2026-09-25' })]);
+    const report = await buildReport(store, SYSTEM, { academicYear: '2026/27', quarter: 1 });
+    // P2's from the import and P4's opened by hand.
+    expect(report.rows.find((r) => r.school === 'SCH-A' && r.measure === 'part-time-timetables' && r.breakdown === 'total')?.value).toBe(2);
+
+    await expect(openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05' })).rejects.toThrow(/provider/);
+    expect((await store.pupils.record(head, 'P4')).offSiteDirections).toBeUndefined();
+    expect((await caseOf('P4')).map((c) => c.kind)).toEqual(['part-time-timetable']);
   });
 
   it("starts a direction whose notice the record holds past it — recorded late, the placement running", async () => {

@@ -49,7 +49,8 @@ describe.each(BACKENDS)('a movement case duty in the chat on %s', (backend) => {
     const view = await store.cases.get(head, opened.id);
     expect(view.state).toEqual({ open: { 'la-notice': 'sent', separation: 'in-place' } });
     expect(view.kind === 'safeguarding-separation' && view.context.laNotice?.sentOn).toBe('2026-03-19');
-    // Opened by hand, not from the record: the record has no separation to update.
+    // Opened by hand, the separation went on the pupil's record; telling the LA is recorded there too.
+    expect((await store.pupils.record(head, 'DEMO-005')).safeguardingSeparations).toEqual([expect.objectContaining({ startDate: '2026-03-18', localAuthorityToldOn: '2026-03-19' })]);
     const after = await assistant.prompt(opened.id);
     expect(after.type === 'prompt' && after.actions.map((a) => a.title)).toEqual([]);
   });
