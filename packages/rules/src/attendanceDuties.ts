@@ -6,6 +6,7 @@
  */
 import { ATTENDANCE_MARKS, type AttendanceMark } from './codes.js';
 import { addDays, dayNumber, type IsoDate } from './dates.js';
+import type { SchoolCalendar } from './calendar/schoolCalendar.js';
 import type { PupilFacts } from './facts.js';
 
 /** A rolling window of school weeks and the unauthorised sessions in it. */
@@ -26,6 +27,33 @@ function mondayOf(date: IsoDate): IsoDate {
 
 const windows = new WeakMap<PupilFacts, Map<number, UnauthorisedWindow | undefined>>();
 
+/** A calendar's school weeks up to a day: each school day's week, and each week's Monday and Sunday. */
+interface SchoolWeeks {
+  readonly weekOfDay: Int32Array;
+  readonly mondays: readonly IsoDate[];
+  readonly sundays: readonly IsoDate[];
+}
+
+/** Worked out once per calendar and evaluation date, not once per pupil: it is the same for all of them. */
+const weeksOf = new WeakMap<SchoolCalendar, Map<number, SchoolWeeks>>();
+
+function schoolWeeks(calendar: SchoolCalendar, daysToDate: number): SchoolWeeks {
+  let byDays = weeksOf.get(calendar);
+  if (!byDays) weeksOf.set(calendar, (byDays = new Map()));
+  const known = byDays.get(daysToDate);
+  if (known) return known;
+  const weekOfDay = new Int32Array(daysToDate);
+  const mondays: IsoDate[] = [];
+  for (let i = 0; i < daysToDate; i++) {
+    const monday = mondayOf(calendar.schoolDayAt(i));
+    if (mondays[mondays.length - 1] !== monday) mondays.push(monday);
+    weekOfDay[i] = mondays.length - 1;
+  }
+  const weeks = { weekOfDay, mondays, sundays: mondays.map((m) => addDays(m, 6)) };
+  byDays.set(daysToDate, weeks);
+  return weeks;
+}
+
 /**
  * The most unauthorised sessions (G, N, O, U) in any `weeks` consecutive school weeks that end
  * in the current half-term, up to the evaluation date. A school week is a week with at least one
@@ -39,22 +67,13 @@ export function worstUnauthorisedWindow(pupil: PupilFacts, weeks: number): Unaut
 
   const { calendar, asOf, record } = pupil;
   const daysToDate = calendar.schoolDaysUpTo(asOf);
-  // School weeks in order, each with its unauthorised sessions.
-  const weekIndex = new Map<IsoDate, number>();
-  const mondays: IsoDate[] = [];
-  for (let i = 0; i < daysToDate; i++) {
-    const monday = mondayOf(calendar.schoolDayAt(i));
-    if (!weekIndex.has(monday)) {
-      weekIndex.set(monday, mondays.length);
-      mondays.push(monday);
-    }
-  }
+  // School weeks in order (school days are in date order, so a week's days are together), each with its unauthorised sessions.
+  const { weekOfDay, mondays, sundays } = schoolWeeks(calendar, daysToDate);
   const sessions = new Array<number>(mondays.length).fill(0);
   for (const day of record.attendance) {
     const index = calendar.schoolDayIndex(day.date);
     if (index < 0 || index >= daysToDate) continue;
-    const w = weekIndex.get(mondayOf(day.date))!;
-    sessions[w]! += (isUnauthorised(day.am) ? 1 : 0) + (isUnauthorised(day.pm) ? 1 : 0);
+    sessions[weekOfDay[index]!]! += (isUnauthorised(day.am) ? 1 : 0) + (isUnauthorised(day.pm) ? 1 : 0);
   }
   const halfTermStart = pupil.currentHalfTerm?.start;
   let best: UnauthorisedWindow | undefined;
@@ -62,7 +81,7 @@ export function worstUnauthorisedWindow(pupil: PupilFacts, weeks: number): Unaut
   for (let end = 0; end < mondays.length; end++) {
     running += sessions[end]!;
     if (end >= weeks) running -= sessions[end - weeks]!;
-    const to = addDays(mondays[end]!, 6);
+    const to = sundays[end]!;
     if (halfTermStart !== undefined && to < halfTermStart) continue;
     if (!best || running > best.sessions) best = { sessions: running, from: mondays[Math.max(0, end - weeks + 1)]!, to };
   }
