@@ -16,6 +16,7 @@ import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from '.
 import { keyStage } from './reports.js';
 import type { AuditRow } from './store/auditLog.js';
 import type { CaseStore } from './store/caseStore.js';
+import { pupilSupport, type SupportLine } from './supportChronology.js';
 import { CASE_SENT } from './store/outbox.js';
 
 type AnswerValue = string | string[] | boolean;
@@ -44,6 +45,8 @@ export interface CaseRecord {
     readonly gate: readonly { readonly item: string; readonly met: boolean }[];
   };
   readonly notes: readonly { readonly text: string; readonly by: string; readonly role: string; readonly at: string }[];
+  /** The support the pupil has had, oldest first, from their support plan and nurture outreach cases (`supportChronology.ts`). */
+  readonly support: readonly SupportLine[];
   /** What a governing board's review looks for, and whether the case holds it. */
   readonly evidence: readonly { readonly item: string; readonly present: boolean; readonly where?: string }[];
   readonly timeline: readonly { readonly seq: number; readonly at: string; readonly who: string; readonly role: string; readonly what: string }[];
@@ -136,6 +139,8 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
     duties: duties(view, options.today),
     answers: peap ? answerLines(peap, trail, questions) : [],
     ...(peap?.decision ? { decision: decisionOf(peap, trail) } : {}),
+    // Beside the decision: what was tried, when, and what it changed (the pupil's cases, an audited list read).
+    support: await pupilSupport(store, actor, view.pupilId),
     notes: trail.filter((r) => r.action === 'note').map((r) => ({ text: String((r.data as { text?: unknown } | null)?.text ?? ''), by: r.actor, role: r.role, at: r.at })),
     evidence: evidence(view, record, peap),
     timeline: trail.map((r) => ({ seq: r.seq, at: r.at, who: r.actor, role: r.role, what: inWords(view, r, questions) })),

@@ -4,6 +4,7 @@
  */
 import { longDate } from '@before-exclusion/rules';
 import type { CaseRecord } from './caseRecord.js';
+import { supportLineWords } from './supportChronology.js';
 
 const DUTY_STATUS: Readonly<Record<CaseRecord['duties'][number]['status'], string>> = {
   'on-time': 'done on time',
@@ -62,6 +63,9 @@ export function caseRecordLines(r: CaseRecord): string[] {
     lines.push(`  ${d.decision} — ${d.by}, ${when(d.at)}; follow-up review ${longDate(d.followUpDate)}`, `  rationale: ${d.rationale}`, '  the PEAP gate when it was decided:');
     for (const g of d.gate) lines.push(`    [${g.met ? 'x' : ' '}] ${g.item}`);
   }
+  section('Support tried');
+  if (r.support.length === 0) lines.push('  none recorded');
+  for (const l of r.support) lines.push(`  ${supportLineWords(l)} [${l.caseId}]`);
   section('Notes');
   if (r.notes.length === 0) lines.push('  none');
   for (const n of r.notes) lines.push(`  ${when(n.at)} ${n.by} (${n.role}): ${n.text}`);

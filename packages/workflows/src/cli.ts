@@ -38,6 +38,9 @@ import { DEFAULT_RETENTION_YEARS, ERASURE_REASONS } from './store/pupilData.js';
 import { staffMemberSchema } from './store/staff.js';
 import { recordManagedMove } from './managedMove.js';
 import { misCommand } from './schoolSystems/misCommand.js';
+import { giveNurturePlace, nurtureCaseload, nurtureCapacity } from './nurtureCaseload.js';
+import { tatsListLines, teamAroundTheSchool } from './teamAroundTheSchool.js';
+import { measureChangeWords } from './supportMeasures.js';
 import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
 import { DEMO_PUPIL_ID_KEY, pupilIdKey, PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
 
@@ -89,6 +92,15 @@ as for the service, a .env file in the working directory):
                                                     their data key; the audit chain still verifies
   cases retention [--dry-run] [--as STAFF]          erase (or, --dry-run, list) pupils who left the roll
                                                     $RETENTION_YEARS years ago or more (default 6)
+  cases tats --week DATE --as STAFF [--school S] [--format text|json]
+                                                    the week's team-around-the-school list (a school, or all the
+                                                    schools STAFF covers): pupils the triggers select and support
+                                                    plans due for review, with what changed since last week
+  cases nurture caseload --as STAFF [--school S] [--format text|json]   the nurture outreach caseload: places
+                                                    taken of $NURTURE_OUTREACH_CAPACITY (default 30), the waiting list
+  cases nurture place CASE --data '{"startedOn":DATE,"followUpDue":DATE}' --as STAFF
+                                                    give a waiting child a place: refused when full or out of
+                                                    referral order
   cases tick [--now DATETIME]                       fire due deadlines and send the outbox
   cases mis pull --school S                         pull one school's MIS now (all or nothing), then run the rules
   cases migrate-store --from sqlite:FILE --to postgres://…   copy a store (audit chain intact) into an
@@ -149,6 +161,7 @@ async function main(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       file: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      week: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -393,6 +406,34 @@ async function main(argv: string[]): Promise<number> {
           out(`  erased ${d.pupilId} (left ${d.leftOn})`);
         }
         out(`${due.length} pupil(s) erased (${years} years after leaving the roll)`);
+        return 0;
+      }
+      case 'tats': {
+        const week = need(o.week, 'cases tats --week DATE --as STAFF');
+        if (!isIsoDate(week)) throw new UsageError(`--week ${week} is not a date written YYYY-MM-DD`);
+        const list = await teamAroundTheSchool(store, await staff(), { week, ...(o.school ? { schoolId: o.school } : {}) });
+        out(format(o.format, ['text', 'json']) === 'json' ? JSON.stringify(list, null, 2) : tatsListLines(list).join('\n'));
+        return 0;
+      }
+      case 'nurture': {
+        const capacity = nurtureCapacity();
+        if (args[0] === 'place') {
+          const id = need(args[1], 'cases nurture place CASE --data JSON');
+          const data = z.strictObject({ startedOn: z.iso.date(), followUpDue: z.iso.date() }, { error: 'expected --data {"startedOn":"YYYY-MM-DD","followUpDue":"YYYY-MM-DD"}' }).parse(jsonObject(o.data ?? '{}'));
+          const view = await giveNurturePlace(store, await staff(), id, data, capacity);
+          out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
+          return 0;
+        }
+        if (args[0] !== 'caseload') throw new UsageError('cases nurture caseload|place …');
+        const load = await nurtureCaseload(store, await staff(), { capacity, ...(o.school ? { schoolId: o.school } : {}) });
+        if (format(o.format, ['text', 'json']) === 'json') {
+          out(JSON.stringify(load, null, 2));
+          return 0;
+        }
+        out(`Nurture outreach: ${load.placesTaken} of ${load.capacity} places taken; ${load.waiting.length} waiting, ${load.awaitingConsent.length} awaiting consent`);
+        for (const a of load.active) out(`  ${a.caseId} ${a.schoolId} ${a.pupilId} since ${a.startedOn}: ${a.statusWords ?? 'baseline to take'}${a.changes.length ? `; ${a.changes.map(measureChangeWords).join('; ')}` : ''}`);
+        for (const w of load.waiting) out(`  waiting #${w.position}: ${w.caseId} ${w.schoolId} ${w.pupilId}, referred ${w.referredOn} (${w.route})`);
+        for (const c of load.awaitingConsent) out(`  awaiting consent: ${c.caseId} ${c.schoolId} ${c.pupilId}, referred ${c.referredOn}`);
         return 0;
       }
       case 'mis':

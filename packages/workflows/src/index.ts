@@ -98,3 +98,14 @@ export { loadMisConnections, misAdapterFor } from './schoolSystems/misConnection
 export type { MisConnection } from './schoolSystems/misConnections.js';
 export { pullSchool } from './schoolSystems/misPull.js';
 export type { SchoolPullResult } from './schoolSystems/misPull.js';
+export { MEASURE_STAGES, MEASURE_WORDS, MEASURES, measureChangeWords, measureChanges, measureSchema } from './supportMeasures.js';
+export type { Measure, MeasureChange, MeasureStage, MeasureTaken } from './supportMeasures.js';
+export { DEFAULT_NURTURE_CAPACITY, giveNurturePlace, nurtureCapacity, nurtureCaseload } from './nurtureCaseload.js';
+export type { ActivePlace, NurtureCaseload, WaitingChild } from './nurtureCaseload.js';
+export { TATS_TRIGGERS, tatsListLines, teamAroundTheSchool } from './teamAroundTheSchool.js';
+export type { TatsEntry, TatsList, TatsOptions, TatsReason } from './teamAroundTheSchool.js';
+export { pupilSupport, supportLineWords, supportLines } from './supportChronology.js';
+export type { SupportLine } from './supportChronology.js';
+export { interventionWords } from './caseWords.js';
+export { supportPlanCase, nurtureOutreachCase, INTERVENTIONS, ESCALATIONS, SUPPORT_REVIEW_OUTCOMES, STOP_REASONS, REFERRAL_ROUTES, REFERRAL_ROUTE_WORDS, CASELOAD_STATUSES, CASELOAD_STATUS_WORDS, CLOSURE_REASONS, CLOSURE_REASON_WORDS } from './machines/index.js';
+export type { SupportPlanContext, SupportPlanStep, SupportReview, Intervention, NurtureOutreachContext, ReferralRoute, CaseloadStatus, ClosureReason } from './machines/index.js';

@@ -1,0 +1,156 @@
+/**
+ * The weekly list for the team around the school (TATS): Halton's weekly professional meeting in
+ * which "pupils at risk of exclusion are identified both by settings and other Halton LA data sets"
+ * (seed 003 lines 82-92). The list is the rules' answer, not a hand-kept spreadsheet: every pupil
+ * the meeting's triggers select on the week's date — a PEAP required, approaching the 45-day limit,
+ * an EBSNA referral suggested, persistent absence, a child in care below their attendance target —
+ * and every open support plan whose review falls due by the end of the week, with what changed
+ * since last week (the same evaluation seven days earlier): who is new, who has left the list, and
+ * whose reasons changed.
+ *
+ * Last week's list is recomputed from today's records as of that date, so a record corrected since
+ * shows as it is now; nothing is stored for it.
+ */
+import { addDays, defaultRulePack, InputError, leftBefore, RulesEvaluator, type IsoDate, type PupilRecord, type RulePack } from '@before-exclusion/rules';
+import { assertCanRead, type Actor } from './access.js';
+import type { CaseView } from './caseService.js';
+import { interventionWords } from './caseWords.js';
+import type { CaseStore } from './store/caseStore.js';
+
+/** The triggers that put a pupil on the list (the issue's and seed 003's "at risk" signals). */
+export const TATS_TRIGGERS: readonly string[] = [
+  'peap.required',
+  'statutory.annual-limit-approaching',
+  'ebsna.referral-suggested',
+  'attendance.persistent-absence',
+  'looked-after.attendance-below-target',
+  'looked-after.multi-agency-risk-discussion',
+];
+
+/** One reason a pupil is on the list: a trigger, or a support plan's review falling due. */
+export interface TatsReason {
+  /** The trigger id, or `support-plan.review-due`. */
+  readonly reason: string;
+  readonly title: string;
+  /** The facts, in words (the rule's explanation; the plan and its review date). */
+  readonly detail: string;
+  readonly caseId?: string;
+}
+
+export interface TatsEntry {
+  readonly pupilId: string;
+  readonly schoolId: string;
+  readonly reasons: readonly TatsReason[];
+  /** new: not on last week's list; still: on both; `changed` lists reasons that came or went. */
+  readonly since: 'new' | 'still';
+  readonly reasonsAdded: readonly string[];
+  readonly reasonsGone: readonly string[];
+}
+
+export interface TatsList {
+  readonly week: IsoDate;
+  readonly lastWeek: IsoDate;
+  readonly schools: readonly string[];
+  readonly entries: readonly TatsEntry[];
+  /** On last week's list, not this week's: with last week's reasons. */
+  readonly steppedOff: readonly { readonly pupilId: string; readonly schoolId: string; readonly reasons: readonly string[] }[];
+}
+
+export interface TatsOptions {
+  /** The meeting's date: the rules run as of it; support plans due up to six days after it count. */
+  readonly week: IsoDate;
+  /** One school; else every school the actor covers (an officer: the council's). */
+  readonly schoolId?: string;
+  readonly rules?: RulePack;
+}
+
+/**
+ * The week's list for a school or the council. Reading it is audited: the open cases it reads
+ * are a person's list of cases (`case-list-read`), naming every case returned.
+ * @example const list = await teamAroundTheSchool(store, officer, { week: '2026-03-16' });
+ */
+export async function teamAroundTheSchool(store: CaseStore, actor: Actor, options: TatsOptions): Promise<TatsList> {
+  if (options.schoolId) assertCanRead(actor, options.schoolId);
+  const schools = options.schoolId ? [options.schoolId] : [...actor.schoolIds];
+  const lastWeek = addDays(options.week, -7);
+  const evaluator = new RulesEvaluator(options.rules ?? defaultRulePack());
+  const records = await store.pupils.inSchools(schools);
+  const openCases = await store.cases.list(actor, { status: 'active', ...(options.schoolId ? { schoolId: options.schoolId } : {}) });
+  const plans = openCases.filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
+
+  const listOn = async (asOf: IsoDate) => {
+    const reasons = new Map<string, TatsReason[]>();
+    const add = (pupilId: string, r: TatsReason) => reasons.set(pupilId, [...(reasons.get(pupilId) ?? []), r]);
+    for (const record of records) {
+      for (const r of await triggersOf(store, evaluator, record, asOf)) add(record.id, r);
+    }
+    const weekEnd = addDays(asOf, 6);
+    for (const plan of plans) {
+      const due = plan.context.nextReviewDue;
+      const current = plan.context.plans.at(-1);
+      if (!due || !current || due > weekEnd) continue;
+      add(plan.pupilId, {
+        reason: 'support-plan.review-due',
+        title: 'Support plan review due',
+        detail: `${interventionWords(current.intervention)} with ${current.provider} since ${current.startDate}: review ${due < asOf ? `overdue since ${due}` : `due ${due}`}`,
+        caseId: plan.id,
+      });
+    }
+    return reasons;
+  };
+
+  const now = await listOn(options.week);
+  const before = await listOn(lastWeek);
+  const schoolOf = new Map(records.map((r) => [r.id, r.schoolId]));
+  for (const p of plans) schoolOf.set(p.pupilId, p.schoolId);
+  const ids = (rs: readonly TatsReason[] | undefined) => [...new Set((rs ?? []).map((r) => r.reason))];
+  const entries: TatsEntry[] = [...now]
+    .map(([pupilId, reasons]) => {
+      const was = ids(before.get(pupilId));
+      const is = ids(reasons);
+      return {
+        pupilId,
+        schoolId: schoolOf.get(pupilId) ?? '',
+        reasons,
+        since: before.has(pupilId) ? ('still' as const) : ('new' as const),
+        reasonsAdded: before.has(pupilId) ? is.filter((r) => !was.includes(r)) : [],
+        reasonsGone: was.filter((r) => !is.includes(r)),
+      };
+    })
+    .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || (a.since === b.since ? 0 : a.since === 'new' ? -1 : 1) || a.pupilId.localeCompare(b.pupilId));
+  const steppedOff = [...before]
+    .filter(([pupilId]) => !now.has(pupilId))
+    .map(([pupilId, reasons]) => ({ pupilId, schoolId: schoolOf.get(pupilId) ?? '', reasons: ids(reasons) }))
+    .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || a.pupilId.localeCompare(b.pupilId));
+  return { week: options.week, lastWeek, schools, entries, steppedOff };
+}
+
+/** The list's triggers for one pupil on one date; none for a pupil gone by then or with no calendar. */
+async function triggersOf(store: CaseStore, evaluator: RulesEvaluator, record: PupilRecord, asOf: IsoDate): Promise<TatsReason[]> {
+  if (leftBefore(record, asOf)) return [];
+  const calendar = await store.pupils.calendarFor(record.schoolId, asOf);
+  if (!calendar) return [];
+  try {
+    const triggers = await evaluator.evaluate(record, calendar, asOf);
+    // One reason per trigger: a PEAP required in two half-terms is one line, its latest explanation.
+    const byTrigger = new Map(triggers.filter((t) => TATS_TRIGGERS.includes(t.trigger)).map((t) => [t.trigger, t]));
+    return [...byTrigger.values()].map((t) => ({ reason: t.trigger, title: t.title, detail: t.explanation }));
+  } catch (error) {
+    // A record that no longer passes today's checks is left off, as the evaluation leaves it.
+    if (error instanceof InputError) return [];
+    throw error;
+  }
+}
+
+/** The list as lines of text, for the command line and a message. */
+export function tatsListLines(list: TatsList): string[] {
+  const lines = [`Team around the school — week of ${list.week} (${list.schools.join(', ') || 'no schools'}); changes since ${list.lastWeek}`];
+  if (list.entries.length === 0) lines.push('  nobody on the list this week');
+  for (const e of list.entries) {
+    const change = e.since === 'new' ? 'NEW' : e.reasonsAdded.length || e.reasonsGone.length ? 'CHANGED' : 'still';
+    lines.push(`${e.schoolId} ${e.pupilId} [${change}]${e.reasonsGone.length ? ` — no longer: ${e.reasonsGone.join(', ')}` : ''}`);
+    for (const r of e.reasons) lines.push(`    ${r.title}${e.reasonsAdded.includes(r.reason) ? ' (new this week)' : ''}: ${r.detail}${r.caseId ? ` [${r.caseId}]` : ''}`);
+  }
+  for (const s of list.steppedOff) lines.push(`${s.schoolId} ${s.pupilId} [OFF THE LIST] — last week: ${s.reasons.join(', ')}`);
+  return lines;
+}
