@@ -92,6 +92,13 @@ describe('support tried, on the record', () => {
       ['P4', 'new', ['peap.required']],
       ['P1', 'still', ['peap.required']],
     ]);
+    // The meeting agrees an action for P4, with an owner and a due date: next week's list carries it, overdue once past.
+    const action = caseId(cases('open', 'tats-action', '--pupil', 'P4', '--as', 'head-a', NOW, '--data', JSON.stringify({ action: 'escalate-peap', owner: 'head-a', agreedOn: '2025-11-10', dueDate: '2025-11-14' })).stdout);
+    expect(cases('open', 'tats-action', '--pupil', 'P4', '--as', 'head-a', NOW, '--data', JSON.stringify({ action: 'shout', owner: 'head-a', dueDate: '2025-11-14' })).stderr).toContain('expected action step-down, school-support-plan');
+    const nextWeek = cases('tats', '--week', '2025-11-17', '--school', 'SCH-A', '--as', 'head-a', NOW).stdout;
+    expect(nextWeek).toContain(`SCH-A P4 [still]\n    Hold a Pre-Exclusion Assessment (PEAP) meeting: 2 suspensions started in the second half of the autumn term (4 Nov, 5 Nov); threshold 2\n    action: escalate: a pre-exclusion assessment (PEAP) — head-a, OVERDUE since 2025-11-14 [${action}]`);
+    expect(cases('act', action, 'MARK_DONE', '--as', 'head-a', NOW, '--data', '{"on":"2025-11-13"}').stdout).toContain('done');
+    expect(cases('tats', '--week', '2025-11-17', '--school', 'SCH-A', '--as', 'head-a', NOW).stdout).not.toContain('action: escalate');
     const text = cases('tats', '--week', '2025-11-10', '--school', 'SCH-A', '--as', 'head-a', NOW).stdout;
     expect(text).toContain('SCH-A P2 [NEW]\n    Support plan review due: a nurture group with School nurture group since 2025-10-08: review due 2025-11-12');
     expect(text).not.toContain('P5');

@@ -22,6 +22,7 @@ export const CASE_KIND_WORDS: Readonly<Record<CaseKind, string>> = {
   'safeguarding-separation': 'Safeguarding separation',
   'support-plan': 'Support plan',
   'nurture-outreach': 'Nurture outreach',
+  'tats-action': 'Team-around-the-school action',
 };
 
 /** How long an exclusion is, as the pupil record gives it (`sessions` two a day, or `lunchtimes`). */
@@ -163,6 +164,12 @@ export const STATE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, Stat
     'followed-up': 'followed up — close when settled, diagnosed or an EHC plan',
     closed: 'closed',
   },
+  'tats-action': {
+    'open.due': 'to do by its date',
+    'open.overdue': 'overdue',
+    done: 'done',
+    dropped: 'dropped',
+  },
 };
 
 /**
@@ -270,6 +277,12 @@ export const EVENT_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, stri
     CLOSE: 'closed',
     DEADLINE_REACHED: 'deadline reached',
   },
+  'tats-action': {
+    MARK_DONE: 'action done',
+    REASSIGN: 'action reassigned',
+    DROP: 'action dropped',
+    DEADLINE_REACHED: 'deadline reached',
+  },
 };
 
 /** The deadlines each machine schedules, by key, in words (the scheduler's event names only the key). */
@@ -294,6 +307,7 @@ export const DEADLINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, s
   'safeguarding-separation': { 'la-notice': 'the local authority told, so it can arrange education' },
   'support-plan': { review: 'support plan review' },
   'nurture-outreach': { 'follow-up': 'nurture outreach follow-up assessment' },
+  'tats-action': { due: 'team-around-the-school action due' },
 };
 
 /** A deadline's key in words: `provision` → "full-time education from the sixth day". */
@@ -397,6 +411,12 @@ export const TIMELINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, T
     SET_STATUS: (d) => `set the status: ${CASELOAD_STATUS_WORDS[d.status as CaseloadStatus] ?? String(d.status)} (${dateWords(d.on)})`,
     CLOSE: (d) => `closed the case: ${CLOSURE_REASON_WORDS[d.reason as ClosureReason] ?? String(d.reason)} (${dateWords(d.on)})`,
     DEADLINE_REACHED: (d) => eventWords('nurture-outreach', 'DEADLINE_REACHED', String(d.key)),
+  },
+  'tats-action': {
+    MARK_DONE: (d) => `marked the action done (${dateWords(d.on)})`,
+    REASSIGN: (d) => `gave the action to ${String(d.owner)}, due ${dateWords(d.dueDate)}`,
+    DROP: (d) => `dropped the action (${String(d.reason).replace(/-/g, ' ')}, ${dateWords(d.on)})`,
+    DEADLINE_REACHED: (d) => eventWords('tats-action', 'DEADLINE_REACHED', String(d.key)),
   },
 };
 

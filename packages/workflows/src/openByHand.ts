@@ -56,6 +56,7 @@ const COMPUTED: Readonly<Record<CaseKind, readonly string[]>> = {
   'safeguarding-separation': ['pupilId', 'schoolId'],
   'support-plan': ['pupilId', 'schoolId'],
   'nurture-outreach': ['pupilId', 'schoolId'],
+  'tats-action': ['pupilId', 'schoolId'],
 };
 
 async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
@@ -101,5 +102,8 @@ async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: st
     case 'nurture-outreach':
       // Referred today unless the referral's own date is given: the waiting list runs in this order.
       return { kind, ...base, input: { ...base, referredOn: today, ...data } };
+    case 'tats-action':
+      // Agreed at today's meeting unless its date is given.
+      return { kind, ...base, input: { ...base, agreedOn: today, ...data } };
   }
 }

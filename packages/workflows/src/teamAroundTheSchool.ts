@@ -6,7 +6,8 @@
  * an EBSNA referral suggested, persistent absence, a child in care below their attendance target —
  * and every open support plan whose review falls due by the end of the week, with what changed
  * since last week (the same evaluation seven days earlier): who is new, who has left the list, and
- * whose reasons changed.
+ * whose reasons changed. Actions agreed at earlier meetings (tats-action cases: what, who, by
+ * when) are listed under their pupil.
  *
  * Last week's list is recomputed from today's records as of that date, so a record corrected since
  * shows as it is now; nothing is stored for it.
@@ -15,6 +16,7 @@ import { addDays, defaultRulePack, InputError, leftBefore, RulesEvaluator, type 
 import { assertCanRead, type Actor } from './access.js';
 import type { CaseView } from './caseService.js';
 import { interventionWords } from './caseWords.js';
+import { TATS_ACTION_WORDS } from './machines/index.js';
 import type { CaseStore } from './store/caseStore.js';
 
 /** The triggers that put a pupil on the list (the issue's and seed 003's "at risk" signals). */
@@ -45,6 +47,16 @@ export interface TatsEntry {
   readonly since: 'new' | 'still';
   readonly reasonsAdded: readonly string[];
   readonly reasonsGone: readonly string[];
+  /** Actions agreed at earlier meetings and still open: what, who, by when. */
+  readonly actions: readonly TatsActionLine[];
+}
+
+export interface TatsActionLine {
+  readonly caseId: string;
+  readonly action: string;
+  readonly owner: string;
+  readonly dueDate: string;
+  readonly overdue: boolean;
 }
 
 export interface TatsList {
@@ -77,6 +89,11 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
   const records = await store.pupils.inSchools(schools);
   const openCases = await store.cases.list(actor, { status: 'active', ...(options.schoolId ? { schoolId: options.schoolId } : {}) });
   const plans = openCases.filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
+  const actionsOf = (pupilId: string): TatsActionLine[] =>
+    openCases
+      .filter((v): v is CaseView<'tats-action'> => v.kind === 'tats-action' && v.pupilId === pupilId)
+      .map((v) => ({ caseId: v.id, action: TATS_ACTION_WORDS[v.context.action], owner: v.context.owner, dueDate: v.context.dueDate, overdue: v.context.dueDate < options.week }))
+      .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
 
   const listOn = async (asOf: IsoDate) => {
     const reasons = new Map<string, TatsReason[]>();
@@ -115,6 +132,7 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
         since: before.has(pupilId) ? ('still' as const) : ('new' as const),
         reasonsAdded: before.has(pupilId) ? is.filter((r) => !was.includes(r)) : [],
         reasonsGone: was.filter((r) => !is.includes(r)),
+        actions: actionsOf(pupilId),
       };
     })
     .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || (a.since === b.since ? 0 : a.since === 'new' ? -1 : 1) || a.pupilId.localeCompare(b.pupilId));
@@ -150,6 +168,7 @@ export function tatsListLines(list: TatsList): string[] {
     const change = e.since === 'new' ? 'NEW' : e.reasonsAdded.length || e.reasonsGone.length ? 'CHANGED' : 'still';
     lines.push(`${e.schoolId} ${e.pupilId} [${change}]${e.reasonsGone.length ? ` — no longer: ${e.reasonsGone.join(', ')}` : ''}`);
     for (const r of e.reasons) lines.push(`    ${r.title}${e.reasonsAdded.includes(r.reason) ? ' (new this week)' : ''}: ${r.detail}${r.caseId ? ` [${r.caseId}]` : ''}`);
+    for (const a of e.actions) lines.push(`    action: ${a.action} — ${a.owner}, ${a.overdue ? `OVERDUE since ${a.dueDate}` : `due ${a.dueDate}`} [${a.caseId}]`);
   }
   for (const s of list.steppedOff) lines.push(`${s.schoolId} ${s.pupilId} [OFF THE LIST] — last week: ${s.reasons.join(', ')}`);
   return lines;

@@ -14,6 +14,7 @@ export const KIND_NAMES: Readonly<Record<CaseKind, string>> = {
   'safeguarding-separation': 'Safeguarding separation',
   'support-plan': 'Support plan (assess, plan, do, review)',
   'nurture-outreach': 'Nurture outreach',
+  'tats-action': 'Team-around-the-school action',
 };
 
 /** Each letter, as the case page lists it and offers it. */

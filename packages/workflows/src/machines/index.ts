@@ -9,6 +9,7 @@ import { reintegrationCase, reintegrationEvents, type ReintegrationContext } fro
 import { suspensionCase, suspensionEvents, type SuspensionContext } from './suspensionCase.js';
 import { supportPlanCase, supportPlanEvents, type SupportPlanContext } from './supportPlanCase.js';
 import { nurtureOutreachCase, nurtureOutreachEvents, type NurtureOutreachContext } from './nurtureOutreachCase.js';
+import { tatsActionCase, tatsActionEvents, type TatsActionContext } from './tatsActionCase.js';
 
 export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
   peap: peapCase as unknown as CaseDefinition,
@@ -20,6 +21,7 @@ export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
   'safeguarding-separation': safeguardingSeparationCase as unknown as CaseDefinition,
   'support-plan': supportPlanCase as unknown as CaseDefinition,
   'nurture-outreach': nurtureOutreachCase as unknown as CaseDefinition,
+  'tats-action': tatsActionCase as unknown as CaseDefinition,
 };
 
 /** What a case of each kind holds and accepts. */
@@ -33,6 +35,7 @@ interface CaseTypes {
   'safeguarding-separation': { context: SafeguardingSeparationContext; events: typeof safeguardingSeparationEvents };
   'support-plan': { context: SupportPlanContext; events: typeof supportPlanEvents };
   'nurture-outreach': { context: NurtureOutreachContext; events: typeof nurtureOutreachEvents };
+  'tats-action': { context: TatsActionContext; events: typeof tatsActionEvents };
 }
 
 /** The context of a case of kind `K`: `ContextOf<'peap'>` is `PeapContext`. */
@@ -57,3 +60,5 @@ export { ESCALATIONS, INTERVENTIONS, REVIEW_OUTCOMES as SUPPORT_REVIEW_OUTCOMES,
 export type { Intervention, SupportPlanContext, SupportPlanStep, SupportReview } from './supportPlanCase.js';
 export { CASELOAD_STATUS_WORDS, CASELOAD_STATUSES, CLOSURE_REASON_WORDS, CLOSURE_REASONS, nurtureOutreachCase, REFERRAL_ROUTE_WORDS, REFERRAL_ROUTES } from './nurtureOutreachCase.js';
 export type { CaseloadStatus, ClosureReason, NurtureOutreachContext, ReferralRoute } from './nurtureOutreachCase.js';
+export { DROP_REASONS, TATS_ACTION_WORDS, TATS_ACTIONS, tatsActionCase } from './tatsActionCase.js';
+export type { TatsAction, TatsActionContext } from './tatsActionCase.js';

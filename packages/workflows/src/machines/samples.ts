@@ -31,6 +31,7 @@ export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, un
   'safeguarding-separation': [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-21', dslDecidedOn: '2026-09-18' }],
   'support-plan': [{ pupilId: 'P1', schoolId: 'SCH-A', area: 'semh' }],
   'nurture-outreach': [{ pupilId: 'P1', schoolId: 'SCH-A', route: 'panel-open-a-year', referredOn: '2026-09-07' }],
+  'tats-action': [{ pupilId: 'P1', schoolId: 'SCH-A', action: 'escalate-ebsna-panel', owner: 'head-a', agreedOn: '2026-09-14', dueDate: '2026-09-21' }],
 };
 
 /** Events a person (or the scheduler) may send, per machine, in an order that reaches every state. */
@@ -132,5 +133,11 @@ export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
     { type: 'DEADLINE_REACHED', key: 'follow-up' },
     { type: 'RECORD_MEASURE', measure: 'sdq', stage: 'follow-up', takenOn: '2026-12-07', totalDifficulties: 15 },
     { type: 'CLOSE', reason: 'settled', on: '2026-12-11' },
+  ],
+  'tats-action': [
+    { type: 'DEADLINE_REACHED', key: 'due' },
+    { type: 'REASSIGN', owner: 'EWO service', dueDate: '2026-09-28' },
+    { type: 'MARK_DONE', on: '2026-09-20' },
+    { type: 'DROP', on: '2026-09-20', reason: 'superseded' },
   ],
 };
