@@ -83,6 +83,8 @@ describe('support tried, on the record', () => {
     expect(record.support).toEqual([expect.objectContaining({ what: 'a nurture group', measures: ['SDQ total difficulties 22 → 15 (improved)'] })]);
     expect(cases('show', caseId(cases('open', 'peap', '--pupil', 'P1', '--as', 'head-a', NOW).stdout), '--as', 'head-a', NOW).stdout).toContain('SUPPORT TRIED\n  none recorded');
 
+    // P3 was referred to the panel (an EBSNA case) on 4 Nov 2024: open a year or more by 10 Nov 2025, not by 3 Nov.
+    expect(cases('open', 'ebsna', '--pupil', 'P3', '--as', 'head-b', '--now=2024-11-04T09:00:00Z', '--data', '{"attendanceAtReferral":82,"indicators":["anxiety"]}').code).toBe(0);
     const list = JSON.parse(cases('tats', '--week', '2025-11-10', '--as', 'officer', '--format', 'json', NOW).stdout) as {
       entries: { pupilId: string; since: string; reasons: { reason: string }[] }[];
       steppedOff: unknown[];
@@ -91,6 +93,7 @@ describe('support tried, on the record', () => {
       ['P2', 'new', ['support-plan.review-due']],
       ['P4', 'new', ['peap.required']],
       ['P1', 'still', ['peap.required']],
+      ['P3', 'new', ['nurture-outreach.referral-suggested']],
     ]);
     // The meeting agrees an action for P4, with an owner and a due date: next week's list carries it, overdue once past.
     const action = caseId(cases('open', 'tats-action', '--pupil', 'P4', '--as', 'head-a', NOW, '--data', JSON.stringify({ action: 'escalate-peap', owner: 'head-a', agreedOn: '2025-11-10', dueDate: '2025-11-14' })).stdout);

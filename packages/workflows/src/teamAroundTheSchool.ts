@@ -4,7 +4,8 @@
  * (seed 003 lines 82-92). The list is the rules' answer, not a hand-kept spreadsheet: every pupil
  * the meeting's triggers select on the week's date — a PEAP required, approaching the 45-day limit,
  * an EBSNA referral suggested, persistent absence, a child in care below their attendance target —
- * and every open support plan whose review falls due by the end of the week, with what changed
+ * every open support plan whose review falls due by the end of the week, and every case open at the
+ * panel a year or more (a nurture outreach referral suggested), with what changed
  * since last week (the same evaluation seven days earlier): who is new, who has left the list, and
  * whose reasons changed. Actions agreed at earlier meetings (tats-action cases: what, who, by
  * when) are listed under their pupil.
@@ -28,6 +29,14 @@ export const TATS_TRIGGERS: readonly string[] = [
   'looked-after.attendance-below-target',
   'looked-after.multi-agency-risk-discussion',
 ];
+
+/**
+ * A case open at the panel this long suggests a nurture outreach referral: B&NES's first referral route,
+ * "the Behaviour & Attendance Panels have had the cases open for a year or more and a new strategy is
+ * needed" (seed 001 line 44). The product's panel case is the EBSNA case (the S19 / Education
+ * Inclusion Panel's referral).
+ */
+export const PANEL_OPEN_SUGGESTS_OUTREACH_DAYS = 365;
 
 /** One reason a pupil is on the list: a trigger, or a support plan's review falling due. */
 export interface TatsReason {
@@ -111,6 +120,18 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
         title: 'Support plan review due',
         detail: `${interventionWords(current.intervention)} with ${current.provider} since ${current.startDate}: review ${due < asOf ? `overdue since ${due}` : `due ${due}`}`,
         caseId: plan.id,
+      });
+    }
+    // Open at the panel a year or more, and not yet referred to the outreach service.
+    const referred = new Set(openCases.filter((v) => v.kind === 'nurture-outreach').map((v) => v.pupilId));
+    for (const panel of openCases.filter((v) => v.kind === 'ebsna' && !referred.has(v.pupilId))) {
+      const openedOn = panel.openedAt.slice(0, 10);
+      if (openedOn > addDays(asOf, -PANEL_OPEN_SUGGESTS_OUTREACH_DAYS)) continue;
+      add(panel.pupilId, {
+        reason: 'nurture-outreach.referral-suggested',
+        title: 'Consider a nurture outreach referral',
+        detail: `open at the panel since ${openedOn}, a year or more: a new strategy is needed (referral route: panel-open-a-year)`,
+        caseId: panel.id,
       });
     }
     return reasons;
