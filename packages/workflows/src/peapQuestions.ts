@@ -14,7 +14,7 @@ import { z } from 'zod';
 export type QuestionKind = 'date' | 'text' | 'yes-no' | 'choice' | 'choices';
 
 /** What the record already knows, offered as the answer for the head to confirm. */
-export type Prefill = 'exclusions' | 'needs' | 'factors';
+export type Prefill = 'exclusions' | 'needs' | 'factors' | 'support-school' | 'support-external';
 
 export interface Question {
   /** Stable: answers are stored under it. Ids starting `pupil-voice.` count as the pupil's voice. */
@@ -49,8 +49,8 @@ export const DEFAULT_QUESTIONS: readonly Question[] = [
   { id: 'pupil-voice.happy', section: "The pupil's voice", kind: 'text', text: 'Are you happy when you are here?' },
   { id: 'pupil-voice.not-happy', section: "The pupil's voice", kind: 'text', text: 'Can you describe a time when you have not been happy, and what happened?' },
   { id: 'pupil-voice.help-when-angry', section: "The pupil's voice", kind: 'text', text: 'Is there anything the teachers could do better to help you if you are angry?' },
-  { id: PEAP_QUESTIONS.schoolBasedSupport, section: 'Support tried', kind: 'text', text: 'Which school-based interventions have been tried, and what happened?' },
-  { id: PEAP_QUESTIONS.externalSupport, section: 'Support tried', kind: 'text', text: 'Which external interventions or agencies have been involved, and what happened?', hint: 'Write "none" if there have been none, and why.' },
+  { id: PEAP_QUESTIONS.schoolBasedSupport, section: 'Support tried', kind: 'text', prefill: 'support-school', text: 'Which school-based interventions have been tried, and what happened?', hint: 'From the support record when it holds any: confirm, and add what it does not say.' },
+  { id: PEAP_QUESTIONS.externalSupport, section: 'Support tried', kind: 'text', prefill: 'support-external', text: 'Which external interventions or agencies have been involved, and what happened?', hint: 'From the support record when it holds any; write "none" if there have been none, and why.' },
   { id: 'factors.present', section: 'Contributing factors', kind: 'choices', prefill: 'factors', options: [...FACTORS, { value: 'none', title: 'None of these' }], text: "Which factors could have contributed to the pupil's behaviour?", hint: 'Choose every one that applies.' },
   ...FACTORS.map(
     (f): Question => ({ id: `factors.${f.value}.how`, section: 'Contributing factors', kind: 'text', askedWhen: { question: 'factors.present', includes: f.value }, text: `${f.title}: how was it taken into account?` }),

@@ -61,7 +61,7 @@ import {
   suggestedAnswer,
   type AnswerValue,
 } from './interview.js';
-import { DEFAULT_QUESTIONS, MEETING_DATE, type Question } from '@before-exclusion/workflows';
+import { DEFAULT_QUESTIONS, MEETING_DATE, pupilSupport, type Question } from '@before-exclusion/workflows';
 import type { ButtonAction, CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
 
 export interface AssistantOptions {
@@ -445,7 +445,8 @@ export class Assistant {
   async #questionReply(actor: Actor, view: CaseView<'peap'>, question: Question, extra: { value?: unknown; error?: string } = {}): Promise<Reply> {
     const { number, total } = positionOf(view, this.#questions, question.id);
     const saved = extra.value ?? answerOf(view.context, question.id);
-    const suggestion = saved === undefined && question.prefill ? suggestedAnswer(question, await this.#store.pupils.record(actor, view.pupilId), view.context) : undefined;
+    const support = saved === undefined && question.prefill?.startsWith('support-') ? await pupilSupport(this.#store, actor, view.pupilId) : [];
+    const suggestion = saved === undefined && question.prefill ? suggestedAnswer(question, await this.#store.pupils.record(actor, view.pupilId), view.context, support) : undefined;
     const value = (saved ?? suggestion) as AnswerValue | undefined;
     return {
       type: 'question',

@@ -10,6 +10,7 @@ import { parsePupilRecord, type PupilRecord } from '@before-exclusion/rules';
 import { PEAP_QUESTIONS, type CaseView, type PeapContext } from '@before-exclusion/workflows';
 import { describe, expect, it } from 'vitest';
 import { applicableQuestions, nextStep, parseAnswer, parseDecision, suggestedAnswer, type AnswerValue } from './interview.js';
+import type { SupportLine } from '@before-exclusion/workflows';
 import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from '@before-exclusion/workflows';
 
 const question = (id: string): Question => {
@@ -213,6 +214,16 @@ describe('suggestedAnswer: what the record pre-fills', () => {
     expect(suggestedAnswer(question('factors.present'), demoPupil('DEMO-007'), context())).toEqual(['send']);
     expect(suggestedAnswer(question('factors.present'), demoPupil('DEMO-003'), context())).toBeUndefined();
     expect(suggestedAnswer(TEXT, demoPupil('DEMO-007'), context())).toBeUndefined();
+  });
+
+  it("fills the support tried from the support record, school-based and external apart, and leaves it blank when there is none", () => {
+    const school: SupportLine = { caseId: 'support-plan-1', kind: 'support-plan', what: 'a nurture group', provider: 'School nurture group', from: '2026-02-24', outcome: 'running, review due 2026-03-24', measures: ['Boxall Profile developmental strands 62 → 78 (improved)'], external: false };
+    const outreach: SupportLine = { caseId: 'nurture-outreach-1', kind: 'nurture-outreach', what: 'nurture outreach (a school new to this complexity)', from: '2026-01-12', outcome: 'Amber — early days, starting to respond to the strategies', measures: [], external: true };
+    expect(suggestedAnswer(question('support.school-based'), demoPupil('DEMO-002'), context(), [outreach, school])).toBe(
+      'from 2026-02-24: a nurture group with School nurture group — running, review due 2026-03-24; Boxall Profile developmental strands 62 → 78 (improved)',
+    );
+    expect(suggestedAnswer(question('support.external'), demoPupil('DEMO-002'), context(), [outreach, school])).toBe('from 2026-01-12: nurture outreach (a school new to this complexity) — Amber — early days, starting to respond to the strategies');
+    expect(suggestedAnswer(question('support.school-based'), demoPupil('DEMO-002'), context(), [])).toBeUndefined();
   });
 });
 

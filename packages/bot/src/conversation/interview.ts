@@ -5,7 +5,7 @@
  */
 import { EXCLUSION_REASONS, isIsoDate, longDate, type PupilRecord } from '@before-exclusion/rules';
 import { PEAP_DECISIONS, PEAP_DECISION_TITLES as DECISION_TITLES, peapEvents, peapGateMissing, type CaseView, type EventOf, type PeapContext, type PeapDecision } from '@before-exclusion/workflows';
-import { MEETING_DATE, type Question } from '@before-exclusion/workflows';
+import { MEETING_DATE, supportLineWords, type Question, type SupportLine } from '@before-exclusion/workflows';
 
 export type AnswerValue = string | string[] | boolean;
 
@@ -91,8 +91,14 @@ export function answerEvent(question: Question, value: AnswerValue): EventOf<'pe
 
 
 /** What the record already says, offered for the head to confirm rather than retype. */
-export function suggestedAnswer(question: Question, record: PupilRecord, context: PeapContext): AnswerValue | undefined {
+export function suggestedAnswer(question: Question, record: PupilRecord, context: PeapContext, support: readonly SupportLine[] = []): AnswerValue | undefined {
   switch (question.prefill) {
+    // The support record, line by line (what, with whom, from when, how it ended, what it changed): nothing when it holds none.
+    case 'support-school':
+    case 'support-external': {
+      const lines = support.filter((l) => l.external === (question.prefill === 'support-external')).map(supportLineWords);
+      return lines.length ? lines.join('\n') : undefined;
+    }
     case 'exclusions':
       return exclusionDetails(record, context);
     case 'needs':
