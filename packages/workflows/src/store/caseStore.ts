@@ -206,7 +206,7 @@ export class CaseStore {
   /** Whether the database answers. */
   async ping(): Promise<boolean> {
     try {
-      return (await this.#db.get<{ ok: number }>('SELECT 1 AS ok'))?.ok === 1;
+      return await this.#db.ping();
     } catch {
       return false;
     }

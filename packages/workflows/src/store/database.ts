@@ -29,6 +29,11 @@ export interface Database extends Queryable {
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs `fn`'s reads on one consistent snapshot, however long they take and whoever writes meanwhile (copying a running store). */
   read<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Whether the database answers, asked in turn with the writes (on SQLite, on the connection
+   * that writes): while another process holds the write lock it waits, so `/healthz` can say busy.
+   */
+  ping(): Promise<boolean>;
   /** A consistent copy to `file` while the database is in use (SQLite's online backup). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;

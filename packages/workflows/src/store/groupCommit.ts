@@ -18,6 +18,8 @@ export interface GroupTransaction {
 }
 
 interface PendingWrite {
+  /** When it was asked for (epoch ms): a group's wait for the lock counts from its oldest. */
+  readonly at: number;
   readonly fn: (tx: Queryable) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -25,13 +27,14 @@ interface PendingWrite {
 
 export class GroupCommit {
   #pending: PendingWrite[] = [];
-  readonly #run: (group: (t: GroupTransaction) => Promise<void>) => Promise<void>;
+  readonly #run: (group: (t: GroupTransaction) => Promise<void>, since: number) => Promise<void>;
 
   /**
-   * @param run — runs one group: opens a transaction (BEGIN, and any lock), calls `group` with it,
-   * and gives the connection back; it need not commit or roll back (the group does).
+   * @param run — runs one group: opens a transaction (BEGIN, and any lock, waiting for it at most
+   * the busy timeout counted from `since`, when the group's oldest write was asked for), calls
+   * `group` with it, and gives the connection back; it need not commit or roll back (the group does).
    */
-  constructor(run: (group: (t: GroupTransaction) => Promise<void>) => Promise<void>) {
+  constructor(run: (group: (t: GroupTransaction) => Promise<void>, since: number) => Promise<void>) {
     this.#run = run;
   }
 
@@ -49,7 +52,7 @@ export class GroupCommit {
       // The first write of a burst waits for the rest of it: setImmediate runs once the event
       // loop has handled every request that had arrived.
       if (this.#pending.length === 0) setImmediate(() => void this.#commitNext());
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ at: Date.now(), fn, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
@@ -57,6 +60,7 @@ export class GroupCommit {
     const group = this.#pending;
     this.#pending = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = new Array(group.length);
+    const since = group[0]!.at;
     try {
       await this.#run(async (t) => {
         try {
@@ -78,7 +82,7 @@ export class GroupCommit {
           await t.exec('ROLLBACK').catch(() => undefined);
           throw error;
         }
-      });
+      }, since);
     } catch (error) {
       for (const w of group) w.reject(error);
       return;

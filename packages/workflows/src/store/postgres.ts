@@ -94,7 +94,7 @@ class PostgresDatabase implements Database {
   readonly location: string;
   readonly #pool: pg.Pool;
   readonly #direct: Queryable;
-  readonly #groups = new GroupCommit((group) => this.#group(group));
+  readonly #groups = new GroupCommit((group, since) => this.#group(group, since));
 
   constructor(pool: pg.Pool, url: string) {
     this.#pool = pool;
@@ -122,12 +122,13 @@ class PostgresDatabase implements Database {
   }
 
   /** One group of writes: a connection, a transaction, the write lock (waited for at most the busy timeout). */
-  async #group(group: (t: GroupTransaction) => Promise<void>): Promise<void> {
+  async #group(group: (t: GroupTransaction) => Promise<void>, since: number): Promise<void> {
     const client = await this.#connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      await client.query(`SET LOCAL lock_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
+      // What is left of the busy timeout, counted from the group's oldest write (0 would mean no limit).
+      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, DEFAULT_BUSY_TIMEOUT_MS - (Date.now() - since))}`);
       await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]).catch((error: unknown) => {
         throw codeOf(error) === LOCK_NOT_AVAILABLE ? new StoreBusy(this.location, DEFAULT_BUSY_TIMEOUT_MS) : error;
       });
@@ -140,6 +141,10 @@ class PostgresDatabase implements Database {
       // A connection that could not even roll back is dropped, not pooled.
       client.release(broken);
     }
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.get<{ ok: number }>('SELECT 1 AS ok'))?.ok === 1;
   }
 
   /** A pooled connection; past CONNECT_TIMEOUT_MS, a refusal naming the database (never its password). */

@@ -138,6 +138,9 @@ function migrate(db: Connection, path: string): void {
   }).immediate();
 }
 
+/** Whether a statement only reads (so a read-only connection may run it). */
+const isSelect = (sql: string): boolean => /^\s*(SELECT|WITH)\b/i.test(sql);
+
 /** A read-only connection to the store's file, with its statements prepared once. */
 interface Reader {
   readonly connection: Connection;
@@ -177,9 +180,13 @@ class SqliteDatabase implements Database {
   #reader: Reader | undefined;
   #readerTail: Promise<unknown> = Promise.resolve();
   readonly #busyTimeoutMs: number;
-  readonly #groups = new GroupCommit((group) =>
+  /** The read-only connection plain reads (`all`, `get` of a SELECT) use, opened at the first. */
+  #plainReader: Reader | undefined;
+  readonly #groups = new GroupCommit((group, since) =>
     this.#exclusive(async () => {
-      await this.#whenFree(() => this.#db.exec('BEGIN IMMEDIATE'));
+      // The wait counts from the group's oldest write, not from its turn: writes queued behind
+      // another group that waited out the lock are refused at once, not after a second wait.
+      await this.#whenFree(() => this.#db.exec('BEGIN IMMEDIATE'), since);
       await group({ tx: this.#direct, exec: async (sql) => void this.#db.exec(sql) });
     }),
   );
@@ -196,13 +203,29 @@ class SqliteDatabase implements Database {
     };
   }
 
-  // Outside a transaction a busy statement did nothing yet, so it is safe to run again.
+  // A SELECT outside a transaction reads on a connection of its own, at once: never queued behind
+  // writes waiting for another process's lock (a head's turn reads first, then writes). Anything
+  // else (a PRAGMA) runs on the main connection, in turn. A busy statement did nothing yet, so it
+  // is safe to run again.
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    if (isSelect(sql)) return this.#readPlain((q) => q.all<T>(sql, params));
     return this.#exclusive(() => this.#whenFree(() => this.#direct.all<T>(sql, params)));
   }
 
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    if (isSelect(sql)) return this.#readPlain((q) => q.get<T>(sql, params));
     return this.#exclusive(() => this.#whenFree(() => this.#direct.get<T>(sql, params)));
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.#exclusive(() => this.#whenFree(() => this.#direct.get<{ ok: number }>('SELECT 1 AS ok'))))?.ok === 1;
+  }
+
+  #readPlain<T>(query: (q: Queryable) => Promise<T>): Promise<T> {
+    this.#groups.refuseInsideWrite();
+    if (this.#closed) return Promise.reject(new Error(`the case store (${this.location}) is closed`));
+    const reader = (this.#plainReader ??= openReader(this.location));
+    return this.#whenFree(() => query(reader.queryable));
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<number> {
@@ -245,6 +268,7 @@ class SqliteDatabase implements Database {
     await new Promise((resolve) => setImmediate(resolve));
     await this.#readerTail;
     this.#reader?.connection.close();
+    this.#plainReader?.connection.close();
     await this.#exclusive(async () => {
       this.#db.close();
     });
@@ -252,8 +276,7 @@ class SqliteDatabase implements Database {
   }
 
   /** Runs `attempt` (a statement that has done nothing when it fails busy), again after a pause while another process holds the lock. */
-  async #whenFree<T>(attempt: () => T | Promise<T>): Promise<T> {
-    const started = Date.now();
+  async #whenFree<T>(attempt: () => T | Promise<T>, started = Date.now()): Promise<T> {
     for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
       try {
         return await attempt();
