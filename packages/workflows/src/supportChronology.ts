@@ -53,7 +53,7 @@ export function supportLines(views: readonly CaseView[]): SupportLine[] {
               : state === 'stopped'
                 ? `stopped: ${(c.stopped?.reason ?? '').replace(/-/g, ' ')} (${c.stopped?.on ?? ''})`
                 : `running, review ${c.overdue.includes('review') ? 'overdue since' : 'due'} ${c.nextReviewDue ?? p.reviewDue}`;
-        lines.push({ caseId: v.id, kind: v.kind, what: interventionWords(p.intervention), provider: p.provider, from: p.startDate, outcome, measures: last ? measures : [], external: p.provider.trim().toLowerCase() !== 'school' && !/^school\b/i.test(p.provider) });
+        lines.push({ caseId: v.id, kind: v.kind, what: interventionWords(p.intervention), provider: p.provider, from: p.startDate, outcome, measures: last ? measures : [], external: p.external });
       });
     } else {
       const c = v.context;

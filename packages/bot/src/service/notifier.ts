@@ -32,6 +32,9 @@ const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   'part-time-timetable-planned-end': 'The part-time timetable has reached its time limit: back to full time, a new limit agreed with the parents, or escalate.',
   'part-time-timetable-tell-council': 'The council asks to be told of each part-time timetable: it is not yet recorded as told.',
   'safeguarding-separation-la-notice': 'The local authority is not yet recorded as told of the safeguarding separation: it must arrange suitable education.',
+  'support-plan-review': 'A review of the support plan is due: record what it changed (the follow-up measures) and whether to continue, revise the plan, close or escalate.',
+  'nurture-outreach-follow-up': "The nurture outreach follow-up assessment is due: record the follow-up SDQ or Thrive, so the child's progress shows against the baseline.",
+  'tats-action': 'An action agreed at the team around the school is past its date: mark it done, give it a new owner or date, or drop it.',
 };
 
 /** From this many prompts due at once for a school, a head gets one card listing them. */

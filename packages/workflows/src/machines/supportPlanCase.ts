@@ -54,6 +54,7 @@ export interface SupportPlanStep {
   readonly startDate: string;
   readonly reviewDue: string;
   readonly targets?: string;
+  readonly external: boolean;
   readonly agreedBy: string;
   readonly at: string;
 }
@@ -89,6 +90,8 @@ export const supportPlanEvents = {
         startDate: isoDate,
         reviewDue: isoDate,
         targets: z.string().trim().min(1).max(2000).optional(),
+        /** Provided by a service from outside the school (the PEAP asks school-based and external apart). */
+        external: z.boolean({ error: 'expected external: true or false' }).default(false),
       })
       .refine((p) => p.reviewDue > p.startDate, { message: 'the planned review falls after the start', path: ['reviewDue'] }),
     by: ACTING,
@@ -173,7 +176,16 @@ export const supportPlanMachine = setup({
             assign({
               plans: ({ context, event }) => [
                 ...context.plans,
-                { intervention: event.intervention, provider: event.provider, startDate: event.startDate, reviewDue: event.reviewDue, ...(event.targets ? { targets: event.targets } : {}), agreedBy: event.by, at: event.at },
+                {
+                  intervention: event.intervention,
+                  provider: event.provider,
+                  startDate: event.startDate,
+                  reviewDue: event.reviewDue,
+                  ...(event.targets ? { targets: event.targets } : {}),
+                  external: event.external,
+                  agreedBy: event.by,
+                  at: event.at,
+                },
               ],
               nextReviewDue: ({ event }) => event.reviewDue,
             }),
