@@ -68,3 +68,21 @@ export async function outboxSent(at: StoreAt, timeoutMs = 30_000): Promise<void>
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * How many rows the audit log holds (verified: a count of a broken chain fails), leaving out
+ * `case-sent` rows — the outbox's deliveries, made in the background whenever someone becomes
+ * reachable, not by the request a test counts the writes of.
+ */
+export async function auditRowsBesideDeliveries(at: StoreAt): Promise<number> {
+  return withStore(at, async (store) => {
+    const deliveries = async () => (await store.audit.entriesOf('case-sent')).length;
+    // Deliveries go on meanwhile: counted before and after the verification, until none came between.
+    for (;;) {
+      const before = await deliveries();
+      const verified = await store.audit.verify();
+      if (!verified.ok) throw new Error(`the audit trail does not verify: ${verified.problem?.message ?? 'unknown problem'}`);
+      if ((await deliveries()) === before) return verified.rows - before;
+    }
+  });
+}
