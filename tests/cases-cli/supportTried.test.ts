@@ -146,6 +146,11 @@ describe('support tried, on the record', () => {
     expect(cases('act', first, 'CLOSE', '--as', 'head-a', NOW, '--data', '{"reason":"settled","on":"2025-12-12"}').code).toBe(0);
     expect(cases('nurture', 'place', second, '--as', 'head-b', NOW, '--data', start).stdout).toContain('baseline');
     expect(cases('nurture', 'caseload', '--as', 'officer', NOW, '--format', 'json').stdout).toContain('"placesTaken": 1');
+
+    // The figures: the service's caseload, the time from referral to a place, and the change the measures show.
+    const figures = cases('support', 'figures', '--as', 'officer', NOW).stdout;
+    expect(figures).toContain('SDQ total difficulties: 1 pupil(s), average change -9, 1 improved');
+    expect(figures).toContain('Nurture outreach: 3 referred, 1 with a place, 0 waiting, 1 closed; median 21 day(s) from referral to a place');
   });
 
   it('refuses a capacity setting that is not a whole number of places, naming it', () => {

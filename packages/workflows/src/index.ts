@@ -109,3 +109,5 @@ export type { SupportLine } from './supportChronology.js';
 export { interventionWords } from './caseWords.js';
 export { supportPlanCase, nurtureOutreachCase, INTERVENTIONS, ESCALATIONS, SUPPORT_REVIEW_OUTCOMES, STOP_REASONS, REFERRAL_ROUTES, REFERRAL_ROUTE_WORDS, CASELOAD_STATUSES, CASELOAD_STATUS_WORDS, CLOSURE_REASONS, CLOSURE_REASON_WORDS } from './machines/index.js';
 export type { SupportPlanContext, SupportPlanStep, SupportReview, Intervention, NurtureOutreachContext, ReferralRoute, CaseloadStatus, ClosureReason } from './machines/index.js';
+export { SUPPORT_OUTCOMES, supportFigures, supportFiguresFor } from './supportFigures.js';
+export type { SupportFigures, SupportOutcome } from './supportFigures.js';
