@@ -20,7 +20,7 @@ import { formatNumber } from './factCatalog.js';
 import { formatProblem, InputError, quoted } from './problems.js';
 import { assessProposedSuspension, describeAssessment } from './proposal.js';
 import { parsePupilRecord } from './pupilRecord.js';
-import { defaultRulePack, type RulePack } from './rulePack.js';
+import { defaultRulePack, noRule, type RulePack } from './rulePack.js';
 
 const USAGE = `rules — exclusion-prevention rules for English schools
 
@@ -183,7 +183,7 @@ async function explain(id: string | undefined, options: Options): Promise<number
     return 0;
   }
   const versions = pack.versionsOf(id);
-  if (versions.length === 0) throw new UsageError(`no rule "${id}"; rules: ${pack.ids.join(', ')}`);
+  if (versions.length === 0) throw new UsageError(noRule(id, pack.ids));
   process.stdout.write(`${describeRule(versions)}\n`);
   return 0;
 }

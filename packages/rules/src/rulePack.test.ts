@@ -86,7 +86,7 @@ describe('overriding parameters for a trust or council', () => {
     expect((refusal as InputError).problems.map((p) => [p.code, p.field, p.message])).toEqual([
       ['pack.parameter-value', 'parameters["peap.required"].threshold', 'expected a number, found "3" (a string: write the number without quotes)'],
       ['pack.parameter-value', 'parameters["ebsna.referral-suggested"].attendanceBelow', '185 is above the maximum 100 (attendance % below which to suggest a referral)'],
-      ['pack.unknown-rule', 'parameters.nope', expect.stringMatching(/^no rule "nope"; rules: /)],
+      ['pack.unknown-rule', 'parameters.nope', expect.stringMatching(/^no rule "nope"; the pack's \d+ rules are listed by "rules explain"$/)],
     ]);
   });
 });

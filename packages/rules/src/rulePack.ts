@@ -71,6 +71,16 @@ export interface Rule extends Omit<RuleFile, '$schema'> {
 }
 
 /** A statutory rule encodes the law (`source.kind` is `law`): no pack may remove or replace it. */
+/**
+ * "No rule X", with the pack's rules of the same family (what comes before the first dot:
+ * `peap.requird` → `peap.required`), or where to see them all — never the whole list, which
+ * grows with every rule a pack adds.
+ */
+export function noRule(id: string, ids: readonly string[]): string {
+  const family = ids.filter((r) => r.split('.')[0] === id.split('.')[0]);
+  return `no rule ${quoted(id)}; ${family.length ? `rules: ${family.join(', ')}` : `the pack's ${ids.length} rules are listed by "rules explain"`}`;
+}
+
 export function isStatutory(rule: Pick<Rule, 'source'>): boolean {
   return rule.source.kind === 'law';
 }
@@ -169,7 +179,7 @@ export class RulePack {
     for (const [id, values] of Object.entries(parsed.data.parameters)) {
       const versions = this.versionsOf(id);
       if (versions.length === 0) {
-        problems.push({ code: 'pack.unknown-rule', file, field: fieldPath(['parameters', id]), message: `no rule ${quoted(id)}; rules: ${this.ids.join(', ')}` });
+        problems.push({ code: 'pack.unknown-rule', file, field: fieldPath(['parameters', id]), message: noRule(id, this.ids) });
         continue;
       }
       for (const [name, value] of Object.entries(values)) {
@@ -253,7 +263,7 @@ export class RulePack {
     const problems: Problem[] = [];
     ids.forEach((id, i) => {
       const versions = this.versionsOf(id);
-      if (versions.length === 0) problems.push({ code: 'pack.unknown-rule', file, field: `without[${i}]`, message: `no rule ${quoted(id)}; rules: ${this.ids.join(', ')}` });
+      if (versions.length === 0) problems.push({ code: 'pack.unknown-rule', file, field: `without[${i}]`, message: noRule(id, this.ids) });
       else if (versions.some(isStatutory)) {
         problems.push({ code: 'pack.statutory-rule', file, field: `without[${i}]`, message: `"${id}" is statutory (${versions[0]!.source.citation}): it cannot be removed` });
       }
