@@ -131,9 +131,10 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
       expect(asked.slice(factorsAt + 1).map((q) => q.total)).toEqual(Array(expectedIds.length - factorsAt - 1).fill(BASE_TOTAL + 1));
       expect(asked.every((q) => q.caseId === caseId && q.pupilId === 'DEMO-003')).toBe(true);
 
-      // The review lists every answer as given, and nothing stands in the gate's way.
-      expect(review.items.map((i) => i.questionId)).toEqual(expectedIds);
+      // The review lists every answer as given, then the support on record (none for this pupil, said so), and nothing stands in the gate's way.
+      expect(review.items.map((i) => i.questionId)).toEqual([...expectedIds, 'support.on-record']);
       const shown = Object.fromEntries(review.items.map((i) => [i.questionId, i.answer]));
+      expect(shown['support.on-record']).toBe('None recorded: no support plan or outreach place is on the record for this pupil.');
       expect(shown[MEETING_DATE]).toBe('Monday 23 Mar 2026');
       expect(shown['pupil-voice.likes']).toBe('Answer to pupil-voice.likes.');
       expect(shown['factors.present']).toBe('Family circumstances');

@@ -61,8 +61,11 @@ import {
   suggestedAnswer,
   type AnswerValue,
 } from './interview.js';
-import { DEFAULT_QUESTIONS, MEETING_DATE, pupilSupport, type Question } from '@before-exclusion/workflows';
+import { DEFAULT_QUESTIONS, MEETING_DATE, pupilSupport, supportLineWords, type Question } from '@before-exclusion/workflows';
 import type { ButtonAction, CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
+
+/** The review's read-only line showing the support record (no question: it is not answered, it is read). */
+const SUPPORT_ON_RECORD = 'support.on-record';
 
 export interface AssistantOptions {
   readonly questions?: readonly Question[];
@@ -471,6 +474,16 @@ export class Assistant {
       answer: displayAnswer(q, answerOf(context, q.id)),
       changeable: this.#store.cases.can(actor, view, q.id === MEETING_DATE ? 'SCHEDULE_MEETING' : 'ANSWER').allowed,
     }));
+    // Beside the answers, what the support record holds — said plainly when it holds nothing, so a
+    // permanent exclusion resting on no recorded support is seen before deciding (inform, never decide).
+    const support = await pupilSupport(this.#store, actor, view.pupilId);
+    items.push({
+      questionId: SUPPORT_ON_RECORD,
+      section: 'Support tried',
+      text: 'Support on record (support plans and nurture outreach)',
+      answer: support.length ? support.map(supportLineWords).join('\n') : 'None recorded: no support plan or outreach place is on the record for this pupil.',
+      changeable: false,
+    });
     const from = context.meetingDate && context.meetingDate > this.#today() ? context.meetingDate : this.#today();
     const calendar = await this.#store.pupils.calendarFor(view.schoolId, from);
     let followUp = from;
