@@ -57,6 +57,7 @@ describe('support tried, on the record', () => {
       { id: 'P3', schoolId: 'SCH-B' },
       { id: 'P4', schoolId: 'SCH-A', exclusions: [fixd('X3', '2025-11-04'), fixd('X4', '2025-11-05')] },
       { id: 'P5', schoolId: 'SCH-A', exclusions: [fixd('X5', '2025-10-02')] },
+      { id: 'P6', schoolId: 'SCH-B', lookedAfter: true },
     );
     expect(cases('import', '--pupils', file('pupils.ndjson', pupils), '--calendar', calendar).code).toBe(0);
 
@@ -94,7 +95,15 @@ describe('support tried, on the record', () => {
       ['P4', 'new', ['peap.required']],
       ['P1', 'still', ['peap.required']],
       ['P3', 'new', ['nurture-outreach.referral-suggested']],
+      ['P6', 'still', ['looked-after.boxall-and-plan']],
     ]);
+    // A Boxall Profile and a plan on the record take the child in care off the list.
+    const p6 = caseId(cases('open', 'support-plan', '--pupil', 'P6', '--as', 'head-b', NOW).stdout);
+    cases('act', p6, 'ASSESS', '--as', 'head-b', NOW, '--data', '{"assessedOn":"2025-10-06"}');
+    cases('act', p6, 'RECORD_MEASURE', '--as', 'head-b', NOW, '--data', '{"measure":"boxall","stage":"baseline","takenOn":"2025-10-06","developmentalStrands":70,"diagnosticProfile":40}');
+    expect(cases('tats', '--week', '2025-11-10', '--school', 'SCH-B', '--as', 'head-b', NOW).stdout).toContain('SCH-B P6 [still]\n    A child in care without a Boxall Profile and plan');
+    cases('act', p6, 'AGREE_PLAN', '--as', 'head-b', NOW, '--data', '{"intervention":"boxall-plan","provider":"School","startDate":"2025-10-07","reviewDue":"2025-12-01"}');
+    expect(cases('tats', '--week', '2025-11-10', '--school', 'SCH-B', '--as', 'head-b', NOW).stdout).not.toContain('P6');
     // The meeting agrees an action for P4, with an owner and a due date: next week's list carries it, overdue once past.
     const action = caseId(cases('open', 'tats-action', '--pupil', 'P4', '--as', 'head-a', NOW, '--data', JSON.stringify({ action: 'escalate-peap', owner: 'head-a', agreedOn: '2025-11-10', dueDate: '2025-11-14' })).stdout);
     expect(cases('open', 'tats-action', '--pupil', 'P4', '--as', 'head-a', NOW, '--data', JSON.stringify({ action: 'shout', owner: 'head-a', dueDate: '2025-11-14' })).stderr).toContain('expected action step-down, school-support-plan');

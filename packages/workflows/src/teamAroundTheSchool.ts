@@ -4,7 +4,8 @@
  * (seed 003 lines 82-92). The list is the rules' answer, not a hand-kept spreadsheet: every pupil
  * the meeting's triggers select on the week's date — a PEAP required, approaching the 45-day limit,
  * an EBSNA referral suggested, persistent absence, a child in care below their attendance target —
- * every open support plan whose review falls due by the end of the week, and every case open at the
+ * a child in care with no Boxall Profile and plan on the record (seed 000 line 255), every open
+ * support plan whose review falls due by the end of the week, and every case open at the
  * panel a year or more (a nurture outreach referral suggested), with what changed
  * since last week (the same evaluation seven days earlier): who is new, who has left the list, and
  * whose reasons changed. Actions agreed at earlier meetings (tats-action cases: what, who, by
@@ -96,7 +97,12 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
   const lastWeek = addDays(options.week, -7);
   const evaluator = new RulesEvaluator(options.rules ?? defaultRulePack());
   const records = await store.pupils.inSchools(schools);
-  const openCases = await store.cases.list(actor, { status: 'active', ...(options.schoolId ? { schoolId: options.schoolId } : {}) });
+  const allCases = await store.cases.list(actor, options.schoolId ? { schoolId: options.schoolId } : {});
+  const openCases = allCases.filter((v) => v.status === 'active');
+  // Seed 000 line 255: every child in care has a Boxall Profile with an individual plan (as part of the PEP).
+  const boxallAndPlan = new Set(
+    allCases.filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan' && v.context.plans.length > 0 && v.context.measures.some((m) => m.measure === 'boxall')).map((v) => v.pupilId),
+  );
   const plans = openCases.filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
   const actionsOf = (pupilId: string): TatsActionLine[] =>
     openCases
@@ -109,6 +115,9 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
     const add = (pupilId: string, r: TatsReason) => reasons.set(pupilId, [...(reasons.get(pupilId) ?? []), r]);
     for (const record of records) {
       for (const r of await triggersOf(store, evaluator, record, asOf)) add(record.id, r);
+      if (record.lookedAfter && !leftBefore(record, asOf) && !boxallAndPlan.has(record.id)) {
+        add(record.id, { reason: 'looked-after.boxall-and-plan', title: 'A child in care without a Boxall Profile and plan', detail: 'every child in care should have a Boxall Profile with an individual plan, as part of the PEP (Halton nurture strategy); none is on the record' });
+      }
     }
     const weekEnd = addDays(asOf, 6);
     for (const plan of plans) {
