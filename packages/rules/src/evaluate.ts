@@ -11,14 +11,18 @@ import { ReferenceEvaluator } from './referenceEvaluator.js';
 import { MOVEMENT_SCOPES, movementId, movementSubjects, type MovementScope } from './pupilMovement.js';
 import { defaultRulePack, type Rule, type RulePack, type RuleSource } from './rulePack.js';
 import type { IsoDate } from './dates.js';
+import type { TriggerId } from './generated/ruleFiles.js';
 import type { PupilRecord } from './pupilRecord.js';
 
 /** A rule that fired for a pupil: what must or should happen, why, and by when. */
 export interface Trigger {
   readonly pupilId: string;
   readonly schoolId: string;
-  /** The public trigger id, e.g. `peap.required`. Stable across versions. */
-  readonly trigger: string;
+  /**
+   * The public trigger id, e.g. `peap.required`. Stable across versions. One of the package's
+   * (`TriggerId`, offered as you type), or a custom rule's own.
+   */
+  readonly trigger: TriggerId | (string & {});
   readonly ruleId: string;
   readonly ruleVersion: number;
   readonly title: string;
