@@ -81,6 +81,13 @@ export async function casePage(store: CaseStore, actor: Actor, caseId: string, r
     kind: kindName(record.case.kind),
     schoolName: schools.get(record.case.schoolId) ?? record.case.schoolId,
     answerSections: answerSections(record.answers),
+    supportRows: record.support.map((l) => [
+      { text: l.from },
+      { text: l.what },
+      { text: `${l.provider ?? 'not recorded'}${l.external ? ' (an outside service)' : ''}` },
+      { text: l.outcome },
+      { text: l.measures.length ? l.measures.join('; ') : 'none taken both ways' },
+    ]),
     dutyTags: DUTY_TAGS,
     who: names,
     role: roleName,

@@ -218,6 +218,27 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect(page.html).toContain('Mentoring &lt;b&gt;since&lt;/b&gt; October &amp; a key adult.');
   });
 
+  it("shows the support tried beside the decision: each plan, who provides it, how it stands and its measures before → after", async () => {
+    const store = await demo();
+    const { id, pupilId } = await decidedPeap(store);
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+    expect((await browser.get(`/workspace/cases/${id}`)).text).toContain('No support is recorded for this pupil: the head was told so before deciding.');
+
+    const head = await store.staff.actorFor('demo-head');
+    const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: 'DEMO-SCH', pupilId, input: { pupilId, schoolId: 'DEMO-SCH' } });
+    await store.cases.send(head, { id: plan.id, kind: 'support-plan' }, [
+      { type: 'ASSESS', assessedOn: '2026-02-23' },
+      { type: 'RECORD_MEASURE', measure: 'boxall', stage: 'baseline', takenOn: '2026-02-23', developmentalStrands: 62, diagnosticProfile: 51 },
+      { type: 'AGREE_PLAN', intervention: 'nurture-group', provider: 'School nurture group', startDate: '2026-02-24', reviewDue: '2026-03-24' },
+      { type: 'RECORD_MEASURE', measure: 'boxall', stage: 'follow-up', takenOn: '2026-03-17', developmentalStrands: 78, diagnosticProfile: 40 },
+    ]);
+    const page = await browser.get(`/workspace/cases/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/Support tried[\s\S]*2026-02-24 a nurture group School nurture group running, review due[^\n]*Boxall Profile developmental strands 62 → 78 \(improved\)/);
+    expect(page.text).not.toContain('No support is recorded');
+  });
+
   it('reads an off-site direction case back in words: where it stands, its notice done late and by whom, its timeline; listed under its kind', async () => {
     const store = await demo();
     const head = await store.staff.actorFor('demo-head');
