@@ -138,6 +138,10 @@ describe('support tried, on the record', () => {
     expect(cases('nurture', 'place', first, '--as', 'head-a', NOW, '--data', start).stdout).toContain('baseline');
     const full = cases('nurture', 'place', second, '--as', 'head-b', NOW, '--data', start);
     expect(full.stderr).toContain('the caseload is full: 1 of 1 places taken (NURTURE_OUTREACH_CAPACITY); the child stays at place 1 on the waiting list');
+    // Not round the check by the generic command either: it says which command gives a place.
+    const byAct = cases('act', second, 'START_WORK', '--as', 'head-b', NOW, '--data', start);
+    expect(byAct.code).toBe(2);
+    expect(byAct.stderr).toContain(`a nurture outreach place is given with: cases nurture place ${second}`);
 
     expect(cases('act', first, 'RECORD_MEASURE', '--as', 'head-a', NOW, '--data', '{"measure":"sdq","stage":"baseline","takenOn":"2025-10-07","totalDifficulties":24}').stdout).toContain('active');
     expect(cases('act', first, 'SET_STATUS', '--as', 'head-a', NOW, '--data', '{"status":"green","on":"2025-11-03"}').code).toBe(0);

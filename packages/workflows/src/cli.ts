@@ -275,6 +275,8 @@ async function main(argv: string[]): Promise<number> {
       case 'act': {
         const id = need(args[0], 'cases act CASE EVENT');
         const type = need(args[1], 'cases act CASE EVENT');
+        // A place on the nurture caseload goes through the caseload's own check (capacity, referral order).
+        if (type === 'START_WORK') throw new UsageError(`a nurture outreach place is given with: cases nurture place ${id} --data '{"startedOn":"YYYY-MM-DD","followUpDue":"YYYY-MM-DD"}' --as STAFF (it keeps to the capacity and the waiting list's order)`);
         const data = o.data ? jsonObject(o.data) : {};
         const view = await store.cases.sendUnchecked(await staff(), id, [{ ...data, type }], o.revision ? { expectedRevision: Number(o.revision) } : {});
         out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
