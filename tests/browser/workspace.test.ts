@@ -167,6 +167,28 @@ describe('an inclusion officer in the web workspace', () => {
     await enforced.close();
   });
 
+  it('compares a proposed setting in the what-if page by filling its form — the result and an error accessible', { timeout: 120_000 }, async () => {
+    await page.goto(`${service.url}/workspace/what-if`);
+    if (page.url().endsWith('/sign-in')) {
+      await page.getByRole('radio', { name: 'Demo Inclusion Officer (fictional)' }).check();
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/cases/);
+      await page.goto(`${service.url}/workspace/what-if`);
+    }
+    await page.getByRole('heading', { name: 'What if a setting changed?', level: 1 }).waitFor();
+    await page.getByLabel('Suspensions in one half-term that call for a PEAP').fill('3');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByRole('heading', { name: '30 pupils compared' }).waitFor();
+    await page.getByRole('table', { name: 'Prompts that would change' }).waitFor();
+    await accessible('what-if');
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'workspace-what-if.png'), fullPage: true });
+    await page.getByLabel('Suspensions in one half-term that call for a PEAP').fill('many');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    await accessible('what-if with an error');
+  });
+
   it('shows the figures — charts drawn on the server, tables beside them, publication and an error — every view accessible, nothing refused by the content security policy', { timeout: 120_000 }, async () => {
     await page.goto(`${service.url}/workspace/figures`);
     if (page.url().endsWith('/sign-in')) {

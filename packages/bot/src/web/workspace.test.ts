@@ -10,7 +10,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CASE_LIST_READ, SYSTEM, openByHand, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
+import { CASE_LIST_READ, SYSTEM, WHAT_IF_READ, openByHand, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
 import { isLocalMode, loadConfig, localSignInRefusal } from '../service/config.js';
 import type { Logger } from '../service/log.js';
 import { BACKENDS, TODAY, addOtherSchool, demoStore } from '../testing/fixtures.js';
@@ -237,6 +237,34 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/Support tried[\s\S]*2026-02-24 a nurture group School nurture group running, review due[^\n]*Boxall Profile developmental strands 62 → 78 \(improved\)/);
     expect(page.text).not.toContain('No support is recorded');
+  });
+
+  it('shows what a changed setting would do before it is made: who would gain or lose which prompt, by group, the read audited; bad values refused under their field', async () => {
+    const store = await demo();
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+    const form = await browser.get('/workspace/what-if');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('Suspensions in one half-term that call for a PEAP Now 2');
+    expect(form.text).not.toContain('pupils compared');
+
+    const page = await browser.get('/workspace/what-if?peapThreshold=3&ebsnaAttendanceBelow=85');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('30 pupils compared');
+    expect(page.text).toContain('0 pupils would gain a prompt and 4 would lose one');
+    // Now 6 PEAP prompts; with the threshold at 3, 2 (shown c) remain and 4 pupils lose theirs.
+    expect(page.text).toContain('Prompts that would change Prompt Now Proposed Pupils gaining Pupils losing peap.required 6 c 0 4');
+    expect(page.text).toContain('DEMO-001 (DEMO-SCH): would lose peap.required');
+    expect(page.text).toContain('By free school meals');
+    const [read] = await store.audit.entriesOf(WHAT_IF_READ);
+    expect(read).toMatchObject({ actor: 'demo-officer', data: { schools: ['DEMO-SCH'], proposed: { 'peap.required': { threshold: 3 }, 'ebsna.referral-suggested': { attendanceBelow: 85 } } } });
+
+    const refused = await browser.get('/workspace/what-if?peapThreshold=three&ebsnaAttendanceBelow=150');
+    expect(refused.text).toContain('Suspensions in one half-term that call for a PEAP: enter a whole number, like 2');
+    const beyond = await browser.get('/workspace/what-if?peapThreshold=3&ebsnaAttendanceBelow=150');
+    expect(beyond.text).toMatch(/Attendance \(%\) below which an EBSNA referral is suggested: 150 is above the maximum 100/);
+    expect(await store.audit.entriesOf(WHAT_IF_READ)).toHaveLength(1);
+    expect((await browser.get('/workspace/what-if?peapThreshold=3&ebsnaAttendanceBelow=85&school=OTHER-SCH')).status).toBe(404);
   });
 
   it('reads an off-site direction case back in words: where it stands, its notice done late and by whom, its timeline; listed under its kind', async () => {

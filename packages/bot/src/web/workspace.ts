@@ -31,6 +31,7 @@ import { casePage, readNote, type CaseReading } from './casePage.js';
 import { PAGE_SIZE, listCases, paginationItems, queryFor, readFilters, type CaseFilters, type CaseListPage, type FieldError } from './caseList.js';
 import { csrf } from './csrf.js';
 import { figuresRouter } from './figures.js';
+import { whatIfRouter } from './whatIf.js';
 import { letterErrorSummary, letterFormValues, readLetterForm, type LetterFieldError } from './letters.js';
 import { securityHeaders } from './headers.js';
 import { cookiePolicy, endSession, sessionStaffId, sessionUser, sessions, startSession } from './session.js';
@@ -164,7 +165,7 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     }
     res.status(403).set('Cache-Control', 'no-store').type('text/plain').send('Refused: this page is not served to another site.\n');
   };
-  router.use(['/cases', '/figures'], notCrossSite);
+  router.use(['/cases', '/figures', '/what-if'], notCrossSite);
 
   router.get('/cases', async (req, res) => {
     const me = await signedIn(req, res);
@@ -266,6 +267,7 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
   });
 
   router.use('/figures', figuresRouter({ store, log, today: options.today, pages: views, base, signedIn, layout }));
+  router.use('/what-if', whatIfRouter({ store, log, today: options.today, pages: views, rules: options.evaluator?.rules, signedIn, layout }));
 
   router.use((req, res) => notFound(req, res));
 

@@ -29,6 +29,16 @@ export interface ReportRead {
 /** The audit action of a report read. */
 export const REPORT_READ = 'report-read';
 
+/** The audit action of a what-if run over stored pupils. */
+export const WHAT_IF_READ = 'what-if-read';
+
+/** What the audit row of a what-if holds: the date, the schools, and the settings proposed. */
+export interface WhatIfRead {
+  readonly asOf: string;
+  readonly schools: readonly string[];
+  readonly proposed: Readonly<Record<string, Readonly<Record<string, number | boolean>>>>;
+}
+
 export class ReportReads {
   readonly #write: AuditedWrite;
   readonly #now: Clock;
@@ -36,6 +46,17 @@ export class ReportReads {
   constructor(write: AuditedWrite, clock: Clock) {
     this.#write = write;
     this.#now = clock;
+  }
+
+  /**
+   * Appends a `what-if-read` row: a comparison of settings run over these schools' pupils (the
+   * settings asked for, never a figure or a pupil).
+   */
+  async recordWhatIf(actor: Actor, read: WhatIfRead): Promise<void> {
+    const data: WhatIfRead = { ...read, schools: [...read.schools] };
+    await this.#write(async (tx) => {
+      await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: WHAT_IF_READ, data });
+    });
   }
 
   /** Appends a `report-read` row to the audit trail (its own audited write: nothing else changes). */
