@@ -96,20 +96,11 @@ export class Pupils {
       await refuseOtherSchools(tx, actor, files.pupils, records, locations);
       for (const school of schools) {
         await tx.run('INSERT INTO schools (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', [school, school]);
-        await tx.run('INSERT INTO calendars (school_id, academic_year, spec) VALUES (?, ?, ?) ON CONFLICT (school_id, academic_year) DO UPDATE SET spec = excluded.spec', [
-          school,
-          calendar.academicYear,
-          JSON.stringify(calendar.toSpec()),
-        ]);
+        await storeCalendar(tx, school, calendar.academicYear, JSON.stringify(calendar.toSpec()));
       }
       const written: Record<string, string> = {};
       for (const r of records) {
-        const record = JSON.stringify(r);
-        written[r.id] = contentHash(record);
-        await tx.run(
-          'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
-          [r.id, r.schoolId, record, at],
-        );
+        written[r.id] = await storeRecord(tx, r, JSON.stringify(r), at);
       }
       await tx.audit({
         at,
@@ -170,17 +161,9 @@ export class Pupils {
       const result = { pupils: updates.length, changed: changed.map((c) => c.record.id), schools, academicYear: calendar.academicYear, calendarChanged: calendarsChanged.length > 0 };
       if (changed.length === 0 && calendarsChanged.length === 0) return result;
       for (const school of schools) await tx.run('INSERT INTO schools (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', [school, school]);
-      for (const school of calendarsChanged) {
-        await tx.run('INSERT INTO calendars (school_id, academic_year, spec) VALUES (?, ?, ?) ON CONFLICT (school_id, academic_year) DO UPDATE SET spec = excluded.spec', [school, calendar.academicYear, spec]);
-      }
+      for (const school of calendarsChanged) await storeCalendar(tx, school, calendar.academicYear, spec);
       const written: Record<string, string> = {};
-      for (const { record, text } of changed) {
-        written[record.id] = contentHash(text);
-        await tx.run(
-          'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
-          [record.id, record.schoolId, text, at],
-        );
-      }
+      for (const { record, text } of changed) written[record.id] = await storeRecord(tx, record, text, at);
       await tx.audit({
         at,
         actor: actor.id,
@@ -293,12 +276,7 @@ export class Pupils {
         // Unchanged records are not written: pulling the same data again changes nothing. (The same
         // text: a record stored another way round is written once more, to no harm.)
         if (before.get(r.id) === record) continue;
-        const hash = contentHash(record);
-        written[r.id] = hash;
-        await tx.run(
-          'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
-          [r.id, r.schoolId, record, at],
-        );
+        written[r.id] = await storeRecord(tx, r, record, at);
       }
       await tx.run('INSERT INTO mis_cursors (school_id, system, cursor, pulled_at) VALUES (?, ?, ?, ?) ON CONFLICT (school_id, system) DO UPDATE SET cursor = excluded.cursor, pulled_at = excluded.pulled_at', [
         pull.schoolId,
@@ -348,6 +326,20 @@ function sha256(path: string): string {
  * the id (or "another school", for whoever cannot see it).
  * @throws InputError listing every such record.
  */
+/** Stores a pupil's record as `text` (its JSON), moving it to the record's school; returns the text's hash, for the audit row to bind. */
+async function storeRecord(tx: Queryable, record: PupilRecord, text: string, at: string): Promise<string> {
+  await tx.run(
+    'INSERT INTO pupils (id, school_id, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, record = excluded.record, updated_at = excluded.updated_at',
+    [record.id, record.schoolId, text, at],
+  );
+  return contentHash(text);
+}
+
+/** A school's calendar for an academic year (its spec as JSON), replacing the one held. */
+async function storeCalendar(tx: Queryable, schoolId: string, academicYear: string, spec: string): Promise<void> {
+  await tx.run('INSERT INTO calendars (school_id, academic_year, spec) VALUES (?, ?, ?) ON CONFLICT (school_id, academic_year) DO UPDATE SET spec = excluded.spec', [schoolId, academicYear, spec]);
+}
+
 async function refuseOtherSchools(q: Queryable, actor: Actor, file: string, records: readonly PupilRecord[], locations: ReadonlyMap<string, string>): Promise<void> {
   const problems: Problem[] = [];
   for (let i = 0; i < records.length; i += 500) {

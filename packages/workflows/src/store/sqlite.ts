@@ -141,7 +141,22 @@ function migrate(db: Connection, path: string): void {
 /** Whether a statement only reads (so a read-only connection may run it). */
 const isSelect = (sql: string): boolean => /^\s*(SELECT|WITH)\b/i.test(sql);
 
-/** A read-only connection to the store's file, with its statements prepared once. */
+/** A connection's statements as the store asks for them, each prepared once. */
+function queryableOn(connection: Connection): Queryable {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statement = (sql: string) => {
+    let prepared = statements.get(sql);
+    if (!prepared) statements.set(sql, (prepared = connection.prepare(sql)));
+    return prepared;
+  };
+  return {
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).all(...params) as T[],
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).get(...params) as T | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => statement(sql).run(...params).changes,
+  };
+}
+
+/** A read-only connection to the store's file (a write on it is refused by SQLite). */
 interface Reader {
   readonly connection: Connection;
   readonly queryable: Queryable;
@@ -150,29 +165,13 @@ interface Reader {
 function openReader(path: string): Reader {
   const connection = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
   connection.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  const statement = (sql: string) => {
-    let prepared = statements.get(sql);
-    if (!prepared) statements.set(sql, (prepared = connection.prepare(sql)));
-    return prepared;
-  };
-  return {
-    connection,
-    queryable: {
-      all: async <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).all(...params) as T[],
-      get: async <T>(sql: string, params: readonly SqlValue[] = []) => statement(sql).get(...params) as T | undefined,
-      run: async () => {
-        throw new Error('a read cannot write');
-      },
-    },
-  };
+  return { connection, queryable: queryableOn(connection) };
 }
 
 class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   readonly location: string;
   readonly #db: Connection;
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
   readonly #queue: FileQueue;
   #closed = false;
   readonly #direct: Queryable;
@@ -196,11 +195,7 @@ class SqliteDatabase implements Database {
     this.location = path;
     this.#queue = queue;
     this.#busyTimeoutMs = busyTimeoutMs;
-    this.#direct = {
-      all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).all(...params) as T[],
-      get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).get(...params) as T | undefined,
-      run: async (sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).run(...params).changes,
-    };
+    this.#direct = queryableOn(db);
   }
 
   // A SELECT outside a transaction reads on a connection of its own, at once: never queued behind
@@ -294,14 +289,5 @@ class SqliteDatabase implements Database {
     const run = this.#queue.tail.then(fn, fn);
     this.#queue.tail = run.catch(() => undefined);
     return run;
-  }
-
-  #statement(sql: string): BetterSqlite3.Statement {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
   }
 }
