@@ -40,6 +40,8 @@ export function whatIfRouter<Me extends { readonly actor: Actor }>(context: What
   const { store, log } = context;
   const current = context.rules ?? defaultRulePack();
   const router = express.Router();
+  /** A prompt in words: its title in the pack (the trigger id only for one the pack does not know). */
+  const titleOf = (trigger: string): string => current.rules.find((r) => r.trigger === trigger)?.title ?? trigger;
   /** A setting's value in the pack in force today. */
   const setting = (s: (typeof SETTINGS)[number]): string => String(current.inForce(context.today() as IsoDate).find((r) => r.id === s.rule)?.parameters[s.parameter]?.default ?? '');
 
@@ -94,13 +96,13 @@ export function whatIfRouter<Me extends { readonly actor: Actor }>(context: What
               notCompared: result.notCompared,
               triggerRows: c.triggers
                 .filter((t) => t.current !== t.proposed || t.pupilsGaining !== 0 || t.pupilsLosing !== 0)
-                .map((t) => [{ text: t.trigger }, ...[t.current, t.proposed, t.pupilsGaining, t.pupilsLosing].map((n) => ({ text: shown(n), format: 'numeric' }))]),
+                .map((t) => [{ text: titleOf(t.trigger) }, ...[t.current, t.proposed, t.pupilsGaining, t.pupilsLosing].map((n) => ({ text: shown(n), format: 'numeric' }))]),
               groupTables: (Object.keys(CHARACTERISTICS) as Characteristic[]).map((ch) => ({
                 id: `group-${ch}`,
                 caption: `By ${CHARACTERISTICS[ch].title}`,
                 rows: c.groups.filter((g) => g.characteristic === ch).map((g) => [{ text: g.group }, ...[g.pupils, g.gaining, g.gainingRate, g.losing, g.losingRate].map((n) => ({ text: shown(n), format: 'numeric' }))]),
               })),
-              differences: c.differences.slice(0, 100).map((d) => ({ pupilId: d.pupilId, schoolId: d.schoolId, gained: d.gained.map((t) => t.trigger).join(', '), lost: d.lost.map((t) => t.trigger).join(', ') })),
+              differences: c.differences.slice(0, 100).map((d) => ({ pupilId: d.pupilId, schoolId: d.schoolId, gained: d.gained.map((t) => titleOf(t.trigger)).join('; '), lost: d.lost.map((t) => titleOf(t.trigger)).join('; ') })),
               moreDifferences: Math.max(0, c.differences.length - 100),
             },
           }
