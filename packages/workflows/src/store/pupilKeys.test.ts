@@ -31,6 +31,17 @@ describe.each(BACKENDS)('pupil keys on %s', (backend) => {
     expect(await answer(store, caseId)).toBe(WORDS);
   });
 
+  it('makes one key when a pupil\'s first words are a list sealed together', async () => {
+    const t = await testStore({ backend });
+    await t.store.pupils.import(SYSTEM, DEMO_FILES);
+    const input = { pupilId: 'DEMO-001', schoolId: 'DEMO-SCH', openedBy: 'headteacher', halfTerm: '2025/26 spring 2' };
+    const { case: peap } = await t.store.cases.open(SYSTEM, { kind: 'peap', schoolId: 'DEMO-SCH', pupilId: 'DEMO-001', input });
+    const words = ['Mentoring since September', 'Reduced timetable', 'Nurture group'];
+    await t.store.cases.sendUnchecked(SYSTEM, peap.id, [{ type: 'ANSWER', questionId: 'what-happened', answer: words }]);
+    expect(await answer(t.store, peap.id)).toEqual(words);
+    expect(await rawQuery(t.url, 'SELECT pupil_id FROM pupil_keys')).toEqual([{ pupil_id: 'DEMO-001' }]);
+  });
+
   it('says so when the deployment key is not the store\'s, or sealed text was moved onto another pupil', async () => {
     const { store, url, anchorPath, caseId } = await answered(backend);
     await store.close();

@@ -197,14 +197,21 @@ export class PupilKeys {
   }
 
   async #keyFor(tx: Queryable, pupil: SealFor, at: string): Promise<Buffer> {
+    const stored = await this.#storedKey(tx, pupil);
+    if (stored) return stored;
+    // Two seals for a pupil's first text can race here (a list's strings sealed together, or two
+    // instances): whichever insert lands first makes the key, and the other uses it.
+    const wrapped = this.#wrap(pupil.pupilId, randomBytes(32));
+    await tx.run('INSERT INTO pupil_keys (pupil_id, school_id, wrapped_key, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (pupil_id) DO NOTHING', [pupil.pupilId, pupil.schoolId, wrapped, at]);
+    const made = await this.#storedKey(tx, pupil);
+    if (!made) throw new StoreRefused(`pupil ${pupil.pupilId}'s key was not kept: try again`);
+    return made;
+  }
+
+  async #storedKey(tx: Queryable, pupil: SealFor): Promise<Buffer | undefined> {
     const row = await tx.get<KeyRow>('SELECT wrapped_key, erased_at FROM pupil_keys WHERE pupil_id = ?', [pupil.pupilId]);
     if (row?.erased_at) throw new PupilDataErased(`pupil ${pupil.pupilId}'s data was erased on ${row.erased_at.slice(0, 10)}: nothing more is recorded about them`);
-    if (row?.wrapped_key) return this.#unwrap(pupil.pupilId, row.wrapped_key);
-    const key = randomBytes(32);
-    const wrapped = this.#wrap(pupil.pupilId, key);
-    await tx.run('INSERT INTO pupil_keys (pupil_id, school_id, wrapped_key, created_at) VALUES (?, ?, ?, ?)', [pupil.pupilId, pupil.schoolId, wrapped, at]);
-    this.#unwrapped.set(wrapped, key);
-    return key;
+    return row?.wrapped_key ? this.#unwrap(pupil.pupilId, row.wrapped_key) : undefined;
   }
 
   async #openText(q: Queryable, sealed: string, keys: Map<string, Buffer | undefined>): Promise<string> {
