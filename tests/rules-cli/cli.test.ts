@@ -175,12 +175,10 @@ describe('rules refuses nonsense, names it, and never crashes (issue 15)', () =>
     }
   });
 
-  it('refuses a record of 10,000 lunchtime suspensions on one day in under a second, in one line', () => {
+  it('refuses a record of 10,000 lunchtime suspensions on one day in one line (its speed: pnpm bench:refusals)', () => {
     const lunchtimes = Array.from({ length: 10_000 }, (_, i) => ({ id: `L${i}`, category: 'LNCH', startDate: '2025-10-06', lunchtimes: 1, reasons: ['DB'] }));
     const pupils = file('lunchtimes.ndjson', `${JSON.stringify(record('P1', { exclusions: lunchtimes }))}\n`);
-    const started = Date.now();
     const run = rules('evaluate', '--calendar', calendar, '--pupils', pupils, '--as-of', '2025-11-01');
-    expect(Date.now() - started).toBeLessThan(1000 + 500); // the node start-up, then well under a second
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')).toEqual([

@@ -55,19 +55,15 @@ describe('ids', () => {
 });
 
 describe('records too big to be real', () => {
-  it('refuses 10,000 lunchtime suspensions on one day in well under a second, in one line', async () => {
+  it('refuses 10,000 lunchtime suspensions on one day in one line (its speed: pnpm bench:refusals)', async () => {
     const record = { id: 'P1', schoolId: 'S1', exclusions: Array.from({ length: 10_000 }, (_, i) => lunchtime(`L${i}`, '2025-10-06')) };
-    const started = performance.now();
     const found = await fileProblems('lunchtimes.ndjson', `${JSON.stringify(record)}\n`);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(found).toEqual(['line 1 (pupil P1), exclusions: 10,000 exclusions in one record; accepted: at most 1,000 (a pupil\'s whole school life fits well within it)']);
   });
 
-  it('refuses 1,000 lunchtimes on one day by the overlap sweep, fast', () => {
+  it('refuses 1,000 lunchtimes on one day by the overlap sweep, each named once', () => {
     const record = pupil({ exclusions: Array.from({ length: 1000 }, (_, i) => lunchtime(`L${i}`, '2025-10-06')) });
-    const started = performance.now();
     const found = checkRecordOnCalendar(record, calendar);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(found).toHaveLength(999);
     expect(found[0]).toEqual({
       code: 'record.overlapping-exclusions',
