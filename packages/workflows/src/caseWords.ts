@@ -23,6 +23,7 @@ export const CASE_KIND_WORDS: Readonly<Record<CaseKind, string>> = {
   'support-plan': 'Support plan',
   'nurture-outreach': 'Nurture outreach',
   'tats-action': 'Team-around-the-school action',
+  'ehc-needs-assessment': 'EHC needs assessment',
 };
 
 /** How long an exclusion is, as the pupil record gives it (`sessions` two a day, or `lunchtimes`). */
@@ -170,6 +171,15 @@ export const STATE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, Stat
     done: 'done',
     dropped: 'dropped',
   },
+  'ehc-needs-assessment': {
+    requested: "requested — the council's decision whether to assess due within 6 weeks",
+    assessing: 'being assessed — a draft plan, or a decision not to issue, to come',
+    'draft-issued': 'draft plan sent — the final plan due within 20 weeks of the request',
+    'plan-issued': 'closed: EHC plan issued',
+    'not-assessed': 'closed: the council decided not to assess',
+    'not-issued': 'closed: the council decided not to issue a plan',
+    withdrawn: 'closed: request withdrawn',
+  },
 };
 
 /**
@@ -283,6 +293,15 @@ export const EVENT_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, stri
     DROP: 'action dropped',
     DEADLINE_REACHED: 'deadline reached',
   },
+  'ehc-needs-assessment': {
+    DECIDE_TO_ASSESS: 'the council decided to assess',
+    DECIDE_NOT_TO_ASSESS: 'the council decided not to assess',
+    ISSUE_DRAFT: 'draft plan sent',
+    DECIDE_NOT_TO_ISSUE: 'the council decided not to issue a plan',
+    ISSUE_PLAN: 'EHC plan issued',
+    WITHDRAW: 'request withdrawn',
+    DEADLINE_REACHED: 'deadline reached',
+  },
 };
 
 /** The deadlines each machine schedules, by key, in words (the scheduler's event names only the key). */
@@ -308,6 +327,12 @@ export const DEADLINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, s
   'support-plan': { review: 'support plan review' },
   'nurture-outreach': { 'follow-up': 'nurture outreach follow-up assessment' },
   'tats-action': { due: 'team-around-the-school action due' },
+  'ehc-needs-assessment': {
+    decision: "the council's decision whether to assess (6 weeks from the request)",
+    'not-to-issue': 'a decision not to issue a plan told (16 weeks from the request)',
+    plan: 'the final EHC plan issued (20 weeks from the request)',
+    'local-target': "the council's local target for a child in care or on a child-protection plan",
+  },
 };
 
 /** A deadline's key in words: `provision` → "full-time education from the sixth day". */
@@ -417,6 +442,15 @@ export const TIMELINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, T
     REASSIGN: (d) => `gave the action to ${String(d.owner)}, due ${dateWords(d.dueDate)}`,
     DROP: (d) => `dropped the action (${String(d.reason).replace(/-/g, ' ')}, ${dateWords(d.on)})`,
     DEADLINE_REACHED: (d) => eventWords('tats-action', 'DEADLINE_REACHED', String(d.key)),
+  },
+  'ehc-needs-assessment': {
+    DECIDE_TO_ASSESS: (d) => `recorded the council's decision to assess (${dateWords(d.on)})`,
+    DECIDE_NOT_TO_ASSESS: (d) => `recorded the council's decision not to assess (${dateWords(d.on)})`,
+    ISSUE_DRAFT: (d) => `recorded the draft plan sent (${dateWords(d.on)})`,
+    DECIDE_NOT_TO_ISSUE: (d) => `recorded the council's decision not to issue a plan (${dateWords(d.on)})`,
+    ISSUE_PLAN: (d) => `recorded the final EHC plan issued (${dateWords(d.on)})`,
+    WITHDRAW: (d) => `withdrew the request (${String(d.reason).replace(/-/g, ' ')}, ${dateWords(d.on)})`,
+    DEADLINE_REACHED: (d) => eventWords('ehc-needs-assessment', 'DEADLINE_REACHED', String(d.key)),
   },
 };
 

@@ -6,8 +6,9 @@
  * cases through here.
  */
 import { isIsoDate } from '@before-exclusion/rules';
-import type { Actor } from './access.js';
+import { SYSTEM, type Actor } from './access.js';
 import type { CaseView, OpenCase } from './caseService.js';
+import { ehcLocalTargetWeeks } from './ehcTimescales.js';
 import { EventRefused } from './errors.js';
 import type { CaseKind } from './machines/caseDefinition.js';
 import { movementEntry } from './movementOnRecord.js';
@@ -57,6 +58,7 @@ const COMPUTED: Readonly<Record<CaseKind, readonly string[]>> = {
   'support-plan': ['pupilId', 'schoolId'],
   'nurture-outreach': ['pupilId', 'schoolId'],
   'tats-action': ['pupilId', 'schoolId'],
+  'ehc-needs-assessment': ['pupilId', 'schoolId', 'lookedAfter', 'localTargetWeeks'],
 };
 
 async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
@@ -105,5 +107,14 @@ async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: st
     case 'tats-action':
       // Agreed at today's meeting unless its date is given.
       return { kind, ...base, input: { ...base, agreedOn: today, ...data } };
+    case 'ehc-needs-assessment': {
+      // Received today unless the council's date of receipt is given: every timescale counts from it.
+      const requestedOn = data.requestedOn ?? today;
+      if (typeof requestedOn === 'string' && requestedOn > today) throw new EventRefused(`requestedOn ${requestedOn} is after today (${today}): give the day the council received the request`);
+      // The council's local target applies to a child in care (the pupil record) or on a child-protection plan (the request).
+      const { lookedAfter } = await store.pupils.record(SYSTEM, base.pupilId);
+      const localTarget = lookedAfter || data.childProtectionPlan === true;
+      return { kind, ...base, input: { ...base, requestedOn, ...data, lookedAfter, ...(localTarget ? { localTargetWeeks: ehcLocalTargetWeeks() } : {}) } };
+    }
   }
 }

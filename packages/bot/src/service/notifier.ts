@@ -35,6 +35,10 @@ const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   'support-plan-review': 'A review of the support plan is due: record what it changed (the follow-up measures) and whether to continue, revise the plan, close or escalate.',
   'nurture-outreach-follow-up': "The nurture outreach follow-up assessment is due: record the follow-up SDQ or Thrive, so the child's progress shows against the baseline.",
   'tats-action': 'An action agreed at the team around the school is past its date: mark it done, give it a new owner or date, or drop it.',
+  'ehc-decision': "Six weeks have passed since the council received the EHC needs assessment request: record its decision whether to assess when the letter comes, or ask the council for it (SEND Regulations 2014 reg. 5(1)).",
+  'ehc-not-to-issue': 'Sixteen weeks have passed since the EHC needs assessment request: record the draft plan, or the decision not to issue one, or ask the council (reg. 10(1)).',
+  'ehc-plan': 'Twenty weeks have passed since the EHC needs assessment request and no final plan is recorded: it was due by now (reg. 13(2)); record it when issued, or ask the council.',
+  'ehc-local-target': "The council's local target for an EHC plan for a child in care or on a child-protection plan has passed with no final plan recorded.",
 };
 
 /** From this many prompts due at once for a school, a head gets one card listing them. */

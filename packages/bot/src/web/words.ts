@@ -15,6 +15,7 @@ export const KIND_NAMES: Readonly<Record<CaseKind, string>> = {
   'support-plan': 'Support plan (assess, plan, do, review)',
   'nurture-outreach': 'Nurture outreach',
   'tats-action': 'Team-around-the-school action',
+  'ehc-needs-assessment': 'EHC needs assessment',
 };
 
 /** Each letter, as the case page lists it and offers it. */

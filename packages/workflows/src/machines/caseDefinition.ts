@@ -11,8 +11,8 @@ import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import type { StaffRole } from '../access.js';
 
-export type CaseKind = 'peap' | 'suspension' | 'ebsna' | 'reintegration' | 'off-site-direction' | 'part-time-timetable' | 'safeguarding-separation' | 'support-plan' | 'nurture-outreach' | 'tats-action';
-export const CASE_KINDS: readonly CaseKind[] = ['peap', 'suspension', 'ebsna', 'reintegration', 'off-site-direction', 'part-time-timetable', 'safeguarding-separation', 'support-plan', 'nurture-outreach', 'tats-action'];
+export type CaseKind = 'peap' | 'suspension' | 'ebsna' | 'reintegration' | 'off-site-direction' | 'part-time-timetable' | 'safeguarding-separation' | 'support-plan' | 'nurture-outreach' | 'tats-action' | 'ehc-needs-assessment';
+export const CASE_KINDS: readonly CaseKind[] = ['peap', 'suspension', 'ebsna', 'reintegration', 'off-site-direction', 'part-time-timetable', 'safeguarding-separation', 'support-plan', 'nurture-outreach', 'tats-action', 'ehc-needs-assessment'];
 
 /** Every event the service sends carries who sent it and when (ISO date-time, UTC). */
 export interface Stamp {

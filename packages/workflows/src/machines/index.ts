@@ -10,6 +10,7 @@ import { suspensionCase, suspensionEvents, type SuspensionContext } from './susp
 import { supportPlanCase, supportPlanEvents, type SupportPlanContext } from './supportPlanCase.js';
 import { nurtureOutreachCase, nurtureOutreachEvents, type NurtureOutreachContext } from './nurtureOutreachCase.js';
 import { tatsActionCase, tatsActionEvents, type TatsActionContext } from './tatsActionCase.js';
+import { ehcNeedsAssessmentCase, ehcNeedsAssessmentEvents, type EhcNeedsAssessmentContext } from './ehcNeedsAssessmentCase.js';
 
 export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
   peap: peapCase as unknown as CaseDefinition,
@@ -22,6 +23,7 @@ export const CASE_DEFINITIONS: Readonly<Record<CaseKind, CaseDefinition>> = {
   'support-plan': supportPlanCase as unknown as CaseDefinition,
   'nurture-outreach': nurtureOutreachCase as unknown as CaseDefinition,
   'tats-action': tatsActionCase as unknown as CaseDefinition,
+  'ehc-needs-assessment': ehcNeedsAssessmentCase as unknown as CaseDefinition,
 };
 
 /** What a case of each kind holds and accepts. */
@@ -36,6 +38,7 @@ interface CaseTypes {
   'support-plan': { context: SupportPlanContext; events: typeof supportPlanEvents };
   'nurture-outreach': { context: NurtureOutreachContext; events: typeof nurtureOutreachEvents };
   'tats-action': { context: TatsActionContext; events: typeof tatsActionEvents };
+  'ehc-needs-assessment': { context: EhcNeedsAssessmentContext; events: typeof ehcNeedsAssessmentEvents };
 }
 
 /** The context of a case of kind `K`: `ContextOf<'peap'>` is `PeapContext`. */
@@ -62,3 +65,5 @@ export { CASELOAD_STATUS_WORDS, CASELOAD_STATUSES, CLOSURE_REASON_WORDS, CLOSURE
 export type { CaseloadStatus, ClosureReason, NurtureOutreachContext, ReferralRoute } from './nurtureOutreachCase.js';
 export { DROP_REASONS, TATS_ACTION_WORDS, TATS_ACTIONS, tatsActionCase } from './tatsActionCase.js';
 export type { TatsAction, TatsActionContext } from './tatsActionCase.js';
+export { EHC_REQUESTER_WORDS, EHC_REQUESTERS, EHC_WITHDRAWAL_REASONS, ehcNeedsAssessmentCase } from './ehcNeedsAssessmentCase.js';
+export type { EhcNeedsAssessmentContext, EhcRequester } from './ehcNeedsAssessmentCase.js';

@@ -32,6 +32,11 @@ export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, un
   'support-plan': [{ pupilId: 'P1', schoolId: 'SCH-A', area: 'semh' }],
   'nurture-outreach': [{ pupilId: 'P1', schoolId: 'SCH-A', route: 'panel-open-a-year', referredOn: '2026-09-07' }],
   'tats-action': [{ pupilId: 'P1', schoolId: 'SCH-A', action: 'escalate-ebsna-panel', owner: 'head-a', agreedOn: '2026-09-14', dueDate: '2026-09-21' }],
+  // A request for a child in care (the local target applies) and one for a child who is not.
+  'ehc-needs-assessment': [
+    { pupilId: 'P1', schoolId: 'SCH-A', requestedBy: 'school', requestedOn: '2026-09-07', lookedAfter: true, localTargetWeeks: 16 },
+    { pupilId: 'P1', schoolId: 'SCH-A', requestedBy: 'parent', requestedOn: '2026-09-07' },
+  ],
 };
 
 /** Events a person (or the scheduler) may send, per machine, in an order that reaches every state. */
@@ -139,5 +144,16 @@ export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
     { type: 'REASSIGN', owner: 'EWO service', dueDate: '2026-09-28' },
     { type: 'MARK_DONE', on: '2026-09-20' },
     { type: 'DROP', on: '2026-09-20', reason: 'superseded' },
+  ],
+  'ehc-needs-assessment': [
+    { type: 'DEADLINE_REACHED', key: 'decision' },
+    { type: 'DECIDE_TO_ASSESS', on: '2026-10-12' },
+    { type: 'DECIDE_NOT_TO_ASSESS', on: '2026-10-12' },
+    { type: 'DEADLINE_REACHED', key: 'not-to-issue' },
+    { type: 'ISSUE_DRAFT', on: '2026-12-14' },
+    { type: 'DECIDE_NOT_TO_ISSUE', on: '2026-12-14' },
+    { type: 'DEADLINE_REACHED', key: 'local-target' },
+    { type: 'ISSUE_PLAN', on: '2027-01-18' },
+    { type: 'WITHDRAW', on: '2026-09-30', reason: 'moved-away' },
   ],
 };
