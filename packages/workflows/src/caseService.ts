@@ -5,7 +5,7 @@
  * messages and an audit row together, or nothing at all.
  */
 import { randomBytes } from 'node:crypto';
-import { quoted } from '@before-exclusion/rules';
+import { isIsoDate, quoted } from '@before-exclusion/rules';
 import { __unsafe_getAllOwnEventDescriptors as eventsAccepted, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { assertCanAnnotate, assertCanRead, assertMayOpen, assertMaySend, can, type Actor, type Permission } from './access.js';
 import { systemClock, type Clock } from './clock.js';
@@ -19,6 +19,7 @@ import { caseRows, type CaseRow, type DeadlineRow } from './store/caseRows.js';
 import { contentHash } from './store/canonicalJson.js';
 import type { Queryable } from './store/database.js';
 import type { PupilKeys } from './store/pupilKeys.js';
+import { closedDayRefusal, type CalendarLookup } from './schoolOpenOn.js';
 
 // Its home is caseWords now; still here for those who import it from the service.
 export { describeState };
@@ -95,10 +96,13 @@ export class CaseService {
   readonly #definitions: Readonly<Record<CaseKind, CaseDefinition>>;
   readonly #now: Clock;
   readonly #keys: PupilKeys;
+  /** The schools' stored calendars, for the days events set (`onSchoolDays`); none: unchecked. */
+  readonly #calendars: CalendarLookup | undefined;
   /** Snapshots already restored (or just made), by row: a send validates, transitions and shows a case from one restore. */
   readonly #restored = new WeakMap<CaseRow, AnyMachineSnapshot>();
 
-  constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, keys: PupilKeys, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock) {
+  constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, keys: PupilKeys, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock, calendars?: CalendarLookup) {
+    this.#calendars = calendars;
     this.#db = db;
     this.#keys = keys;
     this.#write = write;
@@ -177,6 +181,7 @@ export class CaseService {
   /** Applies `events` to a case (of kind `kind`, when given: checked before anything is written). */
   async #send(actor: Actor, caseId: string, events: readonly CaseEvent[], options: SendOptions, kind?: CaseKind): Promise<CaseView> {
     if (events.length === 0) throw new EventRefused('nothing to send');
+    const closed = await this.#closedDays(actor, caseId, events);
     const at = this.#now().toISOString();
     const row = await this.#write(async (tx) => {
       let current = await this.#visibleRow(tx, actor, caseId);
@@ -187,11 +192,37 @@ export class CaseService {
       const definition = this.#definition(current.kind);
       for (const event of events) {
         assertMaySend(actor, current.school_id, event.type, definition);
-        current = await this.#transition(tx, current, this.#validated(current, event, actor.id, at), actor, at);
+        const valid = this.#validated(current, event, actor.id, at);
+        for (const field of eventSpec(definition, event.type)?.onSchoolDays ?? []) {
+          const refusal = closed.get(valid[field]);
+          if (refusal) throw new EventRefused(`${event.type} is not valid: ${field}: ${refusal}`);
+        }
+        current = await this.#transition(tx, current, valid, actor, at);
       }
       return current;
     });
     return this.#view(row);
+  }
+
+  /**
+   * Why each day the events set for something to happen in school (their spec's `onSchoolDays`)
+   * cannot be, by date: read from the calendar before the write, refused inside it after the
+   * event's other checks, so a mistyped event is still told its first mistake.
+   */
+  async #closedDays(actor: Actor, caseId: string, events: readonly CaseEvent[]): Promise<Map<unknown, string>> {
+    const closed = new Map<unknown, string>();
+    const calendars = this.#calendars;
+    if (!calendars || !events.some((e) => Object.values(this.#definitions).some((d) => eventSpec(d, e.type)?.onSchoolDays?.some((f) => typeof e[f] === 'string')))) return closed;
+    const row = await this.#visibleRow(this.#db, actor, caseId);
+    for (const event of events) {
+      for (const field of eventSpec(this.#definition(row.kind), event.type)?.onSchoolDays ?? []) {
+        const date = event[field];
+        if (typeof date !== 'string' || !isIsoDate(date) || closed.has(date)) continue;
+        const refusal = await closedDayRefusal(calendars, row.school_id, date);
+        if (refusal) closed.set(date, refusal);
+      }
+    }
+    return closed;
   }
 
   /**

@@ -78,6 +78,11 @@ export interface EventSpec<S extends z.ZodType = z.ZodType> {
    * seals them with the pupil's key before anything keeps them, so erasing the pupil erases them.
    */
   readonly freeText?: readonly string[];
+  /**
+   * Payload fields naming a day something is to happen in school (a review): the store refuses a
+   * day the pupil's school is closed on its stored calendar, naming the next school day.
+   */
+  readonly onSchoolDays?: readonly string[];
 }
 export type EventSpecs = Readonly<Record<string, EventSpec>>;
 

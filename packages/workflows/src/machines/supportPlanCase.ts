@@ -97,6 +97,8 @@ export const supportPlanEvents = {
     by: ACTING,
     does: 'agrees the plan',
     freeText: ['targets'],
+    // The review is held in school: a day the school is closed is refused, naming the next school day.
+    onSchoolDays: ['reviewDue'],
   },
   RECORD_MEASURE: { payload: measureSchema, by: ACTING, does: 'records a measure (Boxall, SDQ or Thrive)' },
   HOLD_REVIEW: {
@@ -113,6 +115,7 @@ export const supportPlanEvents = {
     by: ACTING,
     does: 'records the review',
     freeText: ['notes'],
+    onSchoolDays: ['nextReviewDue'],
   },
   STOP: { payload: z.strictObject({ reason: z.enum(STOP_REASONS), on: isoDate }), by: ACTING, does: 'stops the support' },
 };

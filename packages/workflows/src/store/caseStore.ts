@@ -104,7 +104,8 @@ export class CaseStore {
     this.#clock = clock;
     this.#write = auditedWriter(db, log);
     this.backend = { dialect: db.dialect, location: db.location };
-    this.cases = new CaseService(db, this.#write, log, keys, definitions, clock);
+    // A day an event sets for something in school is checked on the school's stored calendar.
+    this.cases = new CaseService(db, this.#write, log, keys, definitions, clock, (schoolId, date) => this.pupils.calendarFor(schoolId, date));
     this.staff = new StaffDirectory(db, this.#write, clock);
     this.pupils = new Pupils(db, this.#write, clock);
     this.outbox = new Outbox(db, this.#write);
