@@ -84,4 +84,21 @@ describe.each(BACKENDS)('a case read back on %s', (backend) => {
     expect(record.duties).toContainEqual(expect.objectContaining({ what: 'notify the parents in writing, without delay', status: 'on-time', done: expect.objectContaining({ by: 'demo-head', how: 'letter' }) }));
     expect(record.timeline.map((t) => t.what)).toContainEqual(expect.stringMatching(/^recorded the notice to the parents \(letter, /));
   });
+  it("counts the support tried from the pupil's support record, and lists a board's evidence only for a case a board reviews", async () => {
+    const { store, caseId, pupilId } = await decidedPeap();
+    const head = await store.staff.actorFor('demo-head');
+    const tried = (r: Awaited<ReturnType<typeof caseRecord>>) => r.evidence.find((e) => e.item === 'the support tried');
+    expect(tried(await caseRecord(store, head, caseId, { today: TODAY }))).toMatchObject({ present: true, where: "the interview's support answers" });
+
+    const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: 'DEMO-SCH', pupilId, input: { pupilId, schoolId: 'DEMO-SCH', area: 'semh' } });
+    await store.cases.sendUnchecked(head, plan.id, [
+      { type: 'ASSESS', assessedOn: '2026-03-02' },
+      { type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'Learning mentor', startDate: '2026-03-09', reviewDue: '2026-04-20' },
+    ]);
+    expect(tried(await caseRecord(store, head, caseId, { today: TODAY }))).toMatchObject({ present: true, where: 'the support record' });
+
+    const planRecord = await caseRecord(store, head, plan.id, { today: TODAY });
+    expect(planRecord.evidence).toEqual([]);
+    expect(planRecord.support).toContainEqual(expect.objectContaining({ caseId: plan.id }));
+  });
 });

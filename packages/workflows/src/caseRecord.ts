@@ -11,6 +11,7 @@ import type { Actor } from './access.js';
 import { caseSummary, overdueDeadlines, type CaseSummary, type CaseView } from './caseService.js';
 import { caseTitle, categoryWords, deadlineWords, openedByWords, reasonWords, recipientWords, timelineWords } from './caseWords.js';
 import { CaseNotFound } from './errors.js';
+import { linkWords } from './escalations.js';
 import { PEAP_DECISION_TITLES, RECIPIENTS, peapGateItems, type PeapContext, type SuspensionContext } from './machines/index.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from './peapQuestions.js';
 import { keyStage } from './reports.js';
@@ -126,6 +127,7 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
   const triggers = record && calendar?.covers(asOf) ? await evaluator.evaluate(record, calendar, asOf) : [];
   const peap = view.kind === 'peap' ? view.context : undefined;
 
+  const support = await pupilSupport(store, actor, view.pupilId);
   return {
     case: {
       ...caseSummary(view, options.today),
@@ -140,9 +142,9 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
     answers: peap ? answerLines(peap, trail, questions) : [],
     ...(peap?.decision ? { decision: decisionOf(peap, trail) } : {}),
     // Beside the decision: what was tried, when, and what it changed (the pupil's cases, an audited list read).
-    support: await pupilSupport(store, actor, view.pupilId),
+    support,
     notes: trail.filter((r) => r.action === 'note').map((r) => ({ text: String((r.data as { text?: unknown } | null)?.text ?? ''), by: r.actor, role: r.role, at: r.at })),
-    evidence: evidence(view, record, peap),
+    evidence: evidence(view, record, peap, support),
     timeline: trail.map((r) => ({ seq: r.seq, at: r.at, who: r.actor, role: r.role, what: inWords(view, r, questions) })),
   };
 }
@@ -318,16 +320,24 @@ function metDuty(view: CaseView): (Duty & { readonly key: string })[] {
   }
 }
 
-/** A governing board's review looks for these (DfE guidance on reviews); each present or missing. */
-function evidence(view: CaseView, record: PupilRecord | undefined, peap: PeapContext | undefined): CaseRecord['evidence'] {
+/** Kinds a governing board (or an independent review panel) may review: the evidence it looks for is theirs alone. */
+const REVIEWABLE: ReadonlySet<string> = new Set(['peap', 'suspension']);
+
+/**
+ * A governing board's review looks for these (DfE guidance on reviews); each present or missing.
+ * Support counts as tried when the interview says so or the pupil's support record holds some.
+ */
+function evidence(view: CaseView, record: PupilRecord | undefined, peap: PeapContext | undefined, support: readonly SupportLine[]): CaseRecord['evidence'] {
+  if (!REVIEWABLE.has(view.kind)) return [];
   const answered = (prefix: string) => Object.keys(peap?.answers ?? {}).some((id) => id.startsWith(prefix));
   const counted = (record?.exclusions ?? []).filter((e) => !e.cancelled);
+  const supportAnswered = answered('support.school-based') || answered('support.external');
   return [
     { item: 'details of the incident(s) and the reasons', present: counted.length > 0 || answered('exclusion.'), where: counted.length ? 'the exclusions recorded' : 'the interview' },
     { item: "the pupil's own account", present: answered('pupil-voice.'), where: "the interview's pupil-voice answers" },
     { item: 'witness statements', present: answered('evidence.witness'), where: 'a trust question "evidence.witness…"' },
     { item: 'SEND details and how they were taken into account', present: answered('pupil.needs') || answered('factors.send'), where: "the interview's needs and factors" },
-    { item: 'the support tried', present: answered('support.school-based') || answered('support.external'), where: "the interview's support answers" },
+    { item: 'the support tried', present: supportAnswered || support.length > 0, where: support.length ? 'the support record' : "the interview's support answers" },
     { item: 'the professionals involved', present: Boolean(peap?.answers['support.external']), where: 'the external support answer' },
     ...(view.kind === 'suspension' ? [{ item: 'the notices sent, with dates', present: Object.values(view.context.notices).every((n) => n?.sent), where: 'the duties' }] : []),
   ].map((e) => (e.present ? e : { item: e.item, present: false, where: e.where }));
@@ -342,6 +352,9 @@ const channelWords = (channel: string): string => ({ teams: 'Teams', slack: 'Sla
 /** An audit row in words: what the person (or the system) did, with the question's text for an answer. */
 function inWords(view: CaseView, r: AuditRow, questions: readonly Question[]): string {
   const data = (r.data ?? {}) as Record<string, unknown>;
+  // A case an escalation opened or linked, said on both cases.
+  const link = linkWords(r.action, r.data);
+  if (link) return link;
   switch (r.action) {
     case 'case-opened':
       return r.actor === 'system' ? 'the rules opened the case' : 'opened the case';

@@ -69,7 +69,8 @@ export function caseRecordLines(r: CaseRecord): string[] {
   section('Notes');
   if (r.notes.length === 0) lines.push('  none');
   for (const n of r.notes) lines.push(`  ${when(n.at)} ${n.by} (${n.role}): ${n.text}`);
-  section("Evidence for a governing board's review");
+  // Only a suspension or PEAP goes before a board: a movement or support case has no such list.
+  if (r.evidence.length > 0) section("Evidence for a governing board's review");
   for (const e of r.evidence) lines.push(`  [${e.present ? 'x' : ' '}] ${e.item}${e.present ? '' : ` — missing${e.where ? ` (${e.where})` : ''}`}`);
   section('Timeline');
   for (const t of r.timeline) lines.push(`  #${t.seq} ${when(t.at)} ${t.who} (${t.role}): ${t.what}`);
