@@ -40,9 +40,8 @@ import { recordManagedMove } from './managedMove.js';
 import { misCommand } from './schoolSystems/misCommand.js';
 import { giveNurturePlace, nurtureCaseload, nurtureCapacity } from './nurtureCaseload.js';
 import { tatsListLines, teamAroundTheSchool } from './teamAroundTheSchool.js';
-import { supportFiguresFor } from './supportFigures.js';
-import { interventionWords } from './caseWords.js';
-import { MEASURE_WORDS } from './supportMeasures.js';
+import { publishedSupportFigures, supportFiguresFor, supportFiguresLines } from './supportFigures.js';
+import { ehcLocalTargetWeeks } from './ehcTimescales.js';
 import { measureChangeWords } from './supportMeasures.js';
 import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
 import { DEMO_PUPIL_ID_KEY, pupilIdKey, PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
@@ -104,8 +103,12 @@ as for the service, a .env file in the working directory):
   cases nurture place CASE --data '{"startedOn":DATE,"followUpDue":DATE}' --as STAFF
                                                     give a waiting child a place: refused when full or out of
                                                     referral order
-  cases support figures --as STAFF [--school S] [--format text|json]   interventions by type and outcome, the
-                                                    average change in Boxall/SDQ/Thrive, the outreach caseload
+  cases support figures --as STAFF [--school S] [--publication] [--format text|json]   interventions by type and
+                                                    outcome, the average change in Boxall/SDQ/Thrive, the outreach
+                                                    caseload, EHC needs assessments within 6 and 20 weeks and the
+                                                    local target ($EHC_LOCAL_TARGET_WEEKS_CIC, default 16) for
+                                                    children in care or on a CP plan; --publication withholds
+                                                    counts of 1 or 2 and any that would give one away
   cases tick [--now DATETIME]                       fire due deadlines and send the outbox
   cases mis pull --school S                         pull one school's MIS now (all or nothing), then run the rules
   cases migrate-store --from sqlite:FILE --to postgres://…   copy a store (audit chain intact) into an
@@ -423,20 +426,11 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'support': {
-        if (args[0] !== 'figures') throw new UsageError('cases support figures --as STAFF [--school S]');
-        const f = await supportFiguresFor(store, await staff(), o.school);
-        if (format(o.format, ['text', 'json']) === 'json') {
-          out(JSON.stringify(f, null, 2));
-          return 0;
-        }
-        out('Interventions (plans agreed), by how they ended:');
-        if (f.interventions.length === 0) out('  none recorded');
-        for (const i of f.interventions) out(`  ${interventionWords(i.intervention)}: ${i.total} — ${Object.entries(i.outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace(/-/g, ' ')}`).join(', ')}`);
-        out('Measures, baseline to latest follow-up:');
-        if (f.measures.length === 0) out('  none with both');
-        for (const m of f.measures) out(`  ${MEASURE_WORDS[m.measure].name} ${MEASURE_WORDS[m.measure].headline}: ${m.pupils} pupil(s), average change ${m.averageChange > 0 ? '+' : ''}${m.averageChange}, ${m.improved} improved`);
-        const r = f.outreach;
-        out(`Nurture outreach: ${r.referred} referred, ${r.placesTaken} with a place, ${r.waiting} waiting, ${r.closed} closed${r.medianDaysReferralToPlace !== undefined ? `; median ${r.medianDaysReferralToPlace} day(s) from referral to a place` : ''}`);
+        if (args[0] !== 'figures') throw new UsageError('cases support figures --as STAFF [--school S] [--publication] [--format text|json]');
+        const recorded = await supportFiguresFor(store, await staff(), o.school);
+        // Counts of 1 or 2 (and what would give them away) withheld before the figures leave the council.
+        const f = o.publication === true ? publishedSupportFigures(recorded) : recorded;
+        out(format(o.format, ['text', 'json']) === 'json' ? JSON.stringify(f, null, 2) : supportFiguresLines(f, ehcLocalTargetWeeks()).join('\n'));
         return 0;
       }
       case 'nurture': {
