@@ -18,6 +18,7 @@ import { addDays, defaultRulePack, InputError, leftBefore, RulesEvaluator, type 
 import { assertCanRead, type Actor } from './access.js';
 import type { CaseView } from './caseService.js';
 import { interventionWords } from './caseWords.js';
+import { englishDate } from './clock.js';
 import { TATS_ACTION_WORDS } from './machines/index.js';
 import type { CaseStore } from './store/caseStore.js';
 
@@ -38,6 +39,17 @@ export const TATS_TRIGGERS: readonly string[] = [
  * Inclusion Panel's referral).
  */
 export const PANEL_OPEN_SUGGESTS_OUTREACH_DAYS = 365;
+
+/**
+ * Whether a case opened at `openedAt` (an instant; its day taken in England) has been open at the
+ * panel "a year or more" on `on`: from its anniversary, counted on the calendar — a year across a
+ * 29 February is 366 days, so 365 days on is still short of it (1 March for a case opened on 29 February).
+ * @example openAtPanelAYear('2027-03-10T09:00:00Z', '2028-03-09') // false: the anniversary is 10 Mar 2028
+ */
+export function openAtPanelAYear(openedAt: string, on: IsoDate): boolean {
+  const sameDayLastYear = `${Number(on.slice(0, 4)) - 1}${on.slice(4) === '-02-29' ? '-02-28' : on.slice(4)}`;
+  return englishDate(new Date(openedAt)) <= sameDayLastYear;
+}
 
 /** One reason a pupil is on the list: a trigger, or a support plan's review falling due. */
 export interface TatsReason {
@@ -134,8 +146,8 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
     // Open at the panel a year or more, and not yet referred to the outreach service.
     const referred = new Set(openCases.filter((v) => v.kind === 'nurture-outreach').map((v) => v.pupilId));
     for (const panel of openCases.filter((v) => v.kind === 'ebsna' && !referred.has(v.pupilId))) {
-      const openedOn = panel.openedAt.slice(0, 10);
-      if (openedOn > addDays(asOf, -PANEL_OPEN_SUGGESTS_OUTREACH_DAYS)) continue;
+      const openedOn = englishDate(new Date(panel.openedAt));
+      if (!openAtPanelAYear(panel.openedAt, asOf)) continue;
       add(panel.pupilId, {
         reason: 'nurture-outreach.referral-suggested',
         title: 'Consider a nurture outreach referral',
