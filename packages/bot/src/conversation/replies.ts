@@ -3,6 +3,7 @@
  * Slack as Block Kit. Each carries what a card needs to act on the case — its id and the
  * revision it was drawn from, so a stale button cannot submit twice.
  */
+import { longDate } from '@before-exclusion/rules';
 import type { StaffRole } from '@before-exclusion/workflows';
 import type { AnswerValue } from './interview.js';
 import type { CaseSummary, Question } from '@before-exclusion/workflows';
@@ -115,6 +116,43 @@ export interface CaseStatus {
   readonly actions: readonly ButtonAction[];
 }
 
+/** A pupil on the weekly list: why (the reasons' titles), what changed since last week, the open actions. */
+export interface WeeklyListPupil {
+  readonly pupilId: string;
+  /** new: not on last week's list; changed: its reasons came or went; still: as last week. */
+  readonly change: 'new' | 'changed' | 'still';
+  readonly reasons: readonly { readonly title: string; readonly newThisWeek: boolean }[];
+  /** Reasons on last week's list and not this week's, in words. */
+  readonly reasonsGone: readonly string[];
+  readonly actions: readonly { readonly action: string; readonly owner: string; readonly dueDate: string; readonly overdue: boolean }[];
+}
+
+/**
+ * The week's list for the team around the school, for one school, as the people who meet
+ * receive it: pupils by id only (a message sent unasked never carries a name), the first of them
+ * when the list is long, and the workspace for all of it.
+ */
+export interface WeeklyList {
+  readonly type: 'weekly-list';
+  readonly schoolId: string;
+  readonly schoolName: string;
+  /** The meeting's date, and last week's (what changed is since then). */
+  readonly week: string;
+  readonly lastWeek: string;
+  /** The whole list's counts; fewer pupils may be shown than are on it or off it (the rest in the workspace). */
+  readonly counts: { readonly on: number; readonly new: number; readonly changed: number; readonly off: number };
+  readonly pupils: readonly WeeklyListPupil[];
+  readonly steppedOff: readonly { readonly pupilId: string; readonly reasons: readonly string[] }[];
+  /** The list in the web workspace, when the service has an address. */
+  readonly workspaceUrl?: string;
+}
+
+/** The list's counts in words, the same in every channel: "4 on the list: 1 new, 1 changed; 2 off it since Monday 16 March 2026". */
+export function weeklyCounts(r: WeeklyList): string {
+  const { on, off } = r.counts;
+  return `${on} on the list${on ? `: ${r.counts.new} new, ${r.counts.changed} changed` : ''}; ${off} off it since ${longDate(r.lastWeek)}`;
+}
+
 export type Reply =
   | { readonly type: 'message'; readonly text: string; readonly tone?: 'info' | 'warning' | 'error' }
   | { readonly type: 'menu'; readonly role: StaffRole; readonly name: string }
@@ -195,7 +233,8 @@ export type Reply =
       /** The template's version and the guidance it follows. */
       readonly follows: string;
     }
-  | { readonly type: 'reminder'; readonly caseId: string; readonly pupilId: string; readonly title: string; readonly what: string; readonly actions: readonly ButtonAction[] };
+  | { readonly type: 'reminder'; readonly caseId: string; readonly pupilId: string; readonly title: string; readonly what: string; readonly actions: readonly ButtonAction[] }
+  | WeeklyList;
 
 /**
  * A status rendered as large as a channel's message can hold: while it does not fit, one thing

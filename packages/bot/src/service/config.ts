@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { isIsoDate } from '@before-exclusion/rules';
 import { z } from 'zod';
+import { MEETING_TIME_ACCEPTED, parseMeetingTime } from './tatsWeekly.js';
 
 const list = z
   .string()
@@ -69,6 +70,18 @@ const settingsSchema = z
     MIS_PULL_EVERY_MINUTES: minutes(15),
     /** The deployment secret pupil ids are derived with from the MIS id (schoolSystems/pupilPseudonym.ts); required in production with MIS_SCHOOLS_FILE. */
     PUPIL_ID_KEY: optional,
+    /**
+     * When the team around the school meets each week, in England's time: each school's list goes
+     * then to its headteachers and the inclusion officers covering it (tatsWeekly.ts). `off`: not sent.
+     */
+    TATS_WEEKLY_AT: z
+      .string()
+      .default('monday 08:00')
+      .transform((text, ctx) => {
+        const time = parseMeetingTime(text);
+        if (time === undefined) ctx.addIssue({ code: 'custom', message: `is ${JSON.stringify(text)}: expected ${MEETING_TIME_ACCEPTED}` });
+        return time ?? 'off';
+      }),
     /** The longest one outbound send (a Teams or Slack message) may take before it is abandoned and retried later. */
     SEND_TIMEOUT_SECONDS: minutes(10),
     /**

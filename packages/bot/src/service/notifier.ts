@@ -41,6 +41,22 @@ const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   'ehc-local-target': "The council's local target for an EHC plan for a child in care or on a child-protection plan has passed with no final plan recorded.",
 };
 
+/**
+ * A message's outcome from each channel's job (how many people it could reach there): returns when
+ * it reached everyone reachable; throws SendingStopped when the service is stopping (it waits as it
+ * was), an Error naming each failure (retried later), or NobodyToReach (`nobody`) when no channel
+ * could reach anyone yet.
+ */
+export function settleChannels(outcomes: readonly PromiseSettledResult<number>[], nobody: string): void {
+  const rejected = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+  // Stopping, nothing else went wrong: the message waits for the next start as it was.
+  if (rejected.length && rejected.every((e) => e instanceof QueueStopped)) throw new SendingStopped(rejected[0]!.message);
+  const failures = rejected.filter((e) => !(e instanceof QueueStopped)).map((e) => e.message);
+  if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
+  const reachable = outcomes.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value : 0), 0);
+  if (reachable === 0) throw new NobodyToReach(nobody);
+}
+
 /** From this many prompts due at once for a school, a head gets one card listing them. */
 const DIGEST_FROM = 3;
 
@@ -106,13 +122,7 @@ export function staffNotifier(
       const outcomes = await Promise.allSettled(channels.map((channel) => queueOf.get(channel.name)!.run(() => message.send(channel))));
       while (message.more.length) outcomes.push(...(await Promise.allSettled(message.more.splice(0))));
       sending.delete(message);
-      const rejected = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
-      // Stopping, nothing else went wrong: the message waits for the next start as it was.
-      if (rejected.length && rejected.every((e) => e instanceof QueueStopped)) throw new SendingStopped(rejected[0]!.message);
-      const failures = rejected.filter((e) => !(e instanceof QueueStopped)).map((e) => e.message);
-      if (failures.length) throw new Error(`not delivered: ${failures.join('; ')}`);
-      const reachable = outcomes.reduce((n, o) => n + (o.status === 'fulfilled' ? o.value : 0), 0);
-      if (reachable === 0) throw new NobodyToReach(`no headteacher of school ${String(m.payload.schoolId ?? '')} can be reached in a channel yet`);
+      settleChannels(outcomes, `no headteacher of school ${String(m.payload.schoolId ?? '')} can be reached in a channel yet`);
     };
 
   return {

@@ -27,6 +27,7 @@ import { errorText, type Logger } from './log.js';
 import { alertStaffOfBreak, watchAuditTrail } from './auditWatch.js';
 import { ChannelQueue } from './channelQueue.js';
 import { staffNotifier } from './notifier.js';
+import { scheduleWeeklyList, weeklyListSender } from './tatsWeekly.js';
 import { mountPolicyPages } from './policyPages.js';
 import { misPupilIdKey, scheduleMisPulls, type MisPulls } from './misPulls.js';
 
@@ -142,7 +143,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     );
   }
   channelsUp(channels.map((channel) => ({ channel, queue: queues.get(channel.name)! })));
-  const senders = staffNotifier(store, assistant, channels, clock, queues);
+  const senders = {
+    ...staffNotifier(store, assistant, channels, clock, queues),
+    ...weeklyListSender({ store, channels, queues, clock, today, rules, workspaceUrl: () => workspace, log }),
+  };
+  // The week's list for the team around the school, queued at the meeting's time (TATS_WEEKLY_AT).
+  const weeklyList = config.TATS_WEEKLY_AT === 'off' ? undefined : scheduleWeeklyList(store, config.TATS_WEEKLY_AT, log);
   let pinging: Promise<'ok' | 'down'> | undefined;
   // The schools' MIS pulls, once scheduled (below): /healthz says which schools' pulls are failing.
   let misPulls: MisPulls | undefined;
@@ -216,6 +222,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       try {
         const fired = await store.fireDueDeadlines(clock());
         if (fired.fired) log.info('tick', { nFired: fired.fired });
+        await weeklyList?.queueDue(clock());
       } catch (error) {
         log.error('tick failed', { error: errorText(error) });
       }

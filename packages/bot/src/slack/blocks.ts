@@ -7,7 +7,7 @@
 import { longDate } from '@before-exclusion/rules';
 import type { AnswerValue } from '../conversation/interview.js';
 import type { Question } from '@before-exclusion/workflows';
-import { fitStatus, type ButtonAction, type CaseLine, type CaseStatus, type FormField, type FormReply, type Reply, type StatusAnswer } from '../conversation/replies.js';
+import { fitStatus, weeklyCounts, type ButtonAction, type CaseLine, type CaseStatus, type FormField, type FormReply, type Reply, type StatusAnswer, type WeeklyList, type WeeklyListPupil } from '../conversation/replies.js';
 import { HELP_TEXT } from '../conversation/commands.js';
 
 type Block = Record<string, unknown>;
@@ -66,6 +66,8 @@ export function fallbackText(replies: readonly Reply[]): string {
       return r.title;
     case 'case-status':
       return `${r.case.title} (case ${r.case.id})`;
+    case 'weekly-list':
+      return `Team around the school · ${r.schoolName} · week of ${longDate(r.week)}: ${weeklyCounts(r)}`;
     default:
       return 'Before Exclusion';
   }
@@ -116,6 +118,8 @@ function messageReply(r: Reply): Block[] {
       ];
     case 'reminder':
       return [header(`Reminder · ${r.title}`), mrkdwn(r.what), ...buttonBlocks(r.actions), actions(button('See the case', { verb: 'case.status', caseId: r.caseId }))];
+    case 'weekly-list':
+      return weeklyListBlocks(r);
     case 'decided':
       return [mrkdwn(`*Decision recorded · pupil ${r.pupilId}*\n${r.decision}. Follow-up review: ${longDate(r.followUpDate)}.`)];
     case 'form':
@@ -128,6 +132,43 @@ function messageReply(r: Reply): Block[] {
       // Forms and the interview live in modals; a message offers the button that opens one.
       return [actions(button('Open', r.type === 'question' || r.type === 'review' ? { verb: 'peap.resume', caseId: r.caseId } : { verb: r.type === 'start-form' ? 'peap.form' : 'suspension.form' }, 'primary'))];
   }
+}
+
+/**
+ * The week's list as one message: a line of counts, then a section for each pupil (its block id
+ * names the pupil) with why, what changed and the open actions; those off the list; the link.
+ * The list is cut to fit a message's 50 blocks before it gets here (the service shows at most 25).
+ */
+function weeklyListBlocks(r: WeeklyList): Block[] {
+  const head = [header(`Team around the school · ${r.schoolName} · week of ${longDate(r.week)}`)];
+  const link = r.workspaceUrl ? [mrkdwn(`<${r.workspaceUrl}|Open the weekly list in the workspace>`)] : [];
+  if (r.counts.on === 0 && r.counts.off === 0) return [...head, mrkdwn('Nobody is on the list this week, and nobody left it since last week.'), ...link];
+  const pupil = (p: WeeklyListPupil): Block => ({
+    type: 'section',
+    block_id: `weekly-list-pupil-${p.pupilId}`.slice(0, 255),
+    text: {
+      type: 'mrkdwn',
+      text: [
+        `*${escape(p.pupilId)}*${p.change === 'still' ? '' : ` · ${p.change === 'new' ? ':new: NEW' : 'CHANGED'}`}`,
+        escape(p.reasons.map((x) => `${x.title}${x.newThisWeek ? ' (new this week)' : ''}`).join('; ')),
+        ...(p.reasonsGone.length ? [`_No longer: ${escape(p.reasonsGone.join('; '))}_`] : []),
+        ...p.actions.map((a) => `• ${escape(a.action)} — ${escape(a.owner)}, ${a.overdue ? `*OVERDUE* since ${longDate(a.dueDate)}` : `due ${longDate(a.dueDate)}`}`),
+      ]
+        .join('\n')
+        .slice(0, TEXT_LIMIT),
+    },
+  });
+  const off = r.steppedOff.map((x) => `${escape(x.pupilId)} — was: ${escape(x.reasons.join('; '))}`);
+  const more = (n: number, what: string) => (n > 0 ? [context(`${n} more ${what}: see the workspace.`)] : []);
+  return [
+    ...head,
+    context(weeklyCounts(r)),
+    ...r.pupils.map(pupil),
+    ...more(r.counts.on - r.pupils.length, 'on the list'),
+    ...(off.length ? [{ type: 'divider' }, ...chunks(`*OFF THE LIST since last week*\n${off.join('\n')}`).map(mrkdwn)] : []),
+    ...more(r.counts.off - r.steppedOff.length, 'off the list'),
+    ...link,
+  ];
 }
 
 /** A case read back: the decision and why, the answers, duties, notes and timeline, and a link to all of it. */

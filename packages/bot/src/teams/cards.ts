@@ -4,7 +4,7 @@
  * with an `Action.Submit` fallback carrying the same verb and data for clients without them.
  */
 import { longDate } from '@before-exclusion/rules';
-import { fitStatus, type ButtonAction, type CaseLine, type CaseStatus, type FormField, type FormReply, type Reply, type StatusAnswer } from '../conversation/replies.js';
+import { fitStatus, weeklyCounts, type ButtonAction, type CaseLine, type CaseStatus, type FormField, type FormReply, type Reply, type StatusAnswer, type WeeklyList, type WeeklyListPupil } from '../conversation/replies.js';
 import type { Question } from '@before-exclusion/workflows';
 import type { AnswerValue } from '../conversation/interview.js';
 import { HELP_TEXT } from '../conversation/commands.js';
@@ -161,7 +161,42 @@ function render(reply: Reply): Element[] {
       ];
     case 'reminder':
       return [heading(`Reminder · ${reply.title}`), text(reply.what), ...buttons(reply.actions), actions(button('See the case', { verb: 'case.status', caseId: reply.caseId }))];
+    case 'weekly-list':
+      return weeklyListElements(reply);
   }
+}
+
+/**
+ * The week's list as one card: a line of counts, then each pupil (its container's id names the
+ * pupil) with why, what changed and the open actions; those off the list; the workspace's link.
+ */
+function weeklyListElements(r: WeeklyList): Element[] {
+  const head = [heading(`Team around the school · ${r.schoolName} · week of ${longDate(r.week)}`)];
+  const link = r.workspaceUrl ? [actions({ type: 'Action.OpenUrl', title: 'Open the weekly list', url: r.workspaceUrl })] : [];
+  if (r.counts.on === 0 && r.counts.off === 0) return [...head, text('Nobody is on the list this week, and nobody left it since last week.'), ...link];
+  const counts = weeklyCounts(r);
+  const pupil = (p: WeeklyListPupil): Element => ({
+    type: 'Container',
+    id: `weekly-list-pupil-${p.pupilId}`,
+    separator: true,
+    items: [
+      text(`**${p.pupilId}**${p.change === 'still' ? '' : ` · ${p.change === 'new' ? 'NEW' : 'CHANGED'}`}`, p.change === 'new' ? { color: 'Accent' } : {}),
+      text(p.reasons.map((x) => `${x.title}${x.newThisWeek ? ' (new this week)' : ''}`).join('; '), { spacing: 'None' }),
+      ...(p.reasonsGone.length ? [subtle(`No longer: ${p.reasonsGone.join('; ')}`)] : []),
+      ...p.actions.map((a) => text(`• ${a.action} — ${a.owner}, ${a.overdue ? `**OVERDUE** since ${longDate(a.dueDate)}` : `due ${longDate(a.dueDate)}`}`, { spacing: 'None', size: 'Small' })),
+    ],
+  });
+  return [
+    ...head,
+    subtle(counts),
+    ...r.pupils.map(pupil),
+    ...(r.counts.on > r.pupils.length ? [text(`${r.counts.on - r.pupils.length} more on the list: see the workspace.`, { weight: 'Bolder' })] : []),
+    ...(r.steppedOff.length
+      ? [text('OFF THE LIST since last week', { weight: 'Bolder', spacing: 'Large', separator: true }), ...r.steppedOff.map((s) => text(`${s.pupilId} — was: ${s.reasons.join('; ')}`, { spacing: 'None', size: 'Small' }))]
+      : []),
+    ...(r.counts.off > r.steppedOff.length ? [subtle(`${r.counts.off - r.steppedOff.length} more off the list: see the workspace.`)] : []),
+    ...link,
+  ];
 }
 
 /** A case read back: the decision and why, the answers, duties, notes and timeline, and a link to all of it. */

@@ -147,6 +147,22 @@ export class Outbox {
     }
   }
 
+  /**
+   * Queues a message that belongs to no case (the week's list for a school), once per `key`:
+   * whichever instance asks first queues it, and a later ask with the same key does nothing.
+   * The payload holds ids and dates only, never pupil details. True when this call queued it.
+   */
+  async enqueue(message: { readonly kind: string; readonly schoolId: string; readonly key: string; readonly payload: Readonly<Record<string, unknown>> }, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const added = await this.#db.write((tx) =>
+      tx.run(
+        `INSERT INTO outbox (case_id, school_id, idempotency_key, kind, payload, created_at, next_attempt_at) VALUES (NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+        [message.schoolId, message.key, message.kind, JSON.stringify(message.payload), at, at],
+      ),
+    );
+    return added === 1;
+  }
+
   /** Whether a message has already reached a recipient in a channel (a retry skips them). */
   async delivered(outboxId: number, channel: string, staffId: string): Promise<boolean> {
     return (await this.#db.get('SELECT 1 AS found FROM deliveries WHERE outbox_id = ? AND channel = ? AND staff_id = ?', [outboxId, channel, staffId])) !== undefined;

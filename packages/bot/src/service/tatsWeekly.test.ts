@@ -1,0 +1,113 @@
+/**
+ * The weekly list's schedule and message: TATS_WEEKLY_AT read (and refused in words), the meeting's
+ * day and time in England's time whatever the season, and the message a long or empty list makes.
+ * Its delivery through the channels is proven end to end in tests/teams-replay/weeklyList.test.ts
+ * and tests/slack-replay/weeklyList.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultRulePack } from '@before-exclusion/rules';
+import type { TatsEntry, TatsList } from '@before-exclusion/workflows';
+import { messageBlocks } from '../slack/blocks.js';
+import { replyCard } from '../teams/cards.js';
+import { ConfigError, loadConfig } from './config.js';
+import { meetingOn, parseMeetingTime, WEEKLY_LIST_SHOWN, weeklyListReply } from './tatsWeekly.js';
+
+const MONDAY_8 = { day: 'monday', hour: 8, minute: 0 } as const;
+
+describe('the meeting time (TATS_WEEKLY_AT)', () => {
+  it('reads a weekday and a 24-hour time in any case, or off', () => {
+    expect(parseMeetingTime('Monday 08:00')).toEqual(MONDAY_8);
+    expect(parseMeetingTime(' thursday  7:45 ')).toEqual({ day: 'thursday', hour: 7, minute: 45 });
+    expect(parseMeetingTime('OFF')).toBe('off');
+    for (const bad of ['monday', '08:00', 'mon 08:00', 'monday 24:00', 'monday 8am', 'funday 08:00']) expect(parseMeetingTime(bad)).toBeUndefined();
+  });
+
+  it('is Monday 08:00 by default, and a setting it cannot read stops the service naming it and what is accepted', () => {
+    expect(loadConfig({}).TATS_WEEKLY_AT).toEqual(MONDAY_8);
+    expect(loadConfig({ TATS_WEEKLY_AT: 'off' }).TATS_WEEKLY_AT).toBe('off');
+    expect(() => loadConfig({ TATS_WEEKLY_AT: 'mondays at 8' })).toThrow(ConfigError);
+    try {
+      loadConfig({ TATS_WEEKLY_AT: 'mondays at 8' });
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual(['TATS_WEEKLY_AT is "mondays at 8": expected a day and a time in England on the 24-hour clock, such as "monday 08:00", or "off"']);
+    }
+  });
+
+  it("comes at the time in England: 08:00 GMT in winter, 07:00 UTC in summer; not before, and not on another day", () => {
+    expect(meetingOn(new Date('2026-03-23T07:59:59Z'), MONDAY_8)).toBeUndefined();
+    expect(meetingOn(new Date('2026-03-23T08:00:00Z'), MONDAY_8)).toBe('2026-03-23');
+    expect(meetingOn(new Date('2026-03-23T23:59:00Z'), MONDAY_8)).toBe('2026-03-23');
+    // British Summer Time from 29 March 2026: 08:00 in England is 07:00 UTC.
+    expect(meetingOn(new Date('2026-03-30T06:59:00Z'), MONDAY_8)).toBeUndefined();
+    expect(meetingOn(new Date('2026-03-30T07:00:00Z'), MONDAY_8)).toBe('2026-03-30');
+    // Sunday 23:30 UTC in summer is already Monday 00:30 in England: the day, but not yet the time.
+    expect(meetingOn(new Date('2026-06-07T23:30:00Z'), { day: 'monday', hour: 0, minute: 15 })).toBe('2026-06-08');
+    expect(meetingOn(new Date('2026-03-24T08:00:00Z'), MONDAY_8)).toBeUndefined();
+  });
+});
+
+const entry = (pupilId: string, since: TatsEntry['since'], over: Partial<TatsEntry> = {}): TatsEntry => ({
+  pupilId,
+  schoolId: 'SCH-A',
+  reasons: [{ reason: 'peap.required', title: 'PEAP required', detail: 'two suspensions in one half-term' }],
+  since,
+  reasonsAdded: [],
+  reasonsGone: [],
+  actions: [],
+  ...over,
+});
+const list = (entries: TatsEntry[], steppedOff: TatsList['steppedOff'] = []): TatsList => ({ week: '2026-03-23', lastWeek: '2026-03-16', schools: ['SCH-A'], entries, steppedOff });
+
+describe('the weekly list as a message', () => {
+  it('puts NEW and CHANGED first, words every reason (gone ones too), and keeps each open action with its owner and date', () => {
+    const reply = weeklyListReply(
+      list(
+        [
+          entry('P1', 'still'),
+          entry('P2', 'still', { reasonsAdded: ['attendance.persistent-absence'], reasons: [{ reason: 'attendance.persistent-absence', title: 'Persistent absence', detail: '' }], reasonsGone: ['peap.required'] }),
+          entry('P3', 'new', { actions: [{ caseId: 'c1', action: 'Escalate to a PEAP', owner: 'head-a', dueDate: '2026-03-20', overdue: true }] }),
+        ],
+        [{ pupilId: 'P9', schoolId: 'SCH-A', reasons: ['ebsna.referral-suggested'] }],
+      ),
+      'School A',
+      defaultRulePack(),
+      'https://x.example/workspace/support?school=SCH-A',
+    );
+    expect(reply.pupils.map((p) => [p.pupilId, p.change])).toEqual([['P3', 'new'], ['P2', 'changed'], ['P1', 'still']]);
+    expect(reply.pupils[1]).toMatchObject({ reasons: [{ title: 'Persistent absence', newThisWeek: true }], reasonsGone: ['PEAP required'] });
+    expect(reply.pupils[0]!.actions).toEqual([{ action: 'Escalate to a PEAP', owner: 'head-a', dueDate: '2026-03-20', overdue: true }]);
+    expect(reply.steppedOff).toEqual([{ pupilId: 'P9', reasons: [expect.stringMatching(/EBSNA/i)] }]);
+    expect(reply.counts).toEqual({ on: 3, new: 1, changed: 1, off: 1 });
+  });
+
+  it(`shows the first ${WEEKLY_LIST_SHOWN} of a long list and counts the whole`, () => {
+    const many = Array.from({ length: 40 }, (_, i) => entry(`P${String(i).padStart(2, '0')}`, i % 2 ? 'new' : 'still'));
+    const reply = weeklyListReply(list(many), 'School A', defaultRulePack());
+    expect(reply.pupils).toHaveLength(WEEKLY_LIST_SHOWN);
+    expect(reply.counts).toEqual({ on: 40, new: 20, changed: 0, off: 0 });
+    expect(reply.pupils.slice(0, 20).every((p) => p.change === 'new')).toBe(true);
+    expect(reply.workspaceUrl).toBeUndefined();
+  });
+
+  it('fits one Teams card and one Slack message however long the list, every shown pupil under its own id', () => {
+    const action = { caseId: 'c', action: 'Refer to the EBSNA panel', owner: 'a-very-long-owner-name-of-a-service', dueDate: '2026-03-27', overdue: false };
+    const many = Array.from({ length: 300 }, (_, i) => entry(`P${String(i).padStart(3, '0')}`, 'new', { actions: [action, action, action] }));
+    const reply = weeklyListReply(list(many, many.map((e) => ({ pupilId: `X${e.pupilId}`, schoolId: 'SCH-A', reasons: ['peap.required'] }))), 'School A', defaultRulePack(), 'https://x.example/w');
+    const blocks = messageBlocks([reply]);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(blocks.filter((b) => String(b.block_id ?? '').startsWith('weekly-list-pupil-'))).toHaveLength(WEEKLY_LIST_SHOWN);
+    expect(JSON.stringify(blocks)).toContain('275 more on the list: see the workspace.');
+    const card = JSON.stringify(replyCard([reply]));
+    // Teams refuses a message over about 28 KB.
+    expect(Buffer.byteLength(card)).toBeLessThan(28_000);
+    expect(card.match(/"id":"weekly-list-pupil-/g)).toHaveLength(WEEKLY_LIST_SHOWN);
+    expect(card).toContain('275 more on the list: see the workspace.');
+  });
+
+  it('says in one line that nobody is on the list, and nobody left it', () => {
+    const reply = weeklyListReply(list([]), 'School A', defaultRulePack());
+    const texts = JSON.stringify(replyCard([reply]).body);
+    expect(texts).toContain('Nobody is on the list this week, and nobody left it since last week.');
+    expect(messageBlocks([reply]).map((b) => b.type)).toEqual(['header', 'section']);
+  });
+});
