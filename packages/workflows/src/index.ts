@@ -109,6 +109,7 @@ export type { TatsEntry, TatsList, TatsOptions, TatsReason } from './teamAroundT
 export { pupilSupport, supportLineWords, supportLines } from './supportChronology.js';
 export type { SupportLine } from './supportChronology.js';
 export { interventionWords } from './caseWords.js';
+export { closedDayRefusal } from './schoolOpenOn.js';
 export { supportPlanCase, nurtureOutreachCase, INTERVENTIONS, ESCALATIONS, SUPPORT_REVIEW_OUTCOMES, STOP_REASONS, REFERRAL_ROUTES, REFERRAL_ROUTE_WORDS, CASELOAD_STATUSES, CASELOAD_STATUS_WORDS, CLOSURE_REASONS, CLOSURE_REASON_WORDS } from './machines/index.js';
 export type { SupportPlanContext, SupportPlanStep, SupportReview, Intervention, NurtureOutreachContext, ReferralRoute, CaseloadStatus, ClosureReason } from './machines/index.js';
 export { publishedSupportFigures, SUPPORT_OUTCOMES, supportFigures, supportFiguresFor, supportFiguresLines, WITHHELD_NOTE } from './supportFigures.js';

@@ -6,6 +6,7 @@
  * Every answer is saved to the case at once, through the case service (checked for access,
  * validated, audited), with the revision the card was drawn from, so a stale card cannot save twice.
  */
+import { randomBytes } from 'node:crypto';
 import { assessProposedSuspension, describeAssessment, InputError, isIsoDate, longDate, RulesEvaluator, type IsoDate } from '@before-exclusion/rules';
 import {
   AccessDenied,
@@ -42,10 +43,15 @@ import {
   movementDutyActions,
   recordMovementDuty,
   type MovementDutyKind,
+  closedDayRefusal,
+  interventionWords,
+  supportPlanCase,
+  type SupportPlanContext,
 } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
 import { LETTER_WORDS, dutyForm, exclusionForm, letterForm, movementDutyForm, readDuty, readExclusion, readLetter, readMovementDuty } from './forms.js';
 import { HELP_TEXT, type Command } from './commands.js';
+import { readSupport, readSupportReview, supportForm, supportReviewForm } from './supportForms.js';
 import {
   DECISIONS,
   DECISION_TITLES,
@@ -63,6 +69,13 @@ import {
 } from './interview.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, pupilSupport, supportLineWords, type Question } from '@before-exclusion/workflows';
 import type { ButtonAction, CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
+
+/**
+ * How far ahead a review is suggested when nothing else says (the PEAP's follow-up, a support plan's
+ * first review): 30 school days, about six school weeks. Only a suggestion in the form: the head
+ * sets the date.
+ */
+const SUGGESTED_REVIEW_SCHOOL_DAYS = 30;
 
 /** The review's read-only line showing the support record (no question: it is not answered, it is read). */
 const SUPPORT_ON_RECORD = 'support.on-record';
@@ -179,6 +192,11 @@ export class Assistant {
   async reminder(caseId: string, deadline: string, what: string): Promise<Reply | undefined> {
     const view = await this.#store.cases.get(SYSTEM, caseId);
     if (view.status !== 'active') return undefined;
+    if (view.kind === 'support-plan') {
+      // Reviewed since the reminder was queued: nothing to say.
+      if (!view.context.overdue.includes('review') || !view.nextEvents.includes('HOLD_REVIEW')) return undefined;
+      return { type: 'reminder', caseId, pupilId: view.pupilId, title: caseSummary(view, this.#today()).title, what, actions: [{ title: 'Record the review', data: { verb: 'support.review-form', target: view.id }, primary: true }] };
+    }
     const duties = view.kind === 'suspension' ? REMINDED_DUTIES[deadline] : undefined;
     const actions = view.kind === 'suspension' ? dutyButtons(this.#store, SYSTEM, view).filter((a) => duties?.includes(a.data.duty as DutyKind)) : movementButtons(this.#store, SYSTEM, view);
     if (duties && actions.length === 0) return undefined;
@@ -263,7 +281,153 @@ export class Assistant {
       }
       case 'letter.make':
         return [await this.#makeLetter(actor, c)];
+      case 'support.form':
+        return [await this.#supportForm(actor, c)];
+      case 'support.record':
+        return this.#recordSupport(actor, c);
+      case 'support.review-form':
+        return this.#supportReviewForm(actor, c.target);
+      case 'support.review':
+        return this.#recordSupportReview(actor, c);
     }
+  }
+
+  /** The support form for a pupil the person covers, or why they cannot record support for them. */
+  async #supportForm(actor: Actor, c: Extract<Command, { verb: 'support.form' }>, values: Readonly<Record<string, unknown>> = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}, formKey?: string): Promise<Reply> {
+    if (!c.pupilId) return { type: 'message', tone: 'info', text: 'Which pupil? Type "record support PUPIL-ID", e.g. _record support DEMO-002_.' };
+    if (!mayRecordSupport(actor)) return { type: 'message', tone: 'info', text: SUPPORT_RECORDED_BY };
+    const pupilId = await resolvePupilId(this.#store, actor, c.pupilId);
+    const today = this.#today();
+    const reviewDue = await this.#schoolDaysAfter((await this.#store.pupils.record(actor, pupilId)).schoolId, today, SUGGESTED_REVIEW_SCHOOL_DAYS);
+    return supportForm(pupilId, formKey ?? randomBytes(6).toString('hex'), { startDate: today, reviewDue }, { peapCaseId: c.peapCaseId, questionId: c.questionId }, values, problems);
+  }
+
+  /**
+   * Support tried, recorded from its form in one press: the support plan opens (once per form, by
+   * its key) with the assessment, any baseline, and the plan — one transaction, refused together.
+   * From a PEAP's support question, it goes back to that question, now pre-filled from the record.
+   */
+  async #recordSupport(actor: Actor, c: Extract<Command, { verb: 'support.record' }>): Promise<Reply[]> {
+    const today = this.#today();
+    const again = (problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> }) => this.#supportForm(actor, { verb: 'support.form', pupilId: c.pupilId, peapCaseId: c.peapCaseId, questionId: c.questionId }, c.values, problems, c.formKey);
+    if (!mayRecordSupport(actor)) return [{ type: 'message', tone: 'info', text: SUPPORT_RECORDED_BY }];
+    const read = readSupport(c.values, today);
+    if ('errors' in read) return [await again({ fieldErrors: read.errors })];
+    const pupilId = await resolvePupilId(this.#store, actor, c.pupilId);
+    const { schoolId } = await this.#store.pupils.record(actor, pupilId);
+    const { plan, baseline } = read.value;
+    // Said under its field before the case opens (the store refuses it too): a review on a day the school is closed.
+    const closed = await closedDayRefusal((school, date) => this.#store.pupils.calendarFor(school, date), schoolId, plan.reviewDue);
+    if (closed) return [await again({ fieldErrors: { reviewDue: sentence(closed) } })];
+    const events: EventOf<'support-plan'>[] = [
+      // Assessed by the time it started (recorded today at the latest).
+      { type: 'ASSESS', assessedOn: plan.startDate < today ? plan.startDate : today },
+      ...(baseline ? [{ type: 'RECORD_MEASURE' as const, ...baseline }] : []),
+      { type: 'AGREE_PLAN', ...plan },
+    ];
+    let caseId: string;
+    try {
+      const { case: opened } = await this.#store.cases.open(actor, { kind: 'support-plan', schoolId, pupilId, input: { pupilId, schoolId }, openKey: `support-form:${pupilId}:${c.formKey}` });
+      caseId = opened.id;
+      // Opened by an earlier press of this form, and recorded then: nothing is written twice.
+      if (opened.state !== 'assess') return [{ type: 'message', tone: 'info', text: 'That support was already recorded from this form.' }, await this.#status(actor, opened.id)];
+      await this.#store.cases.send(actor, { id: opened.id, kind: 'support-plan' }, events, { expectedRevision: opened.revision });
+    } catch (error) {
+      if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'info', text: 'That support was already recorded from this form.' }];
+      if (error instanceof EventRefused) return [await again({ error: sentence(error.message) })];
+      throw error;
+    }
+    const recorded: Reply = {
+      type: 'message',
+      tone: 'info',
+      text: `Recorded: ${interventionWords(plan.intervention)} with ${plan.provider} from ${longDate(plan.startDate)}, review by ${longDate(plan.reviewDue)} (case ${caseId}). You will be reminded when the review is due.`,
+    };
+    if (c.peapCaseId) {
+      const peap = await this.#peap(actor, c.peapCaseId);
+      const question = c.questionId ? this.#questions.find((q) => q.id === c.questionId) : undefined;
+      return [recorded, ...(question && answering(peap) ? [await this.#questionReply(actor, peap, question)] : await this.#interview(actor, peap))];
+    }
+    return [recorded, await this.#status(actor, caseId)];
+  }
+
+  /**
+   * The review form of a support plan: `target` is its case id, or a pupil id (their one running
+   * plan; several are listed to choose from).
+   */
+  async #supportReviewForm(actor: Actor, target: string): Promise<Reply[]> {
+    let view: CaseView<'support-plan'>;
+    if (/^support-plan-/i.test(target)) view = await this.#store.cases.get(actor, target.toLowerCase(), 'support-plan');
+    else {
+      const pupilId = await resolvePupilId(this.#store, actor, target);
+      const plans = (await this.#store.cases.list(actor, { pupilId, status: 'active' })).filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
+      const running = plans.filter((v) => v.nextEvents.includes('HOLD_REVIEW'));
+      if (running.length === 0) return [{ type: 'message', tone: 'info', text: `Pupil ${pupilId} has no support plan running to review.${plans.length ? ' A plan to revise is agreed from the case.' : ` Type "record support ${pupilId}" to record support tried.`}` }];
+      if (running.length > 1) {
+        const today = this.#today();
+        return [{ type: 'case-list', title: `Support plans to review · pupil ${pupilId}`, cases: running.map((v) => caseLine(v, today, undefined, this.#reviewButton(actor, v, today, true))), total: running.length, empty: '' }];
+      }
+      view = await this.#store.cases.get(actor, running[0]!.id, 'support-plan');
+    }
+    return [await this.#reviewForm(actor, view)];
+  }
+
+  async #reviewForm(actor: Actor, view: CaseView<'support-plan'>, values: Readonly<Record<string, unknown>> = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}, revision = view.revision): Promise<Reply> {
+    const may = this.#store.cases.can(actor, view, 'HOLD_REVIEW', { atAnyStage: true });
+    if (!may.allowed) return { type: 'message', tone: 'info', text: sentence(may.reason) };
+    if (!view.nextEvents.includes('HOLD_REVIEW')) return { type: 'message', tone: 'info', text: nothingToReview(view) };
+    const plan = view.context.plans.at(-1);
+    const today = this.#today();
+    // The plan's own interval again, counted from today on the school calendar.
+    const interval = plan ? await this.#schoolDaysBetween(view.schoolId, plan.startDate, plan.reviewDue) : undefined;
+    const nextReviewDue = await this.#schoolDaysAfter(view.schoolId, today, interval ?? SUGGESTED_REVIEW_SCHOOL_DAYS);
+    const what = plan ? `${interventionWords(plan.intervention)} with ${plan.provider} from ${longDate(plan.startDate)}, review ${view.context.overdue.includes('review') ? 'overdue since' : 'due'} ${longDate(view.context.nextReviewDue ?? plan.reviewDue)}` : 'the support plan';
+    return supportReviewForm(view.id, view.pupilId, revision, what, { heldOn: today, nextReviewDue }, values, problems);
+  }
+
+  /** A support plan's review recorded from its form: any follow-up measure, then the review, in one transaction. */
+  async #recordSupportReview(actor: Actor, c: Extract<Command, { verb: 'support.review' }>): Promise<Reply[]> {
+    const today = this.#today();
+    const view = await this.#store.cases.get(actor, c.caseId, 'support-plan');
+    const read = readSupportReview(c.values, today);
+    if ('errors' in read) return [await this.#reviewForm(actor, view, c.values, { fieldErrors: read.errors }, c.revision)];
+    const { review, followUp } = read.value;
+    const closed = review.nextReviewDue && (await closedDayRefusal((school, date) => this.#store.pupils.calendarFor(school, date), view.schoolId, review.nextReviewDue));
+    if (closed) return [await this.#reviewForm(actor, view, c.values, { fieldErrors: { nextReviewDue: sentence(closed) } }, c.revision)];
+    // The measure first: a review that ends the plan leaves a case that takes nothing more.
+    const events: EventOf<'support-plan'>[] = [...(followUp ? [{ type: 'RECORD_MEASURE' as const, ...followUp }] : []), { type: 'HOLD_REVIEW', ...review }];
+    try {
+      await this.#store.cases.send(actor, view, events, { expectedRevision: c.revision });
+    } catch (error) {
+      if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
+      if (error instanceof EventRefused) return [await this.#reviewForm(actor, view, c.values, { error: sentence(error.message) }, c.revision)];
+      throw error;
+    }
+    return [{ type: 'message', tone: 'info', text: 'Review recorded.' }, await this.#status(actor, view.id)];
+  }
+
+  /** A support plan's "record the review" button, when `actor` may record it and it is due (or `always`). */
+  #reviewButton(actor: Actor, view: CaseView, today: IsoDate, always = false): ButtonAction | undefined {
+    if (view.kind !== 'support-plan' || !this.#store.cases.can(actor, view, 'HOLD_REVIEW').allowed) return undefined;
+    const c = view.context as SupportPlanContext;
+    const due = c.overdue.includes('review') || (c.nextReviewDue !== undefined && c.nextReviewDue <= today);
+    return due || always ? { title: 'Record the review', data: { verb: 'support.review-form', target: view.id }, primary: true } : undefined;
+  }
+
+  /** `n` school days after `from` on the school's calendar; undefined where the calendar does not reach. */
+  async #schoolDaysAfter(schoolId: string, from: IsoDate, n: number): Promise<IsoDate | undefined> {
+    const calendar = await this.#store.pupils.calendarFor(schoolId, from);
+    try {
+      return calendar?.covers(from) ? calendar.addSchoolDays(from, n) : undefined;
+    } catch {
+      return undefined; // past the end of the calendar's year: the head picks the date
+    }
+  }
+
+  async #schoolDaysBetween(schoolId: string, from: IsoDate, to: IsoDate): Promise<number | undefined> {
+    const calendar = await this.#store.pupils.calendarFor(schoolId, from);
+    if (!calendar?.covers(from) || !calendar.covers(to)) return undefined;
+    const days = calendar.schoolDaysBetween(from, to);
+    return days > 0 ? days : undefined;
   }
 
   /** Writes a letter from the case and keeps it with the case; the reply says where to open it. */
@@ -451,6 +615,8 @@ export class Assistant {
     const support = saved === undefined && question.prefill?.startsWith('support-') ? await pupilSupport(this.#store, actor, view.pupilId) : [];
     const suggestion = saved === undefined && question.prefill ? suggestedAnswer(question, await this.#store.pupils.record(actor, view.pupilId), view.context, support) : undefined;
     const value = (saved ?? suggestion) as AnswerValue | undefined;
+    // On a support question, support not yet on the record can be recorded first, and the answer comes back pre-filled.
+    const recordSupport = question.prefill?.startsWith('support-') && mayRecordSupport(actor) && this.#store.cases.can(actor, view, 'ANSWER').allowed;
     return {
       type: 'question',
       caseId: view.id,
@@ -462,6 +628,7 @@ export class Assistant {
       ...(value !== undefined ? { value } : {}),
       suggested: suggestion !== undefined,
       ...(extra.error ? { error: extra.error } : {}),
+      ...(recordSupport ? { actions: [{ title: 'Record support tried', data: { verb: 'support.form', pupilId: view.pupilId, peapCaseId: view.id, questionId: question.id } }] } : {}),
     };
   }
 
@@ -488,7 +655,7 @@ export class Assistant {
     const calendar = await this.#store.pupils.calendarFor(view.schoolId, from);
     let followUp = from;
     try {
-      followUp = calendar ? calendar.addSchoolDays(from, 30) : from; // about six school weeks
+      followUp = calendar ? calendar.addSchoolDays(from, SUGGESTED_REVIEW_SCHOOL_DAYS) : from;
     } catch {
       followUp = from; // past the end of the calendar's year: the head picks the date
     }
@@ -518,7 +685,7 @@ export class Assistant {
     // Names only where the school chose to hold them and this person covers it; never in a proactive message.
     const names = await this.#store.displayNames.for(actor, views.map((v) => v.pupilId));
     const lines = views
-      .map((v) => caseLine(v, today, names.get(v.pupilId)))
+      .map((v) => caseLine(v, today, names.get(v.pupilId), this.#reviewButton(actor, v, today)))
       .sort(
         (a, b) =>
           Number(b.kind === 'peap') - Number(a.kind === 'peap') ||
@@ -548,8 +715,10 @@ export class Assistant {
     const view = await this.#store.cases.get(SYSTEM, caseId);
     const line = caseLine(view, today, (await this.#store.displayNames.for(actor, [view.pupilId])).get(view.pupilId));
     const base = this.#workspaceUrl()?.replace(/\/+$/, '');
+    const review = this.#reviewButton(actor, view, today, true);
     const actions: ButtonAction[] = [
       ...(line.resumable ? [{ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId }, primary: true }] : []),
+      ...(review ? [review] : []),
       ...(view.kind === 'suspension' ? dutyButtons(this.#store, actor, view) : movementButtons(this.#store, actor, view)),
       ...(view.kind === 'suspension' && mayWriteLetters(this.#store, actor, view).allowed
         ? lettersFitting(view).map((kind) => ({ title: `Write ${LETTER_WORDS[kind]}`, data: { verb: 'letter.form', caseId, kind } }))
@@ -629,8 +798,21 @@ function asPeap(view: CaseView): CaseView<'peap'> {
   return view;
 }
 
-function caseLine(view: CaseView, today: IsoDate, pupilName?: string): CaseLine {
-  return { ...caseSummary(view, today, pupilName), resumable: view.kind === 'peap' && answering(view) };
+function caseLine(view: CaseView, today: IsoDate, pupilName?: string, act?: ButtonAction): CaseLine {
+  return { ...caseSummary(view, today, pupilName), resumable: view.kind === 'peap' && answering(view), ...(act ? { act } : {}) };
+}
+
+/** Who records support tried: those who act for the school (the support plan's `openedBy`). */
+function mayRecordSupport(actor: Actor): boolean {
+  return actor.role !== 'system' && supportPlanCase.openedBy.includes(actor.role);
+}
+const SUPPORT_RECORDED_BY = 'Support tried is recorded by the school: the headteacher, a deputy, the SENCO or an administrator. Officers read it in the case view.';
+
+/** Why a support plan has no review to record now, in words. */
+function nothingToReview(view: CaseView<'support-plan'>): string {
+  if (view.status === 'done') return `This support plan has ended (${String(view.state).replace(/-/g, ' ')}): there is no review to record.`;
+  if (view.state === 'plan') return 'Its last review decided to revise the plan: there is no plan running to review until the revised one is agreed.';
+  return 'There is no plan running to review yet.';
 }
 
 /** The status reply from a case record: what it gives, in words, trimmed to what a chat can hold. */

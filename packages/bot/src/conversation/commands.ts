@@ -41,7 +41,17 @@ export type Command =
   | { readonly verb: 'movement.record'; readonly caseId: string; readonly duty: MovementDutyKind; readonly revision: number; readonly values: FormValues }
   /** The form for a letter (the names it needs), and writing it. */
   | { readonly verb: 'letter.form'; readonly caseId: string; readonly kind: LetterKind }
-  | { readonly verb: 'letter.make'; readonly caseId: string; readonly kind: LetterKind; readonly values: FormValues };
+  | { readonly verb: 'letter.make'; readonly caseId: string; readonly kind: LetterKind; readonly values: FormValues }
+  /**
+   * The form that records support tried for a pupil (the id as typed; none: ask for it). From a PEAP's
+   * support question, `peapCaseId` and `questionId` lead back to that question once it is recorded.
+   */
+  | { readonly verb: 'support.form'; readonly pupilId?: string | undefined; readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined }
+  /** The support form submitted: `formKey` is the form's own, so pressing it twice opens one case. */
+  | { readonly verb: 'support.record'; readonly pupilId: string; readonly formKey: string; readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined; readonly values: FormValues }
+  /** The form that records a support plan's review: `target` is the plan's case id, or a pupil id as typed. */
+  | { readonly verb: 'support.review-form'; readonly target: string }
+  | { readonly verb: 'support.review'; readonly caseId: string; readonly revision: number; readonly values: FormValues };
 
 /** What a form's inputs held, by field id. */
 export type FormValues = Readonly<Record<string, unknown>>;
@@ -50,6 +60,8 @@ export const HELP_TEXT = `What I can do:
 • **my cases** — your open cases, a page at a time: PEAPs first, then overdue duties; **my cases PUPIL-ID** for one pupil's
 • **start peap PUPIL-ID** — start (or continue) a pre-exclusion assessment, e.g. _start peap DEMO-002_
 • **check suspension PUPIL-ID FIRST-DAY SESSIONS** — the duties and dates a proposed suspension would set, before you decide, e.g. _check suspension DEMO-010 23/03/2026 6_ (6 sessions is 3 days; _3 days_ works too)
+• **record support PUPIL-ID** — record support tried (the intervention, who provides it, from when, its review date) in one form, e.g. _record support DEMO-002_
+• **review support CASE-ID** — record a support plan's review: how it ended or goes on, with a Boxall, SDQ or Thrive score if one was taken; a pupil id works too, e.g. _review support DEMO-002_
 • **status CASE-ID** — a case read back: the decision and why, the answers, duties, notes and timeline, with a link to the workspace, e.g. _status peap-0a1b2c3d4e_
 • **continue CASE-ID** — carry on a pre-exclusion assessment where it stopped
 • **stop** — leave the form you are in; nothing is lost (every answer is saved as you give it)
@@ -67,6 +79,10 @@ const TEXT_COMMANDS: readonly [RegExp, (m: RegExpMatchArray) => Command][] = [
   [/^(?:continue|resume|carry on)(?: with)? (\S+)$/i, (m) => ({ verb: 'peap.resume', caseId: m[1]! })],
   [/^(?:start|begin|new) (?:a )?peap$/i, () => ({ verb: 'peap.form' })],
   [/^(?:start|begin|new) (?:a )?peap (?:for )?(?:pupil )?(\S+)$/i, (m) => ({ verb: 'peap.start', pupilId: m[1]! })],
+  // Before "support PUPIL-ID": "review support …" and "support review …" name a review.
+  [/^(?:review (?:the |a )?support(?: plan)?|record (?:the |a )?(?:support(?: plan)? )?review|support(?: plan)? review)(?: of| for)?(?: (?:pupil|case|plan))? (\S+)$/i, (m) => ({ verb: 'support.review-form', target: m[1]! })],
+  [/^(?:(?:record|add|log) )?(?:the |some )?support(?: tried)?$/i, () => ({ verb: 'support.form' })],
+  [/^(?:(?:record|add|log) )?(?:the |some )?support(?: tried)?(?: for| of)?(?: pupil)? (\S+)$/i, (m) => ({ verb: 'support.form', pupilId: m[1]! })],
   [/^check (?:a )?suspension$/i, () => ({ verb: 'suspension.form' })],
   [/^check (?:a )?suspension (?:for )?(?:pupil )?(\S+)$/i, (m) => ({ verb: 'suspension.form', pupilId: m[1]! })],
   // The first day may be several words ("Mon 23 Mar"); the length ends the message, in sessions or days.
@@ -133,11 +149,15 @@ const actionSchema = z.discriminatedUnion('verb', [
   z.looseObject({ verb: z.literal('movement.record'), caseId: id, duty: z.enum(MOVEMENT_DUTIES), revision }),
   z.object({ verb: z.literal('letter.form'), caseId: id, kind: z.enum(LETTER_KINDS) }),
   z.looseObject({ verb: z.literal('letter.make'), caseId: id, kind: z.enum(LETTER_KINDS) }),
+  z.object({ verb: z.literal('support.form'), pupilId: id.optional(), peapCaseId: id.optional(), questionId: id.optional() }),
+  z.looseObject({ verb: z.literal('support.record'), pupilId: id, formKey: id, peapCaseId: id.optional(), questionId: id.optional() }),
+  z.object({ verb: z.literal('support.review-form'), target: id }),
+  z.looseObject({ verb: z.literal('support.review'), caseId: id, revision }),
 ]);
 
 /** The ids a form's button carries; everything else it sends is what was entered. */
-const FORM_IDS = new Set(['verb', 'pupilId', 'caseId', 'duty', 'recipient', 'revision', 'confirmWithoutPeap', 'kind']);
-const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record', 'movement.record', 'letter.make']);
+const FORM_IDS = new Set(['verb', 'pupilId', 'caseId', 'duty', 'recipient', 'revision', 'confirmWithoutPeap', 'kind', 'formKey', 'peapCaseId', 'questionId']);
+const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record', 'movement.record', 'letter.make', 'support.record', 'support.review']);
 
 /** The verbs buttons may carry. */
 export const VERBS = actionSchema.options.map((o) => o.shape.verb.value);

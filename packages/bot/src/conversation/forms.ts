@@ -224,7 +224,8 @@ export function readDuty(duty: DutyKind, values: Submitted, today: IsoDate): Rea
   return Object.keys(errors).length ? { errors } : { value: out };
 }
 
-function readDate(raw: unknown, today: IsoDate, what: string, errors: Record<string, string>, id: string): IsoDate | undefined {
+/** A date as people write it, or its error under `id` (blank: "Please give `what`"). */
+export function readDate(raw: unknown, today: IsoDate, what: string, errors: Record<string, string>, id: string): IsoDate | undefined {
   const t = text(raw);
   if (!t) {
     errors[id] = `Please give ${what}.`;

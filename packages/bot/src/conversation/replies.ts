@@ -26,6 +26,9 @@ export interface FormField {
   readonly required?: boolean;
   readonly choices?: readonly { readonly value: string; readonly title: string }[];
   readonly value?: string;
+  /** A number's bounds (default: from 1, no upper bound); a score may be 0. */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /**
@@ -49,6 +52,8 @@ export interface CaseLine extends Pick<CaseSummary, 'id' | 'pupilId' | 'schoolId
   readonly kind: string;
   /** A PEAP whose questions can still be answered: offer "continue". */
   readonly resumable: boolean;
+  /** What to record now, when something is due (a support plan's review): its button. */
+  readonly act?: ButtonAction;
 }
 
 export interface ReviewItem {
@@ -168,6 +173,8 @@ export type Reply =
       readonly value?: AnswerValue;
       readonly suggested: boolean;
       readonly error?: string;
+      /** Beside the answer: what can be recorded first (support tried, on a support question). */
+      readonly actions?: readonly ButtonAction[];
     }
   | {
       readonly type: 'review';

@@ -241,7 +241,7 @@ function caseLine(c: CaseLine): Block[] {
         type: 'mrkdwn',
         text: `*${escape(c.title)}* · ${c.stateText}\n${c.nextDeadline ? `Next: ${c.nextDeadline.label}, ${longDate(c.nextDeadline.dueDate)}` : 'Nothing due'}${c.overdue.length ? `\n:warning: Overdue: ${c.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}` : ''}`,
       },
-      accessory: c.resumable ? button('Continue', { verb: 'peap.resume', caseId: c.id }, 'primary') : button('Status', { verb: 'case.status', caseId: c.id }),
+      accessory: c.resumable ? button('Continue', { verb: 'peap.resume', caseId: c.id }, 'primary') : c.act ? button(c.act.title, c.act.data, 'primary') : button('Status', { verb: 'case.status', caseId: c.id }),
     },
   ];
 }
@@ -267,6 +267,8 @@ export function modalView(replies: readonly Reply[]): ModalView | undefined {
           ...(step.question.hint ? [context(step.question.hint)] : []),
           ...(step.suggested ? [context('From the record — confirm, or correct it.')] : []),
           { type: 'input', block_id: ANSWER_BLOCK, label: plain('Your answer'), element: answerElement(step.question, step.value) },
+          // What can be recorded first (support tried): the modal moves to its form, and back here once recorded.
+          ...(step.actions?.length ? [actions(...step.actions.map((a) => button(a.title, a.data)))] : []),
         ],
       };
     case 'review': {
@@ -409,7 +411,7 @@ function formInput(f: FormField): Block {
     case 'date':
       return { ...base, element: { type: 'datepicker', action_id: 'value', ...(f.value ? { initial_date: f.value } : {}) } };
     case 'number':
-      return { ...base, element: { type: 'number_input', is_decimal_allowed: false, min_value: '1', action_id: 'value', ...(f.value ? { initial_value: f.value } : {}) } };
+      return { ...base, element: { type: 'number_input', is_decimal_allowed: false, min_value: String(f.min ?? 1), ...(f.max !== undefined ? { max_value: String(f.max) } : {}), action_id: 'value', ...(f.value ? { initial_value: f.value } : {}) } };
     case 'yes-no':
     case 'choice': {
       const options = (f.kind === 'yes-no' ? [{ value: 'yes', title: 'Yes' }, { value: 'no', title: 'No' }] : (f.choices ?? [])).map(option);
@@ -426,6 +428,8 @@ function openingData(f: FormReply): { verb: string } & Record<string, unknown> {
   if (d.verb === 'duty.record') return { verb: 'duty.form', caseId: d.caseId, duty: d.duty, ...(d.recipient ? { recipient: d.recipient } : {}) };
   if (d.verb === 'exclusion.record') return { verb: 'exclusion.form', pupilId: d.pupilId };
   if (d.verb === 'movement.record') return { verb: 'movement.form', caseId: d.caseId, duty: d.duty };
+  if (d.verb === 'support.record') return { verb: 'support.form', pupilId: d.pupilId, ...(d.peapCaseId ? { peapCaseId: d.peapCaseId, questionId: d.questionId } : {}) };
+  if (d.verb === 'support.review') return { verb: 'support.review-form', target: d.caseId };
   return { verb: 'help' };
 }
 

@@ -71,6 +71,7 @@ function render(reply: Reply): Element[] {
         input(reply.question, reply.value),
         ...(reply.error ? [problem(reply.error)] : []),
         actions(button(reply.suggested ? 'Confirm and continue' : 'Save and continue', { verb: 'peap.answer', caseId: reply.caseId, questionId: reply.question.id, revision: reply.revision }, 'positive')),
+        ...buttons((reply.actions ?? []).map((a) => ({ ...a, primary: false }))),
       ];
     case 'review': {
       const changeable = reply.items.filter((i) => i.changeable);
@@ -266,7 +267,7 @@ function formInput(f: FormField): Element {
     case 'date':
       return { type: 'Input.Date', ...base };
     case 'number':
-      return { type: 'Input.Number', ...base, min: 1, ...(f.value ? { value: Number(f.value) } : { value: undefined }) };
+      return { type: 'Input.Number', ...base, min: f.min ?? 1, ...(f.max !== undefined ? { max: f.max } : {}), ...(f.value ? { value: Number(f.value) } : { value: undefined }) };
     case 'yes-no':
       return { type: 'Input.ChoiceSet', ...base, style: 'expanded', choices: [{ title: 'Yes', value: 'yes' }, { title: 'No', value: 'no' }] };
     case 'choice':
@@ -297,7 +298,11 @@ function caseLine(c: CaseLine): Element[] {
         text(`**${c.title}** · ${c.stateText}`, { spacing: 'None' }),
         subtle(`${c.nextDeadline ? `Next: ${c.nextDeadline.label}, ${longDate(c.nextDeadline.dueDate)}` : 'Nothing due'}`),
         ...(c.overdue.length ? [text(`Overdue: ${c.overdue.map((d) => `${d.label} (${longDate(d.dueDate)})`).join(', ')}`, { color: 'Attention', size: 'Small' })] : []),
-        actions(...(c.resumable ? [button('Continue', { verb: 'peap.resume', caseId: c.id }, 'positive')] : []), button('Status', { verb: 'case.status', caseId: c.id })),
+        actions(
+          ...(c.resumable ? [button('Continue', { verb: 'peap.resume', caseId: c.id }, 'positive')] : []),
+          ...(c.act ? [button(c.act.title, c.act.data, 'positive')] : []),
+          button('Status', { verb: 'case.status', caseId: c.id }),
+        ),
       ],
     },
   ];
