@@ -4,13 +4,16 @@
  * Its delivery through the channels is proven end to end in tests/teams-replay/weeklyList.test.ts
  * and tests/slack-replay/weeklyList.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRulePack } from '@before-exclusion/rules';
-import type { TatsEntry, TatsList } from '@before-exclusion/workflows';
+import { SYSTEM as SYSTEM_ACTOR, type CaseStore, type TatsEntry, type TatsList } from '@before-exclusion/workflows';
+import type { Channel } from '../conversation/channel.js';
+import type { Reply } from '../conversation/replies.js';
+import { BACKENDS, demoStore, silentLogger } from '../testing/fixtures.js';
 import { messageBlocks } from '../slack/blocks.js';
 import { replyCard } from '../teams/cards.js';
 import { ConfigError, loadConfig } from './config.js';
-import { meetingOn, parseMeetingTime, WEEKLY_LIST_SHOWN, weeklyListReply } from './tatsWeekly.js';
+import { meetingOn, parseMeetingTime, scheduleWeeklyList, TATS_WEEKLY, WEEKLY_LIST_SHOWN, weeklyListReply, weeklyListSender } from './tatsWeekly.js';
 
 const MONDAY_8 = { day: 'monday', hour: 8, minute: 0 } as const;
 
@@ -111,3 +114,82 @@ describe('the weekly list as a message', () => {
     expect(messageBlocks([reply]).map((b) => b.type)).toEqual(['header', 'section']);
   });
 });
+
+/** A channel at the test's edge: whom it can reach, and what it was sent. */
+function recordingChannel(name: string, reachable: Set<string>) {
+  const sent: { staffId: string; replies: readonly Reply[] }[] = [];
+  const channel: Channel = { name, canReach: async (id) => reachable.has(id), send: async (staffId, replies) => void sent.push({ staffId, replies }) };
+  return { channel, sent };
+}
+
+describe.each(BACKENDS)('the weekly list delivered from the outbox (%s store)', (backend) => {
+  let store: CaseStore;
+  const before = new Date('2026-03-23T07:59:00Z');
+  const at = new Date('2026-03-23T08:00:00Z');
+  let today = '2026-03-23';
+
+  beforeEach(async () => {
+    ({ store } = await demoStore({ evaluate: false, backend }));
+    today = '2026-03-23';
+  });
+  afterEach(() => store.close());
+
+  const senderFor = (channels: Channel[]) =>
+    weeklyListSender({ store, channels, queues: new Map(), clock: () => at, today: () => today, rules: defaultRulePack(), workspaceUrl: () => 'http://localhost:3978/workspace', log: silentLogger });
+
+  it('queues one list per school at the meeting time, sends one to each person who meets, once — and nothing while audit writes are stopped', async () => {
+    const schedule = scheduleWeeklyList(store, MONDAY_8, silentLogger);
+    await schedule.queueDue(before);
+    expect(await store.outbox.entries({ kind: TATS_WEEKLY })).toEqual([]);
+    await schedule.queueDue(at);
+    await scheduleWeeklyList(store, MONDAY_8, silentLogger).queueDue(at); // another instance
+    expect((await store.outbox.entries({ kind: TATS_WEEKLY })).map((e) => e.idempotencyKey)).toEqual(['tats-weekly/DEMO-SCH/2026-03-23']);
+
+    const teams = recordingChannel('teams', new Set(['demo-head', 'demo-officer']));
+    const senders = senderFor([teams.channel]);
+    store.audit.stopWrites('the audit trail did not verify (test)');
+    expect(await store.deliverOutbox(senders, at)).toEqual({ sent: 0, failed: 0, waiting: 0 });
+    expect(teams.sent).toEqual([]);
+    store.audit.stopWrites(undefined);
+
+    expect(await store.deliverOutbox(senders, at)).toMatchObject({ sent: 1, failed: 0 });
+    expect(teams.sent.map((s) => [s.staffId, s.replies.map((r) => r.type)])).toEqual([
+      ['demo-head', ['weekly-list']],
+      ['demo-officer', ['weekly-list']],
+    ]);
+    const reply = teams.sent[0]!.replies[0] as Extract<Reply, { type: 'weekly-list' }>;
+    expect(reply).toMatchObject({ schoolName: 'Demo Academy (fictional)', week: '2026-03-23', workspaceUrl: 'http://localhost:3978/workspace/support?school=DEMO-SCH&week=2026-03-23' });
+    // Each delivery is that person's read of the school's cases.
+    const reads = (await store.audit.entriesOf('case-list-read')).map((r) => [r.actor, (r.data as { filter: unknown }).filter]);
+    expect(reads).toEqual([
+      ['demo-head', { schoolId: 'DEMO-SCH' }],
+      ['demo-officer', { schoolId: 'DEMO-SCH' }],
+    ]);
+    await store.outbox.retryUnsentNow(at);
+    await store.deliverOutbox(senders, at);
+    expect(teams.sent).toHaveLength(2);
+    expect((await store.audit.verify()).ok).toBe(true);
+  });
+
+  it('waits while nobody who meets can be reached, and goes once someone can; a list whose next week has come is dropped unsent', async () => {
+    await scheduleWeeklyList(store, MONDAY_8, silentLogger).queueDue(at);
+    const reachable = new Set<string>();
+    const teams = recordingChannel('teams', reachable);
+    expect(await store.deliverOutbox(senderFor([teams.channel]), at)).toMatchObject({ sent: 0, waiting: 1 });
+    reachable.add('demo-officer');
+    await store.outbox.retryUnsentNow(at);
+    expect(await store.deliverOutbox(senderFor([teams.channel]), at)).toMatchObject({ sent: 1 });
+    expect(teams.sent.map((s) => s.staffId)).toEqual(['demo-officer']);
+
+    // Next Monday's list supersedes one still waiting from last week.
+    await store.staff.upsertSchool({ id: 'OTHER-SCH', name: 'Other School' }, SYSTEM_ACTOR);
+    await store.staff.upsert({ id: 'other-head', displayName: 'Other Head', role: 'headteacher', schoolIds: ['OTHER-SCH'] }, SYSTEM_ACTOR);
+    await scheduleWeeklyList(store, MONDAY_8, silentLogger).queueDue(at);
+    reachable.add('other-head');
+    today = '2026-03-30';
+    await store.outbox.retryUnsentNow(at);
+    expect(await store.deliverOutbox(senderFor([teams.channel]), at)).toMatchObject({ sent: 1 });
+    expect(teams.sent.map((s) => s.staffId)).toEqual(['demo-officer']);
+  });
+});
+
