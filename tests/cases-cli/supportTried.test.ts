@@ -134,14 +134,14 @@ describe('support tried, on the record', () => {
     const outOfTurn = cases('nurture', 'place', second, '--as', 'head-b', NOW, '--data', start);
     expect(outOfTurn.code).toBe(2);
     expect(outOfTurn.stderr).toContain('1 child(ren) referred earlier are waiting ahead of this one for 1 free place(s)');
-    expect(cases('nurture', 'place', noConsent, '--as', 'head-a', NOW, '--data', start).stderr).toContain("is not waiting for a place (it is referred); a place follows the parents' consent");
+    expect(cases('nurture', 'place', noConsent, '--as', 'head-a', NOW, '--data', start).stderr).toContain("record the parents' consent first (RECORD_CONSENT)");
     expect(cases('nurture', 'place', first, '--as', 'head-a', NOW, '--data', start).stdout).toContain('baseline');
     const full = cases('nurture', 'place', second, '--as', 'head-b', NOW, '--data', start);
     expect(full.stderr).toContain('the caseload is full: 1 of 1 places taken (NURTURE_OUTREACH_CAPACITY); the child stays at place 1 on the waiting list');
-    // Not round the check by the generic command either: it says which command gives a place.
+    // Not round the check by the generic command either: the check is in the write that gives the place.
     const byAct = cases('act', second, 'START_WORK', '--as', 'head-b', NOW, '--data', start);
     expect(byAct.code).toBe(2);
-    expect(byAct.stderr).toContain(`a nurture outreach place is given with: cases nurture place ${second}`);
+    expect(byAct.stderr).toContain('START_WORK is refused: the caseload is full: 1 of 1 places taken (NURTURE_OUTREACH_CAPACITY)');
 
     expect(cases('act', first, 'RECORD_MEASURE', '--as', 'head-a', NOW, '--data', '{"measure":"sdq","stage":"baseline","takenOn":"2025-10-07","totalDifficulties":24}').stdout).toContain('active');
     expect(cases('act', first, 'SET_STATUS', '--as', 'head-a', NOW, '--data', '{"status":"green","on":"2025-11-03"}').code).toBe(0);

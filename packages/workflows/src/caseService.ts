@@ -11,7 +11,8 @@ import { assertCanAnnotate, assertCanRead, assertMayOpen, assertMaySend, can, ty
 import { systemClock, type Clock } from './clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from './errors.js';
 import { caseTitle, describeState, stateWords } from './caseWords.js';
-import { eventSpec, type CaseDefinition, type CaseKind, type Effect } from './machines/caseDefinition.js';
+import { followOnOf, leadsSomewhere, type FollowOn } from './escalations.js';
+import { eventSpec, type CaseDefinition, type CaseInWrite, type CaseKind, type CaseSettings, type Effect } from './machines/caseDefinition.js';
 import type { ContextOf, EventOf } from './machines/index.js';
 import type { AuditLog, AuditRow } from './store/auditLog.js';
 import type { AuditedTx, AuditedWrite } from './store/auditedWrite.js';
@@ -89,6 +90,20 @@ export interface SendOptions {
   readonly expectedRevision?: number;
 }
 
+/** What the store gives the service for what crosses cases: the settings in-write checks read, and how an escalation's case is asked for. */
+export interface CaseServiceWiring {
+  readonly settings: CaseSettings;
+  /** The request opening `followOn` for the pupil of `from` (its input worked out as by hand, before the write). */
+  readonly followOnRequest: (actor: Actor, from: { readonly pupilId: string; readonly schoolId: string }, followOn: FollowOn) => Promise<OpenCase>;
+}
+
+/** A case to open (or find open) inside a write, asked for before it. */
+interface PreparedFollowOn {
+  readonly request: OpenCase;
+  readonly input: unknown;
+  readonly reuseOpen: boolean;
+}
+
 export class CaseService {
   readonly #db: Queryable;
   readonly #write: AuditedWrite;
@@ -98,11 +113,13 @@ export class CaseService {
   readonly #keys: PupilKeys;
   /** The schools' stored calendars, for the days events set (`onSchoolDays`); none: unchecked. */
   readonly #calendars: CalendarLookup | undefined;
+  readonly #wiring: CaseServiceWiring | undefined;
   /** Snapshots already restored (or just made), by row: a send validates, transitions and shows a case from one restore. */
   readonly #restored = new WeakMap<CaseRow, AnyMachineSnapshot>();
 
-  constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, keys: PupilKeys, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock, calendars?: CalendarLookup) {
+  constructor(db: Queryable, write: AuditedWrite, audit: AuditLog, keys: PupilKeys, definitions: Readonly<Record<CaseKind, CaseDefinition>>, clock: Clock = systemClock, calendars?: CalendarLookup, wiring?: CaseServiceWiring) {
     this.#calendars = calendars;
+    this.#wiring = wiring;
     this.#db = db;
     this.#keys = keys;
     this.#write = write;
@@ -120,46 +137,56 @@ export class CaseService {
     assertMayOpen(actor, request.schoolId, definition);
     const parsed = definition.input.safeParse(request.input);
     if (!parsed.success) throw new EventRefused(`cannot open a ${request.kind} case: ${issues(parsed.error)}`);
+    // An action or review that escalates opens its case in the same write (escalations.ts): asked for first.
+    const followOn = await this.#prepareFollowOn(actor, { pupilId: request.pupilId, schoolId: request.schoolId }, followOnOf(request.kind, { input: parsed.data as Record<string, unknown> }));
     const at = this.#now().toISOString();
     const result = await this.#write(async (tx) => {
       if (request.openKey) {
         const existing = await caseRows.byOpenKey(tx, request.openKey);
         if (existing) return { row: existing, created: false };
       }
-      const id = `${request.kind}-${randomBytes(5).toString('hex')}`;
-      const [snapshot, actions] = initialTransition(definition.machine, parsed.data as never);
-      const row: CaseRow = {
-        id,
-        kind: request.kind,
-        machine_version: definition.version,
-        school_id: request.schoolId,
-        pupil_id: request.pupilId,
-        open_key: request.openKey ?? null,
-        rule_id: request.rule?.id ?? null,
-        rule_version: request.rule?.version ?? null,
-        state: JSON.stringify(snapshot.value),
-        status: snapshot.status === 'done' ? 'done' : 'active',
-        snapshot: JSON.stringify(definition.machine.getPersistedSnapshot(snapshot)),
-        revision: 1,
-        opened_at: at,
-        updated_at: at,
-      };
-      await caseRows.insert(tx, row);
-      await caseRows.applyEffects(tx, row, actions as unknown as Effect[], at);
-      await tx.audit({
-        at,
-        actor: actor.id,
-        role: actor.role,
-        action: 'case-opened',
-        caseId: id,
-        ...(request.rule ? { ruleId: request.rule.id, ruleVersion: request.rule.version } : {}),
-        data: { kind: request.kind, input: parsed.data, openKey: request.openKey },
-        // What `cases show` reads back is what this row vouches for.
-        bound: { snapshot: contentHash(row.snapshot) },
-      });
+      const row = await this.#insert(tx, actor, request, parsed.data, at);
+      if (followOn) await this.#openFollowOn(tx, actor, row, 'case-opened', followOn, at);
       return { row, created: true };
     });
     return { case: await this.#view(result.row), created: result.created };
+  }
+
+  /** Inserts a new case with its effects and its `case-opened` row (naming the case that opened it, for an escalation's). */
+  async #insert(tx: AuditedTx, actor: Actor, request: OpenCase, input: unknown, at: string, openedFrom?: { readonly caseId: string; readonly kind: CaseKind; readonly by: string }): Promise<CaseRow> {
+    const definition = this.#definition(request.kind);
+    const id = `${request.kind}-${randomBytes(5).toString('hex')}`;
+    const [snapshot, actions] = initialTransition(definition.machine, input as never);
+    const row: CaseRow = {
+      id,
+      kind: request.kind,
+      machine_version: definition.version,
+      school_id: request.schoolId,
+      pupil_id: request.pupilId,
+      open_key: request.openKey ?? null,
+      rule_id: request.rule?.id ?? null,
+      rule_version: request.rule?.version ?? null,
+      state: JSON.stringify(snapshot.value),
+      status: snapshot.status === 'done' ? 'done' : 'active',
+      snapshot: JSON.stringify(definition.machine.getPersistedSnapshot(snapshot)),
+      revision: 1,
+      opened_at: at,
+      updated_at: at,
+    };
+    await caseRows.insert(tx, row);
+    await caseRows.applyEffects(tx, row, actions as unknown as Effect[], at);
+    await tx.audit({
+      at,
+      actor: actor.id,
+      role: actor.role,
+      action: 'case-opened',
+      caseId: id,
+      ...(request.rule ? { ruleId: request.rule.id, ruleVersion: request.rule.version } : {}),
+      data: { kind: request.kind, input, openKey: request.openKey, ...(openedFrom ? { openedFrom } : {}) },
+      // What `cases show` reads back is what this row vouches for.
+      bound: { snapshot: contentHash(row.snapshot) },
+    });
+    return row;
   }
 
   /**
@@ -182,6 +209,7 @@ export class CaseService {
   async #send(actor: Actor, caseId: string, events: readonly CaseEvent[], options: SendOptions, kind?: CaseKind): Promise<CaseView> {
     if (events.length === 0) throw new EventRefused('nothing to send');
     const closed = await this.#closedDays(actor, caseId, events);
+    const followOns = await this.#followOnsOf(actor, caseId, events);
     const at = this.#now().toISOString();
     const row = await this.#write(async (tx) => {
       let current = await this.#visibleRow(tx, actor, caseId);
@@ -198,6 +226,8 @@ export class CaseService {
           if (refusal) throw new EventRefused(`${event.type} is not valid: ${field}: ${refusal}`);
         }
         current = await this.#transition(tx, current, valid, actor, at);
+        const followOn = followOns.get(event);
+        if (followOn) await this.#openFollowOn(tx, actor, current, event.type, followOn, at);
       }
       return current;
     });
@@ -322,6 +352,10 @@ export class CaseService {
   async #transition(tx: AuditedTx, current: CaseRow, event: Stamped, actor: Actor, at: string): Promise<CaseRow> {
     const definition = this.#definition(current.kind);
     const snapshot = this.#restore(definition, current);
+    if (definition.checkInWrite) {
+      const refusal = await definition.checkInWrite({ caseId: current.id, event, settings: this.#settings(), openCases: async (kind) => (await caseRows.list(tx, { kind, status: 'active' })).map(inWrite) });
+      if (refusal) throw new EventRefused(`${event.type} is refused: ${refusal}`);
+    }
     event = await this.#sealFreeText(tx, definition, current, event, at);
     const [next, actions] = transition(definition.machine, snapshot, event as never);
     const updated: CaseRow = {
@@ -350,6 +384,48 @@ export class CaseService {
       bound: { snapshot: contentHash(updated.snapshot) },
     });
     return updated;
+  }
+
+  #settings(): CaseSettings {
+    if (!this.#wiring) throw new Error('this case service was built without its settings: open it through CaseStore.open');
+    return this.#wiring.settings;
+  }
+
+  /** The follow-on each event leads to (a review that escalates), asked for before the write, by event. */
+  async #followOnsOf(actor: Actor, caseId: string, events: readonly CaseEvent[]): Promise<Map<CaseEvent, PreparedFollowOn>> {
+    const prepared = new Map<CaseEvent, PreparedFollowOn>();
+    if (!events.some((event) => leadsSomewhere(event))) return prepared;
+    const row = await this.#visibleRow(this.#db, actor, caseId);
+    for (const event of events) {
+      const followOn = await this.#prepareFollowOn(actor, { pupilId: row.pupil_id, schoolId: row.school_id }, followOnOf(row.kind, { event }));
+      if (followOn) prepared.set(event, followOn);
+    }
+    return prepared;
+  }
+
+  /** The request for `followOn`, its input checked and the actor's right to open its kind, before the write: a refusal writes nothing. */
+  async #prepareFollowOn(actor: Actor, from: { readonly pupilId: string; readonly schoolId: string }, followOn: FollowOn | undefined): Promise<PreparedFollowOn | undefined> {
+    if (!followOn) return undefined;
+    if (!this.#wiring) throw new Error('this case service was built without its wiring: open it through CaseStore.open');
+    const request = await this.#wiring.followOnRequest(actor, from, followOn);
+    const definition = this.#definition(request.kind);
+    assertMayOpen(actor, request.schoolId, definition);
+    const parsed = definition.input.safeParse(request.input);
+    if (!parsed.success) throw new EventRefused(`cannot open the ${request.kind} case this leads to: ${issues(parsed.error)}`);
+    return { request, input: parsed.data, reuseOpen: followOn.reuseOpen };
+  }
+
+  /**
+   * Opens the case `from` leads to — or, for a kind a pupil has one of at a time, finds the one
+   * open — inside `from`'s write, and links them both ways in the audit trail: `follow-on` on
+   * `from`, `openedFrom` on the new case's opening row (or `linked-from` on the one found).
+   */
+  async #openFollowOn(tx: AuditedTx, actor: Actor, from: CaseRow, cause: string, followOn: PreparedFollowOn, at: string): Promise<void> {
+    const origin = { caseId: from.id, kind: from.kind, by: cause };
+    const found = followOn.reuseOpen ? (await caseRows.list(tx, { schoolIds: [from.school_id], pupilId: from.pupil_id, kind: followOn.request.kind, status: 'active' }))[0] : undefined;
+    const target = found ?? (await this.#insert(tx, actor, followOn.request, followOn.input, at, origin));
+    if (found) await tx.audit({ at, actor: actor.id, role: actor.role, action: 'linked-from', caseId: found.id, data: origin });
+    await tx.audit({ at, actor: actor.id, role: actor.role, action: 'follow-on', caseId: from.id, data: { caseId: target.id, kind: target.kind, created: !found, by: cause } });
   }
 
   /**
@@ -439,6 +515,12 @@ export class CaseService {
       nextEvents: this.#nextEvents(definition, snapshot),
     } as CaseView;
   }
+}
+
+/** A case row as an in-write check reads it: state and context as persisted (free text stays sealed). */
+function inWrite(row: CaseRow): CaseInWrite {
+  const persisted = JSON.parse(row.snapshot) as { context?: Record<string, unknown> };
+  return { id: row.id, pupilId: row.pupil_id, schoolId: row.school_id, state: JSON.parse(row.state) as unknown, context: persisted.context ?? {}, openedAt: row.opened_at };
 }
 
 function pupilOf(row: CaseRow): { pupilId: string; schoolId: string } {

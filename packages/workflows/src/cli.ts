@@ -38,9 +38,10 @@ import { DEFAULT_RETENTION_YEARS, ERASURE_REASONS } from './store/pupilData.js';
 import { staffMemberSchema } from './store/staff.js';
 import { recordManagedMove } from './managedMove.js';
 import { misCommand } from './schoolSystems/misCommand.js';
-import { giveNurturePlace, nurtureCaseload, nurtureCapacity } from './nurtureCaseload.js';
+import { giveNurturePlace, nurtureCaseload } from './nurtureCaseload.js';
+import { ledToLines } from './escalations.js';
 import { tatsListLines, teamAroundTheSchool } from './teamAroundTheSchool.js';
-import { publishedSupportFigures, supportFiguresFor, supportFiguresLines } from './supportFigures.js';
+import { publishedSupportFiguresFor, supportFiguresFor, supportFiguresLines } from './supportFigures.js';
 import { ehcLocalTargetWeeks } from './ehcTimescales.js';
 import { measureChangeWords } from './supportMeasures.js';
 import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
@@ -273,16 +274,17 @@ async function main(argv: string[]): Promise<number> {
         const data = o.data ? jsonObject(o.data) : {};
         const { case: view } = await openByHand(store, actor, kind, pupilId, today(), data);
         out(`${view.id}: ${describeState(view.state)}`);
+        for (const line of await ledToLines(store, actor, view)) out(line);
         return 0;
       }
       case 'act': {
         const id = need(args[0], 'cases act CASE EVENT');
         const type = need(args[1], 'cases act CASE EVENT');
-        // A place on the nurture caseload goes through the caseload's own check (capacity, referral order).
-        if (type === 'START_WORK') throw new UsageError(`a nurture outreach place is given with: cases nurture place ${id} --data '{"startedOn":"YYYY-MM-DD","followUpDue":"YYYY-MM-DD"}' --as STAFF (it keeps to the capacity and the waiting list's order)`);
         const data = o.data ? jsonObject(o.data) : {};
-        const view = await store.cases.sendUnchecked(await staff(), id, [{ ...data, type }], o.revision ? { expectedRevision: Number(o.revision) } : {});
+        const actor = await staff();
+        const view = await store.cases.sendUnchecked(actor, id, [{ ...data, type }], o.revision ? { expectedRevision: Number(o.revision) } : {});
         out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
+        if (type === 'HOLD_REVIEW') for (const line of await ledToLines(store, actor, view)) out(line);
         return 0;
       }
       case 'letter': {
@@ -427,23 +429,21 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'support': {
         if (args[0] !== 'figures') throw new UsageError('cases support figures --as STAFF [--school S] [--publication] [--format text|json]');
-        const recorded = await supportFiguresFor(store, await staff(), o.school);
-        // Counts of 1 or 2 (and what would give them away) withheld before the figures leave the council.
-        const f = o.publication === true ? publishedSupportFigures(recorded) : recorded;
+        // For publication, counts of 1 or 2 (and what would give them away, here or beside another school's) withheld.
+        const f = o.publication === true ? await publishedSupportFiguresFor(store, await staff(), o.school) : await supportFiguresFor(store, await staff(), o.school);
         out(format(o.format, ['text', 'json']) === 'json' ? JSON.stringify(f, null, 2) : supportFiguresLines(f, ehcLocalTargetWeeks()).join('\n'));
         return 0;
       }
       case 'nurture': {
-        const capacity = nurtureCapacity();
         if (args[0] === 'place') {
           const id = need(args[1], 'cases nurture place CASE --data JSON');
           const data = z.strictObject({ startedOn: z.iso.date(), followUpDue: z.iso.date() }, { error: 'expected --data {"startedOn":"YYYY-MM-DD","followUpDue":"YYYY-MM-DD"}' }).parse(jsonObject(o.data ?? '{}'));
-          const view = await giveNurturePlace(store, await staff(), id, data, capacity);
+          const view = await giveNurturePlace(store, await staff(), id, data);
           out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
           return 0;
         }
         if (args[0] !== 'caseload') throw new UsageError('cases nurture caseload|place …');
-        const load = await nurtureCaseload(store, await staff(), { capacity, ...(o.school ? { schoolId: o.school } : {}) });
+        const load = await nurtureCaseload(store, await staff(), o.school ? { schoolId: o.school } : {});
         if (format(o.format, ['text', 'json']) === 'json') {
           out(JSON.stringify(load, null, 2));
           return 0;

@@ -2,12 +2,15 @@
  * A nurture or outreach service's caseload: the children it is working with, at most its capacity
  * at any one time (B&NES's service: "30 children at any one time", seed 001 line 44 — a setting,
  * `NURTURE_OUTREACH_CAPACITY`), and the rest waiting in referral order. A place is given only to
- * the child first in the queue while a place is free, so the order is the record's, not memory's.
+ * the child first in the queue while a place is free, so the order is the record's, not memory's —
+ * checked inside the write that gives it (the nurture outreach case's `checkInWrite`), however the
+ * place is given: here, `cases act`, the bot, or a library's own `store.cases.send`.
  */
 import { SYSTEM, type Actor } from './access.js';
 import type { CaseView } from './caseService.js';
 import { EventRefused } from './errors.js';
 import { CASELOAD_STATUS_WORDS, type CaseloadStatus, type NurtureOutreachContext, type ReferralRoute } from './machines/index.js';
+import { HOLDS_PLACE, nurtureQueue, topState } from './machines/nurtureOutreachCase.js';
 import type { CaseStore } from './store/caseStore.js';
 import { measureChanges, type MeasureChange } from './supportMeasures.js';
 
@@ -52,30 +55,30 @@ export interface NurtureCaseload {
   readonly awaitingConsent: readonly CaseloadChild[];
 }
 
-/** States that hold a place: from the start of the work until the case closes. */
-const HOLDS_PLACE = new Set(['baseline', 'active', 'followed-up']);
-const stateName = (view: CaseView) => (typeof view.state === 'string' ? view.state : Object.keys(view.state as object)[0] ?? '');
-const byReferral = (a: CaseView<'nurture-outreach'>, b: CaseView<'nurture-outreach'>) => a.context.referredOn.localeCompare(b.context.referredOn) || a.openedAt.localeCompare(b.openedAt);
+const stateName = (view: CaseView) => topState(view.state);
+const byReferral = (a: CaseView<'nurture-outreach'>, b: CaseView<'nurture-outreach'>) => a.context.referredOn.localeCompare(b.context.referredOn) || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
 const isNurture = (v: CaseView): v is CaseView<'nurture-outreach'> => v.kind === 'nurture-outreach';
 const child = (v: CaseView<'nurture-outreach'>): CaseloadChild => ({ caseId: v.id, pupilId: v.pupilId, schoolId: v.schoolId, route: v.context.route, referredOn: v.context.referredOn });
 
 /** The whole service's open cases, in referral order (the system's read: counts and order, never shown as such). */
 async function serviceQueue(store: CaseStore): Promise<{ holding: CaseView<'nurture-outreach'>[]; waiting: CaseView<'nurture-outreach'>[] }> {
-  const open = (await store.cases.list(SYSTEM, { status: 'active' })).filter(isNurture).sort(byReferral);
-  return { holding: open.filter((v) => HOLDS_PLACE.has(stateName(v))), waiting: open.filter((v) => stateName(v) === 'waiting') };
+  const open = (await store.cases.list(SYSTEM, { status: 'active' })).filter(isNurture);
+  const { holding, waiting } = nurtureQueue(open.map((view) => ({ id: view.id, state: view.state, referredOn: view.context.referredOn, openedAt: view.openedAt, view })));
+  return { holding: holding.map((q) => q.view), waiting: waiting.map((q) => q.view) };
 }
 
 /**
  * The caseload as `actor` may see it (their schools; an officer sees the service), the read audited
  * as a list of cases. Places taken and waiting positions count the whole service.
- * @example const { placesTaken, capacity, waiting } = await nurtureCaseload(store, officer, { capacity: 30 });
+ * The capacity is the store's setting (`CaseStore.open({ nurtureCapacity })`, else NURTURE_OUTREACH_CAPACITY, else 30).
+ * @example const { placesTaken, capacity, waiting } = await nurtureCaseload(store, officer);
  */
-export async function nurtureCaseload(store: CaseStore, actor: Actor, options: { readonly capacity: number; readonly schoolId?: string }): Promise<NurtureCaseload> {
+export async function nurtureCaseload(store: CaseStore, actor: Actor, options: { readonly schoolId?: string } = {}): Promise<NurtureCaseload> {
   const queue = await serviceQueue(store);
   const position = new Map(queue.waiting.map((v, i) => [v.id, i + 1]));
   const seen = (await store.cases.list(actor, { status: 'active', ...(options.schoolId ? { schoolId: options.schoolId } : {}) })).filter(isNurture).sort(byReferral);
   return {
-    capacity: options.capacity,
+    capacity: store.settings.nurtureCapacity,
     placesTaken: queue.holding.length,
     active: seen.filter((v) => HOLDS_PLACE.has(stateName(v))).map((v) => activePlace(v)),
     waiting: seen.filter((v) => position.has(v.id)).map((v) => ({ ...child(v), position: position.get(v.id) ?? 0 })),
@@ -95,17 +98,10 @@ function activePlace(v: CaseView<'nurture-outreach'>): ActivePlace {
 }
 
 /**
- * Gives the child of `caseId` a place (START_WORK), if a place is free for them in referral order
- * (fewer children ahead in the waiting list than places free); otherwise refuses, saying why (full, or how many are ahead — never who).
+ * Gives the child of `caseId` a place (START_WORK). The capacity and the referral order are checked
+ * inside the write (see `placeRefusal`): a refusal says why — full, or how many are ahead, never who.
+ * @throws EventRefused when the case is not a nurture outreach referral, or no place is free for the child.
  */
-export async function giveNurturePlace(store: CaseStore, actor: Actor, caseId: string, start: { readonly startedOn: string; readonly followUpDue: string }, capacity: number): Promise<CaseView> {
-  const view = await store.cases.get(actor, caseId);
-  if (!isNurture(view)) throw new EventRefused(`case ${caseId} is a ${view.kind} case, not a nurture outreach referral`);
-  const queue = await serviceQueue(store);
-  const ahead = queue.waiting.findIndex((v) => v.id === caseId);
-  if (ahead < 0) throw new EventRefused(`case ${caseId} is not waiting for a place (it is ${stateName(view)}); a place follows the parents' consent`);
-  if (queue.holding.length >= capacity) throw new EventRefused(`the caseload is full: ${queue.holding.length} of ${capacity} places taken (NURTURE_OUTREACH_CAPACITY); the child stays at place ${ahead + 1} on the waiting list`);
-  const free = capacity - queue.holding.length;
-  if (ahead >= free) throw new EventRefused(`${ahead} child(ren) referred earlier are waiting ahead of this one for ${free} free place(s): places go in referral order`);
-  return store.cases.sendUnchecked(actor, caseId, [{ type: 'START_WORK', ...start }], { expectedRevision: view.revision });
+export async function giveNurturePlace(store: CaseStore, actor: Actor, caseId: string, start: { readonly startedOn: string; readonly followUpDue: string }): Promise<CaseView<'nurture-outreach'>> {
+  return store.cases.send(actor, { id: caseId, kind: 'nurture-outreach' }, { type: 'START_WORK', ...start });
 }

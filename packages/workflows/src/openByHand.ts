@@ -37,7 +37,7 @@ export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind,
     // Read again through get(): what is shown of the case is an audited read (the list records only that a list was read).
     if (open) return { case: await store.cases.get(actor, open.id), created: false };
   }
-  const request = await openRequest(store, kind, base, actor.id, today, data);
+  const request = await openingRequest(store, kind, base, actor.id, today, data);
   // A movement opened by hand goes on the record too (validated before anything is written).
   const entry = movementEntry(kind, record, request.input);
   if (!entry) return store.cases.open(actor, request);
@@ -61,7 +61,12 @@ const COMPUTED: Readonly<Record<CaseKind, readonly string[]>> = {
   'ehc-needs-assessment': ['pupilId', 'schoolId', 'lookedAfter', 'localTargetWeeks'],
 };
 
-async function openRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
+/**
+ * The request that opens a case of `kind` for a pupil, as asked on `today`: the input the kind
+ * needs beyond `data`, worked out from the school calendar (also what an escalation opens, see escalations.ts).
+ * @throws EventRefused when the school has no calendar for the date, or the kind opens only from the rules.
+ */
+export async function openingRequest(store: CaseStore, kind: CaseKind, base: { pupilId: string; schoolId: string }, staffId: string, today: string, data: Record<string, unknown>): Promise<OpenCase> {
   const calendarOn = async (date: string) => {
     const calendar = await store.pupils.calendarFor(base.schoolId, date);
     if (!calendar) throw new EventRefused(`school ${base.schoolId} has no calendar covering ${date}; import its calendar first`);

@@ -24,14 +24,15 @@ describe('the support chronology', () => {
       { type: 'RECORD_MEASURE', measure: 'boxall', stage: 'follow-up', takenOn: '2025-11-28', developmentalStrands: 58, diagnosticProfile: 55 },
       { type: 'HOLD_REVIEW', heldOn: '2025-12-01', outcome: 'escalate', escalatedTo: 'nurture-outreach' },
     ]);
-    const { case: outreach } = await store.cases.open(head, { kind: 'nurture-outreach', schoolId: 'SCH-A', pupilId: 'P1', input: { pupilId: 'P1', schoolId: 'SCH-A', route: 'school-new-to-complexity', referredOn: '2025-12-02' } });
-    await store.cases.sendUnchecked(head, outreach.id, [{ type: 'RECORD_CONSENT', given: true, on: '2025-12-03' }]);
+    // The review's escalation opened the referral (escalations.ts), dated the review's day.
+    const outreach = (await store.cases.list(head, { pupilId: 'P1' })).find((c) => c.kind === 'nurture-outreach');
+    await store.cases.sendUnchecked(head, outreach?.id ?? '', [{ type: 'RECORD_CONSENT', given: true, on: '2025-12-03' }]);
 
     const lines = supportLines(await store.cases.list(head, { pupilId: 'P1' }));
     expect(lines.map(supportLineWords)).toEqual([
       'from 2025-09-10: mentoring with School — revised at review',
       'from 2025-10-13: a nurture group with School nurture group — escalated to nurture outreach (2025-12-01); Boxall Profile developmental strands 60 → 58 (worse)',
-      'from 2025-12-02: nurture outreach (a school new to this complexity, needing support to include the child or to request an EHC plan) — waiting for a place',
+      'from 2025-12-01: nurture outreach (a school new to this complexity, needing support to include the child or to request an EHC plan) — waiting for a place',
     ]);
     expect(lines.map((l) => l.external)).toEqual([false, false, true]);
   });

@@ -11,8 +11,12 @@
  * whose reasons changed. Actions agreed at earlier meetings (tats-action cases: what, who, by
  * when) are listed under their pupil.
  *
+ * A pupil the meeting stepped down (a `step-down` action, not dropped) leaves the list from the
+ * meeting's date until a reason not there at the step down appears; then they are back, and the list
+ * says so: "stepped down on D; back because …".
+ *
  * Last week's list is recomputed from today's records as of that date, so a record corrected since
- * shows as it is now; nothing is stored for it.
+ * shows as it is now; nothing is stored for it. The reasons at a step down are recomputed the same way.
  */
 import { addDays, defaultRulePack, InputError, leftBefore, RulesEvaluator, type IsoDate, type PupilRecord, type RulePack } from '@before-exclusion/rules';
 import { assertCanRead, type Actor } from './access.js';
@@ -71,6 +75,16 @@ export interface TatsEntry {
   readonly reasonsGone: readonly string[];
   /** Actions agreed at earlier meetings and still open: what, who, by when. */
   readonly actions: readonly TatsActionLine[];
+  /** Back on the list after a step down: when, by which action, and the reasons not there then. */
+  readonly steppedDown?: { readonly on: IsoDate; readonly caseId: string; readonly backBecause: readonly string[] };
+}
+
+/** A pupil the triggers select but the meeting stepped down, with no reason new since: off the list. */
+export interface TatsHeldOff {
+  readonly pupilId: string;
+  readonly schoolId: string;
+  readonly on: IsoDate;
+  readonly caseId: string;
 }
 
 export interface TatsActionLine {
@@ -86,8 +100,10 @@ export interface TatsList {
   readonly lastWeek: IsoDate;
   readonly schools: readonly string[];
   readonly entries: readonly TatsEntry[];
-  /** On last week's list, not this week's: with last week's reasons. */
-  readonly steppedOff: readonly { readonly pupilId: string; readonly schoolId: string; readonly reasons: readonly string[] }[];
+  /** On last week's list, not this week's: with last week's reasons (and the step down that took them off, if one did). */
+  readonly steppedOff: readonly { readonly pupilId: string; readonly schoolId: string; readonly reasons: readonly string[]; readonly steppedDownOn?: IsoDate }[];
+  /** Stepped down and held off this week's list: no reason has appeared that was not there at the step down. */
+  readonly heldOff?: readonly TatsHeldOff[];
 }
 
 export interface TatsOptions {
@@ -122,10 +138,13 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
       .map((v) => ({ caseId: v.id, action: TATS_ACTION_WORDS[v.context.action], owner: v.context.owner, dueDate: v.context.dueDate, overdue: v.context.dueDate < options.week }))
       .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
 
-  const listOn = async (asOf: IsoDate) => {
+  const listOn = async (asOf: IsoDate, only?: ReadonlySet<string>) => {
     const reasons = new Map<string, TatsReason[]>();
-    const add = (pupilId: string, r: TatsReason) => reasons.set(pupilId, [...(reasons.get(pupilId) ?? []), r]);
+    const add = (pupilId: string, r: TatsReason) => {
+      if (!only || only.has(pupilId)) reasons.set(pupilId, [...(reasons.get(pupilId) ?? []), r]);
+    };
     for (const record of records) {
+      if (only && !only.has(record.id)) continue;
       for (const r of await triggersOf(store, evaluator, record, asOf)) add(record.id, r);
       if (record.lookedAfter && !leftBefore(record, asOf) && !boxallAndPlan.has(record.id)) {
         add(record.id, { reason: 'looked-after.boxall-and-plan', title: 'A child in care without a Boxall Profile and plan', detail: 'every child in care should have a Boxall Profile with an individual plan, as part of the PEP (Halton nurture strategy); none is on the record' });
@@ -158,8 +177,40 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
     return reasons;
   };
 
+  // Step downs (not dropped), latest first, each with the reasons the pupil had on its date.
+  const stepDowns = allCases
+    .filter((v): v is CaseView<'tats-action'> => v.kind === 'tats-action' && v.context.action === 'step-down' && v.context.dropped === undefined)
+    .sort((a, b) => b.context.agreedOn.localeCompare(a.context.agreedOn) || b.openedAt.localeCompare(a.openedAt));
+  const reasonsAtStepDown = new Map<string, ReadonlySet<string>>();
+  for (const on of new Set(stepDowns.map((v) => v.context.agreedOn))) {
+    const stepped = stepDowns.filter((v) => v.context.agreedOn === on);
+    const then = await listOn(on, new Set(stepped.map((v) => v.pupilId)));
+    for (const v of stepped) reasonsAtStepDown.set(v.id, new Set((then.get(v.pupilId) ?? []).map(reasonKey)));
+  }
+  /** The pupil's latest step down by `asOf`, and the reasons they have now that were not there at it. */
+  const stepDownOf = (pupilId: string, asOf: IsoDate, reasons: readonly TatsReason[]) => {
+    const latest = stepDowns.find((v) => v.pupilId === pupilId && v.context.agreedOn <= asOf);
+    if (!latest) return undefined;
+    const then = reasonsAtStepDown.get(latest.id) ?? new Set<string>();
+    return { on: latest.context.agreedOn, caseId: latest.id, back: reasons.filter((r) => !then.has(reasonKey(r))) };
+  };
+  /** The list on `asOf` with the pupils stepped down and nothing new since left off. */
+  const afterStepDowns = (list: Map<string, TatsReason[]>, asOf: IsoDate) => {
+    const held = new Map<string, { on: IsoDate; caseId: string }>();
+    for (const [pupilId, reasons] of list) {
+      const stepped = stepDownOf(pupilId, asOf, reasons);
+      if (stepped && stepped.back.length === 0) {
+        list.delete(pupilId);
+        held.set(pupilId, stepped);
+      }
+    }
+    return held;
+  };
+
   const now = await listOn(options.week);
   const before = await listOn(lastWeek);
+  const heldNow = afterStepDowns(now, options.week);
+  afterStepDowns(before, lastWeek);
   const schoolOf = new Map(records.map((r) => [r.id, r.schoolId]));
   for (const p of plans) schoolOf.set(p.pupilId, p.schoolId);
   const ids = (rs: readonly TatsReason[] | undefined) => [...new Set((rs ?? []).map((r) => r.reason))];
@@ -175,14 +226,29 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
         reasonsAdded: before.has(pupilId) ? is.filter((r) => !was.includes(r)) : [],
         reasonsGone: was.filter((r) => !is.includes(r)),
         actions: actionsOf(pupilId),
+        ...backAfter(stepDownOf(pupilId, options.week, reasons)),
       };
     })
     .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || (a.since === b.since ? 0 : a.since === 'new' ? -1 : 1) || a.pupilId.localeCompare(b.pupilId));
   const steppedOff = [...before]
     .filter(([pupilId]) => !now.has(pupilId))
-    .map(([pupilId, reasons]) => ({ pupilId, schoolId: schoolOf.get(pupilId) ?? '', reasons: ids(reasons) }))
+    .map(([pupilId, reasons]) => {
+      const held = heldNow.get(pupilId);
+      return { pupilId, schoolId: schoolOf.get(pupilId) ?? '', reasons: ids(reasons), ...(held ? { steppedDownOn: held.on } : {}) };
+    })
     .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || a.pupilId.localeCompare(b.pupilId));
-  return { week: options.week, lastWeek, schools, entries, steppedOff };
+  const heldOff = [...heldNow]
+    .map(([pupilId, held]) => ({ pupilId, schoolId: schoolOf.get(pupilId) ?? '', on: held.on, caseId: held.caseId }))
+    .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || a.pupilId.localeCompare(b.pupilId));
+  return { week: options.week, lastWeek, schools, entries, steppedOff, heldOff };
+}
+
+/** A reason as a step down remembers it: the trigger, or the support plan whose review falls due (another plan's review is a new reason). */
+const reasonKey = (r: TatsReason): string => (r.caseId ? `${r.reason}:${r.caseId}` : r.reason);
+
+/** The entry's step-down field, when the pupil is back after one. */
+function backAfter(stepped: { on: IsoDate; caseId: string; back: readonly TatsReason[] } | undefined): Pick<TatsEntry, 'steppedDown'> {
+  return stepped ? { steppedDown: { on: stepped.on, caseId: stepped.caseId, backBecause: stepped.back.map((r) => r.title) } } : {};
 }
 
 /** The list's triggers for one pupil on one date; none for a pupil gone by then or with no calendar. */
@@ -209,9 +275,11 @@ export function tatsListLines(list: TatsList): string[] {
   for (const e of list.entries) {
     const change = e.since === 'new' ? 'NEW' : e.reasonsAdded.length || e.reasonsGone.length ? 'CHANGED' : 'still';
     lines.push(`${e.schoolId} ${e.pupilId} [${change}]${e.reasonsGone.length ? ` — no longer: ${e.reasonsGone.join(', ')}` : ''}`);
+    if (e.steppedDown) lines.push(`    stepped down on ${e.steppedDown.on}; back because: ${e.steppedDown.backBecause.join('; ')}`);
     for (const r of e.reasons) lines.push(`    ${r.title}${e.reasonsAdded.includes(r.reason) ? ' (new this week)' : ''}: ${r.detail}${r.caseId ? ` [${r.caseId}]` : ''}`);
     for (const a of e.actions) lines.push(`    action: ${a.action} — ${a.owner}, ${a.overdue ? `OVERDUE since ${a.dueDate}` : `due ${a.dueDate}`} [${a.caseId}]`);
   }
-  for (const s of list.steppedOff) lines.push(`${s.schoolId} ${s.pupilId} [OFF THE LIST] — last week: ${s.reasons.join(', ')}`);
+  for (const s of list.steppedOff) lines.push(`${s.schoolId} ${s.pupilId} [OFF THE LIST]${s.steppedDownOn ? ` stepped down on ${s.steppedDownOn}` : ''} — last week: ${s.reasons.join(', ')}`);
+  for (const h of list.heldOff ?? []) lines.push(`${h.schoolId} ${h.pupilId} [STEPPED DOWN on ${h.on}] — off the list until a new reason appears [${h.caseId}]`);
   return lines;
 }

@@ -111,6 +111,36 @@ export interface CaseDefinition<M extends AnyStateMachine = AnyStateMachine, E e
   readonly events: E;
   /** Why an event is refused in the current state, in words, when a guard says no. */
   explainRefusal?(snapshot: ReturnType<M['resolveState']>, event: { type: string }): string | undefined;
+  /**
+   * A rule across cases checked inside the write that applies `event` (after the machine accepts
+   * it, before anything is written): a caseload's capacity, say, which a read before the write
+   * could race. Resolves to why the event is refused, in words, or undefined to let it through.
+   */
+  checkInWrite?(check: InWriteCheck): Promise<string | undefined>;
+}
+
+/** The settings an in-write check reads: the store's options, each a documented setting. */
+export interface CaseSettings {
+  /** Places on the nurture outreach caseload at any one time (NURTURE_OUTREACH_CAPACITY; seed 001 line 44). */
+  readonly nurtureCapacity: number;
+}
+
+/** An open case as an in-write check reads it: its persisted state and context, nothing opened. */
+export interface CaseInWrite {
+  readonly id: string;
+  readonly pupilId: string;
+  readonly schoolId: string;
+  readonly state: unknown;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly openedAt: string;
+}
+
+/** What a `checkInWrite` is given: the event, its case, the open cases of a kind read in the same transaction, the settings. */
+export interface InWriteCheck {
+  readonly caseId: string;
+  readonly event: { readonly type: string; readonly [field: string]: unknown };
+  readonly settings: CaseSettings;
+  openCases(kind: CaseKind): Promise<readonly CaseInWrite[]>;
 }
 
 /**

@@ -13,7 +13,7 @@
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import { measureSchema, type MeasureTaken } from '../supportMeasures.js';
-import { ACTING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
+import { ACTING, effectActions, type CaseDefinition, type CaseInWrite, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 
@@ -80,6 +80,42 @@ export const nurtureOutreachEvents = {
   SET_STATUS: { payload: z.strictObject({ status: z.enum(CASELOAD_STATUSES, { error: 'expected status red, amber, green or blue' }), on: isoDate }), by: ACTING, does: 'sets the R/A/G/B status' },
   CLOSE: { payload: z.strictObject({ reason: z.enum(CLOSURE_REASONS, { error: `expected reason ${CLOSURE_REASONS.join(', ')}` }), on: isoDate }), by: ACTING, does: 'closes the case' },
 };
+
+/** States that hold a place: from the start of the work until the case closes. */
+export const HOLDS_PLACE: ReadonlySet<string> = new Set(['baseline', 'active', 'followed-up']);
+
+/** The top-level state of a case's state value (`{ active: 'working' }` → `active`). */
+export const topState = (state: unknown): string => (typeof state === 'string' ? state : Object.keys((state ?? {}) as object)[0] ?? '');
+
+/** An open referral as the queue reads it: its state and the referral date it queues by. */
+export interface QueuedReferral {
+  readonly id: string;
+  readonly state: unknown;
+  readonly referredOn: string;
+  readonly openedAt: string;
+}
+
+/** The service's open referrals, those holding a place and those waiting in referral order (then the order they were opened in). */
+export function nurtureQueue<R extends QueuedReferral>(open: readonly R[]): { holding: R[]; waiting: R[] } {
+  const sorted = [...open].sort((a, b) => a.referredOn.localeCompare(b.referredOn) || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id));
+  return { holding: sorted.filter((r) => HOLDS_PLACE.has(topState(r.state))), waiting: sorted.filter((r) => topState(r.state) === 'waiting') };
+}
+
+/**
+ * Why the child of `caseId` may not have a place now, or undefined when they may: a place is free
+ * and fewer children referred earlier are waiting than places free. Says how many, never who.
+ */
+export function placeRefusal(open: readonly QueuedReferral[], caseId: string, capacity: number): string | undefined {
+  const { holding, waiting } = nurtureQueue(open);
+  const ahead = waiting.findIndex((r) => r.id === caseId);
+  if (ahead < 0) return `case ${caseId} is not waiting for a place; a place follows the parents' consent`;
+  if (holding.length >= capacity) return `the caseload is full: ${holding.length} of ${capacity} places taken (NURTURE_OUTREACH_CAPACITY); the child stays at place ${ahead + 1} on the waiting list`;
+  const free = capacity - holding.length;
+  if (ahead >= free) return `${ahead} child(ren) referred earlier are waiting ahead of this one for ${free} free place(s): places go in referral order`;
+  return undefined;
+}
+
+const queued = (c: CaseInWrite): QueuedReferral => ({ id: c.id, state: c.state, referredOn: String(c.context.referredOn ?? ''), openedAt: c.openedAt });
 
 type NurtureOutreachEvent = EventsOf<typeof nurtureOutreachEvents> | DeadlineReached;
 
@@ -172,6 +208,12 @@ export const nurtureOutreachCase: CaseDefinition<typeof nurtureOutreachMachine, 
   machine: nurtureOutreachMachine,
   input: nurtureOutreachInput,
   events: nurtureOutreachEvents,
+  // A place is given inside the write that gives it, against the caseload as it stands in that
+  // transaction: two place-givings at once (two instances, two heads) cannot both take the last place.
+  async checkInWrite({ event, caseId, openCases, settings }) {
+    if (event.type !== 'START_WORK') return undefined;
+    return placeRefusal((await openCases('nurture-outreach')).map(queued), caseId, settings.nurtureCapacity);
+  },
   explainRefusal(snapshot, event) {
     const value = (snapshot as unknown as { value: unknown }).value;
     if (event.type === 'START_WORK' && value === 'referred') return "record the parents' consent first (RECORD_CONSENT)";

@@ -31,7 +31,8 @@ export const SAMPLE_INPUTS: Readonly<Record<CaseKind, readonly Record<string, un
   'safeguarding-separation': [{ pupilId: 'P1', schoolId: 'SCH-A', startDate: '2026-09-21', dslDecidedOn: '2026-09-18' }],
   'support-plan': [{ pupilId: 'P1', schoolId: 'SCH-A', area: 'semh' }],
   'nurture-outreach': [{ pupilId: 'P1', schoolId: 'SCH-A', route: 'panel-open-a-year', referredOn: '2026-09-07' }],
-  'tats-action': [{ pupilId: 'P1', schoolId: 'SCH-A', action: 'escalate-ebsna-panel', owner: 'head-a', agreedOn: '2026-09-14', dueDate: '2026-09-21' }],
+  // An action that opens its case (a support plan) in the same write, replayed with the rest: escalations.ts.
+  'tats-action': [{ pupilId: 'P1', schoolId: 'SCH-A', action: 'school-support-plan', owner: 'head-a', agreedOn: '2026-09-14', dueDate: '2026-09-21' }],
   // A request for a child in care (the local target applies) and one for a child who is not.
   'ehc-needs-assessment': [
     { pupilId: 'P1', schoolId: 'SCH-A', requestedBy: 'school', requestedOn: '2026-09-07', lookedAfter: true, localTargetWeeks: 16 },
@@ -126,7 +127,8 @@ export const SAMPLE_EVENTS: Readonly<Record<CaseKind, readonly Sample[]>> = {
     { type: 'HOLD_REVIEW', heldOn: '2026-11-02', outcome: 'continue', nextReviewDue: '2026-12-14' },
     { type: 'HOLD_REVIEW', heldOn: '2026-11-02', outcome: 'revise-plan', notes: 'Add a key adult' },
     { type: 'HOLD_REVIEW', heldOn: '2026-12-14', outcome: 'needs-met' },
-    { type: 'HOLD_REVIEW', heldOn: '2026-12-14', outcome: 'escalate', escalatedTo: 'ehc-needs-assessment' },
+    // Opens a nurture outreach referral in the same write (escalations.ts); one that reads the pupil's record needs a pupil imported.
+    { type: 'HOLD_REVIEW', heldOn: '2026-12-14', outcome: 'escalate', escalatedTo: 'nurture-outreach' },
     { type: 'STOP', reason: 'left-school', on: '2026-10-01' },
   ],
   'nurture-outreach': [

@@ -8,6 +8,7 @@
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import { ACTING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
+import { REFERRAL_ROUTES } from './nurtureOutreachCase.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 
@@ -33,21 +34,25 @@ export const TATS_ACTION_WORDS: Readonly<Record<TatsAction, string>> = {
   'escalate-ebsna-panel': 'escalate: refer to the EBSNA panel',
   'ehc-needs-assessment': 'escalate: request an EHC needs assessment',
   'nurture-outreach-referral': 'refer to the nurture outreach service',
-  'social-care-referral': 'escalate: refer to social care',
-  'virtual-school-risk-discussion': 'a multi-agency risk discussion with the virtual school',
+  'social-care-referral': 'escalate: refer to social care (no case opens here: the owner refers)',
+  'virtual-school-risk-discussion': 'a multi-agency risk discussion with the virtual school (no case opens here: the owner arranges it)',
   other: 'another action (see the notes)',
 };
 
-const tatsActionInput = z.strictObject({
-  pupilId: z.string().min(1),
-  schoolId: z.string().min(1),
-  action: z.enum(TATS_ACTIONS, { error: `expected action ${TATS_ACTIONS.join(', ')}` }),
-  /** Who will do it: a member of staff's id, or a service ("EWO", "EP service"). */
-  owner: z.string().trim().min(1, 'give the owner (a staff id or a service)').max(100),
-  /** The meeting it was agreed at. */
-  agreedOn: isoDate,
-  dueDate: isoDate,
-});
+const tatsActionInput = z
+  .strictObject({
+    pupilId: z.string().min(1),
+    schoolId: z.string().min(1),
+    action: z.enum(TATS_ACTIONS, { error: `expected action ${TATS_ACTIONS.join(', ')}` }),
+    /** Who will do it: a member of staff's id, or a service ("EWO", "EP service"). */
+    owner: z.string().trim().min(1, 'give the owner (a staff id or a service)').max(100),
+    /** The meeting it was agreed at. */
+    agreedOn: isoDate,
+    dueDate: isoDate,
+    /** A nurture outreach referral's route (seed 001 line 44); without it, see escalations.ts. */
+    route: z.enum(REFERRAL_ROUTES, { error: `expected route ${REFERRAL_ROUTES.join(', ')}` }).optional(),
+  })
+  .refine((a) => a.route === undefined || a.action === 'nurture-outreach-referral', { message: 'a route goes with action nurture-outreach-referral only', path: ['route'] });
 type TatsActionInput = z.input<typeof tatsActionInput>;
 
 export interface TatsActionContext extends z.output<typeof tatsActionInput> {

@@ -35,6 +35,7 @@ export interface CaseFilter {
   /** Only these schools (undefined: every school). */
   readonly schoolIds?: readonly string[];
   readonly pupilId?: string;
+  readonly kind?: CaseKind;
   readonly status?: 'active' | 'done';
   /** Only cases with a deadline passed by this date and not met. */
   readonly overdueOn?: string;
@@ -83,6 +84,10 @@ export const caseRows = {
     if (filter.pupilId) {
       where.push('pupil_id = ?');
       params.push(filter.pupilId);
+    }
+    if (filter.kind) {
+      where.push('kind = ?');
+      params.push(filter.kind);
     }
     if (filter.status) {
       where.push('status = ?');

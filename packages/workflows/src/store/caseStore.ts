@@ -10,7 +10,9 @@ import { SYSTEM } from '../access.js';
 import { CaseService } from '../caseService.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StoreRefused } from '../errors.js';
-import type { CaseDefinition, CaseKind } from '../machines/caseDefinition.js';
+import { followOnRequest } from '../escalations.js';
+import type { CaseDefinition, CaseKind, CaseSettings } from '../machines/caseDefinition.js';
+import { nurtureCapacity } from '../nurtureCaseload.js';
 import { CASE_DEFINITIONS } from '../machines/index.js';
 import { fireDueDeadlines, type TickResult } from '../scheduler.js';
 import { AuditAnchor, AuditLog, AuditRefused, type AuditRow, type ReAnchorResult, type VerifyOptions, type VerifyResult } from './auditLog.js';
@@ -47,6 +49,8 @@ export interface CaseStoreOptions {
   readonly witness?: string;
   readonly clock?: Clock;
   readonly definitions?: Readonly<Record<CaseKind, CaseDefinition>>;
+  /** Places on the nurture outreach caseload, checked inside the write that gives one (default: NURTURE_OUTREACH_CAPACITY, else 30). */
+  readonly nurtureCapacity?: number;
 }
 
 /** Read-only access to the audit trail: a case's rows, and the whole chain checked. */
@@ -93,19 +97,25 @@ export class CaseStore {
   /** A pupil's data out again: subject access, erasure, retention. */
   readonly pupilData: PupilData;
   readonly audit: AuditTrail;
+  /** The settings the cases' in-write checks keep to (the nurture outreach capacity). */
+  readonly settings: CaseSettings;
   readonly #db: Database;
   readonly #write: AuditedWrite;
   readonly #clock: Clock;
   readonly #anchorKey: string | undefined;
 
-  private constructor(db: Database, log: AuditLog, keys: PupilKeys, clock: Clock, definitions: Readonly<Record<CaseKind, CaseDefinition>>, anchorKey: string | undefined, witness: string | undefined) {
+  private constructor(db: Database, log: AuditLog, keys: PupilKeys, clock: Clock, definitions: Readonly<Record<CaseKind, CaseDefinition>>, anchorKey: string | undefined, witness: string | undefined, settings: CaseSettings) {
     this.#db = db;
     this.#anchorKey = anchorKey;
     this.#clock = clock;
+    this.settings = settings;
     this.#write = auditedWriter(db, log);
     this.backend = { dialect: db.dialect, location: db.location };
     // A day an event sets for something in school is checked on the school's stored calendar.
-    this.cases = new CaseService(db, this.#write, log, keys, definitions, clock, (schoolId, date) => this.pupils.calendarFor(schoolId, date));
+    this.cases = new CaseService(db, this.#write, log, keys, definitions, clock, (schoolId, date) => this.pupils.calendarFor(schoolId, date), {
+      settings,
+      followOnRequest: (actor, from, followOn) => followOnRequest(this, actor, from, followOn),
+    });
     this.staff = new StaffDirectory(db, this.#write, clock);
     this.pupils = new Pupils(db, this.#write, clock);
     this.outbox = new Outbox(db, this.#write);
@@ -145,9 +155,17 @@ export class CaseStore {
     const anchorKey = options.anchorKey ?? process.env.AUDIT_ANCHOR_KEY;
     const anchor = AuditAnchor.at(anchorPath, anchorKey);
     const keys = PupilKeys.from(options.pupilDataKey ?? process.env.PUPIL_DATA_KEY, pupilKeyFile(anchorPath));
+    // The capacity setting is read when a place is given or the caseload shown: a bad
+    // NURTURE_OUTREACH_CAPACITY refuses those, not every other use of the store.
+    const capacity = options.nurtureCapacity;
+    const settings: CaseSettings = {
+      get nurtureCapacity() {
+        return capacity ?? nurtureCapacity();
+      },
+    };
     const db = await openDatabase(url);
     const log = new AuditLog(db, anchor, options.witness ? auditWitness(options.witness) : undefined);
-    const store = new CaseStore(db, log, keys, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness);
+    const store = new CaseStore(db, log, keys, options.clock ?? systemClock, options.definitions ?? CASE_DEFINITIONS, anchorKey, options.witness, settings);
     await store.#bindStateWrittenBefore();
     await store.#sealLettersKeptBefore();
     return store;
