@@ -6,15 +6,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from './access.js';
 import { weeksAfter } from './ehcTimescales.js';
-import { publishedSupportFigures, supportFigures, supportFiguresFor, supportFiguresLines } from './supportFigures.js';
+import { publishedSupportFigures, publishedSupportFiguresFor, supportFigures, supportFiguresFor, supportFiguresLines } from './supportFigures.js';
 import { closeTestStores, testStore } from './testing.js';
 
 afterEach(closeTestStores);
 
 /** An EHC request for pupil `pupilId`, taken as far as `steps` say (each `[EVENT, date]`). */
-async function ehcCase(t: Awaited<ReturnType<typeof testStore>>, pupilId: string, input: Record<string, unknown>, steps: [string, string][]) {
-  const head = await t.store.staff.actorFor('head-a');
-  const { case: opened } = await t.store.cases.open(SYSTEM, { kind: 'ehc-needs-assessment', schoolId: 'SCH-A', pupilId, input: { pupilId, schoolId: 'SCH-A', requestedBy: 'school', ...input } });
+async function ehcCase(t: Awaited<ReturnType<typeof testStore>>, pupilId: string, input: Record<string, unknown>, steps: [string, string][], schoolId = 'SCH-A') {
+  const head = await t.store.staff.actorFor(schoolId === 'SCH-A' ? 'head-a' : 'head-b');
+  const { case: opened } = await t.store.cases.open(SYSTEM, { kind: 'ehc-needs-assessment', schoolId, pupilId, input: { pupilId, schoolId, requestedBy: 'school', ...input } });
   if (steps.length) await t.store.cases.sendUnchecked(head, opened.id, steps.map(([type, on]) => ({ type, on })));
 }
 
@@ -74,6 +74,19 @@ describe('support figures for publication', () => {
     expect(published.withheld).toBeGreaterThan(0);
     expect(supportFiguresLines(published, 16)[0]).toMatch(/^For publication: \d+ figure\(s\) withheld\. Counts of 1 or 2/);
     expect(supportFiguresLines(published, 16).join('\n')).toContain('EHC needs assessments: 5 requested — c awaiting the council');
+  });
+
+  it("withholds a school's count that all the schools' total would give another school's small one back from", async () => {
+    const t = await testStore();
+    const plan = issued('2025-10-13', '2025-12-01', '2026-01-19');
+    await ehcCase(t, 'PA1', { requestedOn: '2025-09-15' }, plan, 'SCH-A');
+    for (const p of ['PB1', 'PB2', 'PB3', 'PB4']) await ehcCase(t, p, { requestedOn: '2025-09-15' }, plan, 'SCH-B');
+    const officer = await t.store.staff.actorFor('officer');
+    // School B alone shows 4 plans; beside all the schools' 5 it would give School A's 1 away.
+    expect(publishedSupportFigures(await supportFiguresFor(t.store, officer, 'SCH-B')).ehc.plansIssued).toBe(4);
+    expect((await publishedSupportFiguresFor(t.store, officer, 'SCH-B')).ehc.plansIssued).toBeNull();
+    expect((await publishedSupportFiguresFor(t.store, officer)).ehc.plansIssued).toBe(5);
+    expect((await publishedSupportFiguresFor(t.store, officer, 'SCH-A')).ehc.plansIssued).toBeNull();
   });
 
   it('leaves no withheld count that the shown figures and their sums pin down', async () => {

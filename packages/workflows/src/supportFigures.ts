@@ -10,7 +10,7 @@
  * and so is every figure that would give one back through the sums the figures make (suppression.ts);
  * an average, a median or a share over a withheld count, or over fewer than 3, is withheld too.
  */
-import type { Actor } from './access.js';
+import { assertCanRead, type Actor } from './access.js';
 import type { CaseView } from './caseService.js';
 import { weeksBetween } from './ehcTimescales.js';
 import { interventionWords } from './caseWords.js';
@@ -180,67 +180,103 @@ type Withheld<T> = T extends number ? number | null : T extends readonly (infer 
 /** The support figures for publication: each withheld figure `null`, and how many were withheld. */
 export type PublishedSupportFigures = Withheld<SupportFigures> & { readonly withheld: number; readonly note: string };
 
-export const WITHHELD_NOTE = 'Counts of 1 or 2, and any figure from which one could be worked out, are withheld (c in text, null in JSON), as DfE statistics do; so is an average, median or share over fewer than 3 or over a withheld count.';
+export const WITHHELD_NOTE = 'Counts of 1 or 2, and any figure from which one could be worked out (here or from another school’s figures), are withheld (c in text, null in JSON), as DfE statistics do; so is an average, median or share over fewer than 3 or over a withheld count.';
+
+/** The figures of every school a reader covers, and of them all together: the linked table published from. */
+export interface SupportFigureTables {
+  readonly all: SupportFigures;
+  readonly schools: ReadonlyMap<string, SupportFigures>;
+}
+
+/** An array element's name in a figure's key (an intervention, a measure), so each school's rows line up. */
+const rowName = (row: unknown, i: number) => (row && typeof row === 'object' ? String((row as { intervention?: string; measure?: string }).intervention ?? (row as { measure?: string }).measure ?? i) : String(i));
 
 /**
  * The figures ready to leave the council: counts of 1 or 2 withheld, and every figure that would give
  * one back through the sums the figures make — the parts of a total, a count and its complement
- * (pupils improved and not, plans on time and late) — which count as published even where not
- * printed, since a reader can subtract.
+ * (pupils improved and not, plans on time and late), and each school's figure beside all the schools'
+ * — which count as published even where not printed, since a reader can subtract.
  * @example publishedSupportFigures(figures).ehc.plansIssued // null when 1 or 2 plans were issued
+ * @param of — which table to return: `all` (the default), or a school's id in `tables.schools`.
  */
-export function publishedSupportFigures(f: SupportFigures): PublishedSupportFigures {
+export function publishedSupportFigures(tables: SupportFigures | SupportFigureTables, of = 'all'): PublishedSupportFigures {
+  const linked: SupportFigureTables = 'schools' in tables ? tables : { all: tables, schools: new Map() };
   const figures = new Map<string, Figure>();
-  const count = (key: string, value: number) => {
-    figures.set(key, { value, primary: value > 0 && value < SMALLEST_SHOWN });
-    return key;
-  };
   const sums: Sum[] = [];
   const sum = (whole: string, parts: string[]) => sums.push({ whole, parts, counts: true });
-
-  f.interventions.forEach((row, i) => {
-    sum(count(`interventions.${i}.total`, row.total), SUPPORT_OUTCOMES.map((o) => count(`interventions.${i}.outcomes.${o}`, row.outcomes[o])));
-  });
-  f.measures.forEach((m, i) => sum(count(`measures.${i}.pupils`, m.pupils), [count(`measures.${i}.improved`, m.improved), count(`measures.${i}.notImproved`, m.pupils - m.improved)]));
-  const o = f.outreach;
-  sum(count('outreach.referred', o.referred), [count('outreach.waiting', o.waiting), count('outreach.placesTaken', o.placesTaken), count('outreach.closed', o.closed), count('outreach.awaitingConsent', o.referred - o.waiting - o.placesTaken - o.closed)]);
-  sum('outreach.closed', CLOSURE_REASONS.map((r) => count(`outreach.closedByReason.${r}`, o.closedByReason[r])));
-  count('outreach.givenAPlace', o.givenAPlace);
-  const e = f.ehc;
-  const withdrawnAfterDecision = e.decisionsMade - (e.notAssessed + e.beingAssessed + e.plansIssued + e.notIssued);
-  const states = ['awaitingDecision', 'notAssessed', 'beingAssessed', 'plansIssued', 'notIssued', 'withdrawn'] as const;
-  sum(count('ehc.requested', e.requested), states.map((k) => count(`ehc.${k}`, e[k])));
-  sum(count('ehc.decisionsMade', e.decisionsMade), ['ehc.notAssessed', 'ehc.beingAssessed', 'ehc.plansIssued', 'ehc.notIssued', count('ehc.withdrawnAfterDecision', withdrawnAfterDecision)]);
-  sum('ehc.withdrawn', [count('ehc.withdrawnBeforeDecision', e.withdrawn - withdrawnAfterDecision), 'ehc.withdrawnAfterDecision']);
-  sum('ehc.requested', ['ehc.awaitingDecision', 'ehc.withdrawnBeforeDecision', 'ehc.decisionsMade']);
-  sum('ehc.decisionsMade', [count('ehc.decisionsWithin6Weeks', e.decisionsWithin6Weeks), count('ehc.decisionsLate', e.decisionsMade - e.decisionsWithin6Weeks)]);
-  sum('ehc.plansIssued', [count('ehc.issuedWithin20Weeks', e.issuedWithin20Weeks), count('ehc.issuedLate', e.plansIssued - e.issuedWithin20Weeks)]);
-  sum(count('ehc.open', e.awaitingDecision + e.beingAssessed), ['ehc.awaitingDecision', 'ehc.beingAssessed']);
-  sum('ehc.open', [count('ehc.openPast20Weeks', e.openPast20Weeks), count('ehc.openWithin20Weeks', e.awaitingDecision + e.beingAssessed - e.openPast20Weeks)]);
-  const l = e.localTarget;
-  sum('ehc.requested', [count('ehc.localTarget.requested', l.requested), count('ehc.otherRequested', e.requested - l.requested)]);
-  sum('ehc.plansIssued', [count('ehc.localTarget.plansIssued', l.plansIssued), count('ehc.otherPlansIssued', e.plansIssued - l.plansIssued)]);
-  sum('ehc.localTarget.plansIssued', [count('ehc.localTarget.issuedWithinTarget', l.issuedWithinTarget), count('ehc.localTarget.issuedLate', l.plansIssued - l.issuedWithinTarget)]);
+  const countKeys = new Set<string>();
+  for (const [table, f] of [['all', linked.all] as const, ...linked.schools]) {
+    const count = (key: string, value: number) => {
+      figures.set(`${table}:${key}`, { value, primary: value > 0 && value < SMALLEST_SHOWN });
+      countKeys.add(key);
+      return `${table}:${key}`;
+    };
+    const k = (key: string) => `${table}:${key}`;
+    for (const row of f.interventions) {
+      sum(count(`interventions.${row.intervention}.total`, row.total), SUPPORT_OUTCOMES.map((o) => count(`interventions.${row.intervention}.outcomes.${o}`, row.outcomes[o])));
+    }
+    for (const m of f.measures) sum(count(`measures.${m.measure}.pupils`, m.pupils), [count(`measures.${m.measure}.improved`, m.improved), count(`measures.${m.measure}.notImproved`, m.pupils - m.improved)]);
+    const o = f.outreach;
+    sum(count('outreach.referred', o.referred), [count('outreach.waiting', o.waiting), count('outreach.placesTaken', o.placesTaken), count('outreach.closed', o.closed), count('outreach.awaitingConsent', o.referred - o.waiting - o.placesTaken - o.closed)]);
+    sum(k('outreach.closed'), CLOSURE_REASONS.map((r) => count(`outreach.closedByReason.${r}`, o.closedByReason[r])));
+    count('outreach.givenAPlace', o.givenAPlace);
+    const e = f.ehc;
+    const withdrawnAfterDecision = e.decisionsMade - (e.notAssessed + e.beingAssessed + e.plansIssued + e.notIssued);
+    const states = ['awaitingDecision', 'notAssessed', 'beingAssessed', 'plansIssued', 'notIssued', 'withdrawn'] as const;
+    sum(count('ehc.requested', e.requested), states.map((s) => count(`ehc.${s}`, e[s])));
+    sum(count('ehc.decisionsMade', e.decisionsMade), [k('ehc.notAssessed'), k('ehc.beingAssessed'), k('ehc.plansIssued'), k('ehc.notIssued'), count('ehc.withdrawnAfterDecision', withdrawnAfterDecision)]);
+    sum(k('ehc.withdrawn'), [count('ehc.withdrawnBeforeDecision', e.withdrawn - withdrawnAfterDecision), k('ehc.withdrawnAfterDecision')]);
+    sum(k('ehc.requested'), [k('ehc.awaitingDecision'), k('ehc.withdrawnBeforeDecision'), k('ehc.decisionsMade')]);
+    sum(k('ehc.decisionsMade'), [count('ehc.decisionsWithin6Weeks', e.decisionsWithin6Weeks), count('ehc.decisionsLate', e.decisionsMade - e.decisionsWithin6Weeks)]);
+    sum(k('ehc.plansIssued'), [count('ehc.issuedWithin20Weeks', e.issuedWithin20Weeks), count('ehc.issuedLate', e.plansIssued - e.issuedWithin20Weeks)]);
+    sum(count('ehc.open', e.awaitingDecision + e.beingAssessed), [k('ehc.awaitingDecision'), k('ehc.beingAssessed')]);
+    sum(k('ehc.open'), [count('ehc.openPast20Weeks', e.openPast20Weeks), count('ehc.openWithin20Weeks', e.awaitingDecision + e.beingAssessed - e.openPast20Weeks)]);
+    const l = e.localTarget;
+    sum(k('ehc.requested'), [count('ehc.localTarget.requested', l.requested), count('ehc.otherRequested', e.requested - l.requested)]);
+    sum(k('ehc.plansIssued'), [count('ehc.localTarget.plansIssued', l.plansIssued), count('ehc.otherPlansIssued', e.plansIssued - l.plansIssued)]);
+    sum(k('ehc.localTarget.plansIssued'), [count('ehc.localTarget.issuedWithinTarget', l.issuedWithinTarget), count('ehc.localTarget.issuedLate', l.plansIssued - l.issuedWithinTarget)]);
+  }
+  // All the schools together is the sum of each school's figure (a school without the row counts 0).
+  if (linked.schools.size > 0) for (const key of countKeys) sum(`all:${key}`, [...linked.schools.keys()].map((school) => `${school}:${key}`));
 
   const hidden = suppressFigures(figures, sums);
+  const f = of === 'all' ? linked.all : linked.schools.get(of);
+  if (!f) throw new RangeError(`no support figures for school ${of}`);
+  const shownAs = new Set([...hidden].filter((key) => key.startsWith(`${of}:`)).map((key) => key.slice(of.length + 1)));
   // An average, a median or a share speaks for the children counted under it.
-  const over = (...counts: string[]) => counts.some((k) => hidden.has(k) || (figures.get(k)?.value ?? 0) < SMALLEST_SHOWN);
-  f.measures.forEach((_, i) => over(`measures.${i}.pupils`) && hidden.add(`measures.${i}.averageChange`));
-  if (over('outreach.givenAPlace')) hidden.add('outreach.medianDaysReferralToPlace');
-  if (over('ehc.decisionsMade')) hidden.add('ehc.medianWeeksToDecision');
-  if (over('ehc.plansIssued')) hidden.add('ehc.medianWeeksToPlan');
-  if (over('ehc.plansIssued') || hidden.has('ehc.issuedWithin20Weeks')) hidden.add('ehc.shareIssuedWithin20Weeks');
-  if (over('ehc.localTarget.plansIssued') || hidden.has('ehc.localTarget.issuedWithinTarget')) hidden.add('ehc.localTarget.shareIssuedWithinTarget');
+  const over = (...counts: string[]) => counts.some((key) => shownAs.has(key) || (figures.get(`${of}:${key}`)?.value ?? 0) < SMALLEST_SHOWN);
+  for (const m of f.measures) if (over(`measures.${m.measure}.pupils`)) shownAs.add(`measures.${m.measure}.averageChange`);
+  if (over('outreach.givenAPlace')) shownAs.add('outreach.medianDaysReferralToPlace');
+  if (over('ehc.decisionsMade')) shownAs.add('ehc.medianWeeksToDecision');
+  if (over('ehc.plansIssued')) shownAs.add('ehc.medianWeeksToPlan');
+  if (over('ehc.plansIssued', 'ehc.issuedWithin20Weeks')) shownAs.add('ehc.shareIssuedWithin20Weeks');
+  if (over('ehc.localTarget.plansIssued', 'ehc.localTarget.issuedWithinTarget')) shownAs.add('ehc.localTarget.shareIssuedWithinTarget');
 
   const withhold = (value: unknown, path: string): unknown => {
-    if (typeof value === 'number') return hidden.has(path) ? null : value;
-    if (Array.isArray(value)) return value.map((v, i) => withhold(v, `${path}.${i}`));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withhold(v, path ? `${path}.${k}` : k)]));
+    if (typeof value === 'number') return shownAs.has(path) ? null : value;
+    if (Array.isArray(value)) return value.map((v, i) => withhold(v, `${path}.${rowName(v, i)}`));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withhold(v, path ? `${path}.${key}` : key)]));
     return value;
   };
   const published = withhold(f, '') as Withheld<SupportFigures>;
   const nulls = (value: unknown): number => (value === null ? 1 : value && typeof value === 'object' ? Object.values(value).reduce((n: number, v) => n + nulls(v), 0) : 0);
   return { ...published, withheld: nulls(published), note: WITHHELD_NOTE };
+}
+
+/**
+ * The figures for publication of one school, or of all the schools `actor` covers: read for every
+ * school they cover (one audited list read), so a school's figures and all the schools' are
+ * withheld together and neither gives the other away.
+ */
+export async function publishedSupportFiguresFor(store: CaseStore, actor: Actor, schoolId?: string, capacity?: number): Promise<PublishedSupportFigures> {
+  // A school out of the reader's reach is refused as a list of its cases would be.
+  if (schoolId !== undefined) assertCanRead(actor, schoolId);
+  const views = await store.cases.list(actor, {});
+  const bySchool = new Map<string, CaseView[]>();
+  for (const v of views) bySchool.set(v.schoolId, [...(bySchool.get(v.schoolId) ?? []), v]);
+  // Every school the reader covers has a table, cases or none, so a school's zeros link to the total too.
+  const schools = new Map([...new Set([...actor.schoolIds, ...bySchool.keys(), ...(schoolId !== undefined ? [schoolId] : [])])].sort().map((s) => [s, supportFigures(bySchool.get(s) ?? [], capacity)] as const));
+  return publishedSupportFigures({ all: supportFigures(views, capacity), schools }, schoolId ?? 'all');
 }
 
 /**
