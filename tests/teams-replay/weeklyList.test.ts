@@ -108,6 +108,8 @@ describe.each(backends())('the weekly list arrives in Teams as one card to each 
     env = { ...db.env, SCHOOL_DATE: WEEK, TATS_WEEKLY_AT: 'monday 08:00', TEST_CLOCK_FILE: clockFile() };
     connector = await startFakeConnector();
     services.push(await startService(dir, env, ['--import', shiftedClock]));
+    // On PostgreSQL a council runs several instances: two here, both ticking when the meeting time comes.
+    if (backend === 'postgres') services.push(await startService(dir, env, ['--import', shiftedClock]));
     // Both install the bot in a one-to-one chat: from then on they can be reached.
     await post(services[0]!.url, installActivity(head, connector.url, HEAD_CHAT));
     await post(services[0]!.url, installActivity(officer, connector.url, OFFICER_CHAT));
@@ -181,7 +183,7 @@ describe.each(backends())('the weekly list arrives in Teams as one card to each 
   });
 
   it('a second instance on the same database sends nobody the list again', async () => {
-    // One service per SQLite file: the second starts as the first stops; on PostgreSQL they run together.
+    // One service per SQLite file: the second starts as the first stops; on PostgreSQL a third joins the two.
     if (backend === 'sqlite') await services[0]!.stop();
     const second = await startService(dir, env, ['--import', shiftedClock]);
     services.push(second);
