@@ -11,6 +11,9 @@
  * 3. "Continue" without a next date is refused under the next date's block, nothing saved; with a
  *    next date and a follow-up SDQ of 17, the modal becomes "Review recorded." and the case holds
  *    the review and both measures, audited as the head's.
+ * 4. In a PEAP's modal, the school-based support question offers "Record support tried": pressed,
+ *    the same modal becomes the support form (views.update); submitted, it comes back to that
+ *    question, now pre-filled from the record.
  *
  * On SQLite, and on PostgreSQL when there is a server (TEST_DATABASE_URL).
  */
@@ -20,7 +23,7 @@ import { startFakeSlackApi, type FakeSlackApi } from '../support/fakeSlackApi.js
 import { backends } from '../support/postgres.js';
 import { dataDir, startService, type ServiceProcess } from '../support/serviceProcess.js';
 import { serviceDatabase, withStore, type ServiceDatabase } from '../support/stores.js';
-import { SIGNING_SECRET, blocksText, interaction, slashCommand, viewSubmission } from '../support/slackRequests.js';
+import { SIGNING_SECRET, answerState, blocksText, interaction, slashCommand, viewSubmission } from '../support/slackRequests.js';
 import { buttonPress, inputBlock, modalState, type Entered } from '../support/slackModals.js';
 
 const PUPIL = 'DEMO-007';
@@ -112,5 +115,34 @@ describe.each(backends())("a support plan's review recorded from Slack modals, a
       ['RECORD_MEASURE', 'demo-head'],
       ['HOLD_REVIEW', 'demo-head'],
     ]);
+  });
+
+  it("offers the support form inside the PEAP's modal, and comes back to the support question pre-filled", async () => {
+    const peapPupil = 'DEMO-001';
+    let before = slack.calls.length;
+    expect((await slashCommand(service.url, `start ${peapPupil}`)).status).toBe(200);
+    let view = (await slack.waitForCall('views.open', before)).args.view;
+    for (let i = 0; i < 30 && !blocksText(view.blocks).includes('Which school-based interventions have been tried'); i++) {
+      const next = await interaction(service.url, viewSubmission(view, answerState(view)));
+      expect(next.body.response_action).toBe('update');
+      view = next.body.view;
+    }
+    expect(blocksText(view.blocks)).toContain('Which school-based interventions have been tried');
+    expect(inputBlock(view, 'answer').element.initial_value).toBeUndefined();
+
+    before = slack.calls.length;
+    const press = buttonPress(view.blocks, 'Record support tried', { modal: { view, id: 'V-peap', hash: 'hash-peap' } });
+    expect((await interaction(service.url, press)).status).toBe(200);
+    const updated = await slack.waitForCall('views.update', before);
+    expect(updated.args.view_id).toBe('V-peap');
+    const form = updated.args.view;
+    expect(blocksText(form.blocks)).toContain(`Record support tried · pupil ${peapPupil}`);
+
+    const back = await submit(form, { intervention: 'mentoring', provider: 'Learning mentor', startDate: '2026-02-23', reviewDue: '2026-04-24' });
+    expect(back.body.response_action).toBe('update');
+    const question = back.body.view;
+    expect(blocksText(question.blocks)).toMatch(/Recorded: mentoring with Learning mentor from Monday 23 Feb 2026/);
+    expect(blocksText(question.blocks)).toContain('Which school-based interventions have been tried');
+    expect(String(inputBlock(question, 'answer').element.initial_value)).toMatch(/2026-02-23: mentoring with Learning mentor/);
   });
 });

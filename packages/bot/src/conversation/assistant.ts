@@ -299,7 +299,9 @@ export class Assistant {
     const pupilId = await resolvePupilId(this.#store, actor, c.pupilId);
     const today = this.#today();
     const reviewDue = await this.#schoolDaysAfter((await this.#store.pupils.record(actor, pupilId)).schoolId, today, SUGGESTED_REVIEW_SCHOOL_DAYS);
-    return supportForm(pupilId, formKey ?? randomBytes(6).toString('hex'), { startDate: today, reviewDue }, { peapCaseId: c.peapCaseId, questionId: c.questionId }, values, problems);
+    // From the PEAP's external-support question, the support is most likely external.
+    const external = this.#questions.find((q) => q.id === c.questionId)?.prefill === 'support-external';
+    return supportForm(pupilId, formKey ?? randomBytes(6).toString('hex'), { startDate: today, reviewDue, external }, { peapCaseId: c.peapCaseId, questionId: c.questionId }, values, problems);
   }
 
   /**

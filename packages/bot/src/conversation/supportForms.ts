@@ -77,7 +77,7 @@ function measureFields(stage: 'baseline' | 'follow-up', v: (id: string) => strin
 export function supportForm(
   pupilId: string,
   formKey: string,
-  defaults: { readonly startDate: IsoDate; readonly reviewDue?: IsoDate | undefined },
+  defaults: { readonly startDate: IsoDate; readonly reviewDue?: IsoDate | undefined; readonly external?: boolean },
   back: { readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined } = {},
   values: Submitted = {},
   problems: Problems = {},
@@ -86,7 +86,7 @@ export function supportForm(
   const fields: FormField[] = [
     { id: 'intervention', label: 'Support', kind: 'choice', required: true, choices: INTERVENTION_CHOICES, value: v('intervention') },
     { id: 'provider', label: 'Who provides it (the school, or the service)', kind: 'text', required: true, value: v('provider') },
-    { id: 'external', label: 'Is it provided by a service from outside the school?', kind: 'yes-no', required: true, value: v('external', 'no') },
+    { id: 'external', label: 'Is it provided by a service from outside the school?', kind: 'yes-no', required: true, value: v('external', defaults.external ? 'yes' : 'no') },
     { id: 'startDate', label: 'Started on', kind: 'date', required: true, value: v('startDate', defaults.startDate) },
     { id: 'reviewDue', label: 'Review by', kind: 'date', required: true, value: v('reviewDue', defaults.reviewDue ?? '') },
     { id: 'targets', label: 'Targets (optional; kept sealed with the pupil’s record)', kind: 'long-text', value: v('targets') },
