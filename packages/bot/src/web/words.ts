@@ -2,7 +2,8 @@
  * The workspace's words for the store's codes: kinds of case, roles, statuses. Kept in one place
  * so every page says the same thing, and a code never reaches the screen bare.
  */
-import type { CaseKind, Duty, LetterKind, StaffRole } from '@before-exclusion/workflows';
+import type { RulePack } from '@before-exclusion/rules';
+import type { CaseKind, CaseloadStatus, Duty, LetterKind, StaffRole, SupportOutcome } from '@before-exclusion/workflows';
 
 export const KIND_NAMES: Readonly<Record<CaseKind, string>> = {
   peap: 'Pre-exclusion assessment (PEAP)',
@@ -58,6 +59,45 @@ export const DUTY_TAGS: Readonly<Record<Duty['status'], Tag>> = {
   pending: { text: 'To do', classes: 'govuk-tag--blue' },
   cancelled: { text: 'Cancelled', classes: 'govuk-tag--grey' },
 };
+
+/** A nurture outreach caseload status (seed 001: R/A/G/B) as a tag; its meaning is said beside it in full. */
+export const CASELOAD_STATUS_TAGS: Readonly<Record<CaseloadStatus, Tag>> = {
+  red: { text: 'Red', classes: 'govuk-tag--red' },
+  amber: { text: 'Amber', classes: 'govuk-tag--orange' },
+  green: { text: 'Green', classes: 'govuk-tag--green' },
+  blue: { text: 'Blue', classes: 'govuk-tag--blue' },
+};
+
+/** How a pupil's place on the weekly list changed since last week. */
+export const TATS_CHANGE_TAGS: Readonly<Record<'new' | 'changed' | 'still', Tag>> = {
+  new: { text: 'New this week', classes: 'govuk-tag--purple' },
+  changed: { text: 'Reasons changed', classes: 'govuk-tag--yellow' },
+  still: { text: 'Still on the list', classes: 'govuk-tag--grey' },
+};
+
+/** How a support plan ended, as the support figures count it. */
+export const SUPPORT_OUTCOME_NAMES: Readonly<Record<SupportOutcome, string>> = {
+  running: 'Running',
+  'needs-met': 'Needs met',
+  escalated: 'Escalated',
+  stopped: 'Stopped',
+  revised: 'Revised at a review',
+};
+
+/**
+ * The weekly list's reasons that are not a rule's trigger, as the list titles them
+ * (teamAroundTheSchool): for a reason that has gone from the list, so no longer carries its title.
+ */
+const TATS_REASON_NAMES: Readonly<Record<string, string>> = {
+  'support-plan.review-due': 'Support plan review due',
+  'looked-after.boxall-and-plan': 'A child in care without a Boxall Profile and plan',
+  'nurture-outreach.referral-suggested': 'Consider a nurture outreach referral',
+};
+
+/** A reason on the weekly list in words: the rule's title in the pack, else the list's own; the id only for one neither knows. */
+export function tatsReasonName(reason: string, rules: RulePack): string {
+  return rules.rules.find((r) => r.trigger === reason)?.title ?? TATS_REASON_NAMES[reason] ?? reason;
+}
 
 export function roleName(role: string): string {
   return (ROLE_NAMES as Readonly<Record<string, string>>)[role] ?? role;

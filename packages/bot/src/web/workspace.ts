@@ -32,6 +32,7 @@ import { PAGE_SIZE, listCases, paginationItems, queryFor, readFilters, type Case
 import { csrf } from './csrf.js';
 import { figuresRouter } from './figures.js';
 import { whatIfRouter } from './whatIf.js';
+import { supportRouter } from './support.js';
 import { letterErrorSummary, letterFormValues, readLetterForm, type LetterFieldError } from './letters.js';
 import { securityHeaders } from './headers.js';
 import { cookiePolicy, endSession, sessionStaffId, sessionUser, sessions, startSession } from './session.js';
@@ -165,7 +166,7 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
     }
     res.status(403).set('Cache-Control', 'no-store').type('text/plain').send('Refused: this page is not served to another site.\n');
   };
-  router.use(['/cases', '/figures', '/what-if'], notCrossSite);
+  router.use(['/cases', '/figures', '/what-if', '/support'], notCrossSite);
 
   router.get('/cases', async (req, res) => {
     const me = await signedIn(req, res);
@@ -268,6 +269,7 @@ export function workspaceRouter(options: WorkspaceOptions): Router {
 
   router.use('/figures', figuresRouter({ store, log, today: options.today, pages: views, base, signedIn, layout }));
   router.use('/what-if', whatIfRouter({ store, log, today: options.today, pages: views, rules: options.evaluator?.rules, signedIn, layout }));
+  router.use('/support', supportRouter({ store, log, today: options.today, pages: views, base, rules: options.evaluator?.rules, signedIn, layout }));
 
   router.use((req, res) => notFound(req, res));
 
