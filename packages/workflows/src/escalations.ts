@@ -28,7 +28,7 @@ export type SupportEscalation = (typeof ESCALATIONS)[number];
 /** What an action or an escalation leads to: a case of a kind (the pupil's open one, when `reuseOpen`), or it stays an action, with why. */
 export type EscalationLeads = { readonly opens: CaseKind; readonly reuseOpen: boolean } | { readonly staysAnAction: string };
 
-const NO_CASE_SOCIAL_CARE = 'no case for social care here: the owner makes the referral (the council’s children’s social care front door) and marks the action done';
+const NO_CASE_SOCIAL_CARE = "no case for social care here: the owner makes the referral (the council's children's social care front door) and marks the action done";
 const NO_CASE_VIRTUAL_SCHOOL = 'no case for the virtual school here: the owner arranges the discussion and marks the action done';
 
 /**

@@ -280,6 +280,8 @@ export function tatsListLines(list: TatsList): string[] {
     for (const a of e.actions) lines.push(`    action: ${a.action} — ${a.owner}, ${a.overdue ? `OVERDUE since ${a.dueDate}` : `due ${a.dueDate}`} [${a.caseId}]`);
   }
   for (const s of list.steppedOff) lines.push(`${s.schoolId} ${s.pupilId} [OFF THE LIST]${s.steppedDownOn ? ` stepped down on ${s.steppedDownOn}` : ''} — last week: ${s.reasons.join(', ')}`);
-  for (const h of list.heldOff ?? []) lines.push(`${h.schoolId} ${h.pupilId} [STEPPED DOWN on ${h.on}] — off the list until a new reason appears [${h.caseId}]`);
+  // Those stepped down this week are said once, above, as off the list.
+  const saidOff = new Set(list.steppedOff.filter((s) => s.steppedDownOn).map((s) => s.pupilId));
+  for (const h of (list.heldOff ?? []).filter((h) => !saidOff.has(h.pupilId))) lines.push(`${h.schoolId} ${h.pupilId} [STEPPED DOWN on ${h.on}] — off the list until a new reason appears [${h.caseId}]`);
   return lines;
 }
