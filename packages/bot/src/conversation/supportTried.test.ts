@@ -7,8 +7,9 @@
  * forms save nothing twice; and only staff acting for the pupil's school may record.
  */
 import { SYSTEM, type Actor, type CaseStore, type CaseView } from '@before-exclusion/workflows';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only } from '../testing/fixtures.js';
+import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only, type StoreAt } from '../testing/fixtures.js';
 import type { Assistant } from './assistant.js';
 import { parseAction, parseText, type Command } from './commands.js';
 import type { FormReply, Reply } from './replies.js';
@@ -16,6 +17,7 @@ import type { FormReply, Reply } from './replies.js';
 const PUPIL = 'DEMO-002';
 
 let store: CaseStore;
+let at: StoreAt;
 let assistant: Assistant;
 let head: Actor;
 const opened: CaseStore[] = [];
@@ -43,7 +45,7 @@ async function recordMentoring(): Promise<CaseView<'support-plan'>> {
 
 describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) => {
   beforeEach(async () => {
-    ({ store } = await demoStore({ backend }));
+    ({ store, at } = await demoStore({ backend }));
     opened.push(store);
     assistant = demoAssistant(store);
     head = await store.staff.actorFor('demo-head');
@@ -62,7 +64,7 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     expect(review.value! > '2026-04-30').toBe(true);
     expect(form.fields.find((f) => f.id === 'intervention')!.choices).toContainEqual({ value: 'mentoring', title: 'Mentoring' });
 
-    const replies = await assistant.handle(head, press(form, MENTORING));
+    const replies = await assistant.handle(head, press(form, { ...MENTORING, targets: 'Arrives calmly after breakfast club' }));
     expect(messages(replies)[0]).toMatch(/^Recorded: mentoring with Learning mentor from Monday 2 Mar 2026, review by Friday 24 Apr 2026 \(case support-plan-\w+\)/);
     expect(only(replies, 'case-status').case.kind).toBe('support-plan');
 
@@ -72,6 +74,13 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     expect(plan!.context).toMatchObject({ assessedOn: '2026-03-02', nextReviewDue: '2026-04-24', plans: [{ intervention: 'mentoring', provider: 'Learning mentor', startDate: '2026-03-02', reviewDue: '2026-04-24', external: false, agreedBy: 'demo-head' }] });
     expect(plan!.context.measures).toMatchObject([{ measure: 'sdq', stage: 'baseline', takenOn: '2026-03-02', totalDifficulties: 22 }]);
     // One press, one transaction: the three events audited in order, by the head.
+    // The targets are words about the pupil: read back by those who may, sealed where they are kept.
+    expect(plan!.context.plans[0]!.targets).toBe('Arrives calmly after breakfast club');
+    if (backend === 'sqlite') {
+      const kept = ['', '-wal'].filter((suffix) => existsSync(`${at.url}${suffix}`)).map((suffix) => readFileSync(`${at.url}${suffix}`).toString('latin1'));
+      expect(kept.join('')).toContain('Learning mentor');
+      expect(kept.join('')).not.toContain('breakfast club');
+    }
     const events = (await store.audit.entriesFor(plan!.id)).filter((r) => r.action === 'event');
     expect(events.map((r) => [r.event, r.actor])).toEqual([
       ['ASSESS', 'demo-head'],
