@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'workflows', include: ['src/**/*.test.ts'], testTimeout: 30_000 },
+  test: { name: 'workflows', include: ['src/**/*.test.ts', 'scenarios/**/*.test.ts'], testTimeout: 30_000 },
 });
