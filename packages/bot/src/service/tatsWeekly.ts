@@ -7,14 +7,14 @@
  * outbox's lease lets one instance send it. Each person gets it as one card (Teams) or one message
  * (Slack) in their one-to-one chat, once per channel: a retry skips whoever has it.
  *
- * The list is the workflows' `teamAroundTheSchool`, read as the person it goes to — so each
- * delivery is audited as that person's list of cases (`case-list-read`), as the workspace and the
- * `cases tats` command read it — and nothing is read or sent while audit writes are stopped.
+ * The list is the workflows' `teamAroundTheSchool`, worked out once for the school; before it goes
+ * to a person, their read of the school's cases is audited (`case-list-read`, as the workspace and
+ * the `cases tats` command record it), so nothing is sent while audit writes are stopped.
  * Pupils go by id only: a message sent unasked never carries a name (as the digests). An empty
  * list is still sent, as one line, so the meeting knows it was made and found nobody.
  */
 import { addDays, type IsoDate, type RulePack } from '@before-exclusion/rules';
-import { englishDate, teamAroundTheSchool, type CaseStore, type OutboxMessage, type OutboxSender, type TatsList } from '@before-exclusion/workflows';
+import { englishDate, SYSTEM, teamAroundTheSchool, type CaseStore, type OutboxMessage, type OutboxSender, type TatsList } from '@before-exclusion/workflows';
 import type { Channel } from '../conversation/channel.js';
 import type { WeeklyList, WeeklyListPupil } from '../conversation/replies.js';
 import { ChannelQueue } from './channelQueue.js';
@@ -123,12 +123,14 @@ export function weeklyListSender(d: WeeklyListDelivery): Record<string, OutboxSe
       if (d.today() >= addDays(week, 7)) return void d.log.info(`weekly list of ${week}: not sent, next week's is due`, { kind: TATS_WEEKLY });
       const people = await peopleWhoMeet(d.store, schoolId);
       const schoolName = (await d.store.staff.schools()).find((s) => s.id === schoolId)?.name ?? schoolId;
-      // Read once per person, whatever the channels: each read is that person's (audited) list.
-      const lists = new Map<string, Promise<WeeklyList>>();
-      const listFor = (staffId: string) => {
-        let list = lists.get(staffId);
-        if (!list) lists.set(staffId, (list = readFor(d, staffId, schoolId, schoolName, week)));
-        return list;
+      // The list is worked out once for the school (the rules over every pupil, this week and last);
+      // each person's read of it is audited once, whatever the channels.
+      let list: Promise<WeeklyList> | undefined;
+      const reads = new Map<string, Promise<void>>();
+      const listFor = async (staffId: string): Promise<WeeklyList> => {
+        if (!reads.has(staffId)) reads.set(staffId, readBy(d.store, staffId, schoolId));
+        await reads.get(staffId);
+        return (list ??= weeklyListOf(d, schoolId, schoolName, week));
       };
       const outcomes = await Promise.allSettled(
         d.channels.map((channel) => {
@@ -158,10 +160,19 @@ export function weeklyListSender(d: WeeklyListDelivery): Record<string, OutboxSe
   };
 }
 
-/** The list as `staffId` reads it (audited as their read), for their message. */
-async function readFor(d: WeeklyListDelivery, staffId: string, schoolId: string, schoolName: string, week: string): Promise<WeeklyList> {
-  const actor = await d.store.staff.actorFor(staffId);
-  const list = await teamAroundTheSchool(d.store, actor, { week: week as IsoDate, schoolId, rules: d.rules });
+/**
+ * Records `staffId`'s read of the school's cases, as the workspace's weekly list and `cases tats`
+ * record it (a `case-list-read` naming the school's cases) — before anything is sent to them, so
+ * while audit writes are stopped nothing is. Refused (AccessDenied) for someone not covering it.
+ */
+async function readBy(store: CaseStore, staffId: string, schoolId: string): Promise<void> {
+  await store.cases.list(await store.staff.actorFor(staffId), { schoolId });
+}
+
+/** The school's list for the week, as the message shows it. */
+async function weeklyListOf(d: WeeklyListDelivery, schoolId: string, schoolName: string, week: string): Promise<WeeklyList> {
+  // Read as the system: the read each person makes of it is recorded as theirs (readBy).
+  const list = await teamAroundTheSchool(d.store, SYSTEM, { week: week as IsoDate, schoolId, rules: d.rules });
   const base = d.workspaceUrl();
   const link = base ? `${base}/support?${new URLSearchParams({ school: schoolId, week }).toString()}` : undefined;
   return weeklyListReply(list, schoolName, d.rules, link);
