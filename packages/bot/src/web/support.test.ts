@@ -6,11 +6,15 @@
  * refusals: a week that is not a date or a school that is not one's own said under its field, with
  * nothing read; another school's head seeing none of this school's pupils.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CASE_LIST_READ, SYSTEM, giveNurturePlace, openByHand, type CaseStore } from '@before-exclusion/workflows';
 import { loadConfig } from '../service/config.js';
+import type { Logger } from '../service/log.js';
 import { BACKENDS, TODAY, addOtherSchool, demoStore, silentLogger } from '../testing/fixtures.js';
 import { WorkspaceBrowser as Browser } from '../testing/workspaceBrowser.js';
 import { signInMethods } from './signIn.js';
@@ -26,9 +30,9 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
-async function serve(store: CaseStore): Promise<Browser> {
+async function serve(store: CaseStore, log: Logger = silentLogger): Promise<Browser> {
   const app = express();
-  app.use(WORKSPACE_PATH, workspaceRouter({ store, log: silentLogger, today: () => TODAY, sessionSecret: SECRET, https: false, signIn: signInMethods(loadConfig({})) }));
+  app.use(WORKSPACE_PATH, workspaceRouter({ store, log, today: () => TODAY, sessionSecret: SECRET, https: false, signIn: signInMethods(loadConfig({})) }));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
@@ -182,6 +186,47 @@ describe.each(BACKENDS)('the Support pages on %s', (backend) => {
     expect(load.text).toContain('1 of 30 places taken Places count the whole service, every school: 29 free. 0 children waiting, 0 awaiting consent.');
     expect(load.text).not.toContain('DEMO-0');
     expect((await other.get('/workspace/support?school=DEMO-SCH')).status).toBe(400);
+  });
+
+  it("puts the name beside the id where the school chose to hold names — on the page, never in the service's log", async () => {
+    const store = await demo();
+    await supportRecord(store);
+    const head = await store.staff.actorFor('demo-head');
+    const names = join(mkdtempSync(join(tmpdir(), 'names-')), 'names.csv');
+    writeFileSync(names, 'pupilId,displayName\nDEMO-004,Ada Example\nDEMO-007,Ben Example\n');
+    await store.displayNames.choose(head, 'DEMO-SCH', true);
+    await store.displayNames.load(head, 'DEMO-SCH', names);
+    const lines: string[] = [];
+    const log: Logger = { debug() {}, info: (m, f) => lines.push(JSON.stringify({ m, ...f })), warn: (m, f) => lines.push(JSON.stringify({ m, ...f })), error: (m, f) => lines.push(JSON.stringify({ m, ...f })) };
+    const browser = await serve(store, log);
+    await signIn(browser, 'demo-officer');
+
+    expect((await browser.get('/workspace/support')).text).toContain('Ada Example (DEMO-004) New this week');
+    expect((await browser.get('/workspace/support/caseload')).text).toContain('Ben Example (DEMO-007) 23 February 2026 Amber');
+    expect(lines.some((l) => l.includes('weekly list read'))).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/Ada|Ben|Example/);
+  });
+
+  it('shows an officer covering two schools all of them, each pupil under their school, or one school chosen', async () => {
+    const store = await demo();
+    await supportRecord(store);
+    await addOtherSchool(store);
+    await store.staff.upsert({ id: 'demo-officer', displayName: 'Demo Inclusion Officer (fictional)', role: 'inclusion-officer', schoolIds: ['DEMO-SCH', 'OTHER'] }, SYSTEM);
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+
+    const all = await browser.get('/workspace/support');
+    expect(all.text).toContain('School All your schools Demo Academy (fictional) Other School (fictional) Show the list');
+    expect(all.text).toContain('DEMO-004 New this week Cases for pupil DEMO-004 School Demo Academy (fictional) Why on the list');
+    const other = await browser.get('/workspace/support?school=OTHER&week=2026-03-13');
+    expect(other.status).toBe(200);
+    expect(other.text).toContain('Week of 13 March 2026 0 pupils on the list');
+    // The area's own links keep the school chosen; the week before and after keep both.
+    expect(other.html).toContain('href="/workspace/support/caseload?school=OTHER"');
+    expect(other.html).toContain('href="/workspace/support?school=OTHER&amp;week=2026-03-06"');
+    const load = await browser.get('/workspace/support/caseload');
+    expect(load.text).toContain('Pupil School Since Status');
+    expect(load.text).toContain('DEMO-007 Demo Academy (fictional) 23 February 2026 Amber');
   });
 
   it('shows the nurture outreach caseload: places taken of the capacity, the status in words, the follow-up overdue, the measures before → after; the waiting list in referral order; those awaiting consent', async () => {
