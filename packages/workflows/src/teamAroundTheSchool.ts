@@ -37,14 +37,11 @@ export const TATS_TRIGGERS: readonly string[] = [
 ];
 
 /**
- * A case open at the panel this long suggests a nurture outreach referral: B&NES's first referral route,
+ * A case open at the panel a year suggests a nurture outreach referral: B&NES's first referral route,
  * "the Behaviour & Attendance Panels have had the cases open for a year or more and a new strategy is
  * needed" (seed 001 line 44). The product's panel case is the EBSNA case (the S19 / Education
  * Inclusion Panel's referral).
- */
-export const PANEL_OPEN_SUGGESTS_OUTREACH_DAYS = 365;
-
-/**
+ *
  * Whether a case opened at `openedAt` (an instant; its day taken in England) has been open at the
  * panel "a year or more" on `on`: from its anniversary, counted on the calendar — a year across a
  * 29 February is 366 days, so 365 days on is still short of it (1 March for a case opened on 29 February).
