@@ -6,8 +6,8 @@
  * one-to-one chat; the pupils on it are exactly those an evaluation made here selects — the rules
  * library's evaluator over the list's triggers, the children in care without a Boxall Profile and
  * plan, the support plans whose review falls due in the week — worked out in this file, not by
- * the workflows' list; each delivery is that person's audited read; and a second instance on the
- * same database sends nobody the list again. On SQLite, and on PostgreSQL when there is a server
+ * the workflows' list; an open action shows under its pupil; each delivery is that person's
+ * audited read; and a second instance on the same database sends nobody the list again. On SQLite, and on PostgreSQL when there is a server
  * (there two instances tick through the meeting time together, and a third joins later).
  */
 import { writeFileSync } from 'node:fs';
@@ -88,6 +88,8 @@ describe.each(backends())('the weekly list arrives in Teams as one card to each 
   const services: ServiceProcess[] = [];
   /** The pupil given a support plan whose review falls due this week (and on the list for nothing else). */
   let planned = '';
+  /** A pupil on the list with an action agreed last week and now overdue. */
+  let acted = '';
   let expected: string[] = [];
 
   const clockFile = () => join(dir, 'clock');
@@ -126,6 +128,9 @@ describe.each(backends())('the weekly list arrives in Teams as one card to each 
         { type: 'ASSESS', assessedOn: '2026-03-13' },
         { type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'School', startDate: '2026-03-16', reviewDue: '2026-03-25' },
       ] as never);
+      // An action agreed at last week's meeting for a pupil on the list, now past its date.
+      acted = [...onTheirOwn].sort()[0]!;
+      await openByHand(store, headActor, 'tats-action', acted, WEEK, { action: 'attendance-meeting', owner: 'EWO', agreedOn: '2026-03-16', dueDate: '2026-03-20' });
       expected = [...(await selectedByTheRules(store))].sort();
     });
   }, 60_000);
@@ -163,6 +168,9 @@ describe.each(backends())('the weekly list arrives in Teams as one card to each 
       expect(cardText(plannedBlock).split('\n')).toEqual([`**${planned}** · NEW`, 'Support plan review due']);
     }
     expect(cardText(cardOf(cards[0]!.activity))).toEqual(cardText(cardOf(cards[1]!.activity)));
+    // The open action under its pupil: what, who, and that it is overdue.
+    const actedBlock = elements(cardOf(cards[0]!.activity)).find((e) => e.id === `${PUPIL_ID_PREFIX}${acted}`)!;
+    expect(cardText(actedBlock)).toContain('• an attendance meeting with the family — EWO, **OVERDUE** since Friday 20 Mar 2026');
   });
 
   it("records each delivery: the outbox's one message for the school and week, delivered to each, and each person's read audited", async () => {
