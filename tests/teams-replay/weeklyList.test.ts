@@ -7,8 +7,9 @@
  * library's evaluator over the list's triggers, the children in care without a Boxall Profile and
  * plan, the support plans whose review falls due in the week — worked out in this file, not by
  * the workflows' list; an open action shows under its pupil; each delivery is that person's
- * audited read; and a second instance on the same database sends nobody the list again. On SQLite, and on PostgreSQL when there is a server
- * (there two instances tick through the meeting time together, and a third joins later).
+ * audited read; and a second instance on the same database sends nobody the list again. On
+ * SQLite, and on PostgreSQL when there is a server (there two instances tick through the meeting
+ * time together, and a third joins later).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
