@@ -289,7 +289,42 @@ export class Assistant {
         return this.#supportReviewForm(actor, c.target);
       case 'support.review':
         return this.#recordSupportReview(actor, c);
+      case 'support.replan-form':
+        return [await this.#replanForm(actor, await this.#store.cases.get(actor, c.caseId, 'support-plan'))];
+      case 'support.replan':
+        return this.#replan(actor, c);
     }
+  }
+
+  /** The revised plan's form, drawn from the plan it revises (what and who, kept unless changed). */
+  async #replanForm(actor: Actor, view: CaseView<'support-plan'>, values: Readonly<Record<string, unknown>> = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}, revision = view.revision): Promise<Reply> {
+    const may = this.#store.cases.can(actor, view, 'AGREE_PLAN', { atAnyStage: true });
+    if (!may.allowed) return { type: 'message', tone: 'info', text: sentence(may.reason) };
+    if (view.state !== 'plan') return { type: 'message', tone: 'info', text: 'This support plan has no revision waiting to be agreed.' };
+    const last = view.context.plans.at(-1);
+    const today = this.#today();
+    const reviewDue = await this.#schoolDaysAfter(view.schoolId, today, SUGGESTED_REVIEW_SCHOOL_DAYS);
+    const defaults = { startDate: today, reviewDue, ...(last ? { external: last.external, intervention: last.intervention, provider: last.provider } : {}) };
+    return supportForm(view.pupilId, { verb: 'support.replan', caseId: view.id, revision }, defaults, values, problems);
+  }
+
+  /** The revised plan agreed on its case: any new baseline, then the plan, in one transaction. */
+  async #replan(actor: Actor, c: Extract<Command, { verb: 'support.replan' }>): Promise<Reply[]> {
+    const view = await this.#store.cases.get(actor, c.caseId, 'support-plan');
+    const again = (problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> }) => this.#replanForm(actor, view, c.values, problems, c.revision);
+    const read = readSupport(c.values, this.#today());
+    if ('errors' in read) return [await again({ fieldErrors: read.errors })];
+    const { plan, baseline } = read.value;
+    const closed = await closedDayRefusal((school, date) => this.#store.pupils.calendarFor(school, date), view.schoolId, plan.reviewDue);
+    if (closed) return [await again({ fieldErrors: { reviewDue: sentence(closed) } })];
+    try {
+      await this.#store.cases.send(actor, view, [...(baseline ? [{ type: 'RECORD_MEASURE' as const, ...baseline }] : []), { type: 'AGREE_PLAN', ...plan }], { expectedRevision: c.revision });
+    } catch (error) {
+      if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
+      if (error instanceof EventRefused) return [await again({ error: sentence(error.message) })];
+      throw error;
+    }
+    return [{ type: 'message', tone: 'info', text: `Revised plan agreed: ${interventionWords(plan.intervention)} with ${plan.provider} from ${longDate(plan.startDate)}, review by ${longDate(plan.reviewDue)}.` }, await this.#status(actor, view.id)];
   }
 
   /** The support form for a pupil the person covers, or why they cannot record support for them. */
@@ -301,7 +336,8 @@ export class Assistant {
     const reviewDue = await this.#schoolDaysAfter((await this.#store.pupils.record(actor, pupilId)).schoolId, today, SUGGESTED_REVIEW_SCHOOL_DAYS);
     // From the PEAP's external-support question, the support is most likely external.
     const external = this.#questions.find((q) => q.id === c.questionId)?.prefill === 'support-external';
-    return supportForm(pupilId, formKey ?? randomBytes(6).toString('hex'), { startDate: today, reviewDue, external }, { peapCaseId: c.peapCaseId, questionId: c.questionId }, values, problems);
+    const submit = { verb: 'support.record', pupilId, formKey: formKey ?? randomBytes(6).toString('hex'), ...(c.peapCaseId ? { peapCaseId: c.peapCaseId } : {}), ...(c.questionId ? { questionId: c.questionId } : {}) };
+    return supportForm(pupilId, submit, { startDate: today, reviewDue, external }, values, problems);
   }
 
   /**
@@ -363,7 +399,11 @@ export class Assistant {
       const pupilId = await resolvePupilId(this.#store, actor, target);
       const plans = (await this.#store.cases.list(actor, { pupilId, status: 'active' })).filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
       const running = plans.filter((v) => v.nextEvents.includes('HOLD_REVIEW'));
-      if (running.length === 0) return [{ type: 'message', tone: 'info', text: `Pupil ${pupilId} has no support plan running to review.${plans.length ? ' A plan to revise is agreed from the case.' : ` Type "record support ${pupilId}" to record support tried.`}` }];
+      const revising = plans.find((v) => v.state === 'plan' && v.context.plans.length > 0);
+      if (running.length === 0 && revising) {
+        return [{ type: 'message', tone: 'info', text: `The last review of pupil ${pupilId}'s support decided to revise the plan: agree the revised plan first.` }, await this.#replanForm(actor, await this.#store.cases.get(actor, revising.id, 'support-plan'))];
+      }
+      if (running.length === 0) return [{ type: 'message', tone: 'info', text: `Pupil ${pupilId} has no support plan running to review. Type "record support ${pupilId}" to record support tried.` }];
       if (running.length > 1) {
         const today = this.#today();
         return [{ type: 'case-list', title: `Support plans to review · pupil ${pupilId}`, cases: running.map((v) => caseLine(v, today, undefined, this.#reviewButton(actor, v, today, true))), total: running.length, empty: '' }];
@@ -407,9 +447,14 @@ export class Assistant {
     return [{ type: 'message', tone: 'info', text: 'Review recorded.' }, await this.#status(actor, view.id)];
   }
 
-  /** A support plan's "record the review" button, when `actor` may record it and it is due (or `always`). */
+  /**
+   * A support plan's next step as a button: "Record the review" when `actor` may record it and it is
+   * due (or `always`), "Agree the revised plan" when its review sent it back to be revised.
+   */
   #reviewButton(actor: Actor, view: CaseView, today: IsoDate, always = false): ButtonAction | undefined {
-    if (view.kind !== 'support-plan' || !this.#store.cases.can(actor, view, 'HOLD_REVIEW').allowed) return undefined;
+    if (view.kind !== 'support-plan') return undefined;
+    if (view.state === 'plan' && view.context.plans.length > 0 && this.#store.cases.can(actor, view, 'AGREE_PLAN').allowed) return { title: 'Agree the revised plan', data: { verb: 'support.replan-form', caseId: view.id }, primary: true };
+    if (!this.#store.cases.can(actor, view, 'HOLD_REVIEW').allowed) return undefined;
     const c = view.context as SupportPlanContext;
     const due = c.overdue.includes('review') || (c.nextReviewDue !== undefined && c.nextReviewDue <= today);
     return due || always ? { title: 'Record the review', data: { verb: 'support.review-form', target: view.id }, primary: true } : undefined;
@@ -813,7 +858,7 @@ const SUPPORT_RECORDED_BY = 'Support tried is recorded by the school: the headte
 /** Why a support plan has no review to record now, in words. */
 function nothingToReview(view: CaseView<'support-plan'>): string {
   if (view.status === 'done') return `This support plan has ended (${String(view.state).replace(/-/g, ' ')}): there is no review to record.`;
-  if (view.state === 'plan') return 'Its last review decided to revise the plan: there is no plan running to review until the revised one is agreed.';
+  if (view.state === 'plan') return 'Its last review decided to revise the plan: there is no plan running to review until the revised one is agreed (the case\'s "Agree the revised plan").';
   return 'There is no plan running to review yet.';
 }
 

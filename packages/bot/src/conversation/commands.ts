@@ -51,6 +51,9 @@ export type Command =
   | { readonly verb: 'support.record'; readonly pupilId: string; readonly formKey: string; readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined; readonly values: FormValues }
   /** The form that records a support plan's review: `target` is the plan's case id, or a pupil id as typed. */
   | { readonly verb: 'support.review-form'; readonly target: string }
+  /** A support plan its review sent back to be revised: the form for the revised plan, and agreeing it. */
+  | { readonly verb: 'support.replan-form'; readonly caseId: string }
+  | { readonly verb: 'support.replan'; readonly caseId: string; readonly revision: number; readonly values: FormValues }
   | { readonly verb: 'support.review'; readonly caseId: string; readonly revision: number; readonly values: FormValues };
 
 /** What a form's inputs held, by field id. */
@@ -152,12 +155,14 @@ const actionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('support.form'), pupilId: id.optional(), peapCaseId: id.optional(), questionId: id.optional() }),
   z.looseObject({ verb: z.literal('support.record'), pupilId: id, formKey: id, peapCaseId: id.optional(), questionId: id.optional() }),
   z.object({ verb: z.literal('support.review-form'), target: id }),
+  z.object({ verb: z.literal('support.replan-form'), caseId: id }),
+  z.looseObject({ verb: z.literal('support.replan'), caseId: id, revision }),
   z.looseObject({ verb: z.literal('support.review'), caseId: id, revision }),
 ]);
 
 /** The ids a form's button carries; everything else it sends is what was entered. */
 const FORM_IDS = new Set(['verb', 'pupilId', 'caseId', 'duty', 'recipient', 'revision', 'confirmWithoutPeap', 'kind', 'formKey', 'peapCaseId', 'questionId']);
-const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record', 'movement.record', 'letter.make', 'support.record', 'support.review']);
+const FORM_VERBS = new Set(['exclusion.form', 'exclusion.record', 'duty.record', 'movement.record', 'letter.make', 'support.record', 'support.review', 'support.replan']);
 
 /** The verbs buttons may carry. */
 export const VERBS = actionSchema.options.map((o) => o.shape.verb.value);

@@ -23,7 +23,7 @@ import {
 } from '@before-exclusion/workflows';
 import type { z } from 'zod';
 import { readDate, type Read, type Submitted } from './forms.js';
-import type { FormField, FormReply } from './replies.js';
+import type { ActionData, FormField, FormReply } from './replies.js';
 
 type Problems = { readonly error?: string; readonly fieldErrors?: Readonly<Record<string, string>> };
 type PlanPayload = z.output<typeof supportPlanCase.events.AGREE_PLAN.payload>;
@@ -72,20 +72,21 @@ function measureFields(stage: 'baseline' | 'follow-up', v: (id: string) => strin
 
 /**
  * The form that records support tried for a pupil: one submit opens the support plan with its
- * assessment and plan. `formKey` is this form's own, so a second press opens nothing more.
+ * assessment and plan (`submit`: `support.record` with the form's own key, so a second press opens
+ * nothing more), or agrees a revised plan on the plan's case (`support.replan`, with its revision).
  */
 export function supportForm(
   pupilId: string,
-  formKey: string,
-  defaults: { readonly startDate: IsoDate; readonly reviewDue?: IsoDate | undefined; readonly external?: boolean },
-  back: { readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined } = {},
+  submit: ActionData,
+  defaults: { readonly startDate: IsoDate; readonly reviewDue?: IsoDate | undefined; readonly external?: boolean; readonly intervention?: string; readonly provider?: string },
   values: Submitted = {},
   problems: Problems = {},
 ): FormReply {
+  const revising = submit.verb === 'support.replan';
   const v = (id: string, otherwise = '') => text(values[id]) || otherwise;
   const fields: FormField[] = [
-    { id: 'intervention', label: 'Support', kind: 'choice', required: true, choices: INTERVENTION_CHOICES, value: v('intervention') },
-    { id: 'provider', label: 'Who provides it (the school, or the service)', kind: 'text', required: true, value: v('provider') },
+    { id: 'intervention', label: 'Support', kind: 'choice', required: true, choices: INTERVENTION_CHOICES, value: v('intervention', defaults.intervention) },
+    { id: 'provider', label: 'Who provides it (the school, or the service)', kind: 'text', required: true, value: v('provider', defaults.provider) },
     { id: 'external', label: 'Is it provided by a service from outside the school?', kind: 'yes-no', required: true, value: v('external', defaults.external ? 'yes' : 'no') },
     { id: 'startDate', label: 'Started on', kind: 'date', required: true, value: v('startDate', defaults.startDate) },
     { id: 'reviewDue', label: 'Review by', kind: 'date', required: true, value: v('reviewDue', defaults.reviewDue ?? '') },
@@ -94,10 +95,12 @@ export function supportForm(
   ];
   return {
     type: 'form',
-    title: `Record support tried · pupil ${pupilId}`,
-    intro: 'It goes on the pupil’s support record: the PEAP’s “support tried” questions and the officer’s case view read it, and its review is a date you are reminded of.',
+    title: `${revising ? 'The revised plan' : 'Record support tried'} · pupil ${pupilId}`,
+    intro: revising
+      ? 'Its review decided to revise the plan: what the support is now, from when, and its next review.'
+      : 'It goes on the pupil’s support record: the PEAP’s “support tried” questions and the officer’s case view read it, and its review is a date you are reminded of.',
     fields,
-    submit: { title: 'Record the support', data: { verb: 'support.record', pupilId, formKey, ...(back.peapCaseId ? { peapCaseId: back.peapCaseId } : {}), ...(back.questionId ? { questionId: back.questionId } : {}) } },
+    submit: { title: revising ? 'Agree the revised plan' : 'Record the support', data: submit },
     ...(problems.error ? { error: problems.error } : {}),
     ...(problems.fieldErrors ? { fieldErrors: problems.fieldErrors } : {}),
   };

@@ -201,6 +201,31 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     expect(messages(await typed(`review support ${plan!.id}`))).toEqual(['This support plan has ended (needs met): there is no review to record.']);
   });
 
+  it('goes round the cycle in the chat: a review that revises the plan offers "Agree the revised plan", drawn from the last plan, and the new plan runs', async () => {
+    const plan = await recordMentoring();
+    await assistant.handle(head, press(only(await typed(`review support ${plan.id}`), 'form'), { outcome: 'revise-plan' }));
+    const revising = await store.cases.get(SYSTEM, plan.id, 'support-plan');
+    expect(revising.state).toBe('plan');
+    // My cases offers the next step; the status too; "review support PUPIL" says what is waiting.
+    const list = only(await typed(`my cases ${PUPIL}`), 'case-list');
+    expect(list.cases.find((c) => c.id === plan.id)?.act).toEqual({ title: 'Agree the revised plan', data: { verb: 'support.replan-form', caseId: plan.id }, primary: true });
+    const byPupil = await typed(`review support ${PUPIL}`);
+    expect(messages(byPupil)).toEqual([`The last review of pupil ${PUPIL}'s support decided to revise the plan: agree the revised plan first.`]);
+    const form = only(byPupil, 'form');
+    expect(form.title).toBe(`The revised plan · pupil ${PUPIL}`);
+    expect(Object.fromEntries(form.fields.map((f) => [f.id, f.value]))).toMatchObject({ intervention: 'mentoring', provider: 'Learning mentor', external: 'no', startDate: '2026-03-20' });
+
+    const agreed = await assistant.handle(head, press(form, { intervention: 'key-adult', reviewDue: '2026-05-15' }));
+    expect(messages(agreed)[0]).toBe('Revised plan agreed: a key adult with Learning mentor from Friday 20 Mar 2026, review by Friday 15 May 2026.');
+    const running = await store.cases.get(SYSTEM, plan.id, 'support-plan');
+    expect(running.state).toEqual({ do: 'running' });
+    expect(running.context.plans.map((p) => p.intervention)).toEqual(['mentoring', 'key-adult']);
+    expect(running.context.nextReviewDue).toBe('2026-05-15');
+    // The same form again: out of date, nothing agreed twice.
+    expect(messages(await assistant.handle(head, press(form, { intervention: 'key-adult', reviewDue: '2026-05-15' })))[0]).toMatch(/^That form is out of date/);
+    expect((await store.cases.get(SYSTEM, plan.id, 'support-plan')).context.plans).toHaveLength(2);
+  });
+
   it('lets only staff acting for the pupil’s school record support: not an officer, not another school’s head', async () => {
     const officer = await store.staff.actorFor('demo-officer');
     expect(messages(await typed(`record support ${PUPIL}`, officer))).toEqual([expect.stringMatching(/^Support tried is recorded by the school/)]);

@@ -430,6 +430,7 @@ function openingData(f: FormReply): { verb: string } & Record<string, unknown> {
   if (d.verb === 'movement.record') return { verb: 'movement.form', caseId: d.caseId, duty: d.duty };
   if (d.verb === 'support.record') return { verb: 'support.form', pupilId: d.pupilId, ...(d.peapCaseId ? { peapCaseId: d.peapCaseId, questionId: d.questionId } : {}) };
   if (d.verb === 'support.review') return { verb: 'support.review-form', target: d.caseId };
+  if (d.verb === 'support.replan') return { verb: 'support.replan-form', caseId: d.caseId };
   return { verb: 'help' };
 }
 
