@@ -130,6 +130,8 @@ export interface WeeklyListPupil {
   /** Reasons on last week's list and not this week's, in words. */
   readonly reasonsGone: readonly string[];
   readonly actions: readonly { readonly action: string; readonly owner: string; readonly dueDate: string; readonly overdue: boolean }[];
+  /** Back on the list after the meeting stepped the pupil down on this date (a reason new since). */
+  readonly backAfterStepDown?: string;
 }
 
 /**
@@ -145,9 +147,10 @@ export interface WeeklyList {
   readonly week: string;
   readonly lastWeek: string;
   /** The whole list's counts; fewer pupils may be shown than are on it or off it (the rest in the workspace). */
-  readonly counts: { readonly on: number; readonly new: number; readonly changed: number; readonly off: number };
+  readonly counts: { readonly on: number; readonly new: number; readonly changed: number; readonly off: number; readonly heldOff: number };
   readonly pupils: readonly WeeklyListPupil[];
-  readonly steppedOff: readonly { readonly pupilId: string; readonly reasons: readonly string[] }[];
+  /** Off since last week: last week's reasons, and the step down that took them off, if one did. */
+  readonly steppedOff: readonly { readonly pupilId: string; readonly reasons: readonly string[]; readonly steppedDownOn?: string }[];
   /** The list in the web workspace, when the service has an address. */
   readonly workspaceUrl?: string;
 }
@@ -155,7 +158,8 @@ export interface WeeklyList {
 /** The list's counts in words, the same in every channel: "4 on the list: 1 new, 1 changed; 2 off it since Monday 16 March 2026". */
 export function weeklyCounts(r: WeeklyList): string {
   const { on, off } = r.counts;
-  return `${on} on the list${on ? `: ${r.counts.new} new, ${r.counts.changed} changed` : ''}; ${off} off it since ${longDate(r.lastWeek)}`;
+  const held = r.counts.heldOff ? `; ${r.counts.heldOff} held off after a step down` : '';
+  return `${on} on the list${on ? `: ${r.counts.new} new, ${r.counts.changed} changed` : ''}; ${off} off it since ${longDate(r.lastWeek)}${held}`;
 }
 
 export type Reply =

@@ -80,14 +80,28 @@ describe('the weekly list as a message', () => {
     expect(reply.pupils[1]).toMatchObject({ reasons: [{ title: 'Persistent absence', newThisWeek: true }], reasonsGone: ['PEAP required'] });
     expect(reply.pupils[0]!.actions).toEqual([{ action: 'Escalate to a PEAP', owner: 'head-a', dueDate: '2026-03-20', overdue: true }]);
     expect(reply.steppedOff).toEqual([{ pupilId: 'P9', reasons: [expect.stringMatching(/EBSNA/i)] }]);
-    expect(reply.counts).toEqual({ on: 3, new: 1, changed: 1, off: 1 });
+    expect(reply.counts).toEqual({ on: 3, new: 1, changed: 1, off: 1, heldOff: 0 });
+  });
+
+  it('says who is back after a step down, who was stepped down off the list, and how many the step downs hold off', () => {
+    const back = entry('P1', 'new', { steppedDown: { on: '2026-03-02', caseId: 'a1', backBecause: ['peap.required'] } });
+    const tats = { ...list([back], [{ pupilId: 'P2', schoolId: 'SCH-A', reasons: ['peap.required'], steppedDownOn: '2026-03-16' }]), heldOff: [{ pupilId: 'P3', schoolId: 'SCH-A', on: '2026-03-09', caseId: 'a3' }] };
+    const reply = weeklyListReply(tats, 'School A', defaultRulePack());
+    expect(reply.counts).toEqual({ on: 1, new: 1, changed: 0, off: 1, heldOff: 1 });
+    const card = JSON.stringify(replyCard([reply]));
+    expect(card).toContain('**P1** · NEW · BACK after the step down of Monday 2 Mar 2026');
+    expect(card).toContain('P2 — was: PEAP required (stepped down Monday 16 Mar 2026)');
+    expect(card).toContain('1 on the list: 1 new, 0 changed; 1 off it since Monday 16 Mar 2026; 1 held off after a step down');
+    const slack = JSON.stringify(messageBlocks([reply]));
+    expect(slack).toContain('*P1* · :new: NEW · BACK after the step down of Monday 2 Mar 2026');
+    expect(slack).toContain('(stepped down Monday 16 Mar 2026)');
   });
 
   it(`shows the first ${WEEKLY_LIST_SHOWN} of a long list and counts the whole`, () => {
     const many = Array.from({ length: 40 }, (_, i) => entry(`P${String(i).padStart(2, '0')}`, i % 2 ? 'new' : 'still'));
     const reply = weeklyListReply(list(many), 'School A', defaultRulePack());
     expect(reply.pupils).toHaveLength(WEEKLY_LIST_SHOWN);
-    expect(reply.counts).toEqual({ on: 40, new: 20, changed: 0, off: 0 });
+    expect(reply.counts).toEqual({ on: 40, new: 20, changed: 0, off: 0, heldOff: 0 });
     expect(reply.pupils.slice(0, 20).every((p) => p.change === 'new')).toBe(true);
     expect(reply.workspaceUrl).toBeUndefined();
   });

@@ -10,6 +10,8 @@
  * The list is the workflows' `teamAroundTheSchool`, worked out once for the school; before it goes
  * to a person, their read of the school's cases is audited (`case-list-read`, as the workspace and
  * the `cases tats` command record it), so nothing is sent while audit writes are stopped.
+ * The message says who is new, whose reasons changed, who is back after a step down and who left
+ * the list (stepped down or not) since last week, and how many a step down holds off.
  * Pupils go by id only: a message sent unasked never carries a name (as the digests). An empty
  * list is still sent, as one line, so the meeting knows it was made and found nobody.
  */
@@ -196,6 +198,7 @@ export function weeklyListReply(list: TatsList, schoolName: string, rules: RuleP
       reasons: [...new Map(e.reasons.map((r) => [r.reason, r])).values()].map((r) => ({ title: r.title, newThisWeek: e.reasonsAdded.includes(r.reason) })),
       reasonsGone: e.reasonsGone.map(title),
       actions: e.actions.map((a) => ({ action: a.action, owner: a.owner, dueDate: a.dueDate, overdue: a.overdue })),
+      ...(e.steppedDown ? { backAfterStepDown: e.steppedDown.on } : {}),
     }))
     .sort((a, b) => CHANGE_ORDER[a.change] - CHANGE_ORDER[b.change] || a.pupilId.localeCompare(b.pupilId));
   return {
@@ -204,9 +207,15 @@ export function weeklyListReply(list: TatsList, schoolName: string, rules: RuleP
     schoolName,
     week: list.week,
     lastWeek: list.lastWeek,
-    counts: { on: pupils.length, new: pupils.filter((p) => p.change === 'new').length, changed: pupils.filter((p) => p.change === 'changed').length, off: list.steppedOff.length },
+    counts: {
+      on: pupils.length,
+      new: pupils.filter((p) => p.change === 'new').length,
+      changed: pupils.filter((p) => p.change === 'changed').length,
+      off: list.steppedOff.length,
+      heldOff: list.heldOff?.length ?? 0,
+    },
     pupils: pupils.slice(0, WEEKLY_LIST_SHOWN),
-    steppedOff: list.steppedOff.slice(0, WEEKLY_LIST_SHOWN).map((s) => ({ pupilId: s.pupilId, reasons: s.reasons.map(title) })),
+    steppedOff: list.steppedOff.slice(0, WEEKLY_LIST_SHOWN).map((s) => ({ pupilId: s.pupilId, reasons: s.reasons.map(title), ...(s.steppedDownOn ? { steppedDownOn: s.steppedDownOn } : {}) })),
     ...(workspaceUrl ? { workspaceUrl } : {}),
   };
 }

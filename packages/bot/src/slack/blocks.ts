@@ -142,14 +142,14 @@ function messageReply(r: Reply): Block[] {
 function weeklyListBlocks(r: WeeklyList): Block[] {
   const head = [header(`Team around the school · ${r.schoolName} · week of ${longDate(r.week)}`)];
   const link = r.workspaceUrl ? [mrkdwn(`<${r.workspaceUrl}|Open the weekly list in the workspace>`)] : [];
-  if (r.counts.on === 0 && r.counts.off === 0) return [...head, mrkdwn('Nobody is on the list this week, and nobody left it since last week.'), ...link];
+  if (r.counts.on === 0 && r.counts.off === 0 && r.counts.heldOff === 0) return [...head, mrkdwn('Nobody is on the list this week, and nobody left it since last week.'), ...link];
   const pupil = (p: WeeklyListPupil): Block => ({
     type: 'section',
     block_id: `weekly-list-pupil-${p.pupilId}`.slice(0, 255),
     text: {
       type: 'mrkdwn',
       text: [
-        `*${escape(p.pupilId)}*${p.change === 'still' ? '' : ` · ${p.change === 'new' ? ':new: NEW' : 'CHANGED'}`}`,
+        `*${escape(p.pupilId)}*${p.change === 'still' ? '' : ` · ${p.change === 'new' ? ':new: NEW' : 'CHANGED'}`}${p.backAfterStepDown ? ` · BACK after the step down of ${longDate(p.backAfterStepDown)}` : ''}`,
         escape(p.reasons.map((x) => `${x.title}${x.newThisWeek ? ' (new this week)' : ''}`).join('; ')),
         ...(p.reasonsGone.length ? [`_No longer: ${escape(p.reasonsGone.join('; '))}_`] : []),
         ...p.actions.map((a) => `• ${escape(a.action)} — ${escape(a.owner)}, ${a.overdue ? `*OVERDUE* since ${longDate(a.dueDate)}` : `due ${longDate(a.dueDate)}`}`),
@@ -158,7 +158,7 @@ function weeklyListBlocks(r: WeeklyList): Block[] {
         .slice(0, TEXT_LIMIT),
     },
   });
-  const off = r.steppedOff.map((x) => `${escape(x.pupilId)} — was: ${escape(x.reasons.join('; '))}`);
+  const off = r.steppedOff.map((x) => `${escape(x.pupilId)} — was: ${escape(x.reasons.join('; '))}${x.steppedDownOn ? ` (stepped down ${longDate(x.steppedDownOn)})` : ''}`);
   const more = (n: number, what: string) => (n > 0 ? [context(`${n} more ${what}: see the workspace.`)] : []);
   return [
     ...head,

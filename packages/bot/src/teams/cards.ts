@@ -174,14 +174,14 @@ function render(reply: Reply): Element[] {
 function weeklyListElements(r: WeeklyList): Element[] {
   const head = [heading(`Team around the school · ${r.schoolName} · week of ${longDate(r.week)}`)];
   const link = r.workspaceUrl ? [actions({ type: 'Action.OpenUrl', title: 'Open the weekly list', url: r.workspaceUrl })] : [];
-  if (r.counts.on === 0 && r.counts.off === 0) return [...head, text('Nobody is on the list this week, and nobody left it since last week.'), ...link];
+  if (r.counts.on === 0 && r.counts.off === 0 && r.counts.heldOff === 0) return [...head, text('Nobody is on the list this week, and nobody left it since last week.'), ...link];
   const counts = weeklyCounts(r);
   const pupil = (p: WeeklyListPupil): Element => ({
     type: 'Container',
     id: `weekly-list-pupil-${p.pupilId}`,
     separator: true,
     items: [
-      text(`**${p.pupilId}**${p.change === 'still' ? '' : ` · ${p.change === 'new' ? 'NEW' : 'CHANGED'}`}`, p.change === 'new' ? { color: 'Accent' } : {}),
+      text(`**${p.pupilId}**${p.change === 'still' ? '' : ` · ${p.change === 'new' ? 'NEW' : 'CHANGED'}`}${p.backAfterStepDown ? ` · BACK after the step down of ${longDate(p.backAfterStepDown)}` : ''}`, p.change === 'new' ? { color: 'Accent' } : {}),
       text(p.reasons.map((x) => `${x.title}${x.newThisWeek ? ' (new this week)' : ''}`).join('; '), { spacing: 'None' }),
       ...(p.reasonsGone.length ? [subtle(`No longer: ${p.reasonsGone.join('; ')}`)] : []),
       ...p.actions.map((a) => text(`• ${a.action} — ${a.owner}, ${a.overdue ? `**OVERDUE** since ${longDate(a.dueDate)}` : `due ${longDate(a.dueDate)}`}`, { spacing: 'None', size: 'Small' })),
@@ -193,7 +193,7 @@ function weeklyListElements(r: WeeklyList): Element[] {
     ...r.pupils.map(pupil),
     ...(r.counts.on > r.pupils.length ? [text(`${r.counts.on - r.pupils.length} more on the list: see the workspace.`, { weight: 'Bolder' })] : []),
     ...(r.steppedOff.length
-      ? [text('OFF THE LIST since last week', { weight: 'Bolder', spacing: 'Large', separator: true }), ...r.steppedOff.map((s) => text(`${s.pupilId} — was: ${s.reasons.join('; ')}`, { spacing: 'None', size: 'Small' }))]
+      ? [text('OFF THE LIST since last week', { weight: 'Bolder', spacing: 'Large', separator: true }), ...r.steppedOff.map((s) => text(`${s.pupilId} — was: ${s.reasons.join('; ')}${s.steppedDownOn ? ` (stepped down ${longDate(s.steppedDownOn)})` : ''}`, { spacing: 'None', size: 'Small' }))]
       : []),
     ...(r.counts.off > r.steppedOff.length ? [subtle(`${r.counts.off - r.steppedOff.length} more off the list: see the workspace.`)] : []),
     ...link,
