@@ -15,7 +15,7 @@ import { caseRecord } from './caseRecord.js';
 import { ledTo, ledToLines } from './escalations.js';
 import { openByHand } from './openByHand.js';
 import { tatsListLines, teamAroundTheSchool } from './teamAroundTheSchool.js';
-import { BACKENDS, closeTestStores, DEMO_FILES, testStore } from './testing.js';
+import { BACKENDS, closeTestStores, DEMO_FILES, openAgain, testStore } from './testing.js';
 
 afterEach(closeTestStores);
 
@@ -64,6 +64,17 @@ describe.each(BACKENDS)('escalations on %s', (backend) => {
     expect(await kindsOf(store, 'P-1')).toEqual(['peap', 'tats-action', 'tats-action']);
     const peapTimeline = (await caseRecord(store, head, one?.caseId ?? '', { today: MEETING })).timeline.map((t) => t.what);
     expect(peapTimeline).toContain(`linked from a team-around-the-school action ${second.id}`);
+  });
+
+  it('two escalations to a PEAP at once, from two services on one database, open one PEAP between them', async () => {
+    const t = await school();
+    const other = await openAgain({ url: t.url, anchorPath: t.anchorPath });
+    const otherHead = await other.staff.actorFor('head-a');
+    const both = await Promise.all([openByHand(t.store, t.head, 'tats-action', 'P-1', MEETING, action('escalate-peap')), openByHand(other, otherHead, 'tats-action', 'P-1', MEETING, action('escalate-peap', { owner: 'SENCO' }))]);
+    const led = await Promise.all(both.map(({ case: c }) => ledTo(t.store, t.head, c.id)));
+    expect(led.map(([l]) => l?.created).sort()).toEqual([false, true]);
+    expect(new Set(led.map(([l]) => l?.caseId)).size).toBe(1);
+    expect(await kindsOf(t.store, 'P-1')).toEqual(['peap', 'tats-action', 'tats-action']);
   });
 
   it('each destination opens its own kind: EBSNA panel, support plan, EHC needs assessment, nurture outreach with its route', async () => {
