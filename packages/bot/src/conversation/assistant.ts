@@ -44,7 +44,11 @@ import {
   recordMovementDuty,
   type MovementDutyKind,
   closedDayRefusal,
+  CASE_KIND_WORDS,
   interventionWords,
+  leadsWords,
+  ledTo,
+  SUPPORT_ESCALATION_LEADS,
   supportPlanCase,
   type SupportPlanContext,
 } from '@before-exclusion/workflows';
@@ -444,7 +448,13 @@ export class Assistant {
       if (error instanceof EventRefused) return [await this.#reviewForm(actor, view, c.values, { error: sentence(error.message) }, c.revision)];
       throw error;
     }
-    return [{ type: 'message', tone: 'info', text: 'Review recorded.' }, await this.#status(actor, view.id)];
+    if (review.outcome !== 'escalate' || !review.escalatedTo) return [{ type: 'message', tone: 'info', text: 'Review recorded.' }, await this.#status(actor, view.id)];
+    // Escalated: the store opened (or linked) the case it leads to in the same write — go on there.
+    const led = (await ledTo(this.#store, actor, view.id)).filter((l) => l.by === 'HOLD_REVIEW');
+    if (led.length === 0) return [{ type: 'message', tone: 'info', text: `Review recorded: escalated. ${sentence(leadsWords(SUPPORT_ESCALATION_LEADS[review.escalatedTo]))}` }, await this.#status(actor, view.id)];
+    const kindWords = (w: string) => (/^[A-Z][a-z]/.test(w) ? w.charAt(0).toLowerCase() + w.slice(1) : w);
+    const words = led.map((l) => `${l.created ? 'opened a' : 'linked to the pupil’s open'} ${kindWords(CASE_KIND_WORDS[l.kind])} case (${l.caseId})`).join('; ');
+    return [{ type: 'message', tone: 'info', text: `Review recorded: escalated, and ${words}.` }, ...(await Promise.all(led.map((l) => this.#status(actor, l.caseId))))];
   }
 
   /**

@@ -226,6 +226,21 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     expect((await store.cases.get(SYSTEM, plan.id, 'support-plan')).context.plans).toHaveLength(2);
   });
 
+  it('escalates from the review: the PEAP the store opens (or links) is shown to carry on with; an escalation with no case here says what is left to do', async () => {
+    const plan = await recordMentoring();
+    const replies = await assistant.handle(head, press(only(await typed(`review support ${plan.id}`), 'form'), { outcome: 'escalate', escalatedTo: 'peap' }));
+    expect(messages(replies)[0]).toMatch(/^Review recorded: escalated, and (opened a|linked to the pupil’s open) pre-exclusion assessment case \(peap-\w+\)\.$/);
+    const peap = only(replies, 'case-status');
+    expect(peap.case.kind).toBe('peap');
+    expect(peap.case.pupilId).toBe(PUPIL);
+    expect(peap.actions[0]).toMatchObject({ title: 'Continue the assessment', data: { verb: 'peap.resume', caseId: peap.case.id } });
+    expect((await store.cases.get(SYSTEM, plan.id, 'support-plan')).state).toBe('escalated');
+
+    const second = await recordMentoring().then(async () => (await supportPlans()).find((p) => p.status === 'active')!);
+    const social = await assistant.handle(head, press(only(await typed(`review support ${second.id}`), 'form'), { outcome: 'escalate', escalatedTo: 'social-care' }));
+    expect(messages(social)[0]).toMatch(/^Review recorded: escalated\. No case for social care here: the owner makes the referral/);
+  });
+
   it('lets only staff acting for the pupil’s school record support: not an officer, not another school’s head', async () => {
     const officer = await store.staff.actorFor('demo-officer');
     expect(messages(await typed(`record support ${PUPIL}`, officer))).toEqual([expect.stringMatching(/^Support tried is recorded by the school/)]);
