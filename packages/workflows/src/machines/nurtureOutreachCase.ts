@@ -7,8 +7,9 @@
  * EHC plan takes over.
  *
  * A place is the service's to give: at most its capacity at any one time (30 in the seed, line 44;
- * a setting), the rest waiting in referral order — see `nurtureCaseload.ts`, which counts across
- * cases. This machine holds one child's path only.
+ * a setting), the rest waiting in referral order. The machine holds one child's path only; the
+ * count across cases is `placeRefusal`, run inside the write that gives a place (`checkInWrite`),
+ * and `nurtureCaseload.ts` shows the caseload.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
