@@ -67,7 +67,10 @@ as for the service, a .env file in the working directory):
   cases open KIND --pupil ID --as STAFF [--data JSON]  open a case by hand (peap for a pupil at risk,
                                                     ebsna on referral, reintegration from --data startDate;
                                                     off-site-direction, part-time-timetable and
-                                                    safeguarding-separation from --data, e.g. startDate, provider)
+                                                    safeguarding-separation from --data, e.g. startDate, provider);
+                                                    a tats-action that escalates (escalate-peap, escalate-ebsna-panel,
+                                                    school-support-plan, nurture-outreach-referral [route],
+                                                    ehc-needs-assessment) opens that case too, or links the one open
   cases act CASE EVENT --as STAFF [--data JSON] [--revision N]
   cases note CASE TEXT --as STAFF                   add an audit note (inclusion officers, heads)
   cases managed-move --pupil ID --to SCHOOL --agreed DATE [--off-roll DATE] [--direction CASE] --as STAFF
@@ -98,7 +101,8 @@ as for the service, a .env file in the working directory):
   cases tats --week DATE --as STAFF [--school S] [--format text|json]
                                                     the week's team-around-the-school list (a school, or all the
                                                     schools STAFF covers): pupils the triggers select and support
-                                                    plans due for review, with what changed since last week
+                                                    plans due for review, with what changed since last week;
+                                                    a pupil stepped down stays off until a new reason appears
   cases nurture caseload --as STAFF [--school S] [--format text|json]   the nurture outreach caseload: places
                                                     taken of $NURTURE_OUTREACH_CAPACITY (default 30), the waiting list
   cases nurture place CASE --data '{"startedOn":DATE,"followUpDue":DATE}' --as STAFF
