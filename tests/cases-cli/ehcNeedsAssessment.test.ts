@@ -88,6 +88,7 @@ describe('an EHC needs assessment, from the request to the figures', () => {
 
     const text = cases('support', 'figures', '--as', 'officer', NOW).stdout;
     expect(text).toContain('Counts as recorded, for use inside the council: add --publication');
+    expect(text).toContain('Nurture outreach: 0 referred, 0 with a place, 0 waiting, 0 closed; 30 places in all (NURTURE_OUTREACH_CAPACITY)');
     expect(text).toContain("EHC needs assessments: 6 requested — 1 awaiting the council's decision, 1 not assessed, 1 being assessed, 3 plan(s) issued, 0 not issued, 0 withdrawn");
     expect(text).toContain('decisions whether to assess: 5, 5 within 6 weeks of the request; median 5 weeks to the decision');
     expect(text).toContain('plans issued within 20 weeks of the request: 2 of 3 (66.7%); median 19 weeks to the plan; still open past 20 weeks: 1');

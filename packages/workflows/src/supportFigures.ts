@@ -169,8 +169,8 @@ export function supportFigures(views: readonly CaseView[], capacity?: number): S
   };
 }
 
-/** The figures for the cases `actor` may see (one school, or all theirs); the list read is audited. */
-export async function supportFiguresFor(store: CaseStore, actor: Actor, schoolId?: string, capacity?: number): Promise<SupportFigures> {
+/** The figures for the cases `actor` may see (one school, or all theirs), beside the store's nurture outreach capacity; the list read is audited. */
+export async function supportFiguresFor(store: CaseStore, actor: Actor, schoolId?: string, capacity: number = store.settings.nurtureCapacity): Promise<SupportFigures> {
   return supportFigures(await store.cases.list(actor, schoolId ? { schoolId } : {}), capacity);
 }
 
@@ -268,7 +268,7 @@ export function publishedSupportFigures(tables: SupportFigures | SupportFigureTa
  * school they cover (one audited list read), so a school's figures and all the schools' are
  * withheld together and neither gives the other away.
  */
-export async function publishedSupportFiguresFor(store: CaseStore, actor: Actor, schoolId?: string, capacity?: number): Promise<PublishedSupportFigures> {
+export async function publishedSupportFiguresFor(store: CaseStore, actor: Actor, schoolId?: string, capacity: number = store.settings.nurtureCapacity): Promise<PublishedSupportFigures> {
   // A school out of the reader's reach is refused as a list of its cases would be.
   if (schoolId !== undefined) assertCanRead(actor, schoolId);
   const views = await store.cases.list(actor, {});
@@ -297,7 +297,7 @@ export function supportFiguresLines(f: SupportFigures | PublishedSupportFigures,
   for (const m of f.measures) lines.push(`  ${MEASURE_WORDS[m.measure].name} ${MEASURE_WORDS[m.measure].headline}: ${n(m.pupils)} pupil(s), average change ${signed(m.averageChange)}, ${n(m.improved)} improved`);
   const r = f.outreach;
   const wait = r.medianDaysReferralToPlace === undefined ? '' : `; median ${n(r.medianDaysReferralToPlace)} day(s) from referral to a place`;
-  lines.push(`Nurture outreach: ${n(r.referred)} referred, ${n(r.placesTaken)} with a place${r.capacity !== undefined ? ` (of ${n(r.capacity)})` : ''}, ${n(r.waiting)} waiting, ${n(r.closed)} closed${wait}`);
+  lines.push(`Nurture outreach: ${n(r.referred)} referred, ${n(r.placesTaken)} with a place, ${n(r.waiting)} waiting, ${n(r.closed)} closed${wait}${r.capacity !== undefined ? `; ${n(r.capacity)} places in all (NURTURE_OUTREACH_CAPACITY)` : ''}`);
   const closures = CLOSURE_REASONS.filter((c) => r.closedByReason[c] !== 0).map((c) => `${n(r.closedByReason[c])} ${CLOSURE_REASON_WORDS[c]}`);
   if (closures.length) lines.push(`  closed: ${closures.join('; ')}`);
   const e = f.ehc;
