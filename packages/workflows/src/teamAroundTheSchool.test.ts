@@ -81,6 +81,9 @@ describe('the weekly list holds exactly the pupils the rules select', () => {
       schoolId: fc.constantFrom('SCH-A', 'SCH-B'),
       lookedAfter: fc.boolean(),
       atRisk: fc.boolean(),
+      anxious: fc.boolean(),
+      // Days of suspension at earlier schools this year: near the 45-day limit now and then.
+      priorDays: fc.oneof(fc.constant(0), fc.integer({ min: 30, max: 44 })),
       // Suspension starts as school-day positions, kept apart so no two overlap.
       suspensions: fc.uniqueArray(fc.integer({ min: 0, max: 120 }), { maxLength: 4 }).map((xs) => xs.sort((a, b) => a - b).filter((x, i, all) => i === 0 || x - all[i - 1]! >= 3)),
       // Days off in the first 60 school days (attendance recorded for them).
@@ -121,6 +124,8 @@ describe('the weekly list holds exactly the pupils the rules select', () => {
           schoolId: p.schoolId,
           ...(p.lookedAfter ? { lookedAfter: true } : {}),
           ...(p.atRisk ? { atRiskOfPermanentExclusion: true } : {}),
+          ...(p.anxious ? { ebsnaIndicators: ['anxiety'] } : {}),
+          ...(p.priorDays ? { priorSchoolSuspensionDays: p.priorDays } : {}),
           exclusions: p.suspensions.map((x, j) => ({ id: `G${i + 1}-X${j + 1}`, category: 'FIXD', startDate: schoolDays[x]!, sessions: 2, reasons: ['DB'] })),
           attendance: schoolDays.slice(0, 60).map((date, d) => (p.absences.includes(d) ? { date, am: 'N', pm: 'N' } : { date, am: '/', pm: '\\' })),
         }));
