@@ -279,7 +279,8 @@ async function check(store: CaseStore, e: Expectation, on: string, officer: Acto
   if (e.review) {
     const want = e.review;
     const plans = (await store.cases.list(SYSTEM, { pupilId: want.pupil })).filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
-    const plan = plans.at(-1);
+    // The pupil's latest plan (the list runs newest activity first, not newest opened).
+    const plan = plans.sort((a, b) => a.openedAt.localeCompare(b.openedAt)).at(-1);
     if (!plan) throw new ScenarioError(`${where}: pupil ${want.pupil} has no support plan case`);
     const pending = plan.status === 'active' ? plan.context.nextReviewDue : undefined;
     expect(pending ?? 'none', `${where}: ${want.pupil}'s next review`).toBe(want.due);
