@@ -25,7 +25,8 @@ export interface FakeSlackApi {
   /** From now on, answer every call this way (calls are recorded whatever the answer). */
   fail(behaviour: SlackBehaviour): void;
   /** Resolves with the first call of `method` after the first `after` calls. */
-  waitForCall(method: string, after?: number, timeoutMs?: number): Promise<SlackCall>;
+  /** The first call of `method` after the `after`th (that `where` accepts: the service may send other messages meanwhile). */
+  waitForCall(method: string, after?: number, timeoutMs?: number, where?: (call: SlackCall) => boolean): Promise<SlackCall>;
   close(): Promise<void>;
 }
 
@@ -54,10 +55,10 @@ export async function startFakeSlackApi(behaviour: SlackBehaviour = 'answer'): P
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     fail: (b) => void (behaviour = b),
-    async waitForCall(method, after = 0, timeoutMs = 15_000) {
+    async waitForCall(method, after = 0, timeoutMs = 15_000, where = () => true) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const found = calls.slice(after).find((c) => c.method === method);
+        const found = calls.slice(after).find((c) => c.method === method && where(c));
         if (found) return found;
         if (Date.now() > until) throw new Error(`waited ${timeoutMs} ms for ${method}; calls: ${calls.map((c) => c.method).join(', ')}`);
         await new Promise((r) => setTimeout(r, 20));

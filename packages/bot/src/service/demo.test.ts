@@ -26,7 +26,7 @@ async function start(env: Record<string, string>): Promise<{ service: RunningSer
   const lines: string[] = [];
   const write = (m: string, f?: object) => lines.push(JSON.stringify({ m, ...f }));
   const log: Logger = { debug: write, info: write, warn: write, error: write };
-  const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: 'test-anchor-key-0123456789', ...env }), log);
+  const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', CASES_DB: join(dir, 'cases.db'), AUDIT_ANCHOR_KEY: 'test-anchor-key-0123456789', TATS_WEEKLY_AT: 'off', ...env }), log);
   running.push(service);
   return { service, lines };
 }

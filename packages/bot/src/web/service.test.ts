@@ -22,7 +22,7 @@ async function start(env: Record<string, string> = {}): Promise<{ service: Runni
   const lines: string[] = [];
   const write = (m: string, f?: object) => lines.push(JSON.stringify({ m, ...f }));
   const log: Logger = { debug: write, info: write, warn: write, error: write };
-  const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', CASES_DB: join(dir, 'cases.db'), DEMO: 'off', ...env }), log);
+  const service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', CASES_DB: join(dir, 'cases.db'), DEMO: 'off', TATS_WEEKLY_AT: 'off', ...env }), log);
   running.push(service);
   return { service, lines };
 }
