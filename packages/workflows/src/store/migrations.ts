@@ -398,4 +398,13 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   `,
   },
+  /* 7: cases found by kind — the nurture caseload's check inside each place's write, the weekly list's support plans */
+  {
+    sqlite: `
+  CREATE INDEX cases_by_kind ON cases (kind, status);
+  `,
+    postgres: `
+  CREATE INDEX cases_by_kind ON cases (kind, status);
+  `,
+  },
 ];
