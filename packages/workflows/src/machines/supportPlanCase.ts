@@ -144,7 +144,8 @@ export const supportPlanMachine = setup({
                 },
               ]
             : context.reviews,
-        nextReviewDue: ({ context, event }) => (event.type === 'HOLD_REVIEW' && event.outcome === 'continue' ? event.nextReviewDue : context.nextReviewDue),
+        // Only a review that continues the plan sets the next one; revised, met or escalated, none is due (its deadline is cancelled too).
+        nextReviewDue: ({ event }) => (event.type === 'HOLD_REVIEW' && event.outcome === 'continue' ? event.nextReviewDue : undefined),
         overdue: ({ context }) => context.overdue.filter((k) => k !== 'review'),
     }),
     recordMeasure: assign({
