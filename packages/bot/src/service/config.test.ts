@@ -22,6 +22,15 @@ describe('settings', () => {
     expect(isLocalMode(config)).toBe(true);
   });
 
+  it('reads the support settings at start, and refuses one it cannot use, saying what is accepted', () => {
+    expect(loadConfig({})).toMatchObject({ NURTURE_OUTREACH_CAPACITY: 30, EHC_LOCAL_TARGET_WEEKS_CIC: 16 });
+    expect(loadConfig({ NURTURE_OUTREACH_CAPACITY: '12', EHC_LOCAL_TARGET_WEEKS_CIC: '18' })).toMatchObject({ NURTURE_OUTREACH_CAPACITY: 12, EHC_LOCAL_TARGET_WEEKS_CIC: 18 });
+    expect(problems({ NURTURE_OUTREACH_CAPACITY: 'thirty', EHC_LOCAL_TARGET_WEEKS_CIC: '21' })).toEqual([
+      'NURTURE_OUTREACH_CAPACITY is "thirty": expected a whole number of places from 1 to 10000 (default 30)',
+      'EHC_LOCAL_TARGET_WEEKS_CIC is "21": expected a whole number of weeks from 1 to 20 (default 16)',
+    ]);
+  });
+
   it('loads the fictional demo school unasked only for a local trial: never by default in production or with credentials', () => {
     const production = { NODE_ENV: 'production', MicrosoftAppId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', MicrosoftAppPassword: 'p', AUDIT_ANCHOR_KEY: 'k', WORKSPACE_SESSION_SECRET: 'x'.repeat(32) };
     expect(loadConfig(production).DEMO).toBe('off');

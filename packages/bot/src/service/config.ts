@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isIsoDate } from '@before-exclusion/rules';
+import { ehcLocalTargetWeeks, nurtureCapacity } from '@before-exclusion/workflows';
 import { z } from 'zod';
 import { MEETING_TIME_ACCEPTED, parseMeetingTime } from './tatsWeekly.js';
 
@@ -18,6 +19,16 @@ const optional = z
   .string()
   .optional()
   .transform((s) => (s?.trim() ? s.trim() : undefined));
+/** A setting whose own reader (in workflows, beside the policy it sets) says what it accepts; its words kept, without the name repeated. */
+const setting = (read: (raw: string | undefined) => number) =>
+  optional.transform((raw, ctx) => {
+    try {
+      return read(raw);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^[A-Z_]+ /, '') });
+      return z.NEVER;
+    }
+  });
 
 const settingsSchema = z
   .object({
@@ -82,6 +93,10 @@ const settingsSchema = z
         if (time === undefined) ctx.addIssue({ code: 'custom', message: `is ${JSON.stringify(text)}: expected ${MEETING_TIME_ACCEPTED}` });
         return time ?? 'off';
       }),
+    /** Places on the nurture outreach caseload at any one time (default 30, seed 001): checked at start, not first when a place is given. */
+    NURTURE_OUTREACH_CAPACITY: setting((raw) => nurtureCapacity({ NURTURE_OUTREACH_CAPACITY: raw })),
+    /** The local target in weeks for an EHC plan for a child in care or on a child-protection plan (default 16, Halton's): checked at start. */
+    EHC_LOCAL_TARGET_WEEKS_CIC: setting((raw) => ehcLocalTargetWeeks({ EHC_LOCAL_TARGET_WEEKS_CIC: raw })),
     /** The longest one outbound send (a Teams or Slack message) may take before it is abandoned and retried later. */
     SEND_TIMEOUT_SECONDS: minutes(10),
     /**

@@ -61,6 +61,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     ...(config.PUPIL_DATA_KEY ? { pupilDataKey: config.PUPIL_DATA_KEY } : {}),
     ...(config.AUDIT_ANCHOR_FILE ? { anchorPath: config.AUDIT_ANCHOR_FILE } : {}),
     ...(config.AUDIT_WITNESS ? { witness: config.AUDIT_WITNESS } : {}),
+    nurtureCapacity: config.NURTURE_OUTREACH_CAPACITY,
   }).catch((error: unknown) => {
     instance?.release();
     throw error;

@@ -17,7 +17,7 @@ import {
   ehcLocalTargetWeeks,
   measureChangeWords,
   nurtureCaseload,
-  publishedSupportFigures,
+  publishedSupportFiguresFor,
   supportFiguresFor,
   teamAroundTheSchool,
   type Actor,
@@ -217,9 +217,10 @@ export function supportRouter<Me extends { readonly actor: Actor; readonly who: 
     if (!at) return;
     const { me, asked, errors, shared } = at;
     const publication = one(req.query.publication) === 'yes';
-    const counted = errors.length ? undefined : await supportFiguresFor(store, me.actor, asked.school || undefined, store.settings.nurtureCapacity);
-    if (counted) log.info('workspace: support figures read', { staffId: me.actor.id, channel: 'web', verb: 'support-figures-read', kind: publication ? 'publication' : 'internal' });
-    const figures = counted && publication ? publishedSupportFigures(counted) : counted;
+    const school = asked.school || undefined;
+    // For publication, a school's figures are withheld together with the total beside them, so neither gives the other's small counts away.
+    const figures = errors.length ? undefined : publication ? await publishedSupportFiguresFor(store, me.actor, school) : await supportFiguresFor(store, me.actor, school);
+    if (figures) log.info('workspace: support figures read', { staffId: me.actor.id, channel: 'web', verb: 'support-figures-read', kind: publication ? 'publication' : 'internal' });
     context.pages.send(
       res,
       'support-figures',
