@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLetterOverrides } from './letters/letterOverrides.js';
 import { LetterRefused } from './letters/letterRefused.js';
-import { loadQuestionSet, QuestionSetError } from './peapQuestions.js';
+import { loadQuestionSet, QuestionSetError } from './cases/peapQuestions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'json-files-'));
 function file(name: string, text: string): string {

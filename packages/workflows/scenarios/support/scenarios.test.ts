@@ -15,12 +15,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { SYSTEM, type Actor } from '../../src/access.js';
-import type { CaseView } from '../../src/caseService.js';
+import type { CaseView } from '../../src/cases/caseService.js';
 import { CASE_KINDS, type CaseKind } from '../../src/machines/caseDefinition.js';
-import { giveNurturePlace, nurtureCaseload } from '../../src/nurtureCaseload.js';
-import { openByHand } from '../../src/openByHand.js';
+import { giveNurturePlace, nurtureCaseload } from '../../src/support/nurtureCaseload.js';
+import { openByHand } from '../../src/cases/openByHand.js';
 import type { CaseStore } from '../../src/store/caseStore.js';
-import { teamAroundTheSchool } from '../../src/teamAroundTheSchool.js';
+import { teamAroundTheSchool } from '../../src/support/teamAroundTheSchool.js';
 import { BACKENDS, closeTestStores, testStore } from '../../src/testing.js';
 
 const DIR = new URL('./', import.meta.url);

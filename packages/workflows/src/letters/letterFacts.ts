@@ -6,7 +6,7 @@
  * board can meet, and the last day to apply for an independent review. Read from the suspension
  * case (what the rules found when it opened) and the pupil record; nothing here names a pupil.
  */
-import { IRP_SCHOOL_DAYS } from '../statutoryDates.js';
+import { IRP_SCHOOL_DAYS } from '../suspensions/statutoryDates.js';
 import {
   EXCLUSION_CATEGORIES,
   EXCLUSION_REASONS,
@@ -22,7 +22,7 @@ import {
   type Session,
   type Term,
 } from '@before-exclusion/rules';
-import type { CaseView } from '../caseService.js';
+import type { CaseView } from '../cases/caseService.js';
 import { RECIPIENTS, type Recipient } from '../machines/index.js';
 import { LetterRefused } from './letterRefused.js';
 

@@ -16,7 +16,7 @@ import { extractText, getDocumentProxy } from 'unpdf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccessDenied, SYSTEM } from '../access.js';
 import { CaseNotFound } from '../errors.js';
-import { evaluateStoredPupils } from '../openCases.js';
+import { evaluateStoredPupils } from '../cases/openCases.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { LETTER_MADE, LETTER_READ } from '../store/letters.js';
 import { BACKENDS, closeTestStores, testStore } from '../testing.js';

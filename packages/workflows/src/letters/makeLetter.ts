@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IsoDate } from '@before-exclusion/rules';
 import { AccessDenied, type Actor, type Permission } from '../access.js';
-import type { CaseView } from '../caseService.js';
+import type { CaseView } from '../cases/caseService.js';
 import { EventRefused } from '../errors.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { composeLetter, parseLetterPeople, type LetterPeople } from './composeLetter.js';

@@ -15,7 +15,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { ehcDueDates } from '../ehcTimescales.js';
+import { ehcDueDates } from '../support/ehcTimescales.js';
 import { ACTING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });

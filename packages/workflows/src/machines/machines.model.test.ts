@@ -6,7 +6,7 @@
 import { getShortestPaths } from 'xstate/graph';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
-import type { CaseEvent } from '../caseService.js';
+import type { CaseEvent } from '../cases/caseService.js';
 import { auditedWriteTo, BACKENDS, closeTestStores, testStore } from '../testing.js';
 import { CASE_KINDS, type CaseKind } from './caseDefinition.js';
 import { CASE_DEFINITIONS } from './index.js';

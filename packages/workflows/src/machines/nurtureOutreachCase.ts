@@ -13,7 +13,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { measureSchema, type MeasureTaken } from '../supportMeasures.js';
+import { measureSchema, type MeasureTaken } from '../support/supportMeasures.js';
 import { ACTING, effectActions, type CaseDefinition, type CaseInWrite, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });

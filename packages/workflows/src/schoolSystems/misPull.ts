@@ -8,7 +8,7 @@
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { checkRecordOnCalendar, type IsoDate, type Problem } from '@before-exclusion/rules';
 import { SYSTEM } from '../access.js';
-import { evaluateStoredPupils, type EvaluationOptions, type EvaluationResult } from '../openCases.js';
+import { evaluateStoredPupils, type EvaluationOptions, type EvaluationResult } from '../cases/openCases.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { MisRefused, type MisAdapter } from './misAdapter.js';
 

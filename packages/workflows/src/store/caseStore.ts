@@ -7,14 +7,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM } from '../access.js';
-import { CaseService } from '../caseService.js';
+import { CaseService } from '../cases/caseService.js';
 import { systemClock, type Clock } from '../clock.js';
 import { StoreRefused } from '../errors.js';
-import { followOnRequest } from '../escalations.js';
+import { followOnRequest } from '../cases/escalations.js';
 import type { CaseDefinition, CaseKind, CaseSettings } from '../machines/caseDefinition.js';
-import { nurtureCapacity } from '../nurtureCaseload.js';
+import { nurtureCapacity } from '../support/nurtureCaseload.js';
 import { CASE_DEFINITIONS } from '../machines/index.js';
-import { fireDueDeadlines, type TickResult } from '../scheduler.js';
+import { fireDueDeadlines, type TickResult } from '../cases/scheduler.js';
 import { AuditAnchor, AuditLog, AuditRefused, type AuditRow, type ReAnchorResult, type VerifyOptions, type VerifyResult } from './auditLog.js';
 import { auditWitness, type WitnessEntry } from './auditWitness.js';
 import { auditedWriter, type AuditedWrite } from './auditedWrite.js';

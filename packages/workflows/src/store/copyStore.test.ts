@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
-import { evaluateStoredPupils } from '../openCases.js';
+import { evaluateStoredPupils } from '../cases/openCases.js';
 import { BACKENDS, closeTestStores, DEMO_FILES, freshStoreUrl, openAgain, TEST_ANCHOR_KEY, testStore } from '../testing.js';
 import type { CaseStore } from './caseStore.js';
 import { copyStore } from './copyStore.js';

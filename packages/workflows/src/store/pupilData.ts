@@ -9,7 +9,7 @@
  * counted from them — and the audit rows, whose free text is sealed and now unreadable.
  */
 import { AccessDenied, SYSTEM, type Actor, type StaffRole } from '../access.js';
-import type { CaseService, CaseView } from '../caseService.js';
+import type { CaseService, CaseView } from '../cases/caseService.js';
 import type { Clock } from '../clock.js';
 import { CaseNotFound, StoreRefused } from '../errors.js';
 import type { AuditLog, AuditRow } from './auditLog.js';

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { formatProblem, printable, type IsoDate, type Problem } from '@before-exclusion/rules';
 import { loadCalendarFile } from '@before-exclusion/rules/node';
 import { SYSTEM } from '../../access.js';
-import { evaluateStoredPupils } from '../../openCases.js';
+import { evaluateStoredPupils } from '../../cases/openCases.js';
 import type { CaseStore } from '../../store/caseStore.js';
 import { DEMO_PUPIL_ID_KEY, PupilIdKeyRefused, pupilIdKey, type PupilIdKey } from '../pupilPseudonym.js';
 import { loadMappingProfile, mappingProfileSchema } from './mappingProfile.js';
