@@ -118,7 +118,7 @@ describe('support tried, on the record', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('head-b does not cover school SCH-A');
     expect(cases('tats', '--week', '2025-11-31', '--as', 'officer', NOW).stderr).toContain('--week 2025-11-31 is not a date written YYYY-MM-DD');
-  });
+  }, 240_000); // a few dozen `cases` processes: minutes on a loaded machine
 
   it('gives nurture outreach places in referral order up to the capacity, the rest waiting', () => {
     const { file, cases } = workspace({ NURTURE_OUTREACH_CAPACITY: '1' });
@@ -164,7 +164,7 @@ describe('support tried, on the record', () => {
     const figures = cases('support', 'figures', '--as', 'officer', NOW).stdout;
     expect(figures).toContain('SDQ total difficulties: 1 pupil(s), average change -9, 1 improved');
     expect(figures).toContain('Nurture outreach: 3 referred, 1 with a place, 0 waiting, 1 closed; median 21 day(s) from referral to a place');
-  });
+  }, 240_000); // a few dozen `cases` processes: minutes on a loaded machine
 
   it('refuses a capacity setting that is not a whole number of places, naming it', () => {
     const { cases } = workspace({ NURTURE_OUTREACH_CAPACITY: 'thirty' });
