@@ -102,6 +102,11 @@ describe('cases evaluate, list, show and act', () => {
     expect(listA).not.toContain('SCH-B');
     const peap = /^(peap-\w+)/m.exec(listA)![1]!;
     const suspensionB = /^(suspension-\w+)/m.exec(cases('list', '--as', 'head-b').stdout)![1]!;
+    // One pupil's cases: every line names them, and no other pupil.
+    const one = cases('list', '--as', 'head-a', '--pupil', 'P1').stdout.trim().split('\n');
+    expect(one.length).toBeGreaterThan(0);
+    expect(one.every((line) => line.includes('pupil P1 '))).toBe(true);
+    expect(listA.split('\n').filter((line) => line.includes('pupil P1 '))).toHaveLength(one.length);
 
     expect(cases('show', suspensionB, '--as', 'head-a')).toMatchObject({ code: 2, stderr: `cases: no case ${suspensionB} that you can see\n` });
     expect(cases('act', suspensionB, 'RECORD_NOTICE', '--as', 'head-a', '--data', '{"recipient":"parents","method":"letter","sentOn":"2026-01-14"}').code).toBe(2);

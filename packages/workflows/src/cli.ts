@@ -60,7 +60,7 @@ as for the service, a .env file in the working directory):
                                                     with $PUPIL_ID_KEY; the profile says which by default)
   cases staff FILE                                  add or update schools and staff from a JSON file
   cases evaluate [--as-of DATE] [--rules PACK]      run the rules over stored pupils and open cases
-  cases list --as STAFF [--school S] [--overdue] [--status active|done] [--format text|json]
+  cases list --as STAFF [--school S] [--pupil P] [--overdue] [--status active|done] [--format text|json]
   cases show CASE --as STAFF [--format text|json]   the case read back in full: the pupil, exclusions, duties,
                                                     answers (with earlier values), decision, notes, timeline
                                                     (the read is audited)
@@ -255,7 +255,7 @@ async function main(argv: string[]): Promise<number> {
       case 'list': {
         const status = o.status === undefined ? undefined : z.enum(['active', 'done']).parse(o.status);
         const on = today();
-        const cases = await store.cases.list(await staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: on } : {}) });
+        const cases = await store.cases.list(await staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(o.pupil ? { pupilId: o.pupil } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: on } : {}) });
         if (format(o.format, ['text', 'json']) === 'json') {
           out(JSON.stringify(cases.map((c) => caseSummary(c, on)), null, 2));
           return 0;
