@@ -3,7 +3,8 @@
  * write costs. In one SQLite store, M referrals each get the parents' consent (RECORD_CONSENT: an
  * audited write with no check — the baseline) and then a place (START_WORK: the same write plus the
  * check, which reads every open referral in the transaction), one of each in turn; then the same
- * again with N other open cases in the store (the check reads open cases by kind, with no index on kind).
+ * again with N other open cases in the store (the check reads the open referrals by kind and status,
+ * through migration 7's index, so other cases should not slow it).
  * Prints events/s for each and the ratio to the baseline measured in the same run.
  *
  *   pnpm bench:places [--places 300] [--others 20000]
