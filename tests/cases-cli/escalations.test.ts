@@ -61,4 +61,9 @@ it('escalations open the right case, said on both; a step down holds the pupil o
   const held = cases('tats', '--week', '2026-03-16', '--as', 'head-a').stdout;
   expect(held).toContain('SCH-A P1 [OFF THE LIST] stepped down on 2026-03-16 — last week: peap.required');
   expect(held).not.toContain('SCH-A P1 [still]');
+  // Said once: not again among those an earlier step down holds off (in text, and in the list's data).
+  expect(held).not.toContain('SCH-A P1 [STEPPED DOWN');
+  const data = JSON.parse(cases('tats', '--week', '2026-03-16', '--as', 'head-a', '--format', 'json').stdout) as { steppedOff: { pupilId: string }[]; heldOff: { pupilId: string }[] };
+  expect(data.steppedOff.map((s) => s.pupilId)).toContain('P1');
+  expect(data.heldOff.map((h) => h.pupilId)).not.toContain('P1');
 });

@@ -99,7 +99,10 @@ export interface TatsList {
   readonly entries: readonly TatsEntry[];
   /** On last week's list, not this week's: with last week's reasons (and the step down that took them off, if one did). */
   readonly steppedOff: readonly { readonly pupilId: string; readonly schoolId: string; readonly reasons: readonly string[]; readonly steppedDownOn?: IsoDate }[];
-  /** Stepped down and held off this week's list: no reason has appeared that was not there at the step down. */
+  /**
+   * Stepped down and held off this week's list: no reason has appeared that was not there at the
+   * step down. Not those who came off the list this week: they are in `steppedOff`, with the date.
+   */
   readonly heldOff?: readonly TatsHeldOff[];
 }
 
@@ -234,7 +237,10 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
       return { pupilId, schoolId: schoolOf.get(pupilId) ?? '', reasons: ids(reasons), ...(held ? { steppedDownOn: held.on } : {}) };
     })
     .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || a.pupilId.localeCompare(b.pupilId));
+  // Those who came off the list this week by a step down are said once, in steppedOff.
+  const cameOff = new Set(steppedOff.map((s) => s.pupilId));
   const heldOff = [...heldNow]
+    .filter(([pupilId]) => !cameOff.has(pupilId))
     .map(([pupilId, held]) => ({ pupilId, schoolId: schoolOf.get(pupilId) ?? '', on: held.on, caseId: held.caseId }))
     .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || a.pupilId.localeCompare(b.pupilId));
   return { week: options.week, lastWeek, schools, entries, steppedOff, heldOff };
@@ -277,8 +283,6 @@ export function tatsListLines(list: TatsList): string[] {
     for (const a of e.actions) lines.push(`    action: ${a.action} — ${a.owner}, ${a.overdue ? `OVERDUE since ${a.dueDate}` : `due ${a.dueDate}`} [${a.caseId}]`);
   }
   for (const s of list.steppedOff) lines.push(`${s.schoolId} ${s.pupilId} [OFF THE LIST]${s.steppedDownOn ? ` stepped down on ${s.steppedDownOn}` : ''} — last week: ${s.reasons.join(', ')}`);
-  // Those stepped down this week are said once, above, as off the list.
-  const saidOff = new Set(list.steppedOff.filter((s) => s.steppedDownOn).map((s) => s.pupilId));
-  for (const h of (list.heldOff ?? []).filter((h) => !saidOff.has(h.pupilId))) lines.push(`${h.schoolId} ${h.pupilId} [STEPPED DOWN on ${h.on}] — off the list until a new reason appears [${h.caseId}]`);
+  for (const h of list.heldOff ?? []) lines.push(`${h.schoolId} ${h.pupilId} [STEPPED DOWN on ${h.on}] — off the list until a new reason appears [${h.caseId}]`);
   return lines;
 }
