@@ -67,3 +67,18 @@ it('escalations open the right case, said on both; a step down holds the pupil o
   expect(data.steppedOff.map((s) => s.pupilId)).toContain('P1');
   expect(data.heldOff.map((h) => h.pupilId)).not.toContain('P1');
 });
+
+it("lists the week by the trust's or council's rule pack (--rules), and names a pack it cannot read", () => {
+  const cases = workspace();
+  const pack = join(mkdtempSync(join(tmpdir(), 'cases-pack-')), 'trust.json');
+  writeFileSync(pack, JSON.stringify({ format: 'rule-pack/1', name: 'Example Trust', parameters: { 'peap.required': { threshold: 3 } } }));
+  const peapFor = (list: string) => /SCH-A P1 \[\w+\]\n {4}Hold a Pre-Exclusion Assessment/.test(list);
+  expect(peapFor(cases('tats', '--week', '2026-03-16', '--as', 'head-a').stdout)).toBe(true);
+  // Two suspensions this half-term fall short of the trust's three.
+  const byPack = cases('tats', '--week', '2026-03-16', '--as', 'head-a', '--rules', pack);
+  expect(byPack.code, byPack.stderr).toBe(0);
+  expect(peapFor(byPack.stdout)).toBe(false);
+  const missing = cases('tats', '--week', '2026-03-16', '--as', 'head-a', '--rules', join(tmpdir(), 'no-such-pack.json'));
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).not.toMatch(/\n\s+at /);
+});

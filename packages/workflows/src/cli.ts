@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { duplicateKey, formatProblem, identifier, InputError, isIsoDate, parseJsonText, quoted, type Problem } from '@before-exclusion/rules';
-import { loadCalendarFile } from '@before-exclusion/rules/node';
+import { loadCalendarFile, loadRulePackFile } from '@before-exclusion/rules/node';
 import { z } from 'zod';
 import { AccessDenied, PUPIL_MOVE_REASONS, SYSTEM } from './access.js';
 import { caseSummary, describeState, overdueDeadlines, type CaseView } from './cases/caseService.js';
@@ -42,7 +42,6 @@ import { giveNurturePlace, nurtureCaseload } from './support/nurtureCaseload.js'
 import { ledToLines } from './cases/escalations.js';
 import { tatsListLines, teamAroundTheSchool } from './support/teamAroundTheSchool.js';
 import { publishedSupportFiguresFor, supportFiguresFor, supportFiguresLines } from './figures/supportFigures.js';
-import { ehcLocalTargetWeeks } from './support/ehcTimescales.js';
 import { measureChangeWords } from './support/supportMeasures.js';
 import { importSchoolExport } from './schoolSystems/csv/importCommand.js';
 import { DEMO_PUPIL_ID_KEY, pupilIdKey, PupilIdKeyRefused } from './schoolSystems/pupilPseudonym.js';
@@ -98,7 +97,7 @@ as for the service, a .env file in the working directory):
                                                     their data key; the audit chain still verifies
   cases retention [--dry-run] [--as STAFF]          erase (or, --dry-run, list) pupils who left the roll
                                                     $RETENTION_YEARS years ago or more (default 6)
-  cases tats --week DATE --as STAFF [--school S] [--format text|json]
+  cases tats --week DATE --as STAFF [--school S] [--rules PACK] [--format text|json]
                                                     the week's team-around-the-school list (a school, or all the
                                                     schools STAFF covers): pupils the triggers select and support
                                                     plans due for review, with what changed since last week;
@@ -124,7 +123,8 @@ as for the service, a .env file in the working directory):
 
 Today is $SCHOOL_DATE when it is set (YYYY-MM-DD), else the demo's 2026-03-20 when the store holds the
 fictional demo school, else the date in England — as the service (pnpm start) takes it; --now DATETIME
-sets the instant for one command instead.
+sets the instant for one command instead. The rules are the default pack, or --rules PACK, else
+$RULES_FILE (a trust's or council's pack, as the service takes it).
 
 The audit anchor is signed with $AUDIT_ANCHOR_KEY (without it, a key file beside the anchor);
 it is kept beside a SQLite file, or in $AUDIT_ANCHOR_FILE (default data/audit.anchor) for PostgreSQL.
@@ -239,7 +239,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'evaluate': {
         const asOf = o['as-of'] ?? today();
-        const result = await evaluateStoredPupils(store, { asOf, ...(o.rules ? { rulesFile: o.rules } : {}) });
+        const rulesFile = o.rules ?? process.env.RULES_FILE;
+        const result = await evaluateStoredPupils(store, { asOf, ...(rulesFile ? { rulesFile } : {}) });
         if (!result) {
           out('another instance is evaluating the rules now; nothing done');
           return 0;
@@ -427,7 +428,9 @@ async function main(argv: string[]): Promise<number> {
       case 'tats': {
         const week = need(o.week, 'cases tats --week DATE --as STAFF');
         if (!isIsoDate(week)) throw new UsageError(`--week ${week} is not a date written YYYY-MM-DD`);
-        const list = await teamAroundTheSchool(store, await staff(), { week, ...(o.school ? { schoolId: o.school } : {}) });
+        // The council's or trust's rule pack, as `cases evaluate --rules` and the service's RULES_FILE take it: the list the card shows.
+        const rules = o.rules ?? process.env.RULES_FILE;
+        const list = await teamAroundTheSchool(store, await staff(), { week, ...(o.school ? { schoolId: o.school } : {}), ...(rules ? { rules: await loadRulePackFile(rules) } : {}) });
         out(format(o.format, ['text', 'json']) === 'json' ? JSON.stringify(list, null, 2) : tatsListLines(list).join('\n'));
         return 0;
       }
@@ -435,7 +438,7 @@ async function main(argv: string[]): Promise<number> {
         if (args[0] !== 'figures') throw new UsageError('cases support figures --as STAFF [--school S] [--publication] [--format text|json]');
         // For publication, counts of 1 or 2 (and what would give them away, here or beside another school's) withheld.
         const f = o.publication === true ? await publishedSupportFiguresFor(store, await staff(), o.school) : await supportFiguresFor(store, await staff(), o.school);
-        out(format(o.format, ['text', 'json']) === 'json' ? JSON.stringify(f, null, 2) : supportFiguresLines(f, ehcLocalTargetWeeks()).join('\n'));
+        out(format(o.format, ['text', 'json']) === 'json' ? JSON.stringify(f, null, 2) : supportFiguresLines(f, store.settings.ehcLocalTargetWeeks).join('\n'));
         return 0;
       }
       case 'nurture': {
