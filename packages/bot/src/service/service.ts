@@ -62,6 +62,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     ...(config.AUDIT_ANCHOR_FILE ? { anchorPath: config.AUDIT_ANCHOR_FILE } : {}),
     ...(config.AUDIT_WITNESS ? { witness: config.AUDIT_WITNESS } : {}),
     nurtureCapacity: config.NURTURE_OUTREACH_CAPACITY,
+    ehcLocalTargetWeeks: config.EHC_LOCAL_TARGET_WEEKS_CIC,
   }).catch((error: unknown) => {
     instance?.release();
     throw error;

@@ -14,7 +14,6 @@ import express, { type Request, type Response, type Router } from 'express';
 import {
   CASELOAD_STATUS_WORDS,
   REFERRAL_ROUTE_WORDS,
-  ehcLocalTargetWeeks,
   measureChangeWords,
   nurtureCaseload,
   publishedSupportFiguresFor,
@@ -229,7 +228,7 @@ export function supportRouter<Me extends { readonly actor: Actor; readonly who: 
         pageTitle: 'Support figures',
         publication,
         publicationItems: [{ value: 'yes', text: 'Figures for publication: withhold small figures', hint: { text: 'Counts of 1 or 2, and any figure that would give one away, are shown as c.' }, checked: publication }],
-        ...(figures ? { tables: supportFigureTables(figures, ehcLocalTargetWeeks()) } : {}),
+        ...(figures ? { tables: supportFigureTables(figures, store.settings.ehcLocalTargetWeeks) } : {}),
       },
       errors.length ? 400 : 200,
     );

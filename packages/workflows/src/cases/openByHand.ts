@@ -8,7 +8,6 @@
 import { isIsoDate } from '@before-exclusion/rules';
 import { SYSTEM, type Actor } from '../access.js';
 import type { CaseView, OpenCase } from './caseService.js';
-import { ehcLocalTargetWeeks } from '../support/ehcTimescales.js';
 import { EventRefused } from '../errors.js';
 import type { CaseKind } from '../machines/caseDefinition.js';
 import { movementEntry } from '../movement/movementOnRecord.js';
@@ -119,7 +118,7 @@ export async function openingRequest(store: CaseStore, kind: CaseKind, base: { p
       // The council's local target applies to a child in care (the pupil record) or on a child-protection plan (the request).
       const { lookedAfter } = await store.pupils.record(SYSTEM, base.pupilId);
       const localTarget = lookedAfter || data.childProtectionPlan === true;
-      return { kind, ...base, input: { ...base, requestedOn, ...data, lookedAfter, ...(localTarget ? { localTargetWeeks: ehcLocalTargetWeeks() } : {}) } };
+      return { kind, ...base, input: { ...base, requestedOn, ...data, lookedAfter, ...(localTarget ? { localTargetWeeks: store.settings.ehcLocalTargetWeeks } : {}) } };
     }
   }
 }

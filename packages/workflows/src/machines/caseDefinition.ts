@@ -123,6 +123,8 @@ export interface CaseDefinition<M extends AnyStateMachine = AnyStateMachine, E e
 export interface CaseSettings {
   /** Places on the nurture outreach caseload at any one time (NURTURE_OUTREACH_CAPACITY; seed 001 line 44). */
   readonly nurtureCapacity: number;
+  /** The council's EHC target, in weeks, for a child in care or on a child-protection plan (EHC_LOCAL_TARGET_WEEKS_CIC; seed 002 lines 3199–3201). */
+  readonly ehcLocalTargetWeeks: number;
 }
 
 /** An open case as an in-write check reads it: its persisted state and context, nothing opened. */

@@ -13,6 +13,7 @@ import { StoreRefused } from '../errors.js';
 import { followOnRequest } from '../cases/escalations.js';
 import type { CaseDefinition, CaseKind, CaseSettings } from '../machines/caseDefinition.js';
 import { nurtureCapacity } from '../support/nurtureCaseload.js';
+import { ehcLocalTargetWeeks } from '../support/ehcTimescales.js';
 import { CASE_DEFINITIONS } from '../machines/index.js';
 import { fireDueDeadlines, type TickResult } from '../cases/scheduler.js';
 import { AuditAnchor, AuditLog, AuditRefused, type AuditRow, type ReAnchorResult, type VerifyOptions, type VerifyResult } from './auditLog.js';
@@ -51,6 +52,8 @@ export interface CaseStoreOptions {
   readonly definitions?: Readonly<Record<CaseKind, CaseDefinition>>;
   /** Places on the nurture outreach caseload, checked inside the write that gives one (default: NURTURE_OUTREACH_CAPACITY, else 30). */
   readonly nurtureCapacity?: number;
+  /** The council's EHC target for a child in care or on a child-protection plan (default: EHC_LOCAL_TARGET_WEEKS_CIC, else 16). */
+  readonly ehcLocalTargetWeeks?: number;
 }
 
 /** Read-only access to the audit trail: a case's rows, and the whole chain checked. */
@@ -97,7 +100,7 @@ export class CaseStore {
   /** A pupil's data out again: subject access, erasure, retention. */
   readonly pupilData: PupilData;
   readonly audit: AuditTrail;
-  /** The settings the cases' in-write checks keep to (the nurture outreach capacity). */
+  /** The deployment's settings the cases keep to (the nurture outreach capacity, the EHC local target). */
   readonly settings: CaseSettings;
   readonly #db: Database;
   readonly #write: AuditedWrite;
@@ -155,12 +158,16 @@ export class CaseStore {
     const anchorKey = options.anchorKey ?? process.env.AUDIT_ANCHOR_KEY;
     const anchor = AuditAnchor.at(anchorPath, anchorKey);
     const keys = PupilKeys.from(options.pupilDataKey ?? process.env.PUPIL_DATA_KEY, pupilKeyFile(anchorPath));
-    // The capacity setting is read when a place is given or the caseload shown: a bad
-    // NURTURE_OUTREACH_CAPACITY refuses those, not every other use of the store.
+    // Each setting is read when it is used (a place given, an EHC request opened, the figures shown):
+    // a bad NURTURE_OUTREACH_CAPACITY or EHC_LOCAL_TARGET_WEEKS_CIC refuses those, not every other use of the store.
     const capacity = options.nurtureCapacity;
+    const localTarget = options.ehcLocalTargetWeeks;
     const settings: CaseSettings = {
       get nurtureCapacity() {
         return capacity ?? nurtureCapacity();
+      },
+      get ehcLocalTargetWeeks() {
+        return localTarget ?? ehcLocalTargetWeeks();
       },
     };
     const db = await openDatabase(url);
