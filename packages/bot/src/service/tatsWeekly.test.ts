@@ -49,11 +49,12 @@ describe('the meeting time (TATS_WEEKLY_AT)', () => {
   });
 });
 
-const entry = (pupilId: string, since: TatsEntry['since'], over: Partial<TatsEntry> = {}): TatsEntry => ({
+const entry = (pupilId: string, change: TatsEntry['change'], over: Partial<TatsEntry> = {}): TatsEntry => ({
   pupilId,
   schoolId: 'SCH-A',
   reasons: [{ reason: 'peap.required', title: 'PEAP required', detail: 'two suspensions in one half-term' }],
-  since,
+  since: change === 'new' ? 'new' : 'still',
+  change,
   reasonsAdded: [],
   reasonsGone: [],
   actions: [],
@@ -67,7 +68,7 @@ describe('the weekly list as a message', () => {
       list(
         [
           entry('P1', 'still'),
-          entry('P2', 'still', { reasonsAdded: ['attendance.persistent-absence'], reasons: [{ reason: 'attendance.persistent-absence', title: 'Persistent absence', detail: '' }], reasonsGone: ['peap.required'] }),
+          entry('P2', 'changed', { reasonsAdded: ['attendance.persistent-absence'], reasons: [{ reason: 'attendance.persistent-absence', title: 'Persistent absence', detail: '' }], reasonsGone: ['peap.required'] }),
           entry('P3', 'new', { actions: [{ caseId: 'c1', action: 'Escalate to a PEAP', owner: 'head-a', dueDate: '2026-03-20', overdue: true }] }),
         ],
         [{ pupilId: 'P9', schoolId: 'SCH-A', reasons: ['ebsna.referral-suggested'] }],

@@ -193,7 +193,7 @@ export function weeklyListReply(list: TatsList, schoolName: string, rules: RuleP
   const pupils: WeeklyListPupil[] = list.entries
     .map((e) => ({
       pupilId: e.pupilId,
-      change: e.since === 'new' ? ('new' as const) : e.reasonsAdded.length || e.reasonsGone.length ? ('changed' as const) : ('still' as const),
+      change: e.change,
       // One line per reason: a trigger that fired twice is still one reason.
       reasons: [...new Map(e.reasons.map((r) => [r.reason, r])).values()].map((r) => ({ title: r.title, newThisWeek: e.reasonsAdded.includes(r.reason) })),
       reasonsGone: e.reasonsGone.map(title),

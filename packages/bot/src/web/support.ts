@@ -145,18 +145,17 @@ export function supportRouter<Me extends { readonly actor: Actor; readonly who: 
                 nextHref: `${base}/support${query({ week: addDays(list.week, 7) })}`,
                 counts: {
                   on: list.entries.length,
-                  new: list.entries.filter((e) => e.since === 'new').length,
-                  changed: list.entries.filter((e) => e.since === 'still' && (e.reasonsAdded.length || e.reasonsGone.length)).length,
+                  new: list.entries.filter((e) => e.change === 'new').length,
+                  changed: list.entries.filter((e) => e.change === 'changed').length,
                   off: list.steppedOff.length,
                   actions: list.entries.reduce((n, e) => n + e.actions.length, 0),
                 },
                 entries: list.entries.map((e) => {
-                  const change = e.since === 'new' ? 'new' : e.reasonsAdded.length || e.reasonsGone.length ? 'changed' : 'still';
                   return {
                     pupilId: e.pupilId,
                     pupilName: names.get(e.pupilId),
                     schoolId: e.schoolId,
-                    tag: TATS_CHANGE_TAGS[change],
+                    tag: TATS_CHANGE_TAGS[e.change],
                     reasons: e.reasons.map((r) => ({ title: r.title, detail: r.detail, caseId: r.caseId, added: e.reasonsAdded.includes(r.reason) })),
                     gone: e.reasonsGone.map(title),
                     actions: e.actions.map((a) => ({ ...a, owner: me.who(a.owner) })),

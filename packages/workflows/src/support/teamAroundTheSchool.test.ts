@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
 import type { CaseStore } from '../store/caseStore.js';
-import { TATS_TRIGGERS, teamAroundTheSchool } from './teamAroundTheSchool.js';
+import { TATS_TRIGGERS, tatsListLines, teamAroundTheSchool, type TatsList } from './teamAroundTheSchool.js';
 import { closeTestStores, DEMO_FILES, testStore } from '../testing.js';
 
 afterEach(closeTestStores);
@@ -134,33 +134,39 @@ describe('the weekly list holds exactly the pupils the rules select', () => {
         await store.pupils.import(SYSTEM, { pupils: join(dir, 'pupils.ndjson'), calendar: DEMO_FILES.calendar });
 
         // What the test writes, it also knows: the expectation comes from here, not from reading the list's inputs back.
-        const expected = await ruleReasons(records, week);
+        // Each fact is kept with its date, so the list can be expected on this week and on last week alike.
+        const facts: ((on: IsoDate, expected: Map<string, Set<string>>) => void)[] = [];
         for (const [i, p] of pupils.entries()) {
           const pupilId = `G${i + 1}`;
           const head = await store.staff.actorFor(p.schoolId === 'SCH-A' ? 'head-a' : 'head-b');
-          let boxallAndPlan = false;
+          // The day the pupil had a Boxall Profile and a plan on the record, if they did.
+          const boxallBy = p.plan?.boxall && p.plan.agreed ? schoolDays[0]! : undefined;
           if (p.plan) {
             const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: p.schoolId, pupilId, input: { pupilId, schoolId: p.schoolId } });
             const events: Record<string, unknown>[] = [{ type: 'ASSESS', assessedOn: schoolDays[0]! }];
             if (p.plan.boxall) events.push({ type: 'RECORD_MEASURE', measure: 'boxall', stage: 'baseline', takenOn: schoolDays[0]!, developmentalStrands: 60, diagnosticProfile: 50 });
-            let due: IsoDate | undefined;
+            // The review due on a date: the first until the review is held on it, then the next (continue) or none (needs met).
+            let dueOn = (_on: IsoDate): IsoDate | undefined => undefined;
             if (p.plan.agreed) {
-              const reviewDue = schoolDays[p.plan.agreed.review]!;
+              const { review, next, outcome } = p.plan.agreed;
+              const reviewDue = schoolDays[review]!;
+              // The plan is recorded on the clock's date (September 2024), before every week the test lists.
               events.push({ type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'School', startDate: schoolDays[1]!, reviewDue });
-              due = reviewDue;
-              if (p.plan.agreed.outcome === 'continue') {
-                due = schoolDays[p.plan.agreed.review + p.plan.agreed.next]!;
-                events.push({ type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'continue', nextReviewDue: due });
-              } else if (p.plan.agreed.outcome === 'needs-met') {
-                events.push({ type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'needs-met' });
-                due = undefined;
-              }
+              if (outcome === 'continue') events.push({ type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'continue', nextReviewDue: schoolDays[review + next]! });
+              else if (outcome === 'needs-met') events.push({ type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'needs-met' });
+              dueOn = (on) => (outcome === 'none' || reviewDue > on ? reviewDue : outcome === 'continue' ? schoolDays[review + next]! : undefined);
             }
             await store.cases.sendUnchecked(head, plan.id, events as never);
-            boxallAndPlan = p.plan.boxall && p.plan.agreed !== undefined;
-            if (due !== undefined && due <= addDays(week, 6)) add(expected, pupilId, 'support-plan.review-due');
+            facts.push((on, expected) => {
+              const due = dueOn(on);
+              if (due !== undefined && due <= addDays(on, 6)) add(expected, pupilId, 'support-plan.review-due');
+            });
           }
-          if (p.lookedAfter && !boxallAndPlan) add(expected, pupilId, 'looked-after.boxall-and-plan');
+          if (p.lookedAfter) {
+            facts.push((on, expected) => {
+              if (boxallBy === undefined || boxallBy > on) add(expected, pupilId, 'looked-after.boxall-and-plan');
+            });
+          }
           if (p.panelOpened) {
             t.setNow(p.panelOpened.toISOString());
             await store.cases.open(head, { kind: 'ebsna', schoolId: p.schoolId, pupilId, input: { pupilId, schoolId: p.schoolId, referredBy: head.id, attendanceAtReferral: 80, indicators: ['anxiety'] } });
@@ -168,13 +174,84 @@ describe('the weekly list holds exactly the pupils the rules select', () => {
             // A year or more: on or after the first anniversary of the day it opened (29 Feb's is 1 Mar).
             const o = p.panelOpened;
             const anniversary = new Date(Date.UTC(o.getUTCFullYear() + 1, o.getUTCMonth(), o.getUTCDate())).toISOString().slice(0, 10);
-            if (!p.referred && week >= anniversary) add(expected, pupilId, 'nurture-outreach.referral-suggested');
+            const referredOn = p.referred ? schoolDays[0]! : undefined;
+            facts.push((on, expected) => {
+              if ((referredOn === undefined || referredOn > on) && on >= anniversary) add(expected, pupilId, 'nurture-outreach.referral-suggested');
+            });
           }
         }
-        expect(await listed(store, week), `the list of the week of ${week}`).toEqual(asRecord(expected));
+        const expectedOn = async (on: IsoDate) => {
+          const expected = await ruleReasons(records, on);
+          for (const fact of facts) fact(on, expected);
+          return asRecord(expected);
+        };
+        const expected = await expectedOn(week);
+        const lastWeek = await expectedOn(addDays(week, -7));
+        const officer = await store.staff.actorFor('officer');
+        const list = await teamAroundTheSchool(store, officer, { week });
+        expect(Object.fromEntries(list.entries.map((e) => [e.pupilId, [...new Set(e.reasons.map((r) => r.reason))].sort()])), `the list of the week of ${week}`).toEqual(expected);
+        // Off the list this week: on last week's, with last week's reasons.
+        expect(Object.fromEntries(list.steppedOff.map((s) => [s.pupilId, [...s.reasons].sort()])), `off the list in the week of ${week}`).toEqual(
+          Object.fromEntries(Object.entries(lastWeek).filter(([pupilId]) => !(pupilId in expected))),
+        );
         await store.close();
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('what changed since last week reads the cases as they stood last week', () => {
+  /** The demo school in a store whose clock the test sets, with its headteacher. */
+  async function demo() {
+    const t = await testStore({ now: () => new Date('2026-02-02T09:00:00Z') });
+    await t.store.staff.upsertSchool({ id: 'DEMO-SCH', name: 'Demo Academy (fictional)' }, SYSTEM);
+    await t.store.staff.upsert({ id: 'officer', displayName: 'Inclusion Officer', role: 'inclusion-officer', schoolIds: ['SCH-A', 'SCH-B', 'DEMO-SCH'] }, SYSTEM);
+    await t.store.staff.upsert({ id: 'head-d', displayName: 'Head D', role: 'headteacher', schoolIds: ['DEMO-SCH'] }, SYSTEM);
+    await t.store.pupils.import(SYSTEM, DEMO_FILES);
+    const head = await t.store.staff.actorFor('head-d');
+    const officer = await t.store.staff.actorFor('officer');
+    const list = (week: IsoDate) => teamAroundTheSchool(t.store, officer, { week, schoolId: 'DEMO-SCH' });
+    const openPlan = async (pupilId: string) => (await t.store.cases.open(head, { kind: 'support-plan', schoolId: 'DEMO-SCH', pupilId, input: { pupilId, schoolId: 'DEMO-SCH' } })).case;
+    return { ...t, head, list, openPlan };
+  }
+  const reasonsOf = (list: TatsList, pupilId: string) => list.entries.find((e) => e.pupilId === pupilId)?.reasons.map((r) => r.reason);
+
+  it('a pupil listed for a support plan review due last week is off the list once the review is held, with last week’s reason', async () => {
+    const { store, setNow, head, list, openPlan } = await demo();
+    const plan = await openPlan('DEMO-004');
+    await store.cases.sendUnchecked(head, plan.id, [
+      { type: 'ASSESS', assessedOn: '2026-02-02' },
+      { type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'School', startDate: '2026-02-02', reviewDue: '2026-03-18' },
+    ] as never);
+    const before = await list('2026-03-16');
+    expect(reasonsOf(before, 'DEMO-004')).toEqual(['support-plan.review-due']);
+
+    setNow('2026-03-18T15:00:00Z');
+    await store.cases.sendUnchecked(head, plan.id, [{ type: 'HOLD_REVIEW', heldOn: '2026-03-18', outcome: 'continue', nextReviewDue: '2026-05-06' }] as never);
+    const after = await list('2026-03-23');
+    expect(reasonsOf(after, 'DEMO-004')).toBeUndefined();
+    expect(after.steppedOff.filter((s) => s.pupilId === 'DEMO-004')).toEqual([{ pupilId: 'DEMO-004', schoolId: 'DEMO-SCH', reasons: ['support-plan.review-due'] }]);
+    expect(tatsListLines(after)).toContain('DEMO-SCH DEMO-004 [OFF THE LIST] — last week: support-plan.review-due');
+    // The week of 16 March, rebuilt after the review, is the list the meeting saw.
+    expect(await list('2026-03-16')).toEqual(before);
+  });
+
+  it('a child in care who gets a Boxall Profile and plan this week is off the list, with last week’s reason', async () => {
+    const { store, setNow, head, list, openPlan } = await demo();
+    const lastWeek = await list('2026-03-09');
+    expect(reasonsOf(lastWeek, 'DEMO-006')).toEqual(['looked-after.boxall-and-plan']);
+    setNow('2026-03-11T10:00:00Z');
+    const plan = await openPlan('DEMO-006');
+    await store.cases.sendUnchecked(head, plan.id, [
+      { type: 'ASSESS', assessedOn: '2026-03-11' },
+      { type: 'RECORD_MEASURE', measure: 'boxall', stage: 'baseline', takenOn: '2026-03-11', developmentalStrands: 60, diagnosticProfile: 50 },
+      { type: 'AGREE_PLAN', intervention: 'boxall-plan', provider: 'School', startDate: '2026-03-11', reviewDue: '2026-04-22' },
+    ] as never);
+    const now = await list('2026-03-16');
+    expect(reasonsOf(now, 'DEMO-006')).toBeUndefined();
+    expect(now.steppedOff.filter((s) => s.pupilId === 'DEMO-006')).toEqual([{ pupilId: 'DEMO-006', schoolId: 'DEMO-SCH', reasons: ['looked-after.boxall-and-plan'] }]);
+    // Last week's list, rebuilt now, still names the missing Boxall Profile and plan.
+    expect(await list('2026-03-09')).toEqual(lastWeek);
   });
 });

@@ -15,15 +15,17 @@
  * meeting's date until a reason not there at the step down appears; then they are back, and the list
  * says so: "stepped down on D; back because …".
  *
- * Last week's list is recomputed from today's records as of that date, so a record corrected since
- * shows as it is now; nothing is stored for it. The reasons at a step down are recomputed the same way.
+ * Last week's list is recomputed as of that date: the rules over today's pupil records (a record
+ * corrected since shows as it is now), and the cases as they stood then — the plans agreed and reviews
+ * held by that date, the measures taken, the referrals made, the panel cases open. Nothing is stored for
+ * it. The reasons at a step down are recomputed the same way.
  */
 import { addDays, defaultRulePack, InputError, leftBefore, RulesEvaluator, type IsoDate, type PupilRecord, type RulePack } from '@before-exclusion/rules';
 import { assertCanRead, type Actor } from '../access.js';
 import type { CaseView } from '../cases/caseService.js';
 import { interventionWords } from '../cases/caseWords.js';
 import { englishDate } from '../clock.js';
-import { TATS_ACTION_WORDS } from '../machines/index.js';
+import { TATS_ACTION_WORDS, type SupportPlanContext, type SupportPlanStep } from '../machines/index.js';
 import type { CaseStore } from '../store/caseStore.js';
 
 /** The triggers that put a pupil on the list (the issue's and seed 003's "at risk" signals). */
@@ -66,8 +68,10 @@ export interface TatsEntry {
   readonly pupilId: string;
   readonly schoolId: string;
   readonly reasons: readonly TatsReason[];
-  /** new: not on last week's list; still: on both; `changed` lists reasons that came or went. */
+  /** new: not on last week's list; still: on both; `reasonsAdded` / `reasonsGone` list reasons that came or went. */
   readonly since: 'new' | 'still';
+  /** What the meeting is told: new to the list, on it with reasons changed, or still there as last week. */
+  readonly change: 'new' | 'changed' | 'still';
   readonly reasonsAdded: readonly string[];
   readonly reasonsGone: readonly string[];
   /** Actions agreed at earlier meetings and still open: what, who, by when. */
@@ -127,11 +131,10 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
   const records = await store.pupils.inSchools(schools);
   const allCases = await store.cases.list(actor, options.schoolId ? { schoolId: options.schoolId } : {});
   const openCases = allCases.filter((v) => v.status === 'active');
-  // Seed 000 line 255: every child in care has a Boxall Profile with an individual plan (as part of the PEP).
-  const boxallAndPlan = new Set(
-    allCases.filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan' && v.context.plans.length > 0 && v.context.measures.some((m) => m.measure === 'boxall')).map((v) => v.pupilId),
-  );
-  const plans = openCases.filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
+  // Every support plan, open or closed since: the list on an earlier date reads each as it stood then.
+  const plans = allCases.filter((v): v is CaseView<'support-plan'> => v.kind === 'support-plan');
+  const referrals = allCases.filter((v): v is CaseView<'nurture-outreach'> => v.kind === 'nurture-outreach');
+  const panels = allCases.filter((v): v is CaseView<'ebsna'> => v.kind === 'ebsna');
   const actionsOf = (pupilId: string): TatsActionLine[] =>
     openCases
       .filter((v): v is CaseView<'tats-action'> => v.kind === 'tats-action' && v.pupilId === pupilId)
@@ -140,6 +143,8 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
 
   const listOn = async (asOf: IsoDate, only?: ReadonlySet<string>) => {
     const reasons = new Map<string, TatsReason[]>();
+    // Seed 000 line 255: every child in care has a Boxall Profile with an individual plan (as part of the PEP).
+    const boxallAndPlan = new Set(plans.filter((v) => boxallAndPlanBy(v.context, asOf)).map((v) => v.pupilId));
     const add = (pupilId: string, r: TatsReason) => {
       if (!only || only.has(pupilId)) reasons.set(pupilId, [...(reasons.get(pupilId) ?? []), r]);
     };
@@ -152,9 +157,9 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
     }
     const weekEnd = addDays(asOf, 6);
     for (const plan of plans) {
-      const due = plan.context.nextReviewDue;
-      const current = plan.context.plans.at(-1);
-      if (!due || !current || due > weekEnd) continue;
+      const stood = planAsOf(plan.context, asOf);
+      if (!stood?.due || stood.due > weekEnd) continue;
+      const { current, due } = stood;
       add(plan.pupilId, {
         reason: 'support-plan.review-due',
         title: 'Support plan review due',
@@ -162,9 +167,9 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
         caseId: plan.id,
       });
     }
-    // Open at the panel a year or more, and not yet referred to the outreach service.
-    const referred = new Set(openCases.filter((v) => v.kind === 'nurture-outreach').map((v) => v.pupilId));
-    for (const panel of openCases.filter((v) => v.kind === 'ebsna' && !referred.has(v.pupilId))) {
+    // Open at the panel a year or more on the date, and not referred to the outreach service by then (or that referral closed).
+    const referred = new Set(referrals.filter((v) => v.context.referredOn <= asOf && !(v.context.closed && v.context.closed.on <= asOf)).map((v) => v.pupilId));
+    for (const panel of panels.filter((v) => !referred.has(v.pupilId) && !panelClosedBy(v, asOf))) {
       const openedOn = englishDate(new Date(panel.openedAt));
       if (!openAtPanelAYear(panel.openedAt, asOf)) continue;
       add(panel.pupilId, {
@@ -212,7 +217,7 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
   const heldNow = afterStepDowns(now, options.week);
   afterStepDowns(before, lastWeek);
   const schoolOf = new Map(records.map((r) => [r.id, r.schoolId]));
-  for (const p of plans) schoolOf.set(p.pupilId, p.schoolId);
+  for (const c of allCases) if (!schoolOf.has(c.pupilId)) schoolOf.set(c.pupilId, c.schoolId);
   const ids = (rs: readonly TatsReason[] | undefined) => [...new Set((rs ?? []).map((r) => r.reason))];
   const entries: TatsEntry[] = [...now]
     .map(([pupilId, reasons]) => {
@@ -223,6 +228,7 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
         schoolId: schoolOf.get(pupilId) ?? '',
         reasons,
         since: before.has(pupilId) ? ('still' as const) : ('new' as const),
+        change: !before.has(pupilId) ? ('new' as const) : is.some((r) => !was.includes(r)) || was.some((r) => !is.includes(r)) ? ('changed' as const) : ('still' as const),
         reasonsAdded: before.has(pupilId) ? is.filter((r) => !was.includes(r)) : [],
         reasonsGone: was.filter((r) => !is.includes(r)),
         actions: actionsOf(pupilId),
@@ -244,6 +250,46 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
     .map(([pupilId, held]) => ({ pupilId, schoolId: schoolOf.get(pupilId) ?? '', on: held.on, caseId: held.caseId }))
     .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || a.pupilId.localeCompare(b.pupilId));
   return { week: options.week, lastWeek, schools, entries, steppedOff, heldOff };
+}
+
+const dayOf = (instant: string): IsoDate => englishDate(new Date(instant));
+
+/**
+ * The day a plan step counts from: the day it was recorded, or its start if that is earlier (a plan
+ * entered on the record after it began was in place from its start).
+ */
+const agreedOn = (step: SupportPlanStep): IsoDate => {
+  const recorded = dayOf(step.at);
+  return step.startDate < recorded ? step.startDate : recorded;
+};
+
+/**
+ * A support plan as it stood on `on`: the plan step then current and the review then next due (none
+ * while a revised plan is awaited); undefined before a plan was agreed or once the plan had closed —
+ * stopped, or a review that met the need or escalated. Plans and reviews are taken in the order recorded.
+ */
+function planAsOf(plan: SupportPlanContext, on: IsoDate): { current: SupportPlanStep; due: IsoDate | undefined } | undefined {
+  if (plan.stopped && plan.stopped.on <= on) return undefined;
+  const steps = plan.plans.filter((p) => agreedOn(p) <= on);
+  const current = steps.at(-1);
+  if (!current) return undefined;
+  const history = [
+    ...steps.map((p) => ({ at: p.at, due: p.reviewDue as IsoDate | undefined, closes: false })),
+    ...plan.reviews.filter((r) => r.heldOn <= on).map((r) => ({ at: r.at, due: r.outcome === 'continue' ? r.nextReviewDue : undefined, closes: r.outcome === 'needs-met' || r.outcome === 'escalate' })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  const last = history.at(-1)!;
+  return last.closes ? undefined : { current, due: last.due };
+}
+
+/** A Boxall Profile taken and a plan agreed by `on` (a plan closed since still counts: it is on the record). */
+const boxallAndPlanBy = (plan: SupportPlanContext, on: IsoDate): boolean =>
+  plan.plans.some((p) => agreedOn(p) <= on) && plan.measures.some((m) => m.measure === 'boxall' && m.takenOn <= on);
+
+/** Whether a panel (EBSNA) case had closed by `on`: declined or redirected at the panel, or closed at its last review. */
+function panelClosedBy(panel: CaseView<'ebsna'>, on: IsoDate): boolean {
+  if (panel.status !== 'done') return false;
+  const closing = panel.context.reviews.at(-1)?.heldAt ?? panel.context.panel?.at ?? panel.updatedAt;
+  return dayOf(closing) <= on;
 }
 
 /** A reason as a step down remembers it: the trigger, or the support plan whose review falls due (another plan's review is a new reason). */
@@ -276,8 +322,7 @@ export function tatsListLines(list: TatsList): string[] {
   const lines = [`Team around the school — week of ${list.week} (${list.schools.join(', ') || 'no schools'}); changes since ${list.lastWeek}`];
   if (list.entries.length === 0) lines.push('  nobody on the list this week');
   for (const e of list.entries) {
-    const change = e.since === 'new' ? 'NEW' : e.reasonsAdded.length || e.reasonsGone.length ? 'CHANGED' : 'still';
-    lines.push(`${e.schoolId} ${e.pupilId} [${change}]${e.reasonsGone.length ? ` — no longer: ${e.reasonsGone.join(', ')}` : ''}`);
+    lines.push(`${e.schoolId} ${e.pupilId} [${e.change === 'still' ? 'still' : e.change.toUpperCase()}]${e.reasonsGone.length ? ` — no longer: ${e.reasonsGone.join(', ')}` : ''}`);
     if (e.steppedDown) lines.push(`    stepped down on ${e.steppedDown.on}; back because: ${e.steppedDown.backBecause.join('; ')}`);
     for (const r of e.reasons) lines.push(`    ${r.title}${e.reasonsAdded.includes(r.reason) ? ' (new this week)' : ''}: ${r.detail}${r.caseId ? ` [${r.caseId}]` : ''}`);
     for (const a of e.actions) lines.push(`    action: ${a.action} — ${a.owner}, ${a.overdue ? `OVERDUE since ${a.dueDate}` : `due ${a.dueDate}`} [${a.caseId}]`);
