@@ -10,7 +10,7 @@
  * digest sent meanwhile (or by an earlier run) is not sent again. Someone reachable in a channel
  * for the first time while a message is held up elsewhere gets it at once, not after that wait.
  */
-import { NobodyToReach, SendingStopped, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
+import { EHC_STATUTORY_WEEKS as EHC, NobodyToReach, SendingStopped, type CaseStore, type OutboxMessage, type OutboxSender } from '@before-exclusion/workflows';
 import type { Assistant } from '../conversation/assistant.js';
 import type { Channel } from '../conversation/channel.js';
 import type { Reply } from '../conversation/replies.js';
@@ -35,9 +35,10 @@ const DEADLINE_WORDS: Readonly<Record<string, string>> = {
   'support-plan-review': 'A review of the support plan is due: record what it changed (the follow-up measures) and whether to continue, revise the plan, close or escalate.',
   'nurture-outreach-follow-up': "The nurture outreach follow-up assessment is due: record the follow-up SDQ or Thrive, so the child's progress shows against the baseline.",
   'tats-action': 'An action agreed at the team around the school is past its date: mark it done, give it a new owner or date, or drop it.',
-  'ehc-decision': "Six weeks have passed since the council received the EHC needs assessment request: record its decision whether to assess when the letter comes, or ask the council for it (SEND Regulations 2014 reg. 5(1)).",
-  'ehc-not-to-issue': 'Sixteen weeks have passed since the EHC needs assessment request: record the draft plan, or the decision not to issue one, or ask the council (reg. 10(1)).',
-  'ehc-plan': 'Twenty weeks have passed since the EHC needs assessment request and no final plan is recorded: it was due by now (reg. 13(2)); record it when issued, or ask the council.',
+  // The weeks and their regulations from the timescales' one home, so a change there reaches the reminders.
+  'ehc-decision': `The ${EHC.decision.weeks} weeks since the council received the EHC needs assessment request have passed: record its decision whether to assess when the letter comes, or ask the council for it (${EHC.decision.source}).`,
+  'ehc-not-to-issue': `The ${EHC.notToIssue.weeks} weeks since the EHC needs assessment request have passed: record the draft plan, or the decision not to issue one, or ask the council (${EHC.notToIssue.source}).`,
+  'ehc-plan': `The ${EHC.plan.weeks} weeks since the EHC needs assessment request have passed and no final plan is recorded: it was due by now (${EHC.plan.source}); record it when issued, or ask the council.`,
   'ehc-local-target': "The council's local target for an EHC plan for a child in care or on a child-protection plan has passed with no final plan recorded.",
 };
 

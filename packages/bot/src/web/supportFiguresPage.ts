@@ -4,7 +4,7 @@
  * tables of rows and cells, codes put into words. A withheld figure is "c", as on the Figures page;
  * a figure there is nothing to work out from (a median over no one) is a dash.
  */
-import { CLOSURE_REASON_WORDS, CLOSURE_REASONS, MEASURE_WORDS, SUPPORT_OUTCOMES, interventionWords, type PublishedSupportFigures } from '@before-exclusion/workflows';
+import { CLOSURE_REASON_WORDS, CLOSURE_REASONS, EHC_STATUTORY_WEEKS, MEASURE_WORDS, SUPPORT_OUTCOMES, interventionWords, type PublishedSupportFigures } from '@before-exclusion/workflows';
 import { SUPPORT_OUTCOME_NAMES } from './words.js';
 
 /** The figures in either form: every number a count, or null where withheld for publication. */
@@ -107,12 +107,12 @@ export function supportFigureTables(f: SupportFiguresShown, localTargetWeeks: nu
       { header: 'Assessed, no plan issued', cells: [cell(e.notIssued)] },
       { header: 'Withdrawn', cells: [cell(e.withdrawn)] },
       { header: 'Decisions whether to assess', cells: [cell(e.decisionsMade)] },
-      { header: 'Decided within 6 weeks of the request', cells: [cell(e.decisionsWithin6Weeks)] },
+      { header: `Decided within ${EHC_STATUTORY_WEEKS.decision.weeks} weeks of the request`, cells: [cell(e.decisionsWithin6Weeks)] },
       { header: 'Median weeks to the decision', cells: [cell(e.medianWeeksToDecision)] },
-      { header: 'Final plans issued within 20 weeks of the request', cells: [cell(e.issuedWithin20Weeks)] },
-      { header: 'Share of final plans issued within 20 weeks', cells: [cell(e.shareIssuedWithin20Weeks, percent)] },
+      { header: `Final plans issued within ${EHC_STATUTORY_WEEKS.plan.weeks} weeks of the request`, cells: [cell(e.issuedWithin20Weeks)] },
+      { header: `Share of final plans issued within ${EHC_STATUTORY_WEEKS.plan.weeks} weeks`, cells: [cell(e.shareIssuedWithin20Weeks, percent)] },
       { header: 'Median weeks to the final plan', cells: [cell(e.medianWeeksToPlan)] },
-      { header: 'Still open with the 20 weeks passed', cells: [cell(e.openPast20Weeks)] },
+      { header: `Still open with the ${EHC_STATUTORY_WEEKS.plan.weeks} weeks passed`, cells: [cell(e.openPast20Weeks)] },
       { header: 'Children in care or on a child-protection plan: requested', cells: [cell(l.requested)] },
       { header: 'Children in care or on a child-protection plan: final plans issued', cells: [cell(l.plansIssued)] },
       { header: `Children in care or on a child-protection plan: issued within the local target of ${localTargetWeeks} weeks`, cells: [cell(l.issuedWithinTarget)] },

@@ -12,9 +12,11 @@
  */
 import { assertCanRead, type Actor } from '../access.js';
 import type { CaseView } from '../cases/caseService.js';
-import { weeksBetween } from '../support/ehcTimescales.js';
+import { EHC_STATUTORY_WEEKS, weeksBetween } from '../support/ehcTimescales.js';
 import { interventionWords } from '../cases/caseWords.js';
 import { CLOSURE_REASON_WORDS, CLOSURE_REASONS, type ClosureReason, type Intervention } from '../machines/index.js';
+// The nurture case's own word on which states hold a place, so the figures count as the caseload does.
+import { HOLDS_PLACE, topState } from '../machines/nurtureOutreachCase.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { SMALLEST_SHOWN, suppressFigures, type Figure, type Sum } from './suppression.js';
 import { MEASURE_WORDS, MEASURES, measureChanges, type Measure } from '../support/supportMeasures.js';
@@ -68,7 +70,7 @@ export interface EhcFigures {
   readonly medianWeeksToPlan?: number;
 }
 
-const stateName = (v: CaseView) => (typeof v.state === 'string' ? v.state : Object.keys(v.state as object)[0] ?? '');
+const stateName = (v: CaseView) => topState(v.state);
 const days = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 const median = (values: number[]): number | undefined => {
   const v = [...values].sort((a, b) => a - b);
@@ -112,7 +114,7 @@ export function supportFigures(views: readonly CaseView[], capacity?: number): S
       referred++;
       const s = stateName(v);
       if (s === 'waiting') waiting++;
-      if (s === 'baseline' || s === 'active' || s === 'followed-up') placesTaken++;
+      if (HOLDS_PLACE.has(s)) placesTaken++;
       if (s === 'closed') {
         closed++;
         if (v.context.closed) closedByReason[v.context.closed.reason]++;
@@ -304,8 +306,8 @@ export function supportFiguresLines(f: SupportFigures | PublishedSupportFigures,
   lines.push(
     `EHC needs assessments: ${n(e.requested)} requested — ${n(e.awaitingDecision)} awaiting the council's decision, ${n(e.notAssessed)} not assessed, ${n(e.beingAssessed)} being assessed, ${n(e.plansIssued)} plan(s) issued, ${n(e.notIssued)} not issued, ${n(e.withdrawn)} withdrawn`,
   );
-  lines.push(`  decisions whether to assess: ${n(e.decisionsMade)}, ${n(e.decisionsWithin6Weeks)} within 6 weeks of the request${e.medianWeeksToDecision === undefined ? '' : `; median ${n(e.medianWeeksToDecision)} weeks to the decision`}`);
-  lines.push(`  plans issued within 20 weeks of the request: ${n(e.issuedWithin20Weeks)} of ${n(e.plansIssued)}${pct(e.shareIssuedWithin20Weeks)}${e.medianWeeksToPlan === undefined ? '' : `; median ${n(e.medianWeeksToPlan)} weeks to the plan`}; still open past 20 weeks: ${n(e.openPast20Weeks)}`);
+  lines.push(`  decisions whether to assess: ${n(e.decisionsMade)}, ${n(e.decisionsWithin6Weeks)} within ${EHC_STATUTORY_WEEKS.decision.weeks} weeks of the request${e.medianWeeksToDecision === undefined ? '' : `; median ${n(e.medianWeeksToDecision)} weeks to the decision`}`);
+  lines.push(`  plans issued within ${EHC_STATUTORY_WEEKS.plan.weeks} weeks of the request: ${n(e.issuedWithin20Weeks)} of ${n(e.plansIssued)}${pct(e.shareIssuedWithin20Weeks)}${e.medianWeeksToPlan === undefined ? '' : `; median ${n(e.medianWeeksToPlan)} weeks to the plan`}; still open past ${EHC_STATUTORY_WEEKS.plan.weeks} weeks: ${n(e.openPast20Weeks)}`);
   const l = e.localTarget;
   lines.push(`  children in care or on a child-protection plan (local target EHC_LOCAL_TARGET_WEEKS_CIC, ${localTargetWeeks} weeks): ${n(l.requested)} requested, ${n(l.issuedWithinTarget)} of ${n(l.plansIssued)} plan(s) issued within the target${pct(l.shareIssuedWithinTarget)}`);
   return lines;

@@ -8,14 +8,14 @@
  *             ↘ decides not to assess           ↘ decides not to issue
  *   and, at any point before the end, withdrawn.
  *
- * The due dates — the decision in 6 weeks, a decision not to issue in 16, the final plan in 20, and
- * the council's local target (16) for a child in care or on a child-protection plan — are calendar
- * weeks from the request (see `ehcTimescales.ts` for the regulations); each is a deadline that
+ * The due dates — the decision whether to assess, a decision not to issue, the final plan
+ * (EHC_STATUTORY_WEEKS), and the council's local target for a child in care or on a child-protection
+ * plan (the store's setting) — are calendar weeks from the request (see `ehcTimescales.ts` for the regulations); each is a deadline that
  * reminds the school's heads when it falls due with the answer still to come.
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { ehcDueDates } from '../support/ehcTimescales.js';
+import { EHC_STATUTORY_WEEKS, ehcDueDates } from '../support/ehcTimescales.js';
 import { ACTING, effectActions, type CaseDefinition, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
@@ -107,8 +107,8 @@ export const ehcNeedsAssessmentMachine = setup({
   },
   initial: 'requested',
   entry: [
-    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'decision', dueDate: context.decisionDue, label: 'EHC needs assessment: decision whether to assess (6 weeks)' }) },
-    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'plan', dueDate: context.planDue, label: 'EHC plan: final plan issued (20 weeks)' }) },
+    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'decision', dueDate: context.decisionDue, label: `EHC needs assessment: decision whether to assess (${EHC_STATUTORY_WEEKS.decision.weeks} weeks)` }) },
+    { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'plan', dueDate: context.planDue, label: `EHC plan: final plan issued (${EHC_STATUTORY_WEEKS.plan.weeks} weeks)` }) },
     {
       type: 'scheduleDeadline',
       params: ({ context }) => ({ key: 'local-target', dueDate: context.localTargetDue ?? context.planDue, label: `EHC plan: local target for a child in care or on a CP plan (${context.localTargetWeeks ?? ''} weeks)`, skip: context.localTargetDue === undefined }),
@@ -124,7 +124,7 @@ export const ehcNeedsAssessmentMachine = setup({
             assign({ assessDecision: ({ event }) => ({ ...dated(event), assess: true }) }),
             'clearOverdue',
             ...cancel('decision'),
-            { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'not-to-issue', dueDate: context.notToIssueDue, label: 'EHC plan: a decision not to issue told by week 16' }) },
+            { type: 'scheduleDeadline', params: ({ context }) => ({ key: 'not-to-issue', dueDate: context.notToIssueDue, label: `EHC plan: a decision not to issue told by week ${EHC_STATUTORY_WEEKS.notToIssue.weeks}` }) },
           ],
         },
         DECIDE_NOT_TO_ASSESS: { guard: 'afterRequest', target: 'not-assessed', actions: [assign({ assessDecision: ({ event }) => ({ ...dated(event), assess: false }), overdue: [] }), ...cancel(...DEADLINE_KEYS)] },
