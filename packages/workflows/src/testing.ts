@@ -131,10 +131,10 @@ export async function auditedWriteTo(at: StoreLocation): Promise<{ write: Audite
 }
 
 /** A fresh store (SQLite by default), with two schools, their heads and an inclusion officer. */
-export async function testStore(options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date; backend?: Dialect } = {}) {
+export async function testStore(options: { definitions?: Record<CaseKind, CaseDefinition>; now?: () => Date; backend?: Dialect; ehcLocalTargetWeeks?: number } = {}) {
   const { url, dir, anchorPath } = await freshStoreUrl(options.backend);
   let clock = options.now ?? (() => new Date('2025-10-06T09:00:00Z'));
-  const store = await CaseStore.open({ url, anchorPath, anchorKey: TEST_ANCHOR_KEY, clock: () => clock(), ...(options.definitions ? { definitions: options.definitions } : {}) });
+  const store = await CaseStore.open({ url, anchorPath, anchorKey: TEST_ANCHOR_KEY, clock: () => clock(), ...(options.definitions ? { definitions: options.definitions } : {}), ...(options.ehcLocalTargetWeeks ? { ehcLocalTargetWeeks: options.ehcLocalTargetWeeks } : {}) });
   openStores.add(store);
   await store.staff.upsertSchool({ id: 'SCH-A', name: 'School A' }, SYSTEM);
   await store.staff.upsertSchool({ id: 'SCH-B', name: 'School B' }, SYSTEM);

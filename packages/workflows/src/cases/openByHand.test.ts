@@ -40,6 +40,22 @@ describe.each(BACKENDS)('openByHand on %s', (backend) => {
     expect(opened.context).toMatchObject({ schoolId: 'SCH-A', startDate: '2026-03-02' });
   });
 
+  it("dates an EHC request's local target by the store's setting, not the environment read again", async () => {
+    const before = process.env.EHC_LOCAL_TARGET_WEEKS_CIC;
+    process.env.EHC_LOCAL_TARGET_WEEKS_CIC = '18';
+    try {
+      const t = await testStore({ backend, ehcLocalTargetWeeks: 12 });
+      await t.store.pupils.import(SYSTEM, { pupils: pupilsFile(), calendar: DEMO_FILES.calendar });
+      const head = await t.store.staff.actorFor('head-a');
+      const { case: opened } = await openByHand(t.store, head, 'ehc-needs-assessment', 'DEMO-004', '2026-03-20', { requestedOn: '2026-03-02', requestedBy: 'school', childProtectionPlan: true });
+      // 12 weeks from 2 March, not the 18 the environment says now.
+      expect(opened.context).toMatchObject({ localTargetWeeks: 12, localTargetDue: '2026-05-25' });
+    } finally {
+      if (before === undefined) delete process.env.EHC_LOCAL_TARGET_WEEKS_CIC;
+      else process.env.EHC_LOCAL_TARGET_WEEKS_CIC = before;
+    }
+  });
+
   it('shows a PEAP already in progress through an audited read of the case', async () => {
     const { store, head } = await schoolA();
     const first = await openByHand(store, head, 'peap', 'DEMO-004', '2026-03-20');

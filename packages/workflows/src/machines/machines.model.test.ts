@@ -7,6 +7,7 @@ import { getShortestPaths } from 'xstate/graph';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
 import type { CaseEvent } from '../cases/caseService.js';
+import { followOnOf } from '../cases/escalations.js';
 import { auditedWriteTo, BACKENDS, closeTestStores, testStore } from '../testing.js';
 import { CASE_KINDS, type CaseKind } from './caseDefinition.js';
 import { CASE_DEFINITIONS } from './index.js';
@@ -69,8 +70,11 @@ describe.each(CASE_KINDS)('the %s machine', (kind) => {
     const scheduler = await auditedWriteTo(t);
     const before = (await store.audit.verify()).rows;
     let events = 0;
+    // The cases the paths should lead to, by escalations.ts's table: an action that opens one, a review that escalates.
+    let expectedFollowOns = 0;
     const replay = async ({ input, path }: (typeof paths)[number]) => {
       const { case: opened } = await store.cases.open(SYSTEM, { kind, schoolId: 'SCH-A', pupilId: 'P1', input });
+      if (followOnOf(kind, { input })) expectedFollowOns++;
       // A person's events run together go in one send (one transaction, each event still
       // validated, applied to the snapshot read back from the row, and audited): far fewer
       // commits, the same replay.
@@ -87,6 +91,7 @@ describe.each(CASE_KINDS)('the %s machine', (kind) => {
           expect(moved).toBeDefined();
         } else if (type !== 'xstate.init') {
           pending.push({ type, ...payload });
+          if (followOnOf(kind, { event: { type, ...payload } })) expectedFollowOns++;
         }
       }
       await flush();
@@ -99,9 +104,15 @@ describe.each(CASE_KINDS)('the %s machine', (kind) => {
     } finally {
       await scheduler.close();
     }
+    // Each follow-on written once, on the case that led there, naming a case of the kind the table says.
+    const followOns = await store.audit.entriesOf('follow-on');
+    expect(followOns).toHaveLength(expectedFollowOns);
     // Every path's opening, and every event of every path, audited once; a case an escalation
     // opened (or linked) in the same write two rows more: its link and its opening (escalations.ts).
-    const followOns = (await store.audit.entriesOf('follow-on')).length;
-    expect(await store.audit.verify()).toMatchObject({ ok: true, rows: before + paths.length + events + 2 * followOns });
+    expect(await store.audit.verify()).toMatchObject({ ok: true, rows: before + paths.length + events + 2 * expectedFollowOns });
+    for (const row of followOns) {
+      const led = row.data as { kind: CaseKind; caseId: string };
+      expect((await store.cases.get(SYSTEM, led.caseId)).kind).toBe(led.kind);
+    }
   });
 });
