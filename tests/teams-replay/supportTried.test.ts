@@ -75,7 +75,7 @@ describe.each(backends())('support tried recorded in Teams, read by the PEAP and
     const entered = { ...inputsOf(form), intervention: 'key-adult', provider: 'Mrs Example, form tutor', startDate: '12/01/2026', reviewDue: '09/01/2026' };
 
     const refused = await press('support.record', { ...submit, ...entered });
-    expect(cardText(refused)).toContain('The review falls after the day it started: give a later date.');
+    expect(cardText(refused)).toContain('The review must be after the day it starts: give a later date.');
     expect(inputsOf(refused)).toMatchObject({ intervention: 'key-adult', provider: 'Mrs Example, form tutor', reviewDue: '09/01/2026' });
     expect(await supportPlans()).toEqual([]);
 

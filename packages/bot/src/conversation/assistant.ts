@@ -332,7 +332,7 @@ export class Assistant {
   }
 
   /** The support form for a pupil the person covers, or why they cannot record support for them. */
-  async #supportForm(actor: Actor, c: Extract<Command, { verb: 'support.form' }>, values: Readonly<Record<string, unknown>> = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}, formKey?: string): Promise<Reply> {
+  async #supportForm(actor: Actor, c: Extract<Command, { verb: 'support.form' }>, values: Readonly<Record<string, unknown>> = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}, drawn?: { readonly formKey: string; readonly caseId?: string | undefined }): Promise<Reply> {
     if (!c.pupilId) return { type: 'message', tone: 'info', text: 'Which pupil? Type "record support PUPIL-ID", e.g. _record support DEMO-002_.' };
     if (!mayRecordSupport(actor)) return { type: 'message', tone: 'info', text: SUPPORT_RECORDED_BY };
     const pupilId = await resolvePupilId(this.#store, actor, c.pupilId);
@@ -340,18 +340,33 @@ export class Assistant {
     const reviewDue = await this.#schoolDaysAfter((await this.#store.pupils.record(actor, pupilId)).schoolId, today, SUGGESTED_REVIEW_SCHOOL_DAYS);
     // From the PEAP's external-support question, the support is most likely external.
     const external = this.#questions.find((q) => q.id === c.questionId)?.prefill === 'support-external';
-    const submit = { verb: 'support.record', pupilId, formKey: formKey ?? randomBytes(6).toString('hex'), ...(c.peapCaseId ? { peapCaseId: c.peapCaseId } : {}), ...(c.questionId ? { questionId: c.questionId } : {}) };
-    return supportForm(pupilId, submit, { startDate: today, reviewDue, external }, values, problems);
+    // Drawn again (with its errors): the same key and plan as when first drawn.
+    const caseId = drawn ? drawn.caseId : (await this.#planAwaiting(actor, pupilId))?.id;
+    const submit = { verb: 'support.record', pupilId, formKey: drawn?.formKey ?? randomBytes(6).toString('hex'), ...(caseId ? { caseId } : {}), ...(c.peapCaseId ? { peapCaseId: c.peapCaseId } : {}), ...(c.questionId ? { questionId: c.questionId } : {}) };
+    return supportForm(pupilId, submit, { startDate: today, reviewDue, external, completes: caseId }, values, problems);
   }
 
   /**
-   * Support tried, recorded from its form in one press: the support plan opens (once per form, by
-   * its key) with the assessment, any baseline, and the plan — one transaction, refused together.
+   * The pupil's support plan still waiting for its plan — opened by a team-around-the-school
+   * action, or by a press whose events were refused — which support recorded completes rather than
+   * opening a second plan for the pupil. The earliest opened, when there are several.
+   */
+  async #planAwaiting(actor: Actor, pupilId: string): Promise<CaseView<'support-plan'> | undefined> {
+    const plans = (await this.#store.cases.list(actor, { pupilId, status: 'active' })).filter(awaitingPlan);
+    return plans.sort((a, b) => a.openedAt.localeCompare(b.openedAt))[0];
+  }
+
+  /**
+   * Support tried, recorded from its form in one press. The form completes the pupil's plan that
+   * was waiting for its plan when it was drawn (`caseId`), else opens a support plan (once per
+   * form, by its key). Two writes: the case opens, then the assessment, any baseline and the plan
+   * go on it in one transaction, refused together — if that second write fails, the plan waits
+   * in `assess`, and pressing the form again (or any new support form for the pupil) completes it.
    * From a PEAP's support question, it goes back to that question, now pre-filled from the record.
    */
   async #recordSupport(actor: Actor, c: Extract<Command, { verb: 'support.record' }>): Promise<Reply[]> {
     const today = this.#today();
-    const again = (problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> }) => this.#supportForm(actor, { verb: 'support.form', pupilId: c.pupilId, peapCaseId: c.peapCaseId, questionId: c.questionId }, c.values, problems, c.formKey);
+    const again = (problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> }) => this.#supportForm(actor, { verb: 'support.form', pupilId: c.pupilId, peapCaseId: c.peapCaseId, questionId: c.questionId }, c.values, problems, { formKey: c.formKey, caseId: c.caseId });
     if (!mayRecordSupport(actor)) return [{ type: 'message', tone: 'info', text: SUPPORT_RECORDED_BY }];
     const read = readSupport(c.values, today);
     if ('errors' in read) return [await again({ fieldErrors: read.errors })];
@@ -361,19 +376,27 @@ export class Assistant {
     // Said under its field before the case opens (the store refuses it too): a review on a day the school is closed.
     const closed = await closedDayRefusal((school, date) => this.#store.pupils.calendarFor(school, date), schoolId, plan.reviewDue);
     if (closed) return [await again({ fieldErrors: { reviewDue: sentence(closed) } })];
-    const events: EventOf<'support-plan'>[] = [
-      // Assessed by the time it started (recorded today at the latest).
-      { type: 'ASSESS', assessedOn: plan.startDate < today ? plan.startDate : today },
+    const events = (view: CaseView<'support-plan'>): EventOf<'support-plan'>[] => [
+      // Assessed by the time it started (recorded today at the latest); a plan assessed already keeps its assessment.
+      ...(view.state === 'assess' ? [{ type: 'ASSESS' as const, assessedOn: plan.startDate < today ? plan.startDate : today }] : []),
       ...(baseline ? [{ type: 'RECORD_MEASURE' as const, ...baseline }] : []),
       { type: 'AGREE_PLAN', ...plan },
     ];
     let caseId: string;
     try {
-      const { case: opened } = await this.#store.cases.open(actor, { kind: 'support-plan', schoolId, pupilId, input: { pupilId, schoolId }, openKey: `support-form:${pupilId}:${c.formKey}` });
-      caseId = opened.id;
-      // Opened by an earlier press of this form, and recorded then: nothing is written twice.
-      if (opened.state !== 'assess') return [{ type: 'message', tone: 'info', text: 'That support was already recorded from this form.' }, await this.#status(actor, opened.id)];
-      await this.#store.cases.send(actor, { id: opened.id, kind: 'support-plan' }, events, { expectedRevision: opened.revision });
+      let view: CaseView;
+      if (c.caseId) {
+        view = await this.#store.cases.get(actor, c.caseId, 'support-plan');
+        if (view.pupilId !== pupilId) throw new EventRefused(`case ${view.id} is not pupil ${pupilId}'s`);
+      } else {
+        const { case: opened } = await this.#store.cases.open(actor, { kind: 'support-plan', schoolId, pupilId, input: { pupilId, schoolId }, openKey: `support-form:${pupilId}:${c.formKey}` });
+        view = opened;
+      }
+      caseId = view.id;
+      if (view.status === 'done' && c.caseId) return [{ type: 'message', tone: 'info', text: `That support plan (case ${view.id}) has ended since the form was shown. Type "record support ${pupilId}" for a new form.` }];
+      // Completed by an earlier press of this form (or on another device): nothing is written twice.
+      if (!awaitingPlan(view)) return [{ type: 'message', tone: 'info', text: 'That support was already recorded from this form.' }, await this.#status(actor, view.id)];
+      await this.#store.cases.send(actor, { id: view.id, kind: 'support-plan' }, events(view), { expectedRevision: view.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'info', text: 'That support was already recorded from this form.' }];
       if (error instanceof EventRefused) return [await again({ error: sentence(error.message) })];
@@ -864,6 +887,11 @@ function mayRecordSupport(actor: Actor): boolean {
   return actor.role !== 'system' && supportPlanCase.openedBy.includes(actor.role);
 }
 const SUPPORT_RECORDED_BY = 'Support tried is recorded by the school: the headteacher, a deputy, the SENCO or an administrator. Officers read it in the case view.';
+
+/** A support plan with no plan agreed yet (still in `assess`, or assessed): support recorded completes it. */
+function awaitingPlan(view: CaseView): view is CaseView<'support-plan'> {
+  return view.kind === 'support-plan' && view.status === 'active' && (view.state === 'assess' || (view.state === 'plan' && view.context.plans.length === 0));
+}
 
 /** Why a support plan has no review to record now, in words. */
 function nothingToReview(view: CaseView<'support-plan'>): string {

@@ -47,8 +47,12 @@ export type Command =
    * support question, `peapCaseId` and `questionId` lead back to that question once it is recorded.
    */
   | { readonly verb: 'support.form'; readonly pupilId?: string | undefined; readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined }
-  /** The support form submitted: `formKey` is the form's own, so pressing it twice opens one case. */
-  | { readonly verb: 'support.record'; readonly pupilId: string; readonly formKey: string; readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined; readonly values: FormValues }
+  /**
+   * The support form submitted: `formKey` is the form's own, so pressing it twice opens one case;
+   * `caseId`, the pupil's support plan waiting for its plan when the form was drawn (one a
+   * team-around-the-school action opened), which the form completes instead.
+   */
+  | { readonly verb: 'support.record'; readonly pupilId: string; readonly formKey: string; readonly caseId?: string | undefined; readonly peapCaseId?: string | undefined; readonly questionId?: string | undefined; readonly values: FormValues }
   /** The form that records a support plan's review: `target` is the plan's case id, or a pupil id as typed. */
   | { readonly verb: 'support.review-form'; readonly target: string }
   /** A support plan its review sent back to be revised: the form for the revised plan, and agreeing it. */
@@ -153,7 +157,7 @@ const actionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('letter.form'), caseId: id, kind: z.enum(LETTER_KINDS) }),
   z.looseObject({ verb: z.literal('letter.make'), caseId: id, kind: z.enum(LETTER_KINDS) }),
   z.object({ verb: z.literal('support.form'), pupilId: id.optional(), peapCaseId: id.optional(), questionId: id.optional() }),
-  z.looseObject({ verb: z.literal('support.record'), pupilId: id, formKey: id, peapCaseId: id.optional(), questionId: id.optional() }),
+  z.looseObject({ verb: z.literal('support.record'), pupilId: id, formKey: id, caseId: id.optional(), peapCaseId: id.optional(), questionId: id.optional() }),
   z.object({ verb: z.literal('support.review-form'), target: id }),
   z.object({ verb: z.literal('support.replan-form'), caseId: id }),
   z.looseObject({ verb: z.literal('support.replan'), caseId: id, revision }),

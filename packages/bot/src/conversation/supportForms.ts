@@ -73,12 +73,12 @@ function measureFields(stage: 'baseline' | 'follow-up', v: (id: string) => strin
 /**
  * The form that records support tried for a pupil: one submit opens the support plan with its
  * assessment and plan (`submit`: `support.record` with the form's own key, so a second press opens
- * nothing more), or agrees a revised plan on the plan's case (`support.replan`, with its revision).
+ * nothing more) or completes the plan waiting for one (`completes`, its case id), or agrees a revised plan on the plan's case (`support.replan`, with its revision).
  */
 export function supportForm(
   pupilId: string,
   submit: ActionData,
-  defaults: { readonly startDate: IsoDate; readonly reviewDue?: IsoDate | undefined; readonly external?: boolean; readonly intervention?: string; readonly provider?: string },
+  defaults: { readonly startDate: IsoDate; readonly reviewDue?: IsoDate | undefined; readonly external?: boolean; readonly intervention?: string; readonly provider?: string; readonly completes?: string | undefined },
   values: Submitted = {},
   problems: Problems = {},
 ): FormReply {
@@ -98,7 +98,7 @@ export function supportForm(
     title: `${revising ? 'The revised plan' : 'Record support tried'} · pupil ${pupilId}`,
     intro: revising
       ? 'Its review decided to revise the plan: what the support is now, from when, and its next review.'
-      : 'It goes on the pupil’s support record: the PEAP’s “support tried” questions and the officer’s case view read it, and its review is a date you are reminded of.',
+      : `${defaults.completes ? `It completes the pupil’s support plan waiting for its plan (case ${defaults.completes}), rather than opening a second. ` : ''}It goes on the pupil’s support record: the PEAP’s “support tried” questions and the officer’s case view read it, and its review is a date you are reminded of.`,
     fields,
     submit: { title: revising ? 'Agree the revised plan' : 'Record the support', data: submit },
     ...(problems.error ? { error: problems.error } : {}),
@@ -201,7 +201,7 @@ const yes = (v: unknown) => v === true || text(v) === 'yes';
 
 /** A schema's message for a field, as said under it. */
 function issueWords(field: string, message: string): string {
-  if (field === 'reviewDue' && /after the start/.test(message)) return 'The review falls after the day it started: give a later date.';
+  if (field === 'reviewDue' && /after the start/.test(message)) return 'The review must be after the day it starts: give a later date.';
   if (field === 'nextReviewDue') return 'To continue it, give the next review date, after this review.';
   return sentence(message);
 }

@@ -6,7 +6,7 @@
  * pre-filled; the review is recorded from its form, from "my cases" and from its reminder; stale
  * forms save nothing twice; and only staff acting for the pupil's school may record.
  */
-import { SYSTEM, type Actor, type CaseStore, type CaseView } from '@before-exclusion/workflows';
+import { ledTo, openByHand, SYSTEM, type Actor, type CaseStore, type CaseView } from '@before-exclusion/workflows';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addOtherSchool, BACKENDS, demoAssistant, demoStore, messages, only, type StoreAt } from '../testing/fixtures.js';
@@ -95,7 +95,7 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     const again = only(replies, 'form');
     expect(again.fieldErrors).toEqual({
       provider: 'Give the provider (the school, or a service).',
-      reviewDue: 'The review falls after the day it started: give a later date.',
+      reviewDue: 'The review must be after the day it starts: give a later date.',
       score: expect.stringMatching(/^Expected 0 to 136 \(Boxall developmental strands/),
       diagnostic: 'Give the Boxall diagnostic profile too (0–136): a Boxall Profile has both sections.',
     });
@@ -126,6 +126,34 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     // A new form is new support.
     await assistant.handle(head, press(only(await typed(`record support ${PUPIL}`), 'form'), { ...MENTORING, intervention: 'counselling', provider: 'Kooth', external: 'yes', measure: '', score: '' }));
     expect((await supportPlans()).map((p) => p.context.plans[0]!.intervention).sort()).toEqual(['counselling', 'mentoring']);
+  });
+
+  it('completes the support plan a team-around-the-school action opened, rather than opening a second — once, however often the form is pressed', async () => {
+    const { case: action } = await openByHand(store, head, 'tats-action', PUPIL, '2026-03-16', { action: 'school-support-plan', owner: 'demo-head', dueDate: '2026-03-27' });
+    const [led] = await ledTo(store, SYSTEM, action.id);
+    const [waiting, ...none] = await supportPlans();
+    expect(none).toEqual([]);
+    expect([waiting!.id, waiting!.state]).toEqual([led!.caseId, 'assess']);
+
+    const form = only(await typed(`record support ${PUPIL}`), 'form');
+    expect(form.intro).toContain(`It completes the pupil’s support plan waiting for its plan (case ${waiting!.id})`);
+    // A mistake first: the form comes back still completing that plan.
+    const fixed = only(await assistant.handle(head, press(form, { ...MENTORING, provider: '' })), 'form');
+    expect(fixed.submit.data).toEqual(form.submit.data);
+    const replies = await assistant.handle(head, press(fixed, MENTORING));
+    expect(messages(replies)[0]).toContain(`(case ${waiting!.id})`);
+    const [plan, ...others] = await supportPlans();
+    expect(others).toEqual([]);
+    expect(plan!.id).toBe(waiting!.id);
+    expect(plan!.state).toEqual({ do: 'running' });
+    expect(plan!.context).toMatchObject({ assessedOn: '2026-03-02', nextReviewDue: '2026-04-24', plans: [{ intervention: 'mentoring', provider: 'Learning mentor' }] });
+    expect(plan!.context.measures).toMatchObject([{ measure: 'sdq', stage: 'baseline', totalDifficulties: 22 }]);
+
+    // Pressed again: nothing more, on that plan or a new one.
+    expect(messages(await assistant.handle(head, press(fixed, MENTORING)))[0]).toBe('That support was already recorded from this form.');
+    expect((await supportPlans()).map((p) => [p.id, p.context.plans.length])).toEqual([[waiting!.id, 1]]);
+    // With no plan waiting, a new form is new support.
+    expect(only(await typed(`record support ${PUPIL}`), 'form').intro).not.toMatch(/completes/);
   });
 
   it("offers the form on the PEAP's support question, and comes back to it pre-filled from what was recorded", async () => {
