@@ -121,6 +121,8 @@ export async function ledTo(store: CaseStore, actor: Actor, caseId: string): Pro
 
 /** Where a case led, in lines for the command line: each case opened or linked, or — for an action that opens none — what it leaves to its owner. */
 export async function ledToLines(store: CaseStore, actor: Actor, view: CaseView): Promise<string[]> {
+  // Only an action or a support plan's review leads anywhere: another case's trail is not read (each read is audited).
+  if (view.kind !== 'tats-action' && view.kind !== 'support-plan') return [];
   const links = await ledTo(store, actor, view.id);
   const lines = links.map((l) => `  ${ledToWords(l)}`);
   if (links.length === 0 && view.kind === 'tats-action') lines.push(`  ${leadsWords(TATS_ACTION_LEADS[view.context.action])}`);
