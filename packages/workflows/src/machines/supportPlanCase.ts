@@ -96,7 +96,7 @@ export const supportPlanEvents = {
       .refine((p) => p.reviewDue > p.startDate, { message: 'the planned review falls after the start', path: ['reviewDue'] }),
     by: ACTING,
     does: 'agrees the plan',
-    freeText: ['targets'],
+    freeText: ['provider', 'targets'],
     // The review is held in school: a day the school is closed is refused, naming the next school day.
     onSchoolDays: ['reviewDue'],
   },
