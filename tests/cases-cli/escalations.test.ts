@@ -74,6 +74,8 @@ it("lists the week by the trust's or council's rule pack (--rules), and names a 
   writeFileSync(pack, JSON.stringify({ format: 'rule-pack/1', name: 'Example Trust', parameters: { 'peap.required': { threshold: 3 } } }));
   const peapFor = (list: string) => /SCH-A P1 \[\w+\]\n {4}Hold a Pre-Exclusion Assessment/.test(list);
   expect(peapFor(cases('tats', '--week', '2026-03-16', '--as', 'head-a').stdout)).toBe(true);
+  // Without --week: this week's meeting (the command's today, 16 March).
+  expect(cases('tats', '--as', 'head-a').stdout).toBe(cases('tats', '--week', '2026-03-16', '--as', 'head-a').stdout);
   // Two suspensions this half-term fall short of the trust's three.
   const byPack = cases('tats', '--week', '2026-03-16', '--as', 'head-a', '--rules', pack);
   expect(byPack.code, byPack.stderr).toBe(0);

@@ -97,7 +97,7 @@ as for the service, a .env file in the working directory):
                                                     their data key; the audit chain still verifies
   cases retention [--dry-run] [--as STAFF]          erase (or, --dry-run, list) pupils who left the roll
                                                     $RETENTION_YEARS years ago or more (default 6)
-  cases tats --week DATE --as STAFF [--school S] [--rules PACK] [--format text|json]
+  cases tats --as STAFF [--week DATE] [--school S] [--rules PACK] [--format text|json]
                                                     the week's team-around-the-school list (a school, or all the
                                                     schools STAFF covers): pupils the triggers select and support
                                                     plans due for review, with what changed since last week;
@@ -426,7 +426,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'tats': {
-        const week = need(o.week, 'cases tats --week DATE --as STAFF');
+        // This week's meeting unless another is asked for, as the workspace's page opens.
+        const week = o.week ?? today();
         if (!isIsoDate(week)) throw new UsageError(`--week ${week} is not a date written YYYY-MM-DD`);
         // The council's or trust's rule pack, as `cases evaluate --rules` and the service's RULES_FILE take it: the list the card shows.
         const rules = o.rules ?? process.env.RULES_FILE;
