@@ -476,7 +476,7 @@ export class Assistant {
     const led = (await ledTo(this.#store, actor, view.id)).filter((l) => l.by === 'HOLD_REVIEW');
     if (led.length === 0) return [{ type: 'message', tone: 'info', text: `Review recorded: escalated. ${sentence(leadsWords(SUPPORT_ESCALATION_LEADS[review.escalatedTo]))}` }, await this.#status(actor, view.id)];
     const kindWords = (w: string) => (/^[A-Z][a-z]/.test(w) ? w.charAt(0).toLowerCase() + w.slice(1) : w);
-    const words = led.map((l) => `${l.created ? 'opened a' : 'linked to the pupil’s open'} ${kindWords(CASE_KIND_WORDS[l.kind])} case (${l.caseId})`).join('; ');
+    const words = led.map((l) => `${l.created ? 'opened a case' : 'linked to the pupil’s open case'}: ${kindWords(CASE_KIND_WORDS[l.kind])} (${l.caseId})`).join('; ');
     return [{ type: 'message', tone: 'info', text: `Review recorded: escalated, and ${words}.` }, ...(await Promise.all(led.map((l) => this.#status(actor, l.caseId))))];
   }
 

@@ -8,7 +8,7 @@
 import { EXCLUSION_CATEGORIES, EXCLUSION_CATEGORY_SYNONYMS, EXCLUSION_REASONS, defaultRulePack, isIsoDate, longDate, shortDate, weekdayName, type RulePack } from '@before-exclusion/rules';
 import type { CaseView } from './caseService.js';
 import type { CaseKind } from '../machines/caseDefinition.js';
-import { CASELOAD_STATUS_WORDS, CLOSURE_REASON_WORDS, PEAP_DECISION_TITLES, type CaseloadStatus, type ClosureReason, type Intervention, type Recipient } from '../machines/index.js';
+import { CASELOAD_STATUS_WORDS, CLOSURE_REASON_WORDS, ESCALATION_WORDS, PEAP_DECISION_TITLES, type CaseloadStatus, type ClosureReason, type Intervention, type Recipient } from '../machines/index.js';
 import { MEASURE_WORDS, type Measure } from '../support/supportMeasures.js';
 
 /** Each kind of case, as a person calls it. */
@@ -425,7 +425,7 @@ export const TIMELINE_WORDS: Readonly<Record<CaseKind, Readonly<Record<string, T
     AGREE_PLAN: (d) => `agreed the plan: ${interventionWords(d.intervention)} with ${String(d.provider)} from ${dateWords(d.startDate)}, review by ${dateWords(d.reviewDue)}`,
     RECORD_MEASURE: (d) => `recorded a ${String(d.stage)} ${MEASURE_WORDS[d.measure as Measure]?.name ?? String(d.measure)} (${dateWords(d.takenOn)})`,
     HOLD_REVIEW: (d) =>
-      `held a review on ${dateWords(d.heldOn)}: ${d.outcome === 'continue' ? `continuing, next by ${dateWords(d.nextReviewDue)}` : d.outcome === 'revise-plan' ? 'the plan to revise' : d.outcome === 'needs-met' ? 'needs met' : `escalated (${String(d.escalatedTo).replace(/-/g, ' ')})`}`,
+      `held a review on ${dateWords(d.heldOn)}: ${d.outcome === 'continue' ? `continuing, next by ${dateWords(d.nextReviewDue)}` : d.outcome === 'revise-plan' ? 'the plan to revise' : d.outcome === 'needs-met' ? 'needs met' : `escalated to ${ESCALATION_WORDS[d.escalatedTo as keyof typeof ESCALATION_WORDS] ?? 'another service'}`}`,
     STOP: (d) => `stopped the support (${String(d.reason).replace(/-/g, ' ')}, ${dateWords(d.on)})`,
     DEADLINE_REACHED: (d) => eventWords('support-plan', 'DEADLINE_REACHED', String(d.key)),
   },

@@ -59,7 +59,7 @@ export { MEETING_FORMATS, NOTICE_METHODS, RECIPIENTS } from './suspensionCase.js
 export type { Recipient, SuspensionContext } from './suspensionCase.js';
 export type { EbsnaContext } from './ebsnaCase.js';
 export type { ReintegrationContext } from './reintegrationCase.js';
-export { ESCALATIONS, INTERVENTIONS, REVIEW_OUTCOMES as SUPPORT_REVIEW_OUTCOMES, STOP_REASONS, supportPlanCase } from './supportPlanCase.js';
+export { ESCALATION_WORDS, ESCALATIONS, INTERVENTIONS, REVIEW_OUTCOMES as SUPPORT_REVIEW_OUTCOMES, STOP_REASONS, supportPlanCase } from './supportPlanCase.js';
 export type { Intervention, SupportPlanContext, SupportPlanStep, SupportReview } from './supportPlanCase.js';
 export { CASELOAD_STATUS_WORDS, CASELOAD_STATUSES, CLOSURE_REASON_WORDS, CLOSURE_REASONS, nurtureOutreachCase, REFERRAL_ROUTE_WORDS, REFERRAL_ROUTES } from './nurtureOutreachCase.js';
 export type { CaseloadStatus, ClosureReason, NurtureOutreachContext, ReferralRoute } from './nurtureOutreachCase.js';

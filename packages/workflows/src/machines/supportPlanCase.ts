@@ -36,6 +36,15 @@ export const INTERVENTIONS = [
 export type Intervention = (typeof INTERVENTIONS)[number];
 export const REVIEW_OUTCOMES = ['continue', 'revise-plan', 'needs-met', 'escalate'] as const;
 export const ESCALATIONS = ['peap', 'ehc-needs-assessment', 'ebsna', 'nurture-outreach', 'social-care', 'other'] as const;
+/** Where a review escalates, in words. */
+export const ESCALATION_WORDS: Readonly<Record<(typeof ESCALATIONS)[number], string>> = {
+  peap: 'a pre-exclusion assessment (PEAP)',
+  'ehc-needs-assessment': 'an EHC needs assessment',
+  ebsna: 'the EBSNA panel',
+  'nurture-outreach': 'the nurture outreach service',
+  'social-care': 'social care',
+  other: 'another service',
+};
 export const STOP_REASONS = ['left-school', 'consent-withdrawn', 'not-engaging', 'other'] as const;
 
 const supportPlanInput = z.strictObject({

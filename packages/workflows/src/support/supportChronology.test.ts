@@ -31,7 +31,7 @@ describe('the support chronology', () => {
     const lines = supportLines(await store.cases.list(head, { pupilId: 'P1' }));
     expect(lines.map(supportLineWords)).toEqual([
       'from 2025-09-10: mentoring with School — revised at review',
-      'from 2025-10-13: a nurture group with School nurture group — escalated to nurture outreach (2025-12-01); Boxall Profile developmental strands 60 → 58 (worse)',
+      'from 2025-10-13: a nurture group with School nurture group — escalated to the nurture outreach service (2025-12-01); Boxall Profile developmental strands 60 → 58 (worse)',
       'from 2025-12-01: nurture outreach (a school new to this complexity, needing support to include the child or to request an EHC plan) — waiting for a place',
     ]);
     expect(lines.map((l) => l.external)).toEqual([false, false, true]);

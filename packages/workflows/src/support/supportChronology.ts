@@ -7,7 +7,7 @@
 import type { Actor } from '../access.js';
 import type { CaseView } from '../cases/caseService.js';
 import { interventionWords } from '../cases/caseWords.js';
-import { CASELOAD_STATUS_WORDS, CLOSURE_REASON_WORDS, REFERRAL_ROUTE_WORDS } from '../machines/index.js';
+import { CASELOAD_STATUS_WORDS, CLOSURE_REASON_WORDS, ESCALATION_WORDS, REFERRAL_ROUTE_WORDS } from '../machines/index.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { measureChangeWords, measureChanges } from './supportMeasures.js';
 
@@ -49,7 +49,7 @@ export function supportLines(views: readonly CaseView[]): SupportLine[] {
           : state === 'needs-met'
             ? `needs met (${review?.heldOn ?? ''})`
             : state === 'escalated'
-              ? `escalated to ${(review?.escalatedTo ?? 'other').replace(/-/g, ' ')} (${review?.heldOn ?? ''})`
+              ? `escalated to ${ESCALATION_WORDS[review?.escalatedTo ?? 'other']} (${review?.heldOn ?? ''})`
               : state === 'stopped'
                 ? `stopped: ${(c.stopped?.reason ?? '').replace(/-/g, ' ')} (${c.stopped?.on ?? ''})`
                 : `running, review ${c.overdue.includes('review') ? 'overdue since' : 'due'} ${c.nextReviewDue ?? p.reviewDue}`;
