@@ -67,6 +67,8 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     const replies = await assistant.handle(head, press(form, { ...MENTORING, targets: 'Arrives calmly after breakfast club' }));
     expect(messages(replies)[0]).toMatch(/^Recorded: mentoring with Learning mentor from Monday 2 Mar 2026, review by Friday 24 Apr 2026 \(case support-plan-\w+\)/);
     expect(only(replies, 'case-status').case.kind).toBe('support-plan');
+    // Told apart from the pupil's other plans by what it is and who gives it.
+    expect(only(replies, 'case-status').case.title).toMatch(/^Support plan — DEMO-\d{3}: mentoring with Learning mentor$/);
 
     const [plan, ...others] = await supportPlans();
     expect(others).toEqual([]);

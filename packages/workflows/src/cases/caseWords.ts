@@ -50,6 +50,11 @@ export function caseTitle(view: CaseView, exclusion?: ExclusionLength): string {
     case 'part-time-timetable':
     case 'safeguarding-separation':
       return `${CASE_KIND_WORDS[view.kind]} — ${view.pupilId} from ${dayAndDate(view.context.startDate)}`;
+    case 'support-plan': {
+      // A pupil may have several plans: the one in hand is told apart by what it is and who gives it.
+      const plan = view.context.plans.at(-1);
+      return `${CASE_KIND_WORDS[view.kind]} — ${view.pupilId}${plan ? `: ${interventionWords(plan.intervention)} with ${plan.provider}` : ''}`;
+    }
     default:
       return `${CASE_KIND_WORDS[view.kind]} — ${view.pupilId}`;
   }
