@@ -312,6 +312,17 @@ export class Assistant {
     return supportForm(view.pupilId, { verb: 'support.replan', caseId: view.id, revision }, defaults, values, problems);
   }
 
+  /** The plan's start and review, each said under its field when the school is closed that day; none: both open. */
+  async #closedDays(schoolId: string, plan: { readonly startDate: string; readonly reviewDue: string }): Promise<Record<string, string> | undefined> {
+    const calendarFor = (school: string, date: string) => this.#store.pupils.calendarFor(school, date);
+    const errors: Record<string, string> = {};
+    for (const field of ['startDate', 'reviewDue'] as const) {
+      const closed = await closedDayRefusal(calendarFor, schoolId, plan[field]);
+      if (closed) errors[field] = sentence(closed);
+    }
+    return Object.keys(errors).length ? errors : undefined;
+  }
+
   /** The revised plan agreed on its case: any new baseline, then the plan, in one transaction. */
   async #replan(actor: Actor, c: Extract<Command, { verb: 'support.replan' }>): Promise<Reply[]> {
     const view = await this.#store.cases.get(actor, c.caseId, 'support-plan');
@@ -319,8 +330,8 @@ export class Assistant {
     const read = readSupport(c.values, this.#today());
     if ('errors' in read) return [await again({ fieldErrors: read.errors })];
     const { plan, baseline } = read.value;
-    const closed = await closedDayRefusal((school, date) => this.#store.pupils.calendarFor(school, date), view.schoolId, plan.reviewDue);
-    if (closed) return [await again({ fieldErrors: { reviewDue: sentence(closed) } })];
+    const closed = await this.#closedDays(view.schoolId, plan);
+    if (closed) return [await again({ fieldErrors: closed })];
     try {
       await this.#store.cases.send(actor, view, [...(baseline ? [{ type: 'RECORD_MEASURE' as const, ...baseline }] : []), { type: 'AGREE_PLAN', ...plan }], { expectedRevision: c.revision });
     } catch (error) {
@@ -373,9 +384,9 @@ export class Assistant {
     const pupilId = await resolvePupilId(this.#store, actor, c.pupilId);
     const { schoolId } = await this.#store.pupils.record(actor, pupilId);
     const { plan, baseline } = read.value;
-    // Said under its field before the case opens (the store refuses it too): a review on a day the school is closed.
-    const closed = await closedDayRefusal((school, date) => this.#store.pupils.calendarFor(school, date), schoolId, plan.reviewDue);
-    if (closed) return [await again({ fieldErrors: { reviewDue: sentence(closed) } })];
+    // Said under its field before the case opens (the store refuses it too): a start or review on a day the school is closed.
+    const closed = await this.#closedDays(schoolId, plan);
+    if (closed) return [await again({ fieldErrors: closed })];
     const events = (view: CaseView<'support-plan'>): EventOf<'support-plan'>[] => [
       // Assessed by the time it started (recorded today at the latest); a plan assessed already keeps its assessment.
       ...(view.state === 'assess' ? [{ type: 'ASSESS' as const, assessedOn: plan.startDate < today ? plan.startDate : today }] : []),

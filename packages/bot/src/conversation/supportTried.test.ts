@@ -119,6 +119,13 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     const weekend = only(await assistant.handle(head, press(form, { ...MENTORING, reviewDue: 'Saturday 25 April 2026' })), 'form');
     expect(weekend.fieldErrors).toEqual({ reviewDue: expect.stringMatching(/^Saturday 25 Apr 2026 is a weekend at school .+: the next school day is Monday 27 Apr 2026\.$/) });
     expect(await supportPlans()).toEqual([]);
+    // So is a start in the Easter holiday, beside it.
+    const holiday = only(await assistant.handle(head, press(form, { ...MENTORING, startDate: '28/03/2026', reviewDue: 'Saturday 25 April 2026' })), 'form');
+    expect(holiday.fieldErrors).toEqual({
+      startDate: expect.stringMatching(/^Saturday 28 Mar 2026 is .+: the next school day is Monday 13 Apr 2026\.$/),
+      reviewDue: expect.stringMatching(/^Saturday 25 Apr 2026 is a weekend/),
+    });
+    expect(await supportPlans()).toEqual([]);
   });
 
   it('records once when the same form is pressed twice (a double tap, or a second device)', async () => {

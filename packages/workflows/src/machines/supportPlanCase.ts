@@ -102,12 +102,12 @@ export const supportPlanEvents = {
         /** Provided by a service from outside the school (the PEAP asks school-based and external apart). */
         external: z.boolean({ error: 'expected external: true or false' }).default(false),
       })
-      .refine((p) => p.reviewDue > p.startDate, { message: 'the planned review falls after the start', path: ['reviewDue'] }),
+      .refine((p) => p.reviewDue > p.startDate, { message: 'the planned review must fall after the start', path: ['reviewDue'] }),
     by: ACTING,
     does: 'agrees the plan',
     freeText: ['provider', 'targets'],
-    // The review is held in school: a day the school is closed is refused, naming the next school day.
-    onSchoolDays: ['reviewDue'],
+    // The support starts, and its review is held, in school: a day the school is closed is refused, naming the next school day.
+    onSchoolDays: ['startDate', 'reviewDue'],
   },
   RECORD_MEASURE: { payload: measureSchema, by: ACTING, does: 'records a measure (Boxall, SDQ or Thrive)' },
   HOLD_REVIEW: {
