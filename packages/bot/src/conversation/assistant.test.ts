@@ -116,6 +116,20 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
   });
 
   describe('a head completes a whole PEAP', () => {
+    it('says, beside "all support exhausted" answered Yes, the support on record still in hand — informs, never decides', async () => {
+      const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: 'DEMO-SCH', pupilId: 'DEMO-003', input: { pupilId: 'DEMO-003', schoolId: 'DEMO-SCH' } });
+      await store.cases.sendUnchecked(head, plan.id, [
+        { type: 'ASSESS', assessedOn: '2026-03-02' },
+        { type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'Learning mentor', startDate: '2026-03-02', reviewDue: '2026-04-24' },
+      ]);
+      const { review } = await reviewedPeap();
+      const shown = Object.fromEntries(review.items.map((i) => [i.questionId, i.answer]));
+      expect(shown['support.exhausted']).toBe('Yes');
+      expect(shown['support.in-hand']).toBe('1 of the support on record is still running or waiting: mentoring — running, review due 2026-04-24.');
+      // The decision stays the head's: nothing in the gate's way.
+      expect(review).toMatchObject({ gateMissing: [], canDecide: true });
+    });
+
     it('walks every question in order with its progress, reviews every answer, records the decision, and the case holds it all', async () => {
       const opening = await start('DEMO-003');
       expect(messages(opening)).toEqual([expect.stringMatching(/^Pupil DEMO-003 already has a pre-exclusion assessment in progress \(case peap-\w+\); carrying on where it stopped\.$/)]);

@@ -71,7 +71,7 @@ import {
   suggestedAnswer,
   type AnswerValue,
 } from './interview.js';
-import { DEFAULT_QUESTIONS, MEETING_DATE, pupilSupport, supportLineWords, type Question } from '@before-exclusion/workflows';
+import { DEFAULT_QUESTIONS, MEETING_DATE, PEAP_QUESTIONS, pupilSupport, supportLineWords, type Question } from '@before-exclusion/workflows';
 import type { ButtonAction, CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
 
 /**
@@ -83,6 +83,8 @@ const SUGGESTED_REVIEW_SCHOOL_DAYS = 30;
 
 /** The review's read-only line showing the support record (no question: it is not answered, it is read). */
 const SUPPORT_ON_RECORD = 'support.on-record';
+/** The review's read-only line when support is still in hand though "all support exhausted" is answered Yes. */
+const SUPPORT_IN_HAND = 'support.in-hand';
 
 export interface AssistantOptions {
   readonly questions?: readonly Question[];
@@ -742,6 +744,17 @@ export class Assistant {
       answer: support.length ? support.map(supportLineWords).join('\n') : 'None recorded: no support plan or outreach place is on the record for this pupil.',
       changeable: false,
     });
+    // "All support exhausted" answered Yes while the record holds support still in hand: said beside it, for the head to weigh.
+    const inHand = support.filter((l) => l.inHand);
+    if (inHand.length && answerOf(context, PEAP_QUESTIONS.supportExhausted) === true) {
+      items.push({
+        questionId: SUPPORT_IN_HAND,
+        section: 'Support tried',
+        text: 'Support still in hand, beside the answer that all support is exhausted',
+        answer: `${inHand.length} of the support on record ${inHand.length === 1 ? 'is' : 'are'} still running or waiting: ${inHand.map((l) => `${l.what} — ${l.outcome}`).join('; ')}.`,
+        changeable: false,
+      });
+    }
     const from = context.meetingDate && context.meetingDate > this.#today() ? context.meetingDate : this.#today();
     const calendar = await this.#store.pupils.calendarFor(view.schoolId, from);
     let followUp = from;

@@ -217,8 +217,8 @@ describe('suggestedAnswer: what the record pre-fills', () => {
   });
 
   it("fills the support tried from the support record, school-based and external apart, and leaves it blank when there is none", () => {
-    const school: SupportLine = { caseId: 'support-plan-1', kind: 'support-plan', what: 'a nurture group', provider: 'School nurture group', from: '2026-02-24', outcome: 'running, review due 2026-03-24', measures: ['Boxall Profile developmental strands 62 → 78 (improved)'], external: false };
-    const outreach: SupportLine = { caseId: 'nurture-outreach-1', kind: 'nurture-outreach', what: 'nurture outreach (a school new to this complexity)', from: '2026-01-12', outcome: 'Amber — early days, starting to respond to the strategies', measures: [], external: true };
+    const school: SupportLine = { caseId: 'support-plan-1', kind: 'support-plan', what: 'a nurture group', provider: 'School nurture group', from: '2026-02-24', outcome: 'running, review due 2026-03-24', measures: ['Boxall Profile developmental strands 62 → 78 (improved)'], external: false, inHand: true };
+    const outreach: SupportLine = { caseId: 'nurture-outreach-1', kind: 'nurture-outreach', what: 'nurture outreach (a school new to this complexity)', from: '2026-01-12', outcome: 'Amber — early days, starting to respond to the strategies', measures: [], external: true, inHand: true };
     expect(suggestedAnswer(question('support.school-based'), demoPupil('DEMO-002'), context(), [outreach, school])).toBe(
       'from 2026-02-24: a nurture group with School nurture group — running, review due 2026-03-24; Boxall Profile developmental strands 62 → 78 (improved)',
     );

@@ -25,6 +25,8 @@ export interface SupportLine {
   readonly measures: readonly string[];
   /** Whether it is school-based (a plan the school provides) or external (a service). */
   readonly external: boolean;
+  /** Still in hand: a plan running (not revised, ended or escalated), or an outreach referral not closed. */
+  readonly inHand: boolean;
 }
 
 const isSupport = (v: CaseView): v is CaseView<'support-plan'> | CaseView<'nurture-outreach'> => v.kind === 'support-plan' || v.kind === 'nurture-outreach';
@@ -53,7 +55,8 @@ export function supportLines(views: readonly CaseView[]): SupportLine[] {
               : state === 'stopped'
                 ? `stopped: ${(c.stopped?.reason ?? '').replace(/-/g, ' ')} (${c.stopped?.on ?? ''})`
                 : `running, review ${c.overdue.includes('review') ? 'overdue since' : 'due'} ${c.nextReviewDue ?? p.reviewDue}`;
-        lines.push({ caseId: v.id, kind: v.kind, what: interventionWords(p.intervention), provider: p.provider, from: p.startDate, outcome, measures: last ? measures : [], external: p.external });
+        const inHand = last && (state === 'do' || state === 'plan');
+        lines.push({ caseId: v.id, kind: v.kind, what: interventionWords(p.intervention), provider: p.provider, from: p.startDate, outcome, measures: last ? measures : [], external: p.external, inHand });
       });
     } else {
       const c = v.context;
@@ -67,7 +70,7 @@ export function supportLines(views: readonly CaseView[]): SupportLine[] {
             : c.status
               ? CASELOAD_STATUS_WORDS[c.status.status]
               : 'baseline to take';
-      lines.push({ caseId: v.id, kind: v.kind, what: `nurture outreach (${REFERRAL_ROUTE_WORDS[c.route]})`, from: c.startedOn ?? c.referredOn, outcome, measures: measureChanges(c.measures).map(measureChangeWords), external: true });
+      lines.push({ caseId: v.id, kind: v.kind, what: `nurture outreach (${REFERRAL_ROUTE_WORDS[c.route]})`, from: c.startedOn ?? c.referredOn, outcome, measures: measureChanges(c.measures).map(measureChangeWords), external: true, inHand: !c.closed });
     }
   }
   return lines.sort((a, b) => a.from.localeCompare(b.from) || a.caseId.localeCompare(b.caseId));
