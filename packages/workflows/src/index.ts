@@ -109,7 +109,7 @@ export type { TatsEntry, TatsHeldOff, TatsList, TatsOptions, TatsReason } from '
 export { followOnOf, ledTo, leadsWords, SUPPORT_ESCALATION_LEADS, TATS_ACTION_LEADS } from './cases/escalations.js';
 export type { EscalationLeads, FollowOn, LedTo } from './cases/escalations.js';
 export { placeRefusal } from './machines/nurtureOutreachCase.js';
-export { pupilSupport, supportLineWords, supportLines } from './support/supportChronology.js';
+export { NO_SUPPORT_ON_RECORD, pupilSupport, supportLineWords, supportLines } from './support/supportChronology.js';
 export type { SupportLine } from './support/supportChronology.js';
 export { interventionWords } from './cases/caseWords.js';
 export { closedDayRefusal } from './cases/schoolOpenOn.js';

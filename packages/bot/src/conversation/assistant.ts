@@ -71,7 +71,7 @@ import {
   suggestedAnswer,
   type AnswerValue,
 } from './interview.js';
-import { DEFAULT_QUESTIONS, MEETING_DATE, PEAP_QUESTIONS, pupilSupport, supportLineWords, type Question } from '@before-exclusion/workflows';
+import { DEFAULT_QUESTIONS, MEETING_DATE, NO_SUPPORT_ON_RECORD, PEAP_QUESTIONS, pupilSupport, supportLineWords, type Question } from '@before-exclusion/workflows';
 import type { ButtonAction, CaseLine, CaseStatus, Reply, StatusAnswer, StatusDuty } from './replies.js';
 
 /**
@@ -128,7 +128,7 @@ export const PERSONAL_CHAT_ONLY_REPLY: Reply = {
 export const CASES_PER_PAGE = 6;
 
 /** How much of a case its status shows in a chat; the web workspace shows all of it. */
-const STATUS_SHOWS = { answers: 12, answerChars: 400, earlierChars: 80, changes: 3, notes: 5, noteChars: 600, timeline: 15 } as const;
+const STATUS_SHOWS = { answers: 12, answerChars: 400, earlierChars: 80, changes: 3, notes: 5, noteChars: 600, timeline: 15, support: 5 } as const;
 /** How the case record words a read of the case: left out of a status's timeline (every status is one). */
 const READ_THE_CASE = 'read the case';
 
@@ -741,7 +741,7 @@ export class Assistant {
       questionId: SUPPORT_ON_RECORD,
       section: 'Support tried',
       text: 'Support on record (support plans and nurture outreach)',
-      answer: support.length ? support.map(supportLineWords).join('\n') : 'None recorded: no support plan or outreach place is on the record for this pupil.',
+      answer: support.length ? support.map(supportLineWords).join('\n') : NO_SUPPORT_ON_RECORD,
       changeable: false,
     });
     // "All support exhausted" answered Yes while the record holds support still in hand: said beside it, for the head to weigh.
@@ -938,6 +938,8 @@ function caseStatus(r: CaseRecord, line: CaseLine, workspaceUrl: string | undefi
     ...(r.decision
       ? { decision: { decision: r.decision.decision, rationale: r.decision.rationale, by: r.decision.by, when: moment(r.decision.at), followUpDate: r.decision.followUpDate, gate: r.decision.gate } }
       : {}),
+    // A PEAP's support tried, beside its decision (the newest few; the workspace has them all).
+    ...(r.case.kind === 'peap' ? { support: r.support.length ? r.support.slice(-STATUS_SHOWS.support).map(supportLineWords) : [NO_SUPPORT_ON_RECORD], supportMore: Math.max(0, r.support.length - STATUS_SHOWS.support) } : {}),
     answers,
     answersMore: r.answers.length - answers.reduce((n, s) => n + s.answers.length, 0),
     duties: r.duties.map(

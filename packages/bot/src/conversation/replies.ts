@@ -104,6 +104,9 @@ export interface CaseStatus {
     /** The PEAP gate's items as they stood when the decision was made. */
     readonly gate: readonly { readonly item: string; readonly met: boolean }[];
   };
+  /** A PEAP's support on record, a line each in words (or the line saying there is none), and how many more the workspace shows. */
+  readonly support?: readonly string[];
+  readonly supportMore?: number;
   /** The answers shown, by section in the question set's order. */
   readonly answers: readonly { readonly section: string; readonly answers: readonly StatusAnswer[] }[];
   /** Answers given but not shown here. */

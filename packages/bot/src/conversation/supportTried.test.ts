@@ -187,6 +187,10 @@ describe.each(BACKENDS)('support tried, recorded from the chat (%s)', (backend) 
     expect(question.question.id).toBe(reply.question.id);
     expect(question.suggested).toBe(true);
     expect(question.value).toMatch(/2026-01-12: a nurture group with The school/);
+
+    // The PEAP read back in the chat carries it too, beside the decision.
+    const status = only(await typed(`status ${reply.caseId}`), 'case-status');
+    expect(status.support).toEqual([expect.stringMatching(/^from 2026-01-12: a nurture group with The school — running, review due 2026-02-27/)]);
   });
 
   it('records a review from its form (continue, with a follow-up SDQ), and a stale form saves nothing', async () => {

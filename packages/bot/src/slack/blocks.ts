@@ -190,6 +190,8 @@ function statusBlocks(r: CaseStatus): Block[] {
           ...(d.gate.length ? [mrkdwn(`*The PEAP gate when it was decided*\n${d.gate.map((g) => `${g.met ? ':white_check_mark:' : ':x:'} ${g.item}${g.met ? '' : ' — not recorded'}`).join('\n')}`)] : []),
         ]
       : []),
+    ...(r.support ? sections(`*Support tried*\n${r.support.map((l) => `• ${escape(l)}`).join('\n')}`) : []),
+    ...more(r.supportMore ?? 0, 'earlier support', 'earlier support'),
     ...(r.answers.length ? [header('Answers')] : []),
     ...r.answers.flatMap((s) => sections(`*${escape(s.section)}*\n${s.answers.map(answer).join('\n\n')}`)),
     ...more(r.answersMore, 'more answer', 'more answers'),

@@ -226,6 +226,8 @@ function statusElements(r: CaseStatus): Element[] {
             : []),
         ]
       : []),
+    ...(r.support ? [section('Support tried'), ...r.support.map((l) => text(`• ${l}`, { size: 'Small', spacing: 'None' }))] : []),
+    ...more(r.supportMore ?? 0, 'earlier support', 'earlier support'),
     ...(r.answers.length || r.answersMore ? [section('Answers')] : []),
     ...r.answers.flatMap((s) => [text(s.section, { weight: 'Bolder', size: 'Small', spacing: 'Medium' }), ...s.answers.flatMap(answerElements)]),
     ...more(r.answersMore, 'more answer', 'more answers'),

@@ -76,6 +76,9 @@ export function supportLines(views: readonly CaseView[]): SupportLine[] {
   return lines.sort((a, b) => a.from.localeCompare(b.from) || a.caseId.localeCompare(b.caseId));
 }
 
+/** What is said of a pupil with no support on record (beside a decision: inform, never decide). */
+export const NO_SUPPORT_ON_RECORD = 'None recorded: no support plan or outreach place is on the record for this pupil.';
+
 /** A pupil's support, as `actor` may see it (the list of their cases is an audited read). */
 export async function pupilSupport(store: CaseStore, actor: Actor, pupilId: string): Promise<SupportLine[]> {
   return supportLines(await store.cases.list(actor, { pupilId }));
