@@ -175,7 +175,12 @@ describe.each(BACKENDS)('the Support pages on %s', (backend) => {
     const crossSite = await browser.get('/workspace/support/caseload', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' });
     expect(crossSite.status).toBe(403);
     expect(await store.audit.entriesOf(CASE_LIST_READ)).toHaveLength(audited);
-    // A real date far beyond any term is a list as of that date (the latest calendar held), not a failure.
+    // A week no stored calendar reaches: said so, never this year's attendance shown as that year's.
+    const farOff = await browser.get('/workspace/support?week=2030-01-07');
+    expect(farOff.status).toBe(200);
+    expect(farOff.text).toContain("No stored calendar covers this week for DEMO-SCH: the rules' reasons are not listed for their pupils.");
+    expect(farOff.text).not.toContain('Persistent absence');
+    // A real date far beyond any term is still a list as of that date (with the warning above), not a failure.
     const far = await browser.get('/workspace/support?week=9999-12-31');
     expect(far.status).toBe(200);
     expect(far.text).toContain('Week of 31 December 9999');

@@ -164,6 +164,7 @@ export function supportRouter<Me extends { readonly actor: Actor; readonly who: 
                 }),
                 steppedOff: list.steppedOff.map((s) => ({ ...s, pupilName: names.get(s.pupilId), reasons: s.reasons.map(title) })),
                 heldOff: (list.heldOff ?? []).map((h) => ({ ...h, pupilName: names.get(h.pupilId) })),
+                uncovered: list.uncovered ?? [],
               },
             }
           : {}),

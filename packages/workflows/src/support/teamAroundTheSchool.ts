@@ -108,6 +108,8 @@ export interface TatsList {
    * step down. Not those who came off the list this week: they are in `steppedOff`, with the date.
    */
   readonly heldOff?: readonly TatsHeldOff[];
+  /** Schools with pupils but no stored calendar covering the week: the rules' reasons are missing for their pupils. */
+  readonly uncovered?: readonly string[];
 }
 
 export interface TatsOptions {
@@ -249,7 +251,10 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
     .filter(([pupilId]) => !cameOff.has(pupilId))
     .map(([pupilId, held]) => ({ pupilId, schoolId: schoolOf.get(pupilId) ?? '', on: held.on, caseId: held.caseId }))
     .sort((a, b) => a.schoolId.localeCompare(b.schoolId) || a.pupilId.localeCompare(b.pupilId));
-  return { week: options.week, lastWeek, schools, entries, steppedOff, heldOff };
+  const uncovered: string[] = [];
+  // Only schools with pupils on record: a school not yet imported has nothing to miss.
+  for (const school of new Set(records.map((r) => r.schoolId))) if (!(await store.pupils.calendarFor(school, options.week))?.covers(options.week)) uncovered.push(school);
+  return { week: options.week, lastWeek, schools, entries, steppedOff, heldOff, ...(uncovered.length ? { uncovered } : {}) };
 }
 
 const dayOf = (instant: string): IsoDate => englishDate(new Date(instant));
@@ -304,7 +309,8 @@ function backAfter(stepped: { on: IsoDate; caseId: string; back: readonly TatsRe
 async function triggersOf(store: CaseStore, evaluator: RulesEvaluator, record: PupilRecord, asOf: IsoDate): Promise<TatsReason[]> {
   if (leftBefore(record, asOf)) return [];
   const calendar = await store.pupils.calendarFor(record.schoolId, asOf);
-  if (!calendar) return [];
+  // No stored calendar reaches the date: the rules cannot say (never a later year's list from this year's record).
+  if (!calendar?.covers(asOf)) return [];
   try {
     const triggers = await evaluator.evaluate(record, calendar, asOf);
     // One reason per trigger: a PEAP required in two half-terms is one line, its latest explanation.
@@ -320,6 +326,7 @@ async function triggersOf(store: CaseStore, evaluator: RulesEvaluator, record: P
 /** The list as lines of text, for the command line and a message. */
 export function tatsListLines(list: TatsList): string[] {
   const lines = [`Team around the school — week of ${list.week} (${list.schools.join(', ') || 'no schools'}); changes since ${list.lastWeek}`];
+  if (list.uncovered?.length) lines.push(`  no stored calendar covers ${list.week} for ${list.uncovered.join(', ')}: the rules' reasons are not listed there (import the school's calendar for that year)`);
   if (list.entries.length === 0) lines.push('  nobody on the list this week');
   for (const e of list.entries) {
     lines.push(`${e.schoolId} ${e.pupilId} [${e.change === 'still' ? 'still' : e.change.toUpperCase()}]${e.reasonsGone.length ? ` — no longer: ${e.reasonsGone.join(', ')}` : ''}`);
