@@ -101,7 +101,7 @@ describe.each(BACKENDS)('escalations on %s', (backend) => {
     const { store, head } = await school();
     // An EBSNA referral records the pupil's attendance: none recorded, no referral — and no action.
     await expect(openByHand(store, head, 'tats-action', 'P-2', MEETING, action('escalate-ebsna-panel'))).rejects.toThrow(
-      'cannot open the ebsna case this leads to: no attendance is recorded for P-2 over the 30 school days to 2026-03-16: import it, or open the EBSNA referral by hand with attendanceAtReferral',
+      'cannot open the EBSNA case this leads to: the EBSNA referral records the pupil\'s attendance, and none is recorded for P-2 over the 30 school days to 2026-03-16: import the school\'s attendance marks, then record this again (nothing was saved; from a terminal, cases open ebsna takes attendanceAtReferral)',
     );
     await expect(openByHand(store, head, 'tats-action', 'P-1', MEETING, action('escalate-peap', { route: 'school-caseload' }))).rejects.toThrow('route: a route goes with action nurture-outreach-referral only');
     expect(await store.cases.list(SYSTEM, {})).toEqual([]);

@@ -150,7 +150,7 @@ export async function followOnRequest(store: CaseStore, actor: Actor, from: { re
     if (followOn.kind === 'ebsna' && data.attendanceAtReferral === undefined) Object.assign(data, await attendanceAtReferral(store, from, followOn.on));
     return await openingRequest(store, followOn.kind, base, actor.id, followOn.on, data);
   } catch (error) {
-    if (error instanceof EventRefused) throw new EventRefused(`cannot open the ${followOn.kind} case this leads to: ${error.message}`);
+    if (error instanceof EventRefused) throw new EventRefused(`cannot open the ${CASE_KIND_WORDS[followOn.kind]} case this leads to: ${error.message}`);
     throw error;
   }
 }
@@ -163,10 +163,10 @@ export async function followOnRequest(store: CaseStore, actor: Actor, from: { re
 async function attendanceAtReferral(store: CaseStore, from: { readonly pupilId: string; readonly schoolId: string }, on: string): Promise<{ attendanceAtReferral: number; indicators: string[] }> {
   const window = defaultRulePack().inForce(on).find((r) => r.id === 'ebsna.referral-suggested')?.values.windowSchoolDays;
   const calendar = await store.pupils.calendarFor(from.schoolId, on);
-  if (typeof window !== 'number' || !calendar?.covers(on)) throw new EventRefused(`no school calendar or EBSNA rule covers ${on} to read the pupil's attendance at referral: open the EBSNA referral by hand with attendanceAtReferral`);
+  if (typeof window !== 'number' || !calendar?.covers(on)) throw new EventRefused(`the EBSNA referral records the pupil's attendance, and no school calendar or EBSNA rule covers ${on} to read it: import the school's calendar for that year, then record this again (nothing was saved)`);
   const record = await store.pupils.record(SYSTEM, from.pupilId);
   const { rate } = derivePupilFacts(record, calendar, on).attendance.overLastSchoolDays(window);
-  if (rate === undefined) throw new EventRefused(`no attendance is recorded for ${from.pupilId} over the ${window} school days to ${on}: import it, or open the EBSNA referral by hand with attendanceAtReferral`);
+  if (rate === undefined) throw new EventRefused(`the EBSNA referral records the pupil's attendance, and none is recorded for ${from.pupilId} over the ${window} school days to ${on}: import the school's attendance marks, then record this again (nothing was saved; from a terminal, cases open ebsna takes attendanceAtReferral)`);
   return { attendanceAtReferral: rate, indicators: [...record.ebsnaIndicators] };
 }
 
