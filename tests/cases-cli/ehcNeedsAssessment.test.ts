@@ -5,31 +5,13 @@
  * `cases support figures` counting plans within 20 weeks and within the local target — as recorded,
  * and for publication with counts of 1 or 2, and what would give them back, withheld.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CALENDAR_2025_26, casesFolder } from '../support/casesCli.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'packages/workflows/dist/cli.js');
-const calendar = join(root, 'packages/rules/data/calendars/england-2025-26.example.json');
+const calendar = CALENDAR_2025_26;
 
 function workspace(more: NodeJS.ProcessEnv = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'cases-ehc-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_ANCHOR_KEY: 'ehc-test-anchor-key-0123456789' };
-  for (const name of ['DATABASE_URL', 'CASES_DB', 'AUDIT_ANCHOR_FILE', 'SCHOOL_DATE', 'EHC_LOCAL_TARGET_WEEKS_CIC']) delete env[name];
-  Object.assign(env, more);
-  const file = (name: string, content: unknown) => {
-    const path = join(dir, name);
-    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-    return path;
-  };
-  const cases = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, '--db', join(dir, 'cases.db'), ...args], { cwd: dir, encoding: 'utf8', env });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const { file, cases } = casesFolder('cases-ehc', { env: more });
   const staff = file('staff.json', {
     schools: [{ id: 'SCH-A', name: 'School A' }],
     staff: [

@@ -5,37 +5,22 @@
  * referral; social care opens nothing and says so; a step down takes the pupil off the weekly list
  * until a new reason brings them back, saying why.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { CALENDAR_2025_26, casesFolder } from '../support/casesCli.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'packages/workflows/dist/cli.js');
-const calendar = join(root, 'packages/rules/data/calendars/england-2025-26.example.json');
 const NOW = '--now=2026-03-16T09:00:00Z';
 
 function workspace() {
-  const dir = mkdtempSync(join(tmpdir(), 'cases-escalations-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_ANCHOR_KEY: 'escalations-test-anchor-key-0123456789' };
-  for (const name of ['DATABASE_URL', 'CASES_DB', 'AUDIT_ANCHOR_FILE', 'SCHOOL_DATE', 'NURTURE_OUTREACH_CAPACITY']) delete env[name];
-  const file = (name: string, content: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
-  const cases = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, '--db', join(dir, 'cases.db'), ...args, NOW], { cwd: dir, encoding: 'utf8', env });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const { file, cases } = casesFolder('cases-escalations', { after: [NOW] });
   const staff = { schools: [{ id: 'SCH-A', name: 'School A' }], staff: [{ id: 'head-a', displayName: 'Head A', role: 'headteacher', schoolIds: ['SCH-A'] }] };
   expect(cases('staff', file('staff.json', JSON.stringify(staff))).code).toBe(0);
   // P1: two suspensions this half-term (a PEAP required); P2: nothing yet.
   const suspension = (id: string, startDate: string) => ({ id, category: 'FIXD', startDate, sessions: 2, reasons: ['DB'] });
   const pupils = [{ id: 'P1', schoolId: 'SCH-A', exclusions: [suspension('X1', '2026-02-23'), suspension('X2', '2026-03-03')] }, { id: 'P2', schoolId: 'SCH-A' }];
-  expect(cases('import', '--pupils', file('pupils.ndjson', pupils.map((p) => JSON.stringify(p)).join('\n')), '--calendar', calendar).code).toBe(0);
+  expect(cases('import', '--pupils', file('pupils.ndjson', pupils.map((p) => JSON.stringify(p)).join('\n')), '--calendar', CALENDAR_2025_26).code).toBe(0);
   return cases;
 }
 
