@@ -55,7 +55,7 @@ export { Leases } from './store/leases.js';
 export type { TickResult } from './cases/scheduler.js';
 export { AuditRefused } from './store/auditLog.js';
 export type { AuditBinding, AuditEntry, AuditRow, ReAnchorResult, VerifyResult } from './store/auditLog.js';
-export { ACTING, CASE_KINDS, DECIDING } from './machines/caseDefinition.js';
+export { ACTING, CASE_KINDS, DECIDING, topState } from './machines/caseDefinition.js';
 export type { CaseDefinition, CaseKind, CaseSettings, Effect, EventSpec, InWriteCheck } from './machines/caseDefinition.js';
 export { CASE_DEFINITIONS, PEAP_DECISIONS, PEAP_DECISION_TITLES, PEAP_QUESTIONS, RECIPIENTS, NOTICE_METHODS, MEETING_FORMATS, peapEvents, peapGateItems, peapGateMissing, peapGateRefusal, peapCase, suspensionCase, ebsnaCase, reintegrationCase } from './machines/index.js';
 export type { ContextOf, EventOf, PeapContext, PeapDecision, SuspensionContext, EbsnaContext, ReintegrationContext, Recipient } from './machines/index.js';

@@ -4,7 +4,7 @@
  * page. What a case is and whether a deadline is overdue come from the workflows package; this
  * module only chooses, orders and pages.
  */
-import { CASE_KINDS, caseSummary, type Actor, type CaseSummary, type CaseKind, type CaseStore, type CaseView } from '@before-exclusion/workflows';
+import { CASE_KINDS, caseSummary, topState, type Actor, type CaseSummary, type CaseKind, type CaseStore, type CaseView } from '@before-exclusion/workflows';
 import { kindName } from './words.js';
 
 export const PAGE_SIZE = 25;
@@ -53,7 +53,7 @@ export function readFilters(query: Readonly<Record<string, unknown>>, schoolIds:
 
 /** A case's top-level state: "triggered", or "open" for `{ open: { notices: … } }`. */
 export function stageOf(view: CaseView): string {
-  return typeof view.state === 'string' ? view.state : view.state && typeof view.state === 'object' ? (Object.keys(view.state)[0] ?? '') : String(view.state);
+  return topState(view.state);
 }
 
 /** A case in the list: where it stands (workflows' `caseSummary`), its kind in words. */

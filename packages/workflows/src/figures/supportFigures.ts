@@ -16,7 +16,8 @@ import { EHC_STATUTORY_WEEKS, weeksBetween } from '../support/ehcTimescales.js';
 import { interventionWords } from '../cases/caseWords.js';
 import { CLOSURE_REASON_WORDS, CLOSURE_REASONS, type ClosureReason, type Intervention } from '../machines/index.js';
 // The nurture case's own word on which states hold a place, so the figures count as the caseload does.
-import { HOLDS_PLACE, topState } from '../machines/nurtureOutreachCase.js';
+import { topState } from '../machines/caseDefinition.js';
+import { HOLDS_PLACE } from '../machines/nurtureOutreachCase.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { SMALLEST_SHOWN, suppressFigures, type Figure, type Sum } from './suppression.js';
 import { MEASURE_WORDS, MEASURES, measureChanges, type Measure } from '../support/supportMeasures.js';
@@ -70,7 +71,6 @@ export interface EhcFigures {
   readonly medianWeeksToPlan?: number;
 }
 
-const stateName = (v: CaseView) => topState(v.state);
 const days = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 const median = (values: number[]): number | undefined => {
   const v = [...values].sort((a, b) => a - b);
@@ -102,7 +102,7 @@ export function supportFigures(views: readonly CaseView[], capacity?: number): S
   const toPlan: number[] = [];
   for (const v of views) {
     if (v.kind === 'support-plan') {
-      const ended = stateName(v);
+      const ended = topState(v.state);
       v.context.plans.forEach((p, i) => {
         const outcome: SupportOutcome = i < v.context.plans.length - 1 ? 'revised' : ended === 'needs-met' || ended === 'escalated' || ended === 'stopped' ? ended : 'running';
         const row = byIntervention.get(p.intervention) ?? { running: 0, 'needs-met': 0, escalated: 0, stopped: 0, revised: 0 };
@@ -112,7 +112,7 @@ export function supportFigures(views: readonly CaseView[], capacity?: number): S
       countChanges(v.context.measures);
     } else if (v.kind === 'nurture-outreach') {
       referred++;
-      const s = stateName(v);
+      const s = topState(v.state);
       if (s === 'waiting') waiting++;
       if (HOLDS_PLACE.has(s)) placesTaken++;
       if (s === 'closed') {
@@ -123,7 +123,7 @@ export function supportFigures(views: readonly CaseView[], capacity?: number): S
       countChanges(v.context.measures);
     } else if (v.kind === 'ehc-needs-assessment') {
       const c = v.context;
-      const s = stateName(v);
+      const s = topState(v.state);
       ehc.requested++;
       if (s === 'requested') ehc.awaitingDecision++;
       else if (s === 'not-assessed') ehc.notAssessed++;

@@ -15,6 +15,9 @@ export type CaseKind = 'peap' | 'suspension' | 'ebsna' | 'reintegration' | 'off-
 export const CASE_KINDS: readonly CaseKind[] = ['peap', 'suspension', 'ebsna', 'reintegration', 'off-site-direction', 'part-time-timetable', 'safeguarding-separation', 'support-plan', 'nurture-outreach', 'tats-action', 'ehc-needs-assessment'];
 
 /** Every event the service sends carries who sent it and when (ISO date-time, UTC). */
+/** The top-level state of a case's state value (`{ active: 'working' }` → `active`). */
+export const topState = (state: unknown): string => (typeof state === 'string' ? state : Object.keys((state ?? {}) as object)[0] ?? '');
+
 export interface Stamp {
   readonly by: string;
   readonly at: string;

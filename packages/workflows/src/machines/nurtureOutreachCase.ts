@@ -14,7 +14,7 @@
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import { measureSchema, type MeasureTaken } from '../support/supportMeasures.js';
-import { ACTING, effectActions, type CaseDefinition, type CaseInWrite, type DeadlineReached, type EventsOf } from './caseDefinition.js';
+import { ACTING, effectActions, topState, type CaseDefinition, type CaseInWrite, type DeadlineReached, type EventsOf } from './caseDefinition.js';
 
 const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 
@@ -84,9 +84,6 @@ export const nurtureOutreachEvents = {
 
 /** States that hold a place: from the start of the work until the case closes. */
 export const HOLDS_PLACE: ReadonlySet<string> = new Set(['baseline', 'active', 'followed-up']);
-
-/** The top-level state of a case's state value (`{ active: 'working' }` → `active`). */
-export const topState = (state: unknown): string => (typeof state === 'string' ? state : Object.keys((state ?? {}) as object)[0] ?? '');
 
 /** An open referral as the queue reads it: its state and the referral date it queues by. */
 export interface QueuedReferral {

@@ -10,7 +10,8 @@ import { SYSTEM, type Actor } from '../access.js';
 import type { CaseView } from '../cases/caseService.js';
 import { EventRefused } from '../errors.js';
 import { CASELOAD_STATUS_WORDS, type CaseloadStatus, type NurtureOutreachContext, type ReferralRoute } from '../machines/index.js';
-import { HOLDS_PLACE, nurtureQueue, topState } from '../machines/nurtureOutreachCase.js';
+import { topState } from '../machines/caseDefinition.js';
+import { HOLDS_PLACE, nurtureQueue } from '../machines/nurtureOutreachCase.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { measureChanges, type MeasureChange } from './supportMeasures.js';
 
@@ -55,7 +56,6 @@ export interface NurtureCaseload {
   readonly awaitingConsent: readonly CaseloadChild[];
 }
 
-const stateName = (view: CaseView) => topState(view.state);
 const byReferral = (a: CaseView<'nurture-outreach'>, b: CaseView<'nurture-outreach'>) => a.context.referredOn.localeCompare(b.context.referredOn) || a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id);
 const isNurture = (v: CaseView): v is CaseView<'nurture-outreach'> => v.kind === 'nurture-outreach';
 const child = (v: CaseView<'nurture-outreach'>): CaseloadChild => ({ caseId: v.id, pupilId: v.pupilId, schoolId: v.schoolId, route: v.context.route, referredOn: v.context.referredOn });
@@ -80,9 +80,9 @@ export async function nurtureCaseload(store: CaseStore, actor: Actor, options: {
   return {
     capacity: store.settings.nurtureCapacity,
     placesTaken: queue.holding.length,
-    active: seen.filter((v) => HOLDS_PLACE.has(stateName(v))).map((v) => activePlace(v)),
+    active: seen.filter((v) => HOLDS_PLACE.has(topState(v.state))).map((v) => activePlace(v)),
     waiting: seen.filter((v) => position.has(v.id)).map((v) => ({ ...child(v), position: position.get(v.id) ?? 0 })),
-    awaitingConsent: seen.filter((v) => stateName(v) === 'referred').map(child),
+    awaitingConsent: seen.filter((v) => topState(v.state) === 'referred').map(child),
   };
 }
 

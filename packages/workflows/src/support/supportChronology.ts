@@ -7,6 +7,7 @@
 import type { Actor } from '../access.js';
 import type { CaseView } from '../cases/caseService.js';
 import { interventionWords } from '../cases/caseWords.js';
+import { topState } from '../machines/caseDefinition.js';
 import { CASELOAD_STATUS_WORDS, CLOSURE_REASON_WORDS, ESCALATION_WORDS, REFERRAL_ROUTE_WORDS } from '../machines/index.js';
 import type { CaseStore } from '../store/caseStore.js';
 import { measureChangeWords, measureChanges } from './supportMeasures.js';
@@ -30,7 +31,6 @@ export interface SupportLine {
 }
 
 const isSupport = (v: CaseView): v is CaseView<'support-plan'> | CaseView<'nurture-outreach'> => v.kind === 'support-plan' || v.kind === 'nurture-outreach';
-const stateName = (v: CaseView) => (typeof v.state === 'string' ? v.state : Object.keys(v.state as object)[0] ?? '');
 
 /**
  * The lines of support in a pupil's cases, oldest first (a support plan's every agreed plan is a line).
@@ -45,7 +45,7 @@ export function supportLines(views: readonly CaseView[]): SupportLine[] {
       c.plans.forEach((p, i) => {
         const last = i === c.plans.length - 1;
         const review = [...c.reviews].reverse().find((r) => r.heldOn >= p.startDate);
-        const state = stateName(v);
+        const state = topState(v.state);
         const outcome = !last
           ? 'revised at review'
           : state === 'needs-met'
@@ -60,7 +60,7 @@ export function supportLines(views: readonly CaseView[]): SupportLine[] {
       });
     } else {
       const c = v.context;
-      const state = stateName(v);
+      const state = topState(v.state);
       const outcome = c.closed
         ? `closed: ${CLOSURE_REASON_WORDS[c.closed.reason]} (${c.closed.on})`
         : state === 'referred'
