@@ -104,7 +104,7 @@ export { MEASURE_STAGES, MEASURE_WORDS, MEASURES, measureChangeWords, measureCha
 export type { Measure, MeasureChange, MeasureStage, MeasureTaken } from './support/supportMeasures.js';
 export { DEFAULT_NURTURE_CAPACITY, giveNurturePlace, nurtureCapacity, nurtureCaseload } from './support/nurtureCaseload.js';
 export type { ActivePlace, NurtureCaseload, WaitingChild } from './support/nurtureCaseload.js';
-export { TATS_TRIGGERS, tatsListLines, teamAroundTheSchool } from './support/teamAroundTheSchool.js';
+export { TATS_TRIGGERS, tatsListLines, tatsReasonTitle, teamAroundTheSchool } from './support/teamAroundTheSchool.js';
 export type { TatsEntry, TatsHeldOff, TatsList, TatsOptions, TatsReason } from './support/teamAroundTheSchool.js';
 export { followOnOf, ledTo, leadsWords, SUPPORT_ESCALATION_LEADS, TATS_ACTION_LEADS } from './cases/escalations.js';
 export type { EscalationLeads, FollowOn, LedTo } from './cases/escalations.js';

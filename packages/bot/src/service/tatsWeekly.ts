@@ -16,7 +16,7 @@
  * list is still sent, as one line, so the meeting knows it was made and found nobody.
  */
 import { addDays, type IsoDate, type RulePack } from '@before-exclusion/rules';
-import { englishDate, SYSTEM, teamAroundTheSchool, type CaseStore, type OutboxMessage, type OutboxSender, type TatsList } from '@before-exclusion/workflows';
+import { englishDate, SYSTEM, tatsReasonTitle, teamAroundTheSchool, type CaseStore, type OutboxMessage, type OutboxSender, type TatsList } from '@before-exclusion/workflows';
 import type { Channel } from '../conversation/channel.js';
 import type { WeeklyList, WeeklyListPupil } from '../conversation/replies.js';
 import { ChannelQueue } from './channelQueue.js';
@@ -188,8 +188,7 @@ const CHANGE_ORDER = { new: 0, changed: 1, still: 2 } as const;
  */
 export function weeklyListReply(list: TatsList, schoolName: string, rules: RulePack, workspaceUrl?: string): WeeklyList {
   // A reason gone from the list is named by this week's words for it, else its rule's title, else its id in words.
-  const title = (reason: string) =>
-    list.entries.flatMap((e) => e.reasons).find((r) => r.reason === reason)?.title ?? rules.rules.find((r) => r.trigger === reason)?.title ?? reason.replace(/[.-]/g, ' ');
+  const title = (reason: string) => tatsReasonTitle(list, reason, rules);
   const pupils: WeeklyListPupil[] = list.entries
     .map((e) => ({
       pupilId: e.pupilId,

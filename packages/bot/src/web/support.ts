@@ -18,6 +18,7 @@ import {
   nurtureCaseload,
   publishedSupportFiguresFor,
   supportFiguresFor,
+  tatsReasonTitle,
   teamAroundTheSchool,
   type Actor,
   type CaseloadStatus,
@@ -29,7 +30,7 @@ import type { Logger } from '../service/log.js';
 import { one } from './caseList.js';
 import type { Pages } from './views.js';
 import { supportFigureTables } from './supportFiguresPage.js';
-import { CASELOAD_STATUS_TAGS, TATS_CHANGE_TAGS, tatsReasonName } from './words.js';
+import { CASELOAD_STATUS_TAGS, TATS_CHANGE_TAGS } from './words.js';
 
 /** What the Support pages need from the workspace around them. */
 export interface SupportContext<Me extends { readonly actor: Actor; readonly who: (id: string) => string }> {
@@ -128,7 +129,7 @@ export function supportRouter<Me extends { readonly actor: Actor; readonly who: 
       log.info('workspace: weekly list read', { staffId: me.actor.id, channel: 'web', verb: 'tats-read', count: list.entries.length });
     }
     const names = list ? await at.pupilNames([...list.entries, ...list.steppedOff, ...(list.heldOff ?? [])].map((p) => p.pupilId)) : new Map<string, string>();
-    const title = (reason: string) => list?.entries.flatMap((e) => e.reasons).find((r) => r.reason === reason)?.title ?? tatsReasonName(reason, rules);
+    const title = (reason: string) => (list ? tatsReasonTitle(list, reason, rules) : reason);
     context.pages.send(
       res,
       'support-weekly-list',

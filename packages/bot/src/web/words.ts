@@ -2,7 +2,6 @@
  * The workspace's words for the store's codes: kinds of case, roles, statuses. Kept in one place
  * so every page says the same thing, and a code never reaches the screen bare.
  */
-import type { RulePack } from '@before-exclusion/rules';
 import type { CaseKind, CaseloadStatus, Duty, LetterKind, StaffRole, SupportOutcome } from '@before-exclusion/workflows';
 
 export const KIND_NAMES: Readonly<Record<CaseKind, string>> = {
@@ -83,21 +82,6 @@ export const SUPPORT_OUTCOME_NAMES: Readonly<Record<SupportOutcome, string>> = {
   stopped: 'Stopped',
   revised: 'Revised at a review',
 };
-
-/**
- * The weekly list's reasons that are not a rule's trigger, as the list titles them
- * (teamAroundTheSchool): for a reason that has gone from the list, so no longer carries its title.
- */
-const TATS_REASON_NAMES: Readonly<Record<string, string>> = {
-  'support-plan.review-due': 'Support plan review due',
-  'looked-after.boxall-and-plan': 'A child in care without a Boxall Profile and plan',
-  'nurture-outreach.referral-suggested': 'Consider a nurture outreach referral',
-};
-
-/** A reason on the weekly list in words: the rule's title in the pack, else the list's own; the id only for one neither knows. */
-export function tatsReasonName(reason: string, rules: RulePack): string {
-  return rules.rules.find((r) => r.trigger === reason)?.title ?? TATS_REASON_NAMES[reason] ?? reason;
-}
 
 export function roleName(role: string): string {
   return (ROLE_NAMES as Readonly<Record<string, string>>)[role] ?? role;

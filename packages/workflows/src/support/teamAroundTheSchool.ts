@@ -54,6 +54,26 @@ export function openAtPanelAYear(openedAt: string, on: IsoDate): boolean {
   return englishDate(new Date(openedAt)) <= sameDayLastYear;
 }
 
+/** The list's own reasons (worked out from cases, not rules), with their titles. */
+const OWN_REASON_TITLES = {
+  'looked-after.boxall-and-plan': 'A child in care without a Boxall Profile and plan',
+  'support-plan.review-due': 'Support plan review due',
+  'nurture-outreach.referral-suggested': 'Consider a nurture outreach referral',
+} as const;
+
+/**
+ * A reason in words, including one that has gone from the list (which carries only its id): its
+ * title this week, else the rule's in the pack, else the list's own, else the id.
+ */
+export function tatsReasonTitle(list: TatsList, reason: string, rules: RulePack = defaultRulePack()): string {
+  return (
+    list.entries.flatMap((e) => e.reasons).find((r) => r.reason === reason)?.title ??
+    rules.rules.find((r) => r.trigger === reason)?.title ??
+    (OWN_REASON_TITLES as Readonly<Record<string, string>>)[reason] ??
+    reason
+  );
+}
+
 /** One reason a pupil is on the list: a trigger, or a support plan's review falling due. */
 export interface TatsReason {
   /** The trigger id, or `support-plan.review-due`. */
@@ -154,7 +174,7 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
       if (only && !only.has(record.id)) continue;
       for (const r of await triggersOf(store, evaluator, record, asOf)) add(record.id, r);
       if (record.lookedAfter && !leftBefore(record, asOf) && !boxallAndPlan.has(record.id)) {
-        add(record.id, { reason: 'looked-after.boxall-and-plan', title: 'A child in care without a Boxall Profile and plan', detail: 'every child in care should have a Boxall Profile with an individual plan, as part of the PEP (Halton nurture strategy); none is on the record' });
+        add(record.id, { reason: 'looked-after.boxall-and-plan', title: OWN_REASON_TITLES['looked-after.boxall-and-plan'], detail: 'every child in care should have a Boxall Profile with an individual plan, as part of the PEP (Halton nurture strategy); none is on the record' });
       }
     }
     const weekEnd = addDays(asOf, 6);
@@ -164,7 +184,7 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
       const { current, due } = stood;
       add(plan.pupilId, {
         reason: 'support-plan.review-due',
-        title: 'Support plan review due',
+        title: OWN_REASON_TITLES['support-plan.review-due'],
         detail: `${interventionWords(current.intervention)} with ${current.provider} since ${current.startDate}: review ${due < asOf ? `overdue since ${due}` : `due ${due}`}`,
         caseId: plan.id,
       });
@@ -176,7 +196,7 @@ export async function teamAroundTheSchool(store: CaseStore, actor: Actor, option
       if (!openAtPanelAYear(panel.openedAt, asOf)) continue;
       add(panel.pupilId, {
         reason: 'nurture-outreach.referral-suggested',
-        title: 'Consider a nurture outreach referral',
+        title: OWN_REASON_TITLES['nurture-outreach.referral-suggested'],
         detail: `open at the panel since ${openedOn}, a year or more: a new strategy is needed (referral route: panel-open-a-year)`,
         caseId: panel.id,
       });
