@@ -204,16 +204,16 @@ class SqliteDatabase implements Database {
   // is safe to run again.
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     if (isSelect(sql)) return this.#readPlain((q) => q.all<T>(sql, params));
-    return this.#exclusive(() => this.#whenFree(() => this.#direct.all<T>(sql, params)));
+    return this.#inTurn(() => this.#direct.all<T>(sql, params));
   }
 
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
     if (isSelect(sql)) return this.#readPlain((q) => q.get<T>(sql, params));
-    return this.#exclusive(() => this.#whenFree(() => this.#direct.get<T>(sql, params)));
+    return this.#inTurn(() => this.#direct.get<T>(sql, params));
   }
 
   async ping(): Promise<boolean> {
-    return (await this.#exclusive(() => this.#whenFree(() => this.#direct.get<{ ok: number }>('SELECT 1 AS ok'))))?.ok === 1;
+    return (await this.#inTurn(() => this.#direct.get<{ ok: number }>('SELECT 1 AS ok')))?.ok === 1;
   }
 
   #readPlain<T>(query: (q: Queryable) => Promise<T>): Promise<T> {
@@ -224,7 +224,7 @@ class SqliteDatabase implements Database {
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.#exclusive(() => this.#whenFree(() => this.#direct.run(sql, params)));
+    return this.#inTurn(() => this.#direct.run(sql, params));
   }
 
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -282,6 +282,17 @@ class SqliteDatabase implements Database {
         await sleep(pause);
       }
     }
+  }
+
+  /**
+   * One statement on the main connection in its turn, waiting for another process's lock up to
+   * the bound counted from when it was asked, not from its turn: behind a queue that waited out
+   * the lock it is refused at once, so the queue drains within one wait (a head's write queued
+   * behind /healthz's ping is refused in 5 s, not saved by luck once the lock went).
+   */
+  #inTurn<T>(statement: () => T | Promise<T>): Promise<T> {
+    const asked = Date.now();
+    return this.#exclusive(() => this.#whenFree(statement, asked));
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -60,6 +60,31 @@ describe('another process holding the write lock', () => {
     expect(await db.get<{ n: number }>('SELECT count(*) AS n FROM t')).toEqual({ n: 0 });
   });
 
+  it('refuses statements queued behind a waiting write within one wait of being asked, not one wait each', async () => {
+    const file = join(fresh(), 'cases.db');
+    const db = openSqlite(file, { busyTimeoutMs: 1000 });
+    cleanups.push(() => void db.close());
+    await db.run('CREATE TABLE t (x INTEGER)');
+    await holdWriteLock(file);
+    const started = Date.now();
+    const settled = (p: Promise<unknown>) => p.then((v) => (v === true ? 'answered' : 'saved'), (e: unknown) => (e instanceof StoreBusy ? 'busy' : String(e))).then((how) => ({ how, after: Date.now() - started }));
+    // A write waiting for the lock; behind it, as in the service, a ping, two statements and another
+    // write. The ping needs no lock (WAL) and answers in its turn; the others are refused.
+    const first = settled(db.write((tx) => tx.run('INSERT INTO t VALUES (1)')));
+    await new Promise((r) => setTimeout(r, 50));
+    const results = await Promise.all([
+      first,
+      settled(db.ping()),
+      settled(db.run('UPDATE t SET x = 2')),
+      settled(db.run('UPDATE t SET x = 3')),
+      settled(db.write((tx) => tx.run('INSERT INTO t VALUES (4)'))),
+    ]);
+    expect(results.map((r) => r.how)).toEqual(['busy', 'answered', 'busy', 'busy', 'busy']);
+    // Each counted its wait from when it was asked: the last settles about one wait in, where
+    // waiting from its own turn would have taken three (3 s and more).
+    expect(Math.max(...results.map((r) => r.after))).toBeLessThan(2_000);
+  });
+
   it('writes once the lock is let go within the wait', async () => {
     const file = join(fresh(), 'cases.db');
     const db = openSqlite(file, { busyTimeoutMs: 5000 });
