@@ -9,12 +9,15 @@ import { staffNotifier } from './notifier.js';
 /** A channel on a test's terms: whom it can reach, and what a send does (answer, hang or fail). */
 function fakeChannel(name: string, behaviour: { reachable?: boolean; send?: 'answer' | 'hang' | 'fail' } = {}) {
   const sent: { staffId: string; replies: readonly Reply[]; at: number }[] = [];
-  const state = { reachable: behaviour.reachable ?? true, send: behaviour.send ?? 'answer' };
+  const state = { reachable: behaviour.reachable ?? true, send: behaviour.send ?? 'answer', hanging: 0 };
   const channel: Channel = {
     name,
     canReach: async (staffId) => state.reachable && staffId === 'demo-head',
     send: async (staffId, replies) => {
-      if (state.send === 'hang') return new Promise<void>(() => {});
+      if (state.send === 'hang') {
+        state.hanging++;
+        return new Promise<void>(() => {});
+      }
       if (state.send === 'fail') throw new Error(`${name} answered 503`);
       sent.push({ staffId, replies, at: Date.now() });
     },
@@ -68,16 +71,16 @@ describe.each(BACKENDS)('the staff notifier, each channel from its own queue (%s
     await openPeap('DEMO-003');
     const teams = fakeChannel('teams');
     const slack = fakeChannel('slack', { send: 'hang' });
-    const queues = new Map([['slack', new ChannelQueue('slack', { sendTimeoutMs: 300 })]]);
+    const queues = new Map([['slack', new ChannelQueue('slack', { sendTimeoutMs: 2_000 })]]);
     const senders = staffNotifier(store, demoAssistant(store), [slack.channel, teams.channel], () => now, queues);
 
     const started = Date.now();
     expect(await store.deliverOutbox(senders, now)).toEqual({ sent: 0, failed: 1, waiting: 0 });
     expect(teams.sent).toHaveLength(1);
-    // Slack is first in the list, and hangs: Teams did not wait for it.
-    expect(teams.sent[0]!.at - started).toBeLessThan(200);
+    // Slack is first in the list, and hangs: Teams did not wait out Slack's 2 s.
+    expect(teams.sent[0]!.at - started).toBeLessThan(1_000);
     const [entry] = await store.outbox.entries();
-    expect(entry!.lastError).toMatch(/^not delivered: slack to demo-head: slack did not answer within 300 ms/);
+    expect(entry!.lastError).toMatch(/^not delivered: slack to demo-head: slack did not answer within 2000 ms/);
     expect(await store.outbox.deliveries()).toEqual([{ outboxId: entry!.id, channel: 'teams', staffId: 'demo-head' }]);
 
     // Slack answers again: the retry reaches Slack, and Teams does not get the prompt twice.
@@ -92,7 +95,7 @@ describe.each(BACKENDS)('the staff notifier, each channel from its own queue (%s
     const teams = fakeChannel('teams', { reachable: false });
     const slack = fakeChannel('slack', { send: 'hang' });
     const queues = new Map([
-      ['slack', new ChannelQueue('slack', { sendTimeoutMs: 1_000 })],
+      ['slack', new ChannelQueue('slack', { sendTimeoutMs: 3_000 })],
       ['teams', new ChannelQueue('teams')],
     ]);
     const senders = staffNotifier(store, demoAssistant(store), [slack.channel, teams.channel], () => now, queues);
@@ -104,9 +107,13 @@ describe.each(BACKENDS)('the staff notifier, each channel from its own queue (%s
     const reached = Date.now();
     teams.state.reachable = true;
     queues.get('teams')!.someoneReachable();
-    while (teams.sent.length === 0 && Date.now() - reached < 900) await new Promise((r) => setTimeout(r, 10));
+    let settled = false;
+    void delivering.then(() => (settled = true));
+    while (teams.sent.length === 0 && !settled) await new Promise((r) => setTimeout(r, 10));
+    // Sent while Slack still held its message up (3 s), not after.
     expect(teams.sent).toHaveLength(1);
-    expect(teams.sent[0]!.at - reached).toBeLessThan(300);
+    expect(settled).toBe(false);
+    expect(teams.sent[0]!.at - reached).toBeLessThan(1_500);
     expect(await delivering).toEqual({ sent: 0, failed: 1, waiting: 0 });
     expect(teams.sent).toHaveLength(1);
   });
@@ -119,7 +126,7 @@ describe.each(BACKENDS)('the staff notifier, each channel from its own queue (%s
     const senders = staffNotifier(store, demoAssistant(store), [slack.channel], () => now, new Map([['slack', queue]]));
 
     const delivering = store.deliverOutbox(senders, now);
-    await new Promise((r) => setTimeout(r, 50)); // the first send hangs; the second waits its turn
+    while (slack.state.hanging === 0) await new Promise((r) => setTimeout(r, 10)); // the first send hangs; the second waits its turn
     queue.stop();
     expect(await delivering).toEqual({ sent: 0, failed: 1, waiting: 1 });
     const [first, second] = await store.outbox.entries();

@@ -55,7 +55,8 @@ describe('another process holding the write lock', () => {
     expect(error).toBeInstanceOf(StoreBusy);
     expect((error as Error).message).toMatch(/is busy: another process held its write lock .* nothing was saved, try again/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
-    expect(longestStall).toBeLessThan(150);
+    // Never blocked for the wait (600 ms), only for slices of it; the margin is for a loaded machine.
+    expect(longestStall).toBeLessThan(400);
     // Reads go on meanwhile (WAL): the lock holder blocks writers only.
     expect(await db.get<{ n: number }>('SELECT count(*) AS n FROM t')).toEqual({ n: 0 });
   });
