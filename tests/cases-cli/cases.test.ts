@@ -362,4 +362,14 @@ describe('cases refuses nonsense, names it, and never crashes (issue 15)', () =>
       expect(run.stderr).not.toMatch(/ERR_PARSE_ARGS|\n\s+at /);
     }
   });
+
+  it('refuses an option the command would ignore, saying which it takes, before touching the store', async () => {
+    const { cases } = await workspace();
+    const listed = cases('list', '--as', 'head-a', '--kind', 'peap');
+    expect(listed).toMatchObject({ code: 2, stdout: '' });
+    expect(listed.stderr).toBe('cases: cases list does not take --kind; it takes --as, --school, --pupil, --overdue, --status, --format, --db, --now (cases --help)\n');
+    expect(cases('tick', '--school', 'SCH-A', '--dry-run')).toMatchObject({ code: 2, stderr: 'cases: cases tick does not take --school, --dry-run; it takes --db, --now (cases --help)\n' });
+    // The same options where they belong are taken.
+    expect(cases('list', '--as', 'head-a', '--school', 'SCH-A').code).toBe(0);
+  });
 });

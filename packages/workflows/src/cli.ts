@@ -134,6 +134,49 @@ With $AUDIT_WITNESS (a file on another mount, or an http(s) URL) each anchor is 
 
 class UsageError extends Error {}
 
+/** Options every command takes. */
+const EVERY_COMMAND = ['db', 'now', 'help'] as const;
+
+/**
+ * What each command takes beyond those: an option it would ignore is refused, so a mistyped
+ * command (`cases list --kind peap`) does not quietly do something else.
+ */
+const OPTIONS_TAKEN: Readonly<Record<string, readonly string[]>> = {
+  import: ['pupils', 'calendar', 'profile', 'exclusions', 'attendance', 'school', 'rules', 'pupil-ids'],
+  staff: [],
+  evaluate: ['as-of', 'rules'],
+  list: ['as', 'school', 'pupil', 'overdue', 'status', 'format'],
+  show: ['as', 'format'],
+  open: ['pupil', 'as', 'data'],
+  act: ['as', 'data', 'revision'],
+  note: ['as'],
+  'managed-move': ['pupil', 'to', 'agreed', 'off-roll', 'direction', 'as'],
+  letter: ['kind', 'as', 'out', 'people', 'overrides'],
+  audit: ['witness', 'as', 'reason'],
+  report: ['year', 'quarter', 'term', 'as', 'school', 'publication', 'format', 'out'],
+  pupils: ['school', 'as', 'file', 'pupil', 'to', 'reason'],
+  'subject-access': ['pupil', 'as', 'out'],
+  erase: ['pupil', 'reason', 'as'],
+  retention: ['dry-run', 'as'],
+  tats: ['as', 'week', 'school', 'rules', 'format'],
+  nurture: ['as', 'school', 'format', 'data'],
+  support: ['as', 'school', 'publication', 'format'],
+  tick: [],
+  mis: ['school'],
+  'migrate-store': ['from', 'to'],
+  backup: [],
+  restore: [],
+};
+
+function refuseOptionsNotTaken(command: string, given: Readonly<Record<string, unknown>>): void {
+  const taken = OPTIONS_TAKEN[command];
+  if (!taken) return; // an unknown command is refused as such, later
+  const extra = Object.keys(given).filter((name) => given[name] !== undefined && !taken.includes(name) && !(EVERY_COMMAND as readonly string[]).includes(name));
+  if (extra.length === 0) return;
+  const takes = [...taken, ...EVERY_COMMAND.filter((n) => n !== 'help')].map((n) => `--${n}`).join(', ');
+  throw new UsageError(`cases ${command} does not take ${extra.map((n) => `--${n}`).join(', ')}; it takes ${takes} (cases --help)`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values: o, positionals } = parseArgs({
     args: argv,
@@ -183,6 +226,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || o.help ? 0 : 2;
   }
+  refuseOptionsNotTaken(command, o);
   // The service's .env too (variables already set win): the same store, key and SCHOOL_DATE as pnpm start.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const now = o.now ? instant(o.now) : undefined;
