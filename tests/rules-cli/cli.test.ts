@@ -98,6 +98,9 @@ describe('rules evaluate', () => {
     expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--format', 'xml').stderr).toBe('rules: --format xml is not accepted; use json, ndjson, table, csv\n');
     expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--as-of', '2025-07-01').stderr).toMatch(/before the England 2025\/26 \(example\) calendar starts/);
     expect(rules('frobnicate').code).toBe(2);
+    // An option the command would ignore is refused, not ignored.
+    expect(rules('calendar', '--calendar', calendar, '--rules', 'trust.json')).toMatchObject({ code: 2, stdout: '', stderr: 'rules: rules calendar does not take --rules; it takes --calendar, --format (rules --help)\n' });
+    expect(rules('schema', 'rule', '--format', 'json').stderr).toBe('rules: rules schema does not take --format; it takes no options (rules --help)\n');
   });
 });
 

@@ -41,6 +41,28 @@ Exit codes: 0 done, 2 bad input (every problem listed), 3 proposed suspension re
 
 class UsageError extends Error {}
 
+/**
+ * What each command takes (and --help): an option it would ignore is refused, so a mistyped
+ * command (`rules calendar --rules trust.json`) does not quietly do something else.
+ */
+const OPTIONS_TAKEN: Readonly<Record<string, readonly string[]>> = {
+  evaluate: ['calendar', 'pupils', 'as-of', 'rules', 'format', 'threads'],
+  'check-suspension': ['calendar', 'pupil', 'id', 'start', 'session', 'sessions', 'lunchtimes', 'misses-public-exam', 'rules', 'format'],
+  schema: [],
+  explain: ['rules'],
+  calendar: ['calendar', 'format'],
+  'what-if': ['calendar', 'pupils', 'rules', 'vs', 'as-of', 'format'],
+};
+
+function refuseOptionsNotTaken(command: string, given: Options): void {
+  const taken = OPTIONS_TAKEN[command];
+  if (!taken) return; // an unknown command is refused as such
+  const extra = Object.keys(given).filter((name) => given[name] !== undefined && name !== 'help' && !taken.includes(name));
+  if (extra.length === 0) return;
+  const takes = taken.length ? `it takes ${taken.map((n) => `--${n}`).join(', ')}` : 'it takes no options';
+  throw new UsageError(`rules ${command} does not take ${extra.map((n) => `--${n}`).join(', ')}; ${takes} (rules --help)`);
+}
+
 type Options = Record<string, string | boolean | undefined>;
 
 async function main(argv: string[]): Promise<number> {
@@ -71,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined && !values.help ? 2 : 0;
   }
+  refuseOptionsNotTaken(command, values);
   switch (command) {
     case 'evaluate':
       return evaluate(values);
