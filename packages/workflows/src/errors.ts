@@ -10,7 +10,14 @@ export class CaseNotFound extends Error {
 
 /** The event is malformed, or the case's state does not allow it now. */
 export class EventRefused extends Error {
-  constructor(message: string) {
+  /**
+   * @param refused the payload field refused and the problem in words (without the event's
+   *   name), for a form to show under that field.
+   */
+  constructor(
+    message: string,
+    readonly refused?: { readonly field: string; readonly problem: string },
+  ) {
     super(message);
     this.name = 'EventRefused';
   }

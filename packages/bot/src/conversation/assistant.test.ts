@@ -702,10 +702,13 @@ describe.each(BACKENDS)('the assistant on %s', (backend) => {
       const view = await store.cases.get(SYSTEM, arranged.case.id, 'suspension');
       expect(view.context.provision).toMatchObject({ provider: 'Borough Learning Centre', address: '1 High St', from: view.context.provisionFrom });
       const request = only(await press(button(arranged.actions, /^Parents asked for a review$/)), 'form');
-      only(await submit(request, { requestedOn: '2026-03-24' }), 'case-status');
+      // A request dated after today is refused under its field, and nothing is recorded.
+      const ahead = only(await submit(request, { requestedOn: '2026-03-24' }), 'form');
+      expect(ahead.fieldErrors).toEqual({ requestedOn: '2026-03-24 is after today (2026-03-20): record it on the day it was done, or after.' });
+      only(await submit(ahead, { requestedOn: '2026-03-20' }), 'case-status');
       const reviewed = await store.cases.get(SYSTEM, arranged.case.id, 'suspension');
       // 50 school days from the request, on the demo calendar (the Easter holiday and May bank holiday skipped).
-      expect(reviewed.context.boardReview).toMatchObject({ kind: 'on-request', requestedOn: '2026-03-24' });
+      expect(reviewed.context.boardReview).toMatchObject({ kind: 'on-request', requestedOn: '2026-03-20' });
       expect(reviewed.context.boardReview!.dueDate > '2026-06-01').toBe(true);
     });
 

@@ -53,7 +53,7 @@ import {
   type SupportPlanContext,
 } from '@before-exclusion/workflows';
 import { parseDateInput } from './dates.js';
-import { LETTER_WORDS, dutyForm, exclusionForm, letterForm, movementDutyForm, readDuty, readExclusion, readLetter, readMovementDuty } from './forms.js';
+import { LETTER_WORDS, dutyFieldIds, dutyForm, exclusionForm, letterForm, movementDutyForm, readDuty, readExclusion, readLetter, readMovementDuty } from './forms.js';
 import { HELP_TEXT, type Command } from './commands.js';
 import { readSupport, readSupportReview, supportForm, supportReviewForm } from './supportForms.js';
 import {
@@ -338,7 +338,7 @@ export class Assistant {
       await this.#store.cases.send(actor, view, [...(baseline ? [{ type: 'RECORD_MEASURE' as const, ...baseline }] : []), { type: 'AGREE_PLAN', ...plan }], { expectedRevision: c.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
-      if (error instanceof EventRefused) return [await again({ error: sentence(error.message) })];
+      if (error instanceof EventRefused) return [await again(refusedOnForm(error, ['startDate', 'reviewDue']))];
       throw error;
     }
     return [{ type: 'message', tone: 'info', text: `Revised plan agreed: ${interventionWords(plan.intervention)} with ${plan.provider} from ${longDate(plan.startDate)}, review by ${longDate(plan.reviewDue)}.` }, await this.#status(actor, view.id)];
@@ -412,7 +412,7 @@ export class Assistant {
       await this.#store.cases.send(actor, { id: view.id, kind: 'support-plan' }, events(view), { expectedRevision: view.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'info', text: 'That support was already recorded from this form.' }];
-      if (error instanceof EventRefused) return [await again({ error: sentence(error.message) })];
+      if (error instanceof EventRefused) return [await again(refusedOnForm(error, ['startDate', 'reviewDue']))];
       throw error;
     }
     const recorded: Reply = {
@@ -481,7 +481,8 @@ export class Assistant {
       await this.#store.cases.send(actor, view, events, { expectedRevision: c.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
-      if (error instanceof EventRefused) return [await this.#reviewForm(actor, view, c.values, { error: sentence(error.message) }, c.revision)];
+      // The follow-up score is taken on the review's day: a refusal of either date is the review date's.
+      if (error instanceof EventRefused) return [await this.#reviewForm(actor, view, c.values, refusedOnForm(error, ['heldOn', 'nextReviewDue'], { takenOn: 'heldOn' }), c.revision)];
       throw error;
     }
     if (review.outcome !== 'escalate' || !review.escalatedTo) return [{ type: 'message', tone: 'info', text: 'Review recorded.' }, await this.#status(actor, view.id)];
@@ -586,7 +587,7 @@ export class Assistant {
       else await this.#store.cases.send(actor, view, await this.#dutyEvent(view, c.duty, c.recipient, v), { expectedRevision: c.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
-      if (error instanceof EventRefused) return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient, c.values, { error: sentence(error.message) })];
+      if (error instanceof EventRefused) return [await this.#dutyForm(actor, c.caseId, c.duty, c.recipient, c.values, refusedOnForm(error, dutyFieldIds(c.duty)))];
       throw error;
     }
     return [{ type: 'message', tone: 'info', text: 'Recorded.' }, await this.#status(actor, view.id)];
@@ -602,7 +603,8 @@ export class Assistant {
       await recordMovementDuty(this.#store, actor, view, c.duty, read.value, { expectedRevision: c.revision });
     } catch (error) {
       if (error instanceof RevisionConflict) return [{ type: 'message', tone: 'warning', text: 'That form is out of date — the case has changed since it was shown (perhaps recorded on another device). Here is where it stands now.' }, await this.#status(actor, view.id)];
-      if (error instanceof EventRefused) return [movementDutyForm(view.id, view.pupilId, c.revision, c.duty, today, c.values, { error: sentence(error.message) })];
+      // The form has one date, whichever of the event's fields it records.
+      if (error instanceof EventRefused) return [movementDutyForm(view.id, view.pupilId, c.revision, c.duty, today, c.values, refusedOnForm(error, ['on'], error.refused ? { [error.refused.field]: 'on' } : {}))];
       throw error;
     }
     return [{ type: 'message', tone: 'info', text: 'Recorded.' }, await this.#status(actor, view.id)];
@@ -1000,4 +1002,14 @@ function shorten(text: string, max: number): string {
 function sentence(text: string): string {
   const t = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/**
+ * A store's refusal as a form shows it: under the field it names when the form has that field
+ * (`asField` maps an event's field to the form's), else above the form.
+ */
+function refusedOnForm(error: EventRefused, formFields: readonly string[], asField: Readonly<Record<string, string>> = {}): { error?: string; fieldErrors?: Readonly<Record<string, string>> } {
+  const field = error.refused && (asField[error.refused.field] ?? error.refused.field);
+  if (!field || !error.refused || !formFields.includes(field)) return { error: sentence(error.message) };
+  return { fieldErrors: { [field]: sentence(error.refused.problem) } };
 }

@@ -181,6 +181,9 @@ const DUTY_FORMS: Readonly<Record<DutyKind, DutyFormSpec>> = {
   },
 };
 
+/** The fields a duty's form has (named as its event's). */
+export const dutyFieldIds = (duty: DutyKind): readonly string[] => DUTY_FORMS[duty].fields.map((f) => f.id);
+
 /** The form for a pupil-movement case's duty: one date, today by default. */
 export function movementDutyForm(caseId: string, pupilId: string, revision: number, duty: MovementDutyKind, today: IsoDate, values: Submitted = {}, problems: { error?: string; fieldErrors?: Readonly<Record<string, string>> } = {}): FormReply {
   const words = movementDutyWords(duty);

@@ -117,7 +117,8 @@ export function readSupport(values: Submitted, today: IsoDate): Read<SupportEnte
   const candidate = { intervention, provider: text(values.provider), startDate, reviewDue, external: yes(values.external), ...(targets ? { targets } : {}) };
   const plan = supportPlanCase.events.AGREE_PLAN.payload.safeParse(candidate);
   if (!plan.success) for (const issue of plan.error.issues) errors[String(issue.path[0] ?? 'intervention')] ??= issueWords(String(issue.path[0]), issue.message);
-  const baseline = readMeasure(values, 'baseline', startDate, errors);
+  // A baseline is taken by the start, or today for support still to start (never on a day to come).
+  const baseline = readMeasure(values, 'baseline', startDate && startDate < today ? startDate : today, errors);
   if (Object.keys(errors).length || !plan.success) return { errors };
   return { value: { plan: plan.data, ...(baseline ? { baseline } : {}) } };
 }

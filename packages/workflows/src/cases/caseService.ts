@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { isIsoDate, quoted } from '@before-exclusion/rules';
 import { __unsafe_getAllOwnEventDescriptors as eventsAccepted, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { assertCanAnnotate, assertCanRead, assertMayOpen, assertMaySend, can, type Actor, type Permission } from '../access.js';
-import { systemClock, type Clock } from '../clock.js';
+import { englishDate, systemClock, type Clock } from '../clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from '../errors.js';
 import { caseTitle, describeState, stateWords } from './caseWords.js';
 import { followOnOf, leadsSomewhere, type FollowOn } from './escalations.js';
@@ -210,7 +210,9 @@ export class CaseService {
     if (events.length === 0) throw new EventRefused('nothing to send');
     const closed = await this.#closedDays(actor, caseId, events);
     const followOns = await this.#followOnsOf(actor, caseId, events);
-    const at = this.#now().toISOString();
+    const now = this.#now();
+    const at = now.toISOString();
+    const today = englishDate(now);
     const row = await this.#write(async (tx) => {
       let current = await this.#visibleRow(tx, actor, caseId);
       if (kind && current.kind !== kind) throw new EventRefused(`case ${caseId} is a ${current.kind} case, not a ${kind} case`);
@@ -223,7 +225,14 @@ export class CaseService {
         const valid = this.#validated(current, event, actor.id, at);
         for (const field of eventSpec(definition, event.type)?.onSchoolDays ?? []) {
           const refusal = closed.get(valid[field]);
-          if (refusal) throw new EventRefused(`${event.type} is not valid: ${field}: ${refusal}`);
+          if (refusal) throw new EventRefused(`${event.type} is not valid: ${field}: ${refusal}`, { field, problem: refusal });
+        }
+        // A person's word that something was done; what a school's record says is checked as it is imported.
+        for (const field of actor.role === 'system' ? [] : (eventSpec(definition, event.type)?.happened ?? [])) {
+          const day = valid[field];
+          if (typeof day !== 'string' || day <= today) continue;
+          const problem = `${day} is after today (${today}): record it on the day it was done, or after`;
+          throw new EventRefused(`${event.type} is not valid: ${field}: ${problem}`, { field, problem });
         }
         current = await this.#transition(tx, current, valid, actor, at);
         const followOn = followOns.get(event);

@@ -15,7 +15,9 @@ afterEach(closeTestStores);
 async function ehcCase(t: Awaited<ReturnType<typeof testStore>>, pupilId: string, input: Record<string, unknown>, steps: [string, string][], schoolId = 'SCH-A') {
   const head = await t.store.staff.actorFor(schoolId === 'SCH-A' ? 'head-a' : 'head-b');
   const { case: opened } = await t.store.cases.open(SYSTEM, { kind: 'ehc-needs-assessment', schoolId, pupilId, input: { pupilId, schoolId, requestedBy: 'school', ...input } });
-  if (steps.length) await t.store.cases.sendUnchecked(head, opened.id, steps.map(([type, on]) => ({ type, on })));
+  if (steps.length === 0) return;
+  t.setNow(`${steps.at(-1)![1]}T16:00:00Z`); // recorded on the day of the last step
+  await t.store.cases.sendUnchecked(head, opened.id, steps.map(([type, on]) => ({ type, on })));
 }
 
 const issued = (decided: string, draft: string, plan: string): [string, string][] => [['DECIDE_TO_ASSESS', decided], ['ISSUE_DRAFT', draft], ['ISSUE_PLAN', plan]];

@@ -86,6 +86,11 @@ export interface EventSpec<S extends z.ZodType = z.ZodType> {
    * day the pupil's school is closed on its stored calendar, naming the next school day.
    */
   readonly onSchoolDays?: readonly string[];
+  /**
+   * Payload fields naming the day something was done (a notice sent, a review held): the store
+   * refuses a day after today, so the record never shows a duty done before it was.
+   */
+  readonly happened?: readonly string[];
 }
 export type EventSpecs = Readonly<Record<string, EventSpec>>;
 

@@ -70,12 +70,12 @@ export interface EhcNeedsAssessmentContext extends z.output<typeof ehcNeedsAsses
 const on = z.strictObject({ on: isoDate });
 
 export const ehcNeedsAssessmentEvents = {
-  DECIDE_TO_ASSESS: { payload: on, by: ACTING, does: "records the council's decision to assess" },
-  DECIDE_NOT_TO_ASSESS: { payload: on, by: ACTING, does: "records the council's decision not to assess" },
-  ISSUE_DRAFT: { payload: on, by: ACTING, does: 'records the draft plan sent' },
-  DECIDE_NOT_TO_ISSUE: { payload: on, by: ACTING, does: "records the council's decision not to issue a plan" },
-  ISSUE_PLAN: { payload: on, by: ACTING, does: 'records the final plan issued' },
-  WITHDRAW: { payload: z.strictObject({ on: isoDate, reason: z.enum(EHC_WITHDRAWAL_REASONS, { error: `expected reason ${EHC_WITHDRAWAL_REASONS.join(', ')}` }) }), by: ACTING, does: 'withdraws the request' },
+  DECIDE_TO_ASSESS: { payload: on, by: ACTING, happened: ['on'], does: "records the council's decision to assess" },
+  DECIDE_NOT_TO_ASSESS: { payload: on, by: ACTING, happened: ['on'], does: "records the council's decision not to assess" },
+  ISSUE_DRAFT: { payload: on, by: ACTING, happened: ['on'], does: 'records the draft plan sent' },
+  DECIDE_NOT_TO_ISSUE: { payload: on, by: ACTING, happened: ['on'], does: "records the council's decision not to issue a plan" },
+  ISSUE_PLAN: { payload: on, by: ACTING, happened: ['on'], does: 'records the final plan issued' },
+  WITHDRAW: { payload: z.strictObject({ on: isoDate, reason: z.enum(EHC_WITHDRAWAL_REASONS, { error: `expected reason ${EHC_WITHDRAWAL_REASONS.join(', ')}` }) }), by: ACTING, happened: ['on'], does: 'withdraws the request' },
 };
 
 type EhcNeedsAssessmentEvent = EventsOf<typeof ehcNeedsAssessmentEvents> | DeadlineReached;

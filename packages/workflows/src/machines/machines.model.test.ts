@@ -63,7 +63,8 @@ describe.each(CASE_KINDS)('the %s machine', (kind) => {
   });
 
   it.each(BACKENDS)('ends in the predicted state on every path, replayed through the %s store', async (backend) => {
-    const t = await testStore({ backend });
+    // Today after every sample's dates: a path records what was done, and nothing is done before it is.
+    const t = await testStore({ backend, now: () => new Date('2027-08-31T09:00:00Z') });
     const { store } = t;
     const head = await store.staff.actorFor('head-a');
     // The scheduler's way in, for DEADLINE_REACHED with whichever key the path takes.

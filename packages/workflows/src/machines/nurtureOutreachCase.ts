@@ -71,15 +71,15 @@ export interface NurtureOutreachContext extends z.output<typeof nurtureOutreachI
 }
 
 export const nurtureOutreachEvents = {
-  RECORD_CONSENT: { payload: z.strictObject({ given: z.boolean({ error: 'expected given: true or false' }), on: isoDate }), by: ACTING, does: "records the parents' consent" },
+  RECORD_CONSENT: { payload: z.strictObject({ given: z.boolean({ error: 'expected given: true or false' }), on: isoDate }), by: ACTING, happened: ['on'], does: "records the parents' consent" },
   START_WORK: {
     payload: z.strictObject({ startedOn: isoDate, followUpDue: isoDate }).refine((p) => p.followUpDue > p.startedOn, { message: 'the follow-up assessment falls after the start', path: ['followUpDue'] }),
     by: ACTING,
     does: 'gives the child a place on the caseload',
   },
   RECORD_MEASURE: { payload: measureSchema, by: ACTING, does: 'records a measure (SDQ, Thrive or Boxall)' },
-  SET_STATUS: { payload: z.strictObject({ status: z.enum(CASELOAD_STATUSES, { error: 'expected status red, amber, green or blue' }), on: isoDate }), by: ACTING, does: 'sets the R/A/G/B status' },
-  CLOSE: { payload: z.strictObject({ reason: z.enum(CLOSURE_REASONS, { error: `expected reason ${CLOSURE_REASONS.join(', ')}` }), on: isoDate }), by: ACTING, does: 'closes the case' },
+  SET_STATUS: { payload: z.strictObject({ status: z.enum(CASELOAD_STATUSES, { error: 'expected status red, amber, green or blue' }), on: isoDate }), by: ACTING, happened: ['on'], does: 'sets the R/A/G/B status' },
+  CLOSE: { payload: z.strictObject({ reason: z.enum(CLOSURE_REASONS, { error: `expected reason ${CLOSURE_REASONS.join(', ')}` }), on: isoDate }), by: ACTING, happened: ['on'], does: 'closes the case' },
 };
 
 /** States that hold a place: from the start of the work until the case closes. */

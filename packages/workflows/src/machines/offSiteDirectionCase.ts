@@ -59,11 +59,11 @@ export interface OffSiteDirectionContext extends z.output<typeof offSiteDirectio
 
 export const offSiteDirectionEvents = {
   // How it was given is optional: a notice read from the school's own records may not say.
-  RECORD_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(DIRECTION_NOTICE_METHODS).optional() }), by: ACTING },
-  HOLD_REVIEW: { payload: z.strictObject({ heldOn: isoDate, nextReviewDue: isoDate }), by: ACTING },
+  RECORD_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(DIRECTION_NOTICE_METHODS).optional() }), by: ACTING, happened: ['sentOn'] },
+  HOLD_REVIEW: { payload: z.strictObject({ heldOn: isoDate, nextReviewDue: isoDate }), by: ACTING, happened: ['heldOn'] },
   REQUEST_REVIEW: {
     payload: z.strictObject({ requestedOn: isoDate, requestedBy: z.enum(REVIEW_REQUESTERS), holdBy: isoDate }),
-    by: ACTING,
+    by: ACTING, happened: ['requestedOn'],
     does: 'records a request for a review',
   },
   END_DIRECTION: {

@@ -45,14 +45,14 @@ export interface PartTimeTimetableContext extends z.output<typeof partTimeTimeta
 }
 
 export const partTimeTimetableEvents = {
-  AGREE: { payload: z.strictObject({ parentsAgreedOn: isoDate, plannedEnd: isoDate }), by: ACTING, does: "records the parents' agreement and the time limit" },
+  AGREE: { payload: z.strictObject({ parentsAgreedOn: isoDate, plannedEnd: isoDate }), by: ACTING, happened: ['parentsAgreedOn'], does: "records the parents' agreement and the time limit" },
   HOLD_REVIEW: {
     payload: z
       .strictObject({ heldOn: isoDate, outcome: z.enum(TIMETABLE_REVIEW_OUTCOMES), nextReviewDue: isoDate.optional(), plannedEnd: isoDate.optional() })
       .refine((d) => d.outcome !== 'continue' || d.nextReviewDue !== undefined, { message: 'continuing needs the next review date', path: ['nextReviewDue'] }),
-    by: ACTING,
+    by: ACTING, happened: ['heldOn'],
   },
-  TELL_COUNCIL: { payload: z.strictObject({ toldOn: isoDate }), by: ACTING },
+  TELL_COUNCIL: { payload: z.strictObject({ toldOn: isoDate }), by: ACTING, happened: ['toldOn'] },
 };
 
 type PartTimeTimetableEvent = EventsOf<typeof partTimeTimetableEvents> | DeadlineReached;

@@ -27,8 +27,8 @@ export interface ReintegrationContext extends z.output<typeof reintegrationInput
 }
 
 export const reintegrationEvents = {
-  RECORD_REVIEW: { payload: z.strictObject({ heldOn: isoDate, notes: z.string().optional() }), by: ACTING, freeText: ['notes'] },
-  RETURN_TO_HOME_SCHOOL: { payload: z.strictObject({ returnedOn: isoDate, followUpEnds: isoDate }), by: ACTING },
+  RECORD_REVIEW: { payload: z.strictObject({ heldOn: isoDate, notes: z.string().optional() }), by: ACTING, happened: ['heldOn'], freeText: ['notes'] },
+  RETURN_TO_HOME_SCHOOL: { payload: z.strictObject({ returnedOn: isoDate, followUpEnds: isoDate }), by: ACTING, happened: ['returnedOn'] },
   FURTHER_EXCLUSION: { payload: z.strictObject({ exclusionId: z.string().min(1) }), by: ACTING },
 };
 

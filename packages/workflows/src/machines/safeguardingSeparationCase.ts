@@ -36,8 +36,8 @@ export interface SafeguardingSeparationContext extends z.output<typeof safeguard
 
 export const safeguardingSeparationEvents = {
   // How is optional: a date read from the school's own records may not say.
-  RECORD_LA_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(LA_NOTICE_METHODS).optional() }), by: ACTING },
-  END_SEPARATION: { payload: z.strictObject({ endedOn: isoDate }), by: ACTING },
+  RECORD_LA_NOTICE: { payload: z.strictObject({ sentOn: isoDate, method: z.enum(LA_NOTICE_METHODS).optional() }), by: ACTING, happened: ['sentOn'] },
+  END_SEPARATION: { payload: z.strictObject({ endedOn: isoDate }), by: ACTING, happened: ['endedOn'] },
 };
 
 type SafeguardingSeparationEvent = EventsOf<typeof safeguardingSeparationEvents> | DeadlineReached;

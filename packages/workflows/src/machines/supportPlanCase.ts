@@ -90,7 +90,7 @@ export interface SupportPlanContext extends z.output<typeof supportPlanInput> {
 }
 
 export const supportPlanEvents = {
-  ASSESS: { payload: z.strictObject({ assessedOn: isoDate, need: z.string().trim().min(1).max(1000).optional() }), by: ACTING, does: 'records the assessment of need', freeText: ['need'] },
+  ASSESS: { payload: z.strictObject({ assessedOn: isoDate, need: z.string().trim().min(1).max(1000).optional() }), by: ACTING, happened: ['assessedOn'], does: 'records the assessment of need', freeText: ['need'] },
   AGREE_PLAN: {
     payload: z
       .strictObject({
@@ -109,7 +109,7 @@ export const supportPlanEvents = {
     // The support starts, and its review is held, in school: a day the school is closed is refused, naming the next school day.
     onSchoolDays: ['startDate', 'reviewDue'],
   },
-  RECORD_MEASURE: { payload: measureSchema, by: ACTING, does: 'records a measure (Boxall, SDQ or Thrive)' },
+  RECORD_MEASURE: { payload: measureSchema, by: ACTING, happened: ['takenOn'], does: 'records a measure (Boxall, SDQ or Thrive)' },
   HOLD_REVIEW: {
     payload: z
       .strictObject({
@@ -121,12 +121,12 @@ export const supportPlanEvents = {
       })
       .refine((r) => r.outcome !== 'continue' || (r.nextReviewDue !== undefined && r.nextReviewDue > r.heldOn), { message: 'to continue, give the next review date (after this one)', path: ['nextReviewDue'] })
       .refine((r) => r.outcome !== 'escalate' || r.escalatedTo !== undefined, { message: `say where it escalates to: ${ESCALATIONS.join(', ')}`, path: ['escalatedTo'] }),
-    by: ACTING,
+    by: ACTING, happened: ['heldOn'],
     does: 'records the review',
     freeText: ['notes'],
     onSchoolDays: ['nextReviewDue'],
   },
-  STOP: { payload: z.strictObject({ reason: z.enum(STOP_REASONS), on: isoDate }), by: ACTING, does: 'stops the support' },
+  STOP: { payload: z.strictObject({ reason: z.enum(STOP_REASONS), on: isoDate }), by: ACTING, happened: ['on'], does: 'stops the support' },
 };
 
 type SupportPlanEvent = EventsOf<typeof supportPlanEvents> | DeadlineReached;

@@ -64,15 +64,15 @@ export interface SuspensionContext {
 }
 
 export const suspensionEvents = {
-  RECORD_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(NOTICE_METHODS), sentOn: isoDate }), by: ACTING },
+  RECORD_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(NOTICE_METHODS), sentOn: isoDate }), by: ACTING, happened: ['sentOn'] },
   ARRANGE_PROVISION: { payload: z.strictObject({ provider: z.string().trim().min(1, 'give the provider'), address: z.string().trim().min(1).max(300).optional(), from: isoDate }), by: ACTING },
-  PARENTS_REQUEST_REVIEW: { payload: z.strictObject({ requestedOn: isoDate, dueDate: isoDate }), by: ACTING },
+  PARENTS_REQUEST_REVIEW: { payload: z.strictObject({ requestedOn: isoDate, dueDate: isoDate }), by: ACTING, happened: ['requestedOn'] },
   SCHEDULE_BOARD_MEETING: { payload: z.strictObject({ on: isoDate, format: z.enum(MEETING_FORMATS) }), by: ACTING },
-  RECORD_BOARD_REVIEW: { payload: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }), by: ACTING },
-  REQUEST_IRP: { payload: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }), by: ACTING },
-  RECORD_IRP_DECISION: { payload: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }), by: ACTING },
-  CANCEL: { payload: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling'), cancelledOn: isoDate.optional() }), by: DECIDING, does: 'cancels an exclusion', freeText: ['reason'] },
-  RECORD_CANCELLATION_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(NOTICE_METHODS), sentOn: isoDate }), by: ACTING },
+  RECORD_BOARD_REVIEW: { payload: z.strictObject({ outcome: z.enum(['upheld', 'reinstated']), heldOn: isoDate, irpWindowEnds: isoDate.optional() }), by: ACTING, happened: ['heldOn'] },
+  REQUEST_IRP: { payload: z.strictObject({ requestedOn: isoDate, panelBy: isoDate }), by: ACTING, happened: ['requestedOn'] },
+  RECORD_IRP_DECISION: { payload: z.strictObject({ outcome: z.enum(['upheld', 'recommend-reconsider', 'quash']), heldOn: isoDate }), by: ACTING, happened: ['heldOn'] },
+  CANCEL: { payload: z.strictObject({ reason: z.string().trim().min(1, 'give the reason for cancelling'), cancelledOn: isoDate.optional() }), by: DECIDING, happened: ['cancelledOn'], does: 'cancels an exclusion', freeText: ['reason'] },
+  RECORD_CANCELLATION_NOTICE: { payload: z.strictObject({ recipient: z.enum(RECIPIENTS), method: z.enum(NOTICE_METHODS), sentOn: isoDate }), by: ACTING, happened: ['sentOn'] },
 };
 
 type SuspensionEvent = EventsOf<typeof suspensionEvents> | DeadlineReached;

@@ -64,9 +64,9 @@ export interface TatsActionContext extends z.output<typeof tatsActionInput> {
 export const DROP_REASONS = ['no-longer-needed', 'superseded', 'pupil-left'] as const;
 
 export const tatsActionEvents = {
-  MARK_DONE: { payload: z.strictObject({ on: isoDate }), by: ACTING, does: 'marks the action done' },
+  MARK_DONE: { payload: z.strictObject({ on: isoDate }), by: ACTING, happened: ['on'], does: 'marks the action done' },
   REASSIGN: { payload: z.strictObject({ owner: z.string().trim().min(1).max(100), dueDate: isoDate }), by: ACTING, does: 'gives the action a new owner or date' },
-  DROP: { payload: z.strictObject({ on: isoDate, reason: z.enum(DROP_REASONS, { error: `expected reason ${DROP_REASONS.join(', ')}` }) }), by: ACTING, does: 'drops the action' },
+  DROP: { payload: z.strictObject({ on: isoDate, reason: z.enum(DROP_REASONS, { error: `expected reason ${DROP_REASONS.join(', ')}` }) }), by: ACTING, happened: ['on'], does: 'drops the action' },
 };
 
 type TatsActionEvent = EventsOf<typeof tatsActionEvents> | DeadlineReached;

@@ -23,7 +23,7 @@ afterEach(closeTestStores);
 describe.each(BACKENDS)('a managed move (%s)', (backend) => {
   let store: CaseStore;
   beforeEach(async () => {
-    ({ store } = await testStore({ backend }));
+    ({ store } = await testStore({ backend, now: () => new Date('2026-11-20T16:00:00Z') })); // today: the day the move is agreed
     const file = join(mkdtempSync(join(tmpdir(), 'managed-move-')), 'pupils.ndjson');
     const pupil = (id: string, extra: object = {}) => JSON.stringify({ id, schoolId: 'SCH-A', yearGroup: 10, exclusions: [], ...extra });
     writeFileSync(file, [pupil('P1', { offSiteDirections: [{ id: 'OSD1', startDate: '2026-10-05', provider: 'Riverside Learning Centre', precedesManagedMove: true }] }), pupil('P2')].join('\n'));

@@ -45,7 +45,7 @@ describe.each(BACKENDS)('cases opened from pupil movement (%s)', (backend) => {
   const caseOf = async (pupilId: string): Promise<CaseView[]> => store.cases.list(SYSTEM, { schoolId: 'SCH-A', pupilId });
 
   beforeEach(async () => {
-    ({ store } = await testStore({ backend }));
+    ({ store } = await testStore({ backend, now: () => new Date('2026-09-28T16:00:00Z') })); // today: the Monday the rules run for
     const file = join(mkdtempSync(join(tmpdir(), 'movement-cases-')), 'pupils.ndjson');
     writeFileSync(file, pupils.map((p) => JSON.stringify({ schoolId: 'SCH-A', yearGroup: 9, exclusions: [], ...p })).join('\n'));
     await store.pupils.import(SYSTEM, { pupils: file, calendar: calendar2026 });

@@ -12,7 +12,7 @@ afterEach(closeTestStores);
 
 describe('the support chronology', () => {
   it('lists each plan and outreach place oldest first, with its outcome and its before → after', async () => {
-    const { store } = await testStore();
+    const { store } = await testStore({ now: () => new Date('2025-12-03T16:00:00Z') }); // today: after all of it
     const head = await store.staff.actorFor('head-a');
     const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: 'SCH-A', pupilId: 'P1', input: { pupilId: 'P1', schoolId: 'SCH-A' } });
     await store.cases.sendUnchecked(head, plan.id, [

@@ -116,7 +116,9 @@ describe('the weekly list holds exactly the pupils the rules select', () => {
 
     await fc.assert(
       fc.asyncProperty(world, async ({ pupils, week }) => {
-        const t = await testStore({ now: () => new Date('2024-09-01T09:00:00Z') });
+        // Plans are recorded on the first school day, before every week the test lists.
+        const clockAt = `${schoolDays[0]!}T16:00:00Z`;
+        const t = await testStore({ now: () => new Date(clockAt) });
         const { store } = t;
         const records = pupils.map((p, i) => ({
           format: 'pupil-record/1',
@@ -147,16 +149,22 @@ describe('the weekly list holds exactly the pupils the rules select', () => {
             if (p.plan.boxall) events.push({ type: 'RECORD_MEASURE', measure: 'boxall', stage: 'baseline', takenOn: schoolDays[0]!, developmentalStrands: 60, diagnosticProfile: 50 });
             // The review due on a date: the first until the review is held on it, then the next (continue) or none (needs met).
             let dueOn = (_on: IsoDate): IsoDate | undefined => undefined;
+            let reviewed: Record<string, unknown> | undefined;
             if (p.plan.agreed) {
               const { review, next, outcome } = p.plan.agreed;
               const reviewDue = schoolDays[review]!;
-              // The plan is recorded on the clock's date (September 2024), before every week the test lists.
               events.push({ type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'School', startDate: schoolDays[1]!, reviewDue });
-              if (outcome === 'continue') events.push({ type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'continue', nextReviewDue: schoolDays[review + next]! });
-              else if (outcome === 'needs-met') events.push({ type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'needs-met' });
+              if (outcome === 'continue') reviewed = { type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'continue', nextReviewDue: schoolDays[review + next]! };
+              else if (outcome === 'needs-met') reviewed = { type: 'HOLD_REVIEW', heldOn: reviewDue, outcome: 'needs-met' };
               dueOn = (on) => (outcome === 'none' || reviewDue > on ? reviewDue : outcome === 'continue' ? schoolDays[review + next]! : undefined);
             }
             await store.cases.sendUnchecked(head, plan.id, events as never);
+            // The review is recorded on the day it is held (never before), then the clock goes back.
+            if (reviewed) {
+              t.setNow(`${String(reviewed.heldOn)}T16:00:00Z`);
+              await store.cases.sendUnchecked(head, plan.id, [reviewed] as never);
+              t.setNow(clockAt);
+            }
             facts.push((on, expected) => {
               const due = dueOn(on);
               if (due !== undefined && due <= addDays(on, 6)) add(expected, pupilId, 'support-plan.review-due');
@@ -171,6 +179,7 @@ describe('the weekly list holds exactly the pupils the rules select', () => {
             t.setNow(p.panelOpened.toISOString());
             await store.cases.open(head, { kind: 'ebsna', schoolId: p.schoolId, pupilId, input: { pupilId, schoolId: p.schoolId, referredBy: head.id, attendanceAtReferral: 80, indicators: ['anxiety'] } });
             if (p.referred) await store.cases.open(head, { kind: 'nurture-outreach', schoolId: p.schoolId, pupilId, input: { pupilId, schoolId: p.schoolId, route: 'panel-open-a-year', referredOn: schoolDays[0]! } });
+            t.setNow(clockAt);
             // A year or more: on or after the first anniversary of the day it opened (29 Feb's is 1 Mar).
             const o = p.panelOpened;
             const anniversary = new Date(Date.UTC(o.getUTCFullYear() + 1, o.getUTCMonth(), o.getUTCDate())).toISOString().slice(0, 10);
