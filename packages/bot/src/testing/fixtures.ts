@@ -27,21 +27,21 @@ export interface StoreAt {
 }
 
 /** A fresh store holding the demo school, its pupils evaluated as of the demo date. */
-export async function demoStore(options: { evaluate?: boolean; backend?: 'sqlite' | 'postgres' } = {}): Promise<{ store: CaseStore; at: StoreAt }> {
+export async function demoStore(options: { evaluate?: boolean; backend?: 'sqlite' | 'postgres'; now?: () => Date } = {}): Promise<{ store: CaseStore; at: StoreAt }> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-'));
   const server = process.env.TEST_DATABASE_URL;
   if (options.backend === 'postgres' && !server) throw new Error('TEST_DATABASE_URL is not set: no PostgreSQL server to test on');
   const at: StoreAt =
     options.backend === 'postgres' ? { url: await createPostgresDatabase(server!, `bot_${randomBytes(6).toString('hex')}`), anchorPath: join(dir, 'audit.anchor') } : { url: join(dir, 'cases.db'), anchorPath: join(dir, 'cases.db.anchor') };
-  const store = await openStore(at);
+  const store = await openStore(at, options.now);
   await loadDemo(store);
   if (options.evaluate ?? true) await evaluateStoredPupils(store, { asOf: TODAY });
   return { store, at };
 }
 
-/** Opens the store at `at` (again): another process, or another device's request, on the same data. */
-export function openStore(at: StoreAt): Promise<CaseStore> {
-  return CaseStore.open({ url: at.url, anchorPath: at.anchorPath, anchorKey: 'test-anchor-key-0123456789', clock: () => new Date(`${TODAY}T09:00:00Z`) });
+/** Opens the store at `at` (again): another process, or another device's request, on the same data; its clock the demo date's 09:00 unless `now` says. */
+export function openStore(at: StoreAt, now: () => Date = () => new Date(`${TODAY}T09:00:00Z`)): Promise<CaseStore> {
+  return CaseStore.open({ url: at.url, anchorPath: at.anchorPath, anchorKey: 'test-anchor-key-0123456789', clock: now });
 }
 
 /** The assistant as the service runs it on the demo date. */

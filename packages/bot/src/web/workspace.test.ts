@@ -218,25 +218,41 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect(page.html).toContain('Mentoring &lt;b&gt;since&lt;/b&gt; October &amp; a key adult.');
   });
 
-  it("shows the support tried beside the decision: each plan, who provides it, how it stands and its measures before → after", async () => {
-    const store = await demo();
-    const { id, pupilId } = await decidedPeap(store);
-    const browser = await serve(store);
-    await signIn(browser, 'demo-officer');
-    expect((await browser.get(`/workspace/cases/${id}`)).text).toContain('No support is recorded for this pupil: the head was told so before deciding.');
-
+  it("shows the support tried beside the decision as it stood then: each plan, who provides it, how it stood; what came after on the plan's own page", async () => {
+    let at = `${TODAY}T09:00:00Z`;
+    const { store } = await demoStore({ backend, now: () => new Date(at) });
+    stores.push(store);
     const head = await store.staff.actorFor('demo-head');
+    const { pupilId } = (await store.cases.list(head)).find((c) => c.kind === 'peap')!;
     const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: 'DEMO-SCH', pupilId, input: { pupilId, schoolId: 'DEMO-SCH' } });
     await store.cases.send(head, { id: plan.id, kind: 'support-plan' }, [
       { type: 'ASSESS', assessedOn: '2026-02-23' },
       { type: 'RECORD_MEASURE', measure: 'boxall', stage: 'baseline', takenOn: '2026-02-23', developmentalStrands: 62, diagnosticProfile: 51 },
       { type: 'AGREE_PLAN', intervention: 'nurture-group', provider: 'School nurture group', startDate: '2026-02-24', reviewDue: '2026-03-24' },
-      { type: 'RECORD_MEASURE', measure: 'boxall', stage: 'follow-up', takenOn: '2026-03-17', developmentalStrands: 78, diagnosticProfile: 40 },
     ]);
+    const { id } = await decidedPeap(store);
+    // Recorded after the decision: not what the head had before them.
+    at = `${TODAY}T15:00:00Z`;
+    await store.cases.send(head, { id: plan.id, kind: 'support-plan' }, [{ type: 'RECORD_MEASURE', measure: 'boxall', stage: 'follow-up', takenOn: '2026-03-17', developmentalStrands: 78, diagnosticProfile: 40 }]);
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
     const page = await browser.get(`/workspace/cases/${id}`);
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/Support tried[\s\S]*2026-02-24 a nurture group School nurture group running, review due[^\n]*Boxall Profile developmental strands 62 → 78 \(improved\)/);
+    expect(page.text).toMatch(/Support tried[^\n]*As it stood when the decision was made \(/);
+    expect(page.text).toMatch(/2026-02-24 a nurture group School nurture group running, review due/);
+    expect(page.text).not.toContain('62 → 78');
     expect(page.text).not.toContain('No support is recorded');
+    const own = await browser.get(`/workspace/cases/${plan.id}`);
+    expect(own.text).toMatch(/Support tried[\s\S]*2026-02-24 a nurture group School nurture group running, review due[^\n]*Boxall Profile developmental strands 62 → 78 \(improved\)/);
+    expect(own.text).not.toContain('As it stood when the decision was made');
+  });
+
+  it('says beside a decision made with no support on record that the head was told so', async () => {
+    const store = await demo();
+    const { id } = await decidedPeap(store);
+    const browser = await serve(store);
+    await signIn(browser, 'demo-officer');
+    expect((await browser.get(`/workspace/cases/${id}`)).text).toContain('No support was recorded for this pupil: the head was told so before deciding.');
   });
 
   it('shows what a changed setting would do before it is made: who would gain or lose which prompt, by group, the read audited; bad values refused under their field', async () => {

@@ -53,6 +53,25 @@ describe.each(BACKENDS)('a case read back on %s', (backend) => {
     expect(record.evidence).toContainEqual(expect.objectContaining({ item: 'witness statements', present: false }));
   });
 
+  it('shows beside a decision the support on record when it was made, not support recorded since', async () => {
+    const { store, caseId, pupilId, setNow } = await decidedPeap();
+    const head = await store.staff.actorFor('demo-head');
+    const officer = await store.staff.actorFor('demo-officer');
+    setNow('2026-03-24T16:00:00Z');
+    const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: 'DEMO-SCH', pupilId, input: { pupilId, schoolId: 'DEMO-SCH' } });
+    await store.cases.sendUnchecked(head, plan.id, [
+      { type: 'ASSESS', assessedOn: '2026-03-24' },
+      { type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'School', startDate: '2026-03-24', reviewDue: '2026-04-21' },
+    ]);
+    const decided = await caseRecord(store, officer, caseId, { today: '2026-03-24' });
+    expect(decided.support).toEqual([]);
+    expect(decided.supportAsAt).toBe(decided.decision!.at);
+    // The plan's own record shows it, as it stands now.
+    const own = await caseRecord(store, officer, plan.id, { today: '2026-03-24' });
+    expect(own.supportAsAt).toBeUndefined();
+    expect(own.support.map((l) => l.what)).toEqual(['mentoring']);
+  });
+
   it("gives the pupil's context and exclusions in words, and what the rules say now with their sources", async () => {
     const { store, caseId } = await decidedPeap();
     const record = await caseRecord(store, await store.staff.actorFor('demo-officer'), caseId, { today: TODAY });

@@ -48,6 +48,8 @@ export interface CaseRecord {
   readonly notes: readonly { readonly text: string; readonly by: string; readonly role: string; readonly at: string }[];
   /** The support the pupil has had, oldest first, from their support plan and nurture outreach cases (`supportChronology.ts`). */
   readonly support: readonly SupportLine[];
+  /** For a decided PEAP, the instant `support` stands at: the decision's (support recorded since is not shown beside it). */
+  readonly supportAsAt?: string;
   /** What a governing board's review looks for, and whether the case holds it. */
   readonly evidence: readonly { readonly item: string; readonly present: boolean; readonly where?: string }[];
   readonly timeline: readonly { readonly seq: number; readonly at: string; readonly who: string; readonly role: string; readonly what: string }[];
@@ -127,7 +129,9 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
   const triggers = record && calendar?.covers(asOf) ? await evaluator.evaluate(record, calendar, asOf) : [];
   const peap = view.kind === 'peap' ? view.context : undefined;
 
-  const support = await pupilSupport(store, actor, view.pupilId);
+  // Beside a decision, the support on record when it was made: what the head had before them.
+  const decidedAt = peap?.decision?.at;
+  const support = await pupilSupport(store, actor, view.pupilId, decidedAt);
   return {
     case: {
       ...caseSummary(view, options.today),
@@ -143,6 +147,7 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
     ...(peap?.decision ? { decision: decisionOf(peap, trail) } : {}),
     // Beside the decision: what was tried, when, and what it changed (the pupil's cases, an audited list read).
     support,
+    ...(decidedAt ? { supportAsAt: decidedAt } : {}),
     notes: trail.filter((r) => r.action === 'note').map((r) => ({ text: String((r.data as { text?: unknown } | null)?.text ?? ''), by: r.actor, role: r.role, at: r.at })),
     evidence: evidence(view, record, peap, support),
     timeline: trail.map((r) => ({ seq: r.seq, at: r.at, who: r.actor, role: r.role, what: inWords(view, r, questions) })),

@@ -64,6 +64,7 @@ export function caseRecordLines(r: CaseRecord): string[] {
     for (const g of d.gate) lines.push(`    [${g.met ? 'x' : ' '}] ${g.item}`);
   }
   section('Support tried');
+  if (r.supportAsAt) lines.push(`  as it stood when the decision was made (${when(r.supportAsAt)})`);
   if (r.support.length === 0) lines.push('  none recorded');
   for (const l of r.support) lines.push(`  ${supportLineWords(l)} [${l.caseId}]`);
   section('Notes');

@@ -37,6 +37,37 @@ describe('the support chronology', () => {
     expect(lines.map((l) => l.external)).toEqual([false, false, true]);
   });
 
+  it('reads the support back as it stood at an instant: only what was recorded by then, standing as it stood', async () => {
+    const t = await testStore({ now: () => new Date('2025-09-10T16:00:00Z') });
+    const { store } = t;
+    const head = await store.staff.actorFor('head-a');
+    const { case: plan } = await store.cases.open(head, { kind: 'support-plan', schoolId: 'SCH-A', pupilId: 'P1', input: { pupilId: 'P1', schoolId: 'SCH-A' } });
+    await store.cases.sendUnchecked(head, plan.id, [
+      { type: 'ASSESS', assessedOn: '2025-09-08' },
+      { type: 'RECORD_MEASURE', measure: 'sdq', stage: 'baseline', takenOn: '2025-09-08', totalDifficulties: 22 },
+      { type: 'AGREE_PLAN', intervention: 'mentoring', provider: 'School', startDate: '2025-09-10', reviewDue: '2025-10-08' },
+    ]);
+    // The head decides on 15 October: the review is overdue, nothing more recorded yet.
+    const decidedAt = '2025-10-15T12:00:00.000Z';
+    t.setNow('2025-11-05T16:00:00Z');
+    await store.cases.sendUnchecked(head, plan.id, [
+      { type: 'RECORD_MEASURE', measure: 'sdq', stage: 'follow-up', takenOn: '2025-11-05', totalDifficulties: 14 },
+      { type: 'HOLD_REVIEW', heldOn: '2025-11-05', outcome: 'needs-met' },
+    ]);
+    await store.cases.open(head, { kind: 'nurture-outreach', schoolId: 'SCH-A', pupilId: 'P1', input: { pupilId: 'P1', schoolId: 'SCH-A', route: 'panel-open-a-year', referredOn: '2025-11-05' } });
+
+    const cases = await store.cases.list(head, { pupilId: 'P1' });
+    expect(supportLines(cases, decidedAt).map(supportLineWords)).toEqual(['from 2025-09-10: mentoring with School — running, review overdue since 2025-10-08']);
+    expect(supportLines(cases, decidedAt)[0]!.inHand).toBe(true);
+    // Now, everything since is there.
+    expect(supportLines(cases).map(supportLineWords)).toEqual([
+      'from 2025-09-10: mentoring with School — needs met (2025-11-05); SDQ total difficulties 22 → 14 (improved)',
+      "from 2025-11-05: nurture outreach (open at the behaviour and attendance panel for a year or more: a new strategy is needed) — referred; parents' consent to seek",
+    ]);
+    // Read as at now, the derived standing agrees with the machine's.
+    expect(supportLines(cases, new Date().toISOString()).map(supportLineWords)).toEqual(supportLines(cases).map(supportLineWords));
+  });
+
   it('refuses a measure whose scores make no sense, naming the field and what is accepted', async () => {
     const { store } = await testStore();
     const head = await store.staff.actorFor('head-a');
