@@ -10,14 +10,19 @@ import { SYSTEM, type Actor } from '../access.js';
 import type { CaseView, OpenCase } from './caseService.js';
 import { EventRefused } from '../errors.js';
 import type { CaseKind } from '../machines/caseDefinition.js';
-import { movementEntry } from '../movement/movementOnRecord.js';
+import { movementEntry, namedMovement, samePlacement } from '../movement/movementOnRecord.js';
+import { isMovementKind, movementKey, openFromRecord } from '../movement/openMovementCases.js';
 import { resolvePupilId } from './pupilLookup.js';
 import { offSiteFirstReviewDefault, offSiteNoticeBy, partTimeFirstReviewDefault } from '../suspensions/statutoryDates.js';
 import type { CaseStore } from '../store/caseStore.js';
 
 /**
- * Opens a case of `kind` for a pupil, or — for a PEAP — returns the pupil's PEAP still in
- * progress, so a second "start" never makes a second case.
+ * Opens a case of `kind` for a pupil, or returns the one already opened for the same thing (`created`
+ * false), so asking twice never makes a second case: a PEAP still in progress; a reintegration
+ * starting the same day; a movement's own case — the off-site direction, part-time timetable or
+ * safeguarding separation on the pupil's record that `data` names by its id, or the same placement
+ * (see `samePlacement`), keyed as the rules key it so they find it too. A new movement goes on the
+ * record as well (validated before anything is written).
  * @param typedPupilId — the pupil's id as typed: in any case (`demo-004` for `DEMO-004`), see `resolvePupilId`.
  * @param today — the school date (England) the request is made on.
  * @throws CaseNotFound when the actor cannot see the pupil; EventRefused when the request is not
@@ -36,11 +41,21 @@ export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind,
     // Read again through get(): what is shown of the case is an audited read (the list records only that a list was read).
     if (open) return { case: await store.cases.get(actor, open.id), created: false };
   }
+  if (isMovementKind(kind)) {
+    const named = namedMovement(kind, record, data);
+    if (named !== undefined) return (await openFromRecord(store, actor, kind, record, named))!;
+  }
   const request = await openingRequest(store, kind, base, actor.id, today, data);
-  // A movement opened by hand goes on the record too (validated before anything is written).
+  if (kind === 'reintegration') {
+    const opened = await store.cases.open(actor, { ...request, openKey: `${pupilId}/reintegration/${String(request.input.startDate)}` });
+    // The one already open, read again through get(): a person's read of it is audited.
+    return opened.created ? opened : { case: await store.cases.get(actor, opened.case.id), created: false };
+  }
+  if (!isMovementKind(kind)) return store.cases.open(actor, request);
+  const same = samePlacement(kind, record, request.input);
+  if (same !== undefined) return (await openFromRecord(store, actor, kind, record, same))!;
   const entry = movementEntry(kind, record, request.input);
-  if (!entry) return store.cases.open(actor, request);
-  const opened = await store.cases.open(actor, { ...request, input: { ...request.input, [entry.idField]: entry.id } });
+  const opened = await store.cases.open(actor, { ...request, openKey: movementKey(pupilId, kind, entry.id), input: { ...request.input, [entry.idField]: entry.id } });
   if (opened.created) await store.pupils.amend(actor, pupilId, { action: 'movement-recorded', data: { kind, movementId: entry.id, caseId: opened.case.id } }, entry.change);
   return opened;
 }

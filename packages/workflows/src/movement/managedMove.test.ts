@@ -33,7 +33,7 @@ describe.each(BACKENDS)('a managed move (%s)', (backend) => {
   it('ends the off-site direction that came first and joins the pupil record — no trial period anywhere', async () => {
     const head = await store.staff.actorFor('head-a');
     // Opened by hand for the direction on the record: notice due Thu 1 Oct (two school days before Mon 5 Oct).
-    const { case: direction } = await openByHand(store, head, 'off-site-direction', 'p1', '2026-09-28', { startDate: '2026-10-05', provider: 'Riverside Learning Centre', directionId: 'OSD1', precedesManagedMove: true });
+    const { case: direction } = await openByHand(store, head, 'off-site-direction', 'p1', '2026-09-28', { directionId: 'OSD1' });
     expect(direction.context).toMatchObject({ noticeBy: '2026-10-01' });
     await store.cases.send(head, { id: direction.id, kind: 'off-site-direction' }, { type: 'RECORD_NOTICE', sentOn: '2026-09-30', method: 'letter' });
 
@@ -55,5 +55,16 @@ describe.each(BACKENDS)('a managed move (%s)', (backend) => {
     await expect(recordManagedMove(store, head, 'P1', { agreedOn: '2026-11-20', receivingSchool: 'Hillside Academy', directionCaseId: direction.id })).rejects.toThrow(/placement has not started/);
     expect((await store.pupils.record(head, 'P2')).managedMoves).toBeUndefined();
     expect((await store.pupils.record(head, 'P1')).managedMoves).toBeUndefined();
+  });
+
+  it('refuses a move agreed on a day still to come, naming the day and today; a day off roll still to come is a plan', async () => {
+    const head = await store.staff.actorFor('head-a');
+    const refused = recordManagedMove(store, head, 'P2', { agreedOn: '2026-11-23', receivingSchool: 'Hillside Academy' });
+    await expect(refused).rejects.toThrow(InputError);
+    await expect(refused).rejects.toMatchObject({ problems: [expect.objectContaining({ field: 'agreedOn', message: '2026-11-23 is after today (2026-11-20): record it on the day it was done, or after' })] });
+    expect((await store.pupils.record(head, 'P2')).managedMoves).toBeUndefined();
+    // Agreed today, off the roll next week: recorded, and the figures' record holds it.
+    const { move } = await recordManagedMove(store, head, 'P2', { agreedOn: '2026-11-20', receivingSchool: 'Hillside Academy', offRollOn: '2026-11-27' });
+    expect((await store.pupils.record(head, 'P2')).managedMoves).toEqual([expect.objectContaining({ id: move.id, agreedOn: '2026-11-20', offRollOn: '2026-11-27' })]);
   });
 });

@@ -16,6 +16,8 @@ export const MOVEMENT_DUTIES = ['direction-notice', 'la-told', 'council-told'] a
 export type MovementDutyKind = (typeof MOVEMENT_DUTIES)[number];
 
 interface DutySpec {
+  /** The kind of case it is a duty of. */
+  readonly kind: CaseView['kind'];
   readonly event: string;
   /** The event's date field. */
   readonly dateField: string;
@@ -28,9 +30,9 @@ interface DutySpec {
 }
 
 const SPECS: Readonly<Record<MovementDutyKind, DutySpec>> = {
-  'direction-notice': { event: 'RECORD_NOTICE', dateField: 'sentOn', title: "Parents' written notice given", label: 'Given on', owed: (v) => v.kind === 'off-site-direction' && v.context.notice === undefined },
-  'la-told': { event: 'RECORD_LA_NOTICE', dateField: 'sentOn', title: 'Local authority told', label: 'Told on', owed: (v) => v.kind === 'safeguarding-separation' && v.context.laNotice === undefined },
-  'council-told': { event: 'TELL_COUNCIL', dateField: 'toldOn', title: 'Council told', label: 'Told on', owed: (v) => v.kind === 'part-time-timetable' && v.context.councilToldBy !== undefined && v.context.councilTold === undefined },
+  'direction-notice': { kind: 'off-site-direction', event: 'RECORD_NOTICE', dateField: 'sentOn', title: "Parents' written notice given", label: 'Given on', owed: (v) => v.kind === 'off-site-direction' && v.context.notice === undefined },
+  'la-told': { kind: 'safeguarding-separation', event: 'RECORD_LA_NOTICE', dateField: 'sentOn', title: 'Local authority told', label: 'Told on', owed: (v) => v.kind === 'safeguarding-separation' && v.context.laNotice === undefined },
+  'council-told': { kind: 'part-time-timetable', event: 'TELL_COUNCIL', dateField: 'toldOn', title: 'Council told', label: 'Told on', owed: (v) => v.kind === 'part-time-timetable' && v.context.councilToldBy !== undefined && v.context.councilTold === undefined },
 };
 
 export interface MovementDutyAction {
@@ -60,15 +62,30 @@ export function movementDutyEvent(duty: MovementDutyKind, on: IsoDate): CaseEven
 
 /**
  * Records `duty` as done on `on`: the case's event, then the same date on the pupil's record
- * (the direction's notice, the separation's LA told, the timetable's report) when the case came
- * from the record. The case first: a refusal leaves the record as it was.
+ * (the direction's notice, the separation's LA told, the timetable's report). The case first: a
+ * refusal leaves the record as it was.
  * @throws EventRefused when the case does not accept it now; RevisionConflict when it changed since `options.expectedRevision`.
  */
 export async function recordMovementDuty(store: CaseStore, actor: Actor, view: CaseView, duty: MovementDutyKind, on: IsoDate, options: SendOptions = {}): Promise<CaseView> {
-  const done = await store.cases.sendUnchecked(actor, view.id, [movementDutyEvent(duty, on)], options);
-  const amend = recordChange(view, on);
-  if (amend) await store.pupils.amend(actor, view.pupilId, { action: 'movement-duty-recorded', data: { caseId: view.id, duty, on } }, amend);
+  const event = movementDutyEvent(duty, on);
+  const done = await store.cases.sendUnchecked(actor, view.id, [event], options);
+  await dutiesOnRecord(store, actor, done, [event]);
   return done;
+}
+
+/**
+ * Puts on the pupil's record the movement duties among `events` just recorded on the case `done`
+ * (however they were sent: a button, a form, `cases act`), so the record, the rules and the case
+ * agree. Nothing for other events, other kinds, or a case that names no movement on the record.
+ */
+export async function dutiesOnRecord(store: CaseStore, actor: Actor, done: CaseView, events: readonly CaseEvent[]): Promise<void> {
+  for (const event of events) {
+    const duty = MOVEMENT_DUTIES.find((d) => SPECS[d].event === event.type && SPECS[d].kind === done.kind);
+    const on = duty ? event[SPECS[duty].dateField] : undefined;
+    if (!duty || typeof on !== 'string') continue;
+    const amend = recordChange(done, on);
+    if (amend) await store.pupils.amend(actor, done.pupilId, { action: 'movement-duty-recorded', data: { caseId: done.id, duty, on } }, amend);
+  }
 }
 
 /** The change to the pupil's record a duty done on `on` makes, for a case opened from it. */

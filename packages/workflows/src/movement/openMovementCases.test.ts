@@ -18,14 +18,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
-import type { CaseView } from '../cases/caseService.js';
+import { overdueDeadlines, type CaseView } from '../cases/caseService.js';
 import { RulesEvaluator } from '@before-exclusion/rules';
 import { caseRecord } from '../cases/caseRecord.js';
-import { recordMovementDuty } from './movementDuties.js';
+import { dutiesOnRecord, recordMovementDuty } from './movementDuties.js';
 import { openByHand } from '../cases/openByHand.js';
 import { evaluateStoredPupils } from '../cases/openCases.js';
 import { buildReport } from '../figures/reports.js';
 import type { CaseStore } from '../store/caseStore.js';
+import { EventRefused } from '../errors.js';
 import { BACKENDS, closeTestStores, testStore } from '../testing.js';
 
 const calendar2026 = createRequire(import.meta.url).resolve('@before-exclusion/rules/data/calendars/england-2026-27.example.json');
@@ -100,6 +101,88 @@ describe.each(BACKENDS)('cases opened from pupil movement (%s)', (backend) => {
     await expect(openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05' })).rejects.toThrow(/provider/);
     expect((await store.pupils.record(head, 'P4')).offSiteDirections).toBeUndefined();
     expect((await caseOf('P4')).map((c) => c.kind)).toEqual(['part-time-timetable']);
+  });
+
+  const directionsCounted = async () => (await buildReport(store, SYSTEM, { academicYear: '2026/27', quarter: 1 })).rows.find((r) => r.school === 'SCH-A' && r.measure === 'off-site-directions' && r.breakdown === 'total')?.value;
+
+  it('keeps a direction opened by hand the one case for its placement: the rules find it, and its notice is never overdue on a twin', async () => {
+    const head = await store.staff.actorFor('head-a');
+    const { case: opened } = await openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05', provider: 'Hillside AP' });
+    // The notice recorded as `cases act` does (the case's event alone)...
+    await store.cases.sendUnchecked(head, opened.id, [{ type: 'RECORD_NOTICE', sentOn: '2026-09-28' }]);
+    // ...then the rules run, before and after the notice's day (Thu 1 Oct).
+    expect((await evaluateStoredPupils(store, { asOf: '2026-09-28' }))?.opened).toBe(4); // P1, P2, P3 and P5's, none for P4
+    await evaluateStoredPupils(store, { asOf: '2026-10-02' });
+    const cases = await caseOf('P4');
+    expect(cases.map((c) => c.id)).toEqual([opened.id]);
+    expect(overdueDeadlines(cases[0]!, '2026-10-02')).toEqual([]);
+    expect(await directionsCounted()).toBe(3); // P1, P5 and P4's
+  });
+
+  it('puts a notice recorded on a hand-opened direction on the pupil record, however it was sent', async () => {
+    const head = await store.staff.actorFor('head-a');
+    const { case: opened } = await openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05', provider: 'Hillside AP' });
+    const events = [{ type: 'RECORD_NOTICE', sentOn: '2026-09-28' }];
+    await dutiesOnRecord(store, head, await store.cases.sendUnchecked(head, opened.id, events), events);
+    expect((await store.pupils.record(head, 'P4')).offSiteDirections).toEqual([expect.objectContaining({ id: 'OSD-2026-10-05', noticeGivenOn: '2026-09-28' })]);
+    const calendar = (await store.pupils.calendarFor('SCH-A', '2026-09-28'))!;
+    const triggers = await new RulesEvaluator().evaluate(await store.pupils.record(head, 'P4'), calendar, '2026-10-02');
+    expect(triggers.map((t) => t.trigger)).not.toContain('off-site-direction.notice-to-parents');
+  });
+
+  it('returns the open case when the same placement is opened again, and the report counts it once', async () => {
+    const head = await store.staff.actorFor('head-a');
+    const first = await openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05', provider: 'Hillside AP' });
+    const again = await openByHand(store, head, 'off-site-direction', 'p4', '2026-09-28', { startDate: '2026-10-05', provider: ' hillside  ap ' });
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, case: { id: first.case.id } });
+    // Another provider from the same day is another placement.
+    const other = await openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05', provider: 'Riverside Learning Centre' });
+    expect(other.created).toBe(true);
+    expect(await directionsCounted()).toBe(4); // P1, P5 and P4's two
+
+    const timetable = { startDate: '2026-09-28', plannedEnd: '2026-10-23' };
+    const separation = { startDate: '2026-09-28', dslDecidedOn: '2026-09-25' };
+    const reintegration = { startDate: '2026-09-28' };
+    for (const [kind, data] of [['part-time-timetable', timetable], ['safeguarding-separation', separation], ['reintegration', reintegration]] as const) {
+      const one = await openByHand(store, head, kind, 'P4', '2026-09-28', data);
+      expect(await openByHand(store, head, kind, 'P4', '2026-09-28', data)).toMatchObject({ created: false, case: { id: one.case.id } });
+    }
+    expect((await caseOf('P4')).map((c) => c.kind).sort()).toEqual(['off-site-direction', 'off-site-direction', 'part-time-timetable', 'reintegration', 'safeguarding-separation']);
+    const record = await store.pupils.record(head, 'P4');
+    expect([record.partTimeTimetables?.length, record.safeguardingSeparations?.length]).toEqual([1, 1]);
+  });
+
+  it("opens a placement the record already holds as that placement's case, before or after the rules open it", async () => {
+    const head = await store.staff.actorFor('head-a');
+    // Before the rules: by its id, keyed as they key it, so they open nothing beside it.
+    const { case: p1 } = await openByHand(store, head, 'off-site-direction', 'P1', '2026-09-28', { directionId: 'OSD1' });
+    expect(p1.context).toMatchObject({ directionId: 'OSD1', noticeBy: '2026-10-01', ehcp: true });
+    expect((await evaluateStoredPupils(store, { asOf: '2026-09-28' }))?.opened).toBe(3);
+    expect((await caseOf('P1')).map((c) => c.id)).toEqual([p1.id]);
+    // After them: the same placement described again is the rules' case, with the notice the record holds.
+    const [p5] = await caseOf('P5');
+    expect(await openByHand(store, head, 'off-site-direction', 'P5', '2026-09-28', { startDate: '2026-10-05', provider: 'Riverside Learning Centre' })).toMatchObject({ created: false, case: { id: p5!.id, context: { notice: { sentOn: '2026-10-02' } } } });
+    expect((await store.pupils.record(head, 'P5')).offSiteDirections).toHaveLength(1);
+  });
+
+  it('finds a case opened by hand before such cases were keyed, so a store from before opens no twin of it', async () => {
+    const head = await store.staff.actorFor('head-a');
+    // As the release before opened it: naming the record's direction, with no key.
+    const { case: old } = await store.cases.open(head, { kind: 'off-site-direction', schoolId: 'SCH-A', pupilId: 'P1', input: { pupilId: 'P1', schoolId: 'SCH-A', directionId: 'OSD1', startDate: '2026-10-05', provider: 'Riverside Learning Centre', noticeBy: '2026-10-01', firstReviewDue: '2026-11-30' } });
+    expect((await evaluateStoredPupils(store, { asOf: '2026-09-28' }))?.opened).toBe(3);
+    expect((await caseOf('P1')).map((c) => c.id)).toEqual([old.id]);
+    expect(await openByHand(store, head, 'off-site-direction', 'P1', '2026-09-28', { directionId: 'OSD1' })).toMatchObject({ created: false, case: { id: old.id } });
+  });
+
+  it('refuses a movement id the record does not hold, or more data beside it, and opens nothing', async () => {
+    const head = await store.staff.actorFor('head-a');
+    await expect(openByHand(store, head, 'off-site-direction', 'P1', '2026-09-28', { directionId: 'OSD9' })).rejects.toThrow(
+      new EventRefused('directionId "OSD9": the pupil\'s record holds no off-site direction with that id (it holds OSD1); leave directionId out to put a new one on the record'),
+    );
+    await expect(openByHand(store, head, 'part-time-timetable', 'P1', '2026-09-28', { timetableId: 'PT1' })).rejects.toThrow("holds no part-time timetable with that id (it holds none)");
+    await expect(openByHand(store, head, 'off-site-direction', 'P1', '2026-09-28', { directionId: 'OSD1', provider: 'Elsewhere' })).rejects.toThrow('directionId OSD1 opens the case for the off-site direction as the pupil\'s record holds it: give no other data (given: provider)');
+    expect(await caseOf('P1')).toEqual([]);
   });
 
   it("starts a direction whose notice the record holds past it — recorded late, the placement running", async () => {

@@ -11,14 +11,19 @@
  * a fact on the record that the figures count.
  */
 import type { IsoDate, OffSiteDirection, PartTimeTimetable, PupilRecord, SafeguardingSeparation, Trigger } from '@before-exclusion/rules';
-import { SYSTEM } from '../access.js';
-import type { CaseEvent, OpenCase } from '../cases/caseService.js';
+import { SYSTEM, type Actor } from '../access.js';
+import type { CaseEvent, CaseView, OpenCase } from '../cases/caseService.js';
 import type { CaseKind } from '../machines/caseDefinition.js';
 import { offSiteFirstReviewDefault, offSiteNoticeBy, partTimeFirstReviewDefault } from '../suspensions/statutoryDates.js';
 import type { CaseStore } from '../store/caseStore.js';
 
-type MovementKind = Extract<CaseKind, 'off-site-direction' | 'part-time-timetable' | 'safeguarding-separation'>;
+export type MovementKind = Extract<CaseKind, 'off-site-direction' | 'part-time-timetable' | 'safeguarding-separation'>;
 const MOVEMENT_KINDS: readonly MovementKind[] = ['off-site-direction', 'part-time-timetable', 'safeguarding-separation'];
+
+/** Whether a case of `kind` is about a movement on the pupil's record. */
+export function isMovementKind(kind: CaseKind): kind is MovementKind {
+  return (MOVEMENT_KINDS as readonly CaseKind[]).includes(kind);
+}
 
 /** The kind of case a trigger opens, by its rule's id, if any. */
 export function movementKindOf(trigger: Pick<Trigger, 'ruleId'>): MovementKind | undefined {
@@ -50,23 +55,70 @@ export async function openMovementCasesFor(store: CaseStore, triggers: readonly 
       outcomes.push('notOpened');
       continue;
     }
-    outcomes.push(await openOne(store, kind, key, found));
+    outcomes.push(await openOne(store, kind, found));
   }
   return outcomes;
 }
 
-async function openOne(store: CaseStore, kind: MovementKind, openKey: string, triggers: readonly Trigger[]): Promise<Outcome> {
+async function openOne(store: CaseStore, kind: MovementKind, triggers: readonly Trigger[]): Promise<Outcome> {
   const first = triggers[0]!;
   const record = await store.pupils.record(SYSTEM, first.pupilId).catch(() => undefined);
   if (!record) return 'unchanged';
   const due = (suffix: string) => triggers.find((t) => t.ruleId === `${kind}.${suffix}`)?.dueDate;
-  const base = { kind, schoolId: first.schoolId, pupilId: first.pupilId, openKey, rule: { id: first.ruleId, version: first.ruleVersion } } as const;
-  const opening = await openingFor(store, kind, record, first.period, due);
-  if (!opening) return 'unchanged';
-  const { case: view, created } = await store.cases.open(SYSTEM, { ...base, input: { pupilId: record.id, schoolId: record.schoolId, ...opening.input } } as OpenCase);
+  const opened = await openFromRecord(store, SYSTEM, kind, record, first.period, { rule: { id: first.ruleId, version: first.ruleVersion }, due });
+  return opened?.created ? 'opened' : 'unchanged';
+}
+
+/**
+ * Opens the case for the movement `movementId` on the pupil's record — or returns the one already
+ * opened for it, whoever opened it (the rules or a person): one case per movement. A new case starts
+ * from what the record says happened (recorded by the system, as the school's record speaks for it).
+ * @param options.rule — the rule whose trigger opens it; none when a person opens it.
+ * @param options.due — a trigger's due date for a duty, by the rule id's suffix, when the rules found one.
+ * @returns undefined when the record holds no such movement.
+ */
+export async function openFromRecord(
+  store: CaseStore,
+  actor: Actor,
+  kind: MovementKind,
+  record: PupilRecord,
+  movementId: string,
+  options: { readonly rule?: OpenCase['rule']; readonly due?: (suffix: string) => string | undefined } = {},
+): Promise<{ case: CaseView; created: boolean } | undefined> {
+  const opening = await openingFor(store, kind, record, movementId, options.due ?? (() => undefined));
+  if (!opening) return undefined;
+  const openKey = movementKey(record.id, kind, movementId);
+  const existing = (await store.cases.openedWith(actor, openKey)) ?? (await openedUnkeyed(store, actor, kind, record, movementId));
+  if (existing) return { case: existing, created: false };
+  const request: OpenCase = { kind, schoolId: record.schoolId, pupilId: record.id, openKey, ...(options.rule ? { rule: options.rule } : {}), input: { pupilId: record.id, schoolId: record.schoolId, ...opening.input } };
+  const opened = await store.cases.open(actor, request);
+  if (!opened.created || opening.already.length === 0) return opened;
   // What the record already says happened, so the case asks only for what is missing.
-  if (created && opening.already.length > 0) await store.cases.sendUnchecked(SYSTEM, view.id, opening.already, { expectedRevision: view.revision });
-  return created ? 'opened' : 'unchanged';
+  return { case: await store.cases.sendUnchecked(SYSTEM, opened.case.id, opening.already, { expectedRevision: opened.case.revision }), created: true };
+}
+
+/**
+ * A case for the movement opened by hand before hand-opened cases were keyed (a store from before
+ * this release): it names the movement in its context, and stays the movement's one case.
+ */
+async function openedUnkeyed(store: CaseStore, actor: Actor, kind: MovementKind, record: PupilRecord, movementId: string): Promise<CaseView | undefined> {
+  const found = (await store.cases.list(actor, { schoolId: record.schoolId, pupilId: record.id })).find((c) => c.kind === kind && movementOf(c) === movementId);
+  // A person's read of the case is audited (the list records only that a list was read).
+  return found && actor.role !== 'system' ? store.cases.get(actor, found.id) : found;
+}
+
+/** The id of the movement on the record a case is about, if it names one. */
+function movementOf(view: CaseView): string | undefined {
+  switch (view.kind) {
+    case 'off-site-direction':
+      return view.context.directionId;
+    case 'part-time-timetable':
+      return view.context.timetableId;
+    case 'safeguarding-separation':
+      return view.context.separationId;
+    default:
+      return undefined;
+  }
 }
 
 interface Opening {
