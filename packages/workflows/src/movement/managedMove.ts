@@ -6,7 +6,7 @@
  * direction, that direction's case closes as a managed move and the record's direction ends too:
  * one act, so the case and the record never disagree.
  */
-import { InputError, managedMoveSchema, type IsoDate, type ManagedMove, type PupilRecord } from '@before-exclusion/rules';
+import { InputError, isIsoDate, managedMoveSchema, type IsoDate, type ManagedMove, type PupilRecord } from '@before-exclusion/rules';
 import { AccessDenied, type Actor } from '../access.js';
 import type { CaseView } from '../cases/caseService.js';
 import { EventRefused } from '../errors.js';
@@ -31,6 +31,12 @@ export interface ManagedMoveDecision {
  */
 export async function recordManagedMove(store: CaseStore, actor: Actor, pupilId: string, decision: ManagedMoveDecision): Promise<{ readonly move: ManagedMove; readonly case: CaseView | undefined }> {
   if (actor.role !== 'system' && !DECIDING.includes(actor.role)) throw new AccessDenied('only the headteacher, or a deputy acting for them, records a managed move');
+  // A person's word that the move was agreed, so on the day or after (as the case store refuses any
+  // done-date still to come); the day off roll may be planned.
+  const today = store.today();
+  if (actor.role !== 'system' && isIsoDate(decision.agreedOn) && decision.agreedOn > today) {
+    throw new InputError('the managed move is not valid', [{ location: 'managed move', field: 'agreedOn', message: `${decision.agreedOn} is after today (${today}): record it on the day it was done, or after` }]);
+  }
   const record = await store.pupils.record(actor, pupilId);
   const parsed = managedMoveSchema.safeParse({
     id: nextMoveId(record, decision.agreedOn),

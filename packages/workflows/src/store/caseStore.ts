@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM } from '../access.js';
 import { CaseService } from '../cases/caseService.js';
-import { systemClock, type Clock } from '../clock.js';
+import { englishDate, systemClock, type Clock } from '../clock.js';
 import { StoreRefused } from '../errors.js';
 import { followOnRequest } from '../cases/escalations.js';
 import type { CaseDefinition, CaseKind, CaseSettings } from '../machines/caseDefinition.js';
@@ -214,6 +214,11 @@ export class CaseStore {
     } catch (error) {
       if (!(error instanceof AuditRefused)) throw error;
     }
+  }
+
+  /** Today's school date (England) by the store's clock: what a person's "done on" may not be after. */
+  today(): string {
+    return englishDate(this.#clock());
   }
 
   /** Fires the deadlines that have come due by `now`. */
