@@ -363,6 +363,18 @@ describe('cases refuses nonsense, names it, and never crashes (issue 15)', () =>
     }
   });
 
+  it('says in one line what is wrong with a kind, a status, a date past the calendars held or a place\'s dates — no stack', async () => {
+    const { cases, file } = await workspace();
+    cases('import', '--pupils', file('pupils.ndjson', cohort), '--calendar', calendar);
+    expect(cases('open', 'wibble', '--pupil', 'P1', '--as', 'head-a')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cases: "wibble" is not a kind of case; KIND is one of peap, suspension, .*\n$/) });
+    expect(cases('list', '--status', 'closed', '--as', 'head-a')).toMatchObject({ code: 2, stderr: 'cases: --status "closed": expected active or done (done: the cases closed)\n' });
+    // A reintegration's twelve weeks counted past the last calendar held.
+    const late = cases('open', 'reintegration', '--pupil', 'P2', '--data', '{"startDate":"2026-05-11"}', '--as', 'head-a');
+    expect(late).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cases: 50 school days after 2026-05-11 is outside the 2025\/26 calendar .*\n$/) });
+    const place = cases('nurture', 'place', 'X', '--data', '{"startedOn":"x"}', '--as', 'head-a');
+    expect(place).toMatchObject({ code: 2, stderr: 'cases: not valid:\n  - startedOn: expected the first day, written YYYY-MM-DD\n  - followUpDue: expected the follow-up date, written YYYY-MM-DD\n' });
+  });
+
   it('refuses an option the command would ignore, saying which it takes, before touching the store', async () => {
     const { cases } = await workspace();
     const listed = cases('list', '--as', 'head-a', '--kind', 'peap');

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { duplicateKey, formatProblem, identifier, InputError, isIsoDate, parseJsonText, quoted, type Problem } from '@before-exclusion/rules';
+import { duplicateKey, formatProblem, identifier, InputError, isIsoDate, OutsideCalendarError, parseJsonText, quoted, type Problem } from '@before-exclusion/rules';
 import { loadCalendarFile, loadRulePackFile } from '@before-exclusion/rules/node';
 import { z } from 'zod';
 import { AccessDenied, PUPIL_MOVE_REASONS, SYSTEM } from './access.js';
@@ -298,7 +298,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'list': {
-        const status = o.status === undefined ? undefined : z.enum(['active', 'done']).parse(o.status);
+        const status = o.status === undefined ? undefined : (['active', 'done'] as const).find((st) => st === o.status);
+        if (o.status !== undefined && !status) throw new UsageError(`--status ${quoted(o.status, 40)}: expected active or done (done: the cases closed)`);
         const on = today();
         const cases = await store.cases.list(await staff(), { ...(o.school ? { schoolId: o.school } : {}), ...(o.pupil ? { pupilId: o.pupil } : {}), ...(status ? { status } : {}), ...(o.overdue ? { overdueOn: on } : {}) });
         if (format(o.format, ['text', 'json']) === 'json') {
@@ -317,7 +318,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'open': {
-        const kind = z.enum(CASE_KINDS as [CaseKind, ...CaseKind[]], { error: `KIND is one of ${CASE_KINDS.join(', ')}` }).parse(args[0]);
+        const kind = CASE_KINDS.find((k) => k === args[0]);
+        if (!kind) throw new UsageError(args[0] === undefined ? `usage: cases open KIND --pupil ID --as STAFF [--data JSON]; KIND is one of ${CASE_KINDS.join(', ')}` : `${quoted(args[0], 40)} is not a kind of case; KIND is one of ${CASE_KINDS.join(', ')}`);
         const actor = await staff();
         const pupilId = need(o.pupil, `cases open ${kind} --pupil ID`);
         const data = o.data ? jsonObject(o.data) : {};
@@ -489,7 +491,7 @@ async function main(argv: string[]): Promise<number> {
       case 'nurture': {
         if (args[0] === 'place') {
           const id = need(args[1], 'cases nurture place CASE --data JSON');
-          const data = z.strictObject({ startedOn: z.iso.date(), followUpDue: z.iso.date() }, { error: 'expected --data {"startedOn":"YYYY-MM-DD","followUpDue":"YYYY-MM-DD"}' }).parse(jsonObject(o.data ?? '{}'));
+          const data = z.strictObject({ startedOn: z.iso.date({ error: 'expected the first day, written YYYY-MM-DD' }), followUpDue: z.iso.date({ error: 'expected the follow-up date, written YYYY-MM-DD' }) }, { error: 'expected --data {"startedOn":"YYYY-MM-DD","followUpDue":"YYYY-MM-DD"}' }).parse(jsonObject(o.data ?? '{}'));
           const view = await giveNurturePlace(store, await staff(), id, data);
           out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
           return 0;
@@ -625,7 +627,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof InputError) {
+    if (error instanceof z.ZodError) {
+      // Input the command checked against a schema of its own (--data for a place, say): each problem, no stack.
+      process.stderr.write(`cases: not valid:\n${error.issues.map((i) => `  - ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('\n')}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof InputError) {
       process.stderr.write(`${error.message.split('\n')[0]}\n${error.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
       process.exitCode = 2;
     } else if ((error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {
@@ -641,7 +647,9 @@ main(process.argv.slice(2)).then(
       error instanceof RevisionConflict ||
       error instanceof StoreRefused ||
       error instanceof LetterRefused ||
-      error instanceof PupilIdKeyRefused
+      error instanceof PupilIdKeyRefused ||
+      // A date counted past the school calendars held: its message says which and what to load.
+      error instanceof OutsideCalendarError
     ) {
       process.stderr.write(`cases: ${error.message}\n`);
       process.exitCode = 2;
