@@ -140,7 +140,7 @@ describe('cases tick', () => {
     const first = cases('tick', '--now', '2026-02-05T08:00:00Z').stdout;
     expect(first).toMatch(/deadlines fired: 2 \(0 no longer relevant\)/);
     expect(cases('tick', '--now', '2026-02-06T08:00:00Z').stdout).toMatch(/deadlines fired: 0 /);
-    expect(cases('list', '--as', 'head-b', '--overdue', '--now', '2026-02-06T08:00:00Z').stdout).toMatch(/OVERDUE: full-time education from the sixth day 2026-01-21, governing board review 2026-02-04/);
+    expect(cases('list', '--as', 'head-b', '--overdue', '--now', '2026-02-06T08:00:00Z').stdout).toMatch(/OVERDUE: notify the parents in writing, without delay 2026-01-14, .*full-time education from the sixth day 2026-01-21, the governing board's review 2026-02-04\n$/);
   });
 });
 

@@ -64,6 +64,8 @@ export type { OffSiteDirectionContext, PartTimeTimetableContext, SafeguardingSep
 export { DEFAULT_QUESTIONS, MEETING_DATE, QuestionSetError, displayAnswer, loadQuestionSet, questionSet, questionSetFileSchema } from './cases/peapQuestions.js';
 export type { Prefill, Question, QuestionKind, QuestionSetFile } from './cases/peapQuestions.js';
 export { caseRecord } from './cases/caseRecord.js';
+export { caseDuties, nextDuty, overdueDuties } from './cases/caseDuties.js';
+export type { KeyedDuty } from './cases/caseDuties.js';
 export type { AnswerLine, CaseRecord, CaseRecordOptions, Duty, ExclusionLine, PupilContext } from './cases/caseRecord.js';
 export { caseRecordLines } from './cases/caseRecordText.js';
 export { LETTER_FORMATS, lettersFitting, makeLetter, mayWriteLetters } from './letters/makeLetter.js';

@@ -1,7 +1,7 @@
 /**
  * The case list: the cases a member of staff may see, filtered by school, kind, state, pupil and
- * overdue deadlines (a GET form, so a filtered list can be bookmarked), most urgent first, 25 a
- * page. What a case is and whether a deadline is overdue come from the workflows package; this
+ * overdue duties (a GET form, so a filtered list can be bookmarked), most urgent first, 25 a
+ * page. What a case is and whether a duty is overdue come from the workflows package; this
  * module only chooses, orders and pages.
  */
 import { CASE_KINDS, caseSummary, topState, type Actor, type CaseSummary, type CaseKind, type CaseStore, type CaseView } from '@before-exclusion/workflows';

@@ -10,7 +10,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CASE_LIST_READ, SYSTEM, WHAT_IF_READ, openByHand, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
+import { CASE_LIST_READ, SYSTEM, WHAT_IF_READ, buildReport, openByHand, overdueDeadlines, type CaseStore } from '@before-exclusion/workflows';
 import { isLocalMode, loadConfig, localSignInRefusal } from '../service/config.js';
 import type { Logger } from '../service/log.js';
 import { BACKENDS, TODAY, addOtherSchool, demoStore } from '../testing/fixtures.js';
@@ -139,14 +139,58 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     expect(first.text).toContain('Signed in as Demo Inclusion Officer (fictional), inclusion officer');
     const page1 = first.caseLinks();
     expect(page1).toHaveLength(25);
-    // Overdue first, the longest overdue at the top.
-    const longestOverdue = [...overdue].sort((a, b) => overdueDeadlines(a, TODAY)[0]!.dueDate.localeCompare(overdueDeadlines(b, TODAY)[0]!.dueDate));
-    expect(page1.slice(0, overdue.length)).toEqual(longestOverdue.map((c) => c.id));
     const page2 = (await browser.get('/workspace/cases?page=2')).caseLinks();
     expect(page2).toHaveLength(all.length - 25);
     expect(new Set([...page1, ...page2])).toEqual(new Set(all.map((c) => c.id)));
+    // Overdue first (over the page break when there are more than 25), the longest overdue at the top.
+    const firstDue = new Map(overdue.map((c) => [c.id, overdueDeadlines(c, TODAY)[0]!.dueDate]));
+    const top = [...page1, ...page2].slice(0, overdue.length);
+    expect(new Set(top)).toEqual(new Set(firstDue.keys()));
+    const dates = top.map((id) => firstDue.get(id)!);
+    expect(dates).toEqual([...dates].sort());
     // Pupil ids, never names (the store holds none): every pupil in the table is an id.
     expect(first.html).toMatch(/DEMO-0\d\d/);
+  });
+
+  it("shows a head the overdue cases `cases list --overdue` gives, open ones only, each naming what is overdue, with as many overdue duties on suspensions as the officer's report counts", async () => {
+    const store = await demo();
+    const head = await store.staff.actorFor('demo-head');
+    // A suspension closed after `tick` fired its sixth-day deadline: overdue nowhere once closed.
+    await store.fireDueDeadlines();
+    const closing = (await store.cases.list(head)).find((c) => c.kind === 'suspension' && c.context.provisionFrom !== undefined && c.context.provisionFrom < TODAY && c.context.boardReview?.kind === 'must');
+    if (closing?.kind !== 'suspension') throw new Error('the demo has no suspension past its sixth day with a review to hold');
+    const unsent = Object.entries(closing.context.notices).filter(([, n]) => n && !n.sent).map(([recipient]) => recipient);
+    await store.cases.sendUnchecked(head, closing.id, [
+      ...unsent.map((recipient) => ({ type: 'RECORD_NOTICE', recipient, method: 'letter', sentOn: '2026-03-17' })),
+      { type: 'ARRANGE_PROVISION', provider: 'Learning Centre', from: '2026-03-18' },
+      { type: 'RECORD_BOARD_REVIEW', outcome: 'reinstated', heldOn: TODAY },
+    ]);
+
+    const browser = await serve(store);
+    await signIn(browser, 'demo-head');
+    const listed = await store.cases.list(head, { overdueOn: TODAY });
+    const pages = [await browser.get('/workspace/cases?overdue=yes'), await browser.get('/workspace/cases?overdue=yes&page=2')];
+    expect(pages[0]!.text).toContain(`${listed.length} cases`);
+    expect(pages[0]!.text).toContain('Only open cases with an overdue duty');
+    const shown = pages.flatMap((p) => p.caseLinks());
+    expect(shown.sort()).toEqual(listed.map((c) => c.id).sort());
+    expect(shown).not.toContain(closing.id);
+    expect(listed.every((c) => c.status === 'active')).toBe(true);
+    // Every row carries the red Overdue tag (none says only a next deadline, or nothing).
+    const tags = pages.reduce((n, p) => n + (p.html.match(/govuk-tag--red">\s*Overdue/g) ?? []).length, 0);
+    expect(tags).toBe(listed.length);
+    // A suspension's unsent notice is overdue from the day it began, in the list as in `cases show`.
+    const notice = listed.find((c) => c.kind === 'suspension' && Object.values(c.context.notices).some((n) => n && !n.sent));
+    if (notice?.kind !== 'suspension') throw new Error('the demo has no suspension with a notice unsent');
+    expect(pages.some((p) => p.text.includes('notify the parents in writing, without delay'))).toBe(true);
+
+    // The report counts duties, the list cases: the overdue duties on the suspensions listed are the report's figure.
+    const officer = await store.staff.actorFor('demo-officer');
+    const report = await buildReport(store, officer, { academicYear: '2025/26', term: 'spring' });
+    const figure = report.rows.find((r) => r.school === 'DEMO-SCH' && r.measure === 'statutory-duties' && r.breakdown === 'timeliness' && r.category === 'overdue')?.value;
+    const duties = listed.filter((c) => c.kind === 'suspension').reduce((n, c) => n + overdueDeadlines(c, TODAY).length, 0);
+    expect(duties).toBeGreaterThan(listed.length);
+    expect(figure).toBe(duties);
   });
 
   it('filters by kind, state, pupil, school and overdue deadlines, and says clearly what it cannot use', async () => {
@@ -161,7 +205,8 @@ describe.each(BACKENDS)('the web workspace on %s', (backend) => {
     const pupil = await browser.get('/workspace/cases?pupil=DEMO-009');
     expect(pupil.caseLinks().sort()).toEqual(all.filter((c) => c.pupilId === 'DEMO-009').map((c) => c.id).sort());
     const late = await browser.get('/workspace/cases?overdue=yes&school=DEMO-SCH&state=open');
-    expect(late.caseLinks().sort()).toEqual(all.filter((c) => overdueDeadlines(c, TODAY).length).map((c) => c.id).sort());
+    const lateToo = await browser.get('/workspace/cases?overdue=yes&school=DEMO-SCH&state=open&page=2');
+    expect([...late.caseLinks(), ...lateToo.caseLinks()].sort()).toEqual(all.filter((c) => overdueDeadlines(c, TODAY).length).map((c) => c.id).sort());
     const triggered = await browser.get('/workspace/cases?state=stage%3Atriggered&kind=peap');
     expect(triggered.caseLinks()).toHaveLength(all.filter((c) => c.kind === 'peap' && c.state === 'triggered').length);
     expect(triggered.html).toMatch(/<option value="stage:triggered" selected>/);

@@ -360,7 +360,7 @@ function caseListView(filters: CaseFilters, errors: readonly FieldError[], list:
       [{ value: '', text: 'Any state' }, { value: 'open', text: 'Open' }, { value: 'closed', text: 'Closed' }, ...stages.map((s) => ({ value: `stage:${s}`, text: `At the stage "${s.replace(/-/g, ' ')}"` }))],
       filters.state,
     ),
-    overdueItems: [{ value: 'yes', text: 'Only cases with an overdue deadline', checked: filters.overdue }],
+    overdueItems: [{ value: 'yes', text: 'Only open cases with an overdue duty', checked: filters.overdue }],
     showSchool: schools.length > 1,
     ...(list
       ? {

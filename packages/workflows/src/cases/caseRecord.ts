@@ -8,11 +8,12 @@
  */
 import { RulesEvaluator, derivePupilFacts, type IsoDate, type PupilRecord } from '@before-exclusion/rules';
 import type { Actor } from '../access.js';
-import { caseSummary, overdueDeadlines, type CaseSummary, type CaseView } from './caseService.js';
-import { caseTitle, categoryWords, deadlineWords, openedByWords, reasonWords, recipientWords, timelineWords } from './caseWords.js';
+import { caseSummary, type CaseSummary, type CaseView } from './caseService.js';
+import { caseDuties, type Duty } from './caseDuties.js';
+import { caseTitle, categoryWords, deadlineWords, openedByWords, reasonWords, timelineWords } from './caseWords.js';
 import { CaseNotFound } from '../errors.js';
 import { linkWords } from './escalations.js';
-import { PEAP_DECISION_TITLES, RECIPIENTS, peapGateItems, type PeapContext, type SuspensionContext } from '../machines/index.js';
+import { PEAP_DECISION_TITLES, peapGateItems, type PeapContext } from '../machines/index.js';
 import { DEFAULT_QUESTIONS, MEETING_DATE, displayAnswer, type Question } from './peapQuestions.js';
 import { keyStage } from '../figures/reports.js';
 import type { AuditRow } from '../store/auditLog.js';
@@ -55,6 +56,8 @@ export interface CaseRecord {
   readonly timeline: readonly { readonly seq: number; readonly at: string; readonly who: string; readonly role: string; readonly what: string }[];
 }
 
+export type { Duty };
+
 export interface PupilContext {
   readonly id: string;
   readonly yearGroup?: number;
@@ -81,14 +84,6 @@ export interface ExclusionLine {
   readonly schoolDays: number;
   readonly reasons: readonly { readonly code: string; readonly words: string }[];
   readonly cancelled: boolean;
-}
-
-export interface Duty {
-  readonly what: string;
-  readonly dueDate?: string;
-  /** done on time, done late, overdue, or still to do. */
-  readonly status: 'on-time' | 'late' | 'overdue' | 'pending' | 'cancelled';
-  readonly done?: { readonly on: string; readonly by: string; readonly at: string; readonly how?: string };
 }
 
 export interface AnswerLine {
@@ -142,7 +137,7 @@ export async function caseRecord(store: CaseStore, actor: Actor, caseId: string,
     ...(record ? { pupil: pupilContext(record, facts, evaluator.rules.annualSuspensionLimit(asOf), facts ? asOf : undefined) } : {}),
     exclusions: record ? exclusionLines(record, facts) : [],
     triggers: triggers.map((t) => ({ title: t.title, explanation: t.explanation, ...(t.dueDate ? { dueDate: t.dueDate } : {}), source: t.source.citation, rule: `${t.ruleId} v${t.ruleVersion}` })),
-    duties: duties(view, options.today),
+    duties: caseDuties(view, options.today).map(({ key: _key, ...duty }) => duty),
     answers: peap ? answerLines(peap, trail, questions) : [],
     ...(peap?.decision ? { decision: decisionOf(peap, trail) } : {}),
     // Beside the decision: what was tried, when, and what it changed (the pupil's cases, an audited list read).
@@ -191,61 +186,6 @@ function exclusionLines(record: PupilRecord, facts: ReturnType<typeof derivePupi
       cancelled: e.cancelled,
     };
   });
-}
-
-/** A suspension case's duties (notices, sixth-day provision, the board's review) and any case's deadlines. */
-function duties(view: CaseView, today: IsoDate): Duty[] {
-  const overdue = new Set(overdueDeadlines(view, today).map((d) => d.key));
-  if (view.kind !== 'suspension') {
-    const met = metDuty(view);
-    const rest = view.deadlines
-      .filter((d) => !met.some((m) => m.key === d.key))
-      .map((d): Duty => ({ what: d.label, dueDate: d.dueDate, status: d.status === 'cancelled' ? 'cancelled' : overdue.has(d.key) ? 'overdue' : 'pending' }));
-    return [...met.map(({ key: _key, ...duty }) => duty), ...rest];
-  }
-  const c: SuspensionContext = view.context;
-  const list: Duty[] = [];
-  // In the order a head sends them: the parents first.
-  for (const recipient of RECIPIENTS.filter((r) => c.notices[r])) {
-    const sent = c.notices[recipient]?.sent;
-    list.push({
-      what: `notify ${recipientWords(recipient)} in writing, without delay`,
-      dueDate: c.exclusion.startDate,
-      status: sent ? (sent.sentOn <= c.exclusion.startDate ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : c.exclusion.startDate < today ? 'overdue' : 'pending',
-      ...(sent ? { done: { on: sent.sentOn, by: sent.by, at: sent.at, how: sent.method } } : {}),
-    });
-  }
-  // Once cancelled, everyone told is told again, without delay, from the day it was cancelled.
-  const cancelledOn = c.cancelled?.on ?? c.cancelled?.at.slice(0, 10);
-  for (const recipient of RECIPIENTS.filter((r) => c.cancellationNotices?.[r])) {
-    const sent = c.cancellationNotices?.[recipient]?.sent;
-    list.push({
-      what: `tell ${recipientWords(recipient)} the exclusion is cancelled, with the reason`,
-      ...(cancelledOn ? { dueDate: cancelledOn } : {}),
-      status: sent ? (!cancelledOn || sent.sentOn <= cancelledOn ? 'on-time' : 'late') : cancelledOn && cancelledOn < today ? 'overdue' : 'pending',
-      ...(sent ? { done: { on: sent.sentOn, by: sent.by, at: sent.at, how: sent.method } } : {}),
-    });
-  }
-  if (c.provisionFrom) {
-    const p = c.provision;
-    list.push({
-      what: 'full-time education from the sixth day',
-      dueDate: c.provisionFrom,
-      status: p ? (p.from <= c.provisionFrom ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : c.provisionFrom < today ? 'overdue' : 'pending',
-      ...(p ? { done: { on: p.from, by: p.by, at: p.at, how: p.provider } } : {}),
-    });
-  }
-  if (c.boardReview) {
-    const r = c.review;
-    const requested = c.boardReview.kind === 'must' || c.boardReview.requestedOn !== undefined;
-    list.push({
-      what: c.boardReview.kind === 'must' ? "the governing board's review" : requested ? "the governing board's review (the parents asked for it)" : "the governing board's review, if the parents ask for it",
-      dueDate: c.boardReview.dueDate,
-      status: r ? (r.heldOn <= c.boardReview.dueDate ? 'on-time' : 'late') : c.cancelled ? 'cancelled' : requested && c.boardReview.dueDate < today ? 'overdue' : 'pending',
-      ...(r ? { done: { on: r.heldOn, by: r.by, at: r.at, how: r.outcome } } : {}),
-    });
-  }
-  return list;
 }
 
 /** Every question answered, in the set's order (then any answer to a question the set no longer has), with earlier values. */
@@ -304,27 +244,6 @@ function decisionOf(c: PeapContext, trail: readonly AuditRow[]): NonNullable<Cas
  * of a separation, the council told of a timetable — with when and by whom, on time or late, in
  * place of its deadline (which was cancelled when it was met).
  */
-function metDuty(view: CaseView): (Duty & { readonly key: string })[] {
-  const deadline = (key: string) => view.deadlines.find((d) => d.key === key);
-  const done = (key: string, sent: { sentOn: string; by: string; at: string; method?: string | undefined } | undefined) => {
-    const d = deadline(key);
-    if (!sent || !d) return [];
-    return [{ key, what: d.label, dueDate: d.dueDate, status: sent.sentOn <= d.dueDate ? ('on-time' as const) : ('late' as const), done: { on: sent.sentOn, by: sent.by, at: sent.at, ...(sent.method ? { how: sent.method } : {}) } }];
-  };
-  switch (view.kind) {
-    case 'off-site-direction':
-      return done('notice', view.context.notice);
-    case 'safeguarding-separation':
-      return done('la-notice', view.context.laNotice);
-    case 'part-time-timetable': {
-      const told = view.context.councilTold;
-      return done('tell-council', told ? { sentOn: told.on, by: told.by, at: told.at } : undefined);
-    }
-    default:
-      return [];
-  }
-}
-
 /** Kinds a governing board (or an independent review panel) may review: the evidence it looks for is theirs alone. */
 const REVIEWABLE: ReadonlySet<string> = new Set(['peap', 'suspension']);
 

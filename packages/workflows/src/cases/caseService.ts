@@ -11,6 +11,7 @@ import { assertCanAnnotate, assertCanRead, assertMayOpen, assertMaySend, can, ty
 import { englishDate, systemClock, type Clock } from '../clock.js';
 import { CaseNotFound, EventRefused, RevisionConflict } from '../errors.js';
 import { caseTitle, describeState, stateWords } from './caseWords.js';
+import { nextDuty, overdueDuties } from './caseDuties.js';
 import { followOnOf, leadsSomewhere, type FollowOn } from './escalations.js';
 import { eventSpec, type CaseDefinition, type CaseInWrite, type CaseKind, type CaseSettings, type Effect } from '../machines/caseDefinition.js';
 import type { ContextOf, EventOf } from '../machines/index.js';
@@ -78,7 +79,7 @@ export interface CaseListFilter {
   readonly schoolId?: string;
   readonly pupilId?: string;
   readonly status?: 'active' | 'done';
-  /** Only cases with a deadline overdue on this date (YYYY-MM-DD). */
+  /** Only open cases with a duty overdue on this date (YYYY-MM-DD), as `overdueDuties` says. */
   readonly overdueOn?: string;
 }
 
@@ -328,17 +329,23 @@ export class CaseService {
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.overdueOn ? { overdueOn: filter.overdueOn } : {}),
     };
-    const query = { ...(schoolIds ? { schoolIds } : {}), ...asked };
-    const rows =
-      actor.role === 'system'
-        ? await caseRows.list(this.#db, query)
-        : await this.#write(async (tx) => {
-            const found = await caseRows.list(tx, query);
-            await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: CASE_LIST_READ, data: { filter: asked, caseIds: found.map((r) => r.id) } });
-            return found;
-          });
+    // Overdue is read from each case's duties (caseDuties.ts), not SQL: the store narrows to open cases.
+    const { overdueOn, ...stored } = asked;
+    if (overdueOn && stored.status === 'done') return this.#listRead(actor, asked, []);
+    const rows = await caseRows.list(this.#db, { ...(schoolIds ? { schoolIds } : {}), ...stored, ...(overdueOn ? { status: 'active' as const } : {}) });
     const deadlines = await caseRows.deadlinesOf(this.#db, rows.map((r) => r.id));
-    return Promise.all(rows.map((r) => this.#viewWith(r, deadlines.get(r.id) ?? [])));
+    const views = await Promise.all(rows.map((r) => this.#viewWith(r, deadlines.get(r.id) ?? [])));
+    return this.#listRead(actor, asked, overdueOn ? views.filter((v) => overdueDuties(v, overdueOn).length > 0) : views);
+  }
+
+  /** Audits a person's list read — the filter and the ids returned — before handing it over; the system's own lists are not audited. */
+  async #listRead(actor: Actor, asked: CaseListFilter, found: CaseView[]): Promise<CaseView[]> {
+    if (actor.role !== 'system') {
+      await this.#write(async (tx) => {
+        await tx.audit({ at: this.#now().toISOString(), actor: actor.id, role: actor.role, action: CASE_LIST_READ, data: { filter: asked, caseIds: found.map((v) => v.id) } });
+      });
+    }
+    return found;
   }
 
   /** May `actor` send `eventType` to `view` now? Ask before offering it; `send` enforces the same. */
@@ -536,9 +543,9 @@ function pupilOf(row: CaseRow): { pupilId: string; schoolId: string } {
   return { pupilId: row.pupil_id, schoolId: row.school_id };
 }
 
-/** The deadlines of an open case whose date has passed by `today` (YYYY-MM-DD) without being met. */
-export function overdueDeadlines(view: CaseView, today: string): CaseDeadline[] {
-  return view.status === 'active' ? view.deadlines.filter((d) => d.status !== 'cancelled' && d.dueDate < today) : [];
+/** A case's overdue duties on `today` (YYYY-MM-DD), oldest first, as label and date: `overdueDuties` (caseDuties.ts) is their one definition. */
+export function overdueDeadlines(view: CaseView, today: string): { readonly key: string; readonly label: string; readonly dueDate: string }[] {
+  return overdueDuties(view, today).map((d) => ({ key: d.key, label: d.what, dueDate: d.dueDate }));
 }
 
 /** Where a case stands, for a list: its title and state in words, what is overdue (oldest first) and the next deadline. */
@@ -568,8 +575,7 @@ export interface CaseSummary {
  * person reading: it goes into the title beside the id, for their screen and nowhere else.
  */
 export function caseSummary(view: CaseView, today: string, pupilName?: string): CaseSummary {
-  const byDate = (a: CaseDeadline, b: CaseDeadline) => a.dueDate.localeCompare(b.dueDate);
-  const next = view.status === 'active' ? view.deadlines.filter((d) => d.status === 'pending' && d.dueDate >= today).sort(byDate)[0] : undefined;
+  const next = nextDuty(view, today);
   return {
     id: view.id,
     kind: view.kind,
@@ -583,8 +589,8 @@ export function caseSummary(view: CaseView, today: string, pupilName?: string): 
     revision: view.revision,
     openedAt: view.openedAt,
     updatedAt: view.updatedAt,
-    overdue: overdueDeadlines(view, today).sort(byDate).map((d) => ({ label: d.label, dueDate: d.dueDate })),
-    ...(next ? { nextDeadline: { label: next.label, dueDate: next.dueDate } } : {}),
+    overdue: overdueDeadlines(view, today).map((d) => ({ label: d.label, dueDate: d.dueDate })),
+    ...(next ? { nextDeadline: { label: next.what, dueDate: next.dueDate } } : {}),
   };
 }
 

@@ -3,15 +3,24 @@
  * exclusions among them), statutory duties met on time, late or still overdue, and EBSNA
  * referrals and their outcomes, from the cases' contexts.
  */
+import { addDays } from '@before-exclusion/rules';
+import { caseDuties } from '../cases/caseDuties.js';
 import type { CaseView } from '../cases/caseService.js';
 import { breakdownSums, type Address, type MeasureRow, type MeasureSum } from './figures.js';
 
 export type { MeasureRow };
 
-type Timeliness = 'on-time' | 'late' | 'overdue';
+/** The duties a report counts: a suspension's notices, sixth-day provision and board review (a cancelled one is not counted). */
+const COUNTED_DUTY = /^(notify-.+|provision-from-day-6|governing-board-review)$/;
 
-/** Case measures over `cases` between `start` and `end` (YYYY-MM-DD, inclusive). */
-export function caseMeasures(cases: readonly CaseView[], start: string, end: string): MeasureRow[] {
+/**
+ * Case measures over `cases` between `start` and `end` (YYYY-MM-DD, inclusive), read on `today`.
+ * A duty is overdue as `caseDuties` says — due before the day it is read on and not done — read
+ * on the day after the period, or today while the period runs: a duty not yet due is not counted.
+ */
+export function caseMeasures(cases: readonly CaseView[], start: string, end: string, today: string): MeasureRow[] {
+  const dayAfter = addDays(end, 1);
+  const readOn = today < dayAfter ? today : dayAfter;
   const tally = new Map<string, number>();
   const add = (measure: string, breakdown: string, category: string) => {
     const key = `${measure}|${breakdown}|${category}`;
@@ -30,24 +39,10 @@ export function caseMeasures(cases: readonly CaseView[], start: string, end: str
     } else if (row.kind === 'suspension') {
       const c = row.context;
       if (!within(c.exclusion.startDate) || c.cancelled) continue;
-      for (const [recipient, notice] of Object.entries(c.notices)) {
-        const when: Timeliness | undefined = notice?.sent ? (notice.sent.sentOn <= c.exclusion.startDate ? 'on-time' : 'late') : 'overdue';
-        add('statutory-duties', 'timeliness', when);
-        add('statutory-duties', `notify-${recipient}`, when);
-      }
-      if (c.provisionFrom) {
-        const when = c.provision ? (c.provision.from <= c.provisionFrom ? 'on-time' : 'late') : c.provisionFrom <= end ? 'overdue' : undefined;
-        if (when) {
-          add('statutory-duties', 'timeliness', when);
-          add('statutory-duties', 'provision-from-day-6', when);
-        }
-      }
-      if (c.boardReview && (c.boardReview.kind === 'must' || c.boardReview.requestedOn)) {
-        const when = c.review ? (c.review.heldOn <= c.boardReview.dueDate ? 'on-time' : 'late') : c.boardReview.dueDate < end ? 'overdue' : undefined;
-        if (when) {
-          add('statutory-duties', 'timeliness', when);
-          add('statutory-duties', 'governing-board-review', when);
-        }
+      for (const duty of caseDuties(row, readOn)) {
+        if (!COUNTED_DUTY.test(duty.key) || (duty.status !== 'on-time' && duty.status !== 'late' && duty.status !== 'overdue')) continue;
+        add('statutory-duties', 'timeliness', duty.status);
+        add('statutory-duties', duty.key, duty.status);
       }
     } else if (row.kind === 'ebsna') {
       if (!within(row.openedAt)) continue;

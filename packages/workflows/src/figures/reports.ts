@@ -108,6 +108,8 @@ export interface ReportOptions {
    * Otherwise a school's roll is the pupils held who were on roll at any point in its period.
    */
   readonly rollOverride?: Readonly<Record<string, number>>;
+  /** The school date the report is read on (YYYY-MM-DD): a duty is overdue when due before it and not done. Default: the store's today. */
+  readonly today?: string;
   /**
    * Records the read in the audit trail, in this form (a page, a download…), once the report is
    * built: who, the period, the schools and publication mode — never a figure. A report that could
@@ -153,6 +155,7 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
   }
   const pupils = pupilsInPeriod(records, (id) => periods.get(id)!, (id) => calendars.get(id), options.academicYear);
   // Counted, not shown: read as the system within the schools checked above; the report read itself is audited (auditAs).
+  const today = options.today ?? store.today();
   const cases = (await store.cases.list(SYSTEM, options.schoolId ? { schoolId: options.schoolId } : {})).filter((c) => schools.includes(c.schoolId));
 
   const tables: Table[] = schools.map((school) => {
@@ -163,7 +166,7 @@ export async function buildReport(store: CaseStore, actor: Actor, options: Repor
       roll,
       exclusions: exclusionFigures(pupils.filter((p) => p.record.schoolId === school), roll),
       rollRows: rollFigures(roll),
-      cases: caseMeasures(cases.filter((c) => c.schoolId === school), period.start, period.end),
+      cases: caseMeasures(cases.filter((c) => c.schoolId === school), period.start, period.end, today),
       movement: movementFigures(records.filter((r) => r.schoolId === school), period),
     };
   });

@@ -37,8 +37,6 @@ export interface CaseFilter {
   readonly pupilId?: string;
   readonly kind?: CaseKind;
   readonly status?: 'active' | 'done';
-  /** Only cases with a deadline passed by this date and not met. */
-  readonly overdueOn?: string;
 }
 
 export const caseRows = {
@@ -92,10 +90,6 @@ export const caseRows = {
     if (filter.status) {
       where.push('status = ?');
       params.push(filter.status);
-    }
-    if (filter.overdueOn) {
-      where.push(`EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = cases.id AND d.due_date < ? AND (d.status = 'pending' OR d.status = 'fired'))`);
-      params.push(filter.overdueOn);
     }
     return q.all<CaseRow>(`SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id`, params);
   },
