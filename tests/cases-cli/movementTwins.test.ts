@@ -32,8 +32,10 @@ describe('a pupil movement from the cases command', () => {
     const opened = cases(placement);
     expect(opened).toMatchObject({ code: 0, stdout: expect.stringMatching(/^off-site-direction-\w+: notice: due\n/) });
     const id = opened.stdout.split(':')[0]!;
-    expect(cases(placement).stdout.split(':')[0]).toBe(id);
+    expect(cases(placement).stdout).toBe(`${id}: already open for this — notice: due\n`);
     expect(cases(['act', id, 'RECORD_NOTICE', '--data', '{"sentOn":"2026-03-20"}', '--as', 'demo-head']).stdout).toBe(`${id}: placement: running (revision 2)\n`);
+    // The notice reached the pupil's record: the rules no longer ask for it.
+    expect(cases(['show', id, '--as', 'demo-head']).stdout).not.toMatch(/no written notice to the parents is recorded/);
 
     // The rules run after the notice's day (Thu 26 March): nothing new opens.
     expect(cases(['evaluate', '--as-of', '2026-03-31'], '2026-03-31').stdout).toMatch(/opened 0 case\(s\)/);

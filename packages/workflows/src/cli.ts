@@ -37,6 +37,7 @@ import { sqlitePath } from './store/database.js';
 import { DEFAULT_RETENTION_YEARS, ERASURE_REASONS } from './store/pupilData.js';
 import { staffMemberSchema } from './store/staff.js';
 import { recordManagedMove } from './movement/managedMove.js';
+import { dutiesOnRecord } from './movement/movementDuties.js';
 import { misCommand } from './schoolSystems/misCommand.js';
 import { giveNurturePlace, nurtureCaseload } from './support/nurtureCaseload.js';
 import { ledToLines } from './cases/escalations.js';
@@ -323,8 +324,8 @@ async function main(argv: string[]): Promise<number> {
         const actor = await staff();
         const pupilId = need(o.pupil, `cases open ${kind} --pupil ID`);
         const data = o.data ? jsonObject(o.data) : {};
-        const { case: view } = await openByHand(store, actor, kind, pupilId, today(), data);
-        out(`${view.id}: ${describeState(view.state)}`);
+        const { case: view, created } = await openByHand(store, actor, kind, pupilId, today(), data);
+        out(created ? `${view.id}: ${describeState(view.state)}` : `${view.id}: already open for this — ${describeState(view.state)}`);
         for (const line of await ledToLines(store, actor, view)) out(line);
         return 0;
       }
@@ -334,6 +335,8 @@ async function main(argv: string[]): Promise<number> {
         const data = o.data ? jsonObject(o.data) : {};
         const actor = await staff();
         const view = await store.cases.sendUnchecked(actor, id, [{ ...data, type }], o.revision ? { expectedRevision: Number(o.revision) } : {});
+        // A pupil-movement duty done (a notice, the LA or council told) goes on the pupil's record too, as from the bot.
+        await dutiesOnRecord(store, actor, view, [{ ...data, type }]);
         out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
         if (type === 'HOLD_REVIEW') for (const line of await ledToLines(store, actor, view)) out(line);
         return 0;

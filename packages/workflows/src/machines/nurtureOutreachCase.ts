@@ -76,8 +76,10 @@ export const nurtureOutreachEvents = {
     payload: z.strictObject({ startedOn: isoDate, followUpDue: isoDate }).refine((p) => p.followUpDue > p.startedOn, { message: 'the follow-up assessment falls after the start', path: ['followUpDue'] }),
     by: ACTING,
     does: 'gives the child a place on the caseload',
+    // The work starts, and its follow-up is taken, in school.
+    onSchoolDays: ['startedOn', 'followUpDue'],
   },
-  RECORD_MEASURE: { payload: measureSchema, by: ACTING, does: 'records a measure (SDQ, Thrive or Boxall)' },
+  RECORD_MEASURE: { payload: measureSchema, by: ACTING, happened: ['takenOn'], does: 'records a measure (SDQ, Thrive or Boxall)' },
   SET_STATUS: { payload: z.strictObject({ status: z.enum(CASELOAD_STATUSES, { error: 'expected status red, amber, green or blue' }), on: isoDate }), by: ACTING, happened: ['on'], does: 'sets the R/A/G/B status' },
   CLOSE: { payload: z.strictObject({ reason: z.enum(CLOSURE_REASONS, { error: `expected reason ${CLOSURE_REASONS.join(', ')}` }), on: isoDate }), by: ACTING, happened: ['on'], does: 'closes the case' },
 };

@@ -78,6 +78,7 @@ export const offSiteDirectionEvents = {
       .refine((d) => d.outcome !== 'managed-move' || d.receivingSchool !== undefined, { message: 'a managed move needs the receiving school', path: ['receivingSchool'] }),
     by: DECIDING,
     does: 'ends an off-site direction',
+    happened: ['on'],
     freeText: ['reason'],
   },
 };

@@ -64,7 +64,8 @@ const isoDate = z.iso.date({ error: 'expected a date written YYYY-MM-DD' });
 const answerValue = z.union([z.string().min(1, 'an answer cannot be empty'), z.array(z.string().min(1)).min(1, 'list at least one item'), z.boolean()]);
 
 export const peapEvents = {
-  SCHEDULE_MEETING: { payload: z.strictObject({ date: isoDate }), by: ACTING },
+  // The meeting is held in school, with the pupil and parents: a day the school is closed is refused.
+  SCHEDULE_MEETING: { payload: z.strictObject({ date: isoDate }), by: ACTING, onSchoolDays: ['date'] },
   ANSWER: { payload: z.strictObject({ questionId: z.string().min(1), answer: answerValue }), by: ACTING, freeText: ['answer'] },
   COMPLETE_REFLECTION: { payload: z.strictObject({}), by: ACTING },
   DECIDE: {
