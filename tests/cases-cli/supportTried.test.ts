@@ -55,7 +55,8 @@ describe('support tried, on the record', () => {
     expect(unknown.stderr).toContain('expected measure boxall, sdq or thrive');
     expect(act('RECORD_MEASURE', { measure: 'sdq', stage: 'baseline', takenOn: '2025-10-06', totalDifficulties: 22 }).code).toBe(0);
     expect(act('AGREE_PLAN', { intervention: 'nurture-group', provider: 'School nurture group', startDate: '2025-10-08', reviewDue: '2025-11-12' }).stdout).toContain('do');
-    expect(act('RECORD_MEASURE', { measure: 'sdq', stage: 'follow-up', takenOn: '2025-11-04', totalDifficulties: 15 }).code).toBe(0);
+    // Recorded on the day it was taken (a day still to come is refused).
+    expect(cases('act', id, 'RECORD_MEASURE', '--as', 'head-a', '--now=2025-11-04T15:00:00Z', '--data', JSON.stringify({ measure: 'sdq', stage: 'follow-up', takenOn: '2025-11-04', totalDifficulties: 15 })).code).toBe(0);
 
     const shown = cases('show', id, '--as', 'head-a', NOW).stdout;
     expect(shown).toContain('support plan review, due Wednesday 12 Nov 2025: to do');
@@ -92,7 +93,8 @@ describe('support tried, on the record', () => {
     expect(cases('open', 'tats-action', '--pupil', 'P4', '--as', 'head-a', NOW, '--data', JSON.stringify({ action: 'shout', owner: 'head-a', dueDate: '2025-11-14' })).stderr).toContain('expected action step-down, school-support-plan');
     const nextWeek = cases('tats', '--week', '2025-11-17', '--school', 'SCH-A', '--as', 'head-a', NOW).stdout;
     expect(nextWeek).toContain(`SCH-A P4 [still]\n    Hold a Pre-Exclusion Assessment (PEAP) meeting: 2 suspensions started in the second half of the autumn term (4 Nov, 5 Nov); threshold 2\n    action: escalate: a pre-exclusion assessment (PEAP) — head-a, OVERDUE since 2025-11-14 [${action}]`);
-    expect(cases('act', action, 'MARK_DONE', '--as', 'head-a', NOW, '--data', '{"on":"2025-11-13"}').stdout).toContain('done');
+    expect(cases('act', action, 'MARK_DONE', '--as', 'head-a', NOW, '--data', '{"on":"2025-11-13"}').stderr).toContain('on: 2025-11-13 is after today (2025-10-06)');
+    expect(cases('act', action, 'MARK_DONE', '--as', 'head-a', '--now=2025-11-13T15:00:00Z', '--data', '{"on":"2025-11-13"}').stdout).toContain('done');
     expect(cases('tats', '--week', '2025-11-17', '--school', 'SCH-A', '--as', 'head-a', NOW).stdout).not.toContain('action: escalate');
     const text = cases('tats', '--week', '2025-11-10', '--school', 'SCH-A', '--as', 'head-a', NOW).stdout;
     expect(text).toContain('SCH-A P2 [NEW]\n    Support plan review due: a nurture group with School nurture group since 2025-10-08: review due 2025-11-12');
@@ -126,9 +128,10 @@ describe('support tried, on the record', () => {
     expect(byAct.code).toBe(2);
     expect(byAct.stderr).toContain('START_WORK is refused: the caseload is full: 1 of 1 places taken (NURTURE_OUTREACH_CAPACITY)');
 
-    expect(cases('act', first, 'RECORD_MEASURE', '--as', 'head-a', NOW, '--data', '{"measure":"sdq","stage":"baseline","takenOn":"2025-10-07","totalDifficulties":24}').stdout).toContain('active');
-    expect(cases('act', first, 'SET_STATUS', '--as', 'head-a', NOW, '--data', '{"status":"green","on":"2025-11-03"}').code).toBe(0);
-    expect(cases('act', first, 'RECORD_MEASURE', '--as', 'head-a', NOW, '--data', '{"measure":"sdq","stage":"follow-up","takenOn":"2025-12-08","totalDifficulties":15}').stdout).toContain('followed');
+    // Each recorded on its day.
+    expect(cases('act', first, 'RECORD_MEASURE', '--as', 'head-a', '--now=2025-10-07T15:00:00Z', '--data', '{"measure":"sdq","stage":"baseline","takenOn":"2025-10-07","totalDifficulties":24}').stdout).toContain('active');
+    expect(cases('act', first, 'SET_STATUS', '--as', 'head-a', '--now=2025-11-03T15:00:00Z', '--data', '{"status":"green","on":"2025-11-03"}').code).toBe(0);
+    expect(cases('act', first, 'RECORD_MEASURE', '--as', 'head-a', '--now=2025-12-08T15:00:00Z', '--data', '{"measure":"sdq","stage":"follow-up","takenOn":"2025-12-08","totalDifficulties":15}').stdout).toContain('followed');
     const load = cases('nurture', 'caseload', '--as', 'officer', NOW).stdout;
     expect(load).toContain('Nurture outreach: 1 of 1 places taken; 1 waiting, 1 awaiting consent');
     expect(load).toContain(`${first} SCH-A N1 since 2025-10-06: Green — settling; will not need a long-term intervention; SDQ total difficulties 24 → 15 (improved)`);
@@ -139,7 +142,7 @@ describe('support tried, on the record', () => {
     expect(headB).not.toContain('N1');
 
     // Closing the settled child frees the place for the next in line.
-    expect(cases('act', first, 'CLOSE', '--as', 'head-a', NOW, '--data', '{"reason":"settled","on":"2025-12-12"}').code).toBe(0);
+    expect(cases('act', first, 'CLOSE', '--as', 'head-a', '--now=2025-12-12T15:00:00Z', '--data', '{"reason":"settled","on":"2025-12-12"}').code).toBe(0);
     expect(cases('nurture', 'place', second, '--as', 'head-b', NOW, '--data', start).stdout).toContain('baseline');
     expect(cases('nurture', 'caseload', '--as', 'officer', NOW, '--format', 'json').stdout).toContain('"placesTaken": 1');
 

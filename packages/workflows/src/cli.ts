@@ -37,6 +37,7 @@ import { sqlitePath } from './store/database.js';
 import { DEFAULT_RETENTION_YEARS, ERASURE_REASONS } from './store/pupilData.js';
 import { staffMemberSchema } from './store/staff.js';
 import { recordManagedMove } from './movement/managedMove.js';
+import { carriesCountedDate, withCountedDates } from './suspensions/statutoryDates.js';
 import { dutiesOnRecord } from './movement/movementDuties.js';
 import { misCommand } from './schoolSystems/misCommand.js';
 import { giveNurturePlace, nurtureCaseload } from './support/nurtureCaseload.js';
@@ -334,7 +335,9 @@ async function main(argv: string[]): Promise<number> {
         const type = need(args[1], 'cases act CASE EVENT');
         const data = o.data ? jsonObject(o.data) : {};
         const actor = await staff();
-        const view = await store.cases.sendUnchecked(actor, id, [{ ...data, type }], o.revision ? { expectedRevision: Number(o.revision) } : {});
+        // The dates the law counts (the board's latest date on a request, the review panel's windows) are counted here as in the bot.
+        const event = carriesCountedDate(type) ? await withCountedDates(store, await store.cases.get(actor, id), { ...data, type }) : { ...data, type };
+        const view = await store.cases.sendUnchecked(actor, id, [event], o.revision ? { expectedRevision: Number(o.revision) } : {});
         // A pupil-movement duty done (a notice, the LA or council told) goes on the pupil's record too, as from the bot.
         await dutiesOnRecord(store, actor, view, [{ ...data, type }]);
         out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
 import { evaluateStoredPupils } from './openCases.js';
+import { withCountedDates } from '../suspensions/statutoryDates.js';
 import { BACKENDS, closeTestStores, DEMO_FILES, testStore } from '../testing.js';
 
 afterEach(closeTestStores);
@@ -29,6 +30,18 @@ describe.each(BACKENDS)('days on the record (%s)', (backend) => {
     );
     expect((await store.cases.get(head, peap.id, 'peap')).context.meetingDate).toBeUndefined();
     await store.cases.send(head, { id: peap.id, kind: 'peap' }, { type: 'SCHEDULE_MEETING', date: '2026-03-23' });
+  });
+
+  it('counts the date the law sets on the school calendar, and refuses one given that differs (every channel, the CLI too)', async () => {
+    const { store, head } = await demo();
+    const suspension = (await store.cases.list(head)).find((c) => c.kind === 'suspension')!;
+    // 50 school days from Wednesday 18 March on the demo calendar (the Easter holiday and the May bank holiday skipped).
+    expect(await withCountedDates(store, suspension, { type: 'PARENTS_REQUEST_REVIEW', requestedOn: '2026-03-18' })).toEqual({ type: 'PARENTS_REQUEST_REVIEW', requestedOn: '2026-03-18', dueDate: '2026-06-18' });
+    await expect(withCountedDates(store, suspension, { type: 'PARENTS_REQUEST_REVIEW', requestedOn: '2026-03-18', dueDate: '2026-03-01' })).rejects.toThrow(
+      "PARENTS_REQUEST_REVIEW is not valid: dueDate: 2026-03-01 is not the board's latest date, counted from the request on the school calendar (2026-06-18): leave it out and it is counted",
+    );
+    // 15 school days from the application.
+    expect(await withCountedDates(store, suspension, { type: 'REQUEST_IRP', requestedOn: '2026-03-18' })).toMatchObject({ panelBy: '2026-04-22' });
   });
 
   it('refuses a measure taken on a day still to come, and keeps nothing of it', async () => {

@@ -3,7 +3,10 @@
  * the board's meeting on a parents' request (the rule pack's number), and the independent review
  * windows of a permanent exclusion. One home for these counts, so a form, a letter and the CLI agree.
  */
-import { defaultRulePack, type IsoDate, type RulePack, type SchoolCalendar } from '@before-exclusion/rules';
+import { defaultRulePack, isIsoDate, longDate, type IsoDate, type RulePack, type SchoolCalendar } from '@before-exclusion/rules';
+import type { CaseEvent, CaseView } from '../cases/caseService.js';
+import { EventRefused } from '../errors.js';
+import type { CaseStore } from '../store/caseStore.js';
 
 /**
  * An application for an independent review must be made within 15 school days after the day the
@@ -60,4 +63,43 @@ export function irpApplyBy(calendar: SchoolCalendar, notifiedOn: IsoDate): IsoDa
 /** The day by which the panel must review, the application made on `appliedOn`. */
 export function irpPanelBy(calendar: SchoolCalendar, appliedOn: IsoDate): IsoDate {
   return calendar.addSchoolDays(appliedOn, IRP_SCHOOL_DAYS.panel);
+}
+
+/** The date each suspension event carries that the law counts, from which of its days, and how. */
+const COUNTED: Readonly<Record<string, { readonly field: string; readonly from: string; readonly what: string; readonly count: (calendar: SchoolCalendar, from: IsoDate) => IsoDate; readonly applies?: (view: CaseView<'suspension'>, event: CaseEvent) => boolean }>> = {
+  PARENTS_REQUEST_REVIEW: { field: 'dueDate', from: 'requestedOn', what: "the board's latest date, counted from the request", count: (c, d) => reviewOnRequestDue(c, d) },
+  RECORD_BOARD_REVIEW: {
+    field: 'irpWindowEnds',
+    from: 'heldOn',
+    what: 'the last day to apply for an independent review, counted from the decision',
+    count: irpApplyBy,
+    // Only a permanent exclusion the board upholds may go to an independent review panel.
+    applies: (view, event) => view.context.exclusion.category === 'PERM' && event.outcome === 'upheld',
+  },
+  REQUEST_IRP: { field: 'panelBy', from: 'requestedOn', what: "the panel's latest date, counted from the application", count: irpPanelBy },
+};
+
+/** Whether an event of this type carries a date the law counts (`withCountedDates`). */
+export const carriesCountedDate = (type: string): boolean => Object.hasOwn(COUNTED, type);
+
+/**
+ * `event` with the date the law counts for it on the school's calendar (the board's latest date on
+ * a parents' request, the independent review's windows): one home for every channel, so the bot's
+ * forms and `cases act` record the same date. A date given that differs from the count is refused,
+ * naming the counted one; a date left out is counted.
+ */
+export async function withCountedDates(store: CaseStore, view: CaseView, event: CaseEvent): Promise<CaseEvent> {
+  const spec = view.kind === 'suspension' ? COUNTED[event.type] : undefined;
+  if (!spec || (spec.applies && !spec.applies(view as CaseView<'suspension'>, event))) return event;
+  const from = event[spec.from];
+  if (typeof from !== 'string' || !isIsoDate(from)) return event; // the event's own checks say what is wrong
+  const calendar = await store.pupils.calendarFor(view.schoolId, from);
+  if (!calendar?.covers(from)) throw new EventRefused(`school ${view.schoolId} has no calendar covering ${longDate(from)}, so its dates cannot be counted`);
+  const counted = spec.count(calendar, from);
+  const given = event[spec.field];
+  if (given !== undefined && given !== counted) {
+    const problem = `${String(given)} is not ${spec.what} on the school calendar (${counted}): leave it out and it is counted`;
+    throw new EventRefused(`${event.type} is not valid: ${spec.field}: ${problem}`, { field: spec.field, problem });
+  }
+  return { ...event, [spec.field]: counted };
 }
