@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../access.js';
 import { evaluateStoredPupils } from './openCases.js';
 import { withCountedDates } from '../suspensions/statutoryDates.js';
+import { partTimeTimetableEvents } from '../machines/partTimeTimetableCase.js';
 import { BACKENDS, closeTestStores, DEMO_FILES, testStore } from '../testing.js';
 
 afterEach(closeTestStores);
@@ -51,5 +52,12 @@ describe.each(BACKENDS)('days on the record (%s)', (backend) => {
       'RECORD_MEASURE is not valid: takenOn: 2026-03-23 is after today (2026-03-20): record it on the day it was done, or after',
     );
     expect((await store.cases.get(head, plan.id, 'support-plan')).context.measures).toEqual([]);
+  });
+
+  it("refuses a part-time timetable review whose next review or new time limit is not after it", () => {
+    const review = (more: object) => partTimeTimetableEvents.HOLD_REVIEW.payload.safeParse({ heldOn: '2026-03-20', outcome: 'continue', nextReviewDue: '2026-04-20', ...more });
+    expect(review({}).success).toBe(true);
+    expect(review({ nextReviewDue: '2026-03-01' }).error?.issues).toEqual([expect.objectContaining({ path: ['nextReviewDue'], message: 'the next review falls after this one' })]);
+    expect(review({ plannedEnd: '2026-03-02' }).error?.issues).toEqual([expect.objectContaining({ path: ['plannedEnd'], message: 'a new time limit falls after the review that sets it' })]);
   });
 });

@@ -49,8 +49,13 @@ export const partTimeTimetableEvents = {
   HOLD_REVIEW: {
     payload: z
       .strictObject({ heldOn: isoDate, outcome: z.enum(TIMETABLE_REVIEW_OUTCOMES), nextReviewDue: isoDate.optional(), plannedEnd: isoDate.optional() })
-      .refine((d) => d.outcome !== 'continue' || d.nextReviewDue !== undefined, { message: 'continuing needs the next review date', path: ['nextReviewDue'] }),
-    by: ACTING, happened: ['heldOn'],
+      .refine((d) => d.outcome !== 'continue' || d.nextReviewDue !== undefined, { message: 'continuing needs the next review date', path: ['nextReviewDue'] })
+      .refine((d) => d.nextReviewDue === undefined || d.nextReviewDue > d.heldOn, { message: 'the next review falls after this one', path: ['nextReviewDue'] })
+      .refine((d) => d.plannedEnd === undefined || d.plannedEnd > d.heldOn, { message: 'a new time limit falls after the review that sets it', path: ['plannedEnd'] }),
+    by: ACTING,
+    happened: ['heldOn'],
+    // The next review is held in school, with the pupil and parents.
+    onSchoolDays: ['nextReviewDue'],
   },
   TELL_COUNCIL: { payload: z.strictObject({ toldOn: isoDate }), by: ACTING, happened: ['toldOn'] },
 };
