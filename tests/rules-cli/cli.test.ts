@@ -97,6 +97,8 @@ describe('rules evaluate', () => {
     expect(rules('evaluate', '--calendar', calendar).stderr).toBe('rules: --pupils is required (rules --help for usage)\n');
     expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--format', 'xml').stderr).toBe('rules: --format xml is not accepted; use json, ndjson, table, csv\n');
     expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--as-of', '2025-07-01').stderr).toMatch(/before the England 2025\/26 \(example\) calendar starts/);
+    // After the year's end its half-terms' triggers are gone: refused, not a quieter answer.
+    expect(rules('evaluate', '--calendar', calendar, '--pupils', demoPupils, '--as-of', '2026-09-20')).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^rules: --as-of \(2026-09-20\) is after the England 2025\/26 \(example\) calendar ends \(2026-07-22\); pass --as-of a date in that year/) });
     expect(rules('frobnicate').code).toBe(2);
     // An option the command would ignore is refused, not ignored.
     expect(rules('calendar', '--calendar', calendar, '--rules', 'trust.json')).toMatchObject({ code: 2, stdout: '', stderr: 'rules: rules calendar does not take --rules; it takes --calendar, --format (rules --help)\n' });

@@ -114,8 +114,9 @@ async function main(argv: string[]): Promise<number> {
 
 async function evaluate(options: Options): Promise<number> {
   const calendarPath = required(options, 'calendar');
-  const cal = await loadCalendarFile(calendarPath);
   const pupils = required(options, 'pupils');
+  const format = choice(options, 'format', FORMATS, 'table');
+  const cal = await loadCalendarFile(calendarPath);
   return evaluatePupils({
     pupils,
     calendarPath,
@@ -123,7 +124,7 @@ async function evaluate(options: Options): Promise<number> {
     rulesPath: typeof options.rules === 'string' ? options.rules : undefined,
     rules: await rulePack(options),
     asOf: asOfDate(options, cal),
-    format: choice(options, 'format', FORMATS, 'table'),
+    format,
     ...(options.threads === undefined ? {} : { threads: whole(options, 'threads') }),
   });
 }
@@ -252,6 +253,10 @@ function asOfDate(options: Options, cal: SchoolCalendar): IsoDate {
   if (!isIsoDate(asOf)) throw new UsageError(`--as-of ${asOf} is not a date written YYYY-MM-DD`);
   if (asOf < cal.firstDay) {
     throw new UsageError(`${given === undefined ? 'today' : '--as-of'} (${asOf}) is before the ${cal.name} calendar starts (${cal.firstDay}); pass --as-of a date in that year or use that year's calendar`);
+  }
+  // Past the year's end its half-terms are over and their triggers gone: as silent as a wrong answer.
+  if (asOf > cal.lastDay) {
+    throw new UsageError(`${given === undefined ? 'today' : '--as-of'} (${asOf}) is after the ${cal.name} calendar ends (${cal.lastDay}); pass --as-of a date in that year (its last day for the year as it ended) or use the next year's calendar`);
   }
   return asOf;
 }
