@@ -75,6 +75,13 @@ describe('compareRulePacks', () => {
     expect(row('statutory.notify-parents')).toMatchObject({ current: 17, proposed: 17, pupilsLosing: 0 });
   });
 
+  it('withholds beside a small count in a trigger\'s row the one that would give it back (now + gaining − losing = proposed)', async () => {
+    // Four pupils at 2 suspensions, one at 3: at a threshold of 3, 1 PEAP remains of 5 and 4 pupils lose theirs.
+    const few = [...cohort.filter((p) => ['A1', 'A2', 'A3', 'A4'].includes(p.id)), pupil({ id: 'T1', exclusions: threeSuspensions })];
+    const c = await compareRulePacks(few, calendar, { asOf, current: defaultRulePack(), proposed });
+    expect(c.triggers.find((t) => t.trigger === 'peap.required')).toEqual({ trigger: 'peap.required', current: 5, proposed: 'c', pupilsGaining: 0, pupilsLosing: 'c' });
+  });
+
   it('breaks the change down by group, rates per 100, small numbers withheld so none can be worked out', async () => {
     const c = await compareRulePacks(cohort, calendar, { asOf, current: defaultRulePack(), proposed });
     const group = (characteristic: string) => c.groups.filter((g) => g.characteristic === characteristic).map(({ characteristic: _, ...g }) => g);

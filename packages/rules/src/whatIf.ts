@@ -194,7 +194,7 @@ export class RulePackComparer {
       pupils: this.#pupils,
       pupilsGaining: small(gaining),
       pupilsLosing: small(losing),
-      triggers: triggers.map((t) => ({ trigger: t.trigger, current: small(t.current), proposed: small(t.proposed), pupilsGaining: small(t.pupilsGaining), pupilsLosing: small(t.pupilsLosing) })),
+      triggers: triggers.map((t) => ({ trigger: t.trigger, ...linkedRow(t) })),
       groups,
       differences: this.#differences,
     };
@@ -203,6 +203,22 @@ export class RulePackComparer {
 
 function change(t: Trigger): TriggerChange {
   return { trigger: t.trigger, period: t.period, explanation: t.explanation };
+}
+
+/**
+ * A trigger's row as shared: its four counts are linked (now + gaining − losing gives the proposed
+ * number), so one withheld alone would be worked out from the other three — the smallest non-zero
+ * count beside it is withheld too.
+ */
+function linkedRow(t: { current: number; proposed: number; pupilsGaining: number; pupilsLosing: number }): { current: Shown; proposed: Shown; pupilsGaining: Shown; pupilsLosing: Shown } {
+  const counts = [t.current, t.proposed, t.pupilsGaining, t.pupilsLosing];
+  const hidden = new Set(counts.flatMap((n, i) => (small(n) === 'c' ? [i] : [])));
+  if (hidden.size === 1) {
+    const next = counts.map((n, i) => ({ n, i })).filter(({ n, i }) => n > 0 && !hidden.has(i)).sort((a, b) => a.n - b.n || a.i - b.i)[0];
+    if (next) hidden.add(next.i);
+  }
+  const shown = (i: number): Shown => (hidden.has(i) ? 'c' : counts[i]!);
+  return { current: shown(0), proposed: shown(1), pupilsGaining: shown(2), pupilsLosing: shown(3) };
 }
 
 /** A count as shared on its own: 1 and 2 are withheld. */
