@@ -56,7 +56,8 @@ export const DUTY_TAGS: Readonly<Record<Duty['status'], Tag>> = {
   late: { text: 'Done late', classes: 'govuk-tag--orange' },
   overdue: { text: 'Overdue', classes: 'govuk-tag--red' },
   pending: { text: 'To do', classes: 'govuk-tag--blue' },
-  cancelled: { text: 'Cancelled', classes: 'govuk-tag--grey' },
+  // Its deadline was closed: done as the case recorded it, or moot (a plan stopped, an exclusion cancelled).
+  cancelled: { text: 'No longer due', classes: 'govuk-tag--grey' },
 };
 
 /** A nurture outreach caseload status (seed 001: R/A/G/B) as a tag; its meaning is said beside it in full. */

@@ -11,7 +11,7 @@ const DUTY_STATUS: Readonly<Record<CaseRecord['duties'][number]['status'], strin
   late: 'done late',
   overdue: 'OVERDUE',
   pending: 'to do',
-  cancelled: 'cancelled',
+  cancelled: 'no longer due',
 };
 
 const when = (iso: string) => `${longDate(iso.slice(0, 10))} ${iso.slice(11, 16)}`;
