@@ -137,7 +137,7 @@ export class CaseService {
     const definition = this.#definition(request.kind);
     assertMayOpen(actor, request.schoolId, definition);
     const parsed = definition.input.safeParse(request.input);
-    if (!parsed.success) throw new EventRefused(`cannot open a ${request.kind} case: ${issues(parsed.error)}`);
+    if (!parsed.success) throw new EventRefused(`cannot open a ${request.kind} case: ${issues(parsed.error, request.input)}`);
     // An action or review that escalates opens its case in the same write (escalations.ts): asked for first.
     const followOn = await this.#prepareFollowOn(actor, { pupilId: request.pupilId, schoolId: request.schoolId }, followOnOf(request.kind, { input: parsed.data as Record<string, unknown> }));
     const at = this.#now().toISOString();
@@ -464,7 +464,7 @@ export class CaseService {
       throw new EventRefused(`a ${row.kind} case has no event ${quoted(type)}; events: ${Object.keys(definition.events).join(', ')}`);
     }
     const parsed = spec.payload.safeParse(payload);
-    if (!parsed.success) throw new EventRefused(`${type} is not valid: ${issues(parsed.error)}`);
+    if (!parsed.success) throw new EventRefused(`${type} is not valid: ${issues(parsed.error, payload)}`);
     const full = { type, ...(parsed.data as object), by, at };
     const snapshot = this.#restore(definition, row);
     if (!snapshot.can(full as never)) {
@@ -594,7 +594,14 @@ export function caseSummary(view: CaseView, today: string, pupilName?: string): 
   };
 }
 
-function issues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  return error.issues.map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`).join('; ');
+/** Each problem with its field; a field left out says so ("missing") before what it takes. */
+function issues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, given?: unknown): string {
+  const at = (path: readonly PropertyKey[]) => path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), given);
+  return error.issues
+    .map((i) => {
+      const missing = given !== undefined && i.path.length > 0 && at(i.path) === undefined;
+      return `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${missing ? `missing (${i.message.replace(/^Invalid (input|option): /, '').replace(/, received undefined$/, '')})` : i.message}`;
+    })
+    .join('; ');
 }
 
