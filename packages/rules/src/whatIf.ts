@@ -207,18 +207,13 @@ function change(t: Trigger): TriggerChange {
 
 /**
  * A trigger's row as shared: its four counts are linked (now + gaining − losing gives the proposed
- * number), so one withheld alone would be worked out from the other three — the smallest non-zero
- * count beside it is withheld too.
+ * number), so with one withheld the others, with that sum and the "1 or 2" a "c" means, could pin it
+ * down — a row with any count withheld has every count but its zeros withheld.
  */
 function linkedRow(t: { current: number; proposed: number; pupilsGaining: number; pupilsLosing: number }): { current: Shown; proposed: Shown; pupilsGaining: Shown; pupilsLosing: Shown } {
-  const counts = [t.current, t.proposed, t.pupilsGaining, t.pupilsLosing];
-  const hidden = new Set(counts.flatMap((n, i) => (small(n) === 'c' ? [i] : [])));
-  if (hidden.size === 1) {
-    const next = counts.map((n, i) => ({ n, i })).filter(({ n, i }) => n > 0 && !hidden.has(i)).sort((a, b) => a.n - b.n || a.i - b.i)[0];
-    if (next) hidden.add(next.i);
-  }
-  const shown = (i: number): Shown => (hidden.has(i) ? 'c' : counts[i]!);
-  return { current: shown(0), proposed: shown(1), pupilsGaining: shown(2), pupilsLosing: shown(3) };
+  const anyHidden = [t.current, t.proposed, t.pupilsGaining, t.pupilsLosing].some((n) => small(n) === 'c');
+  const shown = (n: number): Shown => (anyHidden && n > 0 ? 'c' : n); // a zero gives nothing away
+  return { current: shown(t.current), proposed: shown(t.proposed), pupilsGaining: shown(t.pupilsGaining), pupilsLosing: shown(t.pupilsLosing) };
 }
 
 /** A count as shared on its own: 1 and 2 are withheld. */

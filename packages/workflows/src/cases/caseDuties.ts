@@ -8,6 +8,7 @@
  * figures all read it here.
  */
 import { RECIPIENTS, type SuspensionContext } from '../machines/index.js';
+import { englishDate } from '../clock.js';
 import type { CaseView } from './caseService.js';
 import { recipientWords } from './caseWords.js';
 
@@ -60,7 +61,7 @@ export function caseDuties(view: CaseView, today: string): KeyedDuty[] {
     });
   }
   // Once cancelled, everyone told is told again, without delay, from the day it was cancelled.
-  const cancelledOn = c.cancelled?.on ?? c.cancelled?.at.slice(0, 10);
+  const cancelledOn = c.cancelled?.on ?? (c.cancelled ? englishDate(new Date(c.cancelled.at)) : undefined); // the day in England, not UTC's
   for (const recipient of RECIPIENTS.filter((r) => c.cancellationNotices?.[r])) {
     const sent = c.cancellationNotices?.[recipient]?.sent;
     list.push({
