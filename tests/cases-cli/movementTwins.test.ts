@@ -5,7 +5,7 @@
  * direction. And a managed move agreed on a day still to come is refused.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,20 @@ describe('a pupil movement from the cases command', () => {
 
     const report = cases(['report', '--year', '2025/26', '--term', 'summer', '--format', 'csv', '--as', 'demo-officer']).stdout;
     expect(report).toMatch(/,DEMO-SCH,off-site-directions,total,all,1,/);
+  });
+
+  it('keeps the one case when the school\'s own record then brings the placement under the school system\'s id', () => {
+    const cases = demoStore();
+    const opened = cases(['open', 'off-site-direction', '--pupil', 'DEMO-010', '--data', '{"startDate":"2026-03-23","provider":"Learning Centre"}', '--as', 'demo-head']);
+    const id = opened.stdout.split(':')[0]!;
+    // The school's next export holds the placement as its system knows it (id D17); the import replaces the record.
+    const demo = readFileSync(join(root, 'packages/rules/data/demo/pupils.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string });
+    const file = join(mkdtempSync(join(tmpdir(), 'movement-export-')), 'pupils.ndjson');
+    writeFileSync(file, demo.map((p) => JSON.stringify(p.id === 'DEMO-010' ? { ...p, offSiteDirections: [{ id: 'D17', startDate: '2026-03-23', provider: 'Learning Centre' }] } : p)).join('\n'));
+    expect(cases(['import', '--pupils', file, '--calendar', 'packages/rules/data/calendars/england-2025-26.example.json']).code).toBe(0);
+    expect(cases(['evaluate', '--as-of', '2026-03-20']).stdout).toMatch(/opened 0 case\(s\)/);
+    const listed = cases(['list', '--pupil', 'DEMO-010', '--as', 'demo-head']).stdout.split('\n').filter((line) => line.includes('off-site-direction'));
+    expect(listed).toEqual([expect.stringMatching(new RegExp(`^${id} `))]);
   });
 
   it('refuses a managed move agreed on a day still to come; the day off roll may be planned', () => {

@@ -20,7 +20,8 @@ interface OnRecord {
   readonly provider?: string;
 }
 
-function onRecord(kind: MovementKind, record: PupilRecord): readonly OnRecord[] {
+/** The movements of a kind on a pupil's record. */
+export function onRecord(kind: MovementKind, record: PupilRecord): readonly OnRecord[] {
   switch (kind) {
     case 'off-site-direction':
       return record.offSiteDirections ?? [];

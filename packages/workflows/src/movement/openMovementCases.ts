@@ -16,6 +16,7 @@ import type { CaseEvent, CaseView, OpenCase } from '../cases/caseService.js';
 import type { CaseKind } from '../machines/caseDefinition.js';
 import { offSiteFirstReviewDefault, offSiteNoticeBy, partTimeFirstReviewDefault } from '../suspensions/statutoryDates.js';
 import type { CaseStore } from '../store/caseStore.js';
+import { onRecord } from './movementOnRecord.js';
 
 export type MovementKind = Extract<CaseKind, 'off-site-direction' | 'part-time-timetable' | 'safeguarding-separation'>;
 const MOVEMENT_KINDS: readonly MovementKind[] = ['off-site-direction', 'part-time-timetable', 'safeguarding-separation'];
@@ -102,9 +103,27 @@ export async function openFromRecord(
  * this release): it names the movement in its context, and stays the movement's one case.
  */
 async function openedUnkeyed(store: CaseStore, actor: Actor, kind: MovementKind, record: PupilRecord, movementId: string): Promise<CaseView | undefined> {
-  const found = (await store.cases.list(actor, { schoolId: record.schoolId, pupilId: record.id })).find((c) => c.kind === kind && movementOf(c) === movementId);
+  const cases = (await store.cases.list(actor, { schoolId: record.schoolId, pupilId: record.id })).filter((c) => c.kind === kind);
+  // A case opened by hand whose movement the school's own record replaced (an import or a pull gives
+  // it the school system's id): the same placement — same first day — keeps its one case.
+  const ids = new Set(onRecord(kind, record).map((m) => m.id));
+  const startDate = onRecord(kind, record).find((m) => m.id === movementId)?.startDate;
+  const replaced = (c: CaseView) => c.status === 'active' && movementOf(c) !== undefined && !ids.has(movementOf(c)!) && startOf(c) === startDate;
+  const found = cases.find((c) => movementOf(c) === movementId) ?? cases.find(replaced);
   // A person's read of the case is audited (the list records only that a list was read).
   return found && actor.role !== 'system' ? store.cases.get(actor, found.id) : found;
+}
+
+/** The first day of the movement a case is about. */
+function startOf(view: CaseView): string | undefined {
+  switch (view.kind) {
+    case 'off-site-direction':
+    case 'part-time-timetable':
+    case 'safeguarding-separation':
+      return view.context.startDate;
+    default:
+      return undefined;
+  }
 }
 
 /** The id of the movement on the record a case is about, if it names one. */
