@@ -10,7 +10,7 @@ import { SYSTEM, type Actor } from '../access.js';
 import type { CaseView, OpenCase } from './caseService.js';
 import { EventRefused } from '../errors.js';
 import type { CaseKind } from '../machines/caseDefinition.js';
-import { movementEntry, namedMovement, samePlacement } from '../movement/movementOnRecord.js';
+import { movementEntry, namedMovement, refuseLikelySame, samePlacement } from '../movement/movementOnRecord.js';
 import { isMovementKind, movementKey, openFromRecord } from '../movement/openMovementCases.js';
 import { resolvePupilId } from './pupilLookup.js';
 import { offSiteFirstReviewDefault, offSiteNoticeBy, partTimeFirstReviewDefault } from '../suspensions/statutoryDates.js';
@@ -28,7 +28,9 @@ import type { CaseStore } from '../store/caseStore.js';
  * @throws CaseNotFound when the actor cannot see the pupil; EventRefused when the request is not
  * valid, or `data` sets a field worked out here (the pupil's school, the half-term, the dates).
  */
-export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, typedPupilId: string, today: string, data: Record<string, unknown> = {}): Promise<{ case: CaseView; created: boolean }> {
+export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind, typedPupilId: string, today: string, given: Record<string, unknown> = {}): Promise<{ case: CaseView; created: boolean }> {
+  // Said of a direction from the same day as one on the record: another placement, not that one typed again.
+  const { anotherPlacement, ...data } = given;
   const overridden = Object.keys(data).filter((key) => COMPUTED[kind].includes(key));
   if (overridden.length > 0) {
     throw new EventRefused(`the case's data cannot set ${overridden.join(', ')}: ${overridden.length > 1 ? 'they are' : 'it is'} worked out from the pupil's record and the school calendar`);
@@ -54,6 +56,7 @@ export async function openByHand(store: CaseStore, actor: Actor, kind: CaseKind,
   if (!isMovementKind(kind)) return store.cases.open(actor, request);
   const same = samePlacement(kind, record, request.input);
   if (same !== undefined) return (await openFromRecord(store, actor, kind, record, same))!;
+  if (anotherPlacement !== true) refuseLikelySame(kind, record, request.input);
   const entry = movementEntry(kind, record, request.input);
   const opened = await store.cases.open(actor, { ...request, openKey: movementKey(pupilId, kind, entry.id), input: { ...request.input, [entry.idField]: entry.id } });
   if (opened.created) await store.pupils.amend(actor, pupilId, { action: 'movement-recorded', data: { kind, movementId: entry.id, caseId: opened.case.id } }, entry.change);

@@ -57,6 +57,21 @@ export function samePlacement(kind: MovementKind, record: PupilRecord, input: Re
   return onRecord(kind, record).find((e) => e.startDate === input.startDate && (kind !== 'off-site-direction' || (e.provider !== undefined && normalised(e.provider) === provider)))?.id;
 }
 
+/**
+ * A direction on the record from the same first day at another provider, still running: most likely
+ * the same placement with its provider typed another way, so a second is not put beside it unasked.
+ * @throws EventRefused naming it, and how to open its case (or say it is another placement).
+ */
+export function refuseLikelySame(kind: MovementKind, record: PupilRecord, input: Readonly<Record<string, unknown>>): void {
+  if (kind !== 'off-site-direction') return;
+  const running = (record.offSiteDirections ?? []).find((d) => d.startDate === input.startDate && d.endedOn === undefined);
+  if (running) {
+    throw new EventRefused(
+      `the pupil's record holds ${running.id}, an off-site direction from ${running.startDate}${running.provider ? ` at ${running.provider}` : ''}: give {"directionId":"${running.id}"} to open its case, or add "anotherPlacement":true if this is another placement from the same day`,
+    );
+  }
+}
+
 /** A provider's name as typed, compared without case or extra spaces. */
 function normalised(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();

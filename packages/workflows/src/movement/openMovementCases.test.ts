@@ -136,8 +136,12 @@ describe.each(BACKENDS)('cases opened from pupil movement (%s)', (backend) => {
     const again = await openByHand(store, head, 'off-site-direction', 'p4', '2026-09-28', { startDate: '2026-10-05', provider: ' hillside  ap ' });
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, case: { id: first.case.id } });
-    // Another provider from the same day is another placement.
-    const other = await openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05', provider: 'Riverside Learning Centre' });
+    // Another provider from the same day is most likely the same placement typed another way: refused, naming it,
+    // unless said to be another placement.
+    await expect(openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05', provider: 'Hillside Alternative Provision' })).rejects.toThrow(
+      /^the pupil's record holds OSD-2026-10-05, an off-site direction from 2026-10-05 at Hillside AP: give \{"directionId":"OSD-2026-10-05"\} to open its case, or add "anotherPlacement":true/,
+    );
+    const other = await openByHand(store, head, 'off-site-direction', 'P4', '2026-09-28', { startDate: '2026-10-05', provider: 'Riverside Learning Centre', anotherPlacement: true });
     expect(other.created).toBe(true);
     expect(await directionsCounted()).toBe(4); // P1, P5 and P4's two
 
