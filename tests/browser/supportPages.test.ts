@@ -52,7 +52,7 @@ async function writeSupportRecord(store: CaseStore): Promise<void> {
   const waiting = await refer('DEMO-008', '2026-02-02');
   await refer('DEMO-011', '2026-01-05');
   for (const c of [placed, waiting]) await store.cases.send(head, { id: c.id, kind: 'nurture-outreach' }, [{ type: 'RECORD_CONSENT', given: true, on: '2026-02-09' }]);
-  await giveNurturePlace(store, head, placed.id, { startedOn: '2026-02-23', followUpDue: '2026-03-30' });
+  await giveNurturePlace(store, head, placed.id, { startedOn: '2026-02-23', followUpDue: '2026-03-27' });
   await store.cases.send(head, { id: placed.id, kind: 'nurture-outreach' }, [
     { type: 'RECORD_MEASURE', measure: 'sdq', stage: 'baseline', takenOn: '2026-02-23', totalDifficulties: 24 },
     { type: 'SET_STATUS', status: 'amber', on: '2026-03-02' },
