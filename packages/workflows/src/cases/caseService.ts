@@ -13,7 +13,7 @@ import { CaseNotFound, EventRefused, RevisionConflict } from '../errors.js';
 import { caseTitle, describeState, stateWords } from './caseWords.js';
 import { nextDuty, overdueDuties } from './caseDuties.js';
 import { followOnOf, leadsSomewhere, type FollowOn } from './escalations.js';
-import { eventSpec, type CaseDefinition, type CaseInWrite, type CaseKind, type CaseSettings, type Effect } from '../machines/caseDefinition.js';
+import { doneDateRefusal, eventSpec, type CaseDefinition, type CaseInWrite, type CaseKind, type CaseSettings, type Effect } from '../machines/caseDefinition.js';
 import type { ContextOf, EventOf } from '../machines/index.js';
 import type { AuditLog, AuditRow } from '../store/auditLog.js';
 import type { AuditedTx, AuditedWrite } from '../store/auditedWrite.js';
@@ -231,9 +231,8 @@ export class CaseService {
         // A person's word that something was done; what a school's record says is checked as it is imported.
         for (const field of actor.role === 'system' ? [] : (eventSpec(definition, event.type)?.happened ?? [])) {
           const day = valid[field];
-          if (typeof day !== 'string' || day <= today) continue;
-          const problem = `${day} is after today (${today}): record it on the day it was done, or after`;
-          throw new EventRefused(`${event.type} is not valid: ${field}: ${problem}`, { field, problem });
+          const problem = typeof day === 'string' ? doneDateRefusal(day, today) : undefined;
+          if (problem) throw new EventRefused(`${event.type} is not valid: ${field}: ${problem}`, { field, problem });
         }
         current = await this.#transition(tx, current, valid, actor, at);
         const followOn = followOns.get(event);

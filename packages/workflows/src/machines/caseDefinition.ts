@@ -94,6 +94,14 @@ export interface EventSpec<S extends z.ZodType = z.ZodType> {
 }
 export type EventSpecs = Readonly<Record<string, EventSpec>>;
 
+/**
+ * Why `day` cannot be the day something was done, seen on `today` (both YYYY-MM-DD): a day still
+ * to come. The one wording for every done-date (an event's `happened` fields, a managed move agreed).
+ */
+export function doneDateRefusal(day: string, today: string): string | undefined {
+  return day > today ? `${day} is after today (${today}): record it on the day it was done, or after` : undefined;
+}
+
 /** Those who act on their school's cases: answer, record, schedule. */
 export const ACTING: readonly StaffRole[] = ['headteacher', 'deputy', 'senco', 'admin'];
 /** Those who decide and cancel: the headteacher, or a deputy acting for them. */

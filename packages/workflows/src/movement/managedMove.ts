@@ -10,7 +10,7 @@ import { InputError, isIsoDate, managedMoveSchema, type IsoDate, type ManagedMov
 import { AccessDenied, type Actor } from '../access.js';
 import type { CaseView } from '../cases/caseService.js';
 import { EventRefused } from '../errors.js';
-import { DECIDING } from '../machines/caseDefinition.js';
+import { DECIDING, doneDateRefusal } from '../machines/caseDefinition.js';
 import type { CaseStore } from '../store/caseStore.js';
 
 export interface ManagedMoveDecision {
@@ -33,10 +33,8 @@ export async function recordManagedMove(store: CaseStore, actor: Actor, pupilId:
   if (actor.role !== 'system' && !DECIDING.includes(actor.role)) throw new AccessDenied('only the headteacher, or a deputy acting for them, records a managed move');
   // A person's word that the move was agreed, so on the day or after (as the case store refuses any
   // done-date still to come); the day off roll may be planned.
-  const today = store.today();
-  if (actor.role !== 'system' && isIsoDate(decision.agreedOn) && decision.agreedOn > today) {
-    throw new InputError('the managed move is not valid', [{ location: 'managed move', field: 'agreedOn', message: `${decision.agreedOn} is after today (${today}): record it on the day it was done, or after` }]);
-  }
+  const notYet = actor.role !== 'system' && isIsoDate(decision.agreedOn) ? doneDateRefusal(decision.agreedOn, store.today()) : undefined;
+  if (notYet) throw new InputError('the managed move is not valid', [{ location: 'managed move', field: 'agreedOn', message: notYet }]);
   const record = await store.pupils.record(actor, pupilId);
   const parsed = managedMoveSchema.safeParse({
     id: nextMoveId(record, decision.agreedOn),
