@@ -27,7 +27,7 @@ export { cancelExclusion, recordExclusion } from './suspensions/recordExclusion.
 export type { ExclusionDecision, RecordedExclusion, RecordOptions } from './suspensions/recordExclusion.js';
 export { RECIPIENT_WORDS, dutyActions } from './suspensions/suspensionDuties.js';
 export type { DutyAction, DutyKind } from './suspensions/suspensionDuties.js';
-export { IRP_SCHOOL_DAYS, irpApplyBy, irpPanelBy, reviewOnRequestDue, withCountedDates } from './suspensions/statutoryDates.js';
+export { countedDate, IRP_SCHOOL_DAYS, irpApplyBy, irpPanelBy, reviewOnRequestDue, withCountedDates, type CountedDateEvent } from './suspensions/statutoryDates.js';
 export { evaluateStoredPupils, openCasesFor } from './cases/openCases.js';
 export type { EvaluationResult } from './cases/openCases.js';
 export { buildReport, reportPeriod, reportToCsv, keyStage, BREAKDOWNS } from './figures/reports.js';

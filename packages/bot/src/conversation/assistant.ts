@@ -20,18 +20,17 @@ import {
   cancelExclusion,
   caseRecord,
   caseSummary,
+  countedDate,
   displayAnswer,
   dutyActions,
   englishDate,
-  irpApplyBy,
-  irpPanelBy,
   openByHand,
   recordExclusion,
-  reviewOnRequestDue,
   type Actor,
   type CaseRecord,
   type CaseStore,
   type CaseView,
+  type CountedDateEvent,
   type DutyKind,
   type EventOf,
   type Recipient,
@@ -612,11 +611,8 @@ export class Assistant {
 
   /** The event a duty form records, with the dates the law counts from what was entered. */
   async #dutyEvent(view: CaseView<'suspension'>, duty: Exclude<DutyKind, 'cancel'>, recipient: Recipient | undefined, v: Readonly<Record<string, string>>): Promise<EventOf<'suspension'>> {
-    const calendarFrom = async (date: string) => {
-      const calendar = await this.#store.pupils.calendarFor(view.schoolId, date);
-      if (!calendar?.covers(date)) throw new EventRefused(`school ${view.schoolId} has no calendar covering ${longDate(date)}, so its dates cannot be counted`);
-      return calendar;
-    };
+    // The dates the law counts, on the school's calendar, as `cases act` counts them (statutoryDates.ts).
+    const counted = (type: CountedDateEvent, from: string) => countedDate(this.#store, view, type, from);
     switch (duty) {
       case 'notice':
       case 'cancellation-notice':
@@ -625,15 +621,15 @@ export class Assistant {
       case 'provision':
         return { type: 'ARRANGE_PROVISION', provider: v.provider!, from: v.from!, ...(v.address ? { address: v.address } : {}) };
       case 'review-request':
-        return { type: 'PARENTS_REQUEST_REVIEW', requestedOn: v.requestedOn!, dueDate: reviewOnRequestDue(await calendarFrom(v.requestedOn!), v.requestedOn!) };
+        return { type: 'PARENTS_REQUEST_REVIEW', requestedOn: v.requestedOn!, dueDate: await counted('PARENTS_REQUEST_REVIEW', v.requestedOn!) };
       case 'board-meeting':
         return { type: 'SCHEDULE_BOARD_MEETING', on: v.on!, format: v.format as 'remote' };
       case 'board-outcome': {
         const permanentUpheld = view.context.exclusion.category === 'PERM' && v.outcome === 'upheld';
-        return { type: 'RECORD_BOARD_REVIEW', outcome: v.outcome as 'upheld', heldOn: v.heldOn!, ...(permanentUpheld ? { irpWindowEnds: irpApplyBy(await calendarFrom(v.heldOn!), v.heldOn!) } : {}) };
+        return { type: 'RECORD_BOARD_REVIEW', outcome: v.outcome as 'upheld', heldOn: v.heldOn!, ...(permanentUpheld ? { irpWindowEnds: await counted('RECORD_BOARD_REVIEW', v.heldOn!) } : {}) };
       }
       case 'irp-request':
-        return { type: 'REQUEST_IRP', requestedOn: v.requestedOn!, panelBy: irpPanelBy(await calendarFrom(v.requestedOn!), v.requestedOn!) };
+        return { type: 'REQUEST_IRP', requestedOn: v.requestedOn!, panelBy: await counted('REQUEST_IRP', v.requestedOn!) };
       case 'irp-decision':
         return { type: 'RECORD_IRP_DECISION', outcome: v.outcome as 'upheld', heldOn: v.heldOn! };
     }

@@ -65,8 +65,11 @@ export function irpPanelBy(calendar: SchoolCalendar, appliedOn: IsoDate): IsoDat
   return calendar.addSchoolDays(appliedOn, IRP_SCHOOL_DAYS.panel);
 }
 
+/** The suspension events that carry a date the law counts. */
+export type CountedDateEvent = 'PARENTS_REQUEST_REVIEW' | 'RECORD_BOARD_REVIEW' | 'REQUEST_IRP';
+
 /** The date each suspension event carries that the law counts, from which of its days, and how. */
-const COUNTED: Readonly<Record<string, { readonly field: string; readonly from: string; readonly what: string; readonly count: (calendar: SchoolCalendar, from: IsoDate) => IsoDate; readonly applies?: (view: CaseView<'suspension'>, event: CaseEvent) => boolean }>> = {
+const COUNTED: Readonly<Record<CountedDateEvent, { readonly field: string; readonly from: string; readonly what: string; readonly count: (calendar: SchoolCalendar, from: IsoDate) => IsoDate; readonly applies?: (view: CaseView<'suspension'>, event: CaseEvent) => boolean }>> = {
   PARENTS_REQUEST_REVIEW: { field: 'dueDate', from: 'requestedOn', what: "the board's latest date, counted from the request", count: (c, d) => reviewOnRequestDue(c, d) },
   RECORD_BOARD_REVIEW: {
     field: 'irpWindowEnds',
@@ -80,7 +83,18 @@ const COUNTED: Readonly<Record<string, { readonly field: string; readonly from: 
 };
 
 /** Whether an event of this type carries a date the law counts (`withCountedDates`). */
-export const carriesCountedDate = (type: string): boolean => Object.hasOwn(COUNTED, type);
+export const carriesCountedDate = (type: string): type is CountedDateEvent => Object.hasOwn(COUNTED, type);
+
+/**
+ * The date the law counts for a `type` event on suspension case `view`, from `from` (the request,
+ * the decision, the application), on the school's calendar for that day.
+ * @throws EventRefused when no calendar held for the school covers `from`.
+ */
+export async function countedDate(store: CaseStore, view: Pick<CaseView, 'schoolId'>, type: CountedDateEvent, from: IsoDate): Promise<IsoDate> {
+  const calendar = await store.pupils.calendarFor(view.schoolId, from);
+  if (!calendar?.covers(from)) throw new EventRefused(`school ${view.schoolId} has no calendar covering ${longDate(from)}, so its dates cannot be counted`);
+  return COUNTED[type].count(calendar, from);
+}
 
 /**
  * `event` with the date the law counts for it on the school's calendar (the board's latest date on
@@ -89,13 +103,12 @@ export const carriesCountedDate = (type: string): boolean => Object.hasOwn(COUNT
  * naming the counted one; a date left out is counted.
  */
 export async function withCountedDates(store: CaseStore, view: CaseView, event: CaseEvent): Promise<CaseEvent> {
-  const spec = view.kind === 'suspension' ? COUNTED[event.type] : undefined;
-  if (!spec || (spec.applies && !spec.applies(view as CaseView<'suspension'>, event))) return event;
+  if (view.kind !== 'suspension' || !carriesCountedDate(event.type)) return event;
+  const spec = COUNTED[event.type];
+  if (spec.applies && !spec.applies(view, event)) return event;
   const from = event[spec.from];
   if (typeof from !== 'string' || !isIsoDate(from)) return event; // the event's own checks say what is wrong
-  const calendar = await store.pupils.calendarFor(view.schoolId, from);
-  if (!calendar?.covers(from)) throw new EventRefused(`school ${view.schoolId} has no calendar covering ${longDate(from)}, so its dates cannot be counted`);
-  const counted = spec.count(calendar, from);
+  const counted = await countedDate(store, view, event.type, from);
   const given = event[spec.field];
   if (given !== undefined && given !== counted) {
     const problem = `${String(given)} is not ${spec.what} on the school calendar (${counted}): leave it out and it is counted`;
