@@ -339,7 +339,7 @@ async function main(argv: string[]): Promise<number> {
         const event = carriesCountedDate(type) ? await withCountedDates(store, await store.cases.get(actor, id), { ...data, type }) : { ...data, type };
         const view = await store.cases.sendUnchecked(actor, id, [event], o.revision ? { expectedRevision: Number(o.revision) } : {});
         // A pupil-movement duty done (a notice, the LA or council told) goes on the pupil's record too, as from the bot.
-        await dutiesOnRecord(store, actor, view, [{ ...data, type }]);
+        await dutiesOnRecord(store, actor, view, [event]);
         out(`${view.id}: ${describeState(view.state)} (revision ${view.revision})`);
         if (type === 'HOLD_REVIEW') for (const line of await ledToLines(store, actor, view)) out(line);
         return 0;

@@ -106,8 +106,9 @@ async function openedUnkeyed(store: CaseStore, actor: Actor, kind: MovementKind,
   const cases = (await store.cases.list(actor, { schoolId: record.schoolId, pupilId: record.id })).filter((c) => c.kind === kind);
   // A case opened by hand whose movement the school's own record replaced (an import or a pull gives
   // it the school system's id): the same placement — same first day — keeps its one case.
-  const ids = new Set(onRecord(kind, record).map((m) => m.id));
-  const startDate = onRecord(kind, record).find((m) => m.id === movementId)?.startDate;
+  const held = onRecord(kind, record);
+  const ids = new Set(held.map((m) => m.id));
+  const startDate = held.find((m) => m.id === movementId)?.startDate;
   const replaced = (c: CaseView) => c.status === 'active' && movementOf(c) !== undefined && !ids.has(movementOf(c)!) && startOf(c) === startDate;
   const found = cases.find((c) => movementOf(c) === movementId) ?? cases.find(replaced);
   // A person's read of the case is audited (the list records only that a list was read).

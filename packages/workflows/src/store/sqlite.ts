@@ -288,7 +288,7 @@ class SqliteDatabase implements Database {
    * One statement on the main connection in its turn, waiting for another process's lock up to
    * the bound counted from when it was asked, not from its turn: behind a queue that waited out
    * the lock it is refused at once, so the queue drains within one wait (a head's write queued
-   * behind /healthz's ping is refused in 5 s, not saved by luck once the lock went).
+   * behind the outbox's lease update on each tick is refused in 5 s, not saved by luck once the lock went).
    */
   #inTurn<T>(statement: () => T | Promise<T>): Promise<T> {
     const asked = Date.now();

@@ -35,13 +35,18 @@ function holdWriteLock(file: string): Promise<ChildProcess> {
   });
 }
 
+/** A store (waiting `busyTimeoutMs` for a lock) with a table `t`, its write lock held by another process. */
+async function lockedTable(busyTimeoutMs: number) {
+  const file = join(fresh(), 'cases.db');
+  const db = openSqlite(file, { busyTimeoutMs });
+  cleanups.push(() => void db.close());
+  await db.run('CREATE TABLE t (x INTEGER)');
+  return { db, holder: await holdWriteLock(file) };
+}
+
 describe('another process holding the write lock', () => {
   it('refuses a write with StoreBusy after the bounded wait, the event loop turning meanwhile', async () => {
-    const file = join(fresh(), 'cases.db');
-    const db = openSqlite(file, { busyTimeoutMs: 600 });
-    cleanups.push(() => void db.close());
-    await db.run('CREATE TABLE t (x INTEGER)');
-    await holdWriteLock(file);
+    const { db } = await lockedTable(600);
     // The longest the loop went without a turn while the write waited.
     let last = Date.now();
     let longestStall = 0;
@@ -62,11 +67,7 @@ describe('another process holding the write lock', () => {
   });
 
   it('refuses statements queued behind a waiting write within one wait of being asked, not one wait each', async () => {
-    const file = join(fresh(), 'cases.db');
-    const db = openSqlite(file, { busyTimeoutMs: 1000 });
-    cleanups.push(() => void db.close());
-    await db.run('CREATE TABLE t (x INTEGER)');
-    await holdWriteLock(file);
+    const { db } = await lockedTable(1000);
     const started = Date.now();
     const settled = (p: Promise<unknown>) => p.then((v) => (v === true ? 'answered' : 'saved'), (e: unknown) => (e instanceof StoreBusy ? 'busy' : String(e))).then((how) => ({ how, after: Date.now() - started }));
     // A write waiting for the lock; behind it, as in the service, a ping, two statements and another
@@ -87,11 +88,7 @@ describe('another process holding the write lock', () => {
   });
 
   it('writes once the lock is let go within the wait', async () => {
-    const file = join(fresh(), 'cases.db');
-    const db = openSqlite(file, { busyTimeoutMs: 5000 });
-    cleanups.push(() => void db.close());
-    await db.run('CREATE TABLE t (x INTEGER)');
-    const holder = await holdWriteLock(file);
+    const { db, holder } = await lockedTable(5000);
     setTimeout(() => holder.kill('SIGKILL'), 300);
     await db.write((tx) => tx.run('INSERT INTO t VALUES (1)'));
     expect(await db.get<{ n: number }>('SELECT count(*) AS n FROM t')).toEqual({ n: 1 });
